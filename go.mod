@@ -1,0 +1,3 @@
+module github.com/signaal-nl/signaal
+
+go 1.26
