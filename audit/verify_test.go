@@ -220,47 +220,64 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			signer, verifier := testSigner(t)
-			l := newTestLog(t, WriterOptions{})
-			var external []Checkpoint
-			for i := 1; i <= size; i++ {
-				l.appendOne(t, testEntry(i))
-				if i == tt.checkpointAt {
-					c, msg, err := l.w.Checkpoint(context.Background(), signer)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if tt.external {
-						// What a privacy officer stored elsewhere, read back.
-						back, err := OpenCheckpoint(msg, verifier)
-						if err != nil || back != c {
-							t.Fatalf("checkpoint round trip: %+v, %v; want %+v", back, err, c)
+		for _, split := range []bool{false, true} {
+			name := tt.name
+			if split {
+				name += ", verified in 4 ranges"
+			}
+			t.Run(name, func(t *testing.T) {
+				if split {
+					splitVerify(t, 3)
+				}
+				signer, verifier := testSigner(t)
+				l := newTestLog(t, WriterOptions{})
+				var external []Checkpoint
+				for i := 1; i <= size; i++ {
+					l.appendOne(t, testEntry(i))
+					if i == tt.checkpointAt {
+						c, msg, err := l.w.Checkpoint(context.Background(), signer)
+						if err != nil {
+							t.Fatal(err)
 						}
-						external = append(external, back)
+						if tt.external {
+							// What a privacy officer stored elsewhere, read back.
+							back, err := OpenCheckpoint(msg, verifier)
+							if err != nil || back != c {
+								t.Fatalf("checkpoint round trip: %+v, %v; want %+v", back, err, c)
+							}
+							external = append(external, back)
+						}
 					}
 				}
-			}
-			if err := l.w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			db := readHandle(t, l.path)
-			if _, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier}); err != nil {
-				t.Fatalf("before tampering: %v", err)
-			}
+				if err := l.w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				db := readHandle(t, l.path)
+				if _, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier}); err != nil {
+					t.Fatalf("before tampering: %v", err)
+				}
 
-			tt.tamper(t, l)
+				tt.tamper(t, l)
 
-			_, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier})
-			var te *TamperError
-			if !errors.As(err, &te) || !errors.Is(err, ErrTampered) {
-				t.Fatalf("after tampering: got %v, want a *TamperError", err)
-			}
-			if te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
-				t.Fatalf("got entry %d, %q;\nwant entry %d, %q", te.Seq, te.Problem, tt.wantSeq, tt.wantProblem)
-			}
-		})
+				_, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier})
+				var te *TamperError
+				if !errors.As(err, &te) || !errors.Is(err, ErrTampered) {
+					t.Fatalf("after tampering: got %v, want a *TamperError", err)
+				}
+				if te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
+					t.Fatalf("got entry %d, %q;\nwant entry %d, %q", te.Seq, te.Problem, tt.wantSeq, tt.wantProblem)
+				}
+			})
+		}
 	}
+}
+
+// splitVerify makes Verify split even small logs into ranges of at least
+// minimum entries, checked in parallel, for the duration of the test.
+func splitVerify(t *testing.T, minimum int64) {
+	old := minPerWorker
+	minPerWorker = minimum
+	t.Cleanup(func() { minPerWorker = old })
 }
 
 // rewriteFrom is a knowledgeable attacker: it edits entry from (if edit is
@@ -356,6 +373,7 @@ func TestVerifyIntactLog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			splitVerify(t, 3)
 			res, err := Verify(context.Background(), db, tt.opts)
 			if err != nil {
 				t.Fatal(err)
