@@ -90,6 +90,9 @@ func Verify(ctx context.Context, db *sql.DB, opts VerifyOptions) (VerifyResult, 
 	}
 	start := now()
 	var res VerifyResult
+	if err := checkSchema(ctx, db); err != nil {
+		return res, fmt.Errorf("verify audit log: %w", err)
+	}
 
 	anchors, err := collectAnchors(ctx, db, opts)
 	if err != nil {
@@ -115,7 +118,7 @@ func Verify(ctx context.Context, db *sql.DB, opts VerifyOptions) (VerifyResult, 
 	first := int64(1)
 	if f := opts.From; f != nil && f.Size > 0 {
 		if f.Size > res.Size {
-			return res, tampered(res.Size+1, "log has %d entries, the checkpoint of %s says %d: cut back", res.Size, f.Time.Format(time.RFC3339), f.Size)
+			return res, tampered(res.Size+1, "entry %d missing: log has %d entries, the checkpoint of %s says %d: cut back", res.Size+1, res.Size, f.Time.Format(time.RFC3339), f.Size)
 		}
 		first = f.Size
 	}
@@ -131,7 +134,7 @@ func Verify(ctx context.Context, db *sql.DB, opts VerifyOptions) (VerifyResult, 
 	// sequence number it issued, show entries removed from the end.
 	for _, a := range sortedAnchors(anchors) {
 		if a.Size > res.Size {
-			return res, tampered(res.Size+1, "log has %d entries, %s says %d: cut back", res.Size, a.name, a.Size)
+			return res, tampered(res.Size+1, "entry %d missing: log has %d entries, %s says %d: cut back", res.Size+1, res.Size, a.name, a.Size)
 		}
 		res.Anchors++
 	}
@@ -144,7 +147,7 @@ func Verify(ctx context.Context, db *sql.DB, opts VerifyOptions) (VerifyResult, 
 	}
 	res.HighWater = hw.Int64
 	if hw.Int64 > res.Size {
-		return res, tampered(res.Size+1, "log has %d entries, but SQLite issued sequence numbers up to %d: entries %d to %d were removed (cut back)", res.Size, hw.Int64, res.Size+1, hw.Int64)
+		return res, tampered(res.Size+1, "entry %d missing: log has %d entries, but SQLite issued sequence numbers up to %d: entries %d to %d were removed (cut back)", res.Size+1, res.Size, hw.Int64, res.Size+1, hw.Int64)
 	}
 	res.Elapsed = now().Sub(start)
 	return res, nil

@@ -169,7 +169,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				shell(t, l.path, dropTriggers+"DELETE FROM audit_entries WHERE seq > 15")
 			},
 			wantSeq:     16,
-			wantProblem: "log has 15 entries, but SQLite issued sequence numbers up to 20: entries 16 to 20 were removed",
+			wantProblem: "entry 16 missing: log has 15 entries, but SQLite issued sequence numbers up to 20: entries 16 to 20 were removed",
 		},
 		{
 			name:         "truncate the tail and reset SQLite's sequence, with an external checkpoint",
@@ -181,7 +181,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					UPDATE sqlite_sequence SET seq = 15 WHERE name = 'audit_entries';`)
 			},
 			wantSeq:     16,
-			wantProblem: "log has 15 entries, the checkpoint of",
+			wantProblem: "entry 16 missing: log has 15 entries, the checkpoint of",
 		},
 		{
 			name:         "truncate the tail and reset SQLite's sequence, with a checkpoint stored in the log",
@@ -191,7 +191,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					UPDATE sqlite_sequence SET seq = 15 WHERE name = 'audit_entries';`)
 			},
 			wantSeq:     16,
-			wantProblem: "log has 15 entries, stored checkpoint 1 says 18: cut back",
+			wantProblem: "entry 16 missing: log has 15 entries, stored checkpoint 1 says 18: cut back",
 		},
 		{
 			name:         "rewrite an entry and recompute every later hash, with an external checkpoint",
