@@ -25,7 +25,7 @@ import (
 // checkpoints table, which is its own record. Exports through the service's
 // API are audited there, as audit.export entries with the exporting user.
 
-const defaultDB = "data/signaal.db"
+const auditDefaultDB = "data/signaal.db"
 
 var auditCommands = []struct {
 	name, summary string
@@ -64,9 +64,9 @@ func auditUsage(w io.Writer) {
 	fmt.Fprintln(w, "Run 'signald audit <subcommand> -h' for its flags.")
 }
 
-// newFlags returns a flag set that reports errors as usage errors and
+// auditFlagSet returns a flag set that reports errors as usage errors and
 // prints its usage on -h.
-func newFlags(name, synopsis string, io stdio) *flag.FlagSet {
+func auditFlagSet(name, synopsis string, io stdio) *flag.FlagSet {
 	flags := flag.NewFlagSet(name, flag.ContinueOnError)
 	flags.Usage = func() {
 		fmt.Fprintf(io.out, "Usage: signald audit %s %s\n\n", name, synopsis)
@@ -76,9 +76,9 @@ func newFlags(name, synopsis string, io stdio) *flag.FlagSet {
 	return flags
 }
 
-// parseFlags parses args; -h is not an error (errHelp), other problems are
+// auditParseFlags parses args; -h is not an error (errAuditHelp), other problems are
 // usage errors, and positional arguments are refused.
-func parseFlags(flags *flag.FlagSet, args []string) error {
+func auditParseFlags(flags *flag.FlagSet, args []string) error {
 	// Parse errors are reported once, by run, and the usage only on -h.
 	flags.SetOutput(io.Discard)
 	usage := flags.Usage
@@ -86,7 +86,7 @@ func parseFlags(flags *flag.FlagSet, args []string) error {
 	err := flags.Parse(args)
 	flags.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
-		return errHelp
+		return errAuditHelp
 	}
 	if err != nil {
 		return usageError("%v (run 'signald audit %s -h')", err, flags.Name())
@@ -97,18 +97,18 @@ func parseFlags(flags *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// errHelp ends a command after -h printed its usage; it is not a failure.
-var errHelp = errors.New("help requested")
+// errAuditHelp ends a command after -h printed its usage; it is not a failure.
+var errAuditHelp = errors.New("help requested")
 
-// defaultKey is the default checkpoint key path for a database file: the keys
+// auditDefaultKey is the default checkpoint key path for a database file: the keys
 // directory next to it, as the service uses.
-func defaultKey(db string) string {
+func auditDefaultKey(db string) string {
 	return filepath.Join(filepath.Dir(db), "keys", audit.CheckpointKeyFile)
 }
 
-// existingDB fails with a clear message when there is no file at path, so a
+// auditExistingDB fails with a clear message when there is no file at path, so a
 // typo never creates an empty database.
-func existingDB(path string) error {
+func auditExistingDB(path string) error {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no database at %s (give --db PATH)", path)
@@ -123,18 +123,18 @@ func existingDB(path string) error {
 }
 
 func auditVerify(ctx context.Context, args []string, io stdio) error {
-	flags := newFlags("verify", "--db PATH [--checkpoint FILE] [--public-key FILE | --key FILE]", io)
-	db := flags.String("db", defaultDB, "the database `PATH`")
+	flags := auditFlagSet("verify", "--db PATH [--checkpoint FILE] [--public-key FILE | --key FILE]", io)
+	db := flags.String("db", auditDefaultDB, "the database `PATH`")
 	cpFile := flags.String("checkpoint", "", "a signed checkpoint `FILE` the log must still contain (the output of signald audit checkpoint)")
 	pubFile := flags.String("public-key", "", "the checkpoint key's public key `FILE` (default: derived from --key)")
 	keyFile := flags.String("key", "", "the checkpoint signing key `FILE` (default <dir of db>/keys/"+audit.CheckpointKeyFile+")")
-	if err := parseFlags(flags, args); err != nil {
-		return helpOrErr(flags, err)
+	if err := auditParseFlags(flags, args); err != nil {
+		return auditHelpOrErr(flags, err)
 	}
-	if err := existingDB(*db); err != nil {
+	if err := auditExistingDB(*db); err != nil {
 		return err
 	}
-	verifier, err := loadVerifier(*pubFile, *keyFile, *db)
+	verifier, err := auditLoadVerifier(*pubFile, *keyFile, *db)
 	if err != nil {
 		return err
 	}
@@ -163,21 +163,21 @@ func auditVerify(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return err
 	}
-	line := fmt.Sprintf("audit log intact: %d entries, head %s, verified at %s entries/s", res.Size, res.HeadString(), humanRate(res.Rate()))
+	line := fmt.Sprintf("audit log intact: %d entries, head %s, verified at %s entries/s", res.Size, res.HeadString(), auditRate(res.Rate()))
 	if *cpFile != "" {
 		line += fmt.Sprintf(", contains the checkpoint of %s (%d entries)", cp.Time.Format(time.RFC3339), cp.Size)
 	}
 	if res.Anchors > 0 && verifier != nil {
-		line += fmt.Sprintf(", %d signed checkpoints matched", res.Anchors)
+		line += fmt.Sprintf(", signed checkpoints matched: %d", res.Anchors)
 	}
 	fmt.Fprintln(io.out, line)
 	return nil
 }
 
-// loadVerifier finds the public key: --public-key, else derived from
+// auditLoadVerifier finds the public key: --public-key, else derived from
 // --key, else from the default key or its .pub file; nil if none exists
 // and none was asked for.
-func loadVerifier(pubFile, keyFile, db string) (note.Verifier, error) {
+func auditLoadVerifier(pubFile, keyFile, db string) (note.Verifier, error) {
 	if pubFile != "" {
 		b, err := os.ReadFile(pubFile)
 		if err != nil {
@@ -191,7 +191,7 @@ func loadVerifier(pubFile, keyFile, db string) (note.Verifier, error) {
 	}
 	explicit := keyFile != ""
 	if !explicit {
-		keyFile = defaultKey(db)
+		keyFile = auditDefaultKey(db)
 	}
 	_, vkey, err := audit.LoadKey(keyFile)
 	if err == nil {
@@ -206,7 +206,7 @@ func loadVerifier(pubFile, keyFile, db string) (note.Verifier, error) {
 	return nil, nil
 }
 
-func humanRate(r float64) string {
+func auditRate(r float64) string {
 	switch {
 	case r >= 1e6:
 		return fmt.Sprintf("%.1fM", r/1e6)
@@ -218,20 +218,20 @@ func humanRate(r float64) string {
 }
 
 func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
-	flags := newFlags("checkpoint", "--db PATH [--key FILE]", io)
-	db := flags.String("db", defaultDB, "the database `PATH`")
+	flags := auditFlagSet("checkpoint", "--db PATH [--key FILE]", io)
+	db := flags.String("db", auditDefaultDB, "the database `PATH`")
 	keyFile := flags.String("key", "", "the checkpoint signing key `FILE`, created on first use (default <dir of db>/keys/"+audit.CheckpointKeyFile+")")
-	if err := parseFlags(flags, args); err != nil {
-		return helpOrErr(flags, err)
+	if err := auditParseFlags(flags, args); err != nil {
+		return auditHelpOrErr(flags, err)
 	}
-	if err := existingDB(*db); err != nil {
+	if err := auditExistingDB(*db); err != nil {
 		return err
 	}
 	if *keyFile == "" {
-		*keyFile = defaultKey(*db)
+		*keyFile = auditDefaultKey(*db)
 	}
 	_, statErr := os.Stat(*keyFile)
-	signer, _, err := audit.LoadOrCreateKey(*keyFile, keyName())
+	signer, _, err := audit.LoadOrCreateKey(*keyFile, auditKeyName())
 	if err != nil {
 		return err
 	}
@@ -258,9 +258,9 @@ func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 	return err
 }
 
-// keyName names a new checkpoint key after this host, so checkpoints of
+// auditKeyName names a new checkpoint key after this host, so checkpoints of
 // different deployments cannot be confused.
-func keyName() string {
+func auditKeyName() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		return "signaal-audit"
@@ -275,12 +275,12 @@ func keyName() string {
 }
 
 func auditExport(ctx context.Context, args []string, io stdio) error {
-	flags := newFlags("export", "--db PATH [--since T] [--format jsonl|csv]", io)
-	db := flags.String("db", defaultDB, "the database `PATH`")
+	flags := auditFlagSet("export", "--db PATH [--since T] [--format jsonl|csv]", io)
+	db := flags.String("db", auditDefaultDB, "the database `PATH`")
 	since := flags.String("since", "", "only entries at or after `T`: RFC 3339 (2026-11-22T09:00:00Z) or a date (2026-11-22, from midnight UTC)")
 	format := flags.String("format", "jsonl", "the output `FORMAT`: jsonl or csv")
-	if err := parseFlags(flags, args); err != nil {
-		return helpOrErr(flags, err)
+	if err := auditParseFlags(flags, args); err != nil {
+		return auditHelpOrErr(flags, err)
 	}
 	f := audit.Format(*format)
 	if f != audit.JSONL && f != audit.CSV {
@@ -289,11 +289,11 @@ func auditExport(ctx context.Context, args []string, io stdio) error {
 	var t time.Time
 	if *since != "" {
 		var err error
-		if t, err = parseSince(*since); err != nil {
+		if t, err = auditParseSince(*since); err != nil {
 			return err
 		}
 	}
-	if err := existingDB(*db); err != nil {
+	if err := auditExistingDB(*db); err != nil {
 		return err
 	}
 	h, err := audit.OpenRead(*db)
@@ -305,7 +305,7 @@ func auditExport(ctx context.Context, args []string, io stdio) error {
 	return err
 }
 
-func parseSince(s string) (time.Time, error) {
+func auditParseSince(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
@@ -315,10 +315,10 @@ func parseSince(s string) (time.Time, error) {
 	return time.Time{}, usageError("--since: want an RFC 3339 time (2026-11-22T09:00:00Z) or a date (2026-11-22), got %q", s)
 }
 
-// helpOrErr prints the usage for -h and ends without error; it passes
+// auditHelpOrErr prints the usage for -h and ends without error; it passes
 // other errors on.
-func helpOrErr(flags *flag.FlagSet, err error) error {
-	if errors.Is(err, errHelp) {
+func auditHelpOrErr(flags *flag.FlagSet, err error) error {
+	if errors.Is(err, errAuditHelp) {
 		flags.Usage()
 		return nil
 	}

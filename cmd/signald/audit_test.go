@@ -16,17 +16,17 @@ import (
 	"github.com/signaal-nl/signaal/audit"
 )
 
-// runSignald runs the real command in-process.
-func runSignald(t *testing.T, args ...string) (code int, stdout, stderr string) {
+// runAuditCmd runs the real command in-process.
+func runAuditCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, stdio{in: strings.NewReader(""), out: &out, err: &errb})
 	return code, out.String(), errb.String()
 }
 
-// writeLog writes n entries the way the service does: through a Writer,
+// writeAuditLog writes n entries the way the service does: through a Writer,
 // each in the transaction of the action it records.
-func writeLog(t *testing.T, path string, from, n int) {
+func writeAuditLog(t *testing.T, path string, from, n int) {
 	t.Helper()
 	db, err := audit.OpenWrite(path)
 	if err != nil {
@@ -71,8 +71,8 @@ func writeLog(t *testing.T, path string, from, n int) {
 	}
 }
 
-// shell edits the file like someone with a SQLite shell.
-func shell(t *testing.T, path, script string) {
+// auditShell edits the file like someone with a SQLite shell.
+func auditShell(t *testing.T, path, script string) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
@@ -84,22 +84,22 @@ func shell(t *testing.T, path, script string) {
 	}
 }
 
-const dropTriggers = "DROP TRIGGER audit_entries_append_only_update; DROP TRIGGER audit_entries_append_only_delete; DROP TRIGGER audit_checkpoints_insert_only_delete;"
+const auditDropTriggers = "DROP TRIGGER audit_entries_append_only_update; DROP TRIGGER audit_entries_append_only_delete; DROP TRIGGER audit_checkpoints_insert_only_delete;"
 
-var intact = regexp.MustCompile(`^audit log intact: (\d+) entries, head sha256:[0-9a-f]{64}, verified at [0-9.]+[kM]? entries/s`)
+var auditIntact = regexp.MustCompile(`^audit log intact: (\d+) entries, head sha256:[0-9a-f]{64}, verified at [0-9.]+[kM]? entries/s`)
 
 func TestAuditVerifyAndCheckpoint(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "signaal.db")
-	writeLog(t, db, 0, 30)
+	writeAuditLog(t, db, 0, 30)
 
-	code, out, errs := runSignald(t, "audit", "verify", "--db", db)
-	if code != 0 || !intact.MatchString(out) || !strings.HasPrefix(out, "audit log intact: 30 entries") || strings.Count(out, "\n") != 1 {
-		t.Fatalf("verify of an intact log: exit %d, stdout %q, stderr %q", code, out, errs)
+	code, out, errs := runAuditCmd(t, "audit", "verify", "--db", db)
+	if code != 0 || !auditIntact.MatchString(out) || !strings.HasPrefix(out, "audit log intact: 30 entries") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("verify of an auditIntact log: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 
 	// First checkpoint: creates the key next to the database, 0600.
-	code, cp, errs := runSignald(t, "audit", "checkpoint", "--db", db)
+	code, cp, errs := runAuditCmd(t, "audit", "checkpoint", "--db", db)
 	if code != 0 || !strings.Contains(cp, "\n30\n") || !strings.Contains(errs, "created signing key") {
 		t.Fatalf("checkpoint: exit %d, stdout %q, stderr %q", code, cp, errs)
 	}
@@ -113,21 +113,21 @@ func TestAuditVerifyAndCheckpoint(t *testing.T) {
 	}
 	pub := audit.PublicKeyPath(key)
 
-	writeLog(t, db, 30, 5) // the service goes on
-	code, out, errs = runSignald(t, "audit", "verify", "--db", db, "--checkpoint", cpFile, "--public-key", pub)
+	writeAuditLog(t, db, 30, 5) // the service goes on
+	code, out, errs = runAuditCmd(t, "audit", "verify", "--db", db, "--checkpoint", cpFile, "--public-key", pub)
 	if code != 0 || !strings.HasPrefix(out, "audit log intact: 35 entries") || !strings.Contains(out, "contains the checkpoint of") {
 		t.Fatalf("verify with a checkpoint: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 
 	// Someone cuts the log back to 20 entries and covers their tracks in
 	// the database; the checkpoint kept elsewhere still tells.
-	shell(t, db, dropTriggers+`DELETE FROM audit_entries WHERE seq > 20; DELETE FROM audit_checkpoints;
+	auditShell(t, db, auditDropTriggers+`DELETE FROM audit_entries WHERE seq > 20; DELETE FROM audit_checkpoints;
 		UPDATE sqlite_sequence SET seq = 20 WHERE name = 'audit_entries';`)
-	code, out, errs = runSignald(t, "audit", "verify", "--db", db)
+	code, out, errs = runAuditCmd(t, "audit", "verify", "--db", db)
 	if code != 0 {
 		t.Fatalf("without the checkpoint the cut is invisible (documented limit), got exit %d %q", code, errs)
 	}
-	code, out, errs = runSignald(t, "audit", "verify", "--db", db, "--checkpoint", cpFile, "--public-key", pub)
+	code, out, errs = runAuditCmd(t, "audit", "verify", "--db", db, "--checkpoint", cpFile, "--public-key", pub)
 	if code != 1 || out != "" || !strings.Contains(errs, "entry 21") || !strings.Contains(errs, "log has 20 entries, the checkpoint of") || !strings.Contains(errs, "says 30: cut back") {
 		t.Fatalf("verify of a cut-back log: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
@@ -135,7 +135,7 @@ func TestAuditVerifyAndCheckpoint(t *testing.T) {
 	// A forged checkpoint file is refused.
 	forged := strings.Replace(cp, "\n30\n", "\n20\n", 1)
 	os.WriteFile(cpFile, []byte(forged), 0o644)
-	code, _, errs = runSignald(t, "audit", "verify", "--db", db, "--checkpoint", cpFile)
+	code, _, errs = runAuditCmd(t, "audit", "verify", "--db", db, "--checkpoint", cpFile)
 	if code != 1 || !strings.Contains(errs, "signature") {
 		t.Fatalf("verify with a forged checkpoint: exit %d, stderr %q", code, errs)
 	}
@@ -143,9 +143,9 @@ func TestAuditVerifyAndCheckpoint(t *testing.T) {
 
 func TestAuditVerifyNamesTheFirstBadEntry(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "signaal.db")
-	writeLog(t, db, 0, 25)
-	shell(t, db, dropTriggers+"UPDATE audit_entries SET actor_user = 'u-4' WHERE seq = 17; DELETE FROM audit_entries WHERE seq = 19;")
-	code, out, errs := runSignald(t, "audit", "verify", "--db", db)
+	writeAuditLog(t, db, 0, 25)
+	auditShell(t, db, auditDropTriggers+"UPDATE audit_entries SET actor_user = 'u-4' WHERE seq = 17; DELETE FROM audit_entries WHERE seq = 19;")
+	code, out, errs := runAuditCmd(t, "audit", "verify", "--db", db)
 	if code != 1 || out != "" || errs != "signald audit: entry 17: hash does not match its content (altered, replaced or moved)\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
@@ -153,15 +153,15 @@ func TestAuditVerifyNamesTheFirstBadEntry(t *testing.T) {
 
 func TestAuditExport(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "signaal.db")
-	writeLog(t, db, 0, 6) // days 20, 21, 22 of November, two each
-	code, out, errs := runSignald(t, "audit", "export", "--db", db, "--since", "2026-11-22")
+	writeAuditLog(t, db, 0, 6) // days 20, 21, 22 of November, two each
+	code, out, errs := runAuditCmd(t, "audit", "export", "--db", db, "--since", "2026-11-22")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], `{"seq":3,"time":"2026-11-22T09:00:02Z"`) {
 		t.Fatalf("jsonl export since a date: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	// Entries 3, 5 and 6 are at or after 21 November 09:00:04 (entry 4 is
 	// on the 20th): export filters on time, keeps sequence order.
-	code, out, errs = runSignald(t, "audit", "export", "--db", db, "--format", "csv", "--since", "2026-11-21T09:00:04Z")
+	code, out, errs = runAuditCmd(t, "audit", "export", "--db", db, "--format", "csv", "--since", "2026-11-21T09:00:04Z")
 	lines = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	var seqs []string
 	for _, l := range lines[1:] {
@@ -174,7 +174,7 @@ func TestAuditExport(t *testing.T) {
 
 func TestAuditUsageErrors(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "signaal.db")
-	writeLog(t, db, 0, 1)
+	writeAuditLog(t, db, 0, 1)
 	tests := []struct {
 		name string
 		args []string
@@ -189,26 +189,26 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"bad since", []string{"audit", "export", "--db", db, "--since", "yesterday"}, 2, `--since: want an RFC 3339 time`},
 		{"checkpoint without a key to check it", []string{"audit", "verify", "--db", db, "--checkpoint", db, "--key", filepath.Join(t.TempDir(), "none.key")}, 1, "--key:"},
 		{"missing database", []string{"audit", "verify", "--db", filepath.Join(t.TempDir(), "typo.db")}, 1, "no database at"},
-		{"database without a log", []string{"audit", "verify", "--db", emptyDB(t)}, 1, "no audit log in this database"},
+		{"database without a log", []string{"audit", "verify", "--db", auditEmptyDB(t)}, 1, "no audit log in this database"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, errs := runSignald(t, tt.args...)
+			code, _, errs := runAuditCmd(t, tt.args...)
 			if code != tt.code || !strings.Contains(errs, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, errs, tt.code, tt.want)
 			}
 		})
 	}
 	t.Run("help", func(t *testing.T) {
-		code, out, _ := runSignald(t, "audit", "export", "-h")
+		code, out, _ := runAuditCmd(t, "audit", "export", "-h")
 		if code != 0 || !strings.Contains(out, "Usage: signald audit export") || !strings.Contains(out, "-since T") {
 			t.Fatalf("exit %d, stdout %q", code, out)
 		}
 	})
 }
 
-func emptyDB(t *testing.T) string {
+func auditEmptyDB(t *testing.T) string {
 	path := filepath.Join(t.TempDir(), "other.db")
-	shell(t, path, "CREATE TABLE x (y)")
+	auditShell(t, path, "CREATE TABLE x (y)")
 	return path
 }
