@@ -47,6 +47,9 @@ type VerifyOptions struct {
 	// Verifier, if set, checks the signatures of the checkpoints stored in
 	// the database; without it only their size and head are compared.
 	Verifier note.Verifier
+	// Readers caps the connections of db that Verify reads with at once
+	// (0 means up to 4). On a pool shared with requests, leave some free.
+	Readers int
 	// Now measures the elapsed time for the rate; nil means time.Now.
 	Now func() time.Time
 }
@@ -123,7 +126,11 @@ func Verify(ctx context.Context, db *sql.DB, opts VerifyOptions) (VerifyResult, 
 		first = f.Size
 	}
 	if first <= res.Size {
-		hashed, err := verifyRange(ctx, db, first, res.Size, anchors)
+		readers := maxWorkers
+		if opts.Readers > 0 {
+			readers = min(readers, int64(opts.Readers))
+		}
+		hashed, err := verifyRange(ctx, db, first, res.Size, readers, anchors)
 		res.Hashed = hashed
 		if err != nil {
 			return res, err
@@ -229,9 +236,9 @@ var (
 // entry is the lowest any range reports: the same answer a sequential walk
 // gives. Reading rows, not hashing, limits the speed, so each row is read as
 // three columns, SQLite building the encoding's fields itself (fieldsSQL).
-func verifyRange(ctx context.Context, db *sql.DB, first, last int64, anchors map[int64]anchor) (int64, error) {
+func verifyRange(ctx context.Context, db *sql.DB, first, last, readers int64, anchors map[int64]anchor) (int64, error) {
 	n := last - first + 1
-	workers := max(1, min(maxWorkers, n/minPerWorker))
+	workers := max(1, min(readers, n/minPerWorker))
 	type result struct {
 		hashed int64
 		err    error

@@ -370,6 +370,7 @@ func TestVerifyIntactLog(t *testing.T) {
 		{"whole log, stored checkpoint signatures checked", VerifyOptions{Verifier: verifier}, 40},
 		{"whole log against an external checkpoint", VerifyOptions{Checkpoints: []Checkpoint{c}}, 40},
 		{"from a trusted checkpoint", VerifyOptions{From: &c}, 11}, // entry 30 rehashed, then 31..40
+		{"with one reader", VerifyOptions{Readers: 1}, 40},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
