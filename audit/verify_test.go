@@ -551,3 +551,41 @@ func TestPublicKeyIsDerivedFromTheSigningKey(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyFromATrustedCheckpoint checks the quick mode: only what came
+// after a trusted checkpoint is rehashed, but the checkpoint's own last
+// entry must still hash to its head, and the log must reach it.
+func TestVerifyFromATrustedCheckpoint(t *testing.T) {
+	tests := []struct {
+		name        string
+		tamper      string
+		wantSeq     int64
+		wantProblem string
+	}{
+		{"the checkpoint's last entry altered", "UPDATE audit_entries SET object = 'signal/x' WHERE seq = 10", 10, "entry 10: hash does not match its content"},
+		{"the entry before it altered, with its hash", "UPDATE audit_entries SET hash = zeroblob(32) WHERE seq = 9", 10, "entry 10: hash does not match its content"},
+		{"the entry before it deleted", "DELETE FROM audit_entries WHERE seq = 9", 9, "entry 9 missing"},
+		{"an entry after it altered", "UPDATE audit_entries SET object = 'signal/x' WHERE seq = 13", 13, "entry 13: hash does not match its content"},
+		{"cut back below it", "DELETE FROM audit_entries WHERE seq > 8", 9, "entry 9 missing: log has 8 entries, the checkpoint of"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			signer, _ := testSigner(t)
+			l := filledLog(t, 10)
+			c, _, err := l.w.Checkpoint(context.Background(), signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 11; i <= 15; i++ {
+				l.appendOne(t, testEntry(i))
+			}
+			l.w.Close()
+			shell(t, l.path, dropTriggers+"DELETE FROM audit_checkpoints;"+tt.tamper)
+			_, err = Verify(context.Background(), readHandle(t, l.path), VerifyOptions{From: &c})
+			var te *TamperError
+			if !errors.As(err, &te) || te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
+				t.Fatalf("got %v; want entry %d, %q", err, tt.wantSeq, tt.wantProblem)
+			}
+		})
+	}
+}
