@@ -100,9 +100,13 @@ func auditParseFlags(flags *flag.FlagSet, args []string) error {
 // errAuditHelp ends a command after -h printed its usage; it is not a failure.
 var errAuditHelp = errors.New("help requested")
 
-// auditDefaultKey is the default checkpoint key path for a database file: the keys
-// directory next to it, as the service uses.
+// auditDefaultKey is the default checkpoint key path for a database file:
+// in the service's keys directory, SIGNAAL_KEYS or else keys/ next to the
+// database, so the command and the service never make two different keys.
 func auditDefaultKey(db string) string {
+	if dir := os.Getenv("SIGNAAL_KEYS"); dir != "" {
+		return filepath.Join(dir, audit.CheckpointKeyFile)
+	}
 	return filepath.Join(filepath.Dir(db), "keys", audit.CheckpointKeyFile)
 }
 
@@ -127,7 +131,7 @@ func auditVerify(ctx context.Context, args []string, io stdio) error {
 	db := flags.String("db", auditDefaultDB, "the database `PATH`")
 	cpFile := flags.String("checkpoint", "", "a signed checkpoint `FILE` the log must still contain (the output of signald audit checkpoint)")
 	pubFile := flags.String("public-key", "", "the checkpoint key's public key `FILE` (default: derived from --key)")
-	keyFile := flags.String("key", "", "the checkpoint signing key `FILE` (default <dir of db>/keys/"+audit.CheckpointKeyFile+")")
+	keyFile := flags.String("key", "", "the checkpoint signing key `FILE` (default $SIGNAAL_KEYS/ or <dir of db>/keys/"+audit.CheckpointKeyFile+")")
 	if err := auditParseFlags(flags, args); err != nil {
 		return auditHelpOrErr(flags, err)
 	}
@@ -220,7 +224,7 @@ func auditRate(r float64) string {
 func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 	flags := auditFlagSet("checkpoint", "--db PATH [--key FILE]", io)
 	db := flags.String("db", auditDefaultDB, "the database `PATH`")
-	keyFile := flags.String("key", "", "the checkpoint signing key `FILE`, created on first use (default <dir of db>/keys/"+audit.CheckpointKeyFile+")")
+	keyFile := flags.String("key", "", "the checkpoint signing key `FILE`, created on first use (default $SIGNAAL_KEYS/ or <dir of db>/keys/"+audit.CheckpointKeyFile+")")
 	if err := auditParseFlags(flags, args); err != nil {
 		return auditHelpOrErr(flags, err)
 	}

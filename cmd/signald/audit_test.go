@@ -89,6 +89,7 @@ const auditDropTriggers = "DROP TRIGGER audit_entries_append_only_update; DROP T
 var auditIntact = regexp.MustCompile(`^audit log intact: (\d+) entries, head sha256:[0-9a-f]{64}, verified at [0-9.]+[kM]? entries/s`)
 
 func TestAuditVerifyAndCheckpoint(t *testing.T) {
+	t.Setenv("SIGNAAL_KEYS", "")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "signaal.db")
 	writeAuditLog(t, db, 0, 30)
@@ -211,4 +212,23 @@ func auditEmptyDB(t *testing.T) string {
 	path := filepath.Join(t.TempDir(), "other.db")
 	auditShell(t, path, "CREATE TABLE x (y)")
 	return path
+}
+
+func TestAuditCheckpointUsesTheServicesKeysDirectory(t *testing.T) {
+	keys := t.TempDir()
+	t.Setenv("SIGNAAL_KEYS", keys)
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	writeAuditLog(t, db, 0, 3)
+	if code, _, errs := runAuditCmd(t, "audit", "checkpoint", "--db", db); code != 0 {
+		t.Fatalf("checkpoint: exit %d, %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(keys, audit.CheckpointKeyFile)); err != nil {
+		t.Fatalf("key not in $SIGNAAL_KEYS: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(db), "keys")); err == nil {
+		t.Fatal("a second key directory was made next to the database")
+	}
+	if code, out, errs := runAuditCmd(t, "audit", "verify", "--db", db); code != 0 || !strings.Contains(out, "signed checkpoints matched: 1") {
+		t.Fatalf("verify: exit %d, %q, %q", code, out, errs)
+	}
 }
