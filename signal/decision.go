@@ -295,7 +295,7 @@ type Answers struct {
 type DecisionInput struct {
 	Answers
 	Youth                  Youth   `json:"youth,omitzero"`
-	Fields                 []Field `json:"fields,omitempty"` // proposed by the sender; nil = not yet chosen
+	Fields                 []Field `json:"fields,omitzero"` // proposed by the sender; nil = not yet chosen, empty = nothing
 	FactsOpinionsSeparated *bool   `json:"facts_opinions_separated,omitempty"`
 }
 

@@ -64,6 +64,21 @@ func TestDecodeDecisionInputContractExample(t *testing.T) {
 	}
 }
 
+func TestDecodeDecisionInputEmptyFieldsIsAnAnswer(t *testing.T) {
+	// An empty proposal (share nothing) is an answer; absent is not.
+	in, err := DecodeDecisionInput(strings.NewReader(`{"fields": []}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Fields == nil {
+		t.Fatal("an empty list decoded as not answered")
+	}
+	out, _ := json.Marshal(in)
+	if string(out) != `{"fields":[]}` {
+		t.Errorf("encoded as %s, want {\"fields\":[]}", out)
+	}
+}
+
 func TestDecodeDecisionInputUnanswered(t *testing.T) {
 	tests := []struct {
 		name string
