@@ -44,6 +44,16 @@ complete_decision := {
 # The verdict: first decisive rule wins. Each entry names its rule, outcome,
 # level (what the recipient may see now), the ceiling of fields that level
 # allows before R10, the obligations it attaches and why.
+#
+# Obligations: a decision that rests on the professional's weighing (R1-R3,
+# R6, R8, R9) asks for a recorded justification; R5 and R7 rest on the
+# agreement and on recorded consent and need none beyond the audit record
+# (R11) the service keeps of every decision. Sharing without consent informs
+# the young person and parents afterwards, or records why that is postponed
+# (R2, R3, R9a), as does existence-only sharing (as with the reference
+# index); escalations notify the privacy officer and keep the case anonymous
+# (anonymise: R6, R9b). R8 attaches only record_justification, as the
+# contract's example shows: its next step is asking, not anonymising a case.
 
 verdict := {
 	"rule": "R1", "outcome": "emergency", "level": "none",
