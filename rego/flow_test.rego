@@ -128,6 +128,12 @@ test_flow_missing_is_in_catalogue_order if {
 	count(m) > 2
 }
 
+test_flow_question_rank_is_the_catalogue_order if {
+	ids := [q.id | some q in signaal.questions]
+	ranked := [id | some [_, id] in sort({[rank, id] | some id, rank in signaal.question_rank})]
+	ranked == ids
+}
+
 test_flow_every_needed_answer_is_a_question if {
 	ids := {q.id | some q in signaal.questions}
 	every doc in [{}, base, refused, json.remove(base, ["consent", "fields", "duty_conflict", "abuse"])] {
