@@ -30,6 +30,7 @@ type command struct {
 // commands lists the subcommands in the order `signald help` shows them.
 var commands = []command{
 	{name: "audit", summary: "verify, checkpoint or export the audit log", run: runAudit},
+	policyCommand,
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.
