@@ -32,6 +32,7 @@ var commands = []command{
 	{name: "serve", summary: "run the HTTP service (--demo for a demo cooperation)", run: serveCmd},
 	orgCommand,
 	userCommand,
+	policyCommand,
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.
