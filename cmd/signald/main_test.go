@@ -139,6 +139,11 @@ func TestServeDemoLogsInEveryDemoAccount(t *testing.T) {
 	if users != len(sqlite.DemoAccounts) || orgs != 3 {
 		t.Fatalf("after two demo starts: %d users, %d organisations; want %d and 3", users, orgs, len(sqlite.DemoAccounts))
 	}
+	var loads int
+	d.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = 'policy.load' AND object LIKE 'policy/sha256:%'`).Scan(&loads)
+	if loads != 2 {
+		t.Fatalf("policy.load audited %d times in two starts; want 2", loads)
+	}
 	for _, f := range []string{db, filepath.Join(filepath.Dir(db), "keys", "jwt-ed25519.key")} {
 		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm()&0o077 != 0 {
 			t.Errorf("%s: %v, mode %v; want owner-only", f, err, fi.Mode().Perm())
@@ -266,5 +271,16 @@ func TestOrgAndUserCommands(t *testing.T) {
 	rows.Close()
 	if got := strings.Join(acts, " "); got != "cooperation.create org.create user.create org.contacts user.disable" {
 		t.Fatalf("audited CLI actions %q", got)
+	}
+}
+
+func TestServeRefusesBrokenPolicy(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "policy")
+	os.Mkdir(pol, 0o755)
+	os.WriteFile(filepath.Join(pol, "broken.rego"), []byte("package signaal.decision\n\nthis is not rego\n"), 0o644)
+	code, _, errs := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "s.db"), "--policy", pol)
+	if code != 1 || !strings.Contains(errs, "load the policy in "+pol) || !strings.Contains(errs, "broken.rego") {
+		t.Fatalf("exit %d, stderr %q; want 1 and the failing file named", code, errs)
 	}
 }
