@@ -21,5 +21,7 @@ ENV SIGNAAL_ADDR=0.0.0.0:8080 \
     SIGNAAL_KEYS=/data/keys \
     SIGNAAL_LOG=json
 EXPOSE 8080
+# Probes: GET /healthz (liveness) and /readyz (readiness) over HTTP, from the
+# orchestrator; the slim image has no HTTP client of its own.
 ENTRYPOINT ["/usr/local/bin/signald"]
 CMD ["serve"]
