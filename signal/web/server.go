@@ -68,6 +68,7 @@ type Server struct {
 	secure    bool
 	loginKey  []byte
 	dummyHash string
+	params    auth.PasswordParams
 	accounts  *limiter
 	ips       *limiter
 	metrics   *metrics
@@ -100,7 +101,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		echo: echo.New(), db: d.DB, issuer: d.Issuer, verifier: d.Verifier, logger: d.Logger, now: d.Now,
-		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy,
+		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy, params: d.PasswordParams,
 		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
 		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
 	}
