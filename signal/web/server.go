@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -44,6 +45,10 @@ type Deps struct {
 	// unknown email addresses are checked against, so they take as long as
 	// known ones. Use the parameters new accounts get.
 	PasswordParams auth.PasswordParams
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (for the login rate limit and the audit's origin). Empty: the
+	// TCP peer is the client and X-Forwarded-For is ignored.
+	TrustedProxies []*net.IPNet
 	// AccountLimit and IPLimit bound failed logins; zero values get the
 	// defaults (5 per account then 1 a minute; 20 per IP then 1 every 6s).
 	AccountLimit, IPLimit RateLimit
@@ -109,9 +114,16 @@ func New(d Deps) (*Server, error) {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// The client address is the TCP peer: X-Forwarded-For is not trusted,
-	// so nobody can dodge the login rate limit by sending one.
+	// The client address is the TCP peer unless it is a trusted proxy:
+	// nobody else can dodge the login rate limit by sending X-Forwarded-For.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, p := range d.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(p))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.Use(
 		s.requestIDs,
 		s.observe, // logs and metrics; sees the final status of every request

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -671,5 +672,32 @@ func TestHSTSOverTLS(t *testing.T) {
 	res.Body.Close()
 	if ck := cookieNamed(res.Header, CookieName); ck == nil || !ck.Secure {
 		t.Fatalf("session cookie over TLS %+v; want Secure", ck)
+	}
+}
+
+func TestClientAddress(t *testing.T) {
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	cases := []struct {
+		name    string
+		trusted []*net.IPNet
+		xff     string
+		want    string
+	}{
+		{"no proxy trusted: X-Forwarded-For is ignored", nil, "203.0.113.9", "127.0.0.1"},
+		{"trusted proxy: its X-Forwarded-For names the client", []*net.IPNet{loopback}, "203.0.113.9", "203.0.113.9"},
+		{"trusted proxy: a forged hop before the proxy's is not believed", []*net.IPNet{loopback}, "198.51.100.1, 203.0.113.9", "203.0.113.9"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(d *Deps) { d.TrustedProxies = c.trusted })
+			e.do("POST", "/api/v1/login", "", strings.NewReader(`{"email":"nobody@school.nl","password":"x"}`), "X-Forwarded-For", c.xff)
+			var ip string
+			if err := e.db.Read().QueryRow(`SELECT origin_ip FROM audit_entries WHERE action = 'login.fail'`).Scan(&ip); err != nil {
+				t.Fatal(err)
+			}
+			if ip != c.want {
+				t.Fatalf("audited client address %q; want %q", ip, c.want)
+			}
+		})
 	}
 }
