@@ -97,7 +97,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 
 	srv, err := web.New(web.Deps{
 		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey,
-		SecureCookies: cfg.secureCookies, TrustedProxies: cfg.trustedProxies,
+		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "writer", Check: db.CheckWriter},
@@ -108,6 +108,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 				return nil
 			}},
 		},
+		TrustedProxies: cfg.trustedProxies,
 	})
 	if err != nil {
 		return err
