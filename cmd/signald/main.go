@@ -29,8 +29,11 @@ type command struct {
 
 // commands lists the subcommands in the order `signald help` shows them.
 var commands = []command{
-	{name: "audit", summary: "verify, checkpoint or export the audit log", run: runAudit},
+	{name: "serve", summary: "run the HTTP service (--demo for a demo cooperation)", run: serveCmd},
+	orgCommand,
+	userCommand,
 	policyCommand,
+	{name: "audit", summary: "verify, checkpoint or export the audit log", run: runAudit},
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.
