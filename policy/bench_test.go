@@ -2,9 +2,11 @@ package policy
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -121,6 +123,63 @@ func BenchmarkDecide(b *testing.B) {
 			})
 			b.StopTimer()
 			b.ReportMetric(medianRatio(full, baseline, runtime.GOMAXPROCS(0)), "x-baseline")
+		})
+	}
+}
+
+// BenchmarkConditionChain measures what "one rule per condition" costs in
+// OPA's evaluator at the least: a chain of n rules, each one input
+// comparison and the rule before it (the shape of no_acute_danger ->
+// no_urgent_ground -> abuse_not_suspected -> ...), returning the baseline's
+// decision document, against the same baseline as BenchmarkDecide. Its
+// x-baseline per added rule is the floor under a policy that decides by
+// evaluating about 95 rule bodies and 320-380 expressions per decision, as
+// the sharing policy does (counted with a topdown.QueryTracer).
+func BenchmarkConditionChain(b *testing.B) {
+	ctx := context.Background()
+	trivial := prepareTrivial(b)
+	in := benchInput(b, "conflict-of-duties.json")
+	baseline := func() {
+		rs, err := trivial.Eval(ctx, rego.EvalParsedInput(inputValue(in)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := decisionFrom(rs[0].Expressions[0].Value); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, n := range []int{1, 10, 40} {
+		var src strings.Builder
+		src.WriteString("package signaal\n\nc0 if input.risk.acute_danger == false\n")
+		for i := 1; i < n; i++ {
+			fmt.Fprintf(&src, "\nc%d if {\n\tc%d\n\tinput.legal_duty == false\n}\n", i, i-1)
+		}
+		decision := strings.Replace(trivialPolicy[strings.Index(trivialPolicy, "decision :="):], "input.risk.acute_danger == false", fmt.Sprintf("c%d", n-1), 1)
+		src.WriteString("\n" + decision)
+		m, err := ast.ParseModuleWithOpts("chain.rego", src.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		chain, err := rego.New(rego.Query(decisionQuery), rego.ParsedModule(m), rego.GenerateJSON(keepValue)).PrepareForEval(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		full := func() {
+			rs, err := chain.Eval(ctx, rego.EvalParsedInput(inputValue(in)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := decisionFrom(rs[0].Expressions[0].Value); err != nil {
+				b.Fatal(err)
+			}
+		}
+		full()
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				full()
+			}
+			b.ReportMetric(medianRatio(full, baseline, 1), "x-baseline")
 		})
 	}
 }

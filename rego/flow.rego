@@ -94,40 +94,40 @@ needed contains "facts_opinions_separated" if {
 	"opinions" in ceiling
 }
 
-# Each question's place in the catalogue (questions.rego), so the missing
-# answers are put in the form's order by sorting the few that are missing,
-# not by walking the whole catalogue on every decision. A test holds this
-# list to the catalogue.
-question_rank := {
-	"risk.acute_danger": 1,
-	"legal_duty": 2,
-	"purpose": 3,
-	"recipient.role": 4,
-	"abuse.suspected": 5,
-	"abuse.unsafe": 6,
-	"abuse.help_possible": 7,
-	"abuse.help_accepted": 8,
-	"abuse.help_effective": 9,
-	"recipient.in_agreement": 10,
-	"recipient.directly_involved": 11,
-	"youth.age": 12,
-	"youth.capable": 13,
-	"consent.youth": 14,
-	"consent.parents": 15,
-	"consent.recorded": 16,
-	"risk.asking_endangers": 17,
-	"risk.harm": 18,
-	"duty_conflict.no_other_way": 19,
-	"duty_conflict.prevents_harm": 20,
-	"duty_conflict.expert_consulted": 21,
-	"fields": 22,
-	"facts_opinions_separated": 23,
+# Each question's place in the catalogue (questions.rego) and its input
+# path, so the missing answers are found and put in the form's order by
+# sorting the few that are missing, not by walking the whole catalogue and
+# splitting ids on every decision. A test holds this index to the catalogue.
+question_index := {
+	"risk.acute_danger": {"rank": 1, "path": ["risk", "acute_danger"]},
+	"legal_duty": {"rank": 2, "path": ["legal_duty"]},
+	"purpose": {"rank": 3, "path": ["purpose"]},
+	"recipient.role": {"rank": 4, "path": ["recipient", "role"]},
+	"abuse.suspected": {"rank": 5, "path": ["abuse", "suspected"]},
+	"abuse.unsafe": {"rank": 6, "path": ["abuse", "unsafe"]},
+	"abuse.help_possible": {"rank": 7, "path": ["abuse", "help_possible"]},
+	"abuse.help_accepted": {"rank": 8, "path": ["abuse", "help_accepted"]},
+	"abuse.help_effective": {"rank": 9, "path": ["abuse", "help_effective"]},
+	"recipient.in_agreement": {"rank": 10, "path": ["recipient", "in_agreement"]},
+	"recipient.directly_involved": {"rank": 11, "path": ["recipient", "directly_involved"]},
+	"youth.age": {"rank": 12, "path": ["youth", "age"]},
+	"youth.capable": {"rank": 13, "path": ["youth", "capable"]},
+	"consent.youth": {"rank": 14, "path": ["consent", "youth"]},
+	"consent.parents": {"rank": 15, "path": ["consent", "parents"]},
+	"consent.recorded": {"rank": 16, "path": ["consent", "recorded"]},
+	"risk.asking_endangers": {"rank": 17, "path": ["risk", "asking_endangers"]},
+	"risk.harm": {"rank": 18, "path": ["risk", "harm"]},
+	"duty_conflict.no_other_way": {"rank": 19, "path": ["duty_conflict", "no_other_way"]},
+	"duty_conflict.prevents_harm": {"rank": 20, "path": ["duty_conflict", "prevents_harm"]},
+	"duty_conflict.expert_consulted": {"rank": 21, "path": ["duty_conflict", "expert_consulted"]},
+	"fields": {"rank": 22, "path": ["fields"]},
+	"facts_opinions_separated": {"rank": 23, "path": ["facts_opinions_separated"]},
 }
 
 # A question is unanswered while its input path is absent or null.
-still_needed contains [question_rank[id], id] if {
+still_needed contains [question_index[id].rank, id] if {
 	some id in needed
-	object.get(input, split(id, "."), null) == null
+	object.get(input, question_index[id].path, null) == null
 }
 
 missing := [id | some [_, id] in sort(still_needed)]

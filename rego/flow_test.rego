@@ -128,10 +128,13 @@ test_flow_missing_is_in_catalogue_order if {
 	count(m) > 2
 }
 
-test_flow_question_rank_is_the_catalogue_order if {
+test_flow_question_index_follows_the_catalogue if {
 	ids := [q.id | some q in signaal.questions]
-	ranked := [id | some [_, id] in sort({[rank, id] | some id, rank in signaal.question_rank})]
+	ranked := [id | some [_, id] in sort({[q.rank, id] | some id, q in signaal.question_index})]
 	ranked == ids
+	every id, q in signaal.question_index {
+		q.path == split(id, ".")
+	}
 }
 
 test_flow_every_needed_answer_is_a_question if {
