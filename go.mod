@@ -1,3 +1,8 @@
 module github.com/signaal-nl/signaal
 
-go 1.26
+go 1.26.0
+
+require (
+	github.com/mattn/go-sqlite3 v1.14.53 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
