@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// MaxYouthAge is the oldest age this register holds: youth policy and the
-// reference index (Verwijsindex risicojongeren) cover young people up to 23.
-const MaxYouthAge = 23
-
 // SignalActivePeriod is how long a signal stays active; an observation older
 // than this is refused at intake because it would already have expired
 // (the reference index's two-year rule, see shared/domain.md).

@@ -41,6 +41,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the youth-keys.db file
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // File names inside the keys directory (the agreed layout of a running service).
@@ -51,7 +53,7 @@ const (
 
 // ErrErased is returned by Unseal when the young person's key has been
 // erased (or never existed): the content is gone for good.
-var ErrErased = errors.New("the key of this young person has been erased")
+var ErrErased = fmt.Errorf("the key of this young person has been erased: %w", signal.ErrContentErased)
 
 // sealVersion prefixes every ciphertext so the format can change later
 // without guessing.
@@ -501,3 +503,5 @@ func (s *Store) commit(batch []createReq) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+var _ signal.Vault = (*Store)(nil)
