@@ -1,0 +1,144 @@
+// Package audit is Signaal's append-only, tamper-evident audit log, kept in
+// SQLite next to the service's own tables, and the one write path of that
+// database.
+//
+// Privacy officers must be able to prove, months later, who decided what
+// about which young person, under which policy version, who looked at what,
+// and that nobody altered or removed a record (AVG art. 5(2), accountability;
+// art. 30 and 32). The log is built so that it proves this instead of merely
+// promising it:
+//
+//   - Every entry is chained: its hash is SHA-256 over the previous entry's
+//     hash and the entry's canonical encoding (see [EntryHash]). Altering,
+//     deleting, inserting or reordering an entry breaks the chain at that
+//     entry, and [Verify] names it.
+//   - UPDATE and DELETE are refused by the database itself (triggers), so a
+//     bug or an SQL injection in the service cannot rewrite history; someone
+//     with a SQLite shell who drops the triggers is still caught by the chain.
+//   - Signed checkpoints (size and head hash, Ed25519, in Go's signed-note
+//     format) can be stored elsewhere; a log later cut back, rolled back or
+//     rewritten from the start no longer matches them.
+//
+// Writing goes through a [Writer]: one goroutine owns the database's write
+// connection and runs the units of work handed to [Writer.Do] in batches, each
+// unit in a savepoint of its own, committed together with synchronous=FULL
+// (group commit). A unit appends its audit entries with [Tx.Append] in the
+// same transaction as the action it records, so an action and its audit
+// entry are stored together or not at all: no audit, no action.
+//
+// Reading ([Verify], [Export], [Entries]) takes a plain read handle and never
+// the writer.
+package audit
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Entry is one audit record as the service hands it to [Tx.Append].
+//
+// Entries hold codes and identifiers, never content: no names, birth dates or
+// free text about a young person (AVG art. 5(1)(c), data minimisation; the log
+// is kept far longer than the signals it describes). Append refuses values
+// that look like free text where a code belongs.
+type Entry struct {
+	// Time of the event; zero means the writer's clock. Stored in UTC with
+	// nanoseconds.
+	Time time.Time
+	// Actor is who did it; empty UserID for an unauthenticated attempt.
+	Actor Actor
+	// Action is a dotted lower-case verb: "signal.create", "share.decide",
+	// "signal.read", "login.fail", "audit.export", "policy.load", "logout".
+	Action string
+	// Object is the identifier of what the action concerns, e.g.
+	// "signal/01HZX3…" or "policy/sha256:…"; empty if none.
+	Object string
+	// Subject is the caller's keyed pseudonym of the young person concerned
+	// (an HMAC of the person's identity under a server secret, encoded in
+	// base64url or hex, optionally with a short lower-case prefix such as
+	// "yp:"), "" if none. It is never a name, a birth date or a BSN: Append
+	// refuses anything that does not look like a pseudonym.
+	Subject string
+	// Decision is the sharing decision, when the action made one.
+	Decision *Decision
+	// Origin is where the request came from.
+	Origin Origin
+}
+
+// Actor identifies who acted.
+type Actor struct {
+	UserID string // the account's identifier, not its display name
+	Role   string // reporter, coordinator, privacy_officer, admin, or "system"
+	Org    string // the organisation's identifier
+}
+
+// Origin identifies the request an entry comes from.
+type Origin struct {
+	RequestID string
+	IP        string // a literal IPv4 or IPv6 address, or ""
+}
+
+// Decision records a sharing decision: what the policy decided, by which
+// rule, under which policy version, on which input (rule R11 of the reference
+// rule set: inputs, rule, outcome, fields, recipient, purpose, and decisions
+// NOT to share too).
+type Decision struct {
+	Outcome       string          `json:"outcome"`
+	Level         string          `json:"level"`
+	Rule          string          `json:"rule"`
+	Fields        []string        `json:"fields"`
+	Obligations   []string        `json:"obligations"`
+	Reasons       []string        `json:"reasons"` // reason codes only
+	PolicyVersion string          `json:"policy_version"`
+	Purpose       string          `json:"purpose"`
+	Recipient     string          `json:"recipient"`
+	Input         json.RawMessage `json:"input"` // the policy input document: enums, booleans, age; never free text
+}
+
+// Record is an entry as stored: its sequence number and chain hash besides
+// the entry itself.
+type Record struct {
+	Seq  int64
+	Hash [32]byte
+	Entry
+}
+
+// ErrInvalidEntry is matched (errors.Is) by every *EntryError.
+var ErrInvalidEntry = errors.New("invalid audit entry")
+
+// ErrClosed is returned by [Writer.Do] after [Writer.Close].
+var ErrClosed = errors.New("audit writer closed")
+
+// EntryError says which fields of an Entry were refused and why. The field
+// names are the entry's wire spelling ("action", "actor.role",
+// "decision.input").
+type EntryError struct {
+	Problems []FieldProblem
+}
+
+// FieldProblem is one refused field.
+type FieldProblem struct {
+	Field   string
+	Problem string
+}
+
+func (e *EntryError) Error() string {
+	var b strings.Builder
+	b.WriteString("invalid audit entry")
+	for i, p := range e.Problems {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+		b.WriteString(p.Problem)
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrInvalidEntry) true for every *EntryError.
+func (e *EntryError) Is(target error) bool { return target == ErrInvalidEntry }

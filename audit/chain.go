@@ -1,0 +1,140 @@
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// The chain, in full (format version 1):
+//
+//	hash(1) = SHA-256(genesis ‖ encoding(entry 1)),  genesis = 32 zero bytes
+//	hash(n) = SHA-256(hash(n-1) ‖ encoding(entry n))
+//
+//	encoding(entry) = "signaal-audit-v1" ‖ uint64be(seq) ‖
+//	    for each column, in this order: uint32be(len) ‖ bytes
+//	    time, actor_user, actor_role, actor_org, action, object, subject,
+//	    decision, origin_request, origin_ip
+//
+// The columns are hashed exactly as stored (time as fixed-width RFC 3339 UTC
+// text, the decision as the JSON text stored), so verifying needs no parsing
+// and no JSON encoder's choices can ever make a stored entry hash differently.
+// A NULL decision (no decision) encodes like an empty one. Sequence numbers
+// start at 1 and have no gaps; the sequence number is hashed, so an entry
+// moved to another position no longer matches.
+
+// hashTag separates this hash's inputs from any other SHA-256 use.
+const hashTag = "signaal-audit-v1"
+
+// timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so the
+// stored text sorts in time order and is byte-for-byte reproducible.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// columns is the number of hashed columns after seq.
+const columns = 10
+
+// row is an entry as stored, column by column.
+type row struct {
+	seq  int64
+	cols [columns][]byte
+}
+
+// appendEncoding appends the canonical encoding of r to buf.
+func appendEncoding(buf []byte, r *row) []byte {
+	buf = append(buf, hashTag...)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(r.seq))
+	for _, c := range r.cols {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(c)))
+		buf = append(buf, c...)
+	}
+	return buf
+}
+
+// chainHash returns SHA-256(prev ‖ enc).
+func chainHash(prev *[32]byte, enc []byte) [32]byte {
+	h := sha256.New()
+	h.Write(prev[:])
+	h.Write(enc)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// EntryHash returns the chain hash of record r given the previous entry's
+// hash (32 zero bytes for the first entry). It is what [Verify] recomputes;
+// it is exported so that the chain can be checked independently of this
+// package's SQL.
+func EntryHash(prev [32]byte, r Record) ([32]byte, error) {
+	row, err := toRow(r.Seq, r.Entry)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return chainHash(&prev, appendEncoding(nil, &row)), nil
+}
+
+// toRow turns a validated entry into its stored columns.
+func toRow(seq int64, e Entry) (row, error) {
+	r := row{seq: seq}
+	var decision []byte
+	if e.Decision != nil {
+		d := *e.Decision
+		// Lists are stored as [] rather than null so the JSON reads the same
+		// whether a list was nil or empty.
+		if d.Fields == nil {
+			d.Fields = []string{}
+		}
+		if d.Obligations == nil {
+			d.Obligations = []string{}
+		}
+		if d.Reasons == nil {
+			d.Reasons = []string{}
+		}
+		if len(d.Input) == 0 {
+			d.Input = json.RawMessage("{}")
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return row{}, fmt.Errorf("encode decision: %w", err)
+		}
+		decision = b
+	}
+	r.cols = [columns][]byte{
+		[]byte(e.Time.UTC().Format(timeLayout)),
+		[]byte(e.Actor.UserID),
+		[]byte(e.Actor.Role),
+		[]byte(e.Actor.Org),
+		[]byte(e.Action),
+		[]byte(e.Object),
+		[]byte(e.Subject),
+		decision,
+		[]byte(e.Origin.RequestID),
+		[]byte(e.Origin.IP),
+	}
+	return r, nil
+}
+
+// fromRow turns stored columns back into a record.
+func fromRow(r *row, hash []byte) (Record, error) {
+	rec := Record{Seq: r.seq}
+	copy(rec.Hash[:], hash)
+	t, err := time.Parse(time.RFC3339Nano, string(r.cols[0]))
+	if err != nil {
+		return Record{}, fmt.Errorf("entry %d: time: %w", r.seq, err)
+	}
+	rec.Time = t.UTC()
+	rec.Actor = Actor{UserID: string(r.cols[1]), Role: string(r.cols[2]), Org: string(r.cols[3])}
+	rec.Action = string(r.cols[4])
+	rec.Object = string(r.cols[5])
+	rec.Subject = string(r.cols[6])
+	if len(r.cols[7]) > 0 {
+		var d Decision
+		if err := json.Unmarshal(r.cols[7], &d); err != nil {
+			return Record{}, fmt.Errorf("entry %d: decision: %w", r.seq, err)
+		}
+		rec.Decision = &d
+	}
+	rec.Origin = Origin{RequestID: string(r.cols[8]), IP: string(r.cols[9])}
+	return rec, nil
+}

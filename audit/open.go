@@ -1,0 +1,59 @@
+package audit
+
+import (
+	"database/sql"
+	"fmt"
+	"net/url"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
+)
+
+// OpenWrite opens the database file at path as the write handle a Writer
+// needs: WAL, synchronous=FULL (go-sqlite3 would otherwise use NORMAL, which
+// can lose the last commits on power loss), a busy timeout, foreign keys,
+// BEGIN IMMEDIATE, and a single connection. The file is created if missing.
+func OpenWrite(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", WriteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s for writing: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s for writing: %w", path, err)
+	}
+	return db, nil
+}
+
+// WriteDSN is the go-sqlite3 data source name of the write handle for path.
+func WriteDSN(path string) string {
+	return "file:" + escapePath(path) + "?_synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate"
+}
+
+// OpenRead opens the database file at path read-only, for Verify, Export,
+// Entries and the service's queries. It fails if the file does not exist.
+func OpenRead(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", ReadDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	return db, nil
+}
+
+// ReadDSN is the go-sqlite3 data source name of a read-only handle for path.
+func ReadDSN(path string) string {
+	return "file:" + escapePath(path) + "?mode=ro&_busy_timeout=10000&_foreign_keys=on"
+}
+
+// escapePath keeps "?" and "#" in a file name from being read as the start
+// of the DSN's parameters.
+func escapePath(path string) string {
+	return (&url.URL{Path: path}).EscapedPath()
+}

@@ -1,0 +1,134 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order, each once, each in its own transaction;
+// audit_migrations records which ran. Append new ones; never edit an old one.
+var migrations = []string{
+	// 1: the log, the issued checkpoints, and the triggers that make both
+	// insert-only. The triggers are the database's own refusal, so that no
+	// code path of the service (nor an SQL injection) can edit history; the
+	// hash chain catches whoever drops them.
+	`
+CREATE TABLE audit_entries (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	time           TEXT NOT NULL,
+	actor_user     TEXT NOT NULL,
+	actor_role     TEXT NOT NULL,
+	actor_org      TEXT NOT NULL,
+	action         TEXT NOT NULL,
+	object         TEXT NOT NULL,
+	subject        TEXT NOT NULL,
+	decision       TEXT,
+	origin_request TEXT NOT NULL,
+	origin_ip      TEXT NOT NULL,
+	hash           BLOB NOT NULL
+) STRICT;
+
+-- Access requests (AVG art. 15) and reviews look entries up by young person
+-- and by time.
+CREATE INDEX audit_entries_subject ON audit_entries (subject, seq) WHERE subject <> '';
+CREATE INDEX audit_entries_time ON audit_entries (time);
+
+CREATE TRIGGER audit_entries_append_only_update BEFORE UPDATE ON audit_entries
+BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only: UPDATE refused'); END;
+
+CREATE TRIGGER audit_entries_append_only_delete BEFORE DELETE ON audit_entries
+BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only: DELETE refused'); END;
+
+-- Entries only ever go at the end, numbered without gaps. (INSERT OR REPLACE
+-- of an existing entry is refused here too: its seq is not the next one.)
+CREATE TRIGGER audit_entries_append_at_end BEFORE INSERT ON audit_entries
+WHEN NEW.seq IS NOT COALESCE((SELECT max(seq) FROM audit_entries), 0) + 1
+BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only: entries are numbered 1, 2, 3, … without gaps'); END;
+
+CREATE TABLE audit_checkpoints (
+	id    INTEGER PRIMARY KEY AUTOINCREMENT,
+	size  INTEGER NOT NULL,
+	head  BLOB NOT NULL,
+	time  TEXT NOT NULL,
+	note  TEXT NOT NULL
+) STRICT;
+
+CREATE TRIGGER audit_checkpoints_insert_only_update BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is insert-only: UPDATE refused'); END;
+
+CREATE TRIGGER audit_checkpoints_insert_only_delete BEFORE DELETE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is insert-only: DELETE refused'); END;
+`,
+}
+
+// Migrate creates or upgrades the audit tables and triggers in db. It is
+// idempotent and safe to run at every start, also by several processes at
+// once (each migration runs in an immediate transaction).
+func Migrate(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate audit log: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS audit_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+	) STRICT`); err != nil {
+		return fmt.Errorf("migrate audit log: create audit_migrations: %w", err)
+	}
+	for i, m := range migrations {
+		version := i + 1
+		if err := migrate(ctx, conn, version, m); err != nil {
+			return fmt.Errorf("migrate audit log to version %d: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// migrate applies one migration unless it was applied already. It uses
+// BEGIN IMMEDIATE itself, whatever the handle's _txlock, so two processes
+// starting together cannot both apply it.
+func migrate(ctx context.Context, conn *sql.Conn, version int, script string) (err error) {
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM audit_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		_, err := conn.ExecContext(ctx, "COMMIT")
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, script); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO audit_migrations (version) VALUES (?)", version); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+// schemaVersion is the number of migrations this code expects.
+func schemaVersion() int { return len(migrations) }
+
+// checkSchema fails when db was not migrated to this code's version.
+func checkSchema(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) error {
+	var v sql.NullInt64
+	if err := q.QueryRowContext(ctx, "SELECT max(version) FROM audit_migrations").Scan(&v); err != nil {
+		return fmt.Errorf("audit log not migrated (run audit.Migrate): %w", err)
+	}
+	if int(v.Int64) != schemaVersion() {
+		return fmt.Errorf("audit log schema is version %d, this program expects %d (run audit.Migrate)", v.Int64, schemaVersion())
+	}
+	return nil
+}

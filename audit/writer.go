@@ -1,0 +1,377 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// WriterOptions configure a Writer. The zero value is usable.
+type WriterOptions struct {
+	// MaxBatch caps the units of work committed together; 0 means 256.
+	MaxBatch int
+	// Now is the clock for entries without a time; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the writer's own faults (a failed commit); nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// Writer is the one write path of the database: a goroutine that owns the
+// write connection and commits the units of work handed to Do in batches
+// (group commit). The service's own tables are written through it too, so an
+// action and its audit entries always share one transaction.
+//
+// Durability comes from the handle's DSN: open it with
+// _synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate
+// and SetMaxOpenConns(1). Nobody else may write with that handle.
+type Writer struct {
+	db       *sql.DB
+	now      func() time.Time
+	log      *slog.Logger
+	maxBatch int
+
+	queue    chan *unit    // the units waiting for a batch
+	mu       sync.RWMutex  // held for reading while sending to queue, for writing to close
+	closed   bool          // set under mu by Close
+	stopping chan struct{} // closed by Close once no sender can add to queue
+	stopped  chan struct{} // closed when the loop has drained queue and exited
+	batches  atomic.Int64
+	units    atomic.Int64
+	head     *sql.Stmt // SELECT of the last entry
+	insert   *sql.Stmt // INSERT of one entry
+}
+
+// unit is one call of Do waiting for its batch.
+type unit struct {
+	ctx  context.Context
+	fn   func(context.Context, *Tx) error
+	done chan error
+	err  error // the unit's own outcome before the commit
+}
+
+// NewWriter starts the writer on db, the write handle described on Writer.
+// The audit tables must have been migrated ([Migrate]).
+func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
+	ctx := context.Background()
+	if err := checkSchema(ctx, db); err != nil {
+		return nil, fmt.Errorf("start audit writer: %w", err)
+	}
+	w := &Writer{
+		db:       db,
+		now:      opts.Now,
+		log:      opts.Logger,
+		maxBatch: opts.MaxBatch,
+		queue:    make(chan *unit, max(opts.MaxBatch, 256)),
+		stopping: make(chan struct{}),
+		stopped:  make(chan struct{}),
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	if w.maxBatch <= 0 {
+		w.maxBatch = 256
+	}
+	// Statements are prepared now, while no transaction holds the single
+	// connection: preparing on the pool during a transaction would deadlock.
+	var err error
+	if w.head, err = db.PrepareContext(ctx, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"); err != nil {
+		return nil, fmt.Errorf("start audit writer: %w", err)
+	}
+	if w.insert, err = db.PrepareContext(ctx, `INSERT INTO audit_entries
+		(seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		w.head.Close()
+		return nil, fmt.Errorf("start audit writer: %w", err)
+	}
+	go w.loop()
+	return w, nil
+}
+
+// Do runs fn as one unit of work: inside its own savepoint of a batched
+// transaction on the writer's goroutine. It returns nil once the batch is
+// durably committed; fn's error if fn failed (its changes, audit entries
+// included, are rolled back, and the other units of the batch go on); or the
+// commit's error, in which case nothing of fn's is stored.
+//
+// fn runs on the writer's goroutine while other callers wait, so it must be
+// short: evaluate policies, hash passwords and encrypt BEFORE calling Do.
+// fn must not keep tx or use it after returning, and must not call Do
+// (it would wait for itself). A unit whose ctx is done
+// before it runs is not run. Once fn has started, Do waits for the batch's
+// outcome even if ctx is cancelled meanwhile, so it never reports a failure
+// for work that was in fact stored.
+func (w *Writer) Do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	u := &unit{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case w.queue <- u:
+		w.mu.RUnlock()
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	return <-u.done
+}
+
+// Close stops accepting units, runs the ones already handed over, and
+// stops the writer. It does not close the database handle.
+func (w *Writer) Close() error {
+	// Taking the lock waits for senders in Do to finish handing over their
+	// unit (the loop keeps taking them meanwhile); after it, none can add one.
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.stopping)
+	}
+	w.mu.Unlock()
+	<-w.stopped
+	return errors.Join(w.head.Close(), w.insert.Close())
+}
+
+// loop is the writer goroutine: it collects whoever is waiting into a
+// batch and commits it, until Close.
+func (w *Writer) loop() {
+	defer close(w.stopped)
+	batch := make([]*unit, 0, w.maxBatch)
+	for {
+		select {
+		case u := <-w.queue:
+			batch = append(batch[:0], u)
+		case <-w.stopping:
+			// No unit can be added any more; run those still queued.
+			for {
+				batch = w.collect(batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				w.commit(batch)
+			}
+		}
+		w.commit(w.collect(batch))
+	}
+}
+
+// collect adds the units waiting right now, up to the cap.
+func (w *Writer) collect(batch []*unit) []*unit {
+	for len(batch) < w.maxBatch {
+		select {
+		case u := <-w.queue:
+			batch = append(batch, u)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// Stats counts what a writer committed, for metrics.
+type Stats struct {
+	Batches int64 // transactions committed or attempted
+	Units   int64 // units of work handed to those transactions
+}
+
+// Stats returns the writer's counters so far.
+func (w *Writer) Stats() Stats {
+	return Stats{Batches: w.batches.Load(), Units: w.units.Load()}
+}
+
+// commit runs a batch in one transaction and answers every caller.
+func (w *Writer) commit(batch []*unit) {
+	w.batches.Add(1)
+	w.units.Add(int64(len(batch)))
+	err := w.runBatch(batch)
+	if err != nil {
+		w.log.Error("audit writer: batch not committed", "units", len(batch), "err", err)
+	}
+	for _, u := range batch {
+		switch {
+		case u.err != nil:
+			u.done <- u.err
+		case err != nil:
+			u.done <- err
+		default:
+			u.done <- nil
+		}
+	}
+}
+
+// runBatch returns the error that sinks the whole batch, if any; each unit's
+// own failure is in its err.
+func (w *Writer) runBatch(batch []*unit) (err error) {
+	// The transaction's context is not any caller's: a caller giving up must
+	// not roll back the others' work.
+	ctx := context.Background()
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin audit batch: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	ran := 0
+	for _, u := range batch {
+		if err := u.ctx.Err(); err != nil {
+			u.err = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT unit"); err != nil {
+			return fmt.Errorf("begin unit of work: %w", err)
+		}
+		u.err = w.runUnit(u, tx)
+		if u.err != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO unit"); err != nil {
+				return fmt.Errorf("roll back unit of work: %w", err)
+			}
+		} else {
+			ran++
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE unit"); err != nil {
+			return fmt.Errorf("end unit of work: %w", err)
+		}
+	}
+	if ran == 0 {
+		// Nothing to store: roll back rather than pay for a durable commit.
+		tx.Rollback()
+		return nil
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit audit batch: %w", err)
+	}
+	return nil
+}
+
+// runUnit calls the unit's function, turning a panic into the unit's error
+// so one faulty caller cannot take the writer (and everyone's work) down.
+func (w *Writer) runUnit(u *unit, sqltx *sql.Tx) (err error) {
+	tx := &Tx{tx: sqltx, w: w}
+	defer func() {
+		tx.finish()
+		if p := recover(); p != nil {
+			w.log.Error("audit writer: unit of work panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("unit of work panicked: %v", p)
+		}
+	}()
+	return u.fn(u.ctx, tx)
+}
+
+// Tx is the transaction a unit of work runs in. Its methods are those of
+// *sql.Tx the service needs, plus Append. It is valid only until the unit's
+// function returns.
+type Tx struct {
+	tx   *sql.Tx
+	w    *Writer
+	done bool
+	rows []*sql.Rows
+}
+
+// errTxDone is returned when a Tx is used after its unit returned.
+var errTxDone = errors.New("audit: Tx used after its unit of work returned")
+
+// finish closes what the unit left open and ends the Tx's validity.
+func (t *Tx) finish() {
+	for _, r := range t.rows {
+		r.Close()
+	}
+	t.rows = nil
+	t.done = true
+}
+
+// ExecContext runs a statement in the unit's savepoint.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the unit's savepoint. Rows left open are
+// closed when the unit returns.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err == nil {
+		t.rows = append(t.rows, rows)
+	}
+	return rows, err
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// Append adds e at the end of the log inside the unit's transaction and
+// returns its sequence number. The entry is stored if and only if the unit
+// commits. Entries are refused (an *EntryError, matching ErrInvalidEntry)
+// when a field holds something other than a code or identifier; see Entry.
+//
+// The chain is computed from the database inside this transaction (read the
+// head, hash, insert), never from a copy in memory, so a unit rolled back or
+// a batch that failed to commit cannot leave the chain and the file apart.
+func (t *Tx) Append(ctx context.Context, e Entry) (int64, error) {
+	if t.done {
+		return 0, errTxDone
+	}
+	e, err := validate(e)
+	if err != nil {
+		return 0, err
+	}
+	if e.Time.IsZero() {
+		e.Time = t.w.now()
+	}
+	var (
+		prev    [32]byte
+		headSeq int64
+		head    []byte
+	)
+	switch err := t.tx.StmtContext(ctx, t.w.head).QueryRowContext(ctx).Scan(&headSeq, &head); {
+	case errors.Is(err, sql.ErrNoRows):
+		// The first entry chains from the genesis hash: 32 zero bytes.
+	case err != nil:
+		return 0, fmt.Errorf("append audit entry: read head: %w", err)
+	case len(head) != len(prev):
+		return 0, fmt.Errorf("append audit entry: head entry %d has a malformed hash", headSeq)
+	default:
+		copy(prev[:], head)
+	}
+	r, err := toRow(headSeq+1, e)
+	if err != nil {
+		return 0, fmt.Errorf("append audit entry: %w", err)
+	}
+	hash := chainHash(&prev, appendEncoding(make([]byte, 0, 512), &r))
+	args := make([]any, 0, 12)
+	args = append(args, r.seq)
+	for i, c := range r.cols {
+		if i == 7 && c == nil { // no decision
+			args = append(args, nil)
+			continue
+		}
+		args = append(args, string(c))
+	}
+	args = append(args, hash[:])
+	if _, err := t.tx.StmtContext(ctx, t.w.insert).ExecContext(ctx, args...); err != nil {
+		return 0, fmt.Errorf("append audit entry: %w", err)
+	}
+	return r.seq, nil
+}

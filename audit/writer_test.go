@@ -1,0 +1,523 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testLog is a migrated database file with a running writer.
+type testLog struct {
+	path string
+	db   *sql.DB // the write handle
+	w    *Writer
+}
+
+func newTestLog(t testing.TB, opts WriterOptions) *testLog {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "signaal.db")
+	db, err := OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWriter(db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return &testLog{path: path, db: db, w: w}
+}
+
+const testSubject = "yp:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD"
+
+func testEntry(i int) Entry {
+	return Entry{
+		Time:    time.Date(2026, 11, 22, 9, 0, 0, i, time.UTC),
+		Actor:   Actor{UserID: "u-17", Role: "reporter", Org: "org-school-3"},
+		Action:  "share.decide",
+		Object:  fmt.Sprintf("signal/%d", i),
+		Subject: testSubject,
+		Decision: &Decision{
+			Outcome: "ask_consent", Level: "anonymous", Rule: "R8",
+			Fields: []string{"facts"}, Obligations: []string{"record_justification"},
+			Reasons: []string{"parents_not_asked"}, PolicyVersion: "sha256:0123abcd",
+			Purpose: "coordinate_support", Recipient: "signal_meeting",
+			Input: json.RawMessage(`{"purpose": "coordinate_support", "youth": {"age": 15, "capable": true}, "fields": ["facts"]}`),
+		},
+		Origin: Origin{RequestID: "req-1", IP: "192.0.2.7"},
+	}
+}
+
+// appendOne appends e in a unit of its own.
+func (l *testLog) appendOne(t testing.TB, e Entry) int64 {
+	t.Helper()
+	var seq int64
+	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+		var err error
+		seq, err = tx.Append(ctx, e)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+// chainOK recomputes the chain of every stored entry with EntryHash,
+// independently of Verify, and returns the number of entries.
+func chainOK(t *testing.T, db *sql.DB) int64 {
+	t.Helper()
+	rows, err := db.Query(`SELECT seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash FROM audit_entries ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var prev [32]byte
+	var n int64
+	for rows.Next() {
+		var r row
+		var hash []byte
+		dest := []any{&r.seq}
+		for i := range r.cols {
+			dest = append(dest, &r.cols[i])
+		}
+		if err := rows.Scan(append(dest, &hash)...); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if r.seq != n {
+			t.Fatalf("entry %d stored with seq %d", n, r.seq)
+		}
+		rec, err := fromRow(&r, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := EntryHash(prev, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want != rec.Hash {
+			t.Fatalf("entry %d: stored hash %x, recomputed %x", n, rec.Hash, want)
+		}
+		prev = want
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func count(t *testing.T, db *sql.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	for range 2 {
+		if err := Migrate(context.Background(), l.db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := count(t, l.db, "SELECT count(*) FROM audit_migrations"); got != len(migrations) {
+		t.Fatalf("audit_migrations has %d rows, want %d", got, len(migrations))
+	}
+}
+
+func TestNewWriterRefusesUnmigratedDatabase(t *testing.T) {
+	db, err := OpenWrite(filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := NewWriter(db, WriterOptions{}); err == nil || !strings.Contains(err.Error(), "audit.Migrate") {
+		t.Fatalf("NewWriter on an unmigrated database: got %v, want an error saying to run audit.Migrate", err)
+	}
+}
+
+func TestAppendStoresEntryAsGiven(t *testing.T) {
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("CET", 3600))
+	l := newTestLog(t, WriterOptions{Now: func() time.Time { return clock }})
+	e := testEntry(1)
+	e.Time = time.Time{} // the writer's clock fills it
+	if seq := l.appendOne(t, e); seq != 1 {
+		t.Fatalf("first entry got seq %d, want 1", seq)
+	}
+	bare := Entry{Actor: Actor{Role: "anonymous"}, Action: "login.fail", Origin: Origin{IP: "2001:db8::1"}}
+	if seq := l.appendOne(t, bare); seq != 2 {
+		t.Fatalf("second entry got seq %d, want 2", seq)
+	}
+	if n := chainOK(t, l.db); n != 2 {
+		t.Fatalf("log has %d entries, want 2", n)
+	}
+	var stored, decision string
+	if err := l.db.QueryRow("SELECT time, decision FROM audit_entries WHERE seq = 1").Scan(&stored, &decision); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-01-02T02:04:05.000000006Z"; stored != want {
+		t.Errorf("time stored as %q, want %q (UTC, fixed width)", stored, want)
+	}
+	if !strings.Contains(decision, `"input":{"purpose":"coordinate_support","youth":{"age":15,"capable":true},"fields":["facts"]}`) {
+		t.Errorf("decision stored as %s, want the compacted input inside", decision)
+	}
+	var isNull bool
+	if err := l.db.QueryRow("SELECT decision IS NULL FROM audit_entries WHERE seq = 2").Scan(&isNull); err != nil || !isNull {
+		t.Errorf("entry without a decision: decision IS NULL = %v (%v), want true", isNull, err)
+	}
+}
+
+func TestAppendRefusesFreeTextAndNames(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(*Entry)
+		field string
+	}{
+		{"a name as subject", func(e *Entry) { e.Subject = "Jan de Vries" }, "subject"},
+		{"a name without spaces as subject", func(e *Entry) { e.Subject = "JanDeVries" }, "subject"},
+		{"a birth date as subject", func(e *Entry) { e.Subject = "2011-04-03" }, "subject"},
+		{"a subject with an upper-case prefix", func(e *Entry) { e.Subject = "YP:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD" }, "subject"},
+		{"a missing action", func(e *Entry) { e.Action = "" }, "action"},
+		{"an action with spaces", func(e *Entry) { e.Action = "signal create" }, "action"},
+		{"an action in upper case", func(e *Entry) { e.Action = "Signal.Create" }, "action"},
+		{"an action with an empty part", func(e *Entry) { e.Action = "signal..create" }, "action"},
+		{"a role with spaces", func(e *Entry) { e.Actor.Role = "privacy officer" }, "actor.role"},
+		{"a user id that is a full name", func(e *Entry) { e.Actor.UserID = "Anna Bakker" }, "actor.user_id"},
+		{"an object with a newline", func(e *Entry) { e.Object = "signal/1\nDELETE" }, "object"},
+		{"an origin ip that is not an address", func(e *Entry) { e.Origin.IP = "example.org" }, "origin.ip"},
+		{"a decision without an outcome", func(e *Entry) { e.Decision.Outcome = "" }, "decision.outcome"},
+		{"a decision without a policy version", func(e *Entry) { e.Decision.PolicyVersion = "" }, "decision.policy_version"},
+		{"a reason sentence instead of a code", func(e *Entry) { e.Decision.Reasons = []string{"de ouders zijn niet gevraagd"} }, "decision.reasons[0]"},
+		{"an input that is not JSON", func(e *Entry) { e.Decision.Input = json.RawMessage(`{"purpose":`) }, "decision.input"},
+		{"an input that is an array", func(e *Entry) { e.Decision.Input = json.RawMessage(`["facts"]`) }, "decision.input"},
+		{"free text inside the input", func(e *Entry) {
+			e.Decision.Input = json.RawMessage(`{"youth":{"age":15,"note":"woont bij oma in Utrecht"}}`)
+		}, "decision.input.youth.note"},
+		{"a name inside an input list", func(e *Entry) { e.Decision.Input = json.RawMessage(`{"fields":["facts","Jan de Vries"]}`) }, "decision.input.fields[1]"},
+	}
+	l := newTestLog(t, WriterOptions{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := testEntry(1)
+			tt.edit(&e)
+			err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+				_, err := tx.Append(ctx, e)
+				return err
+			})
+			var ee *EntryError
+			if !errors.As(err, &ee) || !errors.Is(err, ErrInvalidEntry) {
+				t.Fatalf("got %v, want an *EntryError", err)
+			}
+			if len(ee.Problems) != 1 || ee.Problems[0].Field != tt.field {
+				t.Fatalf("problems %+v, want exactly one for field %q", ee.Problems, tt.field)
+			}
+			if strings.Contains(err.Error(), "Jan") || strings.Contains(err.Error(), "oma") {
+				t.Fatalf("error %q repeats the refused value", err)
+			}
+		})
+	}
+	if n := count(t, l.db, "SELECT count(*) FROM audit_entries"); n != 0 {
+		t.Fatalf("%d refused entries were stored", n)
+	}
+}
+
+func TestTriggersRefuseEditsOfHistory(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	l.appendOne(t, testEntry(1))
+	l.appendOne(t, testEntry(2))
+	ctx := context.Background()
+	if _, err := l.db.ExecContext(ctx, "INSERT INTO audit_checkpoints (size, head, time, note) VALUES (2, x'00', 't', 'n')"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, stmt string
+	}{
+		{"update an entry", "UPDATE audit_entries SET action = 'signal.read' WHERE seq = 1"},
+		{"delete an entry", "DELETE FROM audit_entries WHERE seq = 2"},
+		{"delete every entry", "DELETE FROM audit_entries"},
+		{"replace an entry", "INSERT OR REPLACE INTO audit_entries SELECT * FROM audit_entries WHERE seq = 2"},
+		{"insert with a gap", "INSERT INTO audit_entries SELECT 9, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash FROM audit_entries WHERE seq = 2"},
+		{"update a checkpoint", "UPDATE audit_checkpoints SET size = 1"},
+		{"delete a checkpoint", "DELETE FROM audit_checkpoints"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := l.db.ExecContext(ctx, tt.stmt)
+			if err == nil || !strings.Contains(err.Error(), "-only") {
+				t.Fatalf("got %v, want the trigger's refusal", err)
+			}
+		})
+	}
+	if n := chainOK(t, l.db); n != 2 {
+		t.Fatalf("log has %d entries after refused edits, want 2", n)
+	}
+}
+
+// TestFailingUnitDoesNotSinkItsBatch holds the writer in one unit while the
+// others queue up, so they all run in one batch, one of them failing.
+func TestFailingUnitDoesNotSinkItsBatch(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx := context.Background()
+	if _, err := l.db.ExecContext(ctx, "CREATE TABLE notes (id INTEGER PRIMARY KEY, unit INTEGER NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	blockerDone := make(chan error, 1)
+	go func() {
+		blockerDone <- l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+			close(holding)
+			<-release
+			_, err := tx.Append(ctx, testEntry(0))
+			return err
+		})
+	}()
+	<-holding
+	batchesBefore := l.w.Stats().Batches
+
+	const units, failing = 10, 4
+	errs := make([]error, units)
+	var wg sync.WaitGroup
+	for i := range units {
+		wg.Go(func() {
+			errs[i] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO notes (unit) VALUES (?)", i); err != nil {
+					return err
+				}
+				if _, err := tx.Append(ctx, testEntry(i)); err != nil {
+					return err
+				}
+				if i == failing {
+					return errors.New("unit 4 changed its mind")
+				}
+				return nil
+			})
+		})
+	}
+	for len(l.w.queue) < units {
+		runtime.Gosched()
+	}
+	close(release)
+	if err := <-blockerDone; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+
+	for i, err := range errs {
+		if i == failing {
+			if err == nil || err.Error() != "unit 4 changed its mind" {
+				t.Errorf("failing unit: got %v, want its own error", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("unit %d: %v", i, err)
+		}
+	}
+	if got := l.w.Stats().Batches - batchesBefore; got != 1 {
+		t.Errorf("the %d queued units ran in %d batches, want 1", units, got)
+	}
+	if n := count(t, l.db, "SELECT count(*) FROM notes"); n != units-1 {
+		t.Errorf("notes has %d rows, want %d", n, units-1)
+	}
+	if n := count(t, l.db, "SELECT count(*) FROM notes WHERE unit = ?", failing); n != 0 {
+		t.Errorf("the failing unit's row was stored")
+	}
+	if n := chainOK(t, l.db); n != units {
+		t.Errorf("log has %d entries, want %d (blocker + %d successful units)", n, units, units-1)
+	}
+}
+
+// TestFailingCommitFailsEveryUnitOfTheBatch makes the COMMIT itself fail
+// with a deferred foreign key that is only checked at commit time.
+func TestFailingCommitFailsEveryUnitOfTheBatch(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx := context.Background()
+	if _, err := l.db.ExecContext(ctx, `
+		CREATE TABLE orgs (id INTEGER PRIMARY KEY);
+		CREATE TABLE members (id INTEGER PRIMARY KEY, org INTEGER REFERENCES orgs (id) DEFERRABLE INITIALLY DEFERRED)`); err != nil {
+		t.Fatal(err)
+	}
+	l.appendOne(t, testEntry(1))
+
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		errs[0] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+			close(holding)
+			<-release
+			_, err := tx.Append(ctx, testEntry(2))
+			return err
+		})
+	})
+	<-holding
+	wg.Go(func() {
+		errs[1] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+			// Accepted by the savepoint, refused by the COMMIT.
+			if _, err := tx.ExecContext(ctx, "INSERT INTO members (org) VALUES (42)"); err != nil {
+				return err
+			}
+			_, err := tx.Append(ctx, testEntry(3))
+			return err
+		})
+	})
+	wg.Go(func() {
+		errs[2] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+			_, err := tx.Append(ctx, testEntry(4))
+			return err
+		})
+	})
+	for len(l.w.queue) < 2 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	// The blocker ran alone in its batch and committed; the other two shared
+	// the batch whose COMMIT failed.
+	if errs[0] != nil {
+		t.Fatalf("unit in the earlier batch: %v", errs[0])
+	}
+	for i, err := range errs[1:] {
+		if err == nil || !strings.Contains(err.Error(), "commit audit batch") || !strings.Contains(err.Error(), "FOREIGN KEY") {
+			t.Errorf("unit %d of the failed batch: got %v, want the commit's foreign key error", i+1, err)
+		}
+	}
+	if n := chainOK(t, l.db); n != 2 {
+		t.Fatalf("log has %d entries, want 2 (nothing of the failed batch)", n)
+	}
+	// The writer goes on after a failed commit, and the chain continues
+	// from the file, not from the lost batch.
+	if seq := l.appendOne(t, testEntry(5)); seq != 3 {
+		t.Fatalf("entry after a failed batch got seq %d, want 3", seq)
+	}
+	chainOK(t, l.db)
+}
+
+func TestDoSkipsCancelledUnitAndSurvivesPanics(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	if err := l.w.Do(ctx, func(context.Context, *Tx) error { ran = true; return nil }); !errors.Is(err, context.Canceled) || ran {
+		t.Fatalf("cancelled unit: err %v, ran %v; want context.Canceled and not run", err, ran)
+	}
+	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.Append(ctx, testEntry(1)); err != nil {
+			return err
+		}
+		panic("bug in a handler")
+	})
+	if err == nil || !strings.Contains(err.Error(), "bug in a handler") {
+		t.Fatalf("panicking unit: got %v, want its panic as an error", err)
+	}
+	if seq := l.appendOne(t, testEntry(2)); seq != 1 {
+		t.Fatalf("after the panicking unit the next entry got seq %d, want 1 (its entry rolled back)", seq)
+	}
+}
+
+func TestTxIsInvalidAfterItsUnit(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	var kept *Tx
+	if err := l.w.Do(context.Background(), func(_ context.Context, tx *Tx) error { kept = tx; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kept.Append(context.Background(), testEntry(1)); !errors.Is(err, errTxDone) {
+		t.Fatalf("Append on a kept Tx: got %v, want errTxDone", err)
+	}
+}
+
+func TestCloseRunsQueuedUnitsThenRefuses(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx := context.Background()
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	wg.Go(func() {
+		errs[0] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+			close(holding)
+			<-release
+			_, err := tx.Append(ctx, testEntry(0))
+			return err
+		})
+	})
+	<-holding
+	for i := 1; i < len(errs); i++ {
+		wg.Go(func() {
+			errs[i] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+				_, err := tx.Append(ctx, testEntry(i))
+				return err
+			})
+		})
+	}
+	for len(l.w.queue) < len(errs)-1 {
+		runtime.Gosched()
+	}
+	closed := make(chan error)
+	go func() { closed <- l.w.Close() }()
+	close(release)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("unit %d queued before Close: %v", i, err)
+		}
+	}
+	if err := l.w.Do(ctx, func(context.Context, *Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Do after Close: got %v, want ErrClosed", err)
+	}
+	if n := chainOK(t, l.db); n != int64(len(errs)) {
+		t.Fatalf("log has %d entries, want %d", n, len(errs))
+	}
+}
+
+func TestConcurrentAppendsKeepTheChain(t *testing.T) {
+	const goroutines, each = 64, 200
+	l := newTestLog(t, WriterOptions{})
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+					_, err := tx.Append(ctx, testEntry(g*each+i))
+					return err
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := chainOK(t, l.db); n != goroutines*each {
+		t.Fatalf("log has %d entries, want %d", n, goroutines*each)
+	}
+	if s := l.w.Stats(); s.Batches >= s.Units {
+		t.Errorf("%d units in %d batches: concurrent units were not batched", s.Units, s.Batches)
+	}
+}
