@@ -59,9 +59,9 @@ type OrgContact struct {
 // events in one unit of work: if the events cannot be appended, nothing is
 // written (fail closed).
 type SignalStore interface {
-	// Idempotent returns what was recorded for userID's idempotency key,
-	// or nil when the key is unused.
-	Idempotent(ctx context.Context, userID, key string) (*IdempotentResult, error)
+	// Idempotent returns what was recorded for an idempotency key (by its
+	// KeyRef), or nil when the key is unused.
+	Idempotent(ctx context.Context, keyRef string) (*IdempotentResult, error)
 	// CreateSignal stores s with events. With idem set, the key is checked
 	// inside the unit of work first: if it is already recorded, nothing is
 	// stored and the recorded result is returned (replay), so concurrent
@@ -83,7 +83,9 @@ type SignalStore interface {
 // fingerprint of the request (never the request, which holds names) and the
 // response that was given.
 type IdempotentResult struct {
-	Key         string
+	// KeyRef is a keyed digest of the user and the key: a client may put
+	// anything in a key, so it is not stored as given.
+	KeyRef      string
 	Fingerprint string
 	SignalID    string
 	Response    Submitted
@@ -213,10 +215,13 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 		if err != nil {
 			return Submitted{}, fmt.Errorf("fingerprint submission: %w", err)
 		}
-		idem = &IdempotentResult{Key: idemKey, Fingerprint: s.vault.Fingerprint(canonical)}
+		idem = &IdempotentResult{
+			KeyRef:      s.vault.Fingerprint([]byte("idempotency-key\x00" + actor.UserID + "\x00" + idemKey)),
+			Fingerprint: s.vault.Fingerprint(canonical),
+		}
 		// Cheap check first, so a retry costs no policy evaluation or sealing;
 		// the store checks again inside its unit of work for concurrent retries.
-		prev, err := s.store.Idempotent(ctx, actor.UserID, idemKey)
+		prev, err := s.store.Idempotent(ctx, idem.KeyRef)
 		if err != nil {
 			return Submitted{}, fmt.Errorf("look up idempotency key: %w", err)
 		}

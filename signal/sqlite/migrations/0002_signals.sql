@@ -1,0 +1,45 @@
+-- Signals: metadata in the clear (codes, dates, the keyed pseudonym of the
+-- young person), content sealed per young person (AES-256-GCM, the keys in
+-- youth-keys.db). No column holds a name, birth date or observation in plain
+-- text, and no index is built on sealed content.
+CREATE TABLE signals (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT, -- list order and page cursor
+	id             TEXT NOT NULL UNIQUE,              -- random, shown in URLs
+	youth          TEXT NOT NULL,                     -- keyed pseudonym; the audit subject
+	org_id         TEXT NOT NULL,                     -- the reporting organisation
+	reporter_id    TEXT NOT NULL,
+	cooperation_id TEXT NOT NULL,
+	category       TEXT NOT NULL,
+	observed_on    TEXT NOT NULL,                     -- YYYY-MM-DD
+	age            INTEGER NOT NULL CHECK (age BETWEEN 0 AND 23),
+	capable        INTEGER CHECK (capable IN (0, 1)), -- NULL: not said (means capable)
+	contains       TEXT NOT NULL,                     -- JSON list of field codes
+	has_opinions   INTEGER NOT NULL CHECK (has_opinions IN (0, 1)),
+	status         TEXT NOT NULL CHECK (status IN ('draft', 'decided')),
+	answers        TEXT NOT NULL,                     -- JSON: enums and booleans only
+	decision       TEXT NOT NULL,                     -- JSON: the policy's decision
+	meeting_level  TEXT NOT NULL CHECK (meeting_level IN ('full', 'minimal', 'existence', 'anonymous', 'none')),
+	name_ct        BLOB NOT NULL,
+	birth_date_ct  BLOB NOT NULL,
+	facts_ct       BLOB NOT NULL,
+	opinions_ct    BLOB,
+	created_at     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	version        INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX signals_by_reporter ON signals (reporter_id, seq);
+CREATE INDEX signals_by_cooperation ON signals (cooperation_id, seq);
+CREATE INDEX signals_by_youth ON signals (youth);
+
+-- Idempotency keys of submissions, per user. The key and the request are
+-- kept only as keyed digests: a client may put anything in a key, and the
+-- request holds names and observations. The response (id and decision)
+-- holds no free text.
+CREATE TABLE signal_idempotency (
+	key_ref     TEXT PRIMARY KEY,   -- keyed digest of (user, Idempotency-Key)
+	fingerprint TEXT NOT NULL,      -- keyed digest of the submission
+	signal_id   TEXT NOT NULL REFERENCES signals (id),
+	response    TEXT NOT NULL,      -- JSON {"id", "decision"}
+	created_at  TEXT NOT NULL
+) STRICT;
