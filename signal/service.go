@@ -38,21 +38,37 @@ type Vault interface {
 // young person's key was erased: the content is gone for good.
 var ErrContentErased = errors.New("content erased")
 
-// Directory tells the signals service about organisations.
+// Directory tells the signals service about organisations (implemented by
+// *sqlite.DB).
 type Directory interface {
-	// Organisation returns the organisation orgID with its cooperation and
-	// its contact person; CodeNotFound if there is none.
-	Organisation(ctx context.Context, orgID string) (OrgContact, error)
+	// Organisation returns the organisation with this id; CodeNotFound if
+	// there is none.
+	Organisation(ctx context.Context, id string) (Organisation, error)
 }
 
 // OrgContact is what a reader of a signal may learn about the reporting
-// organisation: who it is and whom to contact (its aanspreekpunt).
+// organisation: who it is and whom to contact (its aanspreekpunt, and the
+// deputy when the contact person is away).
 type OrgContact struct {
-	OrgID         string `json:"id"`
-	Name          string `json:"name"`
-	CooperationID string `json:"-"`
-	ContactName   string `json:"contact_name"`
-	ContactEmail  string `json:"contact_email"`
+	OrgID   string        `json:"id"`
+	Name    string        `json:"name"`
+	Contact ContactPerson `json:"contact"`
+	Deputy  ContactPerson `json:"deputy"`
+}
+
+// ContactPerson is how to reach a partner's contact person or deputy.
+type ContactPerson struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+func orgContact(o Organisation) *OrgContact {
+	return &OrgContact{
+		OrgID: o.ID, Name: o.Name,
+		Contact: ContactPerson(o.Contact),
+		Deputy:  ContactPerson(o.Deputy),
+	}
 }
 
 // SignalStore keeps signals and writes every change together with its audit
@@ -639,7 +655,7 @@ func (s *Signals) view(ctx context.Context, actor Actor, sig *Signal, level Leve
 	if err != nil {
 		return SignalView{}, fmt.Errorf("find reporting organisation: %w", err)
 	}
-	v.Reporter = &org
+	v.Reporter = orgContact(org)
 	c, erased, err := s.unseal(ctx, sig)
 	if err != nil {
 		return SignalView{}, err

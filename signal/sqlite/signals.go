@@ -15,19 +15,21 @@ import (
 )
 
 // SignalStore keeps signals in the service database. Every write goes
-// through the audit writer's Do, together with its audit entries in one
+// through the audit writer (DB.Do), together with its audit entries in one
 // unit of work; reads use the read pool.
 type SignalStore struct {
-	w *audit.Writer
+	w *DB
 	r *sql.DB
 }
 
-var _ signal.SignalStore = (*SignalStore)(nil)
+var (
+	_ signal.SignalStore = (*SignalStore)(nil)
+	_ signal.Directory   = (*DB)(nil)
+)
 
-// NewSignalStore returns a store writing through w and reading from r (a
-// read-only handle on the same file).
-func NewSignalStore(w *audit.Writer, r *sql.DB) *SignalStore {
-	return &SignalStore{w: w, r: r}
+// Signals returns the store of signals in db.
+func (db *DB) Signals() *SignalStore {
+	return &SignalStore{w: db, r: db.read}
 }
 
 const timeLayout = time.RFC3339Nano

@@ -5,25 +5,25 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
-// signalsEnv is a real database file with the audit writer, the signals
-// tables and a real key store.
+// signalsEnv is a real database file with its writer, two organisations
+// of one cooperation with a reporter each, and a real key store.
 type signalsEnv struct {
-	dir     string
-	read    *sql.DB
-	keys    *keystore.Store
-	signals *signal.Signals
+	db       *sqlite.DB
+	read     *sql.DB
+	keys     *keystore.Store
+	signals  *signal.Signals
+	reporter signal.Actor // of the school
+	other    signal.Actor // a reporter of the youth-work organisation
 }
 
 // decideFunc is a Decider made of a function (the real policy is exercised
@@ -32,12 +32,6 @@ type decideFunc func(context.Context, signal.DecisionInput) (signal.Decision, er
 
 func (f decideFunc) Decide(ctx context.Context, in signal.DecisionInput) (signal.Decision, error) {
 	return f(ctx, in)
-}
-
-type directoryFunc func(context.Context, string) (signal.OrgContact, error)
-
-func (f directoryFunc) Organisation(ctx context.Context, id string) (signal.OrgContact, error) {
-	return f(ctx, id)
 }
 
 func shareFull(_ context.Context, in signal.DecisionInput) (signal.Decision, error) {
@@ -52,47 +46,34 @@ func newSignalsEnv(t *testing.T, decide decideFunc) *signalsEnv {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "signaal.db")
-	wdb, err := audit.OpenWrite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { wdb.Close() })
-	if err := audit.Migrate(ctx, wdb); err != nil {
-		t.Fatal(err)
-	}
-	migration, err := os.ReadFile("migrations/0002_signals.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := wdb.ExecContext(ctx, string(migration)); err != nil {
-		t.Fatalf("apply signals migration: %v", err)
-	}
-	w, err := audit.NewWriter(wdb, audit.WriterOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	rdb, err := audit.OpenRead(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rdb.Close() })
+	db := open(t, filepath.Join(dir, "signaal.db"))
 	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { keys.Close() })
-	dirFn := directoryFunc(func(_ context.Context, id string) (signal.OrgContact, error) {
-		return signal.OrgContact{OrgID: id, Name: "org " + id, CooperationID: "coop", ContactName: "Contact"}, nil
-	})
-	return &signalsEnv{
-		dir: dir, read: rdb, keys: keys,
-		signals: signal.NewSignals(decide, keys, sqlite.NewSignalStore(w, rdb), dirFn, signal.SignalsOptions{}),
-	}
+	e := &signalsEnv{db: db, read: db.Read(), keys: keys,
+		signals: signal.NewSignals(decide, keys, db.Signals(), db, signal.SignalsOptions{})}
+	e.reporter = addReporter(t, db, "School", "mentor@school.example")
+	e.other = addReporter(t, db, "Jongerenwerk", "jw@jongerenwerk.example")
+	return e
 }
 
-var reporter = signal.Actor{UserID: "u-reporter", OrgID: "o-school", Role: signal.RoleReporter, RequestID: "req-1", IP: "127.0.0.1"}
+func addReporter(t *testing.T, db *sqlite.DB, org, email string) signal.Actor {
+	t.Helper()
+	ctx := context.Background()
+	o := &signal.Organisation{Name: org, Kind: signal.OrgSchool,
+		Contact: signal.Person{Name: "Contact " + org, Email: "contact@" + org + ".example"},
+		Deputy:  signal.Person{Name: "Deputy " + org, Email: "deputy@" + org + ".example"}}
+	if err := db.CreateOrganisation(ctx, o, "Samenwerking Test", cli); err != nil {
+		t.Fatal(err)
+	}
+	u := &signal.User{Email: email, Name: "Reporter", OrgID: o.ID, Role: signal.RoleReporter}
+	if err := db.CreateUser(ctx, u, "$argon2id$test", cli); err != nil {
+		t.Fatal(err)
+	}
+	return signal.Actor{UserID: u.ID, OrgID: o.ID, Role: signal.RoleReporter, RequestID: "req-1", IP: "127.0.0.1"}
+}
 
 func newSignal(name, facts string) signal.NewSignal {
 	p := signal.PurposeCoordinateSupport
@@ -117,7 +98,7 @@ func (e *signalsEnv) count(t *testing.T, query string, args ...any) int {
 func TestSubmitStoresSealedContentWithItsAuditEntries(t *testing.T) {
 	ctx := context.Background()
 	e := newSignalsEnv(t, shareFull)
-	res, err := e.signals.Submit(ctx, reporter, newSignal("Marker Qzxv Jansen", "feit-marker-8812"), "")
+	res, err := e.signals.Submit(ctx, e.reporter, newSignal("Marker Qzxv Jansen", "feit-marker-8812"), "")
 	if err != nil {
 		t.Fatalf("submit: %v", err)
 	}
@@ -135,7 +116,7 @@ func TestSubmitStoresSealedContentWithItsAuditEntries(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_entries WHERE object = ? AND subject = ? AND action IN ('signal.create', 'share.decide')`, "signal/"+res.ID, youth); n != 2 {
 		t.Fatalf("audit entries for the submission = %d, want signal.create and share.decide", n)
 	}
-	view, err := e.signals.Get(ctx, reporter, res.ID)
+	view, err := e.signals.Get(ctx, e.reporter, res.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +130,7 @@ func TestIncompleteIsADraftThatCompletes(t *testing.T) {
 	e := newSignalsEnv(t, shareFull)
 	in := newSignal("Draft Kind", "feit")
 	in.Answers.Purpose = nil
-	res, err := e.signals.Submit(ctx, reporter, in, "")
+	res, err := e.signals.Submit(ctx, e.reporter, in, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +141,7 @@ func TestIncompleteIsADraftThatCompletes(t *testing.T) {
 		t.Fatal("the incomplete signal is not kept as a draft")
 	}
 	p := signal.PurposeCoordinateSupport
-	done, err := e.signals.Complete(ctx, reporter, res.ID, signal.Answers{Purpose: &p})
+	done, err := e.signals.Complete(ctx, e.reporter, res.ID, signal.Answers{Purpose: &p})
 	if err != nil {
 		t.Fatalf("complete: %v", err)
 	}
@@ -173,9 +154,7 @@ func TestIncompleteIsADraftThatCompletes(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_entries WHERE object = ? AND action IN ('signal.complete', 'share.decide')`, "signal/"+res.ID); n != 3 {
 		t.Fatalf("audit entries = %d, want share.decide twice and signal.complete", n)
 	}
-	other := reporter
-	other.UserID = "u-other"
-	if _, err := e.signals.Complete(ctx, other, res.ID, signal.Answers{Purpose: &p}); signal.ErrorCode(err) != signal.CodeNotFound {
+	if _, err := e.signals.Complete(ctx, e.other, res.ID, signal.Answers{Purpose: &p}); signal.ErrorCode(err) != signal.CodeNotFound {
 		t.Fatalf("another reporter completing = %v; want not found", err)
 	}
 }
@@ -189,7 +168,7 @@ func TestConcurrentRetriesStoreOnce(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { results[i], errs[i] = e.signals.Submit(ctx, reporter, in, "key-123") })
+		wg.Go(func() { results[i], errs[i] = e.signals.Submit(ctx, e.reporter, in, "key-123") })
 	}
 	wg.Wait()
 	replays := 0
@@ -215,12 +194,10 @@ func TestConcurrentRetriesStoreOnce(t *testing.T) {
 	}
 	changed := in
 	changed.Facts = "andere feiten"
-	if _, err := e.signals.Submit(ctx, reporter, changed, "key-123"); signal.ErrorCode(err) != signal.CodeConflict {
+	if _, err := e.signals.Submit(ctx, e.reporter, changed, "key-123"); signal.ErrorCode(err) != signal.CodeConflict {
 		t.Fatalf("same key, other body = %v; want conflict", err)
 	}
-	other := reporter
-	other.UserID = "u-other"
-	if res, err := e.signals.Submit(ctx, other, in, "key-123"); err != nil || res.Replayed {
+	if res, err := e.signals.Submit(ctx, e.other, in, "key-123"); err != nil || res.Replayed {
 		t.Fatalf("the same key by another user = %+v, %v; want a new signal (keys are per user)", res, err)
 	}
 }
@@ -229,7 +206,7 @@ func TestErasedKeyLeavesRecordButNoContent(t *testing.T) {
 	ctx := context.Background()
 	e := newSignalsEnv(t, shareFull)
 	in := newSignal("Wis Mij", "te wissen feit")
-	res, err := e.signals.Submit(ctx, reporter, in, "")
+	res, err := e.signals.Submit(ctx, e.reporter, in, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +217,7 @@ func TestErasedKeyLeavesRecordButNoContent(t *testing.T) {
 	if err := e.keys.Erase(ctx, youth); err != nil {
 		t.Fatal(err)
 	}
-	view, err := e.signals.Get(ctx, reporter, res.ID)
+	view, err := e.signals.Get(ctx, e.reporter, res.ID)
 	if err != nil {
 		t.Fatalf("read after erasure: %v", err)
 	}

@@ -6,9 +6,9 @@ CREATE TABLE signals (
 	seq            INTEGER PRIMARY KEY AUTOINCREMENT, -- list order and page cursor
 	id             TEXT NOT NULL UNIQUE,              -- random, shown in URLs
 	youth          TEXT NOT NULL,                     -- keyed pseudonym; the audit subject
-	org_id         TEXT NOT NULL,                     -- the reporting organisation
-	reporter_id    TEXT NOT NULL,
-	cooperation_id TEXT NOT NULL,
+	org_id         TEXT NOT NULL REFERENCES organisations (id), -- the reporting organisation
+	reporter_id    TEXT NOT NULL REFERENCES users (id),
+	cooperation_id TEXT NOT NULL REFERENCES cooperations (id),
 	category       TEXT NOT NULL,
 	observed_on    TEXT NOT NULL,                     -- YYYY-MM-DD
 	age            INTEGER NOT NULL CHECK (age BETWEEN 0 AND 23),

@@ -1,0 +1,187 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/sqlite"
+)
+
+func open(t *testing.T, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var cli = audit.Actor{UserID: "cli", Role: "system"}
+
+func TestOpenCreatesDirectoryAndMigratesOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "dir with space?#", "signaal.db")
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file not created at %s: %v", path, err)
+	}
+	// A second open applies nothing again and keeps the data.
+	db = open(t, path)
+	var n int
+	if err := db.Read().QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = 1`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("schema_migrations rows for version 1 = %d, %v; want 1", n, err)
+	}
+}
+
+func TestReadPoolRefusesWrites(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	if _, err := db.Read().Exec(`DELETE FROM users`); err == nil {
+		t.Fatal("a write on the read pool succeeded; want query-only refusal")
+	}
+}
+
+func TestDurabilityPragmas(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	checks := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "secure_delete": "1"}
+	for pragma, want := range checks {
+		var got string
+		err := db.Do(context.Background(), func(ctx context.Context, tx *audit.Tx) error {
+			return tx.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got)
+		})
+		if err != nil || got != want {
+			t.Errorf("PRAGMA %s on the write handle = %q, %v; want %q", pragma, got, err, want)
+		}
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	db := open(t, path)
+	db.Close()
+	w, err := audit.OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', '')`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if _, err := sqlite.Open(context.Background(), path, sqlite.Options{}); err == nil {
+		t.Fatal("Open of a database with a newer schema succeeded; want a refusal")
+	}
+}
+
+func demoOrg(name string) *signal.Organisation {
+	return &signal.Organisation{Name: name, Kind: signal.OrgSchool,
+		Contact: signal.Person{Name: "Contact", Email: "contact@" + name + ".nl"},
+		Deputy:  signal.Person{Name: "Deputy", Email: "deputy@" + name + ".nl"}}
+}
+
+func TestAccounts(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	o := demoOrg("school")
+	if err := db.CreateOrganisation(ctx, o, "Samenwerking Test", cli); err != nil {
+		t.Fatalf("CreateOrganisation: %v", err)
+	}
+	if err := db.CreateOrganisation(ctx, demoOrg("school"), "Samenwerking Test", cli); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("second organisation with the same name: %v; want conflict", err)
+	}
+	u := &signal.User{Email: " Contact@School.NL ", Name: "Contact", OrgID: o.ID, Role: signal.RoleReporter}
+	if err := db.CreateUser(ctx, u, "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$a2V5", cli); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	if u.Email != "contact@school.nl" {
+		t.Errorf("stored email %q; want it normalised", u.Email)
+	}
+	dup := &signal.User{Email: "contact@school.nl", Name: "Other", OrgID: o.ID, Role: signal.RoleAdmin}
+	if err := db.CreateUser(ctx, dup, "$argon2id$x", cli); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("duplicate email: %v; want conflict", err)
+	}
+	noOrg := &signal.User{Email: "x@school.nl", Name: "X", OrgID: "org_missing", Role: signal.RoleAdmin}
+	if err := db.CreateUser(ctx, noOrg, "$argon2id$x", cli); signal.ErrorCode(err) != signal.CodeNotFound {
+		t.Fatalf("unknown organisation: %v; want not_found", err)
+	}
+	got, hash, err := db.UserByEmail(ctx, "CONTACT@school.nl")
+	if err != nil || got.ID != u.ID || hash == "" {
+		t.Fatalf("UserByEmail = %+v, %q, %v", got, hash, err)
+	}
+	co, err := db.CooperationOf(ctx, o.ID)
+	if err != nil || co.Name != "Samenwerking Test" || co.Meeting.ID == "" {
+		t.Fatalf("CooperationOf = %+v, %v", co, err)
+	}
+
+	// The contact person cannot be disabled before another is named.
+	if err := db.SetUserDisabled(ctx, "contact@school.nl", true, cli); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("disabling the contact person: %v; want conflict", err)
+	}
+	if err := db.SetContacts(ctx, o.ID, signal.Person{Name: "New", Email: "new@school.nl"}, o.Deputy, cli); err != nil {
+		t.Fatalf("SetContacts: %v", err)
+	}
+	if err := db.SetContacts(ctx, o.ID, signal.Person{}, o.Deputy, cli); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("SetContacts with an empty contact: %v; want invalid", err)
+	}
+	if err := db.SetUserDisabled(ctx, "contact@school.nl", true, cli); err != nil {
+		t.Fatalf("disabling a former contact person: %v", err)
+	}
+	if _, err := db.SessionUser(ctx, u.ID, "jti"); signal.ErrorCode(err) != signal.CodeUnauthorized {
+		t.Fatalf("SessionUser of a disabled account: %v; want unauthorized", err)
+	}
+
+	// Every change is in the audit log, by the CLI actor.
+	rows, err := db.Read().Query(`SELECT action FROM audit_entries ORDER BY seq`)
+	if err != nil {
+		t.Fatalf("read audit log: %v", err)
+	}
+	defer rows.Close()
+	var actions []string
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		actions = append(actions, a)
+	}
+	want := []string{"cooperation.create", "org.create", "user.create", "org.contacts", "user.disable"}
+	if len(actions) != len(want) {
+		t.Fatalf("audited actions %v; want %v", actions, want)
+	}
+	for i := range want {
+		if actions[i] != want[i] {
+			t.Fatalf("audited actions %v; want %v", actions, want)
+		}
+	}
+}
+
+func TestRevokedTokenEndsSession(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	o := demoOrg("school")
+	if err := db.CreateOrganisation(ctx, o, "S", cli); err != nil {
+		t.Fatal(err)
+	}
+	u := &signal.User{Email: "a@school.nl", Name: "A", OrgID: o.ID, Role: signal.RoleReporter}
+	if err := db.CreateUser(ctx, u, "$argon2id$x", cli); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SessionUser(ctx, u.ID, "t1"); err != nil {
+		t.Fatalf("SessionUser before logout: %v", err)
+	}
+	if err := db.RevokeToken(ctx, "t1", u.ID, 1<<40); err != nil {
+		t.Fatalf("RevokeToken: %v", err)
+	}
+	if _, err := db.SessionUser(ctx, u.ID, "t1"); signal.ErrorCode(err) != signal.CodeUnauthorized {
+		t.Fatalf("SessionUser after logout: %v; want unauthorized", err)
+	}
+	if _, err := db.SessionUser(ctx, u.ID, "t2"); err != nil {
+		t.Fatalf("another session of the same account after logout: %v", err)
+	}
+}

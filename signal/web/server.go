@@ -1,0 +1,164 @@
+// Package web is Signaal's HTTP API (Echo v4): authentication, the signals
+// endpoints, health, readiness, metrics and the OpenAPI description. Domain
+// errors become HTTP statuses in one place (handleError); request bodies are
+// decoded strictly (Decode); the current user comes from the auth middleware
+// (CurrentUser).
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/signaal-nl/signaal/signal/auth"
+	"github.com/signaal-nl/signaal/signal/sqlite"
+)
+
+// Deps are what the server needs. DB, Issuer and Verifier are required.
+type Deps struct {
+	DB       *sqlite.DB
+	Issuer   *auth.Issuer   // signs session tokens at login
+	Verifier *auth.Verifier // checks bearer tokens and session cookies
+	Logger   *slog.Logger   // default discards
+	Now      func() time.Time
+
+	// Ready are the readiness checks of /readyz (database, policy, writer).
+	Ready []Check
+	// BodyLimit caps request bodies; default 64 KB. A signal is a few KB.
+	BodyLimit int64
+	// SecureCookies marks the session cookie Secure even on plain HTTP, for
+	// a deployment behind a TLS-terminating proxy. Requests over TLS always
+	// get a Secure cookie.
+	SecureCookies bool
+	// LoginKey keys the pseudonym under which a login attempt for an unknown
+	// email address is audited (the address itself is not stored). Default:
+	// random per process.
+	LoginKey []byte
+	// PasswordParams are the argon2id parameters of the dummy hash that
+	// unknown email addresses are checked against, so they take as long as
+	// known ones. Use the parameters new accounts get.
+	PasswordParams auth.PasswordParams
+	// AccountLimit and IPLimit bound failed logins; zero values get the
+	// defaults (5 per account then 1 a minute; 20 per IP then 1 every 6s).
+	AccountLimit, IPLimit RateLimit
+}
+
+// Check is one readiness check: nil when the part is ready.
+type Check struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Server is the HTTP API. It is an http.Handler.
+type Server struct {
+	echo      *echo.Echo
+	db        *sqlite.DB
+	issuer    *auth.Issuer
+	verifier  *auth.Verifier
+	logger    *slog.Logger
+	now       func() time.Time
+	ready     []Check
+	bodyLimit int64
+	secure    bool
+	loginKey  []byte
+	dummyHash string
+	accounts  *limiter
+	ips       *limiter
+	metrics   *metrics
+}
+
+// New returns the server with every route registered.
+func New(d Deps) (*Server, error) {
+	if d.DB == nil || d.Issuer == nil || d.Verifier == nil {
+		return nil, errors.New("web: DB, Issuer and Verifier are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.BodyLimit <= 0 {
+		d.BodyLimit = 64 << 10
+	}
+	if len(d.LoginKey) == 0 {
+		d.LoginKey = make([]byte, 32)
+		rand.Read(d.LoginKey)
+	}
+	if d.PasswordParams == (auth.PasswordParams{}) {
+		d.PasswordParams = auth.DefaultPasswordParams
+	}
+	dummy, err := auth.HashPassword("not a password of anyone", d.PasswordParams)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		echo: echo.New(), db: d.DB, issuer: d.Issuer, verifier: d.Verifier, logger: d.Logger, now: d.Now,
+		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy,
+		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
+		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
+	}
+	s.metrics = newMetrics(d.DB)
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	// The client address is the TCP peer: X-Forwarded-For is not trusted,
+	// so nobody can dodge the login rate limit by sending one.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(
+		s.requestIDs,
+		s.observe, // logs and metrics; sees the final status of every request
+		middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.logger.Error("panic", slog.String("request_id", requestID(c)), slog.Any("err", err), slog.String("stack", string(stack)))
+			return err
+		}}),
+		securityHeaders,
+		s.limitBody,
+	)
+	s.routes()
+	return s, nil
+}
+
+// routes registers every route. The signals endpoints are added here too;
+// openapi_test.go keeps openapi.yaml and this list the same.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+
+	api := e.Group("/api/v1")
+	api.GET("/openapi.yaml", s.openapi)
+	api.POST("/login", s.login)
+
+	authed := api.Group("", s.authenticate)
+	authed.POST("/logout", s.logout)
+	authed.GET("/me", s.me)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Echo exposes the router, for tests that list its routes.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// HTTPServer returns an http.Server for s on addr with timeouts that bound
+// slow clients (a phone on a bad connection gets generous but finite time).
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+}

@@ -1,0 +1,311 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/auth"
+)
+
+// CookieName is the session cookie the web pages use; it holds the same
+// token the API returns at login.
+const CookieName = "signaal_session"
+
+const ctxSession = "signaal.session"
+
+// Session is the authenticated caller of a request: the account as it is
+// now (role and organisation from the database, not from the token) and the
+// token's claims.
+type Session struct {
+	User   signal.User
+	Claims auth.Claims
+	Cookie bool // authenticated by the session cookie rather than a bearer token
+}
+
+// CurrentUser returns the authenticated user of the request; ok is false on
+// routes without the auth middleware.
+func CurrentUser(c echo.Context) (signal.User, bool) {
+	s, ok := c.Get(ctxSession).(*Session)
+	if !ok {
+		return signal.User{}, false
+	}
+	return s.User, true
+}
+
+// CurrentSession returns the request's session, or nil.
+func CurrentSession(c echo.Context) *Session {
+	s, _ := c.Get(ctxSession).(*Session)
+	return s
+}
+
+// Actor is the audit actor of the request: the current user, or an empty
+// actor for an anonymous request.
+func Actor(c echo.Context) audit.Actor {
+	u, ok := CurrentUser(c)
+	if !ok {
+		return audit.Actor{}
+	}
+	return audit.Actor{UserID: u.ID, Role: string(u.Role), Org: u.OrgID}
+}
+
+// Origin is the audit origin of the request: its request id and client IP.
+func Origin(c echo.Context) audit.Origin {
+	return audit.Origin{RequestID: requestID(c), IP: c.RealIP()}
+}
+
+// authenticate requires a valid token (Authorization: Bearer, or the
+// session cookie) of an enabled account whose session was not ended, and
+// puts the Session in the context. Anything else is 401, with one message:
+// the client learns nothing about which check failed.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token, fromCookie := bearerToken(c.Request())
+		if token == "" {
+			return signal.Errorf(signal.CodeUnauthorized, "log in first: send the token from /api/v1/login as 'Authorization: Bearer <token>'")
+		}
+		claims, err := s.verifier.Verify(c.Request().Context(), token)
+		if err != nil {
+			s.logger.Debug("token refused", slog.String("request_id", requestID(c)), slog.Any("err", err))
+			return signal.Errorf(signal.CodeUnauthorized, "the token is not valid; log in again")
+		}
+		if fromCookie && !sameOriginRequest(c.Request()) {
+			// The cookie is SameSite=Strict; this also refuses a request from
+			// a sibling site (same-site, other origin) riding on it.
+			return signal.Errorf(signal.CodeForbidden, "a cross-site request cannot use the session cookie")
+		}
+		u, err := s.db.SessionUser(c.Request().Context(), claims.Subject, claims.ID)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxSession, &Session{User: u, Claims: claims, Cookie: fromCookie})
+		return next(c)
+	}
+}
+
+func bearerToken(r *http.Request) (token string, fromCookie bool) {
+	if h := r.Header.Get(echo.HeaderAuthorization); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok), false
+		}
+		return "", false
+	}
+	if ck, err := r.Cookie(CookieName); err == nil {
+		return ck.Value, true
+	}
+	return "", false
+}
+
+// sameOriginRequest: safe methods always pass; an unsafe one authenticated
+// by cookie must come from our own pages (Fetch Metadata; browsers without
+// it rely on SameSite=Strict alone).
+func sameOriginRequest(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	site := r.Header.Get("Sec-Fetch-Site")
+	return site == "" || site == "same-origin" || site == "none"
+}
+
+// RequireRole lets only the given roles through (after authenticate); any
+// other role gets 403 and an "access.denied" audit entry, so a privacy
+// officer sees who tried what.
+func (s *Server) RequireRole(roles ...signal.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u, ok := CurrentUser(c)
+			if !ok {
+				return signal.Errorf(signal.CodeUnauthorized, "log in first")
+			}
+			if slices.Contains(roles, u.Role) {
+				return next(c)
+			}
+			err := s.db.Append(c.Request().Context(), audit.Entry{
+				Actor: Actor(c), Action: "access.denied", Object: "route" + c.Path(), Origin: Origin(c),
+			})
+			if err != nil {
+				return err
+			}
+			return signal.Errorf(signal.CodeForbidden, "your role (%s) may not do this", u.Role)
+		}
+	}
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// login checks an email address and password and answers a session token,
+// also set as an HttpOnly cookie for the web pages. Failed attempts are
+// rate-limited per account and per client address; both outcomes are
+// audited, an unknown address under a keyed pseudonym only.
+func (s *Server) login(c echo.Context) error {
+	var req loginRequest
+	if err := Decode(c, &req); err != nil {
+		return err
+	}
+	var fe signal.FieldErrors
+	email, emailErr := signal.NormaliseEmail(req.Email)
+	switch {
+	case strings.TrimSpace(req.Email) == "":
+		fe.Add("email", "required")
+	case emailErr != nil:
+		fe.Add("email", "not a valid email address")
+	}
+	if req.Password == "" {
+		fe.Add("password", "required")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	now := s.now()
+	pseudonym := s.emailPseudonym(email)
+
+	// Reserve a failure from both buckets before checking the password, so
+	// parallel guesses cannot all pass; a success gives them back.
+	ipRes, acctRes := s.ips.reserve(c.RealIP(), now), s.accounts.reserve(pseudonym, now)
+	if wait := max(ipRes.DelayFrom(now), acctRes.DelayFrom(now)); wait > 0 {
+		ipRes.CancelAt(now)
+		acctRes.CancelAt(now)
+		s.logger.Warn("login rate limited", slog.String("request_id", requestID(c)))
+		return &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
+			Err: retryAfter(int((wait + time.Second - 1) / time.Second))}
+	}
+
+	u, hash, err := s.db.UserByEmail(ctx, email)
+	switch {
+	case signal.ErrorCode(err) == signal.CodeNotFound:
+		_ = auth.VerifyPassword(s.dummyHash, req.Password) // same time as a known address
+		if err := s.db.Append(ctx, audit.Entry{Action: "login.fail", Object: "email/" + pseudonym, Origin: Origin(c)}); err != nil {
+			return err
+		}
+		return errWrongLogin
+	case err != nil:
+		return err
+	}
+	actor := audit.Actor{UserID: u.ID, Role: string(u.Role), Org: u.OrgID}
+	if err := auth.VerifyPassword(hash, req.Password); err != nil || u.Disabled {
+		if err != nil && !errors.Is(err, auth.ErrMismatch) {
+			return err
+		}
+		if err := s.db.Append(ctx, audit.Entry{Actor: actor, Action: "login.fail", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
+			return err
+		}
+		return errWrongLogin
+	}
+	ipRes.CancelAt(now)
+	acctRes.CancelAt(now)
+	token, claims, err := s.issuer.Issue(u.ID, string(u.Role), u.OrgID)
+	if err != nil {
+		return err
+	}
+	// No audit entry, no session: the token is only handed out once its
+	// login is on record.
+	if err := s.db.Append(ctx, audit.Entry{Actor: actor, Action: "login.ok", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
+		return err
+	}
+	exp := claims.ExpiresAt.Time
+	c.SetCookie(s.sessionCookie(c, token, exp))
+	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: exp.UTC()})
+}
+
+// errWrongLogin is the one answer to a wrong address, a wrong password and a
+// disabled account alike, so the API does not reveal which accounts exist.
+var errWrongLogin = signal.Errorf(signal.CodeUnauthorized, "wrong email address or password")
+
+// sessionCookie: HttpOnly (scripts cannot read it), SameSite=Strict (no
+// cross-site request carries it; Lax would let a link from elsewhere open a
+// page logged in, which Signaal does not need and which widens CSRF), Secure
+// on TLS or when the deployment says it sits behind TLS.
+func (s *Server) sessionCookie(c echo.Context, token string, exp time.Time) *http.Cookie {
+	ck := &http.Cookie{
+		Name: CookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: s.secure || c.IsTLS(), Expires: exp,
+	}
+	if token == "" {
+		ck.MaxAge = -1
+		ck.Expires = time.Unix(0, 0)
+	}
+	return ck
+}
+
+func (s *Server) emailPseudonym(email string) string {
+	m := hmac.New(sha256.New, s.loginKey)
+	m.Write([]byte(email))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// logout ends the session: its token is revoked until it expires, the
+// cookie is cleared, and "logout" is audited.
+func (s *Server) logout(c echo.Context) error {
+	sess := CurrentSession(c)
+	err := s.db.RevokeToken(c.Request().Context(), sess.Claims.ID, sess.User.ID, sess.Claims.ExpiresAt.Unix(),
+		audit.Entry{Actor: Actor(c), Action: "logout", Object: "user/" + sess.User.ID, Origin: Origin(c)})
+	if err != nil {
+		return err
+	}
+	c.SetCookie(s.sessionCookie(c, "", time.Time{}))
+	return c.NoContent(http.StatusNoContent)
+}
+
+type meResponse struct {
+	ID           string    `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	Organisation orgJSON   `json:"organisation"`
+	Cooperation  coopJSON  `json:"cooperation"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
+type orgJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+type coopJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	MeetingID   string `json:"meeting_id"`
+	MeetingName string `json:"meeting_name"`
+}
+
+// me answers who the caller is: account, organisation, cooperation, and
+// when the session ends.
+func (s *Server) me(c echo.Context) error {
+	sess := CurrentSession(c)
+	ctx := c.Request().Context()
+	o, err := s.db.Organisation(ctx, sess.User.OrgID)
+	if err != nil {
+		return err
+	}
+	co, err := s.db.CooperationOf(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, meResponse{
+		ID: sess.User.ID, Email: sess.User.Email, Name: sess.User.Name, Role: string(sess.User.Role),
+		Organisation: orgJSON{ID: o.ID, Name: o.Name, Kind: string(o.Kind)},
+		Cooperation:  coopJSON{ID: co.ID, Name: co.Name, MeetingID: co.Meeting.ID, MeetingName: co.Meeting.Name},
+		ExpiresAt:    sess.Claims.ExpiresAt.Time.UTC(),
+	})
+}
