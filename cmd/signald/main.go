@@ -28,7 +28,9 @@ type command struct {
 }
 
 // commands lists the subcommands in the order `signald help` shows them.
-var commands = []command{}
+var commands = []command{
+	policyCommand,
+}
 
 // errUsage marks an error in how signald was called; it exits with status 2.
 var errUsage = errors.New("usage")
