@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
@@ -23,9 +24,10 @@ import (
 // Deps are what the server needs. DB, Issuer and Verifier are required.
 type Deps struct {
 	DB       *sqlite.DB
-	Issuer   *auth.Issuer   // signs session tokens at login
-	Verifier *auth.Verifier // checks bearer tokens and session cookies
-	Logger   *slog.Logger   // default discards
+	Issuer   *auth.Issuer    // signs session tokens at login
+	Verifier *auth.Verifier  // checks bearer tokens and session cookies
+	Signals  *signal.Signals // the signals use cases; nil answers 503 on their routes
+	Logger   *slog.Logger    // default discards
 	Now      func() time.Time
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
@@ -71,6 +73,7 @@ type Server struct {
 	accounts  *limiter
 	ips       *limiter
 	metrics   *metrics
+	signals   *signal.Signals
 }
 
 // New returns the server with every route registered.
@@ -105,6 +108,7 @@ func New(d Deps) (*Server, error) {
 		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
 	}
 	s.metrics = newMetrics(d.DB)
+	s.signals = d.Signals
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -140,6 +144,7 @@ func (s *Server) routes() {
 	authed := api.Group("", s.authenticate)
 	authed.POST("/logout", s.logout)
 	authed.GET("/me", s.me)
+	s.signalRoutes(authed)
 }
 
 // ServeHTTP implements http.Handler.
