@@ -517,6 +517,10 @@ func TestConcurrentAppendsKeepTheChain(t *testing.T) {
 	if n := chainOK(t, l.db); n != goroutines*each {
 		t.Fatalf("log has %d entries, want %d", n, goroutines*each)
 	}
+	res, err := Verify(context.Background(), readHandle(t, l.path), VerifyOptions{})
+	if err != nil || res.Size != goroutines*each {
+		t.Fatalf("verify after concurrent appends: %+v, %v", res, err)
+	}
 	if s := l.w.Stats(); s.Batches >= s.Units {
 		t.Errorf("%d units in %d batches: concurrent units were not batched", s.Units, s.Batches)
 	}

@@ -1,0 +1,534 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// filledLog is a closed log file of n entries, ready to be tampered with.
+func filledLog(t *testing.T, n int) *testLog {
+	t.Helper()
+	l := newTestLog(t, WriterOptions{})
+	for i := 1; i <= n; i++ {
+		l.appendOne(t, testEntry(i))
+	}
+	return l
+}
+
+// shell opens the file the way someone with a SQLite shell would: no
+// triggers dropped yet, no special settings.
+func shell(t *testing.T, path string, script string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(script); err != nil {
+		t.Fatalf("tamper: %v", err)
+	}
+}
+
+const dropTriggers = `
+DROP TRIGGER audit_entries_append_only_update;
+DROP TRIGGER audit_entries_append_only_delete;
+DROP TRIGGER audit_entries_append_at_end;
+DROP TRIGGER audit_checkpoints_insert_only_update;
+DROP TRIGGER audit_checkpoints_insert_only_delete;
+`
+
+func testSigner(t *testing.T) (note.Signer, note.Verifier) {
+	t.Helper()
+	signer, vkey, err := LoadOrCreateKey(filepath.Join(t.TempDir(), "keys", CheckpointKeyFile), "signaal-audit/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, v
+}
+
+func readHandle(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := OpenRead(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestVerifyDetectsTampering is the issue's tamper table: every way of
+// changing history must be reported, naming the first bad entry.
+func TestVerifyDetectsTampering(t *testing.T) {
+	const size = 20
+	tests := []struct {
+		name string
+		// checkpointAt, if > 0, issues a checkpoint when the log has that
+		// many entries; it is kept outside (external) or only in the
+		// database.
+		checkpointAt int
+		external     bool
+		tamper       func(t *testing.T, l *testLog)
+		wantSeq      int64
+		wantProblem  string
+	}{
+		{
+			name: "alter a field (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+"UPDATE audit_entries SET actor_user = 'u-99' WHERE seq = 7")
+			},
+			wantSeq:     7,
+			wantProblem: "entry 7: hash does not match its content",
+		},
+		{
+			name: "alter a decision's outcome (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+`UPDATE audit_entries SET decision = replace(decision, 'ask_consent', 'share_full') WHERE seq = 12`)
+			},
+			wantSeq:     12,
+			wantProblem: "entry 12: hash does not match its content",
+		},
+		{
+			name: "alter a time by one nanosecond (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+"UPDATE audit_entries SET time = replace(time, '09:00:00.000000003', '09:00:00.000000004') WHERE seq = 3")
+			},
+			wantSeq:     3,
+			wantProblem: "entry 3: hash does not match its content",
+		},
+		{
+			name: "remove a decision (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+"UPDATE audit_entries SET decision = NULL WHERE seq = 5")
+			},
+			wantSeq:     5,
+			wantProblem: "entry 5: hash does not match its content",
+		},
+		{
+			name: "delete a row (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+"DELETE FROM audit_entries WHERE seq = 9")
+			},
+			wantSeq:     9,
+			wantProblem: "entry 9 missing: sequence jumps from 8 to 10",
+		},
+		{
+			name: "delete the first row (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+"DELETE FROM audit_entries WHERE seq = 1")
+			},
+			wantSeq:     1,
+			wantProblem: "entry 1 missing: the log starts at 2",
+		},
+		{
+			name: "swap two rows (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+`
+					UPDATE audit_entries SET seq = -1 WHERE seq = 7;
+					UPDATE audit_entries SET seq = 7 WHERE seq = 8;
+					UPDATE audit_entries SET seq = 8 WHERE seq = -1;`)
+			},
+			wantSeq:     7,
+			wantProblem: "entry 7: hash does not match its content",
+		},
+		{
+			name: "insert a row in the middle, renumbering the rest (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+`
+					UPDATE audit_entries SET seq = seq + 1000 WHERE seq >= 11;
+					UPDATE audit_entries SET seq = seq - 999 WHERE seq >= 1011;
+					INSERT INTO audit_entries SELECT 11, time, actor_user, actor_role, actor_org, 'signal.read', object, subject, NULL, origin_request, origin_ip, hash FROM audit_entries WHERE seq = 10;`)
+			},
+			wantSeq:     11,
+			wantProblem: "entry 11: hash does not match its content",
+		},
+		{
+			name: "append a forged entry at the end (triggers kept)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, `INSERT INTO audit_entries SELECT 21, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash FROM audit_entries WHERE seq = 20`)
+			},
+			wantSeq:     21,
+			wantProblem: "entry 21: hash does not match its content",
+		},
+		{
+			name: "truncate the tail, no checkpoint (triggers dropped)",
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+"DELETE FROM audit_entries WHERE seq > 15")
+			},
+			wantSeq:     16,
+			wantProblem: "log has 15 entries, but SQLite issued sequence numbers up to 20: entries 16 to 20 were removed",
+		},
+		{
+			name:         "truncate the tail and reset SQLite's sequence, with an external checkpoint",
+			checkpointAt: 18,
+			external:     true,
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+`DELETE FROM audit_entries WHERE seq > 15;
+					DELETE FROM audit_checkpoints;
+					UPDATE sqlite_sequence SET seq = 15 WHERE name = 'audit_entries';`)
+			},
+			wantSeq:     16,
+			wantProblem: "log has 15 entries, the checkpoint of",
+		},
+		{
+			name:         "truncate the tail and reset SQLite's sequence, with a checkpoint stored in the log",
+			checkpointAt: 18,
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+`DELETE FROM audit_entries WHERE seq > 15;
+					UPDATE sqlite_sequence SET seq = 15 WHERE name = 'audit_entries';`)
+			},
+			wantSeq:     16,
+			wantProblem: "log has 15 entries, stored checkpoint 1 says 18: cut back",
+		},
+		{
+			name:         "rewrite an entry and recompute every later hash, with an external checkpoint",
+			checkpointAt: 20,
+			external:     true,
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+"DELETE FROM audit_checkpoints")
+				rewriteFrom(t, l.path, 4, func(e *Entry) { e.Action = "signal.read"; e.Decision = nil })
+			},
+			wantSeq:     20,
+			wantProblem: "entry 20 hashes differently than the checkpoint of",
+		},
+		{
+			name:         "roll back to an earlier copy and write on, with an external checkpoint",
+			checkpointAt: 20,
+			external:     true,
+			tamper: func(t *testing.T, l *testLog) {
+				shell(t, l.path, dropTriggers+`DELETE FROM audit_checkpoints; DELETE FROM audit_entries WHERE seq > 12;
+					UPDATE sqlite_sequence SET seq = 12 WHERE name = 'audit_entries';`)
+				for i := 13; i <= 25; i++ {
+					appendWithNewWriter(t, l.path, testEntry(100+i))
+				}
+			},
+			wantSeq:     20,
+			wantProblem: "entry 20 hashes differently than the checkpoint of",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			signer, verifier := testSigner(t)
+			l := newTestLog(t, WriterOptions{})
+			var external []Checkpoint
+			for i := 1; i <= size; i++ {
+				l.appendOne(t, testEntry(i))
+				if i == tt.checkpointAt {
+					c, msg, err := l.w.Checkpoint(context.Background(), signer)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if tt.external {
+						// What a privacy officer stored elsewhere, read back.
+						back, err := OpenCheckpoint(msg, verifier)
+						if err != nil || back != c {
+							t.Fatalf("checkpoint round trip: %+v, %v; want %+v", back, err, c)
+						}
+						external = append(external, back)
+					}
+				}
+			}
+			if err := l.w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db := readHandle(t, l.path)
+			if _, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier}); err != nil {
+				t.Fatalf("before tampering: %v", err)
+			}
+
+			tt.tamper(t, l)
+
+			_, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier})
+			var te *TamperError
+			if !errors.As(err, &te) || !errors.Is(err, ErrTampered) {
+				t.Fatalf("after tampering: got %v, want a *TamperError", err)
+			}
+			if te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
+				t.Fatalf("got entry %d, %q;\nwant entry %d, %q", te.Seq, te.Problem, tt.wantSeq, tt.wantProblem)
+			}
+		})
+	}
+}
+
+// rewriteFrom is a knowledgeable attacker: it edits entry from (if edit is
+// not nil) and recomputes the hash of every entry from there on, so the
+// chain is consistent again.
+func rewriteFrom(t *testing.T, path string, from int64, edit func(*Entry)) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var recs []Record
+	for r, err := range Entries(context.Background(), db, Filter{FromSeq: from - 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	if len(recs) == 0 {
+		return
+	}
+	prev := recs[0].Hash
+	if from == 1 {
+		prev = [32]byte{}
+	} else {
+		recs = recs[1:]
+	}
+	for i, r := range recs {
+		if i == 0 && edit != nil {
+			edit(&r.Entry)
+		}
+		h, err := EntryHash(prev, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, err := toRow(r.Seq, r.Entry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var decision any
+		if row.cols[7] != nil {
+			decision = string(row.cols[7])
+		}
+		if _, err := db.Exec("UPDATE audit_entries SET action = ?, decision = ?, hash = ? WHERE seq = ?", string(row.cols[4]), decision, h[:], r.Seq); err != nil {
+			t.Fatal(err)
+		}
+		prev = h
+	}
+}
+
+func appendWithNewWriter(t *testing.T, path string, e Entry) {
+	t.Helper()
+	db, err := OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w, err := NewWriter(db, WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Do(context.Background(), func(ctx context.Context, tx *Tx) error { _, err := tx.Append(ctx, e); return err }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyIntactLog(t *testing.T) {
+	signer, verifier := testSigner(t)
+	l := filledLog(t, 30)
+	c, msg, err := l.w.Checkpoint(context.Background(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Size != 30 || !strings.HasPrefix(string(msg), "signaal-audit/test\n30\n") {
+		t.Fatalf("checkpoint %+v, note %q", c, msg)
+	}
+	for i := 31; i <= 40; i++ {
+		l.appendOne(t, testEntry(i))
+	}
+	db := readHandle(t, l.path)
+
+	tests := []struct {
+		name       string
+		opts       VerifyOptions
+		wantHashed int64
+	}{
+		{"whole log", VerifyOptions{}, 40},
+		{"whole log, stored checkpoint signatures checked", VerifyOptions{Verifier: verifier}, 40},
+		{"whole log against an external checkpoint", VerifyOptions{Checkpoints: []Checkpoint{c}}, 40},
+		{"from a trusted checkpoint", VerifyOptions{From: &c}, 11}, // entry 30 rehashed, then 31..40
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Verify(context.Background(), db, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			size, head, err := Head(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Size != 40 || res.Size != size || res.Head != head || res.Hashed != tt.wantHashed {
+				t.Fatalf("got size %d head %x hashed %d; want size %d head %x hashed %d", res.Size, res.Head, res.Hashed, size, head, tt.wantHashed)
+			}
+		})
+	}
+}
+
+func TestVerifyEmptyLog(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	res, err := Verify(context.Background(), readHandle(t, l.path), VerifyOptions{})
+	if err != nil || res.Size != 0 || res.Head != ([32]byte{}) {
+		t.Fatalf("empty log: %+v, %v", res, err)
+	}
+}
+
+func TestStoredCheckpointWithForgedSignatureIsReported(t *testing.T) {
+	signer, _ := testSigner(t)
+	_, otherVerifier := testSigner(t) // a different key
+	l := filledLog(t, 5)
+	if _, _, err := l.w.Checkpoint(context.Background(), signer); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Verify(context.Background(), readHandle(t, l.path), VerifyOptions{Verifier: otherVerifier})
+	if !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "stored checkpoint 1: checkpoint is not signed by key") {
+		t.Fatalf("got %v, want the stored checkpoint's signature refused", err)
+	}
+}
+
+func TestKeyIsCreatedOnceWithPrivateMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys", CheckpointKeyFile)
+	s1, v1, err := LoadOrCreateKey(path, "signaal-audit/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, v2, err := LoadOrCreateKey(path, "signaal-audit/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1 != v2 || s1.Name() != s2.Name() || s2.Name() != "signaal-audit/a" {
+		t.Fatalf("second load made a new key: %s vs %s", v1, v2)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, want 0600", st.Mode().Perm())
+	}
+	pub, err := os.ReadFile(PublicKeyPath(path))
+	if err != nil || strings.TrimSpace(string(pub)) != v1 {
+		t.Fatalf("public key file %q (%v), want %q", pub, err, v1)
+	}
+}
+
+func TestEntriesFilters(t *testing.T) {
+	l := filledLog(t, 10)
+	other := testEntry(11)
+	other.Action = "signal.read"
+	other.Subject = "yp:b3RoZXIgeW91bmcgcGVyc29uIGhlcmU"
+	other.Decision = nil
+	l.appendOne(t, other)
+	db := readHandle(t, l.path)
+	tests := []struct {
+		name string
+		f    Filter
+		want []int64
+	}{
+		{"a seq range", Filter{FromSeq: 3, ToSeq: 5}, []int64{3, 4, 5}},
+		{"a page", Filter{FromSeq: 9, Limit: 2}, []int64{9, 10}},
+		{"by action", Filter{Action: "signal.read"}, []int64{11}},
+		{"by young person", Filter{Subject: other.Subject}, []int64{11}},
+		{"by time", Filter{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC)}, []int64{10, 11}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []int64
+			for r, err := range Entries(context.Background(), db, tt.f) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, r.Seq)
+			}
+			if !equal(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// Records read back are the entries appended.
+	for r, err := range Entries(context.Background(), db, Filter{FromSeq: 4, Limit: 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := testEntry(4)
+		want.Decision.Input = []byte(`{"purpose":"coordinate_support","youth":{"age":15,"capable":true},"fields":["facts"]}`)
+		if r.Actor != want.Actor || r.Subject != want.Subject || !r.Time.Equal(want.Time) || string(r.Decision.Input) != string(want.Decision.Input) || r.Decision.Rule != "R8" {
+			t.Fatalf("read back %+v, want %+v", r.Entry, want)
+		}
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestExport(t *testing.T) {
+	l := filledLog(t, 3)
+	l.appendOne(t, Entry{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Actor: Actor{UserID: "-1", Role: "admin"}, Action: "logout"})
+	db := readHandle(t, l.path)
+	var b strings.Builder
+	n, err := Export(context.Background(), db, time.Time{}, &b, JSONL)
+	if err != nil || n != 4 {
+		t.Fatalf("jsonl export: %d, %v", n, err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], `{"seq":1,"time":"2026-11-22T09:00:00.000000001Z","actor":{"user_id":"u-17","role":"reporter","org":"org-school-3"},"action":"share.decide",`) {
+		t.Fatalf("jsonl export:\n%s", b.String())
+	}
+	if !strings.Contains(lines[3], `"decision":null`) {
+		t.Fatalf("entry without decision: %s", lines[3])
+	}
+
+	b.Reset()
+	n, err = Export(context.Background(), db, time.Date(2026, 11, 22, 9, 0, 0, 2, time.UTC), &b, CSV)
+	if err != nil || n != 3 {
+		t.Fatalf("csv export: %d, %v", n, err)
+	}
+	lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if lines[0] != strings.Join(csvHeader, ",") {
+		t.Fatalf("csv header %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "2,2026-11-22T09:00:00.000000002Z,u-17,reporter,org-school-3,share.decide,signal/2,"+testSubject+",ask_consent,anonymous,R8,facts,record_justification,parents_not_asked,sha256:0123abcd,coordinate_support,signal_meeting,") {
+		t.Fatalf("csv row %q", lines[1])
+	}
+	if !strings.HasPrefix(lines[3], "4,2026-12-01T00:00:00Z,'-1,admin,,logout,") {
+		t.Fatalf("csv row of a value starting with '-' (CSV injection guard): %q", lines[3])
+	}
+	if _, err := Export(context.Background(), db, time.Time{}, io.Discard, "xml"); err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
+		t.Fatalf("unknown format: %v", err)
+	}
+}
+
+// TestPublicKeyIsDerivedFromTheSigningKey covers keys whose base64 holds a
+// "+", the separator of the key's other parts (about half of all keys).
+func TestPublicKeyIsDerivedFromTheSigningKey(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 32 {
+		path := filepath.Join(dir, fmt.Sprintf("k%d.key", i))
+		_, created, err := LoadOrCreateKey(path, "signaal-audit/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, derived, err := LoadKey(path)
+		if err != nil {
+			t.Fatalf("key %d: %v", i, err)
+		}
+		if derived != created {
+			t.Fatalf("key %d: derived public key %s, created %s", i, derived, created)
+		}
+	}
+}
