@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -28,12 +29,14 @@ import (
 
 // DB is an open Signaal database.
 type DB struct {
-	path   string
-	write  *sql.DB // owned by the writer after Open
-	read   *sql.DB
-	writer *audit.Writer
-	now    func() time.Time
-	logger *slog.Logger
+	closeOnce sync.Once
+	closeErr  error
+	path      string
+	write     *sql.DB // owned by the writer after Open
+	read      *sql.DB
+	writer    *audit.Writer
+	now       func() time.Time
+	logger    *slog.Logger
 }
 
 // Options configure Open. The zero value is usable.
@@ -74,6 +77,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database directory: %w", err)
+	}
+	// The file holds personal data (encrypted or not): owner only. SQLite
+	// gives its -wal and -shm files the same permissions.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return nil, fmt.Errorf("create database file: %w", err)
+	} else {
+		f.Close()
 	}
 	write, err := sql.Open("sqlite3", dsn(path, writeParams))
 	if err != nil {
@@ -118,15 +128,19 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 
 // Close stops the writer (after the units already handed to it are
 // committed) and closes the database handles.
+// Closing twice is harmless (the second returns the first's result).
 func (db *DB) Close() error {
-	err := db.writer.Close()
-	if e := db.read.Close(); err == nil {
-		err = e
-	}
-	if e := db.write.Close(); err == nil {
-		err = e
-	}
-	return err
+	db.closeOnce.Do(func() {
+		err := db.writer.Close()
+		if e := db.read.Close(); err == nil {
+			err = e
+		}
+		if e := db.write.Close(); err == nil {
+			err = e
+		}
+		db.closeErr = err
+	})
+	return db.closeErr
 }
 
 // Do runs fn as one unit of work on the writer: fn's writes and the audit

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal/auth"
+	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/web"
+)
+
+// serveConfig is serve's configuration after flags and environment.
+type serveConfig struct {
+	addr, db, keys, policyDir, logFormat string
+	demo, allowRemoteDemo, secureCookies bool
+}
+
+const (
+	tokenIssuer   = "signaal"
+	tokenAudience = "signaal-api"
+)
+
+func serveCmd(ctx context.Context, args []string, std stdio) error {
+	cfg, err := parseServe(args, std.err)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.logFormat, std.err)
+
+	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: logger, Writer: audit.WriterOptions{Logger: logger}})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	key, err := auth.LoadOrCreateSigningKey(filepath.Join(cfg.keys, "jwt-ed25519.key"))
+	if err != nil {
+		return err
+	}
+	issuer, err := auth.NewIssuer(key, auth.IssuerOptions{Issuer: tokenIssuer, Audience: tokenAudience})
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(nil, 0, auth.TrustedIssuer{
+		Issuer: tokenIssuer, Audience: tokenAudience, Methods: []string{"EdDSA"}, Keys: issuer.KeySet()})
+	if err != nil {
+		return err
+	}
+	// The pseudonym of unknown login addresses is keyed by a key derived
+	// from the signing key: stable across restarts, nothing new to back up.
+	loginKey, err := hkdf.Key(sha256.New, key.Seed(), nil, "signaal login address pseudonym v1", 32)
+	if err != nil {
+		return fmt.Errorf("derive login pseudonym key: %w", err)
+	}
+
+	if cfg.demo {
+		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
+		if err != nil {
+			return err
+		}
+		if err := db.SeedDemo(ctx, hash, audit.Actor{UserID: "demo", Role: "system"}); err != nil {
+			return fmt.Errorf("seed the demo: %w", err)
+		}
+	}
+
+	srv, err := web.New(web.Deps{
+		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey,
+		SecureCookies: cfg.secureCookies,
+		Ready: []web.Check{
+			{Name: "database", Check: db.Ping},
+			{Name: "writer", Check: db.CheckWriter},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	hs := srv.HTTPServer(cfg.addr)
+	url := "http://" + ln.Addr().String()
+	if cfg.demo {
+		printDemo(std.out, url)
+	}
+	fmt.Fprintf(std.out, "Signaal listens on %s (database %s)\n", url, cfg.db)
+	logger.Info("listening", slog.String("addr", ln.Addr().String()), slog.Bool("demo", cfg.demo))
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	// Drain: stop accepting, let requests in flight finish (their writes are
+	// committed by the writer), then the deferred Close stops the writer.
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down HTTP: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve HTTP: %w", err)
+	}
+	fmt.Fprintln(std.out, "Signaal stopped")
+	return nil
+}
+
+func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: signald serve [flags]\n\nRuns the Signaal HTTP service. Every flag has an environment variable as fallback.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	demoEnv, err := envBool("SIGNAAL_DEMO")
+	if err != nil {
+		return cfg, err
+	}
+	secureEnv, err := envBool("SIGNAAL_SECURE_COOKIES")
+	if err != nil {
+		return cfg, err
+	}
+	fs.StringVar(&cfg.addr, "addr", envOr("SIGNAAL_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (SIGNAAL_ADDR)")
+	fs.StringVar(&cfg.db, "db", envOr("SIGNAAL_DB", filepath.Join("data", "signaal.db")), "SQLite database `file`, created if missing (SIGNAAL_DB)")
+	fs.StringVar(&cfg.keys, "keys", os.Getenv("SIGNAAL_KEYS"), "keys `directory` (SIGNAAL_KEYS; default: keys/ next to the database)")
+	fs.StringVar(&cfg.policyDir, "policy", os.Getenv("SIGNAAL_POLICY_DIR"), "`directory` of .rego policies to use instead of the embedded ones (SIGNAAL_POLICY_DIR)")
+	fs.BoolVar(&cfg.demo, "demo", demoEnv, "seed the demo cooperation and accounts (password \"demo\") (SIGNAAL_DEMO)")
+	fs.BoolVar(&cfg.allowRemoteDemo, "allow-remote-demo", false, "let --demo listen on a non-loopback address")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", secureEnv, "mark the session cookie Secure (behind a TLS proxy) (SIGNAAL_SECURE_COOKIES)")
+	fs.StringVar(&cfg.logFormat, "log", envOr("SIGNAAL_LOG", "text"), "log `format`: text or json (SIGNAAL_LOG)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, usageError("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError("unexpected argument %q", fs.Arg(0))
+	}
+	if err := validateServe(&cfg); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func validateServe(cfg *serveConfig) error {
+	host, port, err := net.SplitHostPort(cfg.addr)
+	if err != nil {
+		return usageError("--addr %q: want host:port, e.g. 127.0.0.1:8080", cfg.addr)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return usageError("--addr %q: port %q is not a number from 0 to 65535", cfg.addr, port)
+	}
+	if cfg.demo && !isLoopback(host) && !cfg.allowRemoteDemo {
+		return usageError("--demo has well-known passwords, so it listens on loopback only (127.0.0.1, ::1, localhost), not %q; add --allow-remote-demo if you really mean it", cfg.addr)
+	}
+	if strings.TrimSpace(cfg.db) == "" {
+		return usageError("--db: the database file is required")
+	}
+	if fi, err := os.Stat(cfg.db); err == nil && fi.IsDir() {
+		return usageError("--db %q is a directory; name the database file, e.g. %s", cfg.db, filepath.Join(cfg.db, "signaal.db"))
+	}
+	if cfg.keys == "" {
+		cfg.keys = filepath.Join(filepath.Dir(cfg.db), "keys")
+	}
+	if cfg.policyDir != "" {
+		fi, err := os.Stat(cfg.policyDir)
+		if err != nil || !fi.IsDir() {
+			return usageError("--policy %q: not a directory of .rego files", cfg.policyDir)
+		}
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return usageError("--log %q: want text or json", cfg.logFormat)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) (bool, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, usageError("%s=%q: want true or false", name, v)
+	}
+	return b, nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func printDemo(w io.Writer, url string) {
+	fmt.Fprintf(w, "Demo: %s with %d accounts, password %q:\n", sqlite.DemoCooperation, len(sqlite.DemoAccounts), sqlite.DemoPassword)
+	for _, a := range sqlite.DemoAccounts {
+		fmt.Fprintf(w, "  %-34s %-16s %s\n", a.Email, a.Role, a.Org)
+	}
+	fmt.Fprintf(w, "Try: curl -s %s/api/v1/login -H 'Content-Type: application/json' -d '{\"email\":\"mentor@demo.signaal.nl\",\"password\":\"demo\"}'\n", url)
+}
