@@ -30,9 +30,9 @@ type command struct {
 // commands lists the subcommands in the order `signald help` shows them.
 var commands = []command{
 	{name: "serve", summary: "run the HTTP service (--demo for a demo cooperation)", run: serveCmd},
-	policyCommand,
 	orgCommand,
 	userCommand,
+	policyCommand,
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.

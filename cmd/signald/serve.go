@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/policy"
+	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 	"github.com/signaal-nl/signaal/signal/web"
@@ -70,6 +73,17 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		return fmt.Errorf("derive login pseudonym key: %w", err)
 	}
 
+	engine, err := loadPolicy(ctx, cfg.policyDir)
+	if err != nil {
+		return err
+	}
+	// Which policy decided from now on is part of the record (R11).
+	if err := db.Append(ctx, audit.Entry{Actor: audit.Actor{UserID: "signald", Role: "system"},
+		Action: "policy.load", Object: "policy/" + engine.Version()}); err != nil {
+		return fmt.Errorf("audit the policy load: %w", err)
+	}
+	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
+
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
 		if err != nil {
@@ -86,6 +100,12 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "writer", Check: db.CheckWriter},
+			{Name: "policy", Check: func(context.Context) error {
+				if engine.Version() == "" {
+					return errors.New("no policy loaded")
+				}
+				return nil
+			}},
 		},
 	})
 	if err != nil {
@@ -123,6 +143,23 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprintln(std.out, "Signaal stopped")
 	return nil
+}
+
+// loadPolicy loads the embedded policy, or the .rego files of dir when a
+// privacy officer's adjusted copy is configured.
+func loadPolicy(ctx context.Context, dir string) (*policy.Engine, error) {
+	var fsys fs.FS = rego.FS
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	e, err := policy.Load(ctx, fsys)
+	if err != nil {
+		if dir != "" {
+			return nil, fmt.Errorf("load the policy in %s: %w", dir, err)
+		}
+		return nil, fmt.Errorf("load the built-in policy: %w", err)
+	}
+	return e, nil
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {

@@ -50,7 +50,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		d := time.Since(start)
 		route := c.Path()
-		if c.Response().Status == 404 && route != "" && route[len(route)-1] == '*' || route == "" {
+		if route == "" || isNotFoundRoute(c) {
 			route = "unmatched"
 		}
 		status := c.Response().Status

@@ -141,12 +141,10 @@ func (s *Server) routes() {
 	api.GET("/openapi.yaml", s.openapi)
 	api.POST("/login", s.login)
 
-	// Authenticated routes take s.authenticate per route (and RequireRole
-	// where a role is needed): an Echo group with middleware would also
-	// catch unknown paths under it and answer 401 instead of 404.
-	api.POST("/logout", s.logout, s.authenticate)
-	api.GET("/me", s.me, s.authenticate)
-	s.signalRoutes(api)
+	authed := api.Group("", s.authenticate)
+	authed.POST("/logout", s.logout)
+	authed.GET("/me", s.me)
+	s.signalRoutes(authed)
 }
 
 // ServeHTTP implements http.Handler.

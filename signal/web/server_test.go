@@ -485,7 +485,7 @@ func TestErrorShapes(t *testing.T) {
 		{"oversized body without length", "POST", "/api/v1/login", big, "application/json", true, 413, "too_large", "", ""},
 		{"unknown route", "GET", "/api/v1/nothing-here", "", "", false, 404, "not_found", "", ""},
 		{"unknown route outside the API", "GET", "/nothing", "", "", false, 404, "not_found", "", ""},
-		{"wrong method", "GET", "/api/v1/login", "", "", false, 405, "method_not_allowed", "", ""},
+		{"wrong method", "POST", "/healthz", "", "", false, 405, "method_not_allowed", "", ""},
 		{"no token", "GET", "/api/v1/me", "", "", false, 401, "unauthorized", "", ""},
 	}
 	for _, c := range cases {

@@ -15,17 +15,17 @@ const (
 	HeaderIdempotentReplayed = "Idempotent-Replayed"
 )
 
-// signalRoutes registers the signals endpoints under /api/v1, each behind
-// authentication and its role guard. Reporters submit and complete; reporters, coordinators and privacy
+// signalRoutes registers the signals endpoints on the authenticated group,
+// each behind its role guard. Reporters submit and complete; reporters, coordinators and privacy
 // officers read, each seeing what the stored decision allows them; admins
 // manage accounts and read no signals.
-func (s *Server) signalRoutes(api *echo.Group) {
+func (s *Server) signalRoutes(authed *echo.Group) {
 	readers := s.RequireRole(signal.RoleReporter, signal.RoleCoordinator, signal.RolePrivacyOfficer)
 	reporters := s.RequireRole(signal.RoleReporter)
-	api.POST("/signals", s.submitSignal, s.authenticate, reporters)
-	api.GET("/signals", s.listSignals, s.authenticate, readers)
-	api.GET("/signals/:id", s.getSignal, s.authenticate, readers)
-	api.PATCH("/signals/:id", s.completeSignal, s.authenticate, reporters)
+	authed.POST("/signals", s.submitSignal, reporters)
+	authed.GET("/signals", s.listSignals, readers)
+	authed.GET("/signals/:id", s.getSignal, readers)
+	authed.PATCH("/signals/:id", s.completeSignal, reporters)
 }
 
 // signalActor is the caller as the signals service and the audit log see it.
