@@ -21,7 +21,9 @@ import (
 	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/rego"
+	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
+	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 	"github.com/signaal-nl/signaal/signal/web"
 )
@@ -84,6 +86,15 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
 
+	// Names, birth dates and observations are sealed with a key per young
+	// person, kept in the keys directory apart from the database.
+	youthKeys, err := keystore.Open(ctx, cfg.keys, keystore.Options{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("open the youth key store: %w", err)
+	}
+	defer youthKeys.Close()
+	signals := signal.NewSignals(engine, youthKeys, db.Signals(), db, signal.SignalsOptions{})
+
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
 		if err != nil {
@@ -95,7 +106,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 
 	srv, err := web.New(web.Deps{
-		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey,
+		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals,
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},

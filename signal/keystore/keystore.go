@@ -160,6 +160,16 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	}
 
 	path := filepath.Join(dir, KeysDBFile)
+	// Create the file 0600 before SQLite does: SQLite gives its -wal and
+	// -shm files the database file's mode, and the default would be 0644.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", KeysDBFile, err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, fmt.Errorf("restrict %s: %w", KeysDBFile, err)
+	}
 	// secure_delete overwrites deleted key bytes in the file; FULL sync makes
 	// a created key durable before any content sealed under it is stored.
 	dsn := "file:" + path + "?_secure_delete=true&_synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate"
@@ -178,10 +188,6 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	) STRICT`); err != nil {
 		s.closeDBs()
 		return nil, fmt.Errorf("create youth_keys table: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		s.closeDBs()
-		return nil, fmt.Errorf("restrict %s: %w", KeysDBFile, err)
 	}
 	s.wg.Add(1)
 	go s.commitLoop()

@@ -84,9 +84,14 @@ func TestKeysSurviveReopen(t *testing.T) {
 	if pt, err := s2.Unseal(ctx, youth, nil, ct); err != nil || string(pt) != "feit" {
 		t.Fatalf("unseal after reopen = %q, %v", pt, err)
 	}
-	fi, err := os.Stat(filepath.Join(dir, keystore.MasterKeyFile))
-	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("master.key mode = %v, %v; want 0600", fi.Mode().Perm(), err)
+	for _, name := range []string{keystore.MasterKeyFile, keystore.KeysDBFile, keystore.KeysDBFile + "-wal", keystore.KeysDBFile + "-shm"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode = %v; want 0600", name, fi.Mode().Perm())
+		}
 	}
 }
 
