@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,6 +74,7 @@ func ruleIDs(vs []Violation) []string {
 // devices, and a page with known faults reports exactly those rules, so a
 // scan that silently checks nothing cannot pass.
 func TestAxe(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	tests := []struct {
 		name   string
@@ -86,7 +88,8 @@ func TestAxe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := NewPage(t, tt.device)
+			rec := &errorRecorder{TB: t}
+			p := NewPage(rec, tt.device)
 			p.Goto(srv.URL+tt.page, CSS("h1"))
 			got := p.Axe()
 			ids := ruleIDs(got)
@@ -99,6 +102,22 @@ func TestAxe(t *testing.T) {
 					t.Errorf("violation %s lacks its elements, help or impact: %+v", v.ID, v)
 				}
 			}
+
+			// AssertAccessible fails the test exactly when there are
+			// violations, naming each rule.
+			p.AssertAccessible()
+			switch {
+			case len(tt.want) == 0 && len(rec.errors) != 0:
+				t.Errorf("AssertAccessible failed a passing page: %q", rec.errors)
+			case len(tt.want) > 0 && len(rec.errors) != 1:
+				t.Errorf("AssertAccessible reported %d failures, want 1", len(rec.errors))
+			case len(tt.want) > 0:
+				for _, id := range tt.want {
+					if !strings.Contains(rec.errors[0], id) {
+						t.Errorf("AssertAccessible's failure does not name %s:\n%s", id, rec.errors[0])
+					}
+				}
+			}
 		})
 	}
 }
@@ -107,6 +126,7 @@ func TestAxe(t *testing.T) {
 // really blocks inline script (and the harness reports the violation), yet
 // axe-core, evaluated through DevTools, runs there.
 func TestAxeUnderStrictCSP(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	p := NewPage(t, Laptop)
 	p.ExpectConsoleError("Content Security Policy")
@@ -131,26 +151,43 @@ func TestAxeUnderStrictCSP(t *testing.T) {
 	}
 }
 
-// TestConsoleErrors checks that a page's console.error is caught, and that
-// an expectation covers it.
+// TestConsoleErrors checks that what a page logs as an error is caught, each
+// kind in turn, and that an expectation covers it.
 func TestConsoleErrors(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	p := NewPage(t, Phone)
 	p.Goto(srv.URL+"/console.html", CSS("h1"))
-	Eval[bool](p, `new Promise(r => setTimeout(() => r(true), 50))`) // let the deferred script's message arrive
-	got := p.unexpectedConsole()
-	if len(got) != 1 || !strings.Contains(got[0], "outbox kapot 42") {
-		t.Fatalf("unexpected console errors = %q, want the page's console.error", got)
+	steps := []struct {
+		name    string
+		provoke string // JavaScript; "" for the page's own console.error
+		want    string
+	}{
+		{"console.error of the page's script", "", "console.error: outbox kapot 42"},
+		{"uncaught exception", `setTimeout(() => { throw new Error("kapot") }), true`, "Uncaught Error: kapot"},
+		{"failed request", `fetch("/missing").then(() => true)`, "status of 404"},
 	}
-	p.ExpectConsoleError("outbox kapot")
-	if got := p.unexpectedConsole(); len(got) != 0 {
-		t.Errorf("after ExpectConsoleError, unexpected = %q, want none", got)
+	for _, s := range steps {
+		if s.provoke != "" {
+			Eval[bool](p, s.provoke)
+		}
+		// The message comes as an event after the script ran; let it arrive.
+		Eval[bool](p, `new Promise(r => setTimeout(() => r(true), 50))`)
+		got := p.unexpectedConsole()
+		if len(got) != 1 || !strings.Contains(got[0], s.want) {
+			t.Fatalf("%s: unexpected console errors = %q, want one with %q", s.name, got, s.want)
+		}
+		p.ExpectConsoleError(s.want)
+		if got := p.unexpectedConsole(); len(got) != 0 {
+			t.Fatalf("%s: after ExpectConsoleError, unexpected = %q, want none", s.name, got)
+		}
 	}
 }
 
 // TestOffline checks that offline emulation cuts the page's requests and
 // that going online restores them, as a service-worker outbox test needs.
 func TestOffline(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	p := NewPage(t, Phone)
 	p.Goto(srv.URL+"/good.html", Name("Nieuw signaal"))
@@ -179,6 +216,7 @@ func TestOffline(t *testing.T) {
 // whose service worker cached it loads offline, and the worker's own
 // requests are cut too.
 func TestOfflineServiceWorker(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	p := NewPage(t, Phone)
 	p.Goto(srv.URL+"/sw.html", Name("Outbox"))
@@ -211,6 +249,7 @@ func TestOfflineServiceWorker(t *testing.T) {
 // TestTransferredBytes checks the load measurement against a page of known
 // size: it must see the body and the headers, and not much else.
 func TestTransferredBytes(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	p := NewPage(t, Phone)
 	load := p.Goto(srv.URL+"/sized.html", CSS("h1"))
@@ -234,6 +273,7 @@ func TestTransferredBytes(t *testing.T) {
 // TestKeyboard checks the focus order a keyboard user passes through, and
 // that typing and Enter submit the form.
 func TestKeyboard(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	p := NewPage(t, Laptop)
 	p.Goto(srv.URL+"/good.html", Name("Nieuw signaal"))
@@ -264,6 +304,7 @@ func TestKeyboard(t *testing.T) {
 
 // TestForm drives the form by labels, as the page tests will.
 func TestForm(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	for _, dev := range []Device{Phone, Laptop} {
 		t.Run(dev.Name, func(t *testing.T) {
@@ -283,6 +324,11 @@ func TestForm(t *testing.T) {
 			if !p.Has(Name("Opslaan")) || p.Has(Name("Verwijderen")) {
 				t.Error("Has: want the save button and no delete button")
 			}
+			Eval[bool](p, `setTimeout(() => document.querySelector("form").remove(), 100), true`)
+			p.Gone(Name("Opslaan"))
+			if p.Has(CSS("form")) {
+				t.Error("Gone returned while the form is still there")
+			}
 		})
 	}
 }
@@ -290,6 +336,7 @@ func TestForm(t *testing.T) {
 // TestStorage checks that a reload keeps what the page stored and that
 // ClearStorage makes the next visit a first one.
 func TestStorage(t *testing.T) {
+	t.Parallel()
 	srv := serve(t)
 	p := NewPage(t, Phone)
 	p.Goto(srv.URL+"/good.html", Name("Nieuw signaal"))
@@ -315,16 +362,25 @@ func TestStorage(t *testing.T) {
 
 // TestScreenshot checks that the file is a PNG of the emulated width in
 // device pixels, and that the full page (beyond the viewport) is in it.
-func TestScreenshot(t *testing.T) {
+func TestScreenshot(t *testing.T) { // not parallel: it sets $SIGNAAL_SCREENSHOTS
 	srv := serve(t)
-	for _, dev := range []Device{Phone, Laptop} {
-		t.Run(dev.Name, func(t *testing.T) {
-			t.Setenv("SIGNAAL_SCREENSHOTS", t.TempDir())
-			p := NewPage(t, dev)
-			p.Goto(srv.URL+"/sized.html?bytes=12000", CSS("h1"))
+	tests := []struct {
+		dev Device
+		dir string // $SIGNAAL_SCREENSHOTS; "" for the test's temporary directory
+	}{
+		{Phone, t.TempDir()},
+		{Laptop, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dev.Name, func(t *testing.T) {
+			t.Setenv("SIGNAAL_SCREENSHOTS", tt.dir)
+			p := NewPage(t, tt.dev)
+			// About one and a half screens of text: beyond the viewport,
+			// and no bigger, as large screenshots are slow.
+			p.Goto(srv.URL+fmt.Sprintf("/sized.html?bytes=%d", tt.dev.Width*tt.dev.Height/80), CSS("h1"))
 			path := p.Screenshot("sized")
-			if !strings.HasPrefix(path, os.Getenv("SIGNAAL_SCREENSHOTS")) {
-				t.Errorf("screenshot at %s, want it in $SIGNAAL_SCREENSHOTS", path)
+			if tt.dir != "" && filepath.Dir(path) != tt.dir {
+				t.Errorf("screenshot at %s, want it in $SIGNAAL_SCREENSHOTS %s", path, tt.dir)
 			}
 			b, err := os.ReadFile(path)
 			if err != nil {
@@ -335,15 +391,26 @@ func TestScreenshot(t *testing.T) {
 				t.Fatalf("screenshot is not a PNG: %v", err)
 			}
 			size := img.Bounds().Size()
-			if want := int(float64(dev.Width) * dev.Scale); size.X != want {
-				t.Errorf("screenshot width = %d px, want %d (%s)", size.X, want, dev)
+			if want := int(float64(tt.dev.Width) * tt.dev.Scale); size.X != want {
+				t.Errorf("screenshot width = %d px, want %d (%s)", size.X, want, tt.dev)
 			}
 			pageHeight := Eval[float64](p, `document.documentElement.scrollHeight`)
-			if want := int(pageHeight * dev.Scale); size.Y < want || pageHeight <= float64(dev.Height) {
-				t.Errorf("screenshot height = %d px for a page %g CSS px high, want the full page (%d px) beyond the %d px viewport", size.Y, pageHeight, want, dev.Height)
+			if want := int(pageHeight * tt.dev.Scale); size.Y < want || pageHeight <= float64(tt.dev.Height) {
+				t.Errorf("screenshot height = %d px for a page %g CSS px high, want the full page (%d px) beyond the %d px viewport", size.Y, pageHeight, want, tt.dev.Height)
 			}
 		})
 	}
+}
+
+// errorRecorder is a test that records its Errorf calls instead of failing,
+// and is otherwise the real test.
+type errorRecorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *errorRecorder) Errorf(format string, a ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, a...))
 }
 
 // fakeTB records how a test was stopped.

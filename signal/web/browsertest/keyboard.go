@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -115,72 +113,3 @@ func axString(v *accessibility.Value) string {
 	}
 	return s
 }
-
-// nonElementRoles are the roles of accessibility nodes a locator by name
-// must not return: the text inside an element and a label, which carry the
-// same name as the control they describe.
-var nonElementRoles = map[string]bool{
-	"StaticText": true, "InlineTextBox": true, "LabelText": true,
-	"generic": true, "none": true, "presentation": true,
-	"RootWebArea": true, // the document, named by its title
-}
-
-// byAccessibleName finds the elements whose computed accessible name is
-// name, below root, for chromedp.ByFunc. It returns no nodes (so a wait
-// retries) until one exists.
-func byAccessibleName(name string) func(ctx context.Context, t *chromedp.Target, root *chromedp.Node) ([]cdp.NodeID, error) {
-	return func(ctx context.Context, t *chromedp.Target, root *chromedp.Node) ([]cdp.NodeID, error) {
-		root.RLock()
-		rootID := root.NodeID
-		root.RUnlock()
-		return queryByName(ctx, t, rootID, name)
-	}
-}
-
-// queryByName returns the elements below root whose accessible name is name.
-func queryByName(ctx context.Context, t *chromedp.Target, rootID cdp.NodeID, name string) ([]cdp.NodeID, error) {
-	{
-		res, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{NodeID: rootID, AccessibleName: name})
-		if err != nil {
-			return nil, fmt.Errorf("query the accessibility tree for %q: %w", name, err)
-		}
-		var backend []cdp.BackendNodeID
-		for _, n := range res.Nodes {
-			if n.Ignored || n.BackendDOMNodeID == 0 || nonElementRoles[axString(n.Role)] {
-				continue
-			}
-			backend = append(backend, n.BackendDOMNodeID)
-		}
-		if len(backend) == 0 {
-			return nil, nil
-		}
-		ids, err := cdp.Call(ctx, t, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: backend})
-		if err != nil {
-			return nil, fmt.Errorf("find the nodes named %q: %w", name, err)
-		}
-		return ids.NodeIDs, nil
-	}
-}
-
-// documentNode returns the root of the current document.
-func documentNode(ctx context.Context, t *chromedp.Target) (cdp.NodeID, error) {
-	doc, err := cdp.Call(ctx, t, dom.GetDocument, dom.GetDocumentParams{Depth: new(int64(0))})
-	if err != nil {
-		return 0, fmt.Errorf("get the document: %w", err)
-	}
-	return doc.Root.NodeID, nil
-}
-
-// callOnNode calls a JavaScript function with the element as this.
-func callOnNode[T any](ctx context.Context, t *chromedp.Target, id cdp.NodeID, function string, args ...any) (T, error) {
-	var zero T
-	r, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{NodeID: id})
-	if err != nil {
-		return zero, fmt.Errorf("resolve the node: %w", err)
-	}
-	defer cdp.Call(ctx, t, runtime.ReleaseObject, runtime.ReleaseObjectParams{ObjectID: r.Object.ObjectID})
-	return chromedp.CallFunctionOn[T](function, func(p *runtime.CallFunctionOnParams) { p.ObjectID = r.Object.ObjectID }, args...)(ctx, t)
-}
-
-// joinLines indents lines under a heading for a test message.
-func joinLines(lines []string) string { return "\n  " + strings.Join(lines, "\n  ") }

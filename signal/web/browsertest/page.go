@@ -279,40 +279,6 @@ func (p *Page) load(step, rawURL string, nav chromedp.Action[*network.Response],
 	}
 }
 
-// Locator finds an element: by CSS selector, or by accessible name.
-type Locator struct {
-	css  string
-	name string
-}
-
-// CSS finds the first element matching a CSS selector.
-func CSS(selector string) Locator { return Locator{css: selector} }
-
-// Name finds an element by its accessible name, as a screen reader announces
-// it: a field by its label, a button or link by its text, a landmark or
-// dialog by its aria-label, a heading by its text. Text nodes and label
-// elements themselves never match. Finding fields this way makes a test fail
-// when a field's label is missing or not tied to it.
-func Name(accessibleName string) Locator { return Locator{name: accessibleName} }
-
-// String describes the locator for messages.
-func (l Locator) String() string {
-	if l.name != "" {
-		return fmt.Sprintf("the element named %q", l.name)
-	}
-	return fmt.Sprintf("%q", l.css)
-}
-
-// query returns the chromedp selector and options of the locator, waiting
-// for the element to be visible.
-func (l Locator) query() (chromedp.CSS, []chromedp.QueryOption) {
-	opts := []chromedp.QueryOption{chromedp.NodeVisible}
-	if l.name == "" {
-		return chromedp.CSS(l.css), opts
-	}
-	return chromedp.CSS(l.String()), append(opts, chromedp.ByFunc(byAccessibleName(l.name)))
-}
-
 // WaitFor waits until the element is visible.
 func (p *Page) WaitFor(l Locator) {
 	p.t.Helper()
@@ -320,12 +286,16 @@ func (p *Page) WaitFor(l Locator) {
 	p.do("wait for "+l.String(), chromedp.WaitVisible(sel, opts...))
 }
 
-// Gone waits until no element matches a CSS locator or, for a name, until
-// no visible element has it.
+// Gone waits until no element matches l: a dialog closed, a row deleted.
 func (p *Page) Gone(l Locator) {
 	p.t.Helper()
-	sel, opts := l.query()
-	p.do("wait for "+l.String()+" to go", chromedp.WaitNotPresent(sel, opts[1:]...))
+	deadline := time.Now().Add(Timeout)
+	for p.Has(l) {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("wait for %s to go: still there after %v", l, Timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Click clicks the element as a mouse (or, on a touch device, a finger) does.
