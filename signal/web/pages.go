@@ -106,6 +106,15 @@ func (v *View) L(t signal.Text) string {
 	return t.NL
 }
 
+// Pick returns nl or en, whichever is the page's language (for texts that
+// come in both, like the policy's reasons).
+func (v *View) Pick(nl, en string) string {
+	if v.Lang == LangEN {
+		return en
+	}
+	return nl
+}
+
 // FieldID is the HTML id of the form field name (dots are not welcome in
 // CSS selectors, so "youth.birth_date" becomes "f-youth-birth_date").
 func (v *View) FieldID(name string) string { return FieldID(name) }
