@@ -173,13 +173,13 @@ type questionData struct {
 type summaryData struct {
 	Action    string
 	Recipient signal.RecipientRole
-	Decision signal.Decision
-	Carry    []hiddenField
-	Key      string // the Idempotency-Key of this submission
-	Edit     bool
-	Submit   string // the send button's catalogue key
-	Outbox   bool   // app.js sends it through the outbox
-	Confirm  bool   // completing a draft: the post stores the answers
+	Decision  signal.Decision
+	Carry     []hiddenField
+	Key       string // the Idempotency-Key of this submission
+	Edit      bool
+	Submit    string // the send button's catalogue key
+	Outbox    bool   // app.js sends it through the outbox
+	Confirm   bool   // completing a draft: the post stores the answers
 }
 
 // newSignalStep: POST /signalen/nieuw, the next screen of a new signal:
