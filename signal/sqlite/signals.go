@@ -79,13 +79,22 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	err = s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
 		replay = nil
 		if idem != nil {
-			prev, err := findIdempotent(ctx, tx.QueryRowContext(ctx, selectIdempotent, idem.KeyRef))
+			// Claim the key first: a concurrent retry that got here earlier
+			// (in this batch or a committed one) has it already.
+			res, err := tx.ExecContext(ctx, `INSERT INTO signal_idempotency (key_ref, fingerprint, signal_id, response, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_ref) DO NOTHING`,
+				idem.KeyRef, idem.Fingerprint, sig.ID, string(resp), sig.CreatedAt.Format(timeLayout))
 			if err != nil {
-				return err
+				return fmt.Errorf("record idempotency key: %w", err)
 			}
-			if prev != nil {
-				// A concurrent retry stored it first: store nothing.
-				replay = prev
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("record idempotency key: %w", err)
+			} else if n == 0 {
+				prev, err := findIdempotent(ctx, tx.QueryRowContext(ctx, selectIdempotent, idem.KeyRef))
+				if err != nil {
+					return err
+				}
+				replay = prev // store nothing
 				return nil
 			}
 		}
@@ -95,12 +104,6 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 			name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version
 		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row...); err != nil {
 			return fmt.Errorf("insert signal: %w", err)
-		}
-		if idem != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO signal_idempotency (key_ref, fingerprint, signal_id, response, created_at)
-				VALUES (?, ?, ?, ?, ?)`, idem.KeyRef, idem.Fingerprint, sig.ID, string(resp), sig.CreatedAt.Format(timeLayout)); err != nil {
-				return fmt.Errorf("record idempotency key: %w", err)
-			}
 		}
 		return appendAll(ctx, tx, entries)
 	})
