@@ -71,7 +71,9 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		before := lb.db.Writer().Stats()
 		cpu0, wall0 := cpuTime(), time.Now()
 		sat := lb.attack(b, vegeta.Rate{Freq: 0}, phase, 64)
-		b.ReportMetric((cpuTime()-cpu0).Seconds()/time.Since(wall0).Seconds(), "cores-busy")
+		cpu := cpuTime() - cpu0
+		b.ReportMetric(cpu.Seconds()/time.Since(wall0).Seconds(), "cores-busy")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(max(1, sat.Requests)), "cpu-µs/submission")
 		after := lb.db.Writer().Stats()
 		b.ReportMetric(float64(after.Units-before.Units)/float64(max(1, after.Batches-before.Batches)), "units/commit")
 		at100 := lb.attack(b, vegeta.Rate{Freq: 100, Per: time.Second}, phase, 0)

@@ -45,3 +45,8 @@ CREATE TABLE signal_idempotency (
 	response    TEXT NOT NULL,      -- JSON {"id", "decision"}
 	created_at  TEXT NOT NULL
 ) STRICT;
+
+-- The foreign key's own index: without it SQLite scans this table whenever a
+-- signal row is inserted while a deferred key is outstanding (every
+-- submission with a key) or deleted (retention).
+CREATE INDEX signal_idempotency_by_signal ON signal_idempotency (signal_id);
