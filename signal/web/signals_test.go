@@ -232,6 +232,23 @@ func TestSignalFlowPerRole(t *testing.T) {
 			t.Fatalf("own signal = %d %+v; want name, facts, opinions and the decision", status, v)
 		}
 	})
+	t.Run("lists page newest first with a cursor", func(t *testing.T) {
+		var page signal.SignalPage
+		res := se.do("GET", "/api/v1/signals?limit=2", se.tokens["school"], nil)
+		if res.status != 200 || json.Unmarshal(res.body, &page) != nil || page.Next == "" {
+			t.Fatalf("first page: %d %s", res.status, res.body)
+		}
+		got := ids(page.Signals)
+		res = se.do("GET", "/api/v1/signals?limit=2&before="+page.Next, se.tokens["school"], nil)
+		page = signal.SignalPage{}
+		if res.status != 200 || json.Unmarshal(res.body, &page) != nil || page.Next != "" {
+			t.Fatalf("second page: %d %s; want the last page", res.status, res.body)
+		}
+		got = append(got, ids(page.Signals)...)
+		if want := []string{draft.ID, minimal.ID, full.ID}; !slices.Equal(got, want) {
+			t.Fatalf("pages hold %v, want %v", got, want)
+		}
+	})
 	t.Run("another organisation's reporter gets 404, not 403", func(t *testing.T) {
 		for _, who := range []string{"youthwork", "elsewhere"} {
 			if status, _ := se.get(who, full.ID); status != http.StatusNotFound {
@@ -341,6 +358,9 @@ func TestSignalFlowPerRole(t *testing.T) {
 		}
 		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'share.decide' AND json_extract(decision, '$.outcome') = 'do_not_share'`); n != 1 {
 			t.Errorf("decisions not to share audited: %d, want 1", n)
+		}
+		if _, err := audit.Verify(context.Background(), se.db.Read(), audit.VerifyOptions{}); err != nil {
+			t.Errorf("the audit chain does not verify: %v", err)
 		}
 	})
 }
