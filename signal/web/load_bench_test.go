@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -69,9 +70,11 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		lb.attack(b, vegeta.Rate{Freq: 200, Per: time.Second}, phase/2, 32)
 
 		before := lb.db.Writer().Stats()
+		stopProfile := profileSaturation(b)
 		cpu0, wall0 := cpuTime(), time.Now()
 		sat := lb.attack(b, vegeta.Rate{Freq: 0}, phase, 64)
 		cpu := cpuTime() - cpu0
+		stopProfile()
 		b.ReportMetric(cpu.Seconds()/time.Since(wall0).Seconds(), "cores-busy")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(max(1, sat.Requests)), "cpu-µs/submission")
 		after := lb.db.Writer().Stats()
@@ -99,6 +102,26 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		if want := int(lb.created.Load()); stored != want {
 			b.Errorf("%d signals stored, %d answered 201", stored, want)
 		}
+	}
+}
+
+// profileSaturation writes a CPU profile of the saturation phase alone to
+// the file named by SIGNAAL_LOAD_PROFILE, if set: what to optimise next.
+func profileSaturation(b *testing.B) (stop func()) {
+	path := os.Getenv("SIGNAAL_LOAD_PROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
