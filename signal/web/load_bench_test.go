@@ -242,7 +242,7 @@ func startLoadServer(b *testing.B) *loadServer {
 	srv, err := New(Deps{DB: db, Issuer: issuer, Verifier: verifier, PasswordParams: testParams,
 		// Request logging stays on, as in production; its output is dropped.
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Signals: signal.NewSignals(signal.NewMemoDecider(engine, 0), keys, db.Signals(), db, signal.SignalsOptions{})})
+		Signals: signal.NewSignals(signal.NewMemoDecider(engine, 0), keys, db.Signals(), db.Signals(), signal.SignalsOptions{})})
 	if err != nil {
 		b.Fatal(err)
 	}
