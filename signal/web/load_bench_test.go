@@ -104,7 +104,9 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		if err := lb.db.Read().QueryRow(`SELECT count(*) FROM signals`).Scan(&stored); err != nil {
 			b.Fatal(err)
 		}
-		if want := int(lb.created.Load()); stored != want {
+		// Every 201 must be on disk. (More rows than 201s is possible: a
+		// request that timed out at the client may still have been stored.)
+		if want := int(lb.created.Load()); stored < want {
 			b.Errorf("%d signals stored, %d answered 201", stored, want)
 		}
 	}
