@@ -154,7 +154,7 @@ func TestBrowserRecordASignal(t *testing.T) {
 			if n := countSignals(t, se); n != 1 {
 				t.Fatalf("%d signals stored, want 1", n)
 			}
-			p.Goto(se.url+"/signalen", bt.CSS("main .list"))
+			p.Goto(se.url+"/signalen", bt.CSS("#recent"))
 			p.Screenshot("home")
 			p.AssertAccessible()
 
@@ -216,7 +216,7 @@ func TestBrowserOfflineSignalIsSentOnceWhenBackOnline(t *testing.T) {
 		t.Fatalf("%d signals stored after coming back online, want 1", n)
 	}
 	// Once acknowledged, it is gone from the phone, and a reload sends nothing again.
-	p.Goto(se.url+"/signalen", bt.CSS("main .list"))
+	p.Goto(se.url+"/signalen", bt.CSS("#recent"))
 	if n := bt.Eval[int](p, `new Promise(r => { const q = indexedDB.open('signaal'); q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').count(); g.onsuccess = () => r(g.result); }; })`); n != 0 {
 		t.Fatalf("%d items left in the outbox", n)
 	}
@@ -224,7 +224,7 @@ func TestBrowserOfflineSignalIsSentOnceWhenBackOnline(t *testing.T) {
 		t.Fatalf("%d signals stored, want exactly 1", n)
 	}
 	p.Screenshot("home-after-sync")
-	if !strings.Contains(p.Text(bt.CSS("main .list")), "Lars Jansen") {
+	if !strings.Contains(p.Text(bt.CSS("#recent")), "Lars Jansen") {
 		t.Fatalf("home does not list the synced signal")
 	}
 }
