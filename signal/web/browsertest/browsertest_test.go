@@ -412,8 +412,9 @@ func TestStorage(t *testing.T) {
 	}
 }
 
-// TestScreenshot checks that the file is a PNG of the emulated width in
-// device pixels, and that the full page (beyond the viewport) is in it.
+// TestScreenshot checks the emulated device as the page sees it, that the
+// screenshot is a PNG of the emulated width in device pixels, and that the
+// full page (beyond the viewport) is in it.
 func TestScreenshot(t *testing.T) { // not parallel: it sets $SIGNAAL_SCREENSHOTS
 	srv := serve(t)
 	tests := []struct {
@@ -430,6 +431,12 @@ func TestScreenshot(t *testing.T) { // not parallel: it sets $SIGNAAL_SCREENSHOT
 			// About one and a half screens of text: beyond the viewport,
 			// and no bigger, as large screenshots are slow.
 			p.Goto(srv.URL+fmt.Sprintf("/sized.html?bytes=%d", tt.dev.Width*tt.dev.Height/80), CSS("h1"))
+
+			seen := Eval[string](p, `[innerWidth, innerHeight, devicePixelRatio, matchMedia("(pointer: coarse)").matches, /Mobile/.test(navigator.userAgent)].join(" ")`)
+			if want := fmt.Sprintf("%d %d %g %t %t", tt.dev.Width, tt.dev.Height, tt.dev.Scale, tt.dev.Touch, tt.dev.Mobile); seen != want {
+				t.Errorf("the page sees width, height, pixel ratio, coarse pointer, mobile = %s, want %s", seen, want)
+			}
+
 			path := p.Screenshot("sized")
 			if tt.dir != "" && filepath.Dir(path) != tt.dir {
 				t.Errorf("screenshot at %s, want it in $SIGNAAL_SCREENSHOTS %s", path, tt.dir)
