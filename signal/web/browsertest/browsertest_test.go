@@ -24,9 +24,9 @@ func TestMain(m *testing.M) { Main(m) }
 //go:embed testdata
 var testdata embed.FS
 
-// strictCSP is the policy Signaal's pages are served with: nothing inline,
-// nothing from elsewhere.
-const strictCSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// strictCSP is the policy Signaal's pages are served with (signal/web's
+// security headers): nothing inline, nothing from elsewhere.
+const strictCSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 var done = template.Must(template.New("done").Parse(`<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Opgeslagen</title></head>
 <body><main><h1>Opgeslagen</h1><p id="saved">{{.}}</p></main></body></html>`))
