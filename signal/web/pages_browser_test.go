@@ -465,3 +465,41 @@ func TestBrowserInstallableAndZoom(t *testing.T) {
 		t.Errorf("summary at 200%%: %d px wider than the screen", w)
 	}
 }
+
+// A signal saved offline that the server refuses (here: a date in the
+// future) is not lost: it is opened in the form to be corrected.
+func TestBrowserRefusedSignalIsCorrectedNotLost(t *testing.T) {
+	se := browserEnv(t)
+	p := bt.NewPage(t, bt.Phone)
+	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
+	p.Goto(se.url+"/signalen/nieuw", bt.CSS("#f-youth-name"))
+	p.SetOffline(true)
+	p.ExpectConsoleError("ERR_INTERNET_DISCONNECTED")
+	p.ExpectConsoleError("status of 400")
+	fillSignal(p, "Eva de Boer")
+	bt.Eval[bool](p, `(document.getElementById('f-observed_on').value = '2027-01-01') !== ''`)
+	p.Click(bt.CSS("main button.primary"))
+	p.WaitFor(bt.CSS("#outbox-list li"))
+	p.SetOffline(false)
+	p.WaitFor(bt.CSS("#outbox-list li a.button"))
+	p.Screenshot("refused")
+	if n := countSignals(t, se); n != 0 {
+		t.Fatalf("%d stored", n)
+	}
+	submit(p, bt.CSS("#outbox-list li a.button"), "#f-youth-name")
+	p.WaitFor(bt.CSS("#outbox-list li"))
+	if got := p.Value(bt.CSS("#f-facts")); !strings.Contains(got, "drie weken") {
+		t.Fatalf("the form was not filled in again: facts %q", got)
+	}
+	if got := p.Value(bt.CSS("#f-youth-name")); got != "Eva de Boer" {
+		t.Fatalf("name %q", got)
+	}
+	bt.Eval[bool](p, `(document.getElementById('f-observed_on').value = '2026-11-20') !== ''`)
+	submit(p, bt.CSS("main button.primary"), "main h1")
+	if q := bt.Eval[string](p, `(document.querySelector('input[name=asked]') || {value: ''}).value`); q != "risk.acute_danger" {
+		t.Fatalf("after correcting: asked %q", q)
+	}
+	if n := bt.Eval[int](p, `new Promise(r => { const q = indexedDB.open('signaal'); q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').count(); g.onsuccess = () => r(g.result); }; })`); n != 0 {
+		t.Fatalf("%d items left in the outbox", n)
+	}
+}
