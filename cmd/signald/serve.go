@@ -21,7 +21,9 @@ import (
 	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/rego"
+	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
+	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 	"github.com/signaal-nl/signaal/signal/web"
 )
@@ -85,6 +87,18 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
 
+	// Names, birth dates and observations are sealed with a key per young
+	// person, kept in the keys directory apart from the database.
+	youthKeys, err := keystore.Open(ctx, cfg.keys, keystore.Options{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("open the youth key store: %w", err)
+	}
+	defer youthKeys.Close()
+	// The memo answers repeated answer patterns without evaluating the
+	// Rego again: the engine is fixed for the life of the process.
+	store := db.Signals()
+	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, store, store, signal.SignalsOptions{})
+
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
 		if err != nil {
@@ -96,7 +110,8 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 
 	srv, err := web.New(web.Deps{
-		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey,
+		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals,
+		Questions:     engine.Questions(),
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},
@@ -294,4 +309,5 @@ func printDemo(w io.Writer, url string) {
 		fmt.Fprintf(w, "  %-34s %-16s %s\n", a.Email, a.Role, a.Org)
 	}
 	fmt.Fprintf(w, "Try: curl -s %s/api/v1/login -H 'Content-Type: application/json' -d '{\"email\":\"mentor@demo.signaal.nl\",\"password\":\"demo\"}'\n", url)
+	fmt.Fprintf(w, "Or open %s/ in a browser (a phone on the same network needs --addr and --allow-remote-demo).\n", url)
 }

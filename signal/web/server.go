@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
@@ -24,10 +26,14 @@ import (
 // Deps are what the server needs. DB, Issuer and Verifier are required.
 type Deps struct {
 	DB       *sqlite.DB
-	Issuer   *auth.Issuer   // signs session tokens at login
-	Verifier *auth.Verifier // checks bearer tokens and session cookies
-	Logger   *slog.Logger   // default discards
-	Now      func() time.Time
+	Issuer   *auth.Issuer    // signs session tokens at login
+	Verifier *auth.Verifier  // checks bearer tokens and session cookies
+	Signals  *signal.Signals // the signals use cases; nil answers 503 on their routes
+	// Questions is the policy's question catalogue (policy.Engine.Questions)
+	// the signal form asks from; nil falls back to Signals.Questions.
+	Questions []signal.Question
+	Logger    *slog.Logger // default discards
+	Now       func() time.Time
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
 	Ready []Check
@@ -77,6 +83,9 @@ type Server struct {
 	accounts  *limiter
 	ips       *limiter
 	metrics   *metrics
+	signals   *signal.Signals
+	questions []signal.Question
+	pages     *pages
 }
 
 // New returns the server with every route registered.
@@ -110,7 +119,15 @@ func New(d Deps) (*Server, error) {
 		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
 		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
 	}
+	if s.pages, err = loadPages(); err != nil {
+		return nil, fmt.Errorf("web: load pages: %w", err)
+	}
 	s.metrics = newMetrics(d.DB)
+	s.signals = d.Signals
+	s.questions = d.Questions
+	if s.questions == nil && d.Signals != nil {
+		s.questions = d.Signals.Questions()
+	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -153,6 +170,9 @@ func (s *Server) routes() {
 	authed := api.Group("", s.authenticate)
 	authed.POST("/logout", s.logout)
 	authed.GET("/me", s.me)
+	s.signalRoutes(authed)
+
+	s.pageRoutes()
 }
 
 // ServeHTTP implements http.Handler.

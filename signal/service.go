@@ -1,0 +1,737 @@
+package signal
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Decider decides whether and what may be shared (implemented by
+// *policy.Engine). It must be safe for concurrent use.
+type Decider interface {
+	Decide(ctx context.Context, in DecisionInput) (Decision, error)
+}
+
+// Vault seals content per young person and derives their pseudonym
+// (implemented by *keystore.Store).
+type Vault interface {
+	// Pseudonym is the keyed pseudonym of the young person with this name
+	// and birth date ("YYYY-MM-DD").
+	Pseudonym(name, birthDate string) string
+	// Fingerprint is a keyed digest of data.
+	Fingerprint(data []byte) string
+	// Seal encrypts plaintext under youth's key, bound to ad.
+	Seal(ctx context.Context, youth string, ad, plaintext []byte) ([]byte, error)
+	// Unseal decrypts; it returns an error wrapping ErrContentErased when
+	// youth's key has been erased.
+	Unseal(ctx context.Context, youth string, ad, ciphertext []byte) ([]byte, error)
+}
+
+// ErrContentErased is what a Vault's error wraps (via errors.Is) when the
+// young person's key was erased: the content is gone for good.
+var ErrContentErased = errors.New("content erased")
+
+// Directory tells the signals service about organisations (implemented by
+// *sqlite.DB).
+type Directory interface {
+	// Organisation returns the organisation with this id; CodeNotFound if
+	// there is none.
+	Organisation(ctx context.Context, id string) (Organisation, error)
+}
+
+// OrgContact is what a reader of a signal may learn about the reporting
+// organisation: who it is and whom to contact (its aanspreekpunt, and the
+// deputy when the contact person is away).
+type OrgContact struct {
+	OrgID   string        `json:"id"`
+	Name    string        `json:"name"`
+	Contact ContactPerson `json:"contact"`
+	Deputy  ContactPerson `json:"deputy"`
+}
+
+// ContactPerson is how to reach a partner's contact person or deputy.
+type ContactPerson struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+func orgContact(o Organisation) *OrgContact {
+	return &OrgContact{
+		OrgID: o.ID, Name: o.Name,
+		Contact: ContactPerson(o.Contact),
+		Deputy:  ContactPerson(o.Deputy),
+	}
+}
+
+// SignalStore keeps signals and writes every change together with its audit
+// events in one unit of work: if the events cannot be appended, nothing is
+// written (fail closed).
+type SignalStore interface {
+	// CreateSignal stores s with events. With idem set, the key is checked
+	// inside the unit of work first: if it is already recorded, nothing is
+	// stored and the recorded result is returned (replay), so concurrent
+	// retries store exactly once.
+	CreateSignal(ctx context.Context, actor Actor, s *Signal, idem *IdempotentResult, events []AuditEvent) (replay *IdempotentResult, err error)
+	// UpdateDecision stores s's answers, status, decision and meeting level
+	// with events, provided the stored version is still s.Version-1;
+	// CodeConflict otherwise.
+	UpdateDecision(ctx context.Context, actor Actor, s *Signal, events []AuditEvent) error
+	// Signal returns the signal id; CodeNotFound if there is none.
+	Signal(ctx context.Context, id string) (*Signal, error)
+	// Signals returns the signals matching q, newest first.
+	Signals(ctx context.Context, q SignalQuery) ([]*Signal, error)
+	// Record appends audit events that come with no change (reads).
+	Record(ctx context.Context, actor Actor, events []AuditEvent) error
+}
+
+// IdempotentResult is what an idempotency key stands for: a keyed
+// fingerprint of the request (never the request, which holds names) and the
+// response that was given.
+type IdempotentResult struct {
+	// KeyRef is a keyed digest of the user and the key: a client may put
+	// anything in a key, so it is not stored as given.
+	KeyRef      string
+	Fingerprint string
+	SignalID    string
+	Response    Submitted
+}
+
+// SignalQuery selects signals for a reader. Empty strings select all.
+type SignalQuery struct {
+	ReporterID    string
+	CooperationID string
+	// MeetingVisible keeps only signals the signal meeting may see.
+	MeetingVisible bool
+	// Before, when set, is the cursor of the last signal of the previous page.
+	Before string
+	Limit  int
+}
+
+// AuditEvent is one audit record the service asks the store to append.
+// It never holds names, birth dates or observations: the young person is
+// referred to by their pseudonym (Subject).
+type AuditEvent struct {
+	Action   string // dotted verb: signal.create, share.decide, …
+	Object   string // e.g. "signal/<id>"
+	Subject  string // the young person's pseudonym, "" if none
+	Decision *AuditedDecision
+}
+
+// AuditedDecision is a decision (or, for a read, what was disclosed under
+// it) as the audit log keeps it.
+type AuditedDecision struct {
+	Decision  Decision
+	Purpose   string
+	Recipient string
+	// Input is the policy input document (enums, booleans, the age; never
+	// free text); nil for reads.
+	Input *DecisionInput
+}
+
+// Actor is who does something, with where the request came from, as the
+// audit log records it.
+type Actor struct {
+	UserID    string
+	OrgID     string
+	Role      Role
+	RequestID string
+	IP        string
+}
+
+// Submitted is the answer to a submission: the signal's id and the decision.
+type Submitted struct {
+	ID       string   `json:"id"`
+	Decision Decision `json:"decision"`
+	// Replayed is set when the answer repeats an earlier submission with the
+	// same idempotency key.
+	Replayed bool `json:"-"`
+}
+
+// Audit actions of this service (see the audit package for the full list).
+const (
+	ActionSignalCreate   = "signal.create"
+	ActionSignalComplete = "signal.complete"
+	ActionShareDecide    = "share.decide"
+	ActionSignalRead     = "signal.read"
+	ActionSignalsList    = "signals.list"
+)
+
+// Signals is the use cases of concern signals: submit, complete, read, list.
+type Signals struct {
+	decider Decider
+	vault   Vault
+	store   SignalStore
+	dir     Directory
+	now     func() time.Time
+}
+
+// SignalsOptions configures NewSignals.
+type SignalsOptions struct {
+	Now func() time.Time
+}
+
+// NewSignals returns the signal use cases over their dependencies.
+func NewSignals(decider Decider, vault Vault, store SignalStore, dir Directory, opts SignalsOptions) *Signals {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Signals{decider: decider, vault: vault, store: store, dir: dir, now: opts.Now}
+}
+
+// ValidIdempotencyKey checks an Idempotency-Key header value: 1 to 100
+// visible ASCII characters (a UUID fits; so does anything a client makes up).
+func ValidIdempotencyKey(key string) error {
+	if len(key) == 0 || len(key) > 100 {
+		return Invalid(FieldError{Field: "Idempotency-Key", Problem: "must be 1 to 100 visible ASCII characters"})
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return Invalid(FieldError{Field: "Idempotency-Key", Problem: "must be 1 to 100 visible ASCII characters"})
+		}
+	}
+	return nil
+}
+
+// Submit records a new signal by a reporter, decided by the policy: an
+// incomplete decision is stored as a draft the reporter completes later.
+// With an idempotency key, a retry of the same submission answers the
+// first answer (Replayed set) and stores nothing; the same key with another
+// submission is CodeConflict.
+//
+// Errors: CodeForbidden for anyone but a reporter, CodeInvalid with every
+// field problem, CodeConflict for a reused key, CodeInternal otherwise.
+func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey string) (Submitted, error) {
+	if actor.Role != RoleReporter {
+		return Submitted{}, Errorf(CodeForbidden, "only reporters submit signals")
+	}
+	if idemKey != "" {
+		if err := ValidIdempotencyKey(idemKey); err != nil {
+			return Submitted{}, err
+		}
+	}
+	v, err := in.Validate(Today(s.now()))
+	if err != nil {
+		return Submitted{}, err
+	}
+
+	var idem *IdempotentResult
+	if idemKey != "" {
+		canonical, err := json.Marshal(in)
+		if err != nil {
+			return Submitted{}, fmt.Errorf("fingerprint submission: %w", err)
+		}
+		idem = &IdempotentResult{
+			KeyRef:      s.vault.Fingerprint([]byte("idempotency-key\x00" + actor.UserID + "\x00" + idemKey)),
+			Fingerprint: s.vault.Fingerprint(canonical),
+		}
+		// No look-up here: the store claims the key inside the unit of work
+		// and answers a retry (also a concurrent one) from there. A retry is
+		// rare; a look-up before every submission would cost them all.
+	}
+
+	org, err := s.dir.Organisation(ctx, actor.OrgID)
+	if err != nil {
+		return Submitted{}, fmt.Errorf("find reporting organisation: %w", err)
+	}
+	input := v.DecisionInput(in.Answers)
+	decision, err := s.decider.Decide(ctx, input)
+	if err != nil {
+		return Submitted{}, fmt.Errorf("decide: %w", err)
+	}
+
+	now := s.now().UTC()
+	sig := &Signal{
+		ID:            newSignalID(now),
+		Youth:         s.vault.Pseudonym(in.Youth.Name, v.BirthDate.String()),
+		OrgID:         actor.OrgID,
+		ReporterID:    actor.UserID,
+		CooperationID: org.CooperationID,
+		Category:      in.Category,
+		ObservedOn:    v.ObservedOn,
+		Age:           v.Age,
+		Capable:       in.Youth.Capable,
+		Contains:      in.Contains,
+		HasOpinions:   in.Opinions != "",
+		Answers:       in.Answers,
+		Decision:      decision,
+		CreatedAt:     now,
+		UpdatedAt:     now,
+		Version:       1,
+	}
+	sig.Status = statusOf(decision)
+	sig.MeetingLevel = meetingLevel(sig.Status, sig.Answers, decision)
+	if sig.Sealed, err = s.seal(ctx, sig, Content{
+		Name: in.Youth.Name, BirthDate: v.BirthDate.String(), Facts: in.Facts, Opinions: in.Opinions,
+	}); err != nil {
+		return Submitted{}, err
+	}
+
+	out := Submitted{ID: sig.ID, Decision: decision}
+	if idem != nil {
+		idem.SignalID, idem.Response = sig.ID, out
+	}
+	events := []AuditEvent{
+		{Action: ActionSignalCreate, Object: signalObject(sig.ID), Subject: sig.Youth},
+		decideEvent(sig, input),
+	}
+	replay, err := s.store.CreateSignal(ctx, actor, sig, idem, events)
+	if err != nil {
+		return Submitted{}, fmt.Errorf("store signal: %w", err)
+	}
+	if replay != nil {
+		return replayed(replay, idem)
+	}
+	return out, nil
+}
+
+func replayed(prev, now *IdempotentResult) (Submitted, error) {
+	if prev.Fingerprint != now.Fingerprint {
+		return Submitted{}, &Error{
+			Code:    CodeConflict,
+			Message: "this Idempotency-Key was already used for a different submission",
+			Fields:  []FieldError{{Field: "Idempotency-Key", Problem: "was used for a different request body; use a new key for a new signal"}},
+		}
+	}
+	out := prev.Response
+	out.Replayed = true
+	return out, nil
+}
+
+func statusOf(d Decision) Status {
+	if d.Outcome == OutcomeIncomplete {
+		return StatusDraft
+	}
+	return StatusDecided
+}
+
+func decideEvent(sig *Signal, input DecisionInput) AuditEvent {
+	purpose := ""
+	if input.Purpose != nil {
+		purpose = string(*input.Purpose)
+	}
+	recipient := ""
+	if input.Recipient.Role != nil {
+		recipient = string(*input.Recipient.Role)
+	}
+	return AuditEvent{
+		Action:  ActionShareDecide,
+		Object:  signalObject(sig.ID),
+		Subject: sig.Youth,
+		Decision: &AuditedDecision{
+			Decision: sig.Decision, Purpose: purpose, Recipient: recipient, Input: &input,
+		},
+	}
+}
+
+func signalObject(id string) string { return "signal/" + id }
+
+// sortableBase32 keeps byte order in string order (RFC 4648 "base32hex").
+var sortableBase32 = base32.HexEncoding.WithPadding(base32.NoPadding)
+
+// newSignalID returns an unguessable id that sorts by creation time: 48 bits
+// of milliseconds then 80 random bits, in lower-case base32hex (26
+// characters). The random part makes it unguessable and says nothing about
+// how many signals exist; the time prefix makes new ids land at the end of
+// the id index instead of on a random page, which keeps each durable commit
+// small.
+func newSignalID(now time.Time) string {
+	b := make([]byte, 16)
+	ms := uint64(now.UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	rand.Read(b[6:])
+	return strings.ToLower(sortableBase32.EncodeToString(b))
+}
+
+// sealed field names; part of each ciphertext's associated data.
+const (
+	sealName      = "name"
+	sealBirthDate = "birth_date"
+	sealFacts     = "facts"
+	sealOpinions  = "opinions"
+)
+
+func sealAD(id, field string) []byte { return []byte("signal/" + id + "/" + field) }
+
+func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedContent, error) {
+	var out SealedContent
+	for _, f := range []struct {
+		name string
+		text string
+		dst  *[]byte
+	}{
+		{sealName, c.Name, &out.Name},
+		{sealBirthDate, c.BirthDate, &out.BirthDate},
+		{sealFacts, c.Facts, &out.Facts},
+		{sealOpinions, c.Opinions, &out.Opinions},
+	} {
+		if f.text == "" {
+			continue
+		}
+		ct, err := s.vault.Seal(ctx, sig.Youth, sealAD(sig.ID, f.name), []byte(f.text))
+		if err != nil {
+			return SealedContent{}, fmt.Errorf("seal %s: %w", f.name, err)
+		}
+		*f.dst = ct
+	}
+	return out, nil
+}
+
+// unseal opens a signal's content; erased reports the young person's key
+// is gone.
+func (s *Signals) unseal(ctx context.Context, sig *Signal) (c Content, erased bool, err error) {
+	for _, f := range []struct {
+		name string
+		ct   []byte
+		dst  *string
+	}{
+		{sealName, sig.Sealed.Name, &c.Name},
+		{sealBirthDate, sig.Sealed.BirthDate, &c.BirthDate},
+		{sealFacts, sig.Sealed.Facts, &c.Facts},
+		{sealOpinions, sig.Sealed.Opinions, &c.Opinions},
+	} {
+		if f.ct == nil {
+			continue
+		}
+		pt, err := s.vault.Unseal(ctx, sig.Youth, sealAD(sig.ID, f.name), f.ct)
+		if errors.Is(err, ErrContentErased) {
+			return Content{}, true, nil
+		}
+		if err != nil {
+			return Content{}, false, fmt.Errorf("unseal %s: %w", f.name, err)
+		}
+		*f.dst = string(pt)
+	}
+	return c, false, nil
+}
+
+// Complete adds answers to the reporter's own signal and decides it again:
+// how a draft (outcome incomplete) becomes a decision, and how a decision
+// changes when, say, consent has been given since. The content itself is
+// never edited: a signal is a dated observation (changes would be a new one).
+//
+// Errors: CodeNotFound for a signal that is not the reporter's own,
+// CodeInvalid for bad answers, CodeConflict when it changed meanwhile.
+func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Answers) (Submitted, error) {
+	if actor.Role != RoleReporter {
+		return Submitted{}, Errorf(CodeForbidden, "only the reporter of a signal completes it")
+	}
+	var fe FieldErrors
+	validateAnswers(&fe, more)
+	if err := fe.Err(); err != nil {
+		return Submitted{}, err
+	}
+	sig, err := s.store.Signal(ctx, id)
+	if ErrorCode(err) == CodeNotFound || (err == nil && sig.ReporterID != actor.UserID) {
+		return Submitted{}, Errorf(CodeNotFound, "no signal %s", id)
+	}
+	if err != nil {
+		return Submitted{}, fmt.Errorf("find signal: %w", err)
+	}
+	answers := MergeAnswers(sig.Answers, more)
+	input := sig.DecisionInput(answers)
+	decision, err := s.decider.Decide(ctx, input)
+	if err != nil {
+		return Submitted{}, fmt.Errorf("decide: %w", err)
+	}
+	sig.Answers = answers
+	sig.Decision = decision
+	sig.Status = statusOf(decision)
+	sig.MeetingLevel = meetingLevel(sig.Status, answers, decision)
+	sig.UpdatedAt = s.now().UTC()
+	sig.Version++
+	events := []AuditEvent{
+		{Action: ActionSignalComplete, Object: signalObject(sig.ID), Subject: sig.Youth},
+		decideEvent(sig, input),
+	}
+	if err := s.store.UpdateDecision(ctx, actor, sig, events); err != nil {
+		if ErrorCode(err) == CodeConflict {
+			return Submitted{}, err
+		}
+		return Submitted{}, fmt.Errorf("store decision: %w", err)
+	}
+	return Submitted{ID: sig.ID, Decision: decision}, nil
+}
+
+// SignalView is a signal as one reader may see it. Only what the reader's
+// level allows is filled in.
+type SignalView struct {
+	ID string `json:"id"`
+	// Level is what this reader sees: full, minimal, existence, anonymous,
+	// or none (metadata only, for the privacy officer).
+	Level      Level       `json:"level"`
+	Status     Status      `json:"status,omitempty"`
+	Category   Category    `json:"category,omitempty"`
+	ObservedOn *Date       `json:"observed_on,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
+	Youth      *YouthView  `json:"youth,omitempty"`
+	Facts      string      `json:"facts,omitempty"`
+	Opinions   string      `json:"opinions,omitempty"`
+	Contains   []Field     `json:"contains,omitempty"`
+	Reporter   *OrgContact `json:"reporter,omitempty"`
+	Answers    *Answers    `json:"answers,omitempty"`
+	Decision   *Decision   `json:"decision,omitempty"`
+	// Erased is set when the young person's key was erased: the content is
+	// gone for good, the record of what happened stays.
+	Erased bool `json:"erased,omitempty"`
+}
+
+// YouthView is the young person as a reader may see them. Ref is the keyed
+// pseudonym: equal refs are the same young person, also when reported by
+// different organisations, which is how the meeting combines signals.
+type YouthView struct {
+	Ref       string `json:"ref,omitempty"`
+	Name      string `json:"name,omitempty"`
+	BirthDate string `json:"birth_date,omitempty"`
+	Age       *int   `json:"age,omitempty"`
+}
+
+// A reader's view is decided from the stored decision, not by evaluating
+// the policy again per read: the decision at submission (or completion) is
+// the audited act of sharing, with the meeting as its recipient; a read is
+// the meeting receiving what was shared then. Re-evaluating per read would
+// need answers about each reader that nobody gave, and a new policy version
+// would silently change what was shared without a new audited decision.
+// To share more (consent given since), the reporter completes the answers,
+// which is decided and audited again.
+//
+// Who sees what:
+//   - the reporter: their own signals in full, drafts included;
+//   - a coordinator (chairs the signal meeting): decided signals of their
+//     cooperation at the meeting's level; none = not listed, 404 by id;
+//   - a privacy officer: every signal of their cooperation as metadata and
+//     decision, never content or identity;
+//   - anyone else (another organisation's reporter, an admin): nothing, and
+//     a signal they may not know exists is "not found", not "forbidden".
+func (s *Signals) levelFor(actor Actor, actorCoop string, sig *Signal) (Level, bool) {
+	switch actor.Role {
+	case RoleReporter:
+		return LevelFull, sig.ReporterID == actor.UserID
+	case RoleCoordinator:
+		ok := sig.CooperationID == actorCoop && sig.MeetingLevel != LevelNone && sig.MeetingLevel.Valid()
+		return sig.MeetingLevel, ok
+	case RolePrivacyOfficer:
+		return LevelNone, sig.CooperationID == actorCoop
+	}
+	return LevelNone, false
+}
+
+// Get returns signal id as actor may see it, and audits the read.
+func (s *Signals) Get(ctx context.Context, actor Actor, id string) (SignalView, error) {
+	coop, err := s.cooperationOf(ctx, actor)
+	if err != nil {
+		return SignalView{}, err
+	}
+	sig, err := s.store.Signal(ctx, id)
+	if ErrorCode(err) == CodeNotFound {
+		return SignalView{}, Errorf(CodeNotFound, "no signal %s", id)
+	}
+	if err != nil {
+		return SignalView{}, fmt.Errorf("find signal: %w", err)
+	}
+	level, ok := s.levelFor(actor, coop, sig)
+	if !ok {
+		return SignalView{}, Errorf(CodeNotFound, "no signal %s", id)
+	}
+	view, err := s.view(ctx, actor, sig, level)
+	if err != nil {
+		return SignalView{}, err
+	}
+	ev := readEvent(ActionSignalRead, actor, sig, view)
+	if err := s.store.Record(ctx, actor, []AuditEvent{ev}); err != nil {
+		return SignalView{}, fmt.Errorf("audit read: %w", err)
+	}
+	return view, nil
+}
+
+// SignalPage is one page of a list, newest first. Next is the cursor of
+// the following page, "" on the last.
+type SignalPage struct {
+	Signals []SignalView `json:"signals"`
+	Next    string       `json:"next,omitempty"`
+}
+
+// MaxPageSize bounds a page of signals.
+const MaxPageSize = 100
+
+// List returns the signals actor may see, newest first, a page at a time,
+// and audits what was shown: one signals.list entry per signal shown (so a
+// young person's access request finds every disclosure), or one for the
+// whole list when it is empty.
+func (s *Signals) List(ctx context.Context, actor Actor, before string, limit int) (SignalPage, error) {
+	var fe FieldErrors
+	if limit == 0 {
+		limit = 50
+	}
+	if limit < 1 || limit > MaxPageSize {
+		fe.Add("limit", "must be from 1 to "+strconv.Itoa(MaxPageSize))
+	}
+	if before != "" {
+		if n, err := strconv.ParseInt(before, 10, 64); err != nil || n < 1 {
+			fe.Add("before", "must be the next cursor of a previous page")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return SignalPage{}, err
+	}
+	coop, err := s.cooperationOf(ctx, actor)
+	if err != nil {
+		return SignalPage{}, err
+	}
+	q := SignalQuery{Before: before, Limit: limit + 1}
+	switch actor.Role {
+	case RoleReporter:
+		q.ReporterID = actor.UserID
+	case RoleCoordinator:
+		q.CooperationID, q.MeetingVisible = coop, true
+	case RolePrivacyOfficer:
+		q.CooperationID = coop
+	default:
+		return SignalPage{}, Errorf(CodeForbidden, "your role does not read signals")
+	}
+	sigs, err := s.store.Signals(ctx, q)
+	if err != nil {
+		return SignalPage{}, fmt.Errorf("list signals: %w", err)
+	}
+	page := SignalPage{Signals: []SignalView{}}
+	if len(sigs) > limit {
+		page.Next = sigs[limit-1].Cursor
+		sigs = sigs[:limit]
+	}
+	var events []AuditEvent
+	for _, sig := range sigs {
+		level, ok := s.levelFor(actor, coop, sig)
+		if !ok { // the query and the rule disagree: show nothing rather than too much
+			continue
+		}
+		view, err := s.view(ctx, actor, sig, level)
+		if err != nil {
+			return SignalPage{}, err
+		}
+		page.Signals = append(page.Signals, view)
+		events = append(events, readEvent(ActionSignalsList, actor, sig, view))
+	}
+	if len(events) == 0 {
+		events = []AuditEvent{{Action: ActionSignalsList, Object: "signals"}}
+	}
+	if err := s.store.Record(ctx, actor, events); err != nil {
+		return SignalPage{}, fmt.Errorf("audit list: %w", err)
+	}
+	return page, nil
+}
+
+func (s *Signals) cooperationOf(ctx context.Context, actor Actor) (string, error) {
+	org, err := s.dir.Organisation(ctx, actor.OrgID)
+	if err != nil {
+		return "", fmt.Errorf("find reader's organisation: %w", err)
+	}
+	return org.CooperationID, nil
+}
+
+// view fills in what level allows of sig for actor.
+func (s *Signals) view(ctx context.Context, actor Actor, sig *Signal, level Level) (SignalView, error) {
+	v := SignalView{ID: sig.ID, Level: level, CreatedAt: sig.CreatedAt}
+	own := actor.Role == RoleReporter && sig.ReporterID == actor.UserID
+	if own || actor.Role == RolePrivacyOfficer {
+		// Metadata and the decision: enums and reasons, never free text.
+		d, a := sig.Decision, sig.Answers
+		v.Status, v.Category, v.Contains = sig.Status, sig.Category, sig.Contains
+		obs := sig.ObservedOn
+		v.ObservedOn = &obs
+		v.Decision, v.Answers = &d, &a
+		v.Youth = &YouthView{Ref: sig.Youth}
+		if !own {
+			return v, nil
+		}
+	}
+	org, err := s.dir.Organisation(ctx, sig.OrgID)
+	if err != nil {
+		return SignalView{}, fmt.Errorf("find reporting organisation: %w", err)
+	}
+	v.Reporter = orgContact(org)
+	c, erased, err := s.unseal(ctx, sig)
+	if err != nil {
+		return SignalView{}, err
+	}
+	v.Erased = erased
+	age := sig.Age
+	identity := YouthView{Ref: sig.Youth, Name: c.Name, BirthDate: c.BirthDate, Age: &age}
+	obs := sig.ObservedOn
+	allowed := func(f Field) bool { return own || slices.Contains(sig.Decision.Fields, f) }
+	switch level {
+	case LevelFull:
+		v.Category, v.ObservedOn = sig.Category, &obs
+		if allowed(FieldIdentity) {
+			v.Youth = &identity
+		}
+		if allowed(FieldFacts) {
+			v.Facts = c.Facts
+		}
+		if allowed(FieldOpinions) {
+			v.Opinions = c.Opinions
+		}
+	case LevelMinimal:
+		// Identified, strictly necessary facts only: no opinions.
+		v.Category, v.ObservedOn = sig.Category, &obs
+		v.Youth = &identity
+		if allowed(FieldFacts) {
+			v.Facts = c.Facts
+		}
+	case LevelExistence:
+		// "Dat-informatie": that there is a concern about this young person
+		// and whom to contact; nothing of what it is about.
+		v.Youth = &identity
+	case LevelAnonymous:
+		// Content without identity (no name, birth date, age or ref).
+		v.Category, v.ObservedOn = sig.Category, &obs
+		if allowed(FieldFacts) {
+			v.Facts = c.Facts
+		}
+		if allowed(FieldOpinions) {
+			v.Opinions = c.Opinions
+		}
+	}
+	return v, nil
+}
+
+// readEvent records a disclosure: the level and fields shown to this reader,
+// under which decision (rule, policy version) of the signal.
+func readEvent(action string, actor Actor, sig *Signal, v SignalView) AuditEvent {
+	shown := Decision{
+		Outcome:       sig.Decision.Outcome,
+		Level:         v.Level,
+		Rule:          sig.Decision.Rule,
+		Fields:        shownFields(v),
+		PolicyVersion: sig.Decision.PolicyVersion,
+	}
+	return AuditEvent{
+		Action:   action,
+		Object:   signalObject(sig.ID),
+		Subject:  sig.Youth,
+		Decision: &AuditedDecision{Decision: shown, Recipient: string(actor.Role)},
+	}
+}
+
+func shownFields(v SignalView) []Field {
+	fields := []Field{}
+	if v.Youth != nil && v.Youth.Name != "" {
+		fields = append(fields, FieldIdentity)
+	}
+	if v.Facts != "" {
+		fields = append(fields, FieldFacts)
+	}
+	if v.Opinions != "" {
+		fields = append(fields, FieldOpinions)
+	}
+	return fields
+}

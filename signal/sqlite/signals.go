@@ -1,0 +1,364 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// SignalStore keeps signals in the service database. Every write goes
+// through the audit writer (DB.Do), together with its audit entries in one
+// unit of work; reads use the read pool.
+type SignalStore struct {
+	w *DB
+	r *sql.DB
+}
+
+var (
+	_ signal.SignalStore = (*SignalStore)(nil)
+	_ signal.Directory   = (*SignalStore)(nil)
+)
+
+// Signals returns the store of signals in db.
+func (db *DB) Signals() *SignalStore {
+	return &SignalStore{w: db, r: db.read}
+}
+
+const timeLayout = time.RFC3339Nano
+
+// quick drops cancellation from ctx for statements that take microseconds:
+// go-sqlite3 watches a cancellable context with a goroutine per statement,
+// which doubles the CPU cost of a short insert or point query. Units of
+// work need it most: they run one after another on the writer's goroutine,
+// and the writer does not start a unit whose context is already done.
+func quick(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// Organisation implements signal.Directory: DB.Organisation as a point
+// query without a cancellation watcher (see quick), as every submission
+// asks it.
+func (s *SignalStore) Organisation(ctx context.Context, id string) (signal.Organisation, error) {
+	return s.w.Organisation(quick(ctx), id)
+}
+
+const selectIdempotent = `SELECT key_ref, fingerprint, signal_id, response FROM signal_idempotency WHERE key_ref = ?`
+
+func findIdempotent(_ context.Context, row *sql.Row) (*signal.IdempotentResult, error) {
+	var r signal.IdempotentResult
+	var resp string
+	err := row.Scan(&r.KeyRef, &r.Fingerprint, &r.SignalID, &resp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read idempotency key: %w", err)
+	}
+	if err := json.Unmarshal([]byte(resp), &r.Response); err != nil {
+		return nil, fmt.Errorf("decode recorded response: %w", err)
+	}
+	return &r, nil
+}
+
+// CreateSignal implements signal.SignalStore.
+func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig *signal.Signal, idem *signal.IdempotentResult, events []signal.AuditEvent) (*signal.IdempotentResult, error) {
+	// Encode before Do: the unit runs on the writer's goroutine while other
+	// callers wait, so it does no more than SQL.
+	row, err := encodeSignal(sig)
+	if err != nil {
+		return nil, err
+	}
+	var resp []byte
+	if idem != nil {
+		if resp, err = json.Marshal(idem.Response); err != nil {
+			return nil, fmt.Errorf("encode response: %w", err)
+		}
+	}
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return nil, err
+	}
+	var replay *signal.IdempotentResult
+	err = s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		ctx = quick(ctx)
+		replay = nil
+		if idem != nil {
+			// Claim the key first: a concurrent retry that got here earlier
+			// (in this batch or a committed one) has it already.
+			res, err := tx.ExecContext(ctx, `INSERT INTO signal_idempotency (key_ref, fingerprint, signal_id, response, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_ref) DO NOTHING`,
+				idem.KeyRef, idem.Fingerprint, sig.ID, string(resp), sig.CreatedAt.Format(timeLayout))
+			if err != nil {
+				return fmt.Errorf("record idempotency key: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("record idempotency key: %w", err)
+			} else if n == 0 {
+				prev, err := findIdempotent(ctx, tx.QueryRowContext(ctx, selectIdempotent, idem.KeyRef))
+				if err != nil {
+					return err
+				}
+				replay = prev // store nothing
+				return nil
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO signals (
+			id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
+			contains, has_opinions, status, answers, decision, meeting_level,
+			name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row...); err != nil {
+			return fmt.Errorf("insert signal: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return replay, nil
+}
+
+// UpdateDecision implements signal.SignalStore.
+func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, sig *signal.Signal, events []signal.AuditEvent) error {
+	answers, err := json.Marshal(sig.Answers)
+	if err != nil {
+		return fmt.Errorf("encode answers: %w", err)
+	}
+	decision, err := json.Marshal(sig.Decision)
+	if err != nil {
+		return fmt.Errorf("encode decision: %w", err)
+	}
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		ctx = quick(ctx)
+		res, err := tx.ExecContext(ctx, `UPDATE signals
+			SET answers = ?, decision = ?, status = ?, meeting_level = ?, updated_at = ?, version = ?
+			WHERE id = ? AND version = ?`,
+			string(answers), string(decision), string(sig.Status), string(sig.MeetingLevel),
+			sig.UpdatedAt.Format(timeLayout), sig.Version, sig.ID, sig.Version-1)
+		if err != nil {
+			return fmt.Errorf("update signal: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update signal: %w", err)
+		} else if n != 1 {
+			return signal.Errorf(signal.CodeConflict, "the signal changed while you were answering; load it again")
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// Record implements signal.SignalStore.
+func (s *SignalStore) Record(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		return appendAll(quick(ctx), tx, entries)
+	})
+}
+
+func appendAll(ctx context.Context, tx *audit.Tx, entries []audit.Entry) error {
+	for _, e := range entries {
+		if _, err := tx.Append(ctx, e); err != nil {
+			return fmt.Errorf("append audit entry %s: %w", e.Action, err)
+		}
+	}
+	return nil
+}
+
+func auditEntries(actor signal.Actor, events []signal.AuditEvent) ([]audit.Entry, error) {
+	out := make([]audit.Entry, len(events))
+	for i, ev := range events {
+		e := audit.Entry{
+			Actor:   audit.Actor{UserID: actor.UserID, Role: string(actor.Role), Org: actor.OrgID},
+			Action:  ev.Action,
+			Object:  ev.Object,
+			Subject: ev.Subject,
+			Origin:  audit.Origin{RequestID: actor.RequestID, IP: actor.IP},
+		}
+		if d := ev.Decision; d != nil {
+			ad := &audit.Decision{
+				Outcome:       string(d.Decision.Outcome),
+				Level:         string(d.Decision.Level),
+				Rule:          string(d.Decision.Rule),
+				Fields:        codes(d.Decision.Fields),
+				Obligations:   codes(d.Decision.Obligations),
+				Reasons:       d.Decision.ReasonCodes(),
+				PolicyVersion: d.Decision.PolicyVersion,
+				Purpose:       d.Purpose,
+				Recipient:     d.Recipient,
+			}
+			if d.Input != nil {
+				in, err := json.Marshal(d.Input)
+				if err != nil {
+					return nil, fmt.Errorf("encode decision input: %w", err)
+				}
+				ad.Input = in
+			}
+			e.Decision = ad
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func codes[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func encodeSignal(s *signal.Signal) ([]any, error) {
+	contains, err := json.Marshal(codes(s.Contains))
+	if err != nil {
+		return nil, fmt.Errorf("encode contains: %w", err)
+	}
+	answers, err := json.Marshal(s.Answers)
+	if err != nil {
+		return nil, fmt.Errorf("encode answers: %w", err)
+	}
+	decision, err := json.Marshal(s.Decision)
+	if err != nil {
+		return nil, fmt.Errorf("encode decision: %w", err)
+	}
+	var capable any
+	if s.Capable != nil {
+		capable = boolInt(*s.Capable)
+	}
+	var opinions any
+	if s.Sealed.Opinions != nil {
+		opinions = s.Sealed.Opinions
+	}
+	return []any{
+		s.ID, s.Youth, s.OrgID, s.ReporterID, s.CooperationID, string(s.Category), s.ObservedOn.String(),
+		s.Age, capable, string(contains), boolInt(s.HasOpinions), string(s.Status), string(answers),
+		string(decision), string(s.MeetingLevel),
+		s.Sealed.Name, s.Sealed.BirthDate, s.Sealed.Facts, opinions,
+		s.CreatedAt.Format(timeLayout), s.UpdatedAt.Format(timeLayout), s.Version,
+	}, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const signalColumns = `seq, id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
+	contains, has_opinions, status, answers, decision, meeting_level,
+	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSignal(row scanner) (*signal.Signal, error) {
+	var (
+		s                                          signal.Signal
+		seq                                        int64
+		category, observed, contains, status       string
+		answers, decision, level, created, updated string
+		capable                                    sql.NullInt64
+		hasOpinions                                int
+	)
+	if err := row.Scan(&seq, &s.ID, &s.Youth, &s.OrgID, &s.ReporterID, &s.CooperationID, &category, &observed,
+		&s.Age, &capable, &contains, &hasOpinions, &status, &answers, &decision, &level,
+		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &created, &updated, &s.Version); err != nil {
+		return nil, err
+	}
+	s.Cursor = strconv.FormatInt(seq, 10)
+	s.Category, s.Status, s.MeetingLevel = signal.Category(category), signal.Status(status), signal.Level(level)
+	s.HasOpinions = hasOpinions == 1
+	if capable.Valid {
+		c := capable.Int64 == 1
+		s.Capable = &c
+	}
+	var err error
+	if s.ObservedOn, err = signal.ParseDate(observed); err != nil {
+		return nil, fmt.Errorf("signal %s: observed_on: %w", s.ID, err)
+	}
+	if err := json.Unmarshal([]byte(contains), &s.Contains); err != nil {
+		return nil, fmt.Errorf("signal %s: contains: %w", s.ID, err)
+	}
+	if err := json.Unmarshal([]byte(answers), &s.Answers); err != nil {
+		return nil, fmt.Errorf("signal %s: answers: %w", s.ID, err)
+	}
+	if err := json.Unmarshal([]byte(decision), &s.Decision); err != nil {
+		return nil, fmt.Errorf("signal %s: decision: %w", s.ID, err)
+	}
+	if s.CreatedAt, err = time.Parse(timeLayout, created); err != nil {
+		return nil, fmt.Errorf("signal %s: created_at: %w", s.ID, err)
+	}
+	if s.UpdatedAt, err = time.Parse(timeLayout, updated); err != nil {
+		return nil, fmt.Errorf("signal %s: updated_at: %w", s.ID, err)
+	}
+	return &s, nil
+}
+
+// Signal implements signal.SignalStore.
+func (s *SignalStore) Signal(ctx context.Context, id string) (*signal.Signal, error) {
+	sig, err := scanSignal(s.r.QueryRowContext(quick(ctx), `SELECT `+signalColumns+` FROM signals WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, signal.Errorf(signal.CodeNotFound, "no signal %s", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read signal: %w", err)
+	}
+	return sig, nil
+}
+
+// Signals implements signal.SignalStore.
+func (s *SignalStore) Signals(ctx context.Context, q signal.SignalQuery) ([]*signal.Signal, error) {
+	var where []string
+	var args []any
+	if q.ReporterID != "" {
+		where, args = append(where, "reporter_id = ?"), append(args, q.ReporterID)
+	}
+	if q.CooperationID != "" {
+		where, args = append(where, "cooperation_id = ?"), append(args, q.CooperationID)
+	}
+	if q.MeetingVisible {
+		where = append(where, "meeting_level <> 'none'")
+	}
+	if q.Before != "" {
+		before, err := strconv.ParseInt(q.Before, 10, 64)
+		if err != nil {
+			return nil, signal.Invalid(signal.FieldError{Field: "before", Problem: "must be the next cursor of a previous page"})
+		}
+		where, args = append(where, "seq < ?"), append(args, before)
+	}
+	query := `SELECT ` + signalColumns + ` FROM signals`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	query += ` ORDER BY seq DESC LIMIT ?`
+	args = append(args, q.Limit)
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list signals: %w", err)
+	}
+	defer rows.Close()
+	var out []*signal.Signal
+	for rows.Next() {
+		sig, err := scanSignal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list signals: %w", err)
+		}
+		out = append(out, sig)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list signals: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,185 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// HeaderIdempotencyKey makes a retried submission store exactly once;
+// HeaderIdempotentReplayed marks an answer that repeats the first one.
+const (
+	HeaderIdempotencyKey     = "Idempotency-Key"
+	HeaderIdempotentReplayed = "Idempotent-Replayed"
+)
+
+// signalRoutes registers the signals endpoints on the authenticated group,
+// each behind its role guard. Reporters submit and complete; reporters, coordinators and privacy
+// officers read, each seeing what the stored decision allows them; admins
+// manage accounts and read no signals.
+func (s *Server) signalRoutes(authed *echo.Group) {
+	readers := s.RequireRole(signal.RoleReporter, signal.RoleCoordinator, signal.RolePrivacyOfficer)
+	reporters := s.RequireRole(signal.RoleReporter)
+	authed.POST("/signals", s.submitSignal, reporters)
+	authed.GET("/signals", s.listSignals, readers)
+	authed.GET("/signals/:id", s.getSignal, readers)
+	authed.PATCH("/signals/:id", s.completeSignal, reporters)
+}
+
+// signalActor is the caller as the signals service and the audit log see it.
+func signalActor(c echo.Context) signal.Actor {
+	u, _ := CurrentUser(c)
+	return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: requestID(c), IP: c.RealIP()}
+}
+
+func (s *Server) signalsService() (*signal.Signals, error) {
+	if s.signals == nil {
+		return nil, signal.Errorf(signal.CodeUnavailable, "signals are not available on this server")
+	}
+	return s.signals, nil
+}
+
+// submitSignal: POST /api/v1/signals. 201 with {"id", "decision"}; an
+// incomplete decision is a stored draft (201 too, decision.missing lists
+// what to answer next). A replay of an earlier submission with the same
+// Idempotency-Key answers the first answer with Idempotent-Replayed: true.
+func (s *Server) submitSignal(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	var body newSignalBody
+	if err := Decode(c, &body); err != nil {
+		return err
+	}
+	in := signal.NewSignal{Youth: body.Youth, Category: body.Category, Facts: body.Facts, Opinions: body.Opinions,
+		ObservedOn: body.ObservedOn, Contains: body.Contains}
+	answers, err := decodeAnswers(body.Answers)
+	if err != nil {
+		// Report the answers' problems with every other field's at once.
+		var se *signal.Error
+		if !errors.As(err, &se) || se.Code != signal.CodeInvalid {
+			return err
+		}
+		fields := se.Fields
+		if _, verr := in.Validate(signal.Today(s.now())); errors.As(verr, &se) {
+			fields = append(se.Fields, fields...)
+		}
+		return signal.Invalid(fields...)
+	}
+	in.Answers = answers
+	key, hasKey := c.Request().Header[http.CanonicalHeaderKey(HeaderIdempotencyKey)]
+	idemKey := ""
+	if hasKey {
+		idemKey = key[0]
+		if err := signal.ValidIdempotencyKey(idemKey); err != nil {
+			return err
+		}
+	}
+	res, err := svc.Submit(c.Request().Context(), signalActor(c), in, idemKey)
+	if err != nil {
+		return err
+	}
+	if res.Replayed {
+		c.Response().Header().Set(HeaderIdempotentReplayed, "true")
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/signals/"+res.ID)
+	return c.JSON(http.StatusCreated, res)
+}
+
+// newSignalBody is the POST body: the answers are read apart by
+// signal.DecodeAnswers, which names every problem by its full path
+// ("answers.consent.parents", also for an unknown key) and reports them all.
+// (signal.NewSignal is not embedded: a type error would then be named
+// "NewSignal.facts" instead of "facts".)
+type newSignalBody struct {
+	Youth      signal.NewYouth `json:"youth"`
+	Category   signal.Category `json:"category"`
+	Facts      string          `json:"facts"`
+	Opinions   string          `json:"opinions"`
+	ObservedOn string          `json:"observed_on"`
+	Contains   []signal.Field  `json:"contains"`
+	Answers    json.RawMessage `json:"answers"`
+}
+
+// completeRequest is the body of PATCH /api/v1/signals/{id}: more answers.
+type completeRequest struct {
+	Answers json.RawMessage `json:"answers"`
+}
+
+// decodeAnswers reads the answers object; absent or null is no answers yet.
+func decodeAnswers(raw json.RawMessage) (signal.Answers, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return signal.Answers{}, nil
+	}
+	return signal.DecodeAnswers(bytes.NewReader(raw))
+}
+
+// completeSignal: PATCH /api/v1/signals/{id}. The reporter adds answers to
+// their own signal; it is decided again. 200 with {"id", "decision"}.
+func (s *Server) completeSignal(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	var req completeRequest
+	if err := Decode(c, &req); err != nil {
+		return err
+	}
+	if len(req.Answers) == 0 {
+		return signal.Invalid(signal.FieldError{Field: "answers", Problem: "is required: the answers to add"})
+	}
+	answers, err := decodeAnswers(req.Answers)
+	if err != nil {
+		return err
+	}
+	res, err := svc.Complete(c.Request().Context(), signalActor(c), c.Param("id"), answers)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// getSignal: GET /api/v1/signals/{id}, as this reader may see it (audited).
+// A signal the reader may not see is 404, as if it did not exist.
+func (s *Server) getSignal(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	v, err := svc.Get(c.Request().Context(), signalActor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// listSignals: GET /api/v1/signals?limit=&before=, newest first, what this
+// reader may see (audited per signal shown).
+func (s *Server) listSignals(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	limit := 0
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return signal.Invalid(signal.FieldError{Field: "limit", Problem: "must be a whole number from 1 to " + strconv.Itoa(signal.MaxPageSize)})
+		}
+		if n == 0 {
+			n = -1 // an explicit 0 is out of range, not "the default"
+		}
+		limit = n
+	}
+	page, err := svc.List(c.Request().Context(), signalActor(c), c.QueryParam("before"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
