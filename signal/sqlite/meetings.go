@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,15 +150,89 @@ func (s *MeetingStore) signals(ctx context.Context, query string, args ...any) (
 	return out, nil
 }
 
-// MeetingSignals implements signal.MeetingStore.
+// meetingSignalColumns are what the meeting's reader needs of a signal:
+// not the reporter's answers, and of the decision only what decides the
+// view and the audit entry (SQLite extracts them; decoding every decision's
+// reasons in Go was most of an agenda's time).
+const meetingSignalColumns = `seq, id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
+	contains, has_opinions, status, meeting_level,
+	json_extract(decision, '$.outcome'), json_extract(decision, '$.level'), coalesce(json_extract(decision, '$.rule'), ''),
+	coalesce(json_extract(decision, '$.fields'), '[]'), json_extract(decision, '$.policy_version'),
+	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version`
+
+func scanMeetingSignal(row scanner) (*signal.Signal, error) {
+	var (
+		s                                           signal.Signal
+		seq                                         int64
+		category, observed, contains, status, level string
+		outcome, decLevel, rule, fields, created    string
+		updated                                     string
+		capable                                     sql.NullInt64
+		hasOpinions                                 int
+	)
+	if err := row.Scan(&seq, &s.ID, &s.Youth, &s.OrgID, &s.ReporterID, &s.CooperationID, &category, &observed,
+		&s.Age, &capable, &contains, &hasOpinions, &status, &level,
+		&outcome, &decLevel, &rule, &fields, &s.Decision.PolicyVersion,
+		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &created, &updated, &s.Version); err != nil {
+		return nil, err
+	}
+	s.Cursor = strconv.FormatInt(seq, 10)
+	s.Category, s.Status, s.MeetingLevel = signal.Category(category), signal.Status(status), signal.Level(level)
+	s.Decision.Outcome, s.Decision.Level, s.Decision.Rule = signal.Outcome(outcome), signal.Level(decLevel), signal.Rule(rule)
+	s.HasOpinions = hasOpinions == 1
+	if capable.Valid {
+		c := capable.Int64 == 1
+		s.Capable = &c
+	}
+	var err error
+	if s.ObservedOn, err = signal.ParseDate(observed); err != nil {
+		return nil, fmt.Errorf("signal %s: observed_on: %w", s.ID, err)
+	}
+	if contains != "[]" {
+		if err := json.Unmarshal([]byte(contains), &s.Contains); err != nil {
+			return nil, fmt.Errorf("signal %s: contains: %w", s.ID, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(fields), &s.Decision.Fields); err != nil {
+		return nil, fmt.Errorf("signal %s: decision fields: %w", s.ID, err)
+	}
+	if s.CreatedAt, err = time.Parse(timeLayout, created); err != nil {
+		return nil, fmt.Errorf("signal %s: created_at: %w", s.ID, err)
+	}
+	if s.UpdatedAt, err = time.Parse(timeLayout, updated); err != nil {
+		return nil, fmt.Errorf("signal %s: updated_at: %w", s.ID, err)
+	}
+	return &s, nil
+}
+
+// MeetingSignals implements signal.MeetingStore. The signals it returns
+// carry no answers and only the decision's outcome, level, rule, fields and
+// policy version: what the meeting's view of a signal depends on.
 func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, until time.Time) ([]*signal.Signal, error) {
-	q := `cooperation_id = ? AND status = 'decided' AND meeting_level <> 'none' AND created_at >= ?`
+	q := `SELECT ` + meetingSignalColumns + ` FROM signals
+		WHERE cooperation_id = ? AND status = 'decided' AND meeting_level <> 'none' AND created_at >= ?`
 	args := []any{coop, from.UTC().Format(timeLayout)}
 	if !until.IsZero() {
 		q += ` AND created_at < ?`
 		args = append(args, until.UTC().Format(timeLayout))
 	}
-	return s.signals(ctx, q+` ORDER BY seq`, args...)
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read agenda signals: %w", err)
+	}
+	defer rows.Close()
+	var out []*signal.Signal
+	for rows.Next() {
+		sig, err := scanMeetingSignal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read agenda signals: %w", err)
+		}
+		out = append(out, sig)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read agenda signals: %w", err)
+	}
+	return out, nil
 }
 
 // SignalsAbout implements signal.MeetingStore.

@@ -26,7 +26,7 @@ var loadPolicy = sync.OnceValues(func() (*policy.Engine, error) {
 // a municipality whose coordinator chairs the meeting, on a real database,
 // the real policy and a real key store, with a clock the test moves.
 type meetingEnv struct {
-	t           *testing.T
+	t           testing.TB
 	db          *sqlite.DB
 	signals     *signal.Signals
 	meetings    *signal.Meetings
@@ -37,7 +37,11 @@ type meetingEnv struct {
 	elsewhere   signal.Actor // coordinator of another cooperation
 }
 
-func newMeetingEnv(t *testing.T) *meetingEnv {
+func newMeetingEnv(t testing.TB) *meetingEnv { return newMeetingEnvWith(t, nil) }
+
+// newMeetingEnvWith lets a benchmark wrap the real policy and signal store
+// (to reuse decisions while seeding, to time the audit appends).
+func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStore) (signal.Decider, signal.SignalStore)) *meetingEnv {
 	t.Helper()
 	ctx := context.Background()
 	engine, err := loadPolicy()
@@ -57,7 +61,12 @@ func newMeetingEnv(t *testing.T) *meetingEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { keys.Close() })
-	e.signals = signal.NewSignals(engine, keys, e.db.Signals(), e.db, signal.SignalsOptions{Now: clock})
+	var decider signal.Decider = engine
+	var store signal.SignalStore = e.db.Signals()
+	if wrap != nil {
+		decider, store = wrap(decider, store)
+	}
+	e.signals = signal.NewSignals(decider, keys, store, e.db, signal.SignalsOptions{Now: clock})
 	e.meetings = signal.NewMeetings(e.signals, e.db.Meetings(), signal.MeetingsOptions{Now: clock})
 	e.school = e.person("Demo College", "Samenwerking Test", signal.OrgSchool, "mentor@college.example", signal.RoleReporter)
 	e.youthwork = e.person("Jongerenwerk", "Samenwerking Test", signal.OrgYouthWork, "jw@jongerenwerk.example", signal.RoleReporter)
@@ -118,14 +127,7 @@ var answersFor = map[signal.Level]string{
 // the policy decided that level for the meeting.
 func (e *meetingEnv) submit(by signal.Actor, name string, cat signal.Category, facts, opinions string, level signal.Level) string {
 	e.t.Helper()
-	var a signal.Answers
-	if err := json.Unmarshal([]byte(answersFor[level]), &a); err != nil {
-		e.t.Fatal(err)
-	}
-	in := signal.NewSignal{
-		Youth: signal.NewYouth{Name: name, BirthDate: "2011-04-30"}, Category: cat,
-		Facts: facts, Opinions: opinions, ObservedOn: signal.Today(e.now).String(), Answers: a,
-	}
+	in := e.newSignal(name, cat, facts, opinions, level)
 	res, err := e.signals.Submit(context.Background(), by, in, "")
 	if err != nil {
 		e.t.Fatalf("submit: %v", err)
@@ -135,6 +137,17 @@ func (e *meetingEnv) submit(by signal.Actor, name string, cat signal.Category, f
 	}
 	e.now = e.now.Add(time.Minute)
 	return res.ID
+}
+
+func (e *meetingEnv) newSignal(name string, cat signal.Category, facts, opinions string, level signal.Level) signal.NewSignal {
+	var a signal.Answers
+	if err := json.Unmarshal([]byte(answersFor[level]), &a); err != nil {
+		e.t.Fatal(err)
+	}
+	return signal.NewSignal{
+		Youth: signal.NewYouth{Name: name, BirthDate: "2011-04-30"}, Category: cat,
+		Facts: facts, Opinions: opinions, ObservedOn: signal.Today(e.now).String(), Answers: a,
+	}
 }
 
 func (e *meetingEnv) plan(title string, startsAt time.Time) *signal.Meeting {
