@@ -277,7 +277,7 @@ func Evaluate(q Quarter, data EvaluationData, partners []Organisation) Evaluatio
 
 // Evaluation returns the figures of quarter q of the caller's cooperation
 // (coordinator or privacy officer), audited as evaluation.view.
-func (m *Meetings) Evaluation(ctx context.Context, actor Actor, store EvaluationStore, q Quarter, action string) (Evaluation, error) {
+func (m *Meetings) Evaluation(ctx context.Context, actor Actor, q Quarter, action string) (Evaluation, error) {
 	if actor.Role != RoleCoordinator && actor.Role != RolePrivacyOfficer {
 		return Evaluation{}, Errorf(CodeForbidden, "the evaluation is for the coordinator and the privacy officer")
 	}
@@ -289,7 +289,10 @@ func (m *Meetings) Evaluation(ctx context.Context, actor Actor, store Evaluation
 		return Evaluation{}, err
 	}
 	from, until := q.bounds()
-	data, err := store.EvaluationData(ctx, coop, from, until)
+	if m.evaluations == nil {
+		return Evaluation{}, Errorf(CodeUnavailable, "the evaluation is not available on this server")
+	}
+	data, err := m.evaluations.EvaluationData(ctx, coop, from, until)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("count evaluation: %w", err)
 	}

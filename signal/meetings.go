@@ -111,14 +111,17 @@ const (
 // agenda shows of a signal is exactly what a coordinator reading that signal
 // would see, decided in one place.
 type Meetings struct {
-	signals *Signals
-	store   MeetingStore
-	now     func() time.Time
+	signals     *Signals
+	store       MeetingStore
+	evaluations EvaluationStore
+	now         func() time.Time
 }
 
 // MeetingsOptions configures NewMeetings.
 type MeetingsOptions struct {
 	Now func() time.Time
+	// Evaluations counts the cooperation's figures; nil: no evaluation.
+	Evaluations EvaluationStore
 }
 
 // NewMeetings returns the meeting use cases over the signals service and
@@ -127,7 +130,7 @@ func NewMeetings(signals *Signals, store MeetingStore, opts MeetingsOptions) *Me
 	if opts.Now == nil {
 		opts.Now = signals.now
 	}
-	return &Meetings{signals: signals, store: store, now: opts.Now}
+	return &Meetings{signals: signals, store: store, evaluations: opts.Evaluations, now: opts.Now}
 }
 
 func newMeetingID(prefix string) string { return prefix + "_" + newSignalID()[:20] }

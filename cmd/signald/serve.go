@@ -94,6 +94,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 	defer youthKeys.Close()
 	signals := signal.NewSignals(engine, youthKeys, db.Signals(), db, signal.SignalsOptions{})
+	meetings := signal.NewMeetings(signals, db.Meetings(), signal.MeetingsOptions{Evaluations: db.Meetings()})
 
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
@@ -106,7 +107,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 
 	srv, err := web.New(web.Deps{
-		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals,
+		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals, Meetings: meetings,
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},

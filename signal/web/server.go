@@ -24,10 +24,11 @@ import (
 // Deps are what the server needs. DB, Issuer and Verifier are required.
 type Deps struct {
 	DB       *sqlite.DB
-	Issuer   *auth.Issuer    // signs session tokens at login
-	Verifier *auth.Verifier  // checks bearer tokens and session cookies
-	Signals  *signal.Signals // the signals use cases; nil answers 503 on their routes
-	Logger   *slog.Logger    // default discards
+	Issuer   *auth.Issuer     // signs session tokens at login
+	Verifier *auth.Verifier   // checks bearer tokens and session cookies
+	Signals  *signal.Signals  // the signals use cases; nil answers 503 on their routes
+	Meetings *signal.Meetings // the signal meeting's use cases; nil answers 503 on their routes
+	Logger   *slog.Logger     // default discards
 	Now      func() time.Time
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
@@ -74,6 +75,7 @@ type Server struct {
 	ips       *limiter
 	metrics   *metrics
 	signals   *signal.Signals
+	meetings  *signal.Meetings
 }
 
 // New returns the server with every route registered.
@@ -109,6 +111,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
+	s.meetings = d.Meetings
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -145,6 +148,7 @@ func (s *Server) routes() {
 	authed.POST("/logout", s.logout)
 	authed.GET("/me", s.me)
 	s.signalRoutes(authed)
+	s.meetingRoutes(authed)
 }
 
 // ServeHTTP implements http.Handler.
