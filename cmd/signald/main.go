@@ -33,6 +33,7 @@ var commands = []command{
 	orgCommand,
 	userCommand,
 	policyCommand,
+	{name: "audit", summary: "verify, checkpoint or export the audit log", run: runAudit},
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.
