@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -82,6 +83,7 @@ type Server struct {
 	metrics   *metrics
 	signals   *signal.Signals
 	meetings  *signal.Meetings
+	pages     *pages
 }
 
 // New returns the server with every route registered.
@@ -114,6 +116,9 @@ func New(d Deps) (*Server, error) {
 		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy, params: d.PasswordParams,
 		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
 		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
+	}
+	if s.pages, err = loadPages(); err != nil {
+		return nil, fmt.Errorf("web: load pages: %w", err)
 	}
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
@@ -162,6 +167,8 @@ func (s *Server) routes() {
 	authed.GET("/me", s.me)
 	s.signalRoutes(authed)
 	s.meetingRoutes(authed)
+
+	s.pageRoutes()
 }
 
 // ServeHTTP implements http.Handler.
