@@ -107,6 +107,9 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		if err := db.SeedDemo(ctx, hash, audit.Actor{UserID: "demo", Role: "system"}); err != nil {
 			return fmt.Errorf("seed the demo: %w", err)
 		}
+		if err := seedDemoMeeting(ctx, db, signals, meetings, time.Now()); err != nil {
+			return fmt.Errorf("seed the demo meeting: %w", err)
+		}
 	}
 
 	srv, err := web.New(web.Deps{
