@@ -392,7 +392,7 @@ type barRow struct {
 
 func newBarChart(rows []barRow) barChart {
 	const (
-		labelW = 200
+		labelW = 280
 		barMax = 320
 		rowH   = 32
 	)
@@ -415,4 +415,3 @@ func newBarChart(rows []barRow) barChart {
 	}
 	return ch
 }
-
