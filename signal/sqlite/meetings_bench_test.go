@@ -107,7 +107,7 @@ func (s *timedStore) Record(ctx context.Context, actor signal.Actor, events []si
 func BenchmarkAgenda(b *testing.B) {
 	e, m, timed := seedAgenda(b)
 	ctx := context.Background()
-	var scan, agenda time.Duration
+	var scan, read, agenda time.Duration
 	timed.recording = 0
 	var shown int
 	for b.Loop() {
@@ -117,6 +117,13 @@ func BenchmarkAgenda(b *testing.B) {
 			b.Fatalf("scan: %d rows, %v", n, err)
 		}
 		scan += time.Since(start)
+
+		start = time.Now()
+		sigs, err := e.db.Meetings().MeetingSignals(ctx, m.CooperationID, time.Time{}, time.Time{})
+		if err != nil || len(sigs) != benchSignals {
+			b.Fatalf("read: %d signals, %v", len(sigs), err)
+		}
+		read += time.Since(start)
 
 		start = time.Now()
 		ag, err := e.meetings.Agenda(ctx, e.coordinator, m.ID, false)
@@ -135,6 +142,7 @@ func BenchmarkAgenda(b *testing.B) {
 	b.ReportMetric(float64(timed.recording.Microseconds())/1000/runs, "audit-ms")
 	b.ReportMetric(float64(agenda.Microseconds())/1000/runs, "total-ms")
 	b.ReportMetric(float64(scan.Microseconds())/1000/runs, "scan-ms")
+	b.ReportMetric(float64(read.Microseconds())/1000/runs, "read-ms")
 	b.ReportMetric(float64(build)/float64(scan), "build/scan")
 	b.ReportMetric(float64(shown), "signals-shown")
 }

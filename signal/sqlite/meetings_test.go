@@ -527,6 +527,18 @@ func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action IN ('case.lead', 'case.action', 'case.decide', 'case.close', 'action.update') AND subject <> ''`); n != 6 {
 		t.Errorf("audited case changes: %d, want 6", n)
 	}
+	// The evaluation counts from the same records: one lead, assigned the
+	// day of the first signal; one action due in the quarter, done on time.
+	q := signal.QuarterOf(e.now)
+	start, end := q.Start().Time(), q.End().Time()
+	data, err := e.db.Meetings().EvaluationData(ctx, first.CooperationID, start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data.Signals) != 2 || len(data.LeadDays) != 1 || data.LeadDays[0] != 0 || len(data.Actions) != 1 ||
+		data.Actions[0].DoneOn == nil || data.MeetingsHeld != 1 {
+		t.Errorf("evaluation data: %+v", data)
+	}
 	// Free text about a young person is sealed, not stored in the clear.
 	if n := e.count(`SELECT count(*) FROM case_actions WHERE instr(description_ct, 'ouders') > 0`); n != 0 {
 		t.Error("an action's description is stored in the clear")
