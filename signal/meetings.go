@@ -3,6 +3,8 @@ package signal
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"slices"
@@ -133,7 +135,13 @@ func NewMeetings(signals *Signals, store MeetingStore, opts MeetingsOptions) *Me
 	return &Meetings{signals: signals, store: store, evaluations: opts.Evaluations, now: opts.Now}
 }
 
-func newMeetingID(prefix string) string { return prefix + "_" + newSignalID()[:20] }
+// newMeetingID returns a random id with a prefix naming its kind (80
+// random bits: unguessable, and safe in URLs and audit entries).
+func newMeetingID(prefix string) string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
 
 func meetingObject(id string) string { return "meeting/" + id }
 func caseObject(id string) string    { return "case/" + id }

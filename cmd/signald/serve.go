@@ -96,7 +96,8 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	defer youthKeys.Close()
 	// The memo answers repeated answer patterns without evaluating the
 	// Rego again: the engine is fixed for the life of the process.
-	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, db.Signals(), db, signal.SignalsOptions{})
+	store := db.Signals()
+	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, store, store, signal.SignalsOptions{})
 	meetings := signal.NewMeetings(signals, db.Meetings(), signal.MeetingsOptions{Evaluations: db.Meetings()})
 
 	if cfg.demo {

@@ -13,11 +13,13 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 )
 
-// TestServeDemoSignalSurvivesARestart: the demo's youth worker submits a
-// signal, serve restarts on the same files, and the coordinator reads it in
-// full: the key store in keys/ (master.key, youth-keys.db) outlives the
-// process, as the sealed content needs.
-func TestServeDemoSignalSurvivesARestart(t *testing.T) {
+// TestServeDemoSignalSurvivesARestartUntilErased: the demo's youth worker
+// submits a signal, serve restarts on the same files, and the coordinator
+// reads it in full: the key store in keys/ (master.key, youth-keys.db)
+// outlives the process, as the sealed content needs. Then `signald youth
+// erase` deletes the young person's key: the signal stays as a record
+// without content, and the audit chain still verifies.
+func TestServeDemoSignalSurvivesARestartUntilErased(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "data", "signaal.db")
 	login := func(url, email string) string {
 		res, body := postJSON(t, url+"/api/v1/login", map[string]string{"email": email, "password": "demo"})
@@ -66,5 +68,32 @@ func TestServeDemoSignalSurvivesARestart(t *testing.T) {
 	var v signal.SignalView
 	if status != 200 || json.Unmarshal(res, &v) != nil || v.Youth == nil || v.Youth.Name != "Noah Peters" || v.Erased {
 		t.Fatalf("coordinator after restart: %d %s", status, res)
+	}
+	if code, stderr := s.stop(); code != 0 {
+		t.Fatalf("serve exited %d: %s", code, stderr)
+	}
+
+	// The privacy officer's ref erases the young person's content.
+	for _, tc := range []struct {
+		ref  string
+		code int
+	}{
+		{"not-a-ref", 2},
+		{"00" + v.Youth.Ref[2:], 1}, // no signal about this one
+		{v.Youth.Ref, 0},
+	} {
+		if code, _, stderr := runCmd(t, "", "youth", "erase", "--db", db, "--ref", tc.ref); code != tc.code {
+			t.Fatalf("youth erase --ref %s: exit %d (%s), want %d", tc.ref, code, stderr, tc.code)
+		}
+	}
+	s = startServe(t, "--db", db)
+	token := login(s.url, "zorgcoordinator@demo.signaal.nl")
+	status, res = call("GET", s.url+"/api/v1/signals/"+created.ID, token, nil)
+	v = signal.SignalView{}
+	if status != 200 || json.Unmarshal(res, &v) != nil || !v.Erased || v.Facts != "" || v.Youth.Name != "" {
+		t.Fatalf("coordinator after erasure: %d %s; want the record without content", status, res)
+	}
+	if code, _, stderr := runCmd(t, "", "audit", "verify", "--db", db); code != 0 {
+		t.Fatalf("audit verify after erasure: exit %d: %s", code, stderr)
 	}
 }

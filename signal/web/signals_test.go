@@ -53,7 +53,7 @@ func newSignalsEnv(t *testing.T) *signalsEnv {
 		}
 		t.Cleanup(func() { keys.Close() })
 		se.keys = keys
-		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), d.DB, signal.SignalsOptions{})
+		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), d.DB.Signals(), signal.SignalsOptions{})
 	})
 	for name, r := range map[string]signal.Role{
 		"school": signal.RoleReporter, "coordinator": signal.RoleCoordinator,
