@@ -216,7 +216,7 @@ func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, un
 		q += ` AND created_at < ?`
 		args = append(args, until.UTC().Format(timeLayout))
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY seq`, args...)
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY created_at, seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read agenda signals: %w", err)
 	}
