@@ -76,6 +76,26 @@ type CaseSet struct {
 	Cases     []*Case
 	Actions   []*Action
 	Decisions []*CaseDecision
+	// Leads is every lead professional the cases had, oldest first.
+	Leads []*LeadRecord
+}
+
+// LeadRecord is one assignment of a lead professional to a case.
+type LeadRecord struct {
+	CaseID string
+	LeadProfessional
+}
+
+// leadAt is who was the case's lead at t (nil: nobody yet).
+func (cs *CaseSet) leadAt(caseID string, t time.Time) *LeadProfessional {
+	var lead *LeadProfessional
+	for _, l := range cs.Leads {
+		if l.CaseID == caseID && !l.AssignedAt.After(t) {
+			lp := l.LeadProfessional
+			lead = &lp
+		}
+	}
+	return lead
 }
 
 // Professional is someone who can be lead professional or own an action.

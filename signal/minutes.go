@@ -88,12 +88,17 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 		}
 		it := MinutesItem{
 			Number: i + 1, Label: "Jongere " + strconv.Itoa(i+1), Youth: items[i].Youth, Anonymous: c.AnonymousSignal != "",
-			Lead: c.Lead, LeadAssigned: c.Lead != nil && c.Lead.MeetingID == mt.ID,
+			Lead: c.Lead, LeadAssigned: slices.ContainsFunc(cs.Leads, func(l *LeadRecord) bool { return l.CaseID == c.ID && l.MeetingID == mt.ID }),
 			Decisions: cv.Decisions, Actions: cv.Actions,
 			Closed: c.ClosedMeeting == mt.ID, CloseReason: c.CloseReason,
 		}
 		if !it.Closed {
 			it.CloseReason = ""
+		}
+		// Minutes show who was lead when the meeting was closed, not who
+		// is lead now.
+		if mt.HeldAt != nil {
+			it.Lead = cs.leadAt(c.ID, *mt.HeldAt)
 		}
 		mn.Items = append(mn.Items, it)
 		events = append(events, AuditEvent{Action: ActionMinutesView, Object: caseObject(c.ID), Subject: c.Youth})

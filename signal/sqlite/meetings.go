@@ -339,6 +339,27 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 	if err := drows.Err(); err != nil {
 		return nil, fmt.Errorf("read decisions: %w", err)
 	}
+	drows.Close()
+
+	lrows, err := s.r.QueryContext(ctx, `SELECT l.case_id, l.user_id, u.name, u.email, o.name, l.meeting_id, l.assigned_at
+		FROM case_leads l JOIN cases c ON c.id = l.case_id JOIN users u ON u.id = l.user_id JOIN organisations o ON o.id = u.org_id
+		WHERE c.cooperation_id = ? ORDER BY l.assigned_at`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read leads: %w", err)
+	}
+	defer lrows.Close()
+	for lrows.Next() {
+		var l signal.LeadRecord
+		var at string
+		if err := lrows.Scan(&l.CaseID, &l.UserID, &l.Name, &l.Email, &l.OrgName, &l.MeetingID, &at); err != nil {
+			return nil, fmt.Errorf("read leads: %w", err)
+		}
+		l.AssignedAt = parseTime(at)
+		set.Leads = append(set.Leads, &l)
+	}
+	if err := lrows.Err(); err != nil {
+		return nil, fmt.Errorf("read leads: %w", err)
+	}
 	return set, nil
 }
 
@@ -469,6 +490,10 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 				rec.Lead.UserID, at, rec.MeetingID, c.ID); err != nil {
 				return fmt.Errorf("assign lead: %w", err)
 			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_leads (case_id, user_id, meeting_id, assigned_at) VALUES (?, ?, ?, ?)`,
+				c.ID, rec.Lead.UserID, rec.MeetingID, at); err != nil {
+				return fmt.Errorf("record lead: %w", err)
+			}
 		case rec.Action != nil:
 			a := rec.Action
 			if _, err := tx.ExecContext(ctx, `INSERT INTO case_actions (id, case_id, meeting_id, owner_id, description_ct, due_on, created_by, created_at)
@@ -581,11 +606,14 @@ func (s *MeetingStore) EvaluationData(ctx context.Context, coop string, from, un
 		return d, fmt.Errorf("count signals: %w", err)
 	}
 
-	rows, err = s.r.QueryContext(ctx, `SELECT c.lead_assigned_at,
+	// A case's first lead counts, in the quarter it was assigned: a later
+	// change of lead is not a new "time to a lead professional".
+	rows, err = s.r.QueryContext(ctx, `SELECT first.assigned_at,
 		CASE WHEN c.anonymous_signal IS NOT NULL
 			THEN (SELECT created_at FROM signals WHERE id = c.anonymous_signal)
 			ELSE (SELECT min(created_at) FROM signals sg WHERE sg.cooperation_id = c.cooperation_id AND sg.youth = c.youth) END
-		FROM cases c WHERE c.cooperation_id = ? AND c.lead_assigned_at >= ? AND c.lead_assigned_at < ?`, coop, f, u)
+		FROM cases c JOIN (SELECT case_id, min(assigned_at) AS assigned_at FROM case_leads GROUP BY case_id) first ON first.case_id = c.id
+		WHERE c.cooperation_id = ? AND first.assigned_at >= ? AND first.assigned_at < ?`, coop, f, u)
 	if err != nil {
 		return d, fmt.Errorf("count leads: %w", err)
 	}

@@ -504,13 +504,31 @@ func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
 		t.Errorf("overdue after done: %d", ag3.Overdue)
 	}
 
+	// A new lead in the second meeting: the first meeting's minutes still
+	// name the lead of then.
+	if _, err := e.meetings.AssignLead(ctx, e.coordinator, second.ID, it.Ref, e.school.UserID); err != nil {
+		t.Fatal(err)
+	}
+	old, err := e.meetings.Minutes(ctx, e.coordinator, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range old.Items {
+		if !item.Anonymous && (item.Lead == nil || item.Lead.UserID != e.youthwork.UserID || !item.LeadAssigned) {
+			t.Errorf("first minutes after a new lead: %+v", item.Lead)
+		}
+	}
+	if _, err := e.meetings.AssignLead(ctx, e.coordinator, second.ID, it.Ref, e.youthwork.UserID); err != nil {
+		t.Fatal(err)
+	}
+
 	// The reporter sees what became of the signal.
 	work, err := e.meetings.Work(ctx, e.school)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(work.Outcomes) != 1 || work.Outcomes[0].Lead == nil || work.Outcomes[0].Lead.OrgName != "Jongerenwerk" ||
-		len(work.Outcomes[0].Discussed) != 1 || len(work.Actions) != 1 {
+		len(work.Outcomes[0].Discussed) != 2 || len(work.Actions) != 1 {
 		t.Errorf("feedback to the school: %+v", work)
 	}
 	if b, _ := json.Marshal(work.Outcomes); strings.Contains(string(b), "begeleiding via") {
@@ -524,8 +542,8 @@ func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
 		t.Errorf("a closed case still under follow-up: %d items", len(ag4.FollowUp))
 	}
 	// Every change was audited with the young person's pseudonym.
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action IN ('case.lead', 'case.action', 'case.decide', 'case.close', 'action.update') AND subject <> ''`); n != 6 {
-		t.Errorf("audited case changes: %d, want 6", n)
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action IN ('case.lead', 'case.action', 'case.decide', 'case.close', 'action.update') AND subject <> ''`); n != 8 {
+		t.Errorf("audited case changes: %d, want 8", n)
 	}
 	// The evaluation counts from the same records: one lead, assigned the
 	// day of the first signal; one action due in the quarter, done on time.
