@@ -30,8 +30,11 @@ type Deps struct {
 	Verifier *auth.Verifier   // checks bearer tokens and session cookies
 	Signals  *signal.Signals  // the signals use cases; nil answers 503 on their routes
 	Meetings *signal.Meetings // the signal meeting's use cases; nil answers 503 on their routes
-	Logger   *slog.Logger     // default discards
-	Now      func() time.Time
+	// Questions is the policy's question catalogue (policy.Engine.Questions)
+	// the signal form asks from; nil falls back to Signals.Questions.
+	Questions []signal.Question
+	Logger    *slog.Logger // default discards
+	Now       func() time.Time
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
 	Ready []Check
@@ -83,6 +86,7 @@ type Server struct {
 	metrics   *metrics
 	signals   *signal.Signals
 	meetings  *signal.Meetings
+	questions []signal.Question
 	pages     *pages
 }
 
@@ -123,6 +127,10 @@ func New(d Deps) (*Server, error) {
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
 	s.meetings = d.Meetings
+	s.questions = d.Questions
+	if s.questions == nil && d.Signals != nil {
+		s.questions = d.Signals.Questions()
+	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

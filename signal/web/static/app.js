@@ -10,6 +10,8 @@
 (function () {
   var DB_NAME = 'signaal', STORE = 'outbox';
   var SHELL = '/signalen/nieuw?shell=1';
+  var PAGES = 'signaal-pages-';
+  var VERSION = (document.currentScript && document.currentScript.src.split('v=')[1]) || '0';
 
   function openDB() {
     return new Promise(function (resolve, reject) {
@@ -205,7 +207,11 @@
     document.querySelectorAll('form[action="/logout"]').forEach(function (f) {
       // The app shell holds the user's name: forget it at logout. The
       // outbox stays, so nothing waiting is lost.
-      f.addEventListener('submit', function () { if (self.caches) { caches.delete('signaal-pages'); } });
+      f.addEventListener('submit', function () {
+        if (self.caches) {
+          caches.keys().then(function (keys) { keys.forEach(function (k) { if (k.indexOf(PAGES) === 0) { caches.delete(k); } }); });
+        }
+      });
     });
     netStatus();
     window.addEventListener('online', function () { netStatus(); flush(); });
@@ -217,7 +223,13 @@
     if ('serviceWorker' in navigator) {
       navigator.serviceWorker.register('/sw.js').catch(function () {});
       if (document.body.getAttribute('data-user') === '1' && self.caches && navigator.onLine) {
-        caches.open('signaal-pages').then(function (c) {
+        // The shell is kept per release (the version of this script), so
+        // an upgrade never serves a shell whose static files are gone.
+        var name = PAGES + VERSION;
+        caches.keys().then(function (keys) {
+          keys.forEach(function (k) { if (k.indexOf(PAGES) === 0 && k !== name) { caches.delete(k); } });
+          return caches.open(name);
+        }).then(function (c) {
           return c.match(SHELL).then(function (hit) { if (!hit) { return c.add(SHELL); } });
         }).catch(function () {});
       }
