@@ -156,8 +156,9 @@ func (s *MeetingStore) signals(ctx context.Context, query string, args ...any) (
 // reasons in Go was most of an agenda's time).
 const meetingSignalColumns = `seq, id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
 	contains, has_opinions, status, meeting_level,
-	json_extract(decision, '$.outcome'), json_extract(decision, '$.level'), coalesce(json_extract(decision, '$.rule'), ''),
-	coalesce(json_extract(decision, '$.fields'), '[]'), json_extract(decision, '$.policy_version'),
+	coalesce(json_extract(decision, '$.outcome'), ''), coalesce(json_extract(decision, '$.level'), ''),
+	coalesce(json_extract(decision, '$.rule'), ''), coalesce(json_extract(decision, '$.fields'), '[]'),
+	coalesce(json_extract(decision, '$.policy_version'), ''),
 	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version`
 
 func scanMeetingSignal(row scanner) (*signal.Signal, error) {
