@@ -98,6 +98,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	// Rego again: the engine is fixed for the life of the process.
 	store := db.Signals()
 	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, store, store, signal.SignalsOptions{})
+	meetings := signal.NewMeetings(signals, db.Meetings(), signal.MeetingsOptions{Evaluations: db.Meetings()})
 
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
@@ -107,10 +108,13 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		if err := db.SeedDemo(ctx, hash, audit.Actor{UserID: "demo", Role: "system"}); err != nil {
 			return fmt.Errorf("seed the demo: %w", err)
 		}
+		if err := seedDemoMeeting(ctx, db, signals, meetings, time.Now()); err != nil {
+			return fmt.Errorf("seed the demo meeting: %w", err)
+		}
 	}
 
 	srv, err := web.New(web.Deps{
-		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals,
+		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals, Meetings: meetings,
 		Questions:     engine.Questions(),
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{

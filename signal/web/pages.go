@@ -333,6 +333,7 @@ func (s *Server) pageRoutes() {
 	g.POST("/logout", s.logoutSubmit)
 	g.GET("/", s.startPage)
 	s.reporterPages(g)
+	s.meetingPages(g)
 }
 
 // PageGroup registers page routes with the page middleware on each route.

@@ -26,9 +26,10 @@ import (
 // Deps are what the server needs. DB, Issuer and Verifier are required.
 type Deps struct {
 	DB       *sqlite.DB
-	Issuer   *auth.Issuer    // signs session tokens at login
-	Verifier *auth.Verifier  // checks bearer tokens and session cookies
-	Signals  *signal.Signals // the signals use cases; nil answers 503 on their routes
+	Issuer   *auth.Issuer     // signs session tokens at login
+	Verifier *auth.Verifier   // checks bearer tokens and session cookies
+	Signals  *signal.Signals  // the signals use cases; nil answers 503 on their routes
+	Meetings *signal.Meetings // the signal meeting's use cases; nil answers 503 on their routes
 	// Questions is the policy's question catalogue (policy.Engine.Questions)
 	// the signal form asks from; nil falls back to Signals.Questions.
 	Questions []signal.Question
@@ -84,6 +85,7 @@ type Server struct {
 	ips       *limiter
 	metrics   *metrics
 	signals   *signal.Signals
+	meetings  *signal.Meetings
 	questions []signal.Question
 	pages     *pages
 }
@@ -124,6 +126,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
+	s.meetings = d.Meetings
 	s.questions = d.Questions
 	if s.questions == nil && d.Signals != nil {
 		s.questions = d.Signals.Questions()
@@ -171,6 +174,7 @@ func (s *Server) routes() {
 	authed.POST("/logout", s.logout)
 	authed.GET("/me", s.me)
 	s.signalRoutes(authed)
+	s.meetingRoutes(authed)
 
 	s.pageRoutes()
 }

@@ -1,0 +1,274 @@
+package signal
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file holds the periodic signal meeting (signaleringsoverleg / zorg-
+// adviesteam) as domain types: the meeting with its members and agenda, the
+// case per young person that runs across meetings (one lead professional,
+// agreed actions, decisions including a decision not to act, closing), and
+// the standing item "risks and bottlenecks".
+
+// MeetingStatus is where a meeting is in its life.
+type MeetingStatus string
+
+const (
+	// MeetingPlanned: the agenda builds itself and the meeting records
+	// leads, actions and decisions.
+	MeetingPlanned MeetingStatus = "planned"
+	// MeetingHeld: the chair closed the meeting; its minutes are final and
+	// nothing more is recorded under it.
+	MeetingHeld MeetingStatus = "held"
+)
+
+// Meeting is one session of a cooperation's signal meeting.
+type Meeting struct {
+	ID            string        `json:"id"`
+	CooperationID string        `json:"cooperation_id"`
+	Title         string        `json:"title"`
+	StartsAt      time.Time     `json:"starts_at"`
+	Status        MeetingStatus `json:"status"`
+	// Members are the partner organisations taking part; their contact
+	// persons (aanspreekpunten) attend and receive the minutes.
+	Members   []string   `json:"members"`
+	CreatedBy string     `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	HeldAt    *time.Time `json:"held_at,omitempty"`
+}
+
+// NewMeeting is what a coordinator plans (the body of POST /api/v1/meetings).
+type NewMeeting struct {
+	Title    string `json:"title"`
+	StartsAt string `json:"starts_at"` // RFC 3339, e.g. 2026-12-03T14:00:00+01:00
+	// Members lists organisation ids of the cooperation; empty means every
+	// partner of the cooperation.
+	Members []string `json:"members,omitempty"`
+}
+
+// MaxTextLength bounds the free text of a decision, an action or a risk:
+// minutes are short by design.
+const MaxTextLength = 2_000
+
+// validText reports the problem with a required free text, or "".
+func validText(s string, max int) string {
+	switch t := strings.TrimSpace(s); {
+	case t == "":
+		return "is required"
+	case utf8.RuneCountInString(t) > max:
+		return "must be at most " + strconv.Itoa(max) + " characters"
+	case strings.ContainsFunc(t, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }):
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// Validate checks a planned meeting; now is the current time.
+func (in NewMeeting) Validate(now time.Time) (title string, startsAt time.Time, err error) {
+	var fe FieldErrors
+	if p := validText(in.Title, 200); p != "" {
+		fe.Add("title", p)
+	}
+	if in.StartsAt == "" {
+		fe.Add("starts_at", "is required")
+	} else if t, perr := time.Parse(time.RFC3339, in.StartsAt); perr != nil {
+		fe.Add("starts_at", "must be a date and time written as 2026-12-03T14:00:00+01:00")
+	} else if t.Before(now.Add(-365 * 24 * time.Hour)) {
+		fe.Add("starts_at", "must not be more than a year ago")
+	} else {
+		startsAt = t.UTC()
+	}
+	seen := map[string]bool{}
+	for i, m := range in.Members {
+		path := "members[" + strconv.Itoa(i) + "]"
+		switch {
+		case strings.TrimSpace(m) == "":
+			fe.Add(path, "is empty")
+		case seen[m]:
+			fe.Add(path, strconv.Quote(m)+" is listed twice")
+		}
+		seen[m] = true
+	}
+	return strings.TrimSpace(in.Title), startsAt, fe.Err()
+}
+
+// CaseStatus is whether a young person's case is still followed up.
+type CaseStatus string
+
+const (
+	CaseOpen   CaseStatus = "open"
+	CaseClosed CaseStatus = "closed"
+)
+
+// CloseReason is why a case was closed. A fixed list, not free text: the
+// reason shows in the evaluation and in the reporter's feedback.
+type CloseReason string
+
+const (
+	CloseResolved  CloseReason = "resolved"   // the concern is taken away
+	CloseReferred  CloseReason = "referred"   // care continues elsewhere (e.g. wijkteam, Veilig Thuis)
+	CloseNoConcern CloseReason = "no_concern" // combined, the signals were no cause for concern
+	CloseMovedAway CloseReason = "moved_away" // the young person left the area of the cooperation
+)
+
+// CloseReasons lists every CloseReason.
+var CloseReasons = []CloseReason{CloseResolved, CloseReferred, CloseNoConcern, CloseMovedAway}
+
+// Valid reports whether r is one of CloseReasons.
+func (r CloseReason) Valid() bool { return slices.Contains(CloseReasons, r) }
+
+// DecisionKind is what the meeting decided about a young person.
+type DecisionKind string
+
+const (
+	// DecisionAct: the meeting decided to act (the actions say how).
+	DecisionAct DecisionKind = "act"
+	// DecisionNoAction: the meeting decided not to act, and says why. A
+	// recorded decision not to act is as much an outcome as an action
+	// (the reporting code and good practice ask that it be recorded).
+	DecisionNoAction DecisionKind = "no_action"
+)
+
+// DecisionKinds lists every DecisionKind.
+var DecisionKinds = []DecisionKind{DecisionAct, DecisionNoAction}
+
+// Valid reports whether k is one of DecisionKinds.
+func (k DecisionKind) Valid() bool { return slices.Contains(DecisionKinds, k) }
+
+// Case is what a cooperation follows up about one young person, across
+// meetings. An anonymous case is about one signal the meeting may only see
+// without identity: it is never joined with the young person's other
+// signals, because that would disclose who it is about.
+type Case struct {
+	ID            string
+	CooperationID string
+	// Youth is the keyed pseudonym of the young person (the audit Subject);
+	// never shown for an anonymous case.
+	Youth string
+	// AnonymousSignal is the signal an anonymous case is about; "" for a
+	// case about an identified young person.
+	AnonymousSignal string
+	Status          CaseStatus
+	Lead            *LeadProfessional
+	OpenedAt        time.Time
+	OpenedMeeting   string
+	ClosedAt        *time.Time
+	CloseReason     CloseReason
+	ClosedMeeting   string
+}
+
+// ItemRef is how the agenda and the API name a case's subject: "y-" and
+// the young person's pseudonym, or "s-" and the id of an anonymous signal.
+func (c *Case) ItemRef() string { return itemRef(c.Youth, c.AnonymousSignal) }
+
+func itemRef(youth, anonSignal string) string {
+	if anonSignal != "" {
+		return "s-" + anonSignal
+	}
+	return "y-" + youth
+}
+
+// LeadProfessional (één vaste begeleider) is the one professional who keeps
+// in touch with the young person for the cooperation.
+type LeadProfessional struct {
+	UserID     string    `json:"user_id"`
+	Name       string    `json:"name"`
+	OrgName    string    `json:"organisation"`
+	Email      string    `json:"email"`
+	AssignedAt time.Time `json:"assigned_at"`
+	MeetingID  string    `json:"meeting_id"`
+}
+
+// Action is what someone agreed to do for a young person, by a date.
+type Action struct {
+	ID          string
+	CaseID      string
+	MeetingID   string
+	OwnerID     string
+	Description []byte // sealed under the young person's key
+	Due         Date
+	DoneOn      *Date
+	CreatedBy   string
+	CreatedAt   time.Time
+}
+
+// CaseDecision is a decision of the meeting about a young person.
+type CaseDecision struct {
+	ID        string
+	CaseID    string
+	MeetingID string
+	Kind      DecisionKind
+	Text      []byte // sealed under the young person's key
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// RiskNote is one entry under the standing item "risks and bottlenecks"
+// (risico's en knelpunten): about how the cooperation works (waiting lists,
+// a partner that cannot be reached), never about a young person.
+type RiskNote struct {
+	ID        string    `json:"id"`
+	MeetingID string    `json:"meeting_id"`
+	Text      string    `json:"text"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NewAction is the body of POST …/items/{item}/actions.
+type NewAction struct {
+	OwnerID     string `json:"owner_id"`
+	Description string `json:"description"`
+	Due         string `json:"due_on"`
+}
+
+// Validate checks an action; today is the current date.
+func (in NewAction) Validate(today Date) (Date, error) {
+	var fe FieldErrors
+	if strings.TrimSpace(in.OwnerID) == "" {
+		fe.Add("owner_id", "is required: who does it")
+	}
+	if p := validText(in.Description, MaxTextLength); p != "" {
+		fe.Add("description", p)
+	}
+	var due Date
+	if in.Due == "" {
+		fe.Add("due_on", "is required")
+	} else if d, err := ParseDate(in.Due); err != nil {
+		fe.Add("due_on", err.Error())
+	} else if d.Before(today) {
+		fe.Add("due_on", "must not be in the past")
+	} else {
+		due = d
+	}
+	return due, fe.Err()
+}
+
+// NewDecision is the body of POST …/items/{item}/decisions.
+type NewDecision struct {
+	Kind DecisionKind `json:"kind"`
+	// Text is the decision; for no_action it must say why not.
+	Text string `json:"text"`
+}
+
+// Validate checks a decision.
+func (in NewDecision) Validate() error {
+	var fe FieldErrors
+	switch {
+	case in.Kind == "":
+		fe.Add("kind", "is required")
+	case !in.Kind.Valid():
+		fe.Add("kind", unknownValue(string(in.Kind), DecisionKinds))
+	}
+	if p := validText(in.Text, MaxTextLength); p != "" {
+		if in.Kind == DecisionNoAction && p == "is required" {
+			p = "is required: say why the meeting decided not to act"
+		}
+		fe.Add("text", p)
+	}
+	return fe.Err()
+}

@@ -1,0 +1,669 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// MeetingStore keeps the signal meeting's data: meetings, cases, actions,
+// decisions and risks. Every write goes through the audit writer with its
+// audit entries in one unit of work; reads use the read pool.
+type MeetingStore struct {
+	w *DB
+	r *sql.DB
+}
+
+var (
+	_ signal.MeetingStore    = (*MeetingStore)(nil)
+	_ signal.EvaluationStore = (*MeetingStore)(nil)
+)
+
+// Meetings returns the store of the signal meeting in db.
+func (db *DB) Meetings() *MeetingStore { return &MeetingStore{w: db, r: db.read} }
+
+// CreateMeeting implements signal.MeetingStore.
+func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m *signal.Meeting, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meetings (id, cooperation_id, title, starts_at, status, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.CooperationID, m.Title, m.StartsAt.Format(timeLayout), string(m.Status),
+			m.CreatedBy, m.CreatedAt.Format(timeLayout)); err != nil {
+			return fmt.Errorf("insert meeting: %w", err)
+		}
+		for _, org := range m.Members {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_members (meeting_id, org_id) VALUES (?, ?)`, m.ID, org); err != nil {
+				return fmt.Errorf("insert meeting member: %w", err)
+			}
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+const meetingColumns = `id, cooperation_id, title, starts_at, status, created_by, created_at, held_at,
+	(SELECT coalesce(json_group_array(org_id), '[]') FROM meeting_members mm WHERE mm.meeting_id = meetings.id)`
+
+func scanMeeting(row scanner) (*signal.Meeting, error) {
+	var m signal.Meeting
+	var starts, status, created, members string
+	var held sql.NullString
+	if err := row.Scan(&m.ID, &m.CooperationID, &m.Title, &starts, &status, &m.CreatedBy, &created, &held, &members); err != nil {
+		return nil, err
+	}
+	m.Status = signal.MeetingStatus(status)
+	m.StartsAt, m.CreatedAt = parseTime(starts), parseTime(created)
+	if held.Valid {
+		t := parseTime(held.String)
+		m.HeldAt = &t
+	}
+	m.Members = []string{}
+	if members != "[]" {
+		m.Members = decodeStrings(members)
+	}
+	return &m, nil
+}
+
+// decodeStrings reads a JSON array of plain ids (json_group_array output).
+func decodeStrings(s string) []string {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.Trim(strings.TrimSpace(p), `"`); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Meeting implements signal.MeetingStore.
+func (s *MeetingStore) Meeting(ctx context.Context, id string) (*signal.Meeting, error) {
+	m, err := scanMeeting(s.r.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, signal.Errorf(signal.CodeNotFound, "no meeting %s", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read meeting: %w", err)
+	}
+	return m, nil
+}
+
+// Meetings implements signal.MeetingStore.
+func (s *MeetingStore) Meetings(ctx context.Context, coop string) ([]*signal.Meeting, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE cooperation_id = ? ORDER BY starts_at DESC`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("list meetings: %w", err)
+	}
+	defer rows.Close()
+	var out []*signal.Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list meetings: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// PreviousMeeting implements signal.MeetingStore.
+func (s *MeetingStore) PreviousMeeting(ctx context.Context, coop string, before time.Time, except string) (*signal.Meeting, error) {
+	m, err := scanMeeting(s.r.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM meetings
+		WHERE cooperation_id = ? AND starts_at < ? AND id <> ? ORDER BY starts_at DESC LIMIT 1`,
+		coop, before.UTC().Format(timeLayout), except))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read previous meeting: %w", err)
+	}
+	return m, nil
+}
+
+func (s *MeetingStore) signals(ctx context.Context, query string, args ...any) ([]*signal.Signal, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+signalColumns+` FROM signals WHERE `+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read signals: %w", err)
+	}
+	defer rows.Close()
+	var out []*signal.Signal
+	for rows.Next() {
+		sig, err := scanSignal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read signals: %w", err)
+		}
+		out = append(out, sig)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read signals: %w", err)
+	}
+	return out, nil
+}
+
+// meetingSignalColumns are what the meeting's reader needs of a signal:
+// not the reporter's answers, and of the decision only what decides the
+// view and the audit entry (SQLite extracts them; decoding every decision's
+// reasons in Go was most of an agenda's time).
+const meetingSignalColumns = `seq, id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
+	contains, has_opinions, status, meeting_level,
+	coalesce(json_extract(decision, '$.outcome'), ''), coalesce(json_extract(decision, '$.level'), ''),
+	coalesce(json_extract(decision, '$.rule'), ''), coalesce(json_extract(decision, '$.fields'), '[]'),
+	coalesce(json_extract(decision, '$.policy_version'), ''),
+	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version`
+
+func scanMeetingSignal(row scanner) (*signal.Signal, error) {
+	var (
+		s                                           signal.Signal
+		seq                                         int64
+		category, observed, contains, status, level string
+		outcome, decLevel, rule, fields, created    string
+		updated                                     string
+		capable                                     sql.NullInt64
+		hasOpinions                                 int
+	)
+	if err := row.Scan(&seq, &s.ID, &s.Youth, &s.OrgID, &s.ReporterID, &s.CooperationID, &category, &observed,
+		&s.Age, &capable, &contains, &hasOpinions, &status, &level,
+		&outcome, &decLevel, &rule, &fields, &s.Decision.PolicyVersion,
+		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &created, &updated, &s.Version); err != nil {
+		return nil, err
+	}
+	s.Cursor = strconv.FormatInt(seq, 10)
+	s.Category, s.Status, s.MeetingLevel = signal.Category(category), signal.Status(status), signal.Level(level)
+	s.Decision.Outcome, s.Decision.Level, s.Decision.Rule = signal.Outcome(outcome), signal.Level(decLevel), signal.Rule(rule)
+	s.HasOpinions = hasOpinions == 1
+	if capable.Valid {
+		c := capable.Int64 == 1
+		s.Capable = &c
+	}
+	var err error
+	if s.ObservedOn, err = signal.ParseDate(observed); err != nil {
+		return nil, fmt.Errorf("signal %s: observed_on: %w", s.ID, err)
+	}
+	if contains != "[]" {
+		if err := json.Unmarshal([]byte(contains), &s.Contains); err != nil {
+			return nil, fmt.Errorf("signal %s: contains: %w", s.ID, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(fields), &s.Decision.Fields); err != nil {
+		return nil, fmt.Errorf("signal %s: decision fields: %w", s.ID, err)
+	}
+	if s.CreatedAt, err = time.Parse(timeLayout, created); err != nil {
+		return nil, fmt.Errorf("signal %s: created_at: %w", s.ID, err)
+	}
+	if s.UpdatedAt, err = time.Parse(timeLayout, updated); err != nil {
+		return nil, fmt.Errorf("signal %s: updated_at: %w", s.ID, err)
+	}
+	return &s, nil
+}
+
+// MeetingSignals implements signal.MeetingStore. The signals it returns
+// carry no answers and only the decision's outcome, level, rule, fields and
+// policy version: what the meeting's view of a signal depends on.
+func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, until time.Time) ([]*signal.Signal, error) {
+	q := `SELECT ` + meetingSignalColumns + ` FROM signals
+		WHERE cooperation_id = ? AND status = 'decided' AND meeting_level <> 'none' AND created_at >= ?`
+	args := []any{coop, from.UTC().Format(timeLayout)}
+	if !until.IsZero() {
+		q += ` AND created_at < ?`
+		args = append(args, until.UTC().Format(timeLayout))
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY created_at, seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read agenda signals: %w", err)
+	}
+	defer rows.Close()
+	var out []*signal.Signal
+	for rows.Next() {
+		sig, err := scanMeetingSignal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read agenda signals: %w", err)
+		}
+		out = append(out, sig)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read agenda signals: %w", err)
+	}
+	return out, nil
+}
+
+// SignalsAbout implements signal.MeetingStore.
+func (s *MeetingStore) SignalsAbout(ctx context.Context, coop string, youths []string) ([]*signal.Signal, error) {
+	if len(youths) == 0 {
+		return nil, nil
+	}
+	args := []any{coop}
+	for _, y := range youths {
+		args = append(args, y)
+	}
+	return s.signals(ctx, `cooperation_id = ? AND status = 'decided' AND youth IN (?`+strings.Repeat(", ?", len(youths)-1)+`) ORDER BY seq`, args...)
+}
+
+// ReporterSignals implements signal.MeetingStore.
+func (s *MeetingStore) ReporterSignals(ctx context.Context, reporterID string) ([]*signal.Signal, error) {
+	return s.signals(ctx, `reporter_id = ? AND status = 'decided' ORDER BY seq`, reporterID)
+}
+
+// Cases implements signal.MeetingStore.
+func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet, error) {
+	set := &signal.CaseSet{}
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.cooperation_id, c.youth, coalesce(c.anonymous_signal, ''), c.status,
+		c.opened_at, c.opened_meeting, coalesce(c.lead_user_id, ''), coalesce(c.lead_assigned_at, ''), coalesce(c.lead_meeting, ''),
+		coalesce(u.name, ''), coalesce(u.email, ''), coalesce(o.name, ''),
+		c.closed_at, coalesce(c.close_reason, ''), coalesce(c.closed_meeting, '')
+		FROM cases c LEFT JOIN users u ON u.id = c.lead_user_id LEFT JOIN organisations o ON o.id = u.org_id
+		WHERE c.cooperation_id = ? ORDER BY c.opened_at, c.id`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c signal.Case
+		var status, opened, leadID, leadAt, leadMeeting, leadName, leadEmail, leadOrg, reason string
+		var closed sql.NullString
+		if err := rows.Scan(&c.ID, &c.CooperationID, &c.Youth, &c.AnonymousSignal, &status, &opened, &c.OpenedMeeting,
+			&leadID, &leadAt, &leadMeeting, &leadName, &leadEmail, &leadOrg, &closed, &reason, &c.ClosedMeeting); err != nil {
+			return nil, fmt.Errorf("read cases: %w", err)
+		}
+		c.Status, c.CloseReason, c.OpenedAt = signal.CaseStatus(status), signal.CloseReason(reason), parseTime(opened)
+		if leadID != "" {
+			c.Lead = &signal.LeadProfessional{UserID: leadID, Name: leadName, Email: leadEmail, OrgName: leadOrg,
+				AssignedAt: parseTime(leadAt), MeetingID: leadMeeting}
+		}
+		if closed.Valid {
+			t := parseTime(closed.String)
+			c.ClosedAt = &t
+		}
+		set.Cases = append(set.Cases, &c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	rows.Close()
+
+	arows, err := s.r.QueryContext(ctx, `SELECT a.id, a.case_id, a.meeting_id, a.owner_id, a.description_ct, a.due_on, a.done_on,
+		a.created_by, a.created_at FROM case_actions a JOIN cases c ON c.id = a.case_id
+		WHERE c.cooperation_id = ? ORDER BY a.due_on, a.created_at`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read actions: %w", err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var a signal.Action
+		var due, created string
+		var done sql.NullString
+		if err := arows.Scan(&a.ID, &a.CaseID, &a.MeetingID, &a.OwnerID, &a.Description, &due, &done, &a.CreatedBy, &created); err != nil {
+			return nil, fmt.Errorf("read actions: %w", err)
+		}
+		if a.Due, err = signal.ParseDate(due); err != nil {
+			return nil, fmt.Errorf("action %s: due_on: %w", a.ID, err)
+		}
+		if done.Valid {
+			d, err := signal.ParseDate(done.String)
+			if err != nil {
+				return nil, fmt.Errorf("action %s: done_on: %w", a.ID, err)
+			}
+			a.DoneOn = &d
+		}
+		a.CreatedAt = parseTime(created)
+		set.Actions = append(set.Actions, &a)
+	}
+	if err := arows.Err(); err != nil {
+		return nil, fmt.Errorf("read actions: %w", err)
+	}
+	arows.Close()
+
+	drows, err := s.r.QueryContext(ctx, `SELECT d.id, d.case_id, d.meeting_id, d.kind, d.text_ct, d.created_by, d.created_at
+		FROM case_decisions d JOIN cases c ON c.id = d.case_id WHERE c.cooperation_id = ? ORDER BY d.created_at, d.id`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read decisions: %w", err)
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var d signal.CaseDecision
+		var kind, created string
+		if err := drows.Scan(&d.ID, &d.CaseID, &d.MeetingID, &kind, &d.Text, &d.CreatedBy, &created); err != nil {
+			return nil, fmt.Errorf("read decisions: %w", err)
+		}
+		d.Kind, d.CreatedAt = signal.DecisionKind(kind), parseTime(created)
+		set.Decisions = append(set.Decisions, &d)
+	}
+	if err := drows.Err(); err != nil {
+		return nil, fmt.Errorf("read decisions: %w", err)
+	}
+	drows.Close()
+
+	lrows, err := s.r.QueryContext(ctx, `SELECT l.case_id, l.user_id, u.name, u.email, o.name, l.meeting_id, l.assigned_at
+		FROM case_leads l JOIN cases c ON c.id = l.case_id JOIN users u ON u.id = l.user_id JOIN organisations o ON o.id = u.org_id
+		WHERE c.cooperation_id = ? ORDER BY l.assigned_at`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read leads: %w", err)
+	}
+	defer lrows.Close()
+	for lrows.Next() {
+		var l signal.LeadRecord
+		var at string
+		if err := lrows.Scan(&l.CaseID, &l.UserID, &l.Name, &l.Email, &l.OrgName, &l.MeetingID, &at); err != nil {
+			return nil, fmt.Errorf("read leads: %w", err)
+		}
+		l.AssignedAt = parseTime(at)
+		set.Leads = append(set.Leads, &l)
+	}
+	if err := lrows.Err(); err != nil {
+		return nil, fmt.Errorf("read leads: %w", err)
+	}
+	return set, nil
+}
+
+// Risks implements signal.MeetingStore.
+func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.RiskNote, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, meeting_id, text, created_by, created_at FROM meeting_risks
+		WHERE meeting_id = ? ORDER BY created_at, id`, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("read risks: %w", err)
+	}
+	defer rows.Close()
+	out := []signal.RiskNote{}
+	for rows.Next() {
+		var r signal.RiskNote
+		var created string
+		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created); err != nil {
+			return nil, fmt.Errorf("read risks: %w", err)
+		}
+		r.CreatedAt = parseTime(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Professionals implements signal.MeetingStore.
+func (s *MeetingStore) Professionals(ctx context.Context, coop string) ([]signal.Professional, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT u.id, u.name, u.email, u.role, o.id, o.name FROM users u
+		JOIN organisations o ON o.id = u.org_id
+		WHERE o.cooperation_id = ? AND u.disabled = 0 AND u.role IN ('reporter', 'coordinator')
+		ORDER BY o.name, u.name`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("list professionals: %w", err)
+	}
+	defer rows.Close()
+	out := []signal.Professional{}
+	for rows.Next() {
+		var p signal.Professional
+		var role string
+		if err := rows.Scan(&p.UserID, &p.Name, &p.Email, &role, &p.OrgID, &p.OrgName); err != nil {
+			return nil, fmt.Errorf("list professionals: %w", err)
+		}
+		p.Role = signal.Role(role)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Organisations implements signal.MeetingStore.
+func (s *MeetingStore) Organisations(ctx context.Context, coop string) ([]signal.Organisation, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM organisations WHERE cooperation_id = ? ORDER BY name`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list organisations: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	out := make([]signal.Organisation, 0, len(ids))
+	for _, id := range ids {
+		o, err := s.w.Organisation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// plannedMeeting checks inside a unit of work that the meeting exists and is
+// still planned: a record under a closed meeting would change its minutes.
+func plannedMeeting(ctx context.Context, tx *audit.Tx, id string) error {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM meetings WHERE id = ?`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return signal.Errorf(signal.CodeNotFound, "no meeting %s", id)
+	}
+	if err != nil {
+		return fmt.Errorf("read meeting: %w", err)
+	}
+	if status != string(signal.MeetingPlanned) {
+		return signal.Errorf(signal.CodeConflict, "this meeting was closed; record it in the next meeting")
+	}
+	return nil
+}
+
+// RecordCase implements signal.MeetingStore.
+func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec signal.CaseRecord, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	c := rec.Case
+	subject := c.ItemRef()
+	var anon any
+	if c.AnonymousSignal != "" {
+		anon = c.AnonymousSignal
+	}
+	at := rec.At.UTC().Format(timeLayout)
+	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		if err := plannedMeeting(ctx, tx, rec.MeetingID); err != nil {
+			return err
+		}
+		// The first record about a young person opens the case; a record
+		// about a closed case (new signals since) opens it again.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, cooperation_id, subject, youth, anonymous_signal, status, opened_at, opened_meeting)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (cooperation_id, subject) DO NOTHING`,
+			c.ID, c.CooperationID, subject, c.Youth, anon, at, rec.MeetingID); err != nil {
+			return fmt.Errorf("open case: %w", err)
+		}
+		if rec.Close == nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET status = 'open', closed_at = NULL, close_reason = NULL, closed_meeting = NULL
+				WHERE id = ? AND status = 'closed'`, c.ID); err != nil {
+				return fmt.Errorf("reopen case: %w", err)
+			}
+		}
+		switch {
+		case rec.Lead != nil:
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET lead_user_id = ?, lead_assigned_at = ?, lead_meeting = ? WHERE id = ?`,
+				rec.Lead.UserID, at, rec.MeetingID, c.ID); err != nil {
+				return fmt.Errorf("assign lead: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_leads (case_id, user_id, meeting_id, assigned_at) VALUES (?, ?, ?, ?)`,
+				c.ID, rec.Lead.UserID, rec.MeetingID, at); err != nil {
+				return fmt.Errorf("record lead: %w", err)
+			}
+		case rec.Action != nil:
+			a := rec.Action
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_actions (id, case_id, meeting_id, owner_id, description_ct, due_on, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, c.ID, rec.MeetingID, a.OwnerID, a.Description, a.Due.String(), a.CreatedBy, at); err != nil {
+				return fmt.Errorf("insert action: %w", err)
+			}
+		case rec.Decision != nil:
+			d := rec.Decision
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_decisions (id, case_id, meeting_id, kind, text_ct, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, c.ID, rec.MeetingID, string(d.Kind), d.Text, d.CreatedBy, at); err != nil {
+				return fmt.Errorf("insert decision: %w", err)
+			}
+		case rec.Close != nil:
+			res, err := tx.ExecContext(ctx, `UPDATE cases SET status = 'closed', closed_at = ?, close_reason = ?, closed_meeting = ?
+				WHERE id = ? AND status = 'open'`, at, string(*rec.Close), rec.MeetingID, c.ID)
+			if err != nil {
+				return fmt.Errorf("close case: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return signal.Errorf(signal.CodeConflict, "this case is closed already")
+			}
+		default:
+			return errors.New("record case: nothing to record")
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// SetActionDone implements signal.MeetingStore.
+func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, actionID string, done *signal.Date, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	var on any
+	if done != nil {
+		on = done.String()
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE case_actions SET done_on = ? WHERE id = ?`, on, actionID)
+		if err != nil {
+			return fmt.Errorf("update action: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return signal.Errorf(signal.CodeNotFound, "no action %s", actionID)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// AddRisk implements signal.MeetingStore.
+func (s *MeetingStore) AddRisk(ctx context.Context, actor signal.Actor, r *signal.RiskNote, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		if err := plannedMeeting(ctx, tx, r.MeetingID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+			r.ID, r.MeetingID, r.Text, r.CreatedBy, r.CreatedAt.Format(timeLayout)); err != nil {
+			return fmt.Errorf("insert risk: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// HoldMeeting implements signal.MeetingStore.
+func (s *MeetingStore) HoldMeeting(ctx context.Context, actor signal.Actor, meetingID string, at time.Time, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET status = 'held', held_at = ? WHERE id = ?`,
+			at.UTC().Format(timeLayout), meetingID); err != nil {
+			return fmt.Errorf("hold meeting: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// EvaluationData implements signal.EvaluationStore: decided signals created
+// in [from, until), lead professionals assigned then (with the days since
+// the first signal of their case), actions due then, meetings held then.
+func (s *MeetingStore) EvaluationData(ctx context.Context, coop string, from, until time.Time) (signal.EvaluationData, error) {
+	var d signal.EvaluationData
+	f, u := from.UTC().Format(timeLayout), until.UTC().Format(timeLayout)
+	rows, err := s.r.QueryContext(ctx, `SELECT org_id, category, youth FROM signals
+		WHERE cooperation_id = ? AND status = 'decided' AND created_at >= ? AND created_at < ?`, coop, f, u)
+	if err != nil {
+		return d, fmt.Errorf("count signals: %w", err)
+	}
+	for rows.Next() {
+		var e signal.EvalSignal
+		var cat string
+		if err := rows.Scan(&e.OrgID, &cat, &e.Youth); err != nil {
+			rows.Close()
+			return d, fmt.Errorf("count signals: %w", err)
+		}
+		e.Category = signal.Category(cat)
+		d.Signals = append(d.Signals, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("count signals: %w", err)
+	}
+
+	// A case's first lead counts, in the quarter it was assigned: a later
+	// change of lead is not a new "time to a lead professional".
+	rows, err = s.r.QueryContext(ctx, `SELECT first.assigned_at,
+		CASE WHEN c.anonymous_signal IS NOT NULL
+			THEN (SELECT created_at FROM signals WHERE id = c.anonymous_signal)
+			ELSE (SELECT min(created_at) FROM signals sg WHERE sg.cooperation_id = c.cooperation_id AND sg.youth = c.youth) END
+		FROM cases c JOIN (SELECT case_id, min(assigned_at) AS assigned_at FROM case_leads GROUP BY case_id) first ON first.case_id = c.id
+		WHERE c.cooperation_id = ? AND first.assigned_at >= ? AND first.assigned_at < ?`, coop, f, u)
+	if err != nil {
+		return d, fmt.Errorf("count leads: %w", err)
+	}
+	for rows.Next() {
+		var assigned string
+		var first sql.NullString
+		if err := rows.Scan(&assigned, &first); err != nil {
+			rows.Close()
+			return d, fmt.Errorf("count leads: %w", err)
+		}
+		if !first.Valid {
+			continue
+		}
+		days := int(parseTime(assigned).Sub(parseTime(first.String)).Hours() / 24)
+		d.LeadDays = append(d.LeadDays, max(days, 0))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("count leads: %w", err)
+	}
+
+	fromDay, untilDay := signal.Today(from).String(), signal.Today(until).String()
+	rows, err = s.r.QueryContext(ctx, `SELECT a.due_on, a.done_on FROM case_actions a JOIN cases c ON c.id = a.case_id
+		WHERE c.cooperation_id = ? AND a.due_on >= ? AND a.due_on < ?`, coop, fromDay, untilDay)
+	if err != nil {
+		return d, fmt.Errorf("count actions: %w", err)
+	}
+	for rows.Next() {
+		var due string
+		var done sql.NullString
+		if err := rows.Scan(&due, &done); err != nil {
+			rows.Close()
+			return d, fmt.Errorf("count actions: %w", err)
+		}
+		var a signal.EvalAction
+		a.Due, _ = signal.ParseDate(due)
+		if done.Valid {
+			dd, _ := signal.ParseDate(done.String)
+			a.DoneOn = &dd
+		}
+		d.Actions = append(d.Actions, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("count actions: %w", err)
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM meetings WHERE cooperation_id = ? AND status = 'held'
+		AND held_at >= ? AND held_at < ?`, coop, f, u).Scan(&d.MeetingsHeld); err != nil {
+		return d, fmt.Errorf("count meetings: %w", err)
+	}
+	return d, nil
+}

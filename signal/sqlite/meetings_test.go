@@ -1,0 +1,566 @@
+package sqlite_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/policy"
+	"github.com/signaal-nl/signaal/rego"
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/keystore"
+	"github.com/signaal-nl/signaal/signal/sqlite"
+)
+
+var loadPolicy = sync.OnceValues(func() (*policy.Engine, error) {
+	return policy.Load(context.Background(), rego.FS)
+})
+
+// meetingEnv is a cooperation with a school, a youth-work organisation and
+// a municipality whose coordinator chairs the meeting, on a real database,
+// the real policy and a real key store, with a clock the test moves.
+type meetingEnv struct {
+	t           testing.TB
+	db          *sqlite.DB
+	signals     *signal.Signals
+	meetings    *signal.Meetings
+	now         time.Time
+	school      signal.Actor
+	youthwork   signal.Actor
+	coordinator signal.Actor
+	elsewhere   signal.Actor // coordinator of another cooperation
+}
+
+func newMeetingEnv(t testing.TB) *meetingEnv { return newMeetingEnvWith(t, nil) }
+
+// newMeetingEnvWith lets a benchmark wrap the real policy and signal store
+// (to reuse decisions while seeding, to time the audit appends).
+func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStore) (signal.Decider, signal.SignalStore)) *meetingEnv {
+	t.Helper()
+	ctx := context.Background()
+	engine, err := loadPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	e := &meetingEnv{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return e.now }
+	e.db, err = sqlite.Open(ctx, filepath.Join(dir, "signaal.db"), sqlite.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.db.Close() })
+	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { keys.Close() })
+	var decider signal.Decider = engine
+	var store signal.SignalStore = e.db.Signals()
+	if wrap != nil {
+		decider, store = wrap(decider, store)
+	}
+	e.signals = signal.NewSignals(decider, keys, store, e.db, signal.SignalsOptions{Now: clock})
+	e.meetings = signal.NewMeetings(e.signals, e.db.Meetings(), signal.MeetingsOptions{Now: clock})
+	e.school = e.person("Demo College", "Samenwerking Test", signal.OrgSchool, "mentor@college.example", signal.RoleReporter)
+	e.youthwork = e.person("Jongerenwerk", "Samenwerking Test", signal.OrgYouthWork, "jw@jongerenwerk.example", signal.RoleReporter)
+	e.coordinator = e.person("Gemeente", "Samenwerking Test", signal.OrgMunicipality, "zc@gemeente.example", signal.RoleCoordinator)
+	e.elsewhere = e.person("Gemeente Elders", "Samenwerking Elders", signal.OrgMunicipality, "zc@elders.example", signal.RoleCoordinator)
+	return e
+}
+
+// person adds an account; the organisation's contact person is the first
+// account made in it.
+func (e *meetingEnv) person(org, coop string, kind signal.OrgKind, email string, role signal.Role) signal.Actor {
+	e.t.Helper()
+	ctx := context.Background()
+	o, err := e.db.Organisation(ctx, org)
+	if err != nil {
+		o = signal.Organisation{Name: org, Kind: kind,
+			Contact: signal.Person{Name: "Contact " + org, Email: email, Phone: "010-1234567"},
+			Deputy:  signal.Person{Name: "Deputy " + org, Email: "deputy." + email}}
+		if err := e.db.CreateOrganisation(ctx, &o, coop, cli); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	u := &signal.User{Email: email, Name: "Person " + email, OrgID: o.ID, Role: role}
+	if err := e.db.CreateUser(ctx, u, "$argon2id$test", cli); err != nil {
+		e.t.Fatal(err)
+	}
+	return signal.Actor{UserID: u.ID, OrgID: o.ID, Role: role, RequestID: "req-test", IP: "127.0.0.1"}
+}
+
+// answers per meeting level for a 15-year-old (the young person and the
+// parents must consent), with the meeting as recipient.
+var answersFor = map[signal.Level]string{
+	signal.LevelFull: `{"purpose": "coordinate_support",
+		"consent": {"youth": "given", "parents": "given", "recorded": true},
+		"risk": {"acute_danger": false, "harm": "none", "asking_endangers": false},
+		"abuse": {"suspected": false}, "legal_duty": false}`,
+	signal.LevelMinimal: `{"purpose": "coordinate_support",
+		"consent": {"youth": "refused", "parents": "refused", "recorded": true},
+		"risk": {"acute_danger": false, "harm": "likely", "asking_endangers": false},
+		"duty_conflict": {"no_other_way": true, "prevents_harm": true, "expert_consulted": true},
+		"abuse": {"suspected": false}, "legal_duty": false}`,
+	signal.LevelExistence: `{"purpose": "coordinate_support",
+		"consent": {"youth": "refused", "parents": "refused", "recorded": true},
+		"risk": {"acute_danger": false, "harm": "none", "asking_endangers": false},
+		"abuse": {"suspected": false}, "legal_duty": false}`,
+	signal.LevelAnonymous: `{"purpose": "coordinate_support",
+		"consent": {"youth": "not_asked", "parents": "not_asked", "recorded": false},
+		"risk": {"acute_danger": false, "harm": "none", "asking_endangers": false},
+		"abuse": {"suspected": false}, "legal_duty": false}`,
+	// Acute danger: 112 now, nothing goes through the meeting (R1).
+	signal.LevelNone: `{"purpose": "coordinate_support",
+		"consent": {"youth": "given", "parents": "given", "recorded": true},
+		"risk": {"acute_danger": true, "harm": "likely", "asking_endangers": false},
+		"abuse": {"suspected": false}, "legal_duty": false}`,
+}
+
+// submit records a signal about name (born 2011-04-30) at level, and checks
+// the policy decided that level for the meeting.
+func (e *meetingEnv) submit(by signal.Actor, name string, cat signal.Category, facts, opinions string, level signal.Level) string {
+	e.t.Helper()
+	in := e.newSignal(name, cat, facts, opinions, level)
+	res, err := e.signals.Submit(context.Background(), by, in, "")
+	if err != nil {
+		e.t.Fatalf("submit: %v", err)
+	}
+	if res.Decision.Level != level {
+		e.t.Fatalf("submit %s: level %s (%s %s), want %s", name, res.Decision.Level, res.Decision.Outcome, res.Decision.Rule, level)
+	}
+	e.now = e.now.Add(time.Minute)
+	return res.ID
+}
+
+func (e *meetingEnv) newSignal(name string, cat signal.Category, facts, opinions string, level signal.Level) signal.NewSignal {
+	var a signal.Answers
+	if err := json.Unmarshal([]byte(answersFor[level]), &a); err != nil {
+		e.t.Fatal(err)
+	}
+	return signal.NewSignal{
+		Youth: signal.NewYouth{Name: name, BirthDate: "2011-04-30"}, Category: cat,
+		Facts: facts, Opinions: opinions, ObservedOn: signal.Today(e.now).String(), Answers: a,
+	}
+}
+
+func (e *meetingEnv) plan(title string, startsAt time.Time) *signal.Meeting {
+	e.t.Helper()
+	m, err := e.meetings.Plan(context.Background(), e.coordinator, signal.NewMeeting{Title: title, StartsAt: startsAt.Format(time.RFC3339)})
+	if err != nil {
+		e.t.Fatalf("plan: %v", err)
+	}
+	return m
+}
+
+func (e *meetingEnv) agenda(id string, projector bool) signal.Agenda {
+	e.t.Helper()
+	ag, err := e.meetings.Agenda(context.Background(), e.coordinator, id, projector)
+	if err != nil {
+		e.t.Fatalf("agenda: %v", err)
+	}
+	return ag
+}
+
+func (e *meetingEnv) count(q string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.db.Read().QueryRow(q, args...).Scan(&n); err != nil {
+		e.t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// findSignal returns the item and the view of signal id on the agenda.
+func findSignal(ag signal.Agenda, id string) (*signal.AgendaItem, *signal.SignalView) {
+	for _, list := range [][]signal.AgendaItem{ag.Items, ag.FollowUp} {
+		for i := range list {
+			for j := range list[i].Signals {
+				if list[i].Signals[j].ID == id {
+					return &list[i], &list[i].Signals[j]
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+func TestAgendaShowsEachSignalOnlyAtTheLevelTheDecisionAllowed(t *testing.T) {
+	e := newMeetingEnv(t)
+	ids := map[signal.Level]string{}
+	for _, l := range []signal.Level{signal.LevelFull, signal.LevelMinimal, signal.LevelExistence, signal.LevelAnonymous, signal.LevelNone} {
+		// A different young person per level, so each stands alone.
+		ids[l] = e.submit(e.school, "Jongere "+string(l), signal.CategoryWellbeing, "feiten "+string(l), "mening "+string(l), l)
+	}
+	m := e.plan("Overleg november", e.now.Add(24*time.Hour))
+	ag := e.agenda(m.ID, false)
+
+	tests := []struct {
+		level                                       signal.Level
+		onAgenda, name, category, facts, opinions   bool
+		reporterContact, anonymousItem, projectName bool
+	}{
+		{level: signal.LevelFull, onAgenda: true, name: true, category: true, facts: true, opinions: true, reporterContact: true, projectName: true},
+		{level: signal.LevelMinimal, onAgenda: true, name: true, category: true, facts: true, reporterContact: true},
+		{level: signal.LevelExistence, onAgenda: true, name: true, reporterContact: true},
+		{level: signal.LevelAnonymous, onAgenda: true, category: true, facts: true, opinions: true, reporterContact: true, anonymousItem: true},
+		{level: signal.LevelNone},
+	}
+	proj := e.agenda(m.ID, true)
+	for _, tc := range tests {
+		t.Run(string(tc.level), func(t *testing.T) {
+			it, v := findSignal(ag, ids[tc.level])
+			if (v != nil) != tc.onAgenda {
+				t.Fatalf("on the agenda: %v, want %v", v != nil, tc.onAgenda)
+			}
+			if v == nil {
+				return
+			}
+			if v.Level != tc.level {
+				t.Errorf("level %s, want %s", v.Level, tc.level)
+			}
+			hasName := v.Youth != nil && v.Youth.Name == "Jongere "+string(tc.level)
+			if hasName != tc.name || (it.Youth != nil) != tc.name {
+				t.Errorf("name shown: signal %v, item %v; want %v", hasName, it.Youth != nil, tc.name)
+			}
+			if (v.Category != "") != tc.category {
+				t.Errorf("category shown: %v, want %v", v.Category != "", tc.category)
+			}
+			if (v.Facts == "feiten "+string(tc.level)) != tc.facts {
+				t.Errorf("facts shown: %q, want %v", v.Facts, tc.facts)
+			}
+			if (v.Opinions != "") != tc.opinions {
+				t.Errorf("opinions shown: %q, want %v", v.Opinions, tc.opinions)
+			}
+			if (v.Reporter != nil && v.Reporter.Contact.Email != "") != tc.reporterContact {
+				t.Errorf("reporter contact shown: %v, want %v", v.Reporter != nil, tc.reporterContact)
+			}
+			if it.Anonymous != tc.anonymousItem || tc.anonymousItem && strings.HasPrefix(it.Ref, "y-") {
+				t.Errorf("anonymous item %v (ref %s), want %v", it.Anonymous, it.Ref, tc.anonymousItem)
+			}
+			if !tc.category && it.CategoryNotShared != 1 {
+				t.Errorf("category not shared: %d, want 1", it.CategoryNotShared)
+			}
+			pit, pv := findSignal(proj, ids[tc.level])
+			if got := pit.Youth != nil || pv.Youth != nil; got != tc.projectName {
+				t.Errorf("projector shows identity: %v, want %v", got, tc.projectName)
+			}
+			if !tc.projectName && pit.Label == "" {
+				t.Error("projector item without identity has no label")
+			}
+		})
+	}
+	// Every signal shown was audited, with the level and fields shown.
+	for _, l := range []signal.Level{signal.LevelFull, signal.LevelMinimal, signal.LevelExistence, signal.LevelAnonymous} {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'agenda.view' AND object = ? AND json_extract(decision, '$.level') = ?`,
+			"signal/"+ids[l], string(l)); n != 1 {
+			t.Errorf("agenda.view entries for the %s signal: %d, want 1", l, n)
+		}
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'agenda.project' AND object = ?`, "signal/"+ids[l]); n != 1 {
+			t.Errorf("agenda.project entries for the %s signal: %d, want 1", l, n)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE object = ? AND action LIKE 'agenda.%'`, "signal/"+ids[signal.LevelNone]); n != 0 {
+		t.Errorf("the signal the meeting may not see was audited as shown %d times", n)
+	}
+}
+
+func TestAgendaNeverJoinsAnAnonymousSignalToTheYoungPerson(t *testing.T) {
+	e := newMeetingEnv(t)
+	full := e.submit(e.school, "Sanne de Vries", signal.CategorySchoolAbsence, "vaak afwezig", "", signal.LevelFull)
+	anon := e.submit(e.youthwork, "Sanne de Vries", signal.CategoryOnline, "online contact met onbekenden", "", signal.LevelAnonymous)
+	ag := e.agenda(e.plan("Overleg", e.now.Add(time.Hour)).ID, false)
+	fi, _ := findSignal(ag, full)
+	ai, av := findSignal(ag, anon)
+	if fi == ai {
+		t.Fatal("the anonymous signal is in the young person's item: that would tell the meeting who it is about")
+	}
+	if ai.Youth != nil || av.Youth != nil || strings.Contains(ai.Ref, fi.Ref[2:]) {
+		t.Errorf("the anonymous item carries an identity or the young person's ref: %+v", ai)
+	}
+	if fi.Match || ai.Match {
+		t.Error("a match was marked through an anonymous signal")
+	}
+}
+
+func TestCombinedSignalsAreMarkedAndBothReportersToldWithContactDetailsOnly(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	a := e.submit(e.school, "Daan Jansen", signal.CategorySchoolAbsence, "drie weken niet op school", "", signal.LevelFull)
+	b := e.submit(e.youthwork, "daan  JANSEN", signal.CategorySubstanceUse, "gezien met blowen", "", signal.LevelExistence)
+	e.submit(e.school, "Daan Jansen", signal.CategoryBehaviour, "conflict in de klas", "", signal.LevelMinimal)
+	other := e.submit(e.youthwork, "Eva Bakker", signal.CategoryWellbeing, "somber", "", signal.LevelFull)
+	ag := e.agenda(e.plan("Overleg", e.now.Add(time.Hour)).ID, false)
+
+	it, _ := findSignal(ag, a)
+	if it2, _ := findSignal(ag, b); it2 != it {
+		t.Fatal("two partners' signals about the same young person are not combined")
+	}
+	if !it.Match || len(it.Partners) != 2 || len(it.Signals) != 3 {
+		t.Errorf("combined item: match %v, partners %d, signals %d; want true, 2, 3", it.Match, len(it.Partners), len(it.Signals))
+	}
+	if &ag.Items[0] != it {
+		t.Error("the combined item is not first on the agenda")
+	}
+	wantCats := []signal.CategoryCount{{Category: signal.CategorySchoolAbsence, Signals: 1}, {Category: signal.CategoryBehaviour, Signals: 1}}
+	if !slices.Equal(it.Categories, wantCats) || it.CategoryNotShared != 1 {
+		t.Errorf("categories %+v (not shared %d); the existence signal's category must not count", it.Categories, it.CategoryNotShared)
+	}
+	if oi, _ := findSignal(ag, other); oi.Match {
+		t.Error("a single partner's signal is marked as a match")
+	}
+
+	for _, tc := range []struct {
+		name     string
+		reporter signal.Actor
+		wantWith string
+	}{
+		{"school is told about youth work", e.school, "Jongerenwerk"},
+		{"youth work is told about the school", e.youthwork, "Demo College"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, err := e.meetings.Matches(ctx, tc.reporter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ms) != 1 || ms[0].With.Name != tc.wantWith || ms[0].With.Contact.Email == "" {
+				t.Fatalf("matches %+v, want one with %s and its contact", ms, tc.wantWith)
+			}
+			b, _ := json.Marshal(ms)
+			for _, leak := range []string{"drie weken", "blowen", "conflict", "school_absence", "substance_use"} {
+				if strings.Contains(string(b), leak) {
+					t.Errorf("the match discloses %q: %s", leak, b)
+				}
+			}
+		})
+	}
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'matches.view' AND subject <> ''`); n != 2 {
+		t.Errorf("matches.view entries with a subject: %d, want 2", n)
+	}
+}
+
+func TestNoMatchThroughASignalTheMeetingMayNotIdentify(t *testing.T) {
+	e := newMeetingEnv(t)
+	e.submit(e.school, "Noor Visser", signal.CategoryWellbeing, "huilt vaak", "", signal.LevelFull)
+	for _, l := range []signal.Level{signal.LevelAnonymous, signal.LevelNone} {
+		e.submit(e.youthwork, "Noor Visser", signal.CategoryWellbeing, "stil", "", l)
+	}
+	for _, who := range []signal.Actor{e.school, e.youthwork} {
+		ms, err := e.meetings.Matches(context.Background(), who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 0 {
+			t.Errorf("matches %+v: an anonymous or unshared signal must not match", ms)
+		}
+	}
+}
+
+func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	sig := e.submit(e.school, "Lucas Smit", signal.CategorySchoolAbsence, "veel verzuim", "", signal.LevelFull)
+	anon := e.submit(e.youthwork, "Mila Mulder", signal.CategoryOnline, "zorgen over online gedrag", "", signal.LevelAnonymous)
+	first := e.plan("Overleg 1", e.now.Add(time.Hour))
+	ag := e.agenda(first.ID, false)
+	it, _ := findSignal(ag, sig)
+	ai, _ := findSignal(ag, anon)
+
+	lead, err := e.meetings.AssignLead(ctx, e.coordinator, first.ID, it.Ref, e.youthwork.UserID)
+	if err != nil || lead.OrgName != "Jongerenwerk" {
+		t.Fatalf("assign lead: %+v, %v", lead, err)
+	}
+	due := signal.Today(e.now.Add(7 * 24 * time.Hour)).String()
+	act, err := e.meetings.AddAction(ctx, e.coordinator, first.ID, it.Ref, signal.NewAction{OwnerID: e.school.UserID, Description: "gesprek met ouders", Due: due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.meetings.Decide(ctx, e.coordinator, first.ID, it.Ref, signal.NewDecision{Kind: signal.DecisionAct, Text: "begeleiding via jongerenwerk"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.meetings.Decide(ctx, e.coordinator, first.ID, ai.Ref, signal.NewDecision{Kind: signal.DecisionNoAction, Text: "reporter vraagt eerst toestemming"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.meetings.AddRisk(ctx, e.coordinator, first.ID, "wachtlijst jeugdhulp 12 weken"); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("bad input names the field and stores nothing", func(t *testing.T) {
+		before := e.count(`SELECT count(*) FROM case_decisions`) + e.count(`SELECT count(*) FROM case_actions`)
+		for _, tc := range []struct {
+			name, field string
+			err         error
+		}{
+			{"no reason not to act", "text", func() error {
+				_, err := e.meetings.Decide(ctx, e.coordinator, first.ID, it.Ref, signal.NewDecision{Kind: signal.DecisionNoAction})
+				return err
+			}()},
+			{"unknown kind", "kind", func() error {
+				_, err := e.meetings.Decide(ctx, e.coordinator, first.ID, it.Ref, signal.NewDecision{Kind: "maybe", Text: "x"})
+				return err
+			}()},
+			{"due in the past", "due_on", func() error {
+				_, err := e.meetings.AddAction(ctx, e.coordinator, first.ID, it.Ref, signal.NewAction{OwnerID: e.school.UserID, Description: "x", Due: "2020-01-01"})
+				return err
+			}()},
+			{"owner of another cooperation", "owner_id", func() error {
+				_, err := e.meetings.AddAction(ctx, e.coordinator, first.ID, it.Ref, signal.NewAction{OwnerID: e.elsewhere.UserID, Description: "x", Due: due})
+				return err
+			}()},
+		} {
+			var se *signal.Error
+			if !errorsAs(tc.err, &se) || se.Code != signal.CodeInvalid || len(se.Fields) == 0 || se.Fields[0].Field != tc.field {
+				t.Errorf("%s: %v, want invalid %s", tc.name, tc.err, tc.field)
+			}
+		}
+		if after := e.count(`SELECT count(*) FROM case_decisions`) + e.count(`SELECT count(*) FROM case_actions`); after != before {
+			t.Errorf("rows %d -> %d after refused input", before, after)
+		}
+	})
+
+	t.Run("another cooperation's coordinator cannot see or write", func(t *testing.T) {
+		if _, err := e.meetings.Agenda(ctx, e.elsewhere, first.ID, false); signal.ErrorCode(err) != signal.CodeNotFound {
+			t.Errorf("agenda: %v, want not found", err)
+		}
+		if _, err := e.meetings.AssignLead(ctx, e.elsewhere, first.ID, it.Ref, e.elsewhere.UserID); signal.ErrorCode(err) != signal.CodeNotFound {
+			t.Errorf("assign lead: %v, want not found", err)
+		}
+		if _, err := e.meetings.Agenda(ctx, e.school, first.ID, false); signal.ErrorCode(err) != signal.CodeForbidden {
+			t.Errorf("a reporter opening the agenda: %v, want forbidden", err)
+		}
+	})
+
+	mn, err := e.meetings.Minutes(ctx, e.coordinator, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mn.Items) != 2 || len(mn.Risks) != 1 {
+		t.Fatalf("minutes: %d items, %d risks; want 2, 1", len(mn.Items), len(mn.Risks))
+	}
+	var named, anonymous *signal.MinutesItem
+	for i := range mn.Items {
+		if mn.Items[i].Anonymous {
+			anonymous = &mn.Items[i]
+		} else {
+			named = &mn.Items[i]
+		}
+	}
+	if named == nil || named.Youth == nil || named.Youth.Name != "Lucas Smit" || !named.LeadAssigned ||
+		len(named.Actions) != 1 || named.Actions[0].Description != "gesprek met ouders" || len(named.Decisions) != 1 {
+		t.Errorf("minutes of the identified young person: %+v", named)
+	}
+	if anonymous == nil || anonymous.Youth != nil || len(anonymous.Decisions) != 1 || anonymous.Decisions[0].Kind != signal.DecisionNoAction {
+		t.Errorf("minutes of the anonymous signal: %+v", anonymous)
+	}
+	// The school's reporter is the contact person of a member: they get
+	// the minutes; the coordinator of another cooperation does not.
+	if _, err := e.meetings.Minutes(ctx, e.school, first.ID); err != nil {
+		t.Errorf("member's contact person reading the minutes: %v", err)
+	}
+	if _, err := e.meetings.Minutes(ctx, e.elsewhere, first.ID); signal.ErrorCode(err) != signal.CodeNotFound {
+		t.Errorf("other cooperation reading the minutes: %v", err)
+	}
+
+	if _, err := e.meetings.Hold(ctx, e.coordinator, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.meetings.Decide(ctx, e.coordinator, first.ID, it.Ref, signal.NewDecision{Kind: signal.DecisionAct, Text: "later"}); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Errorf("a decision under a closed meeting: %v, want conflict", err)
+	}
+
+	// Two weeks on, the action is overdue on the next agenda, under
+	// follow-up (no new signals about Lucas).
+	e.now = e.now.Add(14 * 24 * time.Hour)
+	second := e.plan("Overleg 2", e.now.Add(time.Hour))
+	ag2 := e.agenda(second.ID, false)
+	if len(ag2.Items) != 0 || len(ag2.FollowUp) != 2 || ag2.Overdue != 1 {
+		t.Fatalf("second agenda: %d items, %d follow-up, %d overdue; want 0, 2, 1", len(ag2.Items), len(ag2.FollowUp), ag2.Overdue)
+	}
+	var fu *signal.AgendaItem
+	for i := range ag2.FollowUp {
+		if ag2.FollowUp[i].Ref == it.Ref {
+			fu = &ag2.FollowUp[i]
+		}
+	}
+	if fu == nil || fu.Youth == nil || fu.Case == nil || fu.Case.Lead == nil || len(fu.Case.Actions) != 1 || !fu.Case.Actions[0].Overdue {
+		t.Fatalf("follow-up of Lucas: %+v", fu)
+	}
+
+	// The owner marks it done: no longer overdue.
+	if _, err := e.meetings.SetActionDone(ctx, e.youthwork, act.ID, true); signal.ErrorCode(err) != signal.CodeNotFound {
+		t.Errorf("someone else's action marked done: %v, want not found", err)
+	}
+	done, err := e.meetings.SetActionDone(ctx, e.school, act.ID, true)
+	if err != nil || done.DoneOn == nil || done.Overdue {
+		t.Fatalf("mark done: %+v, %v", done, err)
+	}
+	if ag3 := e.agenda(second.ID, false); ag3.Overdue != 0 {
+		t.Errorf("overdue after done: %d", ag3.Overdue)
+	}
+
+	// A new lead in the second meeting: the first meeting's minutes still
+	// name the lead of then.
+	if _, err := e.meetings.AssignLead(ctx, e.coordinator, second.ID, it.Ref, e.school.UserID); err != nil {
+		t.Fatal(err)
+	}
+	old, err := e.meetings.Minutes(ctx, e.coordinator, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range old.Items {
+		if !item.Anonymous && (item.Lead == nil || item.Lead.UserID != e.youthwork.UserID || !item.LeadAssigned) {
+			t.Errorf("first minutes after a new lead: %+v", item.Lead)
+		}
+	}
+	if _, err := e.meetings.AssignLead(ctx, e.coordinator, second.ID, it.Ref, e.youthwork.UserID); err != nil {
+		t.Fatal(err)
+	}
+
+	// The reporter sees what became of the signal.
+	work, err := e.meetings.Work(ctx, e.school)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(work.Outcomes) != 1 || work.Outcomes[0].Lead == nil || work.Outcomes[0].Lead.OrgName != "Jongerenwerk" ||
+		len(work.Outcomes[0].Discussed) != 2 || len(work.Actions) != 1 {
+		t.Errorf("feedback to the school: %+v", work)
+	}
+	if b, _ := json.Marshal(work.Outcomes); strings.Contains(string(b), "begeleiding via") {
+		t.Errorf("feedback holds the decision's text: %s", b)
+	}
+
+	if err := e.meetings.CloseCase(ctx, e.coordinator, second.ID, it.Ref, signal.CloseResolved); err != nil {
+		t.Fatal(err)
+	}
+	if ag4 := e.agenda(second.ID, false); len(ag4.FollowUp) != 1 {
+		t.Errorf("a closed case still under follow-up: %d items", len(ag4.FollowUp))
+	}
+	// Every change was audited with the young person's pseudonym.
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action IN ('case.lead', 'case.action', 'case.decide', 'case.close', 'action.update') AND subject <> ''`); n != 8 {
+		t.Errorf("audited case changes: %d, want 8", n)
+	}
+	// The evaluation counts from the same records: one lead, assigned the
+	// day of the first signal; one action due in the quarter, done on time.
+	q := signal.QuarterOf(e.now)
+	start, end := q.Start().Time(), q.End().Time()
+	data, err := e.db.Meetings().EvaluationData(ctx, first.CooperationID, start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data.Signals) != 2 || len(data.LeadDays) != 1 || data.LeadDays[0] != 0 || len(data.Actions) != 1 ||
+		data.Actions[0].DoneOn == nil || data.MeetingsHeld != 1 {
+		t.Errorf("evaluation data: %+v", data)
+	}
+	// Free text about a young person is sealed, not stored in the clear.
+	if n := e.count(`SELECT count(*) FROM case_actions WHERE instr(description_ct, 'ouders') > 0`); n != 0 {
+		t.Error("an action's description is stored in the clear")
+	}
+}
+
+func errorsAs(err error, target **signal.Error) bool { return errors.As(err, target) }

@@ -1,0 +1,325 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// meetingRoutes registers the signal meeting's JSON API on the
+// authenticated group. The coordinator (chair) plans meetings, reads the
+// agenda and records leads, actions, decisions, risks and closings; the
+// members' contact persons read the minutes; reporters see their matches
+// and the outcomes of their signals; the coordinator and the privacy
+// officer read the evaluation.
+func (s *Server) meetingRoutes(authed *echo.Group) {
+	chair := s.RequireRole(signal.RoleCoordinator)
+	members := s.RequireRole(signal.RoleCoordinator, signal.RoleReporter)
+	reporters := s.RequireRole(signal.RoleReporter)
+	evaluators := s.RequireRole(signal.RoleCoordinator, signal.RolePrivacyOfficer)
+	authed.GET("/meetings", s.listMeetings, members)
+	authed.POST("/meetings", s.planMeeting, chair)
+	authed.GET("/meetings/:id", s.getMeeting, chair)
+	authed.GET("/meetings/:id/agenda", s.getAgenda, chair)
+	authed.GET("/meetings/:id/minutes", s.getMinutes, members)
+	authed.POST("/meetings/:id/items/:ref/lead", s.assignLead, chair)
+	authed.POST("/meetings/:id/items/:ref/actions", s.addAction, chair)
+	authed.POST("/meetings/:id/items/:ref/decisions", s.addDecision, chair)
+	authed.POST("/meetings/:id/items/:ref/close", s.closeCase, chair)
+	authed.POST("/meetings/:id/risks", s.addRisk, chair)
+	authed.POST("/meetings/:id/held", s.holdMeeting, chair)
+	authed.PATCH("/actions/:id", s.updateAction, members)
+	authed.GET("/matches", s.listMatches, reporters)
+	authed.GET("/outcomes", s.listOutcomes, reporters)
+	authed.GET("/evaluation", s.getEvaluation, evaluators)
+	authed.GET("/evaluation.csv", s.exportEvaluation, evaluators)
+}
+
+func (s *Server) meetingsService() (*signal.Meetings, error) {
+	if s.meetings == nil {
+		return nil, signal.Errorf(signal.CodeUnavailable, "the signal meeting is not available on this server")
+	}
+	return s.meetings, nil
+}
+
+// meetingsHandler adapts a handler that needs the meetings service.
+func (s *Server) withMeetings(c echo.Context, fn func(m *signal.Meetings, actor signal.Actor) error) error {
+	m, err := s.meetingsService()
+	if err != nil {
+		return err
+	}
+	return fn(m, signalActor(c))
+}
+
+type meetingList struct {
+	Meetings []*signal.Meeting `json:"meetings"`
+}
+
+// listMeetings: GET /api/v1/meetings, latest first: every meeting for the
+// coordinator, the meetings whose minutes a member's contact person gets.
+func (s *Server) listMeetings(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		list, err := m.List(c.Request().Context(), actor)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, meetingList{Meetings: list})
+	})
+}
+
+// planMeeting: POST /api/v1/meetings {"title", "starts_at", "members"}.
+func (s *Server) planMeeting(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var in signal.NewMeeting
+		if err := Decode(c, &in); err != nil {
+			return err
+		}
+		mt, err := m.Plan(c.Request().Context(), actor, in)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/meetings/"+mt.ID)
+		return c.JSON(http.StatusCreated, mt)
+	})
+}
+
+// getMeeting: GET /api/v1/meetings/{id}: the meeting, its members, the
+// professionals who can take on work, the risks (audited meeting.view).
+func (s *Server) getMeeting(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		d, err := m.Get(c.Request().Context(), actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, d)
+	})
+}
+
+// getAgenda: GET /api/v1/meetings/{id}/agenda[?view=projector], audited
+// per signal shown.
+func (s *Server) getAgenda(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		projector := false
+		switch c.QueryParam("view") {
+		case "", "chair":
+		case "projector":
+			projector = true
+		default:
+			return signal.Invalid(signal.FieldError{Field: "view", Problem: "must be chair or projector"})
+		}
+		ag, err := m.Agenda(c.Request().Context(), actor, c.Param("id"), projector)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, ag)
+	})
+}
+
+// getMinutes: GET /api/v1/meetings/{id}/minutes (audited minutes.view).
+func (s *Server) getMinutes(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		mn, err := m.Minutes(c.Request().Context(), actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, mn)
+	})
+}
+
+type leadRequest struct {
+	UserID string `json:"user_id"`
+}
+
+// assignLead: POST /api/v1/meetings/{id}/items/{ref}/lead {"user_id"}.
+func (s *Server) assignLead(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req leadRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		lead, err := m.AssignLead(c.Request().Context(), actor, c.Param("id"), c.Param("ref"), req.UserID)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, lead)
+	})
+}
+
+// addAction: POST /api/v1/meetings/{id}/items/{ref}/actions
+// {"owner_id", "description", "due_on"}.
+func (s *Server) addAction(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var in signal.NewAction
+		if err := Decode(c, &in); err != nil {
+			return err
+		}
+		a, err := m.AddAction(c.Request().Context(), actor, c.Param("id"), c.Param("ref"), in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, a)
+	})
+}
+
+// addDecision: POST /api/v1/meetings/{id}/items/{ref}/decisions
+// {"kind": "act"|"no_action", "text"}.
+func (s *Server) addDecision(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var in signal.NewDecision
+		if err := Decode(c, &in); err != nil {
+			return err
+		}
+		d, err := m.Decide(c.Request().Context(), actor, c.Param("id"), c.Param("ref"), in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, d)
+	})
+}
+
+type closeRequest struct {
+	Reason signal.CloseReason `json:"reason"`
+}
+
+// closeCase: POST /api/v1/meetings/{id}/items/{ref}/close {"reason"}.
+func (s *Server) closeCase(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req closeRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		if err := m.CloseCase(c.Request().Context(), actor, c.Param("id"), c.Param("ref"), req.Reason); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+}
+
+type riskRequest struct {
+	Text string `json:"text"`
+}
+
+// addRisk: POST /api/v1/meetings/{id}/risks {"text"}.
+func (s *Server) addRisk(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req riskRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		r, err := m.AddRisk(c.Request().Context(), actor, c.Param("id"), req.Text)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, r)
+	})
+}
+
+// holdMeeting: POST /api/v1/meetings/{id}/held: the meeting is over, its
+// minutes final.
+func (s *Server) holdMeeting(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		mt, err := m.Hold(c.Request().Context(), actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, mt)
+	})
+}
+
+type actionUpdate struct {
+	Done *bool `json:"done"`
+}
+
+// updateAction: PATCH /api/v1/actions/{id} {"done": true|false}, by the
+// coordinator or the action's owner.
+func (s *Server) updateAction(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req actionUpdate
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		if req.Done == nil {
+			return signal.Invalid(signal.FieldError{Field: "done", Problem: "is required: true or false"})
+		}
+		a, err := m.SetActionDone(c.Request().Context(), actor, c.Param("id"), *req.Done)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, a)
+	})
+}
+
+type matchList struct {
+	Matches []signal.Match `json:"matches"`
+}
+
+// listMatches: GET /api/v1/matches: the reporter's matches with other
+// partners' contact details only.
+func (s *Server) listMatches(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		ms, err := m.Matches(c.Request().Context(), actor)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, matchList{Matches: ms})
+	})
+}
+
+// listOutcomes: GET /api/v1/outcomes: what became of the reporter's
+// signals, their matches, and the actions they own.
+func (s *Server) listOutcomes(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		w, err := m.Work(c.Request().Context(), actor)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, w)
+	})
+}
+
+// quarterParam reads ?quarter=2026-Q4; default the current quarter.
+func (s *Server) quarterParam(c echo.Context) (signal.Quarter, error) {
+	v := c.QueryParam("quarter")
+	if v == "" {
+		return signal.QuarterOf(s.now()), nil
+	}
+	return signal.ParseQuarter(v)
+}
+
+// getEvaluation: GET /api/v1/evaluation?quarter=2026-Q4.
+func (s *Server) getEvaluation(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		q, err := s.quarterParam(c)
+		if err != nil {
+			return err
+		}
+		ev, err := m.Evaluation(c.Request().Context(), actor, q, signal.ActionEvaluationView)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, ev)
+	})
+}
+
+// exportEvaluation: GET /api/v1/evaluation.csv?quarter=2026-Q4, for the
+// municipality (audited evaluation.export).
+func (s *Server) exportEvaluation(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		q, err := s.quarterParam(c)
+		if err != nil {
+			return err
+		}
+		ev, err := m.Evaluation(c.Request().Context(), actor, q, signal.ActionEvaluationCSV)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := ev.WriteCSV(&buf); err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="evaluatie-`+q.String()+`.csv"`)
+		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	})
+}

@@ -1,0 +1,417 @@
+package web
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// The signal meeting's pages (issue 6), for the coordinator's laptop and the
+// projector in the room, and the reporter's feedback. Every page reads
+// through the meeting's use cases, so each view is audited exactly as its
+// JSON counterpart. Forms post back here (no JavaScript needed) and, when
+// done, redirect to the item they changed; a refused form re-renders the
+// agenda with an error summary linking to the field.
+
+func init() {
+	// The coordinator starts at the meetings (see startPages).
+	startPages[signal.RoleCoordinator] = "/overleg"
+	// when: a moment in Dutch time, as the meeting's pages show it.
+	templateFuncs["when"] = func(t time.Time) string { return t.In(amsterdamZone()).Format("02-01-2006 15:04") }
+	// num: the value of an optional number (0 when absent).
+	templateFuncs["num"] = func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+}
+
+// meetingPages registers the meeting's pages.
+func (s *Server) meetingPages(g *PageGroup) {
+	chair := s.RequireRole(signal.RoleCoordinator)
+	members := s.RequireRole(signal.RoleCoordinator, signal.RoleReporter)
+	reporters := s.RequireRole(signal.RoleReporter)
+	evaluators := s.RequireRole(signal.RoleCoordinator, signal.RolePrivacyOfficer)
+	g.GET("/overleg", s.meetingsPage, chair)
+	g.POST("/overleg", s.planMeetingSubmit, chair)
+	g.GET("/overleg/:id", s.agendaPage, chair)
+	g.GET("/overleg/:id/scherm", s.projectorPage, chair)
+	g.GET("/overleg/:id/verslag", s.minutesPage, members)
+	g.POST("/overleg/:id/punt/:ref/:what", s.itemSubmit, chair)
+	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
+	g.POST("/overleg/:id/afsluiten", s.holdSubmit, chair)
+	g.POST("/acties/:id", s.actionSubmit, members)
+	g.GET("/signalen/terugkoppeling", s.feedbackPage, reporters)
+	g.GET("/evaluatie", s.evaluationPage, evaluators)
+	g.GET("/evaluatie.csv", s.exportEvaluation, evaluators)
+}
+
+type meetingsData struct {
+	Meetings []*signal.Meeting
+	Today    string
+}
+
+// meetingsPage: GET /overleg, the coordinator's start: the meetings, latest
+// first, and a form to plan the next one.
+func (s *Server) meetingsPage(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		list, err := m.List(c.Request().Context(), actor)
+		if err != nil {
+			return err
+		}
+		v := s.view(c, "meeting.list.title", meetingsData{Meetings: list, Today: signal.Today(s.now()).String()})
+		return s.render(c, http.StatusOK, "meeting_list", v)
+	})
+}
+
+// planMeetingSubmit: POST /overleg (title, date, time).
+func (s *Server) planMeetingSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		v := s.view(c, "meeting.list.title", nil)
+		v.Form = f
+		in := signal.NewMeeting{Title: f.Get("title")}
+		var problems []FormError
+		if f.Get("date") == "" {
+			problems = append(problems, FormError{"date", v.T("meeting.err.date.required")})
+		} else if t, err := time.ParseInLocation("2006-01-02 15:04", f.Get("date")+" "+cmpOr(f.Get("time"), "14:00"), amsterdamZone()); err != nil {
+			problems = append(problems, FormError{"date", v.T("meeting.err.date.invalid")})
+		} else {
+			in.StartsAt = t.Format(time.RFC3339)
+		}
+		var mt *signal.Meeting
+		if len(problems) == 0 {
+			mt, err = m.Plan(c.Request().Context(), actor, in)
+		}
+		var se *signal.Error
+		if len(problems) > 0 || errors.As(err, &se) && se.Code == signal.CodeInvalid {
+			if se != nil {
+				for _, fe := range se.Fields {
+					name := fe.Field
+					if name == "starts_at" {
+						name = "date"
+					}
+					problems = append(problems, FormError{name, meetingProblem(v, name, fe.Problem)})
+				}
+			}
+			list, lerr := m.List(c.Request().Context(), actor)
+			if lerr != nil {
+				return lerr
+			}
+			v.Errors = problems
+			v.Data = meetingsData{Meetings: list, Today: signal.Today(s.now()).String()}
+			return s.render(c, http.StatusBadRequest, "meeting_list", v)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/overleg/"+mt.ID)
+	})
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// amsterdamZone is the zone in which the coordinator types a meeting's
+// date and time.
+func amsterdamZone() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Amsterdam"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CET", 3600)
+}
+
+// meetingProblem is a domain field problem in the user's language.
+func meetingProblem(v *View, field, problem string) string {
+	kind := "invalid"
+	switch {
+	case strings.HasPrefix(problem, "is required"):
+		kind = "required"
+	case strings.Contains(problem, "in the past"), strings.Contains(problem, "a year ago"):
+		kind = "past"
+	case strings.Contains(problem, "at most"):
+		kind = "toolong"
+	case strings.Contains(problem, "not an active professional"):
+		kind = "person"
+	}
+	// Item fields are named "i<n>-<field>".
+	base := field
+	if i := strings.IndexByte(field, '-'); i > 0 && strings.HasPrefix(field, "i") {
+		base = field[i+1:]
+	}
+	key := "meeting.err." + base + "." + kind
+	if v.cat.Has(key) {
+		return v.T(key)
+	}
+	return v.T("meeting.err.generic") + " (" + problem + ")"
+}
+
+type agendaData struct {
+	Agenda      signal.Agenda
+	Detail      signal.MeetingDetail
+	Today       string
+	Reasons     []signal.CloseReason
+	Kinds       []signal.DecisionKind
+	Planned     bool
+	ChartTitles bool
+}
+
+// agendaPage: GET /overleg/{id}, the chair's agenda (audited agenda.view
+// per signal shown).
+func (s *Server) agendaPage(c echo.Context) error {
+	return s.renderAgenda(c, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderAgenda(c echo.Context, status int, problems []FormError, form map[string][]string) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		ctx := c.Request().Context()
+		d, err := m.Get(ctx, actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		ag, err := m.Agenda(ctx, actor, c.Param("id"), false)
+		if err != nil {
+			return err
+		}
+		v := s.view(c, "meeting.agenda.title", agendaData{
+			Agenda: ag, Detail: d, Today: signal.Today(s.now()).String(),
+			Reasons: signal.CloseReasons, Kinds: signal.DecisionKinds, Planned: ag.Meeting.Status == signal.MeetingPlanned,
+		})
+		v.Errors, v.Form = problems, form
+		return s.render(c, status, "meeting_agenda", v)
+	})
+}
+
+// projectorPage: GET /overleg/{id}/scherm, for the room's screen:
+// identities only where a signal of the young person is shared in full
+// (audited agenda.project).
+func (s *Server) projectorPage(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		ag, err := m.Agenda(c.Request().Context(), actor, c.Param("id"), true)
+		if err != nil {
+			return err
+		}
+		return s.Render(c, http.StatusOK, "meeting_projector", "meeting.projector.title", ag)
+	})
+}
+
+// minutesPage: GET /overleg/{id}/verslag, printable (print styles turn it
+// into a clean document; the browser's "print to PDF" makes the PDF).
+func (s *Server) minutesPage(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		mn, err := m.Minutes(c.Request().Context(), actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return s.Render(c, http.StatusOK, "meeting_minutes", "meeting.minutes.title", mn)
+	})
+}
+
+// itemSubmit: POST /overleg/{id}/punt/{ref}/{lead|actie|besluit|sluiten}.
+// The form's fields are named "i<n>-<field>" (n: the item's number), so
+// each field on the long agenda page has its own id for the error summary.
+func (s *Server) itemSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		n := f.Get("n")
+		if _, err := strconv.Atoi(n); err != nil {
+			return signal.Invalid(signal.FieldError{Field: "n", Problem: "must be the item's number"})
+		}
+		field := func(name string) string { return f.Get("i" + n + "-" + name) }
+		ctx, id, ref := c.Request().Context(), c.Param("id"), c.Param("ref")
+		switch c.Param("what") {
+		case "lead":
+			_, err = m.AssignLead(ctx, actor, id, ref, field("user_id"))
+		case "actie":
+			_, err = m.AddAction(ctx, actor, id, ref, signal.NewAction{OwnerID: field("owner_id"), Description: field("description"), Due: field("due_on")})
+		case "besluit":
+			_, err = m.Decide(ctx, actor, id, ref, signal.NewDecision{Kind: signal.DecisionKind(field("kind")), Text: field("text")})
+		case "sluiten":
+			err = m.CloseCase(ctx, actor, id, ref, signal.CloseReason(field("reason")))
+		default:
+			return echo.ErrNotFound
+		}
+		var se *signal.Error
+		if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+			v := s.view(c, "", nil)
+			var problems []FormError
+			for _, fe := range se.Fields {
+				name := "i" + n + "-" + fe.Field
+				problems = append(problems, FormError{name, meetingProblem(v, name, fe.Problem)})
+			}
+			return s.renderAgenda(c, http.StatusBadRequest, problems, f)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/overleg/"+id+"#punt-"+n)
+	})
+}
+
+// riskSubmit: POST /overleg/{id}/knelpunten (text).
+func (s *Server) riskSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		_, err = m.AddRisk(c.Request().Context(), actor, c.Param("id"), f.Get("risk"))
+		var se *signal.Error
+		if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+			v := s.view(c, "", nil)
+			return s.renderAgenda(c, http.StatusBadRequest, []FormError{{"risk", meetingProblem(v, "risk", se.Fields[0].Problem)}}, f)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/overleg/"+c.Param("id")+"#knelpunten")
+	})
+}
+
+// holdSubmit: POST /overleg/{id}/afsluiten: the meeting is over; on to the
+// minutes.
+func (s *Server) holdSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		if _, err := m.Hold(c.Request().Context(), actor, c.Param("id")); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/overleg/"+c.Param("id")+"/verslag")
+	})
+}
+
+// actionSubmit: POST /acties/{id} (done=1|0, back=the page to return to).
+func (s *Server) actionSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		done := c.FormValue("done") == "1"
+		if _, err := m.SetActionDone(c.Request().Context(), actor, c.Param("id"), done); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("back")))
+	})
+}
+
+type feedbackData struct {
+	Work     signal.MyWork
+	Meetings []*signal.Meeting
+}
+
+// feedbackPage: GET /signalen/terugkoppeling, the reporter's matches (the
+// other partner's contact only), what became of their signals, the actions
+// they own, and the minutes they receive.
+func (s *Server) feedbackPage(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		w, err := m.Work(c.Request().Context(), actor)
+		if err != nil {
+			return err
+		}
+		list, err := m.List(c.Request().Context(), actor)
+		if err != nil {
+			return err
+		}
+		return s.Render(c, http.StatusOK, "meeting_feedback", "meeting.feedback.title", feedbackData{Work: w, Meetings: list})
+	})
+}
+
+type evaluationData struct {
+	Evaluation signal.Evaluation
+	Chart      barChart
+	Quarters   []string
+	Previous   string
+}
+
+// evaluationPage: GET /evaluatie?kwartaal=2026-Q4: the figures, a bar chart
+// of signals per category (the same figures in the table beside it) and the
+// CSV link.
+func (s *Server) evaluationPage(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		q := signal.QuarterOf(s.now())
+		if v := c.QueryParam("kwartaal"); v != "" {
+			var err error
+			if q, err = signal.ParseQuarter(v); err != nil {
+				return err
+			}
+		}
+		ev, err := m.Evaluation(c.Request().Context(), actor, q, signal.ActionEvaluationView)
+		if err != nil {
+			return err
+		}
+		v := s.view(c, "meeting.evaluation.title", nil)
+		d := evaluationData{Evaluation: ev}
+		var rows []barRow
+		for _, r := range ev.ByCategory {
+			rows = append(rows, barRow{Label: v.T("category." + r.Key), Figure: r.Figure})
+		}
+		d.Chart = newBarChart(rows)
+		cur := signal.QuarterOf(s.now())
+		for i := 0; i < 8; i++ {
+			d.Quarters = append(d.Quarters, cur.String())
+			cur = cur.Previous()
+		}
+		v.Data = d
+		return s.render(c, http.StatusOK, "meeting_evaluation", v)
+	})
+}
+
+// barChart is a horizontal bar chart drawn on the server as SVG: no script,
+// no inline style (the CSP forbids both); the template gives it a title and
+// description, and the same figures stand in a table beside it.
+type barChart struct {
+	Width, Height int
+	Bars          []bar
+}
+
+type bar struct {
+	Label            string
+	Text             string // the figure as published ("<5" included)
+	Y, Width, TextX  int
+	Suppressed       bool
+	LabelY, BarMiddY int
+}
+
+type barRow struct {
+	Label  string
+	Figure signal.Figure
+}
+
+func newBarChart(rows []barRow) barChart {
+	const (
+		labelW = 280
+		barMax = 320
+		rowH   = 32
+	)
+	most := 0
+	for _, r := range rows {
+		if !r.Figure.Suppressed && r.Figure.Value > most {
+			most = r.Figure.Value
+		}
+	}
+	ch := barChart{Width: labelW + barMax + 60, Height: rowH*len(rows) + 8}
+	for i, r := range rows {
+		b := bar{Label: r.Label, Text: r.Figure.String(), Y: 4 + i*rowH, Suppressed: r.Figure.Suppressed}
+		if !r.Figure.Suppressed && most > 0 {
+			b.Width = int(math.Round(float64(barMax) * float64(r.Figure.Value) / float64(most)))
+		}
+		b.TextX = labelW + b.Width + 6
+		b.LabelY = b.Y + rowH/2 + 5
+		b.BarMiddY = b.Y + 4
+		ch.Bars = append(ch.Bars, b)
+	}
+	return ch
+}
