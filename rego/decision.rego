@@ -65,12 +65,11 @@ else := {
 
 # R3 for any other recipient: the outcome is the report, while what this
 # recipient may see follows R5-R9 (its level, fields and obligations too).
-else := {
-	"rule": "R3", "outcome": "report_veilig_thuis", "level": recipient_verdict.level,
+else := object.union(recipient_verdict, {
+	"rule": "R3", "outcome": "report_veilig_thuis",
 	"obligations": recipient_verdict.obligations | {"report_veilig_thuis", "inform_youth_parents", "record_justification"},
 	"reasons": array.concat(report_reasons, recipient_verdict.reasons),
-	"ceiling": recipient_verdict.ceiling,
-} if report_required
+}) if report_required
 
 # R4 is not decisive: it adds that anonymous advice is allowed, R5-R9 decide.
 else := object.union(recipient_verdict, {"reasons": array.concat(["abuse_advice_allowed"], recipient_verdict.reasons)}) if advice_only
@@ -78,14 +77,17 @@ else := object.union(recipient_verdict, {"reasons": array.concat(["abuse_advice_
 else := recipient_verdict if abuse_not_suspected
 
 report_reasons := [code |
-	some code, fired in {
-		"unsafe_situation": unsafe_situation,
-		"help_impossible": help_impossible,
-		"help_refused": help_refused,
-		"help_not_working": help_not_working,
-	}
-	fired
+	some code in ["unsafe_situation", "help_impossible", "help_refused", "help_not_working"]
+	code in report_conditions
 ]
+
+report_conditions contains "unsafe_situation" if unsafe_situation
+
+report_conditions contains "help_impossible" if help_impossible
+
+report_conditions contains "help_refused" if help_refused
+
+report_conditions contains "help_not_working" if help_not_working
 
 # ---------------------------------------------------------------------------
 # R5-R9 for this recipient.
@@ -149,13 +151,15 @@ else := {
 } if no_serious_harm
 
 outside_agreement_reasons := [code |
-	some code, fired in {
-		"purpose_outside_agreement": purpose_outside_agreement,
-		"recipient_not_in_agreement": recipient_not_in_agreement,
-		"recipient_not_directly_involved": recipient_not_directly_involved,
-	}
-	fired
+	some code in ["purpose_outside_agreement", "recipient_not_in_agreement", "recipient_not_directly_involved"]
+	code in outside_agreement_conditions
 ]
+
+outside_agreement_conditions contains "purpose_outside_agreement" if purpose_outside_agreement
+
+outside_agreement_conditions contains "recipient_not_in_agreement" if recipient_not_in_agreement
+
+outside_agreement_conditions contains "recipient_not_directly_involved" if recipient_not_directly_involved
 
 # The age rule explains whose consent counted; one reason per band.
 age_rule_reasons := ["consent_parents_under_12"] if age < 12

@@ -93,7 +93,9 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		return fmt.Errorf("open the youth key store: %w", err)
 	}
 	defer youthKeys.Close()
-	signals := signal.NewSignals(engine, youthKeys, db.Signals(), db, signal.SignalsOptions{})
+	// The memo answers repeated answer patterns without evaluating the
+	// Rego again: the engine is fixed for the life of the process.
+	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, db.Signals(), db, signal.SignalsOptions{})
 
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)

@@ -401,7 +401,8 @@ func (s *Store) key(ctx context.Context, youth string, create bool) (cipher.AEAD
 // It returns (nil, nil) when there is no key and create is not set.
 func (s *Store) loadKey(ctx context.Context, youth string, create bool) (cipher.AEAD, error) {
 	var wrapped []byte
-	err := s.rdb.QueryRowContext(ctx, `SELECT wrapped FROM youth_keys WHERE youth = ?`, youth).Scan(&wrapped)
+	// A point query: no cancellation watcher (see go-sqlite3), it takes microseconds.
+	err := s.rdb.QueryRowContext(context.WithoutCancel(ctx), `SELECT wrapped FROM youth_keys WHERE youth = ?`, youth).Scan(&wrapped)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if !create {

@@ -34,9 +34,16 @@ func (db *DB) Signals() *SignalStore {
 
 const timeLayout = time.RFC3339Nano
 
+// quick drops cancellation from ctx for statements that take microseconds:
+// go-sqlite3 watches a cancellable context with a goroutine per statement,
+// which doubles the CPU cost of a short insert or point query. Units of
+// work need it most: they run one after another on the writer's goroutine,
+// and the writer does not start a unit whose context is already done.
+func quick(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // Idempotent implements signal.SignalStore.
 func (s *SignalStore) Idempotent(ctx context.Context, keyRef string) (*signal.IdempotentResult, error) {
-	return findIdempotent(ctx, s.r.QueryRowContext(ctx, selectIdempotent, keyRef))
+	return findIdempotent(ctx, s.r.QueryRowContext(quick(ctx), selectIdempotent, keyRef))
 }
 
 const selectIdempotent = `SELECT key_ref, fingerprint, signal_id, response FROM signal_idempotency WHERE key_ref = ?`
@@ -77,15 +84,25 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	}
 	var replay *signal.IdempotentResult
 	err = s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		ctx = quick(ctx)
 		replay = nil
 		if idem != nil {
-			prev, err := findIdempotent(ctx, tx.QueryRowContext(ctx, selectIdempotent, idem.KeyRef))
+			// Claim the key first: a concurrent retry that got here earlier
+			// (in this batch or a committed one) has it already.
+			res, err := tx.ExecContext(ctx, `INSERT INTO signal_idempotency (key_ref, fingerprint, signal_id, response, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_ref) DO NOTHING`,
+				idem.KeyRef, idem.Fingerprint, sig.ID, string(resp), sig.CreatedAt.Format(timeLayout))
 			if err != nil {
-				return err
+				return fmt.Errorf("record idempotency key: %w", err)
 			}
-			if prev != nil {
-				// A concurrent retry stored it first: store nothing.
-				replay = prev
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("record idempotency key: %w", err)
+			} else if n == 0 {
+				prev, err := findIdempotent(ctx, tx.QueryRowContext(ctx, selectIdempotent, idem.KeyRef))
+				if err != nil {
+					return err
+				}
+				replay = prev // store nothing
 				return nil
 			}
 		}
@@ -95,12 +112,6 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 			name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version
 		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row...); err != nil {
 			return fmt.Errorf("insert signal: %w", err)
-		}
-		if idem != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO signal_idempotency (key_ref, fingerprint, signal_id, response, created_at)
-				VALUES (?, ?, ?, ?, ?)`, idem.KeyRef, idem.Fingerprint, sig.ID, string(resp), sig.CreatedAt.Format(timeLayout)); err != nil {
-				return fmt.Errorf("record idempotency key: %w", err)
-			}
 		}
 		return appendAll(ctx, tx, entries)
 	})
@@ -125,6 +136,7 @@ func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, si
 		return err
 	}
 	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		ctx = quick(ctx)
 		res, err := tx.ExecContext(ctx, `UPDATE signals
 			SET answers = ?, decision = ?, status = ?, meeting_level = ?, updated_at = ?, version = ?
 			WHERE id = ? AND version = ?`,
@@ -149,7 +161,7 @@ func (s *SignalStore) Record(ctx context.Context, actor signal.Actor, events []s
 		return err
 	}
 	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
-		return appendAll(ctx, tx, entries)
+		return appendAll(quick(ctx), tx, entries)
 	})
 }
 
@@ -294,7 +306,7 @@ func scanSignal(row scanner) (*signal.Signal, error) {
 
 // Signal implements signal.SignalStore.
 func (s *SignalStore) Signal(ctx context.Context, id string) (*signal.Signal, error) {
-	sig, err := scanSignal(s.r.QueryRowContext(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = ?`, id))
+	sig, err := scanSignal(s.r.QueryRowContext(quick(ctx), `SELECT `+signalColumns+` FROM signals WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, signal.Errorf(signal.CodeNotFound, "no signal %s", id)
 	}

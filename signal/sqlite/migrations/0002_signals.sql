@@ -39,7 +39,14 @@ CREATE INDEX signals_by_youth ON signals (youth);
 CREATE TABLE signal_idempotency (
 	key_ref     TEXT PRIMARY KEY,   -- keyed digest of (user, Idempotency-Key)
 	fingerprint TEXT NOT NULL,      -- keyed digest of the submission
-	signal_id   TEXT NOT NULL REFERENCES signals (id),
+	-- Deferred: the key is claimed first in a submission's unit of work, so
+	-- a concurrent retry finds it taken without a separate look-up.
+	signal_id   TEXT NOT NULL REFERENCES signals (id) DEFERRABLE INITIALLY DEFERRED,
 	response    TEXT NOT NULL,      -- JSON {"id", "decision"}
 	created_at  TEXT NOT NULL
 ) STRICT;
+
+-- The foreign key's own index: without it SQLite scans this table whenever a
+-- signal row is inserted while a deferred key is outstanding (every
+-- submission with a key) or deleted (retention).
+CREATE INDEX signal_idempotency_by_signal ON signal_idempotency (signal_id);

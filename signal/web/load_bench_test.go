@@ -1,0 +1,285 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/auth"
+	"github.com/signaal-nl/signaal/signal/keystore"
+	"github.com/signaal-nl/signaal/signal/sqlite"
+)
+
+// BenchmarkSignalSubmissions is the load benchmark of issue 4 (item 9): a
+// real HTTP client (vegeta, open-loop) on loopback drives the real server,
+// over a real SQLite file with synchronous=FULL, the real policy and the real
+// key store, and reports:
+//
+//   - submissions/s: durable signal submissions per second at saturation
+//     (every 201 means the signal and its audit entries are on disk);
+//   - bare-inserts/s: durable single-row SQLite inserts (WAL,
+//     synchronous=FULL, one commit per row) measured in the same run, on the
+//     same disk, as the baseline;
+//   - ratio: submissions/s ÷ bare-inserts/s (target ≥ 1: group commit lets
+//     a whole request, audit included, cost less than one bare commit);
+//   - p50-ms@R, p99-ms@R: latency at fixed rates R = 100 and 500 per second
+//     (target p99 < 50 ms at 500/s).
+//
+// The load generator runs on the same machine (2 cores here), so its own
+// CPU counts against the server. Each client logs in once: password hashing
+// is not what is measured. Every submission carries its own Idempotency-Key,
+// as the phone client does, and the young people come from a pool of 2,000,
+// so some submissions create a young person's key and most reuse one.
+//
+// Each phase lasts SIGNAAL_LOAD_SECONDS (default 2, so .ci/run's single
+// iteration stays short); for figures worth reporting use e.g.
+//
+//	SIGNAAL_LOAD_SECONDS=10 go test -run '^$' -bench SignalSubmissions -benchtime 1x ./signal/web/
+func BenchmarkSignalSubmissions(b *testing.B) {
+	phase := 2 * time.Second
+	if v := os.Getenv("SIGNAAL_LOAD_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("SIGNAAL_LOAD_SECONDS=%q: want a whole number of seconds", v)
+		}
+		phase = time.Duration(n) * time.Second
+	}
+	for b.Loop() {
+		bare := bareInsertRate(b, phase)
+		b.ReportMetric(policyMicros(b), "policy-µs/decision")
+		lb := startLoadServer(b)
+		// Warm up: connections, the policy's first evaluations, the first keys.
+		lb.attack(b, vegeta.Rate{Freq: 200, Per: time.Second}, phase/2, 32)
+
+		before := lb.db.Writer().Stats()
+		cpu0, wall0 := cpuTime(), time.Now()
+		sat := lb.attack(b, vegeta.Rate{Freq: 0}, phase, 64)
+		cpu := cpuTime() - cpu0
+		b.ReportMetric(cpu.Seconds()/time.Since(wall0).Seconds(), "cores-busy")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(max(1, sat.Requests)), "cpu-µs/submission")
+		after := lb.db.Writer().Stats()
+		b.ReportMetric(float64(after.Units-before.Units)/float64(max(1, after.Batches-before.Batches)), "units/commit")
+		at100 := lb.attack(b, vegeta.Rate{Freq: 100, Per: time.Second}, phase, 0)
+		at500 := lb.attack(b, vegeta.Rate{Freq: 500, Per: time.Second}, phase, 0)
+
+		b.ReportMetric(sat.Throughput, "submissions/s")
+		b.ReportMetric(bare, "bare-inserts/s")
+		b.ReportMetric(sat.Throughput/bare, "ratio")
+		b.ReportMetric(ms(at100.Latencies.P50), "p50-ms@100")
+		b.ReportMetric(ms(at100.Latencies.P99), "p99-ms@100")
+		b.ReportMetric(ms(at500.Latencies.P50), "p50-ms@500")
+		b.ReportMetric(ms(at500.Latencies.P99), "p99-ms@500")
+		b.ReportMetric(ms(sat.Latencies.P99), "p99-ms@saturation")
+		for name, m := range map[string]*vegeta.Metrics{"saturation": sat, "100/s": at100, "500/s": at500} {
+			if m.Success < 1 {
+				b.Errorf("%s: %.2f%% of submissions succeeded (status codes %v, errors %v)", name, 100*m.Success, m.StatusCodes, m.Errors)
+			}
+		}
+		var stored int
+		if err := lb.db.Read().QueryRow(`SELECT count(*) FROM signals`).Scan(&stored); err != nil {
+			b.Fatal(err)
+		}
+		if want := int(lb.created.Load()); stored != want {
+			b.Errorf("%d signals stored, %d answered 201", stored, want)
+		}
+	}
+}
+
+// cpuTime is the CPU time this process (server and load generator) used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAnswers are the answer patterns the load cycles through, with the
+// ages (16 birth years) giving the policy some 60 distinct inputs.
+var loadAnswers = []string{
+	answersFor[signal.OutcomeShareFull], answersFor[signal.OutcomeShareMinimal],
+	answersFor[signal.OutcomeDoNotShare], answersFor[signal.OutcomeAskConsent],
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// policyMicros is what one evaluation of the real policy costs here, without
+// the memo, measured in the same run: the submissions' largest CPU cost when
+// the memo misses.
+func policyMicros(b *testing.B) float64 {
+	b.Helper()
+	engine, err := loadPolicy()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var in signal.DecisionInput
+	if err := json.Unmarshal([]byte(`{"purpose": "coordinate_support", "recipient": {"role": "signal_meeting", "directly_involved": true, "in_agreement": true},
+		"youth": {"age": 15}, "consent": {"youth": "given", "parents": "given", "recorded": true},
+		"risk": {"acute_danger": false, "harm": "none", "asking_endangers": false}, "abuse": {"suspected": false},
+		"legal_duty": false, "fields": ["identity", "facts", "opinions"], "facts_opinions_separated": true}`), &in); err != nil {
+		b.Fatal(err)
+	}
+	const n = 200
+	start := time.Now()
+	for range n {
+		if _, err := engine.Decide(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(time.Since(start).Microseconds()) / n
+}
+
+// bareInsertRate measures durable single-row inserts per second: one
+// INSERT per transaction, WAL, synchronous=FULL, on a fresh file in the
+// same temporary directory the server uses.
+func bareInsertRate(b *testing.B, d time.Duration) float64 {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "bare.db")
+	db, err := sql.Open("sqlite3", "file:"+path+"?_synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL) STRICT`); err != nil {
+		b.Fatal(err)
+	}
+	body := bytes.Repeat([]byte{'x'}, 600) // about a sealed signal's size
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		if _, err := db.Exec(`INSERT INTO rows (body) VALUES (?)`, body); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+type loadServer struct {
+	url     string
+	token   string
+	db      *sqlite.DB
+	seq     atomic.Int64
+	created atomic.Int64
+}
+
+// startLoadServer runs the production wiring (as serve does) on loopback,
+// with one reporter logged in.
+func startLoadServer(b *testing.B) *loadServer {
+	b.Helper()
+	ctx := context.Background()
+	dir := b.TempDir()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "signaal.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { keys.Close() })
+	engine, err := loadPolicy()
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := auth.LoadOrCreateSigningKey(filepath.Join(dir, "keys", "jwt-ed25519.key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	issuer, err := auth.NewIssuer(key, auth.IssuerOptions{Issuer: "signaal", Audience: "signaal-api"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	verifier, err := auth.NewVerifier(nil, 0, auth.TrustedIssuer{Issuer: "signaal", Audience: "signaal-api", Methods: []string{"EdDSA"}, Keys: issuer.KeySet()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Deps{DB: db, Issuer: issuer, Verifier: verifier, PasswordParams: testParams,
+		// Request logging stays on, as in production; its output is dropped.
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Signals: signal.NewSignals(signal.NewMemoDecider(engine, 0), keys, db.Signals(), db, signal.SignalsOptions{})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	b.Cleanup(hs.Close)
+
+	cli := audit.Actor{UserID: "cli", Role: "system"}
+	org := signal.Organisation{Name: "Load College", Kind: signal.OrgSchool,
+		Contact: signal.Person{Name: "C", Email: "contact@load.nl"}, Deputy: signal.Person{Name: "D", Email: "deputy@load.nl"}}
+	if err := db.CreateOrganisation(ctx, &org, "Samenwerking Load", cli); err != nil {
+		b.Fatal(err)
+	}
+	hash, err := auth.HashPassword(testPassword, testParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := signal.User{Email: "reporter@load.nl", Name: "Reporter", OrgID: org.ID, Role: signal.RoleReporter}
+	if err := db.CreateUser(ctx, &u, hash, cli); err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"email": u.Email, "password": testPassword})
+	res, err := http.Post(hs.URL+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	var lr loginResponse
+	if res.StatusCode != 200 || json.NewDecoder(res.Body).Decode(&lr) != nil {
+		b.Fatalf("login: %d", res.StatusCode)
+	}
+	return &loadServer{url: hs.URL, token: lr.Token, db: db}
+}
+
+// attack submits signals at rate (Freq 0: as fast as workers allow) for d,
+// and returns vegeta's metrics.
+func (l *loadServer) attack(b *testing.B, rate vegeta.Rate, d time.Duration, workers uint64) *vegeta.Metrics {
+	b.Helper()
+	observed := signal.Today(time.Now()).String()
+	header := http.Header{
+		"Authorization": {"Bearer " + l.token},
+		"Content-Type":  {"application/json"},
+	}
+	targeter := func(t *vegeta.Target) error {
+		n := l.seq.Add(1)
+		t.Method, t.URL = "POST", l.url+"/api/v1/signals"
+		t.Header = header.Clone()
+		t.Header.Set("Idempotency-Key", "load-"+strconv.FormatInt(n, 10))
+		youth := n % 2000
+		t.Body = fmt.Appendf(nil, `{"youth": {"name": "Jongere %d", "birth_date": "%d-04-30"}, "category": "wellbeing",
+			"facts": "Observatie nummer %d: komt vaak te laat en oogt moe.", "opinions": "Ik maak me zorgen.",
+			"observed_on": %q, "answers": %s}`, youth, 2005+youth%16, n, observed, loadAnswers[n%int64(len(loadAnswers))])
+		return nil
+	}
+	opts := []func(*vegeta.Attacker){vegeta.KeepAlive(true), vegeta.Timeout(30 * time.Second)}
+	if workers > 0 {
+		opts = append(opts, vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.Connections(int(workers)))
+	}
+	atk := vegeta.NewAttacker(opts...)
+	var m vegeta.Metrics
+	for res := range atk.Attack(targeter, rate, d, "submit") {
+		if res.Code == http.StatusCreated {
+			l.created.Add(1)
+		}
+		m.Add(res)
+	}
+	m.Close()
+	return &m
+}
