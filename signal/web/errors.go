@@ -128,6 +128,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 			}
 		}
 	}
+	if isPageRequest(c) && c.Request().Method != http.MethodHead {
+		s.renderError(c, status, signal.Code(body.Error.Code), body.Error.RequestID)
+		return
+	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else {

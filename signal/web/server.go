@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -74,6 +75,7 @@ type Server struct {
 	ips       *limiter
 	metrics   *metrics
 	signals   *signal.Signals
+	pages     *pages
 }
 
 // New returns the server with every route registered.
@@ -106,6 +108,9 @@ func New(d Deps) (*Server, error) {
 		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy,
 		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
 		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
+	}
+	if s.pages, err = loadPages(); err != nil {
+		return nil, fmt.Errorf("web: load pages: %w", err)
 	}
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
@@ -145,6 +150,8 @@ func (s *Server) routes() {
 	authed.POST("/logout", s.logout)
 	authed.GET("/me", s.me)
 	s.signalRoutes(authed)
+
+	s.pageRoutes()
 }
 
 // ServeHTTP implements http.Handler.

@@ -186,6 +186,28 @@ func (s *Server) login(c echo.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
+	token, exp, err := s.startSession(c, email, req.Password)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: exp.UTC()})
+}
+
+// startSession checks a normalised email address and a password, the one
+// login path of the API and the login page: failed attempts are
+// rate-limited per account and per client address, both outcomes are
+// audited (an unknown address under a keyed pseudonym only), and on success
+// the session cookie is set and the token returned.
+func (s *Server) startSession(c echo.Context, email, password string) (token string, exp time.Time, err error) {
+	token, exp, err = s.checkLogin(c, email, password)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	c.SetCookie(s.sessionCookie(c, token, exp))
+	return token, exp, nil
+}
+
+func (s *Server) checkLogin(c echo.Context, email, password string) (string, time.Time, error) {
 	ctx := c.Request().Context()
 	now := s.now()
 	pseudonym := s.emailPseudonym(email)
@@ -197,45 +219,43 @@ func (s *Server) login(c echo.Context) error {
 		ipRes.CancelAt(now)
 		acctRes.CancelAt(now)
 		s.logger.Warn("login rate limited", slog.String("request_id", requestID(c)))
-		return &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
+		return "", time.Time{}, &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
 			Err: retryAfter(int((wait + time.Second - 1) / time.Second))}
 	}
 
 	u, hash, err := s.db.UserByEmail(ctx, email)
 	switch {
 	case signal.ErrorCode(err) == signal.CodeNotFound:
-		_ = auth.VerifyPassword(s.dummyHash, req.Password) // same time as a known address
+		_ = auth.VerifyPassword(s.dummyHash, password) // same time as a known address
 		if err := s.db.Append(ctx, audit.Entry{Action: "login.fail", Object: "email/" + pseudonym, Origin: Origin(c)}); err != nil {
-			return err
+			return "", time.Time{}, err
 		}
-		return errWrongLogin
+		return "", time.Time{}, errWrongLogin
 	case err != nil:
-		return err
+		return "", time.Time{}, err
 	}
 	actor := audit.Actor{UserID: u.ID, Role: string(u.Role), Org: u.OrgID}
-	if err := auth.VerifyPassword(hash, req.Password); err != nil || u.Disabled {
+	if err := auth.VerifyPassword(hash, password); err != nil || u.Disabled {
 		if err != nil && !errors.Is(err, auth.ErrMismatch) {
-			return err
+			return "", time.Time{}, err
 		}
 		if err := s.db.Append(ctx, audit.Entry{Actor: actor, Action: "login.fail", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
-			return err
+			return "", time.Time{}, err
 		}
-		return errWrongLogin
+		return "", time.Time{}, errWrongLogin
 	}
 	ipRes.CancelAt(now)
 	acctRes.CancelAt(now)
 	token, claims, err := s.issuer.Issue(u.ID, string(u.Role), u.OrgID)
 	if err != nil {
-		return err
+		return "", time.Time{}, err
 	}
 	// No audit entry, no session: the token is only handed out once its
 	// login is on record.
 	if err := s.db.Append(ctx, audit.Entry{Actor: actor, Action: "login.ok", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
-		return err
+		return "", time.Time{}, err
 	}
-	exp := claims.ExpiresAt.Time
-	c.SetCookie(s.sessionCookie(c, token, exp))
-	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: exp.UTC()})
+	return token, claims.ExpiresAt.Time, nil
 }
 
 // errWrongLogin is the one answer to a wrong address, a wrong password and a
@@ -267,6 +287,15 @@ func (s *Server) emailPseudonym(email string) string {
 // logout ends the session: its token is revoked until it expires, the
 // cookie is cleared, and "logout" is audited.
 func (s *Server) logout(c echo.Context) error {
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// endSession revokes the request's session token, audits "logout" and
+// clears the cookie: the API's logout and the logout button.
+func (s *Server) endSession(c echo.Context) error {
 	sess := CurrentSession(c)
 	err := s.db.RevokeToken(c.Request().Context(), sess.Claims.ID, sess.User.ID, sess.Claims.ExpiresAt.Unix(),
 		audit.Entry{Actor: Actor(c), Action: "logout", Object: "user/" + sess.User.ID, Origin: Origin(c)})
@@ -274,7 +303,7 @@ func (s *Server) logout(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(s.sessionCookie(c, "", time.Time{}))
-	return c.NoContent(http.StatusNoContent)
+	return nil
 }
 
 type meResponse struct {

@@ -1,0 +1,450 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// The reporter's pages (issue 5): home, the new-signal flow and a signal's
+// result. They work without JavaScript: each screen is a form posted to the
+// server, which renders the next. Between screens the form's values travel
+// in hidden fields (over TLS, never stored or logged): nothing is stored
+// before the reporter presses "send", and the policy is asked on every
+// screen which question comes next (Decision.Missing). static/app.js adds
+// the offline outbox on top: the send form goes to POST /api/v1/signals
+// with an Idempotency-Key, kept in IndexedDB until acknowledged.
+
+// reporterPages registers the reporter's pages.
+func (s *Server) reporterPages(g *PageGroup) {
+	reporter := s.RequireRole(signal.RoleReporter)
+	g.GET("/signalen", s.homePage, reporter)
+	g.GET("/signalen/nieuw", s.newSignalPage, reporter)
+	g.POST("/signalen/nieuw", s.newSignalStep, reporter)
+	g.POST("/signalen/verstuur", s.sendSignal, reporter)
+	g.GET("/signalen/:id", s.signalPage, reporter)
+	g.GET("/signalen/:id/vragen", s.completeQuestion, reporter)
+	g.POST("/signalen/:id/vragen", s.completeStep, reporter)
+}
+
+// recentLimit is how many of their signals the home page lists.
+const recentLimit = 20
+
+type homeData struct {
+	Signals []signal.SignalView
+	Sent    bool
+}
+
+// homePage: GET /signalen, the reporter's start: "new signal", their recent
+// signals with status and what was shared, and (filled in by app.js) the
+// signals waiting on this phone to be sent.
+func (s *Server) homePage(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	page, err := svc.List(c.Request().Context(), signalActor(c), "", recentLimit)
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "home", "home.title", homeData{Signals: page.Signals})
+}
+
+// knownYouth is a young person the reporter reported before, to pick
+// instead of typing the name and birth date again.
+type knownYouth struct {
+	Value string // "birth date|name", the pick field's value
+	Name  string
+	Born  string
+}
+
+type signalFormData struct {
+	Categories []signal.Category
+	Contains   []signal.Field
+	Known      []knownYouth
+	Today      string
+	Carry      []hiddenField // the answers given so far, kept while editing
+}
+
+// newSignalPage: GET /signalen/nieuw, screen 1 (who) and 2 (what) of a new
+// signal. The page is also the app shell the service worker keeps, so it
+// holds no young person's data except the reporter's own earlier ones.
+func (s *Server) newSignalPage(c echo.Context) error {
+	v := s.view(c, "new.title", nil)
+	v.Form = url.Values{"observed_on": {signal.Today(s.now()).String()}}
+	return s.renderSignalForm(c, http.StatusOK, v)
+}
+
+func (s *Server) renderSignalForm(c echo.Context, status int, v *View) error {
+	d := signalFormData{Categories: signal.Categories, Contains: signal.ContainedFields, Today: signal.Today(s.now()).String(),
+		Carry: carry(v.Form, formFields...)}
+	if svc, err := s.signalsService(); err == nil {
+		page, err := svc.List(c.Request().Context(), signalActor(c), "", signal.MaxPageSize)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, sv := range page.Signals {
+			if sv.Youth == nil || sv.Youth.Name == "" || seen[sv.Youth.Ref] {
+				continue
+			}
+			seen[sv.Youth.Ref] = true
+			d.Known = append(d.Known, knownYouth{Value: sv.Youth.BirthDate + "|" + sv.Youth.Name, Name: sv.Youth.Name, Born: sv.Youth.BirthDate})
+		}
+	}
+	v.Title, v.Data = "new.title", d
+	return s.render(c, status, "signal_form", v)
+}
+
+// signalForm reads a new signal and its answers from a posted form; the
+// field names are the wire paths ("youth.name", "answers.consent.youth").
+func signalForm(f url.Values) (signal.NewSignal, []signal.FieldError) {
+	in := signal.NewSignal{
+		Youth:      signal.NewYouth{Name: f.Get("youth.name"), BirthDate: f.Get("youth.birth_date")},
+		Category:   signal.Category(f.Get("category")),
+		Facts:      f.Get("facts"),
+		Opinions:   f.Get("opinions"),
+		ObservedOn: f.Get("observed_on"),
+	}
+	if pick := f.Get("youth.pick"); pick != "" && strings.TrimSpace(in.Youth.Name) == "" && in.Youth.BirthDate == "" {
+		in.Youth.BirthDate, in.Youth.Name, _ = strings.Cut(pick, "|")
+	}
+	for _, x := range f["contains"] {
+		in.Contains = append(in.Contains, signal.Field(x))
+	}
+	var problems []signal.FieldError
+	for _, p := range signal.AnswerPaths {
+		if val := f.Get("answers." + p); val != "" {
+			if err := signal.SetAnswer(&in.Answers, p, val); err != nil {
+				problems = append(problems, signal.FieldError{Field: "answers." + p, Problem: "invalid"})
+			}
+		}
+	}
+	return in, problems
+}
+
+// formFields are the fields of screens 1 and 2 that the later screens carry.
+var formFields = []string{"youth.name", "youth.birth_date", "youth.pick", "category", "facts", "opinions", "observed_on", "contains"}
+
+// hiddenField is one name/value the next screen carries.
+type hiddenField struct{ Name, Value string }
+
+// carry returns the form's values of screens 1 and 2 and its answers as
+// hidden fields, without the fields named in except.
+func carry(f url.Values, except ...string) []hiddenField {
+	var out []hiddenField
+	names := append(slices.Clone(formFields), answerFields()...)
+	for _, n := range names {
+		if slices.Contains(except, n) {
+			continue
+		}
+		for _, v := range f[n] {
+			if v != "" {
+				out = append(out, hiddenField{n, v})
+			}
+		}
+	}
+	return out
+}
+
+func answerFields() []string {
+	out := make([]string, len(signal.AnswerPaths))
+	for i, p := range signal.AnswerPaths {
+		out[i] = "answers." + p
+	}
+	return out
+}
+
+type questionData struct {
+	Action   string
+	Question signal.Question
+	Number   int
+	Carry    []hiddenField
+	Edit     bool // offer "change the signal" (the new-signal flow)
+}
+
+type summaryData struct {
+	Action    string
+	Recipient signal.RecipientRole
+	Decision signal.Decision
+	Carry    []hiddenField
+	Key      string // the Idempotency-Key of this submission
+	Edit     bool
+	Submit   string // the send button's catalogue key
+	Outbox   bool   // app.js sends it through the outbox
+	Confirm  bool   // completing a draft: the post stores the answers
+}
+
+// newSignalStep: POST /signalen/nieuw, the next screen of a new signal:
+// the form again with its problems, the next question the policy needs, or
+// the summary before sending. Nothing is stored.
+func (s *Server) newSignalStep(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	f, err := c.FormParams()
+	if err != nil {
+		return signal.Errorf(signal.CodeInvalid, "unreadable form")
+	}
+	v := s.view(c, "new.title", nil)
+	v.Form = f
+	if f.Get("edit") != "" {
+		return s.renderSignalForm(c, http.StatusOK, v)
+	}
+	in, answerProblems := signalForm(f)
+	if len(answerProblems) > 0 {
+		return signal.Invalid(answerProblems...)
+	}
+	d, err := svc.Preview(c.Request().Context(), signalActor(c), in)
+	if err != nil {
+		var se *signal.Error
+		if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+			v.Errors = s.formErrors(v, se.Fields)
+			return s.renderSignalForm(c, http.StatusBadRequest, v)
+		}
+		return err
+	}
+	return s.nextScreen(c, v, d, "/signalen/nieuw", "/signalen/verstuur", true)
+}
+
+// nextScreen renders the next question the decision is missing, or, when
+// it is complete, the summary whose form posts to send.
+func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, send string, edit bool) error {
+	f := v.Form
+	if d.Outcome == signal.OutcomeIncomplete && len(d.Missing) > 0 {
+		q, ok := s.question(d.Missing[0])
+		if !ok {
+			return signal.Errorf(signal.CodeInternal, "the policy asks %q, which is not in its catalogue", d.Missing[0])
+		}
+		name := "answers." + q.ID
+		if f.Get("asked") == q.ID && f.Get(name) == "" {
+			v.Errors = []FormError{{name, v.T("question.choose")}}
+		}
+		answered := 0
+		for _, p := range answerFields() {
+			if f.Get(p) != "" {
+				answered++
+			}
+		}
+		v.Title = "question.title"
+		v.Data = questionData{Action: ask, Question: q, Number: answered + 1, Carry: carry(f, name), Edit: edit}
+		status := http.StatusOK
+		if v.Errors != nil {
+			status = http.StatusBadRequest
+		}
+		return s.render(c, status, "signal_question", v)
+	}
+	v.Title = "summary.title"
+	sd := summaryData{Action: send, Decision: d, Carry: carry(f), Edit: edit, Recipient: recipientOf(f)}
+	if edit {
+		sd.Key, sd.Submit, sd.Outbox = newIdempotencyKey(), "summary.send", true
+	} else {
+		sd.Submit, sd.Confirm = "summary.save", true
+	}
+	v.Data = sd
+	return s.render(c, http.StatusOK, "signal_summary", v)
+}
+
+func (s *Server) question(id string) (signal.Question, bool) {
+	svc, err := s.signalsService()
+	if err != nil {
+		return signal.Question{}, false
+	}
+	for _, q := range svc.Questions() {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return signal.Question{}, false
+}
+
+// newIdempotencyKey is the key a summary's send form carries, so sending it
+// twice (a double tap, a retry) stores the signal once.
+func newIdempotencyKey() string {
+	b := make([]byte, 18)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// sendSignal: POST /signalen/verstuur, the summary's send button without
+// JavaScript (app.js sends the same fields to POST /api/v1/signals). The
+// Idempotency-Key of the summary makes a repeated post store once.
+func (s *Server) sendSignal(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	f, err := c.FormParams()
+	if err != nil {
+		return signal.Errorf(signal.CodeInvalid, "unreadable form")
+	}
+	in, answerProblems := signalForm(f)
+	if len(answerProblems) > 0 {
+		return signal.Invalid(answerProblems...)
+	}
+	key := f.Get("idempotency_key")
+	if key != "" {
+		if err := signal.ValidIdempotencyKey(key); err != nil {
+			return err
+		}
+	}
+	res, err := svc.Submit(c.Request().Context(), signalActor(c), in, key)
+	if err != nil {
+		var se *signal.Error
+		if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+			v := s.view(c, "new.title", nil)
+			v.Form = f
+			v.Errors = s.formErrors(v, se.Fields)
+			return s.renderSignalForm(c, http.StatusBadRequest, v)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/signalen/"+url.PathEscape(res.ID))
+}
+
+type signalPageData struct {
+	Signal    signal.SignalView
+	Decision  signal.Decision
+	Recipient signal.RecipientRole
+}
+
+// recipientOf is the recipient a form's answers name, else the default
+// (the cooperation's signal meeting).
+func recipientOf(f url.Values) signal.RecipientRole {
+	if r := f.Get("answers.recipient.role"); r != "" {
+		return signal.RecipientRole(r)
+	}
+	return *signal.DefaultRecipient().Role
+}
+
+// signalPage: GET /signalen/:id, the reporter's own signal: what they
+// recorded and what the policy decided (or the questions still open).
+func (s *Server) signalPage(c echo.Context) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	sv, err := svc.Get(c.Request().Context(), signalActor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d := signalPageData{Signal: sv, Recipient: *signal.DefaultRecipient().Role}
+	if sv.Decision != nil {
+		d.Decision = *sv.Decision
+	}
+	if sv.Answers != nil && sv.Answers.Recipient.Role != nil {
+		d.Recipient = *sv.Answers.Recipient.Role
+	}
+	return s.Render(c, http.StatusOK, "signal", "signal.title", d)
+}
+
+// completeQuestion: GET /signalen/:id/vragen, the first open question of a
+// draft.
+func (s *Server) completeQuestion(c echo.Context) error {
+	return s.completeWith(c, url.Values{})
+}
+
+// completeStep: POST /signalen/:id/vragen, the next open question of a
+// draft, its summary, or (confirm) storing the answers.
+func (s *Server) completeStep(c echo.Context) error {
+	f, err := c.FormParams()
+	if err != nil {
+		return signal.Errorf(signal.CodeInvalid, "unreadable form")
+	}
+	return s.completeWith(c, f)
+}
+
+func (s *Server) completeWith(c echo.Context, f url.Values) error {
+	svc, err := s.signalsService()
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	var more signal.Answers
+	for _, p := range signal.AnswerPaths {
+		if val := f.Get("answers." + p); val != "" {
+			if err := signal.SetAnswer(&more, p, val); err != nil {
+				return err
+			}
+		}
+	}
+	ctx := c.Request().Context()
+	if f.Get("confirm") != "" {
+		if _, err := svc.Complete(ctx, signalActor(c), id, more); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/signalen/"+url.PathEscape(id))
+	}
+	d, err := svc.PreviewComplete(ctx, signalActor(c), id, more)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, "question.title", nil)
+	v.Form = f
+	action := "/signalen/" + url.PathEscape(id) + "/vragen"
+	return s.nextScreen(c, v, d, action, action, false)
+}
+
+// formErrors turns the domain's field problems into messages in the user's
+// language, in the order of the form. Known problems have a catalogue
+// text per field; others keep the domain's (English) wording after the
+// field's name, which is still precise.
+func (s *Server) formErrors(v *View, fields []signal.FieldError) []FormError {
+	order := []string{"youth.name", "youth.birth_date", "category", "facts", "opinions", "observed_on", "contains"}
+	rank := func(f string) int {
+		for i, o := range order {
+			if strings.HasPrefix(f, o) {
+				return i
+			}
+		}
+		return len(order)
+	}
+	sorted := slices.Clone(fields)
+	slices.SortStableFunc(sorted, func(a, b signal.FieldError) int { return rank(a.Field) - rank(b.Field) })
+	var out []FormError
+	seen := map[string]bool{}
+	for _, fe := range sorted {
+		field := fe.Field
+		if strings.HasPrefix(field, "contains[") {
+			field = "contains"
+		}
+		if seen[field] {
+			continue
+		}
+		seen[field] = true
+		out = append(out, FormError{Field: field, Message: problemText(v, field, fe.Problem)})
+	}
+	return out
+}
+
+// problemText is the catalogue text for a domain problem of a field.
+func problemText(v *View, field, problem string) string {
+	kind := "invalid"
+	switch {
+	case strings.HasPrefix(problem, "is required"):
+		kind = "required"
+	case strings.Contains(problem, "future"):
+		kind = "future"
+	case strings.Contains(problem, "at most"):
+		kind = "toolong"
+	case strings.Contains(problem, "older than"):
+		kind = "tooold"
+	case strings.Contains(problem, "within the last two years"):
+		kind = "expired"
+	case strings.Contains(problem, "before youth.birth_date"):
+		kind = "beforebirth"
+	}
+	key := "form." + field + "." + kind
+	if v.cat.Has(key) {
+		return v.T(key)
+	}
+	return v.T("label."+field) + ": " + problem
+}

@@ -1,0 +1,251 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// browserClient is an HTTP client that keeps cookies and does not follow
+// redirects, and sends the Fetch Metadata a browser sends for our own forms.
+type browserClient struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	site string // Sec-Fetch-Site of unsafe requests; "" sends none
+}
+
+func newBrowserClient(t *testing.T, base string) *browserClient {
+	jar, _ := cookiejar.New(nil)
+	return &browserClient{t: t, base: base, site: "same-origin", c: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+type pageResponse struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *browserClient) get(path string) pageResponse {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
+	return b.send(req)
+}
+
+func (b *browserClient) post(path string, form url.Values) pageResponse {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if b.site != "" {
+		req.Header.Set("Sec-Fetch-Site", b.site)
+	}
+	return b.send(req)
+}
+
+func (b *browserClient) send(req *http.Request) pageResponse {
+	b.t.Helper()
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := res.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return pageResponse{status: res.StatusCode, header: res.Header, body: sb.String()}
+}
+
+// login logs in through the login form as email.
+func (b *browserClient) login(email string) {
+	b.t.Helper()
+	res := b.post("/login", url.Values{"email": {email}, "password": {testPassword}, "next": {"/"}})
+	if res.status != http.StatusSeeOther {
+		b.t.Fatalf("login as %s: status %d: %s", email, res.status, res.body)
+	}
+}
+
+func TestCatalogueHasEveryKeyTheTemplatesUse(t *testing.T) {
+	cat, err := loadCatalogue(messageFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	files, _ := fs.Glob(templateFiles, "templates/*.html")
+	for _, f := range files {
+		data, _ := fs.ReadFile(templateFiles, f)
+		for _, m := range key.FindAllStringSubmatch(string(data), -1) {
+			if !cat.Has(m[1]) {
+				t.Errorf("%s uses %q, which is not in the catalogue", f, m[1])
+			}
+		}
+	}
+}
+
+func TestLocalPathRefusesOtherSites(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"/signalen", "/signalen"},
+		{"/signalen?x=1", "/signalen?x=1"},
+		{"", "/"},
+		{"https://evil.example/", "/"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+	} {
+		if got := localPath(c.in); got != c.want {
+			t.Errorf("localPath(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestLoginPage(t *testing.T) {
+	e := newEnv(t, nil)
+	reporter := e.users["reporter"].Email
+
+	t.Run("a page without a session goes to the login page and back", func(t *testing.T) {
+		b := newBrowserClient(t, e.url)
+		res := b.get("/signalen")
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/login?next=%2Fsignalen" {
+			t.Fatalf("status %d, Location %q", res.status, res.header.Get("Location"))
+		}
+		page := b.get("/login?next=%2Fsignalen")
+		if page.status != 200 || !strings.Contains(page.body, `<html lang="nl">`) || !strings.Contains(page.body, "Inloggen") {
+			t.Fatalf("login page: %d %s", page.status, page.body)
+		}
+		if !strings.Contains(page.body, `name="next" value="/signalen"`) {
+			t.Fatalf("login page does not come back to /signalen")
+		}
+		res = b.post("/login", url.Values{"email": {reporter}, "password": {testPassword}, "next": {"/signalen"}})
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/signalen" {
+			t.Fatalf("login: %d %q %s", res.status, res.header.Get("Location"), res.body)
+		}
+		if home := b.get("/signalen"); home.status != 200 {
+			t.Fatalf("after login: %d", home.status)
+		}
+	})
+
+	cases := []struct {
+		name   string
+		form   url.Values
+		status int
+		want   []string
+	}{
+		{"empty form names both fields", url.Values{}, 400,
+			[]string{`href="#f-email">Vul je e-mailadres in`, `href="#f-password">Vul je wachtwoord in`, `aria-invalid="true"`}},
+		{"a wrong password says so without telling which part", url.Values{"email": {reporter}, "password": {"nope"}}, 401,
+			[]string{"Het e-mailadres of wachtwoord klopt niet"}},
+		{"an email address that is not one", url.Values{"email": {"nope"}, "password": {"x"}}, 400,
+			[]string{"Vul een e-mailadres in zoals"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBrowserClient(t, e.url)
+			res := b.post("/login", c.form)
+			if res.status != c.status {
+				t.Fatalf("status %d, want %d", res.status, c.status)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(res.body, w) {
+					t.Errorf("page lacks %q:\n%s", w, res.body)
+				}
+			}
+			if !strings.Contains(res.body, `class="error-summary"`) {
+				t.Errorf("no error summary")
+			}
+		})
+	}
+
+	t.Run("a cross-site form post is refused", func(t *testing.T) {
+		b := newBrowserClient(t, e.url)
+		b.site = "cross-site"
+		res := b.post("/login", url.Values{"email": {reporter}, "password": {testPassword}})
+		if res.status != http.StatusForbidden {
+			t.Fatalf("status %d, want 403", res.status)
+		}
+	})
+	t.Run("without Fetch Metadata the form needs the CSRF token of its cookie", func(t *testing.T) {
+		b := newBrowserClient(t, e.url)
+		b.site = ""
+		page := b.get("/login")
+		tok := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page.body)
+		if tok == nil {
+			t.Fatal("no CSRF field")
+		}
+		if res := b.post("/login", url.Values{"email": {reporter}, "password": {testPassword}}); res.status != http.StatusBadRequest && res.status != http.StatusForbidden {
+			t.Fatalf("without token: status %d", res.status)
+		}
+		if res := b.post("/login", url.Values{"email": {reporter}, "password": {testPassword}, "_csrf": {tok[1]}}); res.status != http.StatusSeeOther {
+			t.Fatalf("with token: status %d", res.status)
+		}
+	})
+	t.Run("logout ends the session", func(t *testing.T) {
+		b := newBrowserClient(t, e.url)
+		b.login(reporter)
+		if res := b.post("/logout", url.Values{}); res.status != http.StatusSeeOther {
+			t.Fatalf("logout: %d", res.status)
+		}
+		if res := b.get("/signalen"); res.status != http.StatusSeeOther {
+			t.Fatalf("after logout: %d", res.status)
+		}
+	})
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	e := newEnv(t, nil)
+	b := newBrowserClient(t, e.url)
+	res := b.get("/taal?lang=en&next=%2Flogin")
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/login" {
+		t.Fatalf("switch: %d %q", res.status, res.header.Get("Location"))
+	}
+	page := b.get("/login")
+	if !strings.Contains(page.body, `<html lang="en">`) || !strings.Contains(page.body, "Log in with your work email") {
+		t.Fatalf("not English:\n%s", page.body)
+	}
+	if !strings.Contains(page.body, `lang="nl" hreflang="nl">Nederlands</a>`) {
+		t.Fatalf("no way back to Dutch")
+	}
+	if res := b.get("/taal?lang=en&next=https%3A%2F%2Fevil.example"); res.header.Get("Location") != "/" {
+		t.Fatalf("open redirect: %q", res.header.Get("Location"))
+	}
+}
+
+func TestStaticFilesAreCachedByContentHash(t *testing.T) {
+	e := newEnv(t, nil)
+	b := newBrowserClient(t, e.url)
+	page := b.get("/login")
+	m := regexp.MustCompile(`href="(/static/app\.css\?v=[0-9a-f]+)"`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatal("no versioned stylesheet link")
+	}
+	res := b.get(m[1])
+	if res.status != 200 || res.header.Get("Cache-Control") != "public, max-age=31536000, immutable" || !strings.HasPrefix(res.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("versioned: %d %q %q", res.status, res.header.Get("Cache-Control"), res.header.Get("Content-Type"))
+	}
+	if res := b.get("/static/app.css?v=old"); res.header.Get("Cache-Control") != "public, max-age=300" {
+		t.Fatalf("stale version cached long: %q", res.header.Get("Cache-Control"))
+	}
+	if res := b.get("/static/../pages.go"); res.status != 404 {
+		t.Fatalf("path escape: %d", res.status)
+	}
+	if csp := page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("CSP %q", csp)
+	}
+	if res := b.get("/sw.js"); res.status != 200 || res.header.Get("Cache-Control") != "no-cache" {
+		t.Fatalf("sw.js: %d %q", res.status, res.header.Get("Cache-Control"))
+	}
+	if res := b.get("/manifest.webmanifest"); res.status != 200 || !strings.Contains(res.body, `"start_url":"/"`) {
+		t.Fatalf("manifest: %d %s", res.status, res.body)
+	}
+}
