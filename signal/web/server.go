@@ -28,8 +28,10 @@ type Deps struct {
 	Issuer   *auth.Issuer    // signs session tokens at login
 	Verifier *auth.Verifier  // checks bearer tokens and session cookies
 	Signals  *signal.Signals // the signals use cases; nil answers 503 on their routes
-	Logger   *slog.Logger    // default discards
-	Now      func() time.Time
+	// Privacy wires the privacy officer's console (privacy.go).
+	Privacy PrivacyDeps
+	Logger  *slog.Logger // default discards
+	Now     func() time.Time
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
 	Ready []Check
@@ -76,6 +78,7 @@ type Server struct {
 	metrics   *metrics
 	signals   *signal.Signals
 	pages     *pages
+	privacy   PrivacyDeps
 }
 
 // New returns the server with every route registered.
@@ -114,6 +117,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
+	s.privacy = d.Privacy
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -150,6 +154,7 @@ func (s *Server) routes() {
 	authed.POST("/logout", s.logout)
 	authed.GET("/me", s.me)
 	s.signalRoutes(authed)
+	s.privacyRoutes(authed)
 
 	s.pageRoutes()
 }
