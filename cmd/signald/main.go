@@ -33,6 +33,7 @@ var commands = []command{
 	orgCommand,
 	userCommand,
 	policyCommand,
+	retentionCommand,
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.

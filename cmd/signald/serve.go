@@ -32,6 +32,8 @@ import (
 type serveConfig struct {
 	addr, db, keys, policyDir, logFormat string
 	demo, allowRemoteDemo, secureCookies bool
+	retention                            signal.Period
+	retentionEvery                       time.Duration
 }
 
 const (
@@ -79,9 +81,10 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	// Which policy decided from now on is part of the record (R11).
-	if err := db.Append(ctx, audit.Entry{Actor: audit.Actor{UserID: "signald", Role: "system"},
-		Action: "policy.load", Object: "policy/" + engine.Version()}); err != nil {
+	// Which policy decided from now on is part of the record (R11): the
+	// load is audited, and the files are kept under their digest for the
+	// privacy officer's governance view.
+	if err := recordPolicy(ctx, db, cfg.policyDir, engine.Version()); err != nil {
 		return fmt.Errorf("audit the policy load: %w", err)
 	}
 	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
@@ -107,8 +110,22 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
+	// The privacy officer's console: pseudonyms for lookups, retention
+	// (also run hourly below), and the key that signs audit checkpoints.
+	retention := signal.NewRetention(db.Privacy(), youthKeys, youthKeys, signal.RetentionOptions{Period: cfg.retention, Logger: logger})
+	host, _ := os.Hostname()
+	cpSigner, cpKey, err := audit.LoadOrCreateKey(filepath.Join(cfg.keys, audit.CheckpointKeyFile), "signaal-audit/"+checkpointName(host))
+	if err != nil {
+		return err
+	}
+	cpVerifier, err := audit.NewVerifier(cpKey)
+	if err != nil {
+		return err
+	}
+
 	srv, err := web.New(web.Deps{
 		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals,
+		Privacy:       web.PrivacyDeps{Pseudonyms: youthKeys, Retention: retention, CheckpointSigner: cpSigner, CheckpointVerifier: cpVerifier},
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},
@@ -138,6 +155,16 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	// The retention job runs inside signald, hourly by default; it stops
+	// with ctx and is waited for before the database closes.
+	jobCtx, stopJob := context.WithCancel(ctx)
+	jobDone := make(chan struct{})
+	if cfg.retentionEvery > 0 {
+		go runRetention(jobCtx, retention, cfg.retentionEvery, logger, jobDone)
+	} else {
+		close(jobDone)
+	}
+	defer func() { stopJob(); <-jobDone }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve HTTP: %w", err)
@@ -199,6 +226,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.allowRemoteDemo, "allow-remote-demo", false, "let --demo listen on a non-loopback address")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", secureEnv, "mark the session cookie Secure (behind a TLS proxy) (SIGNAAL_SECURE_COOKIES)")
 	fs.StringVar(&cfg.logFormat, "log", envOr("SIGNAAL_LOG", "text"), "log `format`: text or json (SIGNAAL_LOG)")
+	retention := fs.String("retention", envOr("SIGNAAL_RETENTION", signal.DefaultRetention.String()), "how long a signal stays after its observation, e.g. 2y, 18m, 730d; always erased at 23 (SIGNAAL_RETENTION)")
+	fs.DurationVar(&cfg.retentionEvery, "retention-every", time.Hour, "how often the retention job runs; 0 turns it off (use signald retention run from cron)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -207,6 +236,14 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return cfg, usageError("unexpected argument %q", fs.Arg(0))
+	}
+	p, err := signal.ParsePeriod(*retention)
+	if err != nil {
+		return cfg, usageError("--retention: %v", err)
+	}
+	cfg.retention = p
+	if cfg.retentionEvery < 0 {
+		return cfg, usageError("--retention-every %v: must not be negative", cfg.retentionEvery)
 	}
 	if err := validateServe(&cfg); err != nil {
 		return cfg, err
@@ -286,4 +323,19 @@ func printDemo(w io.Writer, url string) {
 		fmt.Fprintf(w, "  %-34s %-16s %s\n", a.Email, a.Role, a.Org)
 	}
 	fmt.Fprintf(w, "Try: curl -s %s/api/v1/login -H 'Content-Type: application/json' -d '{\"email\":\"mentor@demo.signaal.nl\",\"password\":\"demo\"}'\n", url)
+}
+
+// checkpointName makes the host name fit a signed-note key name (no spaces
+// or plus signs).
+func checkpointName(host string) string {
+	host = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '+' || r < 0x21 || r > 0x7e {
+			return '-'
+		}
+		return r
+	}, host)
+	if host == "" {
+		return "signald"
+	}
+	return host
 }

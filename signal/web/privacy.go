@@ -68,18 +68,29 @@ func (s *Server) record(c echo.Context, action, object, subject string) error {
 type entryJSON struct {
 	Seq      int64           `json:"seq"`
 	Time     time.Time       `json:"time"`
-	Actor    audit.Actor     `json:"actor"`
+	Actor    actorJSON       `json:"actor"`
 	Action   string          `json:"action"`
 	Object   string          `json:"object,omitempty"`
 	Subject  string          `json:"subject,omitempty"`
 	Decision *audit.Decision `json:"decision,omitempty"`
-	Origin   audit.Origin    `json:"origin"`
+	Origin   originJSON      `json:"origin"`
 	Hash     string          `json:"hash"`
 }
 
+type actorJSON struct {
+	UserID string `json:"user_id"`
+	Role   string `json:"role"`
+	Org    string `json:"org"`
+}
+
+type originJSON struct {
+	RequestID string `json:"request_id"`
+	IP        string `json:"ip"`
+}
+
 func toEntryJSON(r audit.Record) entryJSON {
-	return entryJSON{Seq: r.Seq, Time: r.Time, Actor: r.Actor, Action: r.Action, Object: r.Object, Subject: r.Subject,
-		Decision: r.Decision, Origin: r.Origin, Hash: "sha256:" + hex.EncodeToString(r.Hash[:])}
+	return entryJSON{Seq: r.Seq, Time: r.Time, Actor: actorJSON(r.Actor), Action: r.Action, Object: r.Object, Subject: r.Subject,
+		Decision: r.Decision, Origin: originJSON(r.Origin), Hash: "sha256:" + hex.EncodeToString(r.Hash[:])}
 }
 
 // pseudonymPattern is the shape of the keyed pseudonyms of young people
@@ -279,7 +290,7 @@ func (s *Server) apiVerify(c echo.Context) error {
 }
 
 type checkpointJSON struct {
-	ID     int64     `json:"id"`
+	ID     int64     `json:"id,omitempty"`
 	Origin string    `json:"origin"`
 	Size   int64     `json:"size"`
 	Head   string    `json:"head"`
