@@ -5,16 +5,19 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -313,6 +316,7 @@ func (s *Server) pageRoutes() {
 	pub.GET("/sw.js", s.serviceWorker)
 	pub.GET("/manifest.webmanifest", s.manifest)
 	pub.GET("/taal", s.switchLanguage)
+	pub.GET("/offline", s.offlinePage)
 	pub.GET("/login", s.loginPage)
 	pub.POST("/login", s.loginSubmit)
 
@@ -532,14 +536,33 @@ func contentType(name string) string {
 }
 
 // serviceWorker serves static/sw.js at the root, so its scope is the whole
-// site; browsers check it for updates on each visit (no-cache).
+// site, with the versioned URLs of the static files it keeps filled in (a
+// new release is a new worker, which replaces the old cache). Browsers
+// check it for updates on each visit (no-cache).
 func (s *Server) serviceWorker(c echo.Context) error {
 	data, err := fs.ReadFile(s.pages.static, "sw.js")
 	if err != nil {
 		return echo.ErrNotFound
 	}
+	var urls []string
+	sum := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(s.pages.assets)) {
+		if name == "sw.js" {
+			continue
+		}
+		urls = append(urls, "/static/"+name+"?v="+s.pages.assets[name])
+		sum.Write([]byte(s.pages.assets[name]))
+	}
+	list, _ := json.Marshal(urls)
+	body := strings.NewReplacer("'__VERSION__'", strconv.Quote(hex.EncodeToString(sum.Sum(nil))[:12]), "__ASSETS__", string(list)).Replace(string(data))
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.Blob(http.StatusOK, contentType("sw.js"), data)
+	return c.Blob(http.StatusOK, contentType("sw.js"), []byte(body))
+}
+
+// offlinePage: GET /offline, what the service worker shows for a page it
+// cannot fetch: the signals waiting on this phone (app.js lists them).
+func (s *Server) offlinePage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, "offline", "offline.title", nil)
 }
 
 // manifest serves the web app manifest, in the user's language.

@@ -85,7 +85,9 @@ func (s *Server) newSignalPage(c echo.Context) error {
 func (s *Server) renderSignalForm(c echo.Context, status int, v *View) error {
 	d := signalFormData{Categories: signal.Categories, Contains: signal.ContainedFields, Today: signal.Today(s.now()).String(),
 		Carry: carry(v.Form, formFields...)}
-	if svc, err := s.signalsService(); err == nil {
+	// The app shell (?shell=1) the service worker keeps holds no young
+	// person's name: the list of earlier ones is left out.
+	if svc, err := s.signalsService(); err == nil && c.QueryParam("shell") == "" {
 		page, err := svc.List(c.Request().Context(), signalActor(c), "", signal.MaxPageSize)
 		if err != nil {
 			return err
@@ -173,13 +175,13 @@ type questionData struct {
 type summaryData struct {
 	Action    string
 	Recipient signal.RecipientRole
-	Decision signal.Decision
-	Carry    []hiddenField
-	Key      string // the Idempotency-Key of this submission
-	Edit     bool
-	Submit   string // the send button's catalogue key
-	Outbox   bool   // app.js sends it through the outbox
-	Confirm  bool   // completing a draft: the post stores the answers
+	Decision  signal.Decision
+	Carry     []hiddenField
+	Key       string // the Idempotency-Key of this submission
+	Edit      bool
+	Submit    string // the send button's catalogue key
+	Outbox    bool   // app.js sends it through the outbox
+	Confirm   bool   // completing a draft: the post stores the answers
 }
 
 // newSignalStep: POST /signalen/nieuw, the next screen of a new signal:

@@ -111,7 +111,7 @@ func TestLocalPathRefusesOtherSites(t *testing.T) {
 }
 
 func TestLoginPage(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newSignalsEnv(t)
 	reporter := e.users["reporter"].Email
 
 	t.Run("a page without a session goes to the login page and back", func(t *testing.T) {
