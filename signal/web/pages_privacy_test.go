@@ -1,0 +1,111 @@
+package web
+
+import (
+	"database/sql"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// TestPrivacyPages walks the privacy officer's pages as a browser without
+// JavaScript would: log in, land on the dashboard, find a young person by
+// name and birth date (the name never reaches a URL), read the access
+// report, erase on request, verify the log, and see a tampered entry named.
+func TestPrivacyPages(t *testing.T) {
+	pe := newPrivacyEnv(t)
+	today := signal.Today(time.Now()).String()
+	s := pe.mustSubmit("school", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
+	pe.mustSubmit("youthwork", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeAskConsent), signal.OutcomeAskConsent)
+
+	b := newBrowserClient(t, pe.url)
+	b.login(pe.users[signal.RolePrivacyOfficer].Email)
+	if res := b.get("/"); res.status != http.StatusSeeOther || res.header.Get("Location") != "/privacy" {
+		t.Fatalf("start page of the privacy officer: %d %q", res.status, res.header.Get("Location"))
+	}
+	home := b.get("/privacy")
+	if home.status != 200 || !strings.Contains(home.body, "Overzicht") {
+		t.Fatalf("dashboard: %d", home.status)
+	}
+
+	// A lookup with a bad birth date re-renders the form with the summary.
+	bad := b.post("/privacy/zoek", url.Values{"name": {"Sanne de Vries"}, "birth_date": {"30-04-2011"}})
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, `href="#f-birth_date"`) {
+		t.Fatalf("bad lookup: %d", bad.status)
+	}
+	found := b.post("/privacy/zoek", url.Values{"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}})
+	loc := found.header.Get("Location")
+	if found.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/privacy/audit?subject=") || strings.Contains(loc, "Sanne") {
+		t.Fatalf("lookup: %d %q", found.status, loc)
+	}
+	subject := strings.TrimPrefix(loc, "/privacy/audit?subject=")
+	review := b.get(loc)
+	if review.status != 200 || !strings.Contains(review.body, "share.decide") || !strings.Contains(review.body, "R7") {
+		t.Fatalf("review of the young person: %d", review.status)
+	}
+
+	report := b.get("/privacy/inzage/" + subject)
+	if report.status != 200 || !strings.Contains(report.body, "Demo College") || !strings.Contains(report.body, "Jongerenwerk Test") ||
+		strings.Contains(report.body, "te laat") {
+		t.Fatalf("access report: %d (both partners, no content)", report.status)
+	}
+	withContent := b.get("/privacy/inzage/" + subject + "?content=true")
+	if !strings.Contains(withContent.body, "te laat") {
+		t.Fatal("the report with content holds no content")
+	}
+	noReason := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{})
+	if noReason.status != http.StatusBadRequest || !strings.Contains(noReason.body, `href="#f-reason"`) {
+		t.Fatalf("erase without a reason: %d", noReason.status)
+	}
+	erased := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{"reason": {"data_subject_request"}})
+	if erased.status != http.StatusSeeOther {
+		t.Fatalf("erase: %d %s", erased.status, erased.body)
+	}
+	if after := b.get(erased.header.Get("Location")); !strings.Contains(after.body, "Inhoud van 2 signalen gewist") {
+		t.Fatal("the report does not say the content was erased")
+	}
+
+	verified := b.post("/privacy/integriteit", url.Values{"from": {"start"}})
+	if verified.status != 200 || !strings.Contains(verified.body, "Het logboek is ongeschonden") {
+		t.Fatalf("verify: %d", verified.status)
+	}
+	if res := b.post("/privacy/checkpoints", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("issue checkpoint: %d", res.status)
+	}
+	if page := b.get("/privacy/integriteit?issued=1"); !strings.Contains(page.body, `href="/privacy/checkpoints/1"`) {
+		t.Fatal("the checkpoint is not listed with its download")
+	}
+
+	var target int64
+	pe.db.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'signal.create' AND object = ?`, "signal/"+s.ID).Scan(&target)
+	shell, err := sql.Open("sqlite3", "file:"+pe.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shell.Close()
+	if _, err := shell.Exec(`DROP TRIGGER audit_entries_append_only_update; UPDATE audit_entries SET actor_user = 'someone-else' WHERE seq = ?`, target); err != nil {
+		t.Fatal(err)
+	}
+	tampered := b.post("/privacy/integriteit", url.Values{"from": {"start"}})
+	if !strings.Contains(tampered.body, "Het logboek is gewijzigd") || !strings.Contains(tampered.body, "Eerste onjuiste regel: "+itoa(target)) {
+		t.Fatalf("tampered log page does not name entry %d", target)
+	}
+
+	for _, path := range []string{"/privacy/escalaties", "/privacy/beleid", "/privacy/inzage", "/privacy/audit?since=gisteren"} {
+		res := b.get(path)
+		if res.status/100 != 2 && !(strings.Contains(path, "gisteren") && res.status == 400) {
+			t.Errorf("GET %s: %d", path, res.status)
+		}
+	}
+	other := newBrowserClient(t, pe.url)
+	other.login(pe.users[signal.RoleReporter].Email)
+	if res := other.get("/privacy"); res.status != http.StatusForbidden {
+		t.Fatalf("a reporter on the console: %d", res.status)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
