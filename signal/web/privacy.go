@@ -264,6 +264,10 @@ func (s *Server) verify(c echo.Context, from string) (verifyJSON, error) {
 	return out, s.record(c, signal.ActionAuditVerify, "audit", "")
 }
 
+// NextAfterBad is the review's cursor that shows the first bad entry at the
+// top of the page.
+func (v verifyJSON) NextAfterBad() int64 { return v.FirstBad + 1 }
+
 func verifyFrom(c echo.Context) (string, error) {
 	switch from := c.QueryParam("from"); from {
 	case "", "start":
