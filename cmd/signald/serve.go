@@ -125,7 +125,8 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 
 	srv, err := web.New(web.Deps{
 		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals,
-		Privacy:       web.PrivacyDeps{Pseudonyms: youthKeys, Retention: retention, CheckpointSigner: cpSigner, CheckpointVerifier: cpVerifier},
+		Privacy: web.PrivacyDeps{Pseudonyms: youthKeys, Retention: retention, CheckpointSigner: cpSigner, CheckpointVerifier: cpVerifier,
+			ReasonTexts: engine.ReasonTexts()},
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},

@@ -66,6 +66,7 @@ func (s *Server) privacyHomePage(c echo.Context) error {
 }
 
 type auditPageData struct {
+	Texts   map[string]signal.Text // reason sentences by code
 	Entries []entryJSON
 	Next    string // the URL of the next page, "" on the last
 	Subject string
@@ -78,7 +79,7 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 	v := s.view(c, "privacy.audit.title", nil)
 	form := c.QueryParams()
 	v.Form = form
-	d := auditPageData{Entries: []entryJSON{}, Subject: form.Get("subject"), Filters: form}
+	d := auditPageData{Entries: []entryJSON{}, Subject: form.Get("subject"), Filters: form, Texts: s.privacy.ReasonTexts}
 	q, err := auditQuery(form.Get)
 	if err != nil {
 		v.Errors = formErrors(v, err)

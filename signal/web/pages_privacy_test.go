@@ -44,7 +44,8 @@ func TestPrivacyPages(t *testing.T) {
 	}
 	subject := strings.TrimPrefix(loc, "/privacy/audit?subject=")
 	review := b.get(loc)
-	if review.status != 200 || !strings.Contains(review.body, "share.decide") || !strings.Contains(review.body, "R7") {
+	if review.status != 200 || !strings.Contains(review.body, "share.decide") || !strings.Contains(review.body, "R7") ||
+		!strings.Contains(review.body, "(consent_valid)") || !strings.Contains(review.body, "toestemming") {
 		t.Fatalf("review of the young person: %d", review.status)
 	}
 

@@ -30,6 +30,10 @@ type PrivacyDeps struct {
 	// CheckpointVerifier checks the signatures of stored ones when verifying.
 	CheckpointSigner   note.Signer
 	CheckpointVerifier note.Verifier
+	// ReasonTexts are the policy's sentences per reason code
+	// (*policy.Engine.ReasonTexts): the log keeps the codes, the review
+	// shows the sentences beside them.
+	ReasonTexts map[string]signal.Text
 }
 
 // privacyRoutes registers the privacy officer's JSON API. Every route is for

@@ -43,6 +43,10 @@ func (pe *privacyEnv) setClock(t time.Time) {
 func newPrivacyEnv(t *testing.T) *privacyEnv {
 	t.Helper()
 	pe := &privacyEnv{clock: time.Now()}
+	engine, err := loadPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
 	pe.signalsEnv = newSignalsEnv(t, func(d *Deps, se *signalsEnv) {
 		signer, vkey, err := audit.LoadOrCreateKey(filepath.Join(se.keysDir, audit.CheckpointKeyFile), "signaal-audit/test")
 		if err != nil {
@@ -57,6 +61,7 @@ func newPrivacyEnv(t *testing.T) *privacyEnv {
 			Retention:          signal.NewRetention(d.DB.Privacy(), se.keys, se.keys, signal.RetentionOptions{Now: pe.now}),
 			CheckpointSigner:   signer,
 			CheckpointVerifier: verifier,
+			ReasonTexts:        engine.ReasonTexts(),
 		}
 	})
 	return pe
