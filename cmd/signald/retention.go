@@ -100,7 +100,10 @@ func retentionCmd(ctx context.Context, args []string, std stdio) error {
 // runRetention runs the retention job now and then every interval until
 // ctx is done; it closes done when it has stopped. A failed run is logged
 // and tried again at the next tick: erasure is idempotent.
-func runRetention(ctx context.Context, ret *signal.Retention, every time.Duration, logger *slog.Logger, done chan<- struct{}) {
+//
+// After each run it issues a signed audit checkpoint (checkpoint, if not
+// nil), so the privacy officer can verify from a recent one and keep them.
+func runRetention(ctx context.Context, ret *signal.Retention, every time.Duration, checkpoint func(context.Context) error, logger *slog.Logger, done chan<- struct{}) {
 	defer close(done)
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -113,6 +116,11 @@ func runRetention(ctx context.Context, ret *signal.Retention, every time.Duratio
 			logger.Error("retention run failed", slog.Any("err", err))
 		case len(run.Expired) > 0:
 			logger.Info("retention run", slog.Int("checked", run.Checked), slog.Int("erased", len(run.Expired)), slog.Int("keys_erased", run.KeysErased))
+		}
+		if checkpoint != nil && ctx.Err() == nil {
+			if err := checkpoint(ctx); err != nil {
+				logger.Error("audit checkpoint failed", slog.Any("err", err))
+			}
 		}
 		select {
 		case <-ctx.Done():

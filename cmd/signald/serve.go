@@ -156,12 +156,17 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	// The retention job runs inside signald, hourly by default; it stops
-	// with ctx and is waited for before the database closes.
+	// The retention job runs inside signald, hourly by default, and issues
+	// a signed audit checkpoint after each run; it stops with ctx and is
+	// waited for before the database closes.
 	jobCtx, stopJob := context.WithCancel(ctx)
 	jobDone := make(chan struct{})
 	if cfg.retentionEvery > 0 {
-		go runRetention(jobCtx, retention, cfg.retentionEvery, logger, jobDone)
+		checkpoint := func(ctx context.Context) error {
+			_, _, err := db.Writer().Checkpoint(ctx, cpSigner)
+			return err
+		}
+		go runRetention(jobCtx, retention, cfg.retentionEvery, checkpoint, logger, jobDone)
 	} else {
 		close(jobDone)
 	}

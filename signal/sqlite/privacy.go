@@ -477,10 +477,13 @@ func (p *Privacy) AccessReport(ctx context.Context, subject string) (signal.Acce
 			ev.Recipient, ev.Outcome, ev.Level, ev.Rule = d.Recipient, d.Outcome, d.Level, d.Rule
 			ev.Fields, ev.Reasons, ev.Policy = d.Fields, d.Reasons, d.PolicyVersion
 		}
-		switch r.Action {
-		case signal.ActionShareDecide:
+		switch {
+		case r.Action == signal.ActionShareDecide:
 			rep.Signals[i].Decisions = append(rep.Signals[i].Decisions, ev)
-		case signal.ActionSignalRead, signal.ActionSignalsList:
+		case r.Action == signal.ActionSignalRead, r.Action == signal.ActionSignalsList,
+			// Any other disclosure (the meeting's views, say) is audited
+			// with the level shown: a view too.
+			r.Decision != nil && r.Decision.Level != "" && r.Decision.Level != "none" && r.Action != signal.ActionSignalErase:
 			rep.Signals[i].Views = append(rep.Signals[i].Views, ev)
 		}
 	}
