@@ -22,6 +22,10 @@ type Query struct {
 	Subject string    // this young person's keyed pseudonym
 	Outcome string    // the decision's outcome ("escalate")
 	Rule    string    // the decision's rule ("R6")
+	// Orgs, when set, keeps only entries by actors of these organisations
+	// or by no organisation (the system, unauthenticated attempts): the
+	// privacy officer of one cooperation reviews that cooperation.
+	Orgs []string
 	// Before is the keyset cursor: only entries with a smaller sequence
 	// number (the Next of the previous page); 0 starts at the newest.
 	Before int64
@@ -90,6 +94,9 @@ func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 		// subject <> '' lets SQLite use the partial index on subject.
 		add("subject = ? AND subject <> ''", q.Subject)
 	}
+	if len(q.Orgs) > 0 {
+		add("(actor_org IN (?"+strings.Repeat(", ?", len(q.Orgs)-1)+") OR actor_org = '')", anySlice(q.Orgs)...)
+	}
 	if q.Outcome != "" {
 		add("json_extract(decision, '$.outcome') = ? AND decision IS NOT NULL", q.Outcome)
 	}
@@ -136,6 +143,14 @@ func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 		page.Next = page.Records[limit-1].Seq
 	}
 	return page, nil
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // Size returns the number of entries in the log (its last sequence number).

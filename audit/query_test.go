@@ -48,6 +48,7 @@ func TestSearchFiltersNewestFirst(t *testing.T) {
 		{"by time", Query{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC), Until: time.Date(2026, 11, 22, 9, 0, 0, 12, time.UTC)}, []int64{11, 10}},
 		{"combined", Query{Action: "share.decide", Rule: "R8", Before: 7}, []int64{5, 2, 1}},
 		{"nothing matches", Query{UserID: "nobody"}, nil},
+		{"one cooperation's organisations and the anonymous", Query{Orgs: []string{"org-municipality"}}, []int64{12, 9, 8, 6, 4, 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
@@ -145,10 +146,24 @@ func (p *Privacy) RecordKeyErased(ctx context.Context, actor signal.Actor, youth
 	return p.Record(ctx, actor, signal.AuditEvent{Action: signal.ActionYouthKeyErase, Object: "youth-key", Subject: youth})
 }
 
-// SignalIDsOfYouth returns the ids of the signals about youth whose content
-// is not yet erased.
-func (p *Privacy) SignalIDsOfYouth(ctx context.Context, youth string) ([]string, error) {
-	rows, err := p.r.QueryContext(ctx, `SELECT id FROM signals WHERE youth = ? AND length(name_ct) > 0 ORDER BY seq`, youth)
+// Cooperation is the store's view of one cooperation's signals, for
+// erasure on request by that cooperation's privacy officer.
+func (p *Privacy) Cooperation(coop string) CooperationSignals {
+	return CooperationSignals{p: p, coop: coop}
+}
+
+// CooperationSignals finds the signals of one cooperation.
+type CooperationSignals struct {
+	p    *Privacy
+	coop string
+}
+
+var _ signal.SignalsOfYouth = CooperationSignals{}
+
+// SignalIDsOfYouth returns the ids of the cooperation's signals about youth
+// whose content is not yet erased.
+func (c CooperationSignals) SignalIDsOfYouth(ctx context.Context, youth string) ([]string, error) {
+	rows, err := c.p.r.QueryContext(ctx, `SELECT id FROM signals WHERE youth = ? AND cooperation_id = ? AND length(name_ct) > 0 ORDER BY seq`, youth, c.coop)
 	if err != nil {
 		return nil, fmt.Errorf("find signals of young person: %w", err)
 	}
@@ -164,9 +179,35 @@ func (p *Privacy) SignalIDsOfYouth(ctx context.Context, youth string) ([]string,
 	return ids, rows.Err()
 }
 
-// Signal returns one signal (for erasure on request).
-func (p *Privacy) Signal(ctx context.Context, id string) (*signal.Signal, error) {
-	return p.db.Signals().Signal(ctx, id)
+// Signal returns one of the cooperation's signals; CodeNotFound for
+// another cooperation's.
+func (c CooperationSignals) Signal(ctx context.Context, id string) (*signal.Signal, error) {
+	sig, err := c.p.db.Signals().Signal(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if sig.CooperationID != c.coop {
+		return nil, signal.Errorf(signal.CodeNotFound, "no signal %s", id)
+	}
+	return sig, nil
+}
+
+// CooperationOrgs returns the ids of the organisations of cooperation coop.
+func (p *Privacy) CooperationOrgs(ctx context.Context, coop string) ([]string, error) {
+	rows, err := p.r.QueryContext(ctx, `SELECT id FROM organisations WHERE cooperation_id = ? ORDER BY id`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("list organisations of cooperation: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // ---- Policy governance ----
@@ -323,14 +364,17 @@ func (p *Privacy) scanEscalations(ctx context.Context) error {
 
 // Escalations returns the queue (brought up to date with the audit log)
 // with the given status, or every status when status is "", oldest first.
-func (p *Privacy) Escalations(ctx context.Context, status signal.EscalationStatus) ([]signal.Escalation, error) {
+//
+// Only escalations of decisions made in cooperation coop are listed.
+func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.EscalationStatus) ([]signal.Escalation, error) {
 	if err := p.scanEscalations(ctx); err != nil {
 		return nil, fmt.Errorf("update escalation queue: %w", err)
 	}
-	q := `SELECT seq, object, subject, why, outcome, rule, reasons, policy, org, decided_at, status, updated_at, updated_by FROM escalations`
-	var args []any
+	q := `SELECT seq, object, subject, why, outcome, rule, reasons, policy, org, decided_at, status, updated_at, updated_by FROM escalations
+		WHERE org IN (SELECT id FROM organisations WHERE cooperation_id = ?)`
+	args := []any{coop}
 	if status != "" {
-		q += ` WHERE status = ?`
+		q += ` AND status = ?`
 		args = append(args, string(status))
 	}
 	rows, err := p.r.QueryContext(ctx, q+` ORDER BY seq LIMIT 1000`, args...)
@@ -364,7 +408,7 @@ func (p *Privacy) Escalations(ctx context.Context, status signal.EscalationStatu
 // UpdateEscalation sets the status of escalation seq and audits the change.
 // Errors: CodeInvalid for an unknown status, CodeNotFound for an unknown
 // escalation.
-func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, seq int64, status signal.EscalationStatus) (signal.Escalation, error) {
+func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, coop string, seq int64, status signal.EscalationStatus) (signal.Escalation, error) {
 	if !status.Valid() {
 		return signal.Escalation{}, signal.Invalid(signal.FieldError{Field: "status", Problem: "must be open, in_progress or done"})
 	}
@@ -374,7 +418,8 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, seq 
 	now := p.db.now().UTC()
 	err := p.db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
 		var subject string
-		err := tx.QueryRowContext(ctx, `SELECT subject FROM escalations WHERE seq = ?`, seq).Scan(&subject)
+		err := tx.QueryRowContext(ctx, `SELECT subject FROM escalations
+			WHERE seq = ? AND org IN (SELECT id FROM organisations WHERE cooperation_id = ?)`, seq, coop).Scan(&subject)
 		if errors.Is(err, sql.ErrNoRows) {
 			return signal.Errorf(signal.CodeNotFound, "no escalation %d", seq)
 		}
@@ -392,7 +437,7 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, seq 
 	if err != nil {
 		return signal.Escalation{}, err
 	}
-	all, err := p.Escalations(ctx, "")
+	all, err := p.Escalations(ctx, coop, "")
 	if err != nil {
 		return signal.Escalation{}, err
 	}
@@ -409,9 +454,12 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, seq 
 // AccessReport gathers every signal about subject, its erasure, and every
 // audited decision and view of it (AVG art. 15). Content is not filled in
 // here; the caller adds it when the report is one with content.
-func (p *Privacy) AccessReport(ctx context.Context, subject string) (signal.AccessReport, []*signal.Signal, error) {
+//
+// Only the signals of cooperation coop are in it: a privacy officer answers
+// for their own cooperation.
+func (p *Privacy) AccessReport(ctx context.Context, subject, coop string) (signal.AccessReport, []*signal.Signal, error) {
 	rep := signal.AccessReport{Subject: subject, GeneratedAt: p.db.now().UTC(), Signals: []signal.AccessSignal{}}
-	rows, err := p.r.QueryContext(ctx, `SELECT `+signalColumns+` FROM signals WHERE youth = ? ORDER BY seq`, subject)
+	rows, err := p.r.QueryContext(ctx, `SELECT `+signalColumns+` FROM signals WHERE youth = ? AND cooperation_id = ? ORDER BY seq`, subject, coop)
 	if err != nil {
 		return rep, nil, fmt.Errorf("find signals of young person: %w", err)
 	}
@@ -495,14 +543,27 @@ func (p *Privacy) AccessReport(ctx context.Context, subject string) (signal.Acce
 // Oversight counts, over [since, until), the accounts with more than
 // threshold signal views, the refused accesses, and failed logins per
 // address.
-func (p *Privacy) Oversight(ctx context.Context, since, until time.Time, threshold int) (signal.Oversight, error) {
+//
+// Readers are those of the organisations orgs (cooperation coop); refusals
+// those of its actors and those of anyone trying to read its signals;
+// failed logins have no organisation and are all counted.
+func (p *Privacy) Oversight(ctx context.Context, coop string, orgs []string, since, until time.Time, threshold int) (signal.Oversight, error) {
 	o := signal.Oversight{Since: since.UTC(), Until: until.UTC(), Threshold: threshold,
 		HeavyReaders: []signal.ReaderCount{}, Refused: []signal.RefusedAccess{}, FailedLogins: []signal.FailedLogins{}}
 	from, to := auditTime(since), auditTime(until)
+	if len(orgs) == 0 {
+		return o, nil
+	}
+	args := []any{from, to}
+	for _, id := range orgs {
+		args = append(args, id)
+	}
+	args = append(args, threshold)
 	rows, err := p.r.QueryContext(ctx, `SELECT actor_user, actor_role, actor_org, count(*), count(DISTINCT subject)
 		FROM audit_entries
 		WHERE action IN ('signal.read', 'signals.list') AND subject <> '' AND time >= ? AND time < ?
-		GROUP BY actor_user HAVING count(*) > ? ORDER BY count(*) DESC LIMIT 100`, from, to, threshold)
+		  AND actor_org IN (?`+strings.Repeat(", ?", len(orgs)-1)+`)
+		GROUP BY actor_user HAVING count(*) > ? ORDER BY count(*) DESC LIMIT 100`, args...)
 	if err != nil {
 		return o, fmt.Errorf("count signal views: %w", err)
 	}
@@ -515,11 +576,22 @@ func (p *Privacy) Oversight(ctx context.Context, since, until time.Time, thresho
 		o.HeavyReaders = append(o.HeavyReaders, r)
 	}
 	rows.Close()
-	page, err := audit.Search(ctx, p.r, audit.Query{Action: "access.denied", Since: since, Until: until, Limit: 200})
+	page, err := audit.Search(ctx, p.r, audit.Query{Action: "access.denied", Since: since, Until: until, Limit: 500})
 	if err != nil {
 		return o, err
 	}
+	ours := map[string]bool{}
+	for _, id := range orgs {
+		ours[id] = true
+	}
 	for _, r := range page.Records {
+		if !ours[r.Actor.Org] {
+			id, isSignal := strings.CutPrefix(r.Object, "signal/")
+			var sigCoop string
+			if !isSignal || p.r.QueryRowContext(ctx, `SELECT cooperation_id FROM signals WHERE id = ?`, id).Scan(&sigCoop) != nil || sigCoop != coop {
+				continue
+			}
+		}
 		o.Refused = append(o.Refused, signal.RefusedAccess{Seq: r.Seq, Time: r.Time, UserID: r.Actor.UserID,
 			Role: r.Actor.Role, Org: r.Actor.Org, Object: r.Object})
 	}

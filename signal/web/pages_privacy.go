@@ -54,7 +54,11 @@ func (s *Server) privacyHomePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	open, err := s.db.Privacy().Escalations(c.Request().Context(), signal.EscalationOpen)
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	open, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, signal.EscalationOpen)
 	if err != nil {
 		return err
 	}
@@ -86,6 +90,11 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 		v.Data = d
 		return s.render(c, http.StatusBadRequest, "privacy_audit", v)
 	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	q.Orgs = sc.orgs
 	page, err := audit.Search(c.Request().Context(), s.db.Read(), q)
 	if err != nil {
 		return err
@@ -294,7 +303,11 @@ func (s *Server) privacyEscalationsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.db.Privacy().Escalations(c.Request().Context(), st)
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, st)
 	if err != nil {
 		return err
 	}
@@ -311,7 +324,11 @@ func (s *Server) privacyEscalationSubmit(c echo.Context) error {
 	if err != nil || seq < 1 {
 		return signal.Errorf(signal.CodeNotFound, "no escalation %s", c.Param("seq"))
 	}
-	if _, err := s.db.Privacy().UpdateEscalation(c.Request().Context(), signalActor(c), seq, signal.EscalationStatus(c.FormValue("status"))); err != nil {
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.Privacy().UpdateEscalation(c.Request().Context(), signalActor(c), sc.coop, seq, signal.EscalationStatus(c.FormValue("status"))); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/privacy/escalaties")

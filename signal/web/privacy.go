@@ -60,6 +60,28 @@ func (s *Server) privacyRoutes(authed *echo.Group) {
 	g.POST("/retention/run", s.apiRetentionRun, po)
 }
 
+// scope is the privacy officer's cooperation and its organisations: the
+// console shows that cooperation's signals, escalations and actors (and the
+// entries of no organisation: the system, failed logins).
+type scope struct {
+	coop string
+	orgs []string
+}
+
+func (s *Server) scopeOf(c echo.Context) (scope, error) {
+	ctx := c.Request().Context()
+	u, _ := CurrentUser(c)
+	org, err := s.db.Organisation(ctx, u.OrgID)
+	if err != nil {
+		return scope{}, fmt.Errorf("find the privacy officer's organisation: %w", err)
+	}
+	orgs, err := s.db.Privacy().CooperationOrgs(ctx, org.CooperationID)
+	if err != nil {
+		return scope{}, err
+	}
+	return scope{coop: org.CooperationID, orgs: orgs}, nil
+}
+
 // record audits a console view by the current user.
 func (s *Server) record(c echo.Context, action, object, subject string) error {
 	if err := s.db.Privacy().Record(c.Request().Context(), signalActor(c), signal.AuditEvent{Action: action, Object: object, Subject: subject}); err != nil {
@@ -164,6 +186,11 @@ func (s *Server) apiAuditSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	q.Orgs = sc.orgs
 	page, err := audit.Search(c.Request().Context(), s.db.Read(), q)
 	if err != nil {
 		return err
@@ -379,7 +406,11 @@ func (s *Server) apiCheckpointNote(c echo.Context) error {
 // asked, and audits its creation (apart for one with content).
 func (s *Server) accessReport(c echo.Context, subject string, withContent bool) (signal.AccessReport, error) {
 	ctx := c.Request().Context()
-	rep, sigs, err := s.db.Privacy().AccessReport(ctx, subject)
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return signal.AccessReport{}, err
+	}
+	rep, sigs, err := s.db.Privacy().AccessReport(ctx, subject, sc.coop)
 	if err != nil {
 		return rep, err
 	}
@@ -453,7 +484,11 @@ func (s *Server) erase(c echo.Context, req eraseRequest) ([]signal.Erasure, erro
 	if req.Subject != "" && !pseudonymPattern.MatchString(req.Subject) {
 		return nil, signal.Invalid(signal.FieldError{Field: "subject", Problem: "must be a young person's pseudonym (64 hex digits)"})
 	}
-	return s.privacy.Retention.Erase(c.Request().Context(), signalActor(c), s.db.Privacy(),
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.privacy.Retention.Erase(c.Request().Context(), signalActor(c), s.db.Privacy().Cooperation(sc.coop),
 		signal.EraseRequest{Youth: req.Subject, SignalID: req.SignalID, Reason: req.Reason})
 }
 
@@ -484,7 +519,11 @@ func (s *Server) apiEscalations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.db.Privacy().Escalations(c.Request().Context(), st)
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, st)
 	if err != nil {
 		return err
 	}
@@ -509,7 +548,11 @@ func (s *Server) apiUpdateEscalation(c echo.Context) error {
 	if body.Status == "" {
 		return signal.Invalid(signal.FieldError{Field: "status", Problem: "is required: open, in_progress or done"})
 	}
-	e, err := s.db.Privacy().UpdateEscalation(c.Request().Context(), signalActor(c), seq, body.Status)
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	e, err := s.db.Privacy().UpdateEscalation(c.Request().Context(), signalActor(c), sc.coop, seq, body.Status)
 	if err != nil {
 		return err
 	}
@@ -641,8 +684,12 @@ func (s *Server) oversight(c echo.Context) (signal.Oversight, error) {
 	if err := fe.Err(); err != nil {
 		return signal.Oversight{}, err
 	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return signal.Oversight{}, err
+	}
 	until := s.now()
-	o, err := s.db.Privacy().Oversight(c.Request().Context(), until.AddDate(0, 0, -days), until, threshold)
+	o, err := s.db.Privacy().Oversight(c.Request().Context(), sc.coop, sc.orgs, until.AddDate(0, 0, -days), until, threshold)
 	if err != nil {
 		return o, err
 	}

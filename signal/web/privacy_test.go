@@ -136,6 +136,9 @@ func TestAccessReportTwoPartners(t *testing.T) {
 	a := pe.mustSubmit("school", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
 	b := pe.mustSubmit("youthwork", youthBody("sanne  de vries", "2011-04-30", today, signal.OutcomeAskConsent), signal.OutcomeAskConsent)
 	pe.mustSubmit("school", youthBody("Iemand Anders", "2012-01-01", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
+	// The same young person in another cooperation: not this privacy
+	// officer's to report on, nor to erase.
+	elsewhere := pe.mustSubmit("elsewhere", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
 	if st, _ := pe.get("coordinator", a.ID); st != http.StatusOK {
 		t.Fatalf("coordinator read: %d", st)
 	}
@@ -144,7 +147,15 @@ func TestAccessReportTwoPartners(t *testing.T) {
 	var rep signal.AccessReport
 	pe.mustAPI("GET", "/api/v1/privacy/access-reports/"+subject, nil, &rep)
 	if len(rep.Signals) != 2 || rep.Signals[0].ID != a.ID || rep.Signals[1].ID != b.ID {
-		t.Fatalf("report signals = %+v, want %s and %s", rep.Signals, a.ID, b.ID)
+		t.Fatalf("report signals = %+v, want %s and %s (not %s of another cooperation)", rep.Signals, a.ID, b.ID, elsewhere.ID)
+	}
+	if res := pe.api("POST", "/api/v1/privacy/erasures", map[string]string{"signal_id": elsewhere.ID, "reason": "objection"}); res.status != http.StatusNotFound {
+		t.Fatalf("erasing another cooperation's signal: %d %s", res.status, res.body)
+	}
+	var page struct{ Entries []entryJSON }
+	pe.mustAPI("GET", "/api/v1/privacy/audit?user="+pe.ids["elsewhere"], nil, &page)
+	if len(page.Entries) != 0 {
+		t.Fatalf("the review shows another cooperation's actor: %+v", page.Entries)
 	}
 	orgs := map[string]bool{}
 	for _, s := range rep.Signals {
