@@ -171,6 +171,9 @@ func BenchmarkSearchMillion(b *testing.B) {
 		{"actor", Query{UserID: "usr-7", Limit: 50}},
 		{"actor_page_deep", Query{UserID: "usr-7", Before: n / 2, Limit: 50}},
 		{"outcome", Query{Outcome: "escalate", Limit: 50}},
+		// As the console asks: scoped to one cooperation's 20 organisations.
+		{"young_person_in_cooperation", Query{Subject: youthOf(4242), Orgs: benchOrgs(20), Limit: 50}},
+		{"newest_in_cooperation", Query{Orgs: benchOrgs(20), Limit: 50}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -185,6 +188,15 @@ func BenchmarkSearchMillion(b *testing.B) {
 			b.ReportMetric(float64(filtered)/float64(max(base, 1)), "x_baseline")
 		})
 	}
+}
+
+// benchOrgs are the first n organisations of the benchmark log.
+func benchOrgs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("org-%d", i)
+	}
+	return out
 }
 
 // youthOf is the pseudonym of young person i of the benchmark log.
