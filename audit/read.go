@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -155,10 +156,11 @@ func Export(ctx context.Context, db *sql.DB, since time.Time, w io.Writer, forma
 	var flush func() error
 	switch format {
 	case JSONL, "":
-		enc := json.NewEncoder(w)
+		bw := bufio.NewWriterSize(w, 64<<10)
+		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
 		write = func(r Record) error { return enc.Encode(toExport(r)) }
-		flush = func() error { return nil }
+		flush = bw.Flush
 	case CSV:
 		cw := csv.NewWriter(w)
 		if err := cw.Write(csvHeader); err != nil {

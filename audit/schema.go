@@ -3,7 +3,9 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 )
 
 // migrations are applied in order, each once, each in its own transaction;
@@ -128,6 +130,10 @@ func migrate(ctx context.Context, conn *sql.Conn, version int, script string) (e
 	return err
 }
 
+// ErrNoLog means the database holds no audit log (audit.Migrate never ran
+// on it).
+var ErrNoLog = errors.New("no audit log in this database (run audit.Migrate)")
+
 // schemaVersion is the number of migrations this code expects.
 func schemaVersion() int { return len(migrations) }
 
@@ -137,7 +143,10 @@ func checkSchema(ctx context.Context, q interface {
 }) error {
 	var v sql.NullInt64
 	if err := q.QueryRowContext(ctx, "SELECT max(version) FROM audit_migrations").Scan(&v); err != nil {
-		return fmt.Errorf("audit log not migrated (run audit.Migrate): %w", err)
+		if strings.Contains(err.Error(), "no such table") {
+			return ErrNoLog
+		}
+		return fmt.Errorf("read audit schema version: %w", err)
 	}
 	if int(v.Int64) != schemaVersion() {
 		return fmt.Errorf("audit log schema is version %d, this program expects %d (run audit.Migrate)", v.Int64, schemaVersion())

@@ -8,14 +8,14 @@ import (
 	"strings"
 )
 
-// Error messages never repeat the refused value: it may be the very personal
-// data the check keeps out, and errors end up in logs.
-//
 // The checks below keep names and free text out of the log: every field is a
 // code or an identifier from a small alphabet without spaces. They are not a
 // proof that no personal data can get in, but they stop the likely mistakes
 // (a name in Subject, a note in Decision.Input) before they become permanent
-// in a log that can never be edited.
+// in a log that can never be edited (AVG art. 5(1)(c), data minimisation).
+//
+// Error messages never repeat the refused value: it may be the very personal
+// data the check keeps out, and errors end up in logs.
 
 const (
 	maxCode       = 80 // room for "sha256:" and 64 hex digits

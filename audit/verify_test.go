@@ -169,7 +169,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				shell(t, l.path, dropTriggers+"DELETE FROM audit_entries WHERE seq > 15")
 			},
 			wantSeq:     16,
-			wantProblem: "log has 15 entries, but SQLite issued sequence numbers up to 20: entries 16 to 20 were removed",
+			wantProblem: "entry 16 missing: log has 15 entries, but SQLite issued sequence numbers up to 20: entries 16 to 20 were removed",
 		},
 		{
 			name:         "truncate the tail and reset SQLite's sequence, with an external checkpoint",
@@ -181,7 +181,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					UPDATE sqlite_sequence SET seq = 15 WHERE name = 'audit_entries';`)
 			},
 			wantSeq:     16,
-			wantProblem: "log has 15 entries, the checkpoint of",
+			wantProblem: "entry 16 missing: log has 15 entries, the checkpoint of",
 		},
 		{
 			name:         "truncate the tail and reset SQLite's sequence, with a checkpoint stored in the log",
@@ -191,7 +191,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					UPDATE sqlite_sequence SET seq = 15 WHERE name = 'audit_entries';`)
 			},
 			wantSeq:     16,
-			wantProblem: "log has 15 entries, stored checkpoint 1 says 18: cut back",
+			wantProblem: "entry 16 missing: log has 15 entries, stored checkpoint 1 says 18: cut back",
 		},
 		{
 			name:         "rewrite an entry and recompute every later hash, with an external checkpoint",
@@ -220,47 +220,64 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			signer, verifier := testSigner(t)
-			l := newTestLog(t, WriterOptions{})
-			var external []Checkpoint
-			for i := 1; i <= size; i++ {
-				l.appendOne(t, testEntry(i))
-				if i == tt.checkpointAt {
-					c, msg, err := l.w.Checkpoint(context.Background(), signer)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if tt.external {
-						// What a privacy officer stored elsewhere, read back.
-						back, err := OpenCheckpoint(msg, verifier)
-						if err != nil || back != c {
-							t.Fatalf("checkpoint round trip: %+v, %v; want %+v", back, err, c)
+		for _, split := range []bool{false, true} {
+			name := tt.name
+			if split {
+				name += ", verified in 4 ranges"
+			}
+			t.Run(name, func(t *testing.T) {
+				if split {
+					splitVerify(t, 3)
+				}
+				signer, verifier := testSigner(t)
+				l := newTestLog(t, WriterOptions{})
+				var external []Checkpoint
+				for i := 1; i <= size; i++ {
+					l.appendOne(t, testEntry(i))
+					if i == tt.checkpointAt {
+						c, msg, err := l.w.Checkpoint(context.Background(), signer)
+						if err != nil {
+							t.Fatal(err)
 						}
-						external = append(external, back)
+						if tt.external {
+							// What a privacy officer stored elsewhere, read back.
+							back, err := OpenCheckpoint(msg, verifier)
+							if err != nil || back != c {
+								t.Fatalf("checkpoint round trip: %+v, %v; want %+v", back, err, c)
+							}
+							external = append(external, back)
+						}
 					}
 				}
-			}
-			if err := l.w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			db := readHandle(t, l.path)
-			if _, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier}); err != nil {
-				t.Fatalf("before tampering: %v", err)
-			}
+				if err := l.w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				db := readHandle(t, l.path)
+				if _, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier}); err != nil {
+					t.Fatalf("before tampering: %v", err)
+				}
 
-			tt.tamper(t, l)
+				tt.tamper(t, l)
 
-			_, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier})
-			var te *TamperError
-			if !errors.As(err, &te) || !errors.Is(err, ErrTampered) {
-				t.Fatalf("after tampering: got %v, want a *TamperError", err)
-			}
-			if te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
-				t.Fatalf("got entry %d, %q;\nwant entry %d, %q", te.Seq, te.Problem, tt.wantSeq, tt.wantProblem)
-			}
-		})
+				_, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier})
+				var te *TamperError
+				if !errors.As(err, &te) || !errors.Is(err, ErrTampered) {
+					t.Fatalf("after tampering: got %v, want a *TamperError", err)
+				}
+				if te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
+					t.Fatalf("got entry %d, %q;\nwant entry %d, %q", te.Seq, te.Problem, tt.wantSeq, tt.wantProblem)
+				}
+			})
+		}
 	}
+}
+
+// splitVerify makes Verify split even small logs into ranges of at least
+// minimum entries, checked in parallel, for the duration of the test.
+func splitVerify(t *testing.T, minimum int64) {
+	old := minPerWorker
+	minPerWorker = minimum
+	t.Cleanup(func() { minPerWorker = old })
 }
 
 // rewriteFrom is a knowledgeable attacker: it edits entry from (if edit is
@@ -353,9 +370,11 @@ func TestVerifyIntactLog(t *testing.T) {
 		{"whole log, stored checkpoint signatures checked", VerifyOptions{Verifier: verifier}, 40},
 		{"whole log against an external checkpoint", VerifyOptions{Checkpoints: []Checkpoint{c}}, 40},
 		{"from a trusted checkpoint", VerifyOptions{From: &c}, 11}, // entry 30 rehashed, then 31..40
+		{"with one reader", VerifyOptions{Readers: 1}, 40},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			splitVerify(t, 3)
 			res, err := Verify(context.Background(), db, tt.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -530,5 +549,43 @@ func TestPublicKeyIsDerivedFromTheSigningKey(t *testing.T) {
 		if derived != created {
 			t.Fatalf("key %d: derived public key %s, created %s", i, derived, created)
 		}
+	}
+}
+
+// TestVerifyFromATrustedCheckpoint checks the quick mode: only what came
+// after a trusted checkpoint is rehashed, but the checkpoint's own last
+// entry must still hash to its head, and the log must reach it.
+func TestVerifyFromATrustedCheckpoint(t *testing.T) {
+	tests := []struct {
+		name        string
+		tamper      string
+		wantSeq     int64
+		wantProblem string
+	}{
+		{"the checkpoint's last entry altered", "UPDATE audit_entries SET object = 'signal/x' WHERE seq = 10", 10, "entry 10: hash does not match its content"},
+		{"the entry before it altered, with its hash", "UPDATE audit_entries SET hash = zeroblob(32) WHERE seq = 9", 10, "entry 10: hash does not match its content"},
+		{"the entry before it deleted", "DELETE FROM audit_entries WHERE seq = 9", 9, "entry 9 missing"},
+		{"an entry after it altered", "UPDATE audit_entries SET object = 'signal/x' WHERE seq = 13", 13, "entry 13: hash does not match its content"},
+		{"cut back below it", "DELETE FROM audit_entries WHERE seq > 8", 9, "entry 9 missing: log has 8 entries, the checkpoint of"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			signer, _ := testSigner(t)
+			l := filledLog(t, 10)
+			c, _, err := l.w.Checkpoint(context.Background(), signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 11; i <= 15; i++ {
+				l.appendOne(t, testEntry(i))
+			}
+			l.w.Close()
+			shell(t, l.path, dropTriggers+"DELETE FROM audit_checkpoints;"+tt.tamper)
+			_, err = Verify(context.Background(), readHandle(t, l.path), VerifyOptions{From: &c})
+			var te *TamperError
+			if !errors.As(err, &te) || te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
+				t.Fatalf("got %v; want entry %d, %q", err, tt.wantSeq, tt.wantProblem)
+			}
+		})
 	}
 }

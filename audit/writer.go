@@ -105,11 +105,17 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 //
 // fn runs on the writer's goroutine while other callers wait, so it must be
 // short: evaluate policies, hash passwords and encrypt BEFORE calling Do.
-// fn must not keep tx or use it after returning, and must not call Do
-// (it would wait for itself). A unit whose ctx is done
-// before it runs is not run. Once fn has started, Do waits for the batch's
-// outcome even if ctx is cancelled meanwhile, so it never reports a failure
-// for work that was in fact stored.
+// fn must not keep tx or use it after returning, and must not call Do or
+// Close (it would wait for itself). A panic in fn is recovered and returned
+// as fn's error.
+//
+// A unit whose ctx is done before it runs is not run. Once handed to the
+// writer, Do waits for the batch's outcome even if ctx is cancelled
+// meanwhile, so it never reports a failure for work that was in fact stored.
+//
+// Rows of the service's tables should use immediate (the default) foreign
+// keys: a DEFERRABLE INITIALLY DEFERRED violation is only found at COMMIT
+// and fails the whole batch, not just the unit that caused it.
 func (w *Writer) Do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
+
 	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
@@ -35,6 +38,31 @@ func TestRegoPolicies(t *testing.T) {
 				t.Errorf("%s: %s %s", r.File, r.Problem, r.Output)
 			}
 		})
+	}
+}
+
+// TestRegoFormatted keeps the policy in `opa fmt` form, so a privacy
+// officer's diff of an adjusted copy shows only what changed.
+func TestRegoFormatted(t *testing.T) {
+	err := fs.WalkDir(rego.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".rego" {
+			return err
+		}
+		src, err := fs.ReadFile(rego.FS, p)
+		if err != nil {
+			return err
+		}
+		out, err := format.SourceWithOpts(p, src, format.Opts{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return err
+		}
+		if string(out) != string(src) {
+			t.Errorf("%s is not formatted as opa fmt would", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 type TestResult struct {
 	Name     string // package and rule, e.g. "data.signaal_test.test_r1_fires_on_acute_danger"
 	File     string // file and line
+	row      int
 	Passed   bool
 	Problem  string // why it failed or errored; "" when passed
 	Output   string // what the test printed
@@ -53,6 +54,7 @@ func RunTests(ctx context.Context, fsys fs.FS) ([]TestResult, error) {
 		}
 		if r.Location != nil {
 			tr.File = fmt.Sprintf("%s:%d", r.Location.File, r.Location.Row)
+			tr.row = r.Location.Row
 		}
 		switch {
 		case r.Error != nil:
@@ -70,6 +72,14 @@ func RunTests(ctx context.Context, fsys fs.FS) ([]TestResult, error) {
 	if err := ctx.Err(); err != nil {
 		return results, fmt.Errorf("run policy tests: %w", err)
 	}
-	slices.SortFunc(results, func(a, b TestResult) int { return strings.Compare(a.File, b.File) })
+	// In file order, as a reader of the test files expects.
+	slices.SortFunc(results, func(a, b TestResult) int {
+		fa, _, _ := strings.Cut(a.File, ":")
+		fb, _, _ := strings.Cut(b.File, ":")
+		if c := strings.Compare(fa, fb); c != 0 {
+			return c
+		}
+		return a.row - b.row
+	})
 	return results, nil
 }

@@ -44,6 +44,16 @@ complete_decision := {
 # The verdict: first decisive rule wins. Each entry names its rule, outcome,
 # level (what the recipient may see now), the ceiling of fields that level
 # allows before R10, the obligations it attaches and why.
+#
+# Obligations: a decision that rests on the professional's weighing (R1-R3,
+# R6, R8, R9) asks for a recorded justification; R5 and R7 rest on the
+# agreement and on recorded consent and need none beyond the audit record
+# (R11) the service keeps of every decision. Sharing without consent informs
+# the young person and parents afterwards, or records why that is postponed
+# (R2, R3, R9a), as does existence-only sharing (as with the reference
+# index); escalations notify the privacy officer and keep the case anonymous
+# (anonymise: R6, R9b). R8 attaches only record_justification, as the
+# contract's example shows: its next step is asking, not anonymising a case.
 
 verdict := {
 	"rule": "R1", "outcome": "emergency", "level": "none",
@@ -55,21 +65,27 @@ else := {
 	"rule": "R2", "outcome": "share_full", "level": "full",
 	"obligations": {"inform_youth_parents", "record_justification"},
 	"reasons": ["legal_duty"],
-} if legal_duty
+} if {
+	legal_duty
+}
 
 else := {
 	"rule": "R3", "outcome": "report_veilig_thuis", "level": "full",
 	"obligations": {"report_veilig_thuis", "inform_youth_parents", "record_justification"},
 	"reasons": array.concat(report_reasons, ["report_is_the_share"]),
-} if report_is_the_share
+} if {
+	report_is_the_share
+}
 
 # R3 for any other recipient: the outcome is the report, while what this
 # recipient may see follows R5-R9 (its level, fields and obligations too).
 else := object.union(recipient_verdict, {
 	"rule": "R3", "outcome": "report_veilig_thuis",
-	"obligations": recipient_verdict.obligations | {"report_veilig_thuis", "inform_youth_parents", "record_justification"},
+	"obligations": (recipient_verdict.obligations | {"report_veilig_thuis", "inform_youth_parents", "record_justification"}),
 	"reasons": array.concat(report_reasons, recipient_verdict.reasons),
-}) if report_required
+}) if {
+	report_required
+}
 
 # R4 is not decisive: it adds that anonymous advice is allowed, R5-R9 decide.
 else := object.union(recipient_verdict, {"reasons": array.concat(["abuse_advice_allowed"], recipient_verdict.reasons)}) if advice_only
@@ -103,37 +119,49 @@ else := {
 	"obligations": {"notify_privacy_officer", "record_justification", "anonymise"},
 	"reasons": ["radicalisation_concern"],
 	"ceiling": {"facts"}, # facts only: no opinions, nothing identifying
-} if radicalisation_concern
+} if {
+	radicalisation_concern
+}
 
 else := {
 	"rule": "R7", "outcome": "share_full", "level": "full",
 	"obligations": set(),
 	"reasons": array.concat(age_rule_reasons, ["consent_valid"]),
-} if consent_valid
+} if {
+	consent_valid
+}
 
 else := {
 	"rule": "R8", "outcome": "ask_consent", "level": "anonymous",
 	"obligations": {"record_justification"},
 	"reasons": array.concat(age_rule_reasons, ask_consent_reasons),
-} if consent_to_ask
+} if {
+	consent_to_ask
+}
 
 else := {
 	"rule": "R8", "outcome": "ask_consent", "level": "anonymous",
 	"obligations": {"record_justification"},
 	"reasons": array.concat(age_rule_reasons, ["consent_not_recorded"]),
-} if consent_not_recorded
+} if {
+	consent_not_recorded
+}
 
 else := {
 	"rule": "R9a", "outcome": "share_minimal", "level": "minimal",
 	"obligations": {"inform_youth_parents", "record_justification"},
 	"reasons": array.concat(no_consent_reasons, ["harm_likely", "conflict_of_duties"]),
-} if conflict_of_duties
+} if {
+	conflict_of_duties
+}
 
 else := {
 	"rule": "R9b", "outcome": "escalate", "level": "anonymous",
 	"obligations": {"notify_privacy_officer", "record_justification", "anonymise"},
 	"reasons": array.concat(no_consent_reasons, unresolved_reasons),
-} if conflict_of_duties_unresolved
+} if {
+	conflict_of_duties_unresolved
+}
 
 else := {
 	"rule": "R9c", "outcome": "do_not_share", "level": "existence",
@@ -148,7 +176,9 @@ else := {
 	"rule": "R9c", "outcome": "do_not_share", "level": "none",
 	"obligations": {"record_justification"},
 	"reasons": array.concat(no_consent_reasons, ["no_serious_harm"]),
-} if no_serious_harm
+} if {
+	no_serious_harm
+}
 
 outside_agreement_reasons := [code |
 	some code in ["purpose_outside_agreement", "recipient_not_in_agreement", "recipient_not_directly_involved"]

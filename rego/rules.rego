@@ -360,7 +360,9 @@ conflict_of_duties_unresolved if {
 
 conflict_of_duties_unresolved if recipient_cannot_act
 
-# R9c: no consent and no serious harm: nothing goes. Interpretation of
+# R9c: no consent and no serious harm: nothing goes. This includes consent
+# not asked because asking would endanger someone: without serious harm there
+# is no ground to share either. Interpretation of
 # "existence in the meeting only where the agreement allows it": the recipient
 # has passed R5 (party to the agreement, directly involved), and only the
 # signal meeting and a partner's contact person receive "dat-informatie",

@@ -295,7 +295,7 @@ type Answers struct {
 type DecisionInput struct {
 	Answers
 	Youth                  Youth   `json:"youth,omitzero"`
-	Fields                 []Field `json:"fields,omitempty"` // proposed by the sender; nil = not yet chosen
+	Fields                 []Field `json:"fields,omitzero"` // proposed by the sender; nil = not yet chosen, empty = nothing
 	FactsOpinionsSeparated *bool   `json:"facts_opinions_separated,omitempty"`
 }
 
@@ -444,21 +444,9 @@ const MaxDecisionInputBytes = 64 << 10
 // at once. JSON null counts as not answered. The result is valid (Validate
 // returns nil for it).
 func DecodeDecisionInput(r io.Reader) (DecisionInput, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDecisionInputBytes+1))
+	doc, err := decodeDocument(r, "decision input")
 	if err != nil {
-		return DecisionInput{}, Errorf(CodeInvalid, "read decision input: %v", err)
-	}
-	if len(data) > MaxDecisionInputBytes {
-		return DecisionInput{}, Errorf(CodeTooLarge, "decision input is larger than %d bytes", MaxDecisionInputBytes)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return DecisionInput{}, Errorf(CodeInvalid, "decision input is not valid JSON: %s", jsonProblem(err))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return DecisionInput{}, Errorf(CodeInvalid, "decision input must be one JSON object with nothing after it")
+		return DecisionInput{}, err
 	}
 	var d inputDecoder
 	in := d.input(doc)
@@ -472,6 +460,54 @@ func DecodeDecisionInput(r io.Reader) (DecisionInput, error) {
 		return DecisionInput{}, err
 	}
 	return in, nil
+}
+
+// DecodeAnswers reads the "answers" object of a signal form as strictly as
+// DecodeDecisionInput reads a whole input, naming each problem by its path
+// under "answers." (e.g. "answers.consent.parents"). Only the answer keys
+// are allowed; the service adds the age and the fields itself.
+func DecodeAnswers(r io.Reader) (Answers, error) {
+	doc, err := decodeDocument(r, "answers")
+	if err != nil {
+		return Answers{}, err
+	}
+	var d inputDecoder
+	var a Answers
+	if root := d.object("", doc, answerKeys...); root != nil {
+		a = d.answers(root)
+	}
+	var verr *Error
+	if err := a.Validate(); errors.As(err, &verr) {
+		d.errs = append(d.errs, verr.Fields...)
+	}
+	if len(d.errs) > 0 {
+		for i := range d.errs {
+			d.errs[i].Field = strings.TrimSuffix("answers."+d.errs[i].Field, ".(input)")
+		}
+		return Answers{}, d.errs.Err()
+	}
+	return a, nil
+}
+
+// decodeDocument reads one bounded JSON document with numbers kept exact.
+func decodeDocument(r io.Reader, what string) (any, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxDecisionInputBytes+1))
+	if err != nil {
+		return nil, Errorf(CodeInvalid, "read %s: %v", what, err)
+	}
+	if len(data) > MaxDecisionInputBytes {
+		return nil, Errorf(CodeTooLarge, "%s is larger than %d bytes", what, MaxDecisionInputBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, Errorf(CodeInvalid, "%s is not valid JSON: %s", what, jsonProblem(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, Errorf(CodeInvalid, "%s must be one JSON object with nothing after it", what)
+	}
+	return doc, nil
 }
 
 func jsonProblem(err error) string {
@@ -490,6 +526,9 @@ func jsonProblem(err error) string {
 // Go-built and decoded inputs get the same messages.
 type inputDecoder struct{ errs FieldErrors }
 
+// answerKeys are the top-level keys of Answers.
+var answerKeys = []string{"purpose", "recipient", "consent", "risk", "abuse", "duty_conflict", "legal_duty"}
+
 func (d *inputDecoder) input(doc any) DecisionInput {
 	var in DecisionInput
 	root := d.object("", doc, "purpose", "recipient", "youth", "consent", "risk", "abuse",
@@ -497,42 +536,48 @@ func (d *inputDecoder) input(doc any) DecisionInput {
 	if root == nil {
 		return in
 	}
-	in.Purpose = enumValue[Purpose](d, "purpose", root["purpose"])
-	if o := d.object("recipient", root["recipient"], "role", "directly_involved", "in_agreement"); o != nil {
-		in.Recipient.Role = enumValue[RecipientRole](d, "recipient.role", o["role"])
-		in.Recipient.DirectlyInvolved = d.boolean("recipient.directly_involved", o["directly_involved"])
-		in.Recipient.InAgreement = d.boolean("recipient.in_agreement", o["in_agreement"])
-	}
+	in.Answers = d.answers(root)
 	if o := d.object("youth", root["youth"], "age", "capable"); o != nil {
 		in.Youth.Age = d.age("youth.age", o["age"])
 		in.Youth.Capable = d.boolean("youth.capable", o["capable"])
 	}
-	if o := d.object("consent", root["consent"], "youth", "parents", "recorded"); o != nil {
-		in.Consent.Youth = enumValue[ConsentAnswer](d, "consent.youth", o["youth"])
-		in.Consent.Parents = enumValue[ConsentAnswer](d, "consent.parents", o["parents"])
-		in.Consent.Recorded = d.boolean("consent.recorded", o["recorded"])
-	}
-	if o := d.object("risk", root["risk"], "acute_danger", "harm", "asking_endangers"); o != nil {
-		in.Risk.AcuteDanger = d.boolean("risk.acute_danger", o["acute_danger"])
-		in.Risk.Harm = enumValue[Harm](d, "risk.harm", o["harm"])
-		in.Risk.AskingEndangers = d.boolean("risk.asking_endangers", o["asking_endangers"])
-	}
-	if o := d.object("abuse", root["abuse"], "suspected", "unsafe", "help_possible", "help_accepted", "help_effective"); o != nil {
-		in.Abuse.Suspected = d.boolean("abuse.suspected", o["suspected"])
-		in.Abuse.Unsafe = d.boolean("abuse.unsafe", o["unsafe"])
-		in.Abuse.HelpPossible = d.boolean("abuse.help_possible", o["help_possible"])
-		in.Abuse.HelpAccepted = d.boolean("abuse.help_accepted", o["help_accepted"])
-		in.Abuse.HelpEffective = enumValue[HelpEffective](d, "abuse.help_effective", o["help_effective"])
-	}
-	if o := d.object("duty_conflict", root["duty_conflict"], "no_other_way", "prevents_harm", "expert_consulted"); o != nil {
-		in.DutyConflict.NoOtherWay = d.boolean("duty_conflict.no_other_way", o["no_other_way"])
-		in.DutyConflict.PreventsHarm = d.boolean("duty_conflict.prevents_harm", o["prevents_harm"])
-		in.DutyConflict.ExpertConsulted = d.boolean("duty_conflict.expert_consulted", o["expert_consulted"])
-	}
-	in.LegalDuty = d.boolean("legal_duty", root["legal_duty"])
 	in.Fields = d.fields("fields", root["fields"])
 	in.FactsOpinionsSeparated = d.boolean("facts_opinions_separated", root["facts_opinions_separated"])
 	return in
+}
+
+func (d *inputDecoder) answers(root map[string]any) Answers {
+	var a Answers
+	a.Purpose = enumValue[Purpose](d, "purpose", root["purpose"])
+	if o := d.object("recipient", root["recipient"], "role", "directly_involved", "in_agreement"); o != nil {
+		a.Recipient.Role = enumValue[RecipientRole](d, "recipient.role", o["role"])
+		a.Recipient.DirectlyInvolved = d.boolean("recipient.directly_involved", o["directly_involved"])
+		a.Recipient.InAgreement = d.boolean("recipient.in_agreement", o["in_agreement"])
+	}
+	if o := d.object("consent", root["consent"], "youth", "parents", "recorded"); o != nil {
+		a.Consent.Youth = enumValue[ConsentAnswer](d, "consent.youth", o["youth"])
+		a.Consent.Parents = enumValue[ConsentAnswer](d, "consent.parents", o["parents"])
+		a.Consent.Recorded = d.boolean("consent.recorded", o["recorded"])
+	}
+	if o := d.object("risk", root["risk"], "acute_danger", "harm", "asking_endangers"); o != nil {
+		a.Risk.AcuteDanger = d.boolean("risk.acute_danger", o["acute_danger"])
+		a.Risk.Harm = enumValue[Harm](d, "risk.harm", o["harm"])
+		a.Risk.AskingEndangers = d.boolean("risk.asking_endangers", o["asking_endangers"])
+	}
+	if o := d.object("abuse", root["abuse"], "suspected", "unsafe", "help_possible", "help_accepted", "help_effective"); o != nil {
+		a.Abuse.Suspected = d.boolean("abuse.suspected", o["suspected"])
+		a.Abuse.Unsafe = d.boolean("abuse.unsafe", o["unsafe"])
+		a.Abuse.HelpPossible = d.boolean("abuse.help_possible", o["help_possible"])
+		a.Abuse.HelpAccepted = d.boolean("abuse.help_accepted", o["help_accepted"])
+		a.Abuse.HelpEffective = enumValue[HelpEffective](d, "abuse.help_effective", o["help_effective"])
+	}
+	if o := d.object("duty_conflict", root["duty_conflict"], "no_other_way", "prevents_harm", "expert_consulted"); o != nil {
+		a.DutyConflict.NoOtherWay = d.boolean("duty_conflict.no_other_way", o["no_other_way"])
+		a.DutyConflict.PreventsHarm = d.boolean("duty_conflict.prevents_harm", o["prevents_harm"])
+		a.DutyConflict.ExpertConsulted = d.boolean("duty_conflict.expert_consulted", o["expert_consulted"])
+	}
+	a.LegalDuty = d.boolean("legal_duty", root["legal_duty"])
+	return a
 }
 
 // object returns v as an object, reporting a wrong type and any key not in

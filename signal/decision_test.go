@@ -64,6 +64,21 @@ func TestDecodeDecisionInputContractExample(t *testing.T) {
 	}
 }
 
+func TestDecodeDecisionInputEmptyFieldsIsAnAnswer(t *testing.T) {
+	// An empty proposal (share nothing) is an answer; absent is not.
+	in, err := DecodeDecisionInput(strings.NewReader(`{"fields": []}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Fields == nil {
+		t.Fatal("an empty list decoded as not answered")
+	}
+	out, _ := json.Marshal(in)
+	if string(out) != `{"fields":[]}` {
+		t.Errorf("encoded as %s, want {\"fields\":[]}", out)
+	}
+}
+
 func TestDecodeDecisionInputUnanswered(t *testing.T) {
 	tests := []struct {
 		name string
@@ -138,8 +153,8 @@ func TestDecodeDecisionInputErrors(t *testing.T) {
 			[]FieldError{{"fields", `must be a list of field names, not the string "facts"`}}, ""},
 		{"every problem at once", `{"purpose": "x", "youth": {"age": 99}, "legal_duty": null, "risk": {"acute_danger": "no"}}`,
 			[]FieldError{
-				{"youth.age", "must be a whole number from 0 to 23, not 99"},
 				{"risk.acute_danger", `must be true or false, not the string "no"`},
+				{"youth.age", "must be a whole number from 0 to 23, not 99"},
 				{"purpose", `unknown value "x"; allowed: coordinate_support, safety_risk, radicalisation_concern, other`},
 			}, ""},
 		{"not an object", `[1, 2]`, []FieldError{{"(input)", "must be an object, not a list"}}, ""},
@@ -234,4 +249,42 @@ func mapValid[T interface{ Valid() bool }](vs []T) []bool {
 		out[i] = v.Valid()
 	}
 	return out
+}
+
+func TestDecodeAnswers(t *testing.T) {
+	a, err := DecodeAnswers(strings.NewReader(`{"purpose": "safety_risk", "consent": {"parents": "given"}, "legal_duty": false}`))
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if *a.Purpose != PurposeSafetyRisk || *a.Consent.Parents != ConsentGiven || *a.LegalDuty || a.Consent.Youth != nil {
+		t.Errorf("decoded %+v", a)
+	}
+
+	tests := []struct {
+		name string
+		doc  string
+		want []FieldError
+	}{
+		{"paths under answers", `{"consent": {"parents": "maybe"}, "risk": {"acute_danger": 1}}`, []FieldError{
+			{"answers.risk.acute_danger", "must be true or false, not the number 1"},
+			{"answers.consent.parents", `unknown value "maybe"; allowed: given, refused, not_asked, impossible, not_applicable`},
+		}},
+		{"the service derives age and fields", `{"youth": {"age": 15}, "fields": ["facts"]}`, []FieldError{
+			{"answers.fields", "unknown field; allowed here: purpose, recipient, consent, risk, abuse, duty_conflict, legal_duty"},
+			{"answers.youth", "unknown field; allowed here: purpose, recipient, consent, risk, abuse, duty_conflict, legal_duty"},
+		}},
+		{"not an object", `"yes"`, []FieldError{{"answers", `must be an object, not the string "yes"`}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeAnswers(strings.NewReader(tt.doc))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, want *Error", err)
+			}
+			if !reflect.DeepEqual(e.Fields, tt.want) {
+				t.Errorf("fields = %q\nwant     %q", e.Fields, tt.want)
+			}
+		})
+	}
 }

@@ -259,7 +259,7 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 
 	now := s.now().UTC()
 	sig := &Signal{
-		ID:            newSignalID(),
+		ID:            newSignalID(now),
 		Youth:         s.vault.Pseudonym(in.Youth.Name, v.BirthDate.String()),
 		OrgID:         actor.OrgID,
 		ReporterID:    actor.UserID,
@@ -343,12 +343,24 @@ func decideEvent(sig *Signal, input DecisionInput) AuditEvent {
 
 func signalObject(id string) string { return "signal/" + id }
 
-// newSignalID returns a random, unguessable id (128 bits, base32): ids are
-// shown in URLs, and must not reveal how many signals exist.
-func newSignalID() string {
+// sortableBase32 keeps byte order in string order (RFC 4648 "base32hex").
+var sortableBase32 = base32.HexEncoding.WithPadding(base32.NoPadding)
+
+// newSignalID returns an unguessable id that sorts by creation time: 48 bits
+// of milliseconds then 80 random bits, in lower-case base32hex (26
+// characters). The random part makes it unguessable and says nothing about
+// how many signals exist; the time prefix makes new ids land at the end of
+// the id index instead of on a random page, which keeps each durable commit
+// small.
+func newSignalID(now time.Time) string {
 	b := make([]byte, 16)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	ms := uint64(now.UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	rand.Read(b[6:])
+	return strings.ToLower(sortableBase32.EncodeToString(b))
 }
 
 // sealed field names; part of each ciphertext's associated data.

@@ -33,6 +33,8 @@ var commands = []command{
 	orgCommand,
 	userCommand,
 	policyCommand,
+	youthCommand,
+	{name: "audit", summary: "verify, checkpoint or export the audit log", run: runAudit},
 	retentionCommand,
 }
 

@@ -111,13 +111,14 @@ func policyEval(ctx context.Context, args []string, std stdio) error {
 		defer file.Close()
 		r = file
 	}
-	in, err := signal.DecodeDecisionInput(r)
-	if err != nil {
-		return inputError(err)
-	}
+	// The policy first: a broken policy is reported before stdin is read.
 	engine, err := f.load(ctx)
 	if err != nil {
 		return err
+	}
+	in, err := signal.DecodeDecisionInput(r)
+	if err != nil {
+		return inputError(err)
 	}
 	d, err := engine.Decide(ctx, in)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 // serveConfig is serve's configuration after flags and environment.
 type serveConfig struct {
 	addr, db, keys, policyDir, logFormat string
+	trustedProxies                       []*net.IPNet
 	demo, allowRemoteDemo, secureCookies bool
 	retention                            signal.Period
 	retentionEvery                       time.Duration
@@ -98,7 +99,8 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	defer youthKeys.Close()
 	// The memo answers repeated answer patterns without evaluating the
 	// Rego again: the engine is fixed for the life of the process.
-	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, db.Signals(), db, signal.SignalsOptions{})
+	store := db.Signals()
+	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, store, store, signal.SignalsOptions{})
 
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
@@ -138,6 +140,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 				return nil
 			}},
 		},
+		TrustedProxies: cfg.trustedProxies,
 	})
 	if err != nil {
 		return err
@@ -231,6 +234,14 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.demo, "demo", demoEnv, "seed the demo cooperation and accounts (password \"demo\") (SIGNAAL_DEMO)")
 	fs.BoolVar(&cfg.allowRemoteDemo, "allow-remote-demo", false, "let --demo listen on a non-loopback address")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", secureEnv, "mark the session cookie Secure (behind a TLS proxy) (SIGNAAL_SECURE_COOKIES)")
+	fs.Func("trusted-proxy", "`CIDR` of a reverse proxy whose X-Forwarded-For names the client; repeatable, or comma-separated in SIGNAAL_TRUSTED_PROXIES", func(v string) error {
+		return addProxies(&cfg, v)
+	})
+	if v := os.Getenv("SIGNAAL_TRUSTED_PROXIES"); v != "" {
+		if err := addProxies(&cfg, v); err != nil {
+			return cfg, usageError("SIGNAAL_TRUSTED_PROXIES: %v", err)
+		}
+	}
 	fs.StringVar(&cfg.logFormat, "log", envOr("SIGNAAL_LOG", "text"), "log `format`: text or json (SIGNAAL_LOG)")
 	retention := fs.String("retention", envOr("SIGNAAL_RETENTION", signal.DefaultRetention.String()), "how long a signal stays after its observation, e.g. 2y, 18m, 730d; always erased at 23 (SIGNAAL_RETENTION)")
 	fs.DurationVar(&cfg.retentionEvery, "retention-every", time.Hour, "how often the retention job runs; 0 turns it off (use signald retention run from cron)")
@@ -285,6 +296,17 @@ func validateServe(cfg *serveConfig) error {
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return usageError("--log %q: want text or json", cfg.logFormat)
+	}
+	return nil
+}
+
+func addProxies(cfg *serveConfig, list string) error {
+	for _, v := range strings.Split(list, ",") {
+		_, n, err := net.ParseCIDR(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or 127.0.0.1/32", v)
+		}
+		cfg.trustedProxies = append(cfg.trustedProxies, n)
 	}
 	return nil
 }

@@ -102,3 +102,34 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 		t.Fatal("a verifier trusting HS256 was built")
 	}
 }
+
+// BenchmarkVerifyPassword measures a login's password check with the
+// default parameters, next to a token verification (what every later
+// request costs), and reports how many token checks one login costs.
+func BenchmarkVerifyPassword(b *testing.B) {
+	h, err := HashPassword("lange zin als wachtwoord", DefaultPasswordParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, _ := LoadOrCreateSigningKey(filepath.Join(b.TempDir(), "k"))
+	iss, _ := NewIssuer(k, IssuerOptions{Issuer: "signaal", Audience: "signaal-api"})
+	v, _ := NewVerifier(nil, 0, TrustedIssuer{Issuer: "signaal", Audience: "signaal-api", Methods: []string{"EdDSA"}, Keys: iss.KeySet()})
+	tok, _, _ := iss.Issue("usr_1", "reporter", "org_1")
+	const tokens = 200
+	start := time.Now()
+	for range tokens {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perToken := time.Since(start) / tokens
+	b.ResetTimer()
+	for b.Loop() {
+		if err := VerifyPassword(h, "lange zin als wachtwoord"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perLogin := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(perToken.Microseconds()), "µs/token-verify")
+	b.ReportMetric(float64(perLogin)/float64(perToken), "token-verifies/login")
+}

@@ -27,7 +27,8 @@ type PasswordParams struct {
 }
 
 // DefaultPasswordParams follow OWASP's argon2id recommendation (19 MiB, 2
-// passes, 1 thread): about 30-50 ms here, and modest memory so a burst of
+// passes, 1 thread): 26-75 ms per check on this noisy 2-core machine
+// (BenchmarkVerifyPassword), and modest memory so a burst of
 // logins from a school at 8:30 does not exhaust a small server.
 var DefaultPasswordParams = PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 

@@ -69,6 +69,10 @@ type Options struct {
 	// (default 10,000), so sealing and opening a known young person's
 	// content costs no database read.
 	CacheSize int
+	// CacheTTL is how long an unwrapped key is kept (default 1 minute): a
+	// key erased by another process (signald youth erase beside a running
+	// server) stops opening content within this time.
+	CacheTTL time.Duration
 }
 
 // Store seals and unseals content per young person. It is safe for
@@ -87,8 +91,9 @@ type Store struct {
 	fingerprintKey []byte
 
 	mu       sync.Mutex
-	cache    map[string]cipher.AEAD
+	cache    map[string]cachedKey
 	cacheMax int
+	cacheTTL time.Duration
 	inflight map[string]*keyCall
 
 	creates   chan createReq
@@ -96,6 +101,11 @@ type Store struct {
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
+}
+
+type cachedKey struct {
+	aead    cipher.AEAD
+	expires time.Time
 }
 
 // keyCall lets concurrent first uses of one young person share one creation.
@@ -128,6 +138,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 10_000
 	}
+	if opts.CacheTTL <= 0 {
+		opts.CacheTTL = time.Minute
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create keys directory: %w", err)
 	}
@@ -139,8 +152,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		log:      opts.Logger,
 		now:      opts.Now,
 		dir:      dir,
-		cache:    make(map[string]cipher.AEAD),
+		cache:    make(map[string]cachedKey),
 		cacheMax: opts.CacheSize,
+		cacheTTL: opts.CacheTTL,
 		inflight: make(map[string]*keyCall),
 		creates:  make(chan createReq, 256),
 		done:     make(chan struct{}),
@@ -351,9 +365,9 @@ func (s *Store) Erase(ctx context.Context, youth string) error {
 // create) a new one made durable before it is used.
 func (s *Store) key(ctx context.Context, youth string, create bool) (cipher.AEAD, error) {
 	s.mu.Lock()
-	if a, ok := s.cache[youth]; ok {
+	if k, ok := s.cache[youth]; ok && s.now().Before(k.expires) {
 		s.mu.Unlock()
-		return a, nil
+		return k.aead, nil
 	}
 	if c, ok := s.inflight[youth]; ok {
 		s.mu.Unlock()
@@ -387,7 +401,7 @@ func (s *Store) key(ctx context.Context, youth string, create bool) (cipher.AEAD
 				break
 			}
 		}
-		s.cache[youth] = c.aead
+		s.cache[youth] = cachedKey{aead: c.aead, expires: s.now().Add(s.cacheTTL)}
 	}
 	s.mu.Unlock()
 	close(c.done)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/signaal-nl/signaal/signal/keystore"
 )
@@ -229,5 +230,29 @@ func TestNormaliseName(t *testing.T) {
 		if got := keystore.NormaliseName(tc.in); got != tc.want {
 			t.Errorf("NormaliseName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestEraseByAnotherProcessTakesEffectWithinTheCacheTTL(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	server, err := keystore.Open(ctx, dir, keystore.Options{CacheTTL: time.Minute, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	youth := server.Pseudonym("Noor", "2010-10-10")
+	ct, err := server.Seal(ctx, youth, nil, []byte("feit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := openStore(t, dir) // signald youth erase, beside the running server
+	if err := cli.Erase(ctx, youth); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(61 * time.Second)
+	if _, err := server.Unseal(ctx, youth, nil, ct); !errors.Is(err, keystore.ErrErased) {
+		t.Fatalf("the server still opens erased content a minute later: %v", err)
 	}
 }

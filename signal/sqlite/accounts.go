@@ -282,6 +282,24 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID, userID string, expiresAt
 	})
 }
 
+// RecordLogin audits a successful login (entry, "login.ok") and, when
+// newHash is set, stores the account's password hash made with stronger
+// parameters, in one unit: the hash is upgraded only if the login is on
+// record.
+func (db *DB) RecordLogin(ctx context.Context, userID, newHash string, entry audit.Entry) error {
+	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		if newHash != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, newHash, userID); err != nil {
+				return fmt.Errorf("upgrade password hash: %w", err)
+			}
+		}
+		if _, err := tx.Append(ctx, entry); err != nil {
+			return fmt.Errorf("append audit entry: %w", err)
+		}
+		return nil
+	})
+}
+
 // Organisation finds an organisation by id or by name. Errors: CodeNotFound.
 func (db *DB) Organisation(ctx context.Context, idOrName string) (signal.Organisation, error) {
 	var o signal.Organisation

@@ -24,7 +24,7 @@ type SignalStore struct {
 
 var (
 	_ signal.SignalStore = (*SignalStore)(nil)
-	_ signal.Directory   = (*DB)(nil)
+	_ signal.Directory   = (*SignalStore)(nil)
 )
 
 // Signals returns the store of signals in db.
@@ -40,6 +40,13 @@ const timeLayout = time.RFC3339Nano
 // work need it most: they run one after another on the writer's goroutine,
 // and the writer does not start a unit whose context is already done.
 func quick(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// Organisation implements signal.Directory: DB.Organisation as a point
+// query without a cancellation watcher (see quick), as every submission
+// asks it.
+func (s *SignalStore) Organisation(ctx context.Context, id string) (signal.Organisation, error) {
+	return s.w.Organisation(quick(ctx), id)
+}
 
 // Idempotent implements signal.SignalStore.
 func (s *SignalStore) Idempotent(ctx context.Context, keyRef string) (*signal.IdempotentResult, error) {

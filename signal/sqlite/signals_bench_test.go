@@ -2,8 +2,8 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -45,7 +45,7 @@ func BenchmarkCreateSignal(b *testing.B) {
 	start, cpu0 := time.Now(), cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			i := strconv.FormatInt(n.Add(1), 10)
+			i := fmt.Sprintf("%012d", n.Add(1))
 			sig := &signal.Signal{ID: "sig" + i, Youth: "yp0123456789abcdef0123456789abcdef" + i, OrgID: o.ID, ReporterID: u.ID,
 				CooperationID: o.CooperationID, Category: signal.CategoryWellbeing, ObservedOn: signal.Date{Year: 2026, Month: 11, Day: 20},
 				Age: 15, Status: signal.StatusDecided, Answers: input.Answers, Decision: decision, MeetingLevel: signal.LevelFull,

@@ -182,6 +182,7 @@ type summaryData struct {
 	Submit    string // the send button's catalogue key
 	Outbox    bool   // app.js sends it through the outbox
 	Confirm   bool   // completing a draft: the post stores the answers
+	Stored    bool   // false: the decision is a preview
 }
 
 // newSignalStep: POST /signalen/nieuw, the next screen of a new signal:
@@ -313,6 +314,7 @@ func (s *Server) sendSignal(c echo.Context) error {
 }
 
 type signalPageData struct {
+	Stored    bool // true: the decision is the stored one
 	Signal    signal.SignalView
 	Decision  signal.Decision
 	Recipient signal.RecipientRole
@@ -338,7 +340,7 @@ func (s *Server) signalPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := signalPageData{Signal: sv, Recipient: *signal.DefaultRecipient().Role}
+	d := signalPageData{Stored: true, Signal: sv, Recipient: *signal.DefaultRecipient().Role}
 	if sv.Decision != nil {
 		d.Decision = *sv.Decision
 	}

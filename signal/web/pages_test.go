@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // browserClient is an HTTP client that keeps cookies and does not follow
@@ -247,5 +249,45 @@ func TestStaticFilesAreCachedByContentHash(t *testing.T) {
 	}
 	if res := b.get("/manifest.webmanifest"); res.status != 200 || !strings.Contains(res.body, `"start_url":"/"`) {
 		t.Fatalf("manifest: %d %s", res.status, res.body)
+	}
+}
+
+// The pages name every value of the domain's enums through the catalogue
+// (category.<v>, outcome.<v>, …): each must have its text in both languages.
+func TestCatalogueNamesEveryDomainValue(t *testing.T) {
+	cat, err := loadCatalogue(messageFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, v := range signal.Categories {
+		keys = append(keys, "category."+string(v))
+	}
+	for _, v := range signal.Outcomes {
+		keys = append(keys, "outcome."+string(v))
+	}
+	for _, v := range signal.Levels {
+		keys = append(keys, "level."+string(v), "level.short."+string(v))
+	}
+	for _, v := range signal.Fields {
+		keys = append(keys, "field."+string(v))
+	}
+	for _, v := range signal.Obligations {
+		keys = append(keys, "obligation."+string(v))
+	}
+	for _, v := range signal.RecipientRoles {
+		keys = append(keys, "recipient."+string(v))
+	}
+	for _, v := range []signal.Status{signal.StatusDraft, signal.StatusDecided} {
+		keys = append(keys, "status."+string(v))
+	}
+	for _, c := range []signal.Code{signal.CodeInvalid, signal.CodeTooLarge, signal.CodeUnauthorized, signal.CodeForbidden,
+		signal.CodeNotFound, signal.CodeConflict, signal.CodeTooMany, signal.CodeUnavailable, signal.CodeInternal} {
+		keys = append(keys, "error."+string(c))
+	}
+	for _, k := range keys {
+		if !cat.Has(k) {
+			t.Errorf("the catalogue has no %q", k)
+		}
 	}
 }

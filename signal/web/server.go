@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -49,6 +50,10 @@ type Deps struct {
 	// unknown email addresses are checked against, so they take as long as
 	// known ones. Use the parameters new accounts get.
 	PasswordParams auth.PasswordParams
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (for the login rate limit and the audit's origin). Empty: the
+	// TCP peer is the client and X-Forwarded-For is ignored.
+	TrustedProxies []*net.IPNet
 	// AccountLimit and IPLimit bound failed logins; zero values get the
 	// defaults (5 per account then 1 a minute; 20 per IP then 1 every 6s).
 	AccountLimit, IPLimit RateLimit
@@ -73,6 +78,7 @@ type Server struct {
 	secure    bool
 	loginKey  []byte
 	dummyHash string
+	params    auth.PasswordParams
 	accounts  *limiter
 	ips       *limiter
 	metrics   *metrics
@@ -108,7 +114,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		echo: echo.New(), db: d.DB, issuer: d.Issuer, verifier: d.Verifier, logger: d.Logger, now: d.Now,
-		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy,
+		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy, params: d.PasswordParams,
 		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
 		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
 	}
@@ -121,9 +127,16 @@ func New(d Deps) (*Server, error) {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// The client address is the TCP peer: X-Forwarded-For is not trusted,
-	// so nobody can dodge the login rate limit by sending one.
+	// The client address is the TCP peer unless it is a trusted proxy:
+	// nobody else can dodge the login rate limit by sending X-Forwarded-For.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, p := range d.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(p))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.Use(
 		s.requestIDs,
 		s.observe, // logs and metrics; sees the final status of every request

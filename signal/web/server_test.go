@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -625,5 +627,77 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 	}
 	if !strings.Contains(logs, "route=/api/v1/login") {
 		t.Fatalf("logs lack the request lines:\n%s", logs)
+	}
+	// Nor is the unknown address anywhere in the database files.
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(e.db.Path() + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("marker-unknown")) || bytes.Contains(b, []byte("marker-password")) {
+			t.Errorf("database file %s holds the unknown address or the password in plain text", e.db.Path()+suffix)
+		}
+	}
+}
+
+func TestWeakerHashUpgradedAtLogin(t *testing.T) {
+	e := newEnv(t, func(d *Deps) {
+		d.PasswordParams = auth.PasswordParams{Memory: 2048, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	})
+	e.token(signal.RoleReporter)
+	_, hash, err := e.db.UserByEmail(context.Background(), "reporter@school.nl")
+	if err != nil || !strings.Contains(hash, "m=2048,") {
+		t.Fatalf("hash after login %q, %v; want it upgraded to m=2048", hash, err)
+	}
+	e.token(signal.RoleReporter) // and the upgraded hash verifies
+}
+
+func TestHSTSOverTLS(t *testing.T) {
+	e := newEnv(t, nil)
+	hs := httptest.NewTLSServer(e.srv)
+	defer hs.Close()
+	res, err := hs.Client().Get(hs.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if !strings.Contains(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Fatalf("HSTS over TLS = %q", res.Header.Get("Strict-Transport-Security"))
+	}
+	res, err = hs.Client().Post(hs.URL+"/api/v1/login", "application/json",
+		strings.NewReader(`{"email":"reporter@school.nl","password":"`+testPassword+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if ck := cookieNamed(res.Header, CookieName); ck == nil || !ck.Secure {
+		t.Fatalf("session cookie over TLS %+v; want Secure", ck)
+	}
+}
+
+func TestClientAddress(t *testing.T) {
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	cases := []struct {
+		name    string
+		trusted []*net.IPNet
+		xff     string
+		want    string
+	}{
+		{"no proxy trusted: X-Forwarded-For is ignored", nil, "203.0.113.9", "127.0.0.1"},
+		{"trusted proxy: its X-Forwarded-For names the client", []*net.IPNet{loopback}, "203.0.113.9", "203.0.113.9"},
+		{"trusted proxy: a forged hop before the proxy's is not believed", []*net.IPNet{loopback}, "198.51.100.1, 203.0.113.9", "203.0.113.9"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(d *Deps) { d.TrustedProxies = c.trusted })
+			e.do("POST", "/api/v1/login", "", strings.NewReader(`{"email":"nobody@school.nl","password":"x"}`), "X-Forwarded-For", c.xff)
+			var ip string
+			if err := e.db.Read().QueryRow(`SELECT origin_ip FROM audit_entries WHERE action = 'login.fail'`).Scan(&ip); err != nil {
+				t.Fatal(err)
+			}
+			if ip != c.want {
+				t.Fatalf("audited client address %q; want %q", ip, c.want)
+			}
+		})
 	}
 }

@@ -250,9 +250,16 @@ func (s *Server) checkLogin(c echo.Context, email, password string) (string, tim
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	// Raised argon2id parameters reach existing accounts at their next login.
+	var newHash string
+	if auth.NeedsRehash(hash, s.params) {
+		if newHash, err = auth.HashPassword(password, s.params); err != nil {
+			return "", time.Time{}, err
+		}
+	}
 	// No audit entry, no session: the token is only handed out once its
 	// login is on record.
-	if err := s.db.Append(ctx, audit.Entry{Actor: actor, Action: "login.ok", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
+	if err := s.db.RecordLogin(ctx, u.ID, newHash, audit.Entry{Actor: actor, Action: "login.ok", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
 		return "", time.Time{}, err
 	}
 	return token, claims.ExpiresAt.Time, nil

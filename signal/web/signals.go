@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -50,10 +53,26 @@ func (s *Server) submitSignal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in signal.NewSignal
-	if err := Decode(c, &in); err != nil {
+	var body newSignalBody
+	if err := Decode(c, &body); err != nil {
 		return err
 	}
+	in := signal.NewSignal{Youth: body.Youth, Category: body.Category, Facts: body.Facts, Opinions: body.Opinions,
+		ObservedOn: body.ObservedOn, Contains: body.Contains}
+	answers, err := decodeAnswers(body.Answers)
+	if err != nil {
+		// Report the answers' problems with every other field's at once.
+		var se *signal.Error
+		if !errors.As(err, &se) || se.Code != signal.CodeInvalid {
+			return err
+		}
+		fields := se.Fields
+		if _, verr := in.Validate(signal.Today(s.now())); errors.As(verr, &se) {
+			fields = append(se.Fields, fields...)
+		}
+		return signal.Invalid(fields...)
+	}
+	in.Answers = answers
 	key, hasKey := c.Request().Header[http.CanonicalHeaderKey(HeaderIdempotencyKey)]
 	idemKey := ""
 	if hasKey {
@@ -73,9 +92,32 @@ func (s *Server) submitSignal(c echo.Context) error {
 	return c.JSON(http.StatusCreated, res)
 }
 
+// newSignalBody is the POST body: the answers are read apart by
+// signal.DecodeAnswers, which names every problem by its full path
+// ("answers.consent.parents", also for an unknown key) and reports them all.
+// (signal.NewSignal is not embedded: a type error would then be named
+// "NewSignal.facts" instead of "facts".)
+type newSignalBody struct {
+	Youth      signal.NewYouth `json:"youth"`
+	Category   signal.Category `json:"category"`
+	Facts      string          `json:"facts"`
+	Opinions   string          `json:"opinions"`
+	ObservedOn string          `json:"observed_on"`
+	Contains   []signal.Field  `json:"contains"`
+	Answers    json.RawMessage `json:"answers"`
+}
+
 // completeRequest is the body of PATCH /api/v1/signals/{id}: more answers.
 type completeRequest struct {
-	Answers signal.Answers `json:"answers"`
+	Answers json.RawMessage `json:"answers"`
+}
+
+// decodeAnswers reads the answers object; absent or null is no answers yet.
+func decodeAnswers(raw json.RawMessage) (signal.Answers, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return signal.Answers{}, nil
+	}
+	return signal.DecodeAnswers(bytes.NewReader(raw))
 }
 
 // completeSignal: PATCH /api/v1/signals/{id}. The reporter adds answers to
@@ -89,7 +131,14 @@ func (s *Server) completeSignal(c echo.Context) error {
 	if err := Decode(c, &req); err != nil {
 		return err
 	}
-	res, err := svc.Complete(c.Request().Context(), signalActor(c), c.Param("id"), req.Answers)
+	if len(req.Answers) == 0 {
+		return signal.Invalid(signal.FieldError{Field: "answers", Problem: "is required: the answers to add"})
+	}
+	answers, err := decodeAnswers(req.Answers)
+	if err != nil {
+		return err
+	}
+	res, err := svc.Complete(c.Request().Context(), signalActor(c), c.Param("id"), answers)
 	if err != nil {
 		return err
 	}

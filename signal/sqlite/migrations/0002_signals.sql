@@ -28,21 +28,25 @@ CREATE TABLE signals (
 	version        INTEGER NOT NULL
 ) STRICT;
 
+-- Every index costs each durable commit a page write; an index whose keys
+-- are random (such as the pseudonym) costs a page per signal. The lists
+-- need these two, whose new keys land at the end; ids are time-ordered for
+-- the same reason. (A view per young person would add an index on youth.)
 CREATE INDEX signals_by_reporter ON signals (reporter_id, seq);
 CREATE INDEX signals_by_cooperation ON signals (cooperation_id, seq);
-CREATE INDEX signals_by_youth ON signals (youth);
 
 -- Idempotency keys of submissions, per user. The key and the request are
 -- kept only as keyed digests: a client may put anything in a key, and the
 -- request holds names and observations. The response (id and decision)
 -- holds no free text.
 CREATE TABLE signal_idempotency (
-	key_ref     TEXT PRIMARY KEY,   -- keyed digest of (user, Idempotency-Key)
-	fingerprint TEXT NOT NULL,      -- keyed digest of the submission
+	seq         INTEGER PRIMARY KEY, -- rows are appended; only the small key index is random
+	key_ref     TEXT NOT NULL UNIQUE, -- keyed digest of (user, Idempotency-Key)
+	fingerprint TEXT NOT NULL,        -- keyed digest of the submission
 	-- Deferred: the key is claimed first in a submission's unit of work, so
 	-- a concurrent retry finds it taken without a separate look-up.
 	signal_id   TEXT NOT NULL REFERENCES signals (id) DEFERRABLE INITIALLY DEFERRED,
-	response    TEXT NOT NULL,      -- JSON {"id", "decision"}
+	response    TEXT NOT NULL,        -- JSON {"id", "decision"}
 	created_at  TEXT NOT NULL
 ) STRICT;
 

@@ -5,10 +5,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"html/template"
 	"image/png"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,9 +24,12 @@ func TestMain(m *testing.M) { Main(m) }
 //go:embed testdata
 var testdata embed.FS
 
-// strictCSP is the policy Signaal's pages are served with: nothing inline,
-// nothing from elsewhere.
-const strictCSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// strictCSP is the policy Signaal's pages are served with (signal/web's
+// security headers): nothing inline, nothing from elsewhere.
+const strictCSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+var done = template.Must(template.New("done").Parse(`<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Opgeslagen</title></head>
+<body><main><h1>Opgeslagen</h1><p id="saved">{{.}}</p></main></body></html>`))
 
 // sizedBytes is the size of /sized.html, a page of known size for the
 // transfer measurement (?bytes=N gives another size).
@@ -40,6 +45,14 @@ func serve(t *testing.T) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.Handle("/", http.FileServerFS(files))
 	mux.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "pong") })
+	// A form without script, posted and answered with a redirect, as
+	// server-rendered pages do.
+	mux.HandleFunc("POST /submit", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/done?name="+url.QueryEscape(r.PostFormValue("first")), http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /done", func(w http.ResponseWriter, r *http.Request) {
+		done.Execute(w, r.FormValue("name"))
+	})
 	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("/sized.html", func(w http.ResponseWriter, r *http.Request) {
 		size := sizedBytes
@@ -302,32 +315,71 @@ func TestKeyboard(t *testing.T) {
 	}
 }
 
-// TestForm drives the form by labels, as the page tests will.
+// TestForm drives a scripted form by labels on a phone (taps), as the page
+// tests will; TestFormPost does the laptop.
 func TestForm(t *testing.T) {
 	t.Parallel()
 	srv := serve(t)
-	for _, dev := range []Device{Phone, Laptop} {
-		t.Run(dev.Name, func(t *testing.T) {
-			p := NewPage(t, dev)
-			p.Goto(srv.URL+"/good.html", Name("Nieuw signaal"))
-			p.Fill(Name("Voornaam"), "Noor")
-			p.Fill(Name("Voornaam"), "Sam") // replaces, does not append
-			p.Fill(Name("Zorg"), "Slaapt slecht")
-			p.Select(Name("Doel"), "care")
-			if got := p.Value(CSS("#first-name")); got != "Sam" {
-				t.Errorf("first name = %q, want Sam", got)
+	p := NewPage(t, Phone)
+	p.Goto(srv.URL+"/good.html", Name("Nieuw signaal"))
+	p.Fill(Name("Voornaam"), "Noor")
+	p.Fill(Name("Voornaam"), "Sam") // replaces, does not append
+	p.Fill(Name("Zorg"), "Slaapt slecht")
+	p.Select(Name("Doel"), "care")
+	if got := p.Value(CSS("#first-name")); got != "Sam" {
+		t.Errorf("first name = %q, want Sam", got)
+	}
+	if got := p.Value(Name("Zorg")); got != "Slaapt slecht" {
+		t.Errorf("concern = %q, want %q", got, "Slaapt slecht")
+	}
+	p.Click(Name("Opslaan"))
+	if got := p.Text(CSS("#status")); got != "Opgeslagen: Sam (care)" {
+		t.Errorf("status = %q, want %q", got, "Opgeslagen: Sam (care)")
+	}
+	if !p.Has(Name("Opslaan")) || p.Has(Name("Verwijderen")) {
+		t.Error("Has: want the save button and no delete button")
+	}
+	Eval[bool](p, `setTimeout(() => document.querySelector("form").remove(), 100), true`)
+	p.Gone(Name("Opslaan"))
+	if p.Has(CSS("form")) {
+		t.Error("Gone returned while the form is still there")
+	}
+}
+
+// TestFormPost checks the flow of a server-rendered form: filled by label,
+// submitted by a tap or by Enter, answered with a redirect to a new page.
+func TestFormPost(t *testing.T) {
+	t.Parallel()
+	srv := serve(t)
+	tests := []struct {
+		name   string
+		device Device
+		submit func(t *testing.T, p *Page)
+	}{
+		{"tap on a phone", Phone, func(t *testing.T, p *Page) {
+			load := p.ClickAndWait(Name("Versturen"), Name("Opgeslagen"))
+			t.Logf("post and redirect: %s", load)
+			if load.Status != http.StatusOK || !strings.Contains(load.URL, "/done?") {
+				t.Errorf("ClickAndWait's load = %s, want 200 from /done", load)
 			}
-			p.Click(Name("Opslaan"))
-			if got := p.Text(CSS("#status")); got != "Opgeslagen: Sam (care)" {
-				t.Errorf("status = %q, want %q", got, "Opgeslagen: Sam (care)")
+			if load.Requests < 2 || load.Bytes == 0 {
+				t.Errorf("ClickAndWait's load = %s, want the POST and the page it redirected to", load)
 			}
-			if !p.Has(Name("Opslaan")) || p.Has(Name("Verwijderen")) {
-				t.Error("Has: want the save button and no delete button")
-			}
-			Eval[bool](p, `setTimeout(() => document.querySelector("form").remove(), 100), true`)
-			p.Gone(Name("Opslaan"))
-			if p.Has(CSS("form")) {
-				t.Error("Gone returned while the form is still there")
+		}},
+		{"Enter on a laptop", Laptop, func(t *testing.T, p *Page) {
+			p.Click(Name("Voornaam"))
+			p.Enter()
+			p.WaitFor(Name("Opgeslagen"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPage(t, tt.device)
+			p.Goto(srv.URL+"/form.html", Name("Versturen"))
+			p.Fill(Name("Voornaam"), "Sam <b>")
+			tt.submit(t, p)
+			if got := p.Text(CSS("#saved")); got != "Sam <b>" {
+				t.Errorf("saved name = %q, want %q", got, "Sam <b>")
 			}
 		})
 	}
@@ -360,8 +412,9 @@ func TestStorage(t *testing.T) {
 	}
 }
 
-// TestScreenshot checks that the file is a PNG of the emulated width in
-// device pixels, and that the full page (beyond the viewport) is in it.
+// TestScreenshot checks the emulated device as the page sees it, that the
+// screenshot is a PNG of the emulated width in device pixels, and that the
+// full page (beyond the viewport) is in it.
 func TestScreenshot(t *testing.T) { // not parallel: it sets $SIGNAAL_SCREENSHOTS
 	srv := serve(t)
 	tests := []struct {
@@ -378,6 +431,12 @@ func TestScreenshot(t *testing.T) { // not parallel: it sets $SIGNAAL_SCREENSHOT
 			// About one and a half screens of text: beyond the viewport,
 			// and no bigger, as large screenshots are slow.
 			p.Goto(srv.URL+fmt.Sprintf("/sized.html?bytes=%d", tt.dev.Width*tt.dev.Height/80), CSS("h1"))
+
+			seen := Eval[string](p, `[innerWidth, innerHeight, devicePixelRatio, matchMedia("(pointer: coarse)").matches, /Mobile/.test(navigator.userAgent)].join(" ")`)
+			if want := fmt.Sprintf("%d %d %g %t %t", tt.dev.Width, tt.dev.Height, tt.dev.Scale, tt.dev.Touch, tt.dev.Mobile); seen != want {
+				t.Errorf("the page sees width, height, pixel ratio, coarse pointer, mobile = %s, want %s", seen, want)
+			}
+
 			path := p.Screenshot("sized")
 			if tt.dir != "" && filepath.Dir(path) != tt.dir {
 				t.Errorf("screenshot at %s, want it in $SIGNAAL_SCREENSHOTS %s", path, tt.dir)

@@ -21,11 +21,12 @@ type Locator struct {
 // CSS finds the first element matching a CSS selector.
 func CSS(selector string) Locator { return Locator{css: selector} }
 
-// Name finds an element by its accessible name, as a screen reader announces
-// it: a field by its label, a button or link by its text, a landmark or
-// dialog by its aria-label, a heading by its text. Text nodes and label
-// elements themselves never match. Finding fields this way makes a test fail
-// when a field's label is missing or not tied to it.
+// Name finds an element by its whole accessible name, as Chromium computes
+// it for screen readers: a field by its label, a button or link by its text,
+// a landmark or dialog by its aria-label, a heading by its text. Text nodes,
+// label elements and the document itself never match; of several matches
+// the first is used. Finding fields this way makes a test fail when a
+// field's label is missing or not tied to it.
 func Name(accessibleName string) Locator { return Locator{name: accessibleName} }
 
 // String describes the locator for messages.

@@ -301,12 +301,30 @@ func (p *Page) Gone(l Locator) {
 // Click clicks the element as a mouse (or, on a touch device, a finger) does.
 func (p *Page) Click(l Locator) {
 	p.t.Helper()
+	step, click := p.click(l)
+	p.do(step, click)
+}
+
+// ClickAndWait clicks a link or a form's submit button that loads another
+// page (a POST answered with a redirect, say), and waits as [Page.Goto] does
+// for that page, returning what it transferred (the POST and the redirect
+// included) and its status.
+func (p *Page) ClickAndWait(l Locator, ready Locator) Load {
+	p.t.Helper()
+	step, click := p.click(l)
+	nav := func(ctx context.Context, t *chromedp.Target) (*network.Response, error) {
+		return chromedp.RunResponse(ctx, click)
+	}
+	return p.load(step, "", nav, ready)
+}
+
+// click is a click, or a tap on a touch device.
+func (p *Page) click(l Locator) (string, chromedp.Action[chromedp.Void]) {
 	sel, opts := l.query()
 	if p.device.Touch {
-		p.do("tap "+l.String(), chromedp.Tap(sel, opts...))
-		return
+		return "tap " + l.String(), chromedp.Tap(sel, opts...)
 	}
-	p.do("click "+l.String(), chromedp.Click(sel, opts...))
+	return "click " + l.String(), chromedp.Click(sel, opts...)
 }
 
 // Fill replaces the value of a text field or text area with value, typed key

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// TestServeDemoSignalSurvivesARestartUntilErased: the demo's youth worker
+// submits a signal, serve restarts on the same files, and the coordinator
+// reads it in full: the key store in keys/ (master.key, youth-keys.db)
+// outlives the process, as the sealed content needs. Then `signald youth
+// erase` deletes the young person's key: the signal stays as a record
+// without content, and the audit chain still verifies.
+func TestServeDemoSignalSurvivesARestartUntilErased(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "data", "signaal.db")
+	login := func(url, email string) string {
+		res, body := postJSON(t, url+"/api/v1/login", map[string]string{"email": email, "password": "demo"})
+		var lr struct{ Token string }
+		if res.StatusCode != 200 || json.Unmarshal(body, &lr) != nil {
+			t.Fatalf("login %s: %d %s", email, res.StatusCode, body)
+		}
+		return lr.Token
+	}
+	call := func(method, url, token string, body []byte) (int, []byte) {
+		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+
+	s := startServe(t, "--demo", "--db", db)
+	body, _ := json.Marshal(map[string]any{
+		"youth": map[string]string{"name": "Noah Peters", "birth_date": "2010-06-01"}, "category": "substance_use",
+		"facts": "Ruikt naar wiet in de jongerenruimte.", "observed_on": signal.Today(time.Now()).String(),
+		"answers": map[string]any{"purpose": "coordinate_support", "consent": map[string]any{"youth": "given", "parents": "given", "recorded": true},
+			"risk": map[string]any{"acute_danger": false, "harm": "none", "asking_endangers": false}, "abuse": map[string]any{"suspected": false}, "legal_duty": false},
+	})
+	status, res := call("POST", s.url+"/api/v1/signals", login(s.url, "jongerenwerker@demo.signaal.nl"), body)
+	var created signal.Submitted
+	if status != 201 || json.Unmarshal(res, &created) != nil || created.Decision.Outcome != signal.OutcomeShareFull {
+		t.Fatalf("submit: %d %s", status, res)
+	}
+	if code, stderr := s.stop(); code != 0 {
+		t.Fatalf("serve exited %d: %s", code, stderr)
+	}
+	for _, f := range []string{"master.key", "youth-keys.db"} {
+		if fi, err := os.Stat(filepath.Join(filepath.Dir(db), "keys", f)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("keys/%s: %v; want a file of mode 0600", f, err)
+		}
+	}
+
+	s = startServe(t, "--demo", "--db", db)
+	status, res = call("GET", s.url+"/api/v1/signals/"+created.ID, login(s.url, "zorgcoordinator@demo.signaal.nl"), nil)
+	var v signal.SignalView
+	if status != 200 || json.Unmarshal(res, &v) != nil || v.Youth == nil || v.Youth.Name != "Noah Peters" || v.Erased {
+		t.Fatalf("coordinator after restart: %d %s", status, res)
+	}
+	if code, stderr := s.stop(); code != 0 {
+		t.Fatalf("serve exited %d: %s", code, stderr)
+	}
+
+	// The privacy officer's ref erases the young person's content.
+	for _, tc := range []struct {
+		ref  string
+		code int
+	}{
+		{"not-a-ref", 2},
+		{"00" + v.Youth.Ref[2:], 1}, // no signal about this one
+		{v.Youth.Ref, 0},
+	} {
+		if code, _, stderr := runCmd(t, "", "youth", "erase", "--db", db, "--ref", tc.ref); code != tc.code {
+			t.Fatalf("youth erase --ref %s: exit %d (%s), want %d", tc.ref, code, stderr, tc.code)
+		}
+	}
+	s = startServe(t, "--db", db)
+	token := login(s.url, "zorgcoordinator@demo.signaal.nl")
+	status, res = call("GET", s.url+"/api/v1/signals/"+created.ID, token, nil)
+	v = signal.SignalView{}
+	if status != 200 || json.Unmarshal(res, &v) != nil || !v.Erased || v.Facts != "" || v.Youth.Name != "" {
+		t.Fatalf("coordinator after erasure: %d %s; want the record without content", status, res)
+	}
+	if code, _, stderr := runCmd(t, "", "audit", "verify", "--db", db); code != 0 {
+		t.Fatalf("audit verify after erasure: exit %d: %s", code, stderr)
+	}
+}
