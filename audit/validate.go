@@ -151,25 +151,51 @@ func checkInput(c *check, in json.RawMessage) json.RawMessage {
 		c.add("decision.input", "is larger than %d bytes", maxInput)
 		return nil
 	}
-	var v any
-	if err := json.Unmarshal(in, &v); err != nil {
-		c.add("decision.input", "must be valid JSON: %v", err)
-		return nil
-	}
-	if _, ok := v.(map[string]any); !ok {
-		c.add("decision.input", "must be a JSON object")
-		return nil
-	}
-	if path, ok := freeText(v, "decision.input"); !ok {
-		c.add(path, "must be a code, not free text")
-		return nil
-	}
+	// Compact checks the syntax in one pass; then a scan of the compact
+	// text checks every key and string. Only a refused input is decoded,
+	// to name the offending path: this runs on the writer's goroutine.
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, in); err != nil {
 		c.add("decision.input", "must be valid JSON: %v", err)
 		return nil
 	}
-	return buf.Bytes()
+	out := buf.Bytes()
+	if out[0] != '{' {
+		c.add("decision.input", "must be a JSON object")
+		return nil
+	}
+	if onlyCodeStrings(out) {
+		return out
+	}
+	var v any
+	if err := json.Unmarshal(out, &v); err != nil {
+		c.add("decision.input", "must be valid JSON: %v", err)
+		return nil
+	}
+	path, _ := freeText(v, "decision.input")
+	c.add(path, "must be a code, not free text")
+	return nil
+}
+
+// onlyCodeStrings reports whether every string (keys included) of the
+// compact JSON text js is a code: short, from the code alphabet, and so
+// without escapes.
+func onlyCodeStrings(js []byte) bool {
+	for i := 0; i < len(js); i++ {
+		if js[i] != '"' {
+			continue
+		}
+		start := i + 1
+		for i = start; i < len(js) && js[i] != '"'; i++ {
+			if !isCodeByte(js[i]) {
+				return false // also a backslash: an escape is never in a code
+			}
+		}
+		if i-start > maxCode {
+			return false
+		}
+	}
+	return true
 }
 
 // freeText walks a decoded JSON value and reports the path of the first key

@@ -44,8 +44,9 @@ type Writer struct {
 	stopped  chan struct{} // closed when the loop has drained queue and exited
 	batches  atomic.Int64
 	units    atomic.Int64
-	head     *sql.Stmt // SELECT of the last entry
-	insert   *sql.Stmt // INSERT of one entry
+	head     *sql.Stmt    // SELECT of the last entry
+	insert   *sql.Stmt    // INSERT of one entry
+	unitSQL  [3]*sql.Stmt // SAVEPOINT, ROLLBACK TO, RELEASE of a unit
 }
 
 // unit is one call of Do waiting for its batch.
@@ -83,15 +84,26 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 	}
 	// Statements are prepared now, while no transaction holds the single
 	// connection: preparing on the pool during a transaction would deadlock.
-	var err error
-	if w.head, err = db.PrepareContext(ctx, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"); err != nil {
-		return nil, fmt.Errorf("start audit writer: %w", err)
-	}
-	if w.insert, err = db.PrepareContext(ctx, `INSERT INTO audit_entries
+	// (Preparing also saves parsing them again for every unit.)
+	stmts := []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&w.head, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"},
+		{&w.insert, `INSERT INTO audit_entries
 		(seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
-		w.head.Close()
-		return nil, fmt.Errorf("start audit writer: %w", err)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.unitSQL[begin], "SAVEPOINT unit"},
+		{&w.unitSQL[undo], "ROLLBACK TO unit"},
+		{&w.unitSQL[end], "RELEASE unit"},
+	}
+	for _, st := range stmts {
+		stmt, err := db.PrepareContext(ctx, st.query)
+		if err != nil {
+			w.closeStmts()
+			return nil, fmt.Errorf("start audit writer: %w", err)
+		}
+		*st.dst = stmt
 	}
 	go w.loop()
 	return w, nil
@@ -148,7 +160,24 @@ func (w *Writer) Close() error {
 	}
 	w.mu.Unlock()
 	<-w.stopped
-	return errors.Join(w.head.Close(), w.insert.Close())
+	return w.closeStmts()
+}
+
+// The unit statements, by index in unitSQL.
+const (
+	begin = iota
+	undo
+	end
+)
+
+func (w *Writer) closeStmts() error {
+	var errs []error
+	for _, st := range append([]*sql.Stmt{w.head, w.insert}, w.unitSQL[:]...) {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // loop is the writer goroutine: it collects whoever is waiting into a
@@ -239,18 +268,18 @@ func (w *Writer) runBatch(batch []*unit) (err error) {
 			u.err = err
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT unit"); err != nil {
+		if _, err := tx.StmtContext(ctx, w.unitSQL[begin]).ExecContext(ctx); err != nil {
 			return fmt.Errorf("begin unit of work: %w", err)
 		}
 		u.err = w.runUnit(u, tx)
 		if u.err != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO unit"); err != nil {
+			if _, err := tx.StmtContext(ctx, w.unitSQL[undo]).ExecContext(ctx); err != nil {
 				return fmt.Errorf("roll back unit of work: %w", err)
 			}
 		} else {
 			ran++
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE unit"); err != nil {
+		if _, err := tx.StmtContext(ctx, w.unitSQL[end]).ExecContext(ctx); err != nil {
 			return fmt.Errorf("end unit of work: %w", err)
 		}
 	}

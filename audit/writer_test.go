@@ -525,3 +525,29 @@ func TestConcurrentAppendsKeepTheChain(t *testing.T) {
 		t.Errorf("%d units in %d batches: concurrent units were not batched", s.Units, s.Batches)
 	}
 }
+
+// TestDecisionEncodingMatchesEncodingJSON pins the hand-written encoder to
+// what json.Marshal makes of the same decision.
+func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
+	full := testEntry(1).Decision
+	full.Input = json.RawMessage(`{"purpose":"coordinate_support","youth":{"age":15,"capable":true},"fields":["facts"]}`)
+	tests := []struct {
+		name string
+		d    Decision
+	}{
+		{"a full decision", *full},
+		{"empty lists and no input", Decision{Outcome: "do_not_share", PolicyVersion: "sha256:1", Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
+		{"a string needing escapes (only read back from a tampered log)", Decision{Outcome: `a "b" <c>`, Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := json.Marshal(tt.d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := appendDecision(nil, &tt.d); string(got) != string(want) {
+				t.Fatalf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}

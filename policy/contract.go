@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/signaal-nl/signaal/signal"
 )
@@ -86,44 +87,68 @@ func putObject(o ast.Object, key string, v ast.Object) {
 	}
 }
 
+// keepValue is the prepared queries' result converter: it hands the
+// result over as the OPA value it is, so decisionFrom reads it straight
+// into a Decision instead of through a map[string]any built by OPA.
+func keepValue(t *ast.Term, _ *rego.EvalContext) (any, error) { return t.Value, nil }
+
+// decisionKeys are the keys of a decision document (policy_version is the
+// engine's), as interned terms for the lookups of decisionFrom.
+var decisionKeys = map[string]*ast.Term{}
+
+func init() {
+	for _, k := range []string{"outcome", "level", "rule", "fields", "obligations", "missing", "reasons", "code", "nl", "en"} {
+		decisionKeys[k] = ast.StringTerm(k)
+	}
+}
+
 // decisionFrom reads the policy's result into a Decision, refusing any key
 // or type the contract does not have.
 func decisionFrom(v any) (signal.Decision, error) {
 	var d signal.Decision
-	m, ok := v.(map[string]any)
+	m, ok := v.(ast.Object)
 	if !ok {
-		return d, fmt.Errorf("decision is %T, not an object", v)
+		return d, fmt.Errorf("decision is %s, not an object", valueName(v))
 	}
 	var problems []string
-	str := func(key string) string {
-		s, ok := m[key].(string)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s is %T, not a string", key, m[key]))
+	get := func(o ast.Object, key string) ast.Value {
+		if t := o.Get(decisionKeys[key]); t != nil {
+			return t.Value
 		}
-		return s
+		return nil
+	}
+	str := func(key string) string {
+		s, ok := get(m, key).(ast.String)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s is %s, not a string", key, valueName(get(m, key))))
+		}
+		return string(s)
 	}
 	strs := func(key string) []string {
-		list, ok := m[key].([]any)
+		list, ok := get(m, key).(*ast.Array)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("%s is %T, not a list", key, m[key]))
+			problems = append(problems, fmt.Sprintf("%s is %s, not a list", key, valueName(get(m, key))))
 			return nil
 		}
-		out := make([]string, 0, len(list))
-		for _, e := range list {
-			s, ok := e.(string)
+		out := make([]string, 0, list.Len())
+		for i := range list.Len() {
+			s, ok := list.Elem(i).Value.(ast.String)
 			if !ok {
-				problems = append(problems, fmt.Sprintf("%s holds %T, not a string", key, e))
+				problems = append(problems, fmt.Sprintf("%s holds %s, not a string", key, valueName(list.Elem(i).Value)))
 				continue
 			}
-			out = append(out, s)
+			out = append(out, string(s))
 		}
 		return out
 	}
-	for k := range m {
-		switch k {
-		case "outcome", "level", "rule", "fields", "obligations", "missing", "reasons":
-		default:
-			problems = append(problems, fmt.Sprintf("unknown key %q", k))
+	if m.Len() != 7 {
+		for _, k := range m.Keys() {
+			switch k.Value {
+			case ast.String("outcome"), ast.String("level"), ast.String("rule"), ast.String("fields"),
+				ast.String("obligations"), ast.String("missing"), ast.String("reasons"):
+			default:
+				problems = append(problems, fmt.Sprintf("unknown key %v", k))
+			}
 		}
 	}
 	d.Outcome = signal.Outcome(str("outcome"))
@@ -132,26 +157,40 @@ func decisionFrom(v any) (signal.Decision, error) {
 	d.Fields = convert[signal.Field](strs("fields"))
 	d.Obligations = convert[signal.Obligation](strs("obligations"))
 	d.Missing = strs("missing")
-	reasons, ok := m["reasons"].([]any)
+	reasons, ok := get(m, "reasons").(*ast.Array)
 	if !ok {
-		problems = append(problems, fmt.Sprintf("reasons is %T, not a list", m["reasons"]))
+		problems = append(problems, fmt.Sprintf("reasons is %s, not a list", valueName(get(m, "reasons"))))
+		reasons = ast.NewArray()
 	}
-	d.Reasons = make([]signal.Reason, 0, len(reasons))
-	for _, r := range reasons {
-		rm, ok := r.(map[string]any)
-		code, okc := rm["code"].(string)
-		nl, okn := rm["nl"].(string)
-		en, oke := rm["en"].(string)
-		if !ok || !okc || !okn || !oke || len(rm) != 3 {
+	d.Reasons = make([]signal.Reason, 0, reasons.Len())
+	for i := range reasons.Len() {
+		r := reasons.Elem(i).Value
+		rm, ok := r.(ast.Object)
+		if !ok || rm.Len() != 3 {
 			problems = append(problems, fmt.Sprintf("reason %v is not {code, nl, en}", r))
 			continue
 		}
-		d.Reasons = append(d.Reasons, signal.Reason{Code: code, NL: nl, EN: en})
+		code, okc := get(rm, "code").(ast.String)
+		nl, okn := get(rm, "nl").(ast.String)
+		en, oke := get(rm, "en").(ast.String)
+		if !okc || !okn || !oke {
+			problems = append(problems, fmt.Sprintf("reason %v is not {code, nl, en}", r))
+			continue
+		}
+		d.Reasons = append(d.Reasons, signal.Reason{Code: string(code), NL: string(nl), EN: string(en)})
 	}
 	if len(problems) > 0 {
 		return d, fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	return d, nil
+}
+
+// valueName names the type of a policy value for a contract error.
+func valueName(v any) string {
+	if v, ok := v.(ast.Value); ok && v != nil {
+		return ast.ValueName(v)
+	}
+	return "undefined"
 }
 
 func convert[T ~string](ss []string) []T {

@@ -82,7 +82,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	}
 
 	e := &Engine{version: digest(policy)}
-	e.decision, err = rego.New(rego.Query(decisionQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
+	e.decision, err = rego.New(rego.Query(decisionQuery), rego.Compiler(compiler), rego.GenerateJSON(keepValue)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare decision query: %w", err)
 	}

@@ -377,7 +377,30 @@ func strs[T ~string](vs []T) []string {
 // and never errors. It walks the whole tree the policy can ask.
 func TestQuestionFlowReachesADecision(t *testing.T) {
 	t.Parallel()
-	e := engine(t)
+	outcomes := map[signal.Outcome]int{}
+	rules := map[signal.Rule]int{}
+	paths := 0
+	walkQuestionFlow(t, engine(t), func(_ signal.DecisionInput, d signal.Decision) {
+		if d.Outcome != signal.OutcomeIncomplete {
+			paths++
+			outcomes[d.Outcome]++
+			rules[d.Rule]++
+		}
+	})
+	t.Logf("%d complete paths; outcomes %v; rules %v", paths, outcomes, rules)
+	for _, r := range signal.Rules {
+		if r != signal.RuleAbuseAdvice && rules[r] == 0 { // R4 is never decisive
+			t.Errorf("no path of the question flow ends in rule %s", r)
+		}
+	}
+}
+
+// walkQuestionFlow answers the questions of the flow the way a form does,
+// always the first of decision.missing, branching on the answers, from the
+// empty input until every path ends in a complete decision. It calls visit
+// with every input decided on the way (incomplete ones too) and its decision.
+func walkQuestionFlow(t *testing.T, e *policy.Engine, visit func(signal.DecisionInput, signal.Decision)) {
+	t.Helper()
 	ctx := context.Background()
 	qs := map[string]signal.Question{}
 	for _, q := range e.Questions() {
@@ -415,19 +438,14 @@ func TestQuestionFlowReachesADecision(t *testing.T) {
 			return vs
 		}
 	}
-	outcomes := map[signal.Outcome]int{}
-	rules := map[signal.Rule]int{}
-	paths := 0
 	var walk func(in signal.DecisionInput, answered []string)
 	walk = func(in signal.DecisionInput, answered []string) {
 		d, err := e.Decide(ctx, in)
 		if err != nil {
 			t.Fatalf("after answering %v: %v", answered, err)
 		}
+		visit(in, d)
 		if d.Outcome != signal.OutcomeIncomplete {
-			paths++
-			outcomes[d.Outcome]++
-			rules[d.Rule]++
 			return
 		}
 		next := d.Missing[0]
@@ -442,12 +460,6 @@ func TestQuestionFlowReachesADecision(t *testing.T) {
 		}
 	}
 	walk(signal.DecisionInput{}, nil)
-	t.Logf("%d complete paths; outcomes %v; rules %v", paths, outcomes, rules)
-	for _, r := range signal.Rules {
-		if r != signal.RuleAbuseAdvice && rules[r] == 0 { // R4 is never decisive
-			t.Errorf("no path of the question flow ends in rule %s", r)
-		}
-	}
 }
 
 // set answers one question of in by its input path.

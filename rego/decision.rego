@@ -238,6 +238,9 @@ ordered_obligations(obligations) := [o | some o in obligation_order; o in obliga
 
 # A code without a text gives empty sentences, which the engine refuses as a
 # contract violation, rather than silently dropping the reason.
-texts(codes) := [{"code": code, "nl": object.get(reason_texts, [code, "nl"], ""), "en": object.get(reason_texts, [code, "en"], "")} |
+texts(codes) := [{"code": code, "nl": text.nl, "en": text.en} |
 	some code in codes
+	text := object.get(reason_texts, code, no_text)
 ]
+
+no_text := {"nl": "", "en": ""}

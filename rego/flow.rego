@@ -94,10 +94,40 @@ needed contains "facts_opinions_separated" if {
 	"opinions" in ceiling
 }
 
-missing := [q.id |
-	some q in questions
-	q.id in needed
-	unanswered(q.id)
-]
+# Each question's place in the catalogue (questions.rego) and its input
+# path, so the missing answers are found and put in the form's order by
+# sorting the few that are missing, not by walking the whole catalogue and
+# splitting ids on every decision. A test holds this index to the catalogue.
+question_index := {
+	"risk.acute_danger": {"rank": 1, "path": ["risk", "acute_danger"]},
+	"legal_duty": {"rank": 2, "path": ["legal_duty"]},
+	"purpose": {"rank": 3, "path": ["purpose"]},
+	"recipient.role": {"rank": 4, "path": ["recipient", "role"]},
+	"abuse.suspected": {"rank": 5, "path": ["abuse", "suspected"]},
+	"abuse.unsafe": {"rank": 6, "path": ["abuse", "unsafe"]},
+	"abuse.help_possible": {"rank": 7, "path": ["abuse", "help_possible"]},
+	"abuse.help_accepted": {"rank": 8, "path": ["abuse", "help_accepted"]},
+	"abuse.help_effective": {"rank": 9, "path": ["abuse", "help_effective"]},
+	"recipient.in_agreement": {"rank": 10, "path": ["recipient", "in_agreement"]},
+	"recipient.directly_involved": {"rank": 11, "path": ["recipient", "directly_involved"]},
+	"youth.age": {"rank": 12, "path": ["youth", "age"]},
+	"youth.capable": {"rank": 13, "path": ["youth", "capable"]},
+	"consent.youth": {"rank": 14, "path": ["consent", "youth"]},
+	"consent.parents": {"rank": 15, "path": ["consent", "parents"]},
+	"consent.recorded": {"rank": 16, "path": ["consent", "recorded"]},
+	"risk.asking_endangers": {"rank": 17, "path": ["risk", "asking_endangers"]},
+	"risk.harm": {"rank": 18, "path": ["risk", "harm"]},
+	"duty_conflict.no_other_way": {"rank": 19, "path": ["duty_conflict", "no_other_way"]},
+	"duty_conflict.prevents_harm": {"rank": 20, "path": ["duty_conflict", "prevents_harm"]},
+	"duty_conflict.expert_consulted": {"rank": 21, "path": ["duty_conflict", "expert_consulted"]},
+	"fields": {"rank": 22, "path": ["fields"]},
+	"facts_opinions_separated": {"rank": 23, "path": ["facts_opinions_separated"]},
+}
 
-unanswered(path) if object.get(input, split(path, "."), null) == null
+# A question is unanswered while its input path is absent or null.
+still_needed contains [question_index[id].rank, id] if {
+	some id in needed
+	object.get(input, question_index[id].path, null) == null
+}
+
+missing := [id | some [_, id] in sort(still_needed)]

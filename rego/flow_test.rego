@@ -128,6 +128,15 @@ test_flow_missing_is_in_catalogue_order if {
 	count(m) > 2
 }
 
+test_flow_question_index_follows_the_catalogue if {
+	ids := [q.id | some q in signaal.questions]
+	ranked := [id | some [_, id] in sort({[q.rank, id] | some id, q in signaal.question_index})]
+	ranked == ids
+	every id, q in signaal.question_index {
+		q.path == split(id, ".")
+	}
+}
+
 test_flow_every_needed_answer_is_a_question if {
 	ids := {q.id | some q in signaal.questions}
 	every doc in [{}, base, refused, json.remove(base, ["consent", "fields", "duty_conflict", "abuse"])] {

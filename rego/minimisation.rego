@@ -15,9 +15,10 @@ special_categories := {"health", "religion_ethnicity", "criminal"}
 # facts only. existence: that a signal exists about this young person (the
 # professional's own contact details are not a field of the young person).
 # anonymous: content without identity; special categories are left out as
-# they easily identify within a small cooperation.
+# they easily identify within a small cooperation. full is every field of
+# field_order, written out so it is not rebuilt on every decision.
 level_ceiling := {
-	"full": {f | some f in field_order},
+	"full": {"identity", "contact", "facts", "opinions", "health", "religion_ethnicity", "criminal", "bsn"},
 	"minimal": {"identity", "contact", "facts"},
 	"existence": {"identity"},
 	"anonymous": {"facts", "opinions"},

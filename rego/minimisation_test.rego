@@ -83,3 +83,7 @@ test_r10_full_level_keeps_every_allowed_field if {
 	d := decide(case({"fields": all_fields}))
 	d.fields == ["identity", "contact", "facts", "opinions", "health", "religion_ethnicity", "criminal"]
 }
+
+test_level_full_allows_every_field if {
+	data.signaal.level_ceiling.full == {f | some f in data.signaal.field_order}
+}

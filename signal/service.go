@@ -75,9 +75,6 @@ func orgContact(o Organisation) *OrgContact {
 // events in one unit of work: if the events cannot be appended, nothing is
 // written (fail closed).
 type SignalStore interface {
-	// Idempotent returns what was recorded for an idempotency key (by its
-	// KeyRef), or nil when the key is unused.
-	Idempotent(ctx context.Context, keyRef string) (*IdempotentResult, error)
 	// CreateSignal stores s with events. With idem set, the key is checked
 	// inside the unit of work first: if it is already recorded, nothing is
 	// stored and the recorded result is returned (replay), so concurrent
@@ -236,15 +233,9 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 			KeyRef:      s.vault.Fingerprint([]byte("idempotency-key\x00" + actor.UserID + "\x00" + idemKey)),
 			Fingerprint: s.vault.Fingerprint(canonical),
 		}
-		// Cheap check first, so a retry costs no policy evaluation or sealing;
-		// the store checks again inside its unit of work for concurrent retries.
-		prev, err := s.store.Idempotent(ctx, idem.KeyRef)
-		if err != nil {
-			return Submitted{}, fmt.Errorf("look up idempotency key: %w", err)
-		}
-		if prev != nil {
-			return replayed(prev, idem)
-		}
+		// No look-up here: the store claims the key inside the unit of work
+		// and answers a retry (also a concurrent one) from there. A retry is
+		// rare; a look-up before every submission would cost them all.
 	}
 
 	org, err := s.dir.Organisation(ctx, actor.OrgID)

@@ -48,11 +48,6 @@ func (s *SignalStore) Organisation(ctx context.Context, id string) (signal.Organ
 	return s.w.Organisation(quick(ctx), id)
 }
 
-// Idempotent implements signal.SignalStore.
-func (s *SignalStore) Idempotent(ctx context.Context, keyRef string) (*signal.IdempotentResult, error) {
-	return findIdempotent(ctx, s.r.QueryRowContext(quick(ctx), selectIdempotent, keyRef))
-}
-
 const selectIdempotent = `SELECT key_ref, fingerprint, signal_id, response FROM signal_idempotency WHERE key_ref = ?`
 
 func findIdempotent(_ context.Context, row *sql.Row) (*signal.IdempotentResult, error) {

@@ -64,6 +64,11 @@ func BenchmarkCreateSignal(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "signals/s")
+	// What a durable commit has to write grows with the bytes per signal.
+	var pages, size int64
+	db.Read().QueryRow(`PRAGMA page_count`).Scan(&pages)
+	db.Read().QueryRow(`PRAGMA page_size`).Scan(&size)
+	b.ReportMetric(float64(pages*size)/float64(n.Load()), "db-bytes/signal")
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n.Load()), "cpu-µs/signal")
 }
 
