@@ -165,8 +165,17 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	jobCtx, stopJob := context.WithCancel(ctx)
 	jobDone := make(chan struct{})
 	if cfg.retentionEvery > 0 {
+		// Only when the log grew: an idle night adds no checkpoints.
+		var lastSize int64 = -1
 		checkpoint := func(ctx context.Context) error {
-			_, _, err := db.Writer().Checkpoint(ctx, cpSigner)
+			size, _, err := audit.Head(ctx, db.Read())
+			if err != nil || size == lastSize {
+				return err
+			}
+			c, _, err := db.Writer().Checkpoint(ctx, cpSigner)
+			if err == nil {
+				lastSize = c.Size
+			}
 			return err
 		}
 		go runRetention(jobCtx, retention, cfg.retentionEvery, checkpoint, logger, jobDone)
