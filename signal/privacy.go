@@ -93,14 +93,15 @@ type PolicyLoad struct {
 }
 
 // ReadPolicyFiles returns the .rego files under fsys sorted by path, the
-// same set the policy engine digests.
+// same set the policy engine digests (its _test.rego files left out).
 func ReadPolicyFiles(fsys fs.FS) ([]PolicyFile, error) {
 	var files []PolicyFile
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || path.Ext(p) != ".rego" {
+		// The policy's own tests are not part of the policy (nor of its digest).
+		if d.IsDir() || path.Ext(p) != ".rego" || strings.HasSuffix(p, "_test.rego") {
 			return nil
 		}
 		b, err := fs.ReadFile(fsys, p)

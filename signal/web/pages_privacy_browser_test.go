@@ -92,4 +92,19 @@ func TestPrivacyConsoleInChromium(t *testing.T) {
 		p.Goto(pe.url+path, browsertest.CSS("nav.subnav"))
 		p.AssertAccessible()
 	}
+
+	// On a phone too (the console is for a desk, but must not break).
+	phone := browsertest.NewPage(t, browsertest.Phone)
+	phone.ExpectConsoleError("Cache.add() failed")
+	phone.ExpectConsoleError("403")
+	phone.Goto(pe.url+"/login", browsertest.CSS("#f-email"))
+	phone.Fill(browsertest.CSS("#f-email"), pe.users[signal.RolePrivacyOfficer].Email)
+	phone.Fill(browsertest.CSS("#f-password"), testPassword)
+	phone.Click(browsertest.CSS("form button[type=submit].primary"))
+	phone.WaitFor(browsertest.CSS("nav.subnav"))
+	for _, path := range []string{"/privacy", "/privacy/audit", "/privacy/integriteit", "/privacy/beleid"} {
+		phone.Goto(pe.url+path, browsertest.CSS("nav.subnav"))
+		phone.AssertAccessible()
+	}
+	phone.Screenshot("policies")
 }

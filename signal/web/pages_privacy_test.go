@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
 )
 
@@ -94,6 +96,27 @@ func TestPrivacyPages(t *testing.T) {
 	tampered := b.post("/privacy/integriteit", url.Values{"from": {"start"}})
 	if !strings.Contains(tampered.body, "Het logboek is gewijzigd") || !strings.Contains(tampered.body, "Eerste onjuiste regel: "+itoa(target)) {
 		t.Fatalf("tampered log page does not name entry %d", target)
+	}
+
+	// Two policy versions: the governance page lists them and shows the diff.
+	files, err := signal.ReadPolicyFiles(rego.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	system := signal.Actor{UserID: "signald", Role: "system"}
+	const v1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	const v2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	pe.db.Privacy().RecordPolicyLoad(context.Background(), system, v1, files)
+	changed := append([]signal.PolicyFile(nil), files...)
+	changed[0].Content = strings.Replace(changed[0].Content, "package signaal", "package signaal\n\n# aangepast door de FG", 1)
+	pe.db.Privacy().RecordPolicyLoad(context.Background(), system, v2, changed)
+	gov := b.get("/privacy/beleid")
+	if gov.status != 200 || !strings.Contains(gov.body, "sha256:222222222222222") || !strings.Contains(gov.body, `action="/privacy/beleid/verschil"`) {
+		t.Fatalf("governance page: %d", gov.status)
+	}
+	diff := b.get("/privacy/beleid/verschil?from=" + v1 + "&to=" + v2)
+	if diff.status != 200 || !strings.Contains(diff.body, "<ins>+ # aangepast door de FG</ins>") || !strings.Contains(diff.body, files[0].Path) {
+		t.Fatalf("diff page: %d %s", diff.status, diff.body)
 	}
 
 	for _, path := range []string{"/privacy/escalaties", "/privacy/beleid", "/privacy/inzage", "/privacy/audit?since=gisteren"} {
