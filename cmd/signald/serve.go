@@ -129,6 +129,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals,
 		Privacy: web.PrivacyDeps{Pseudonyms: youthKeys, Retention: retention, CheckpointSigner: cpSigner, CheckpointVerifier: cpVerifier,
 			ReasonTexts: engine.ReasonTexts()},
+		Questions:     engine.Questions(),
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
 			{Name: "database", Check: db.Ping},
@@ -360,6 +361,7 @@ func printDemo(w io.Writer, url string) {
 		fmt.Fprintf(w, "  %-34s %-16s %s\n", a.Email, a.Role, a.Org)
 	}
 	fmt.Fprintf(w, "Try: curl -s %s/api/v1/login -H 'Content-Type: application/json' -d '{\"email\":\"mentor@demo.signaal.nl\",\"password\":\"demo\"}'\n", url)
+	fmt.Fprintf(w, "Or open %s/ in a browser (a phone on the same network needs --addr and --allow-remote-demo).\n", url)
 }
 
 // checkpointName makes the host name fit a signed-note key name (no spaces

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -187,10 +188,11 @@ func (v *View) HasRole(roles ...string) bool {
 
 // pages is the parsed page templates and the static files' hashes.
 type pages struct {
-	byName map[string]*template.Template
-	cat    *Catalogue
-	assets map[string]string // file name -> short content hash
-	static fs.FS
+	byName  map[string]*template.Template
+	cat     *Catalogue
+	assets  map[string]string // file name -> short content hash
+	gzipped map[string][]byte // file name -> its gzip encoding
+	static  fs.FS
 }
 
 // templateFuncs are the few functions templates need besides View's methods.
@@ -233,7 +235,7 @@ func loadPages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{byName: map[string]*template.Template{}, cat: cat, assets: map[string]string{}}
+	p := &pages{byName: map[string]*template.Template{}, cat: cat, assets: map[string]string{}, gzipped: map[string][]byte{}}
 	for _, f := range all {
 		name := strings.TrimSuffix(path.Base(f), ".html")
 		if strings.HasPrefix(name, "_") {
@@ -259,6 +261,13 @@ func loadPages() (*pages, error) {
 		}
 		sum := sha256.Sum256(data)
 		p.assets[name] = hex.EncodeToString(sum[:6])
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(data)
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		p.gzipped[name] = gz.Bytes()
 		return nil
 	})
 	if err != nil {
@@ -514,8 +523,16 @@ func (s *Server) static(c echo.Context) error {
 		h.Set("Cache-Control", "public, max-age=300")
 	}
 	h.Set("ETag", `"`+hash+`"`)
+	h.Set("Vary", "Accept-Encoding")
 	if match := c.Request().Header.Get("If-None-Match"); match == `"`+hash+`"` {
 		return c.NoContent(http.StatusNotModified)
+	}
+	// Static files hold no secrets, so compressing them is safe (pages are
+	// not compressed: they reflect input next to the CSRF token, which is
+	// what BREACH needs).
+	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, contentType(name), s.pages.gzipped[name])
 	}
 	return c.Blob(http.StatusOK, contentType(name), data)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"net/url"
 	"strings"
@@ -396,5 +397,109 @@ func setCookie(t *testing.T, p *bt.Page, base, name, value string) {
 	}))
 	if err != nil {
 		t.Fatalf("set cookie: %v", err)
+	}
+}
+
+// TestBrowserInstallableAndZoom: Chromium finds the app installable (its
+// own check of the manifest, icons and service worker), and every page
+// reflows at 200% zoom (a 360 px phone at 200% is 180 CSS px wide): no
+// sideways scrolling (WCAG 1.4.4, 1.4.10).
+func TestBrowserInstallableAndZoom(t *testing.T) {
+	se := browserEnv(t)
+	p := bt.NewPage(t, bt.Phone)
+	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
+	p.Goto(se.url+"/signalen/nieuw", bt.CSS("#f-youth-name"))
+	bt.Eval[bool](p, `navigator.serviceWorker.ready.then(() => true)`)
+	var errs []string
+	err := chromedp.Do(p.Context(), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		m, err := cdp.Call(ctx, tg, page.GetAppManifest, page.GetAppManifestParams{})
+		if err != nil {
+			return err
+		}
+		for _, e := range m.Errors {
+			errs = append(errs, "manifest: "+e.Message)
+		}
+		if m.Manifest == nil || m.URL == "" {
+			errs = append(errs, "no manifest found")
+		}
+		res, err := cdp.Call(ctx, tg, page.GetInstallabilityErrors, cdp.Empty{})
+		if err != nil {
+			return err
+		}
+		for _, e := range res.InstallabilityErrors {
+			// Test pages run in a fresh browser context, which Chromium
+			// treats as incognito, where nothing is installable.
+			if e.ErrorID != "in-incognito" {
+				errs = append(errs, e.ErrorID)
+			}
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatalf("installability: %v", err)
+	}
+	if len(errs) > 0 {
+		t.Errorf("Chromium says the app is not installable: %v", errs)
+	}
+
+	zoomed := bt.Phone
+	zoomed.Name, zoomed.Width, zoomed.Height, zoomed.Scale = "phone-200pct", 180, 370, 4
+	z := bt.NewPage(t, zoomed)
+	loginAs(z, se.url, se.users[signal.RoleReporter].Email, "nl")
+	for _, pg := range []struct{ path, ready string }{
+		{"/signalen", "main h1"}, {"/signalen/nieuw", "#f-youth-name"}, {"/offline", "main h1"},
+	} {
+		z.Goto(se.url+pg.path, bt.CSS(pg.ready))
+		if w := bt.Eval[int](z, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
+			z.Screenshot("overflow")
+			t.Errorf("%s at 200%%: %d px wider than the screen", pg.path, w)
+		}
+	}
+	z.Goto(se.url+"/signalen/nieuw", bt.CSS("#f-youth-name"))
+	fillSignal(z, "Sam de Vries")
+	submit(z, bt.CSS("main button.primary"), "main h1")
+	answerQuestions(t, z, consentGiven, false)
+	z.WaitFor(bt.CSS(".panel"))
+	z.Screenshot("summary")
+	if w := bt.Eval[int](z, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
+		t.Errorf("summary at 200%%: %d px wider than the screen", w)
+	}
+}
+
+// A signal saved offline that the server refuses (here: a date in the
+// future) is not lost: it is opened in the form to be corrected.
+func TestBrowserRefusedSignalIsCorrectedNotLost(t *testing.T) {
+	se := browserEnv(t)
+	p := bt.NewPage(t, bt.Phone)
+	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
+	p.Goto(se.url+"/signalen/nieuw", bt.CSS("#f-youth-name"))
+	p.SetOffline(true)
+	p.ExpectConsoleError("ERR_INTERNET_DISCONNECTED")
+	p.ExpectConsoleError("status of 400")
+	fillSignal(p, "Eva de Boer")
+	bt.Eval[bool](p, `(document.getElementById('f-observed_on').value = '2027-01-01') !== ''`)
+	p.Click(bt.CSS("main button.primary"))
+	p.WaitFor(bt.CSS("#outbox-list li"))
+	p.SetOffline(false)
+	p.WaitFor(bt.CSS("#outbox-list li a.button"))
+	p.Screenshot("refused")
+	if n := countSignals(t, se); n != 0 {
+		t.Fatalf("%d stored", n)
+	}
+	submit(p, bt.CSS("#outbox-list li a.button"), "#f-youth-name")
+	p.WaitFor(bt.CSS("#outbox-list li"))
+	if got := p.Value(bt.CSS("#f-facts")); !strings.Contains(got, "drie weken") {
+		t.Fatalf("the form was not filled in again: facts %q", got)
+	}
+	if got := p.Value(bt.CSS("#f-youth-name")); got != "Eva de Boer" {
+		t.Fatalf("name %q", got)
+	}
+	bt.Eval[bool](p, `(document.getElementById('f-observed_on').value = '2026-11-20') !== ''`)
+	submit(p, bt.CSS("main button.primary"), "main h1")
+	if q := bt.Eval[string](p, `(document.querySelector('input[name=asked]') || {value: ''}).value`); q != "risk.acute_danger" {
+		t.Fatalf("after correcting: asked %q", q)
+	}
+	if n := bt.Eval[int](p, `new Promise(r => { const q = indexedDB.open('signaal'); q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').count(); g.onsuccess = () => r(g.result); }; })`); n != 0 {
+		t.Fatalf("%d items left in the outbox", n)
 	}
 }

@@ -257,11 +257,7 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 }
 
 func (s *Server) question(id string) (signal.Question, bool) {
-	svc, err := s.signalsService()
-	if err != nil {
-		return signal.Question{}, false
-	}
-	for _, q := range svc.Questions() {
+	for _, q := range s.questions {
 		if q.ID == id {
 			return q, true
 		}

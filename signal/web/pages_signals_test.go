@@ -145,6 +145,23 @@ func TestNewSignalFlow(t *testing.T) {
 		}
 	})
 
+	t.Run("a young person reported before is picked instead of typed", func(t *testing.T) {
+		form := b.get("/signalen/nieuw")
+		if !strings.Contains(form.body, `<option value="2011-04-02|Sam de Vries">Sam de Vries (2011-04-02)</option>`) {
+			t.Fatalf("no earlier young person to pick:\n%s", form.body)
+		}
+		if shell := b.get("/signalen/nieuw?shell=1"); strings.Contains(shell.body, "Sam de Vries") {
+			t.Fatalf("the app shell the service worker keeps names a young person")
+		}
+		f := validSignalForm()
+		f.Del("youth.name")
+		f.Del("youth.birth_date")
+		f.Set("youth.pick", "2011-04-02|Sam de Vries")
+		if res := b.post("/signalen/nieuw", f); res.status != 200 || !strings.Contains(res.body, `name="asked" value="risk.acute_danger"`) {
+			t.Fatalf("picked: %d\n%s", res.status, res.body)
+		}
+	})
+
 	t.Run("acute danger shows 112 and Veilig Thuis first", func(t *testing.T) {
 		first := b.post("/signalen/nieuw", validSignalForm())
 		summary, asked := answerAll(t, b, first, map[string]string{"risk.acute_danger": "true"})

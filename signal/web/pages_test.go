@@ -235,6 +235,11 @@ func TestStaticFilesAreCachedByContentHash(t *testing.T) {
 	if res.status != 200 || res.header.Get("Cache-Control") != "public, max-age=31536000, immutable" || !strings.HasPrefix(res.header.Get("Content-Type"), "text/css") {
 		t.Fatalf("versioned: %d %q %q", res.status, res.header.Get("Cache-Control"), res.header.Get("Content-Type"))
 	}
+	req, _ := http.NewRequest(http.MethodGet, e.url+m[1], nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	if gz := b.send(req); gz.header.Get("Content-Encoding") != "gzip" || len(gz.body) >= len(res.body) {
+		t.Fatalf("gzip: %q, %d bytes for %d", gz.header.Get("Content-Encoding"), len(gz.body), len(res.body))
+	}
 	if res := b.get("/static/app.css?v=old"); res.header.Get("Cache-Control") != "public, max-age=300" {
 		t.Fatalf("stale version cached long: %q", res.header.Get("Cache-Control"))
 	}

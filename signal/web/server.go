@@ -31,8 +31,11 @@ type Deps struct {
 	Signals  *signal.Signals // the signals use cases; nil answers 503 on their routes
 	// Privacy wires the privacy officer's console (privacy.go).
 	Privacy PrivacyDeps
-	Logger  *slog.Logger // default discards
-	Now     func() time.Time
+	// Questions is the policy's question catalogue (policy.Engine.Questions)
+	// the signal form asks from; nil falls back to Signals.Questions.
+	Questions []signal.Question
+	Logger    *slog.Logger // default discards
+	Now       func() time.Time
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
 	Ready []Check
@@ -83,6 +86,7 @@ type Server struct {
 	ips       *limiter
 	metrics   *metrics
 	signals   *signal.Signals
+	questions []signal.Question
 	pages     *pages
 	privacy   PrivacyDeps
 }
@@ -124,6 +128,10 @@ func New(d Deps) (*Server, error) {
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
 	s.privacy = d.Privacy
+	s.questions = d.Questions
+	if s.questions == nil && d.Signals != nil {
+		s.questions = d.Signals.Questions()
+	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

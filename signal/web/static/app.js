@@ -10,6 +10,8 @@
 (function () {
   var DB_NAME = 'signaal', STORE = 'outbox';
   var SHELL = '/signalen/nieuw?shell=1';
+  var PAGES = 'signaal-pages-';
+  var VERSION = (document.currentScript && document.currentScript.src.split('v=')[1]) || '0';
 
   function openDB() {
     return new Promise(function (resolve, reject) {
@@ -132,6 +134,13 @@
           var p = document.createElement('p');
           p.textContent = it.problem || '';
           li.appendChild(p);
+          // Open it in the form to correct it; nothing typed is lost.
+          var fix = document.createElement('a');
+          fix.className = 'button';
+          fix.href = '/signalen/nieuw?herstel=' + encodeURIComponent(it.key);
+          fix.textContent = msg('fix');
+          li.appendChild(fix);
+          li.appendChild(document.createTextNode(' '));
           var del = document.createElement('button');
           del.type = 'button';
           del.textContent = msg('remove');
@@ -170,6 +179,29 @@
     });
   }
 
+  // restore fills the first screen with a signal the server refused, so it
+  // can be corrected; it leaves the outbox once the form is sent on.
+  function restore(form, key) {
+    outbox.all().then(function (items) {
+      var it = items.filter(function (x) { return x.key === key; })[0];
+      if (!it) { return; }
+      var s = it.signal;
+      var set = function (name, v) { var f = form.querySelector('[name="' + name + '"]'); if (f && v) { f.value = v; } };
+      set('youth.name', s.youth.name);
+      set('youth.birth_date', s.youth.birth_date);
+      set('facts', s.facts);
+      set('opinions', s.opinions);
+      set('observed_on', s.observed_on);
+      var cat = form.querySelector('input[name=category][value="' + s.category + '"]');
+      if (cat) { cat.checked = true; }
+      (s.contains || []).forEach(function (c) {
+        var box = form.querySelector('input[name=contains][value="' + c + '"]');
+        if (box) { box.checked = true; }
+      });
+      form.addEventListener('submit', function () { outbox.del(key); });
+    });
+  }
+
   // The first screen without a connection: keep it in the outbox; its
   // questions are asked once it is sent (it is stored as a draft).
   function enhanceOffline(form) {
@@ -201,11 +233,19 @@
 
   function init() {
     document.querySelectorAll('form[data-outbox]').forEach(enhanceSend);
-    document.querySelectorAll('form[data-offline-outbox]').forEach(enhanceOffline);
+    document.querySelectorAll('form[data-offline-outbox]').forEach(function (form) {
+      enhanceOffline(form);
+      var key = new URLSearchParams(location.search).get('herstel');
+      if (key && self.indexedDB) { restore(form, key); }
+    });
     document.querySelectorAll('form[action="/logout"]').forEach(function (f) {
       // The app shell holds the user's name: forget it at logout. The
       // outbox stays, so nothing waiting is lost.
-      f.addEventListener('submit', function () { if (self.caches) { caches.delete('signaal-pages'); } });
+      f.addEventListener('submit', function () {
+        if (self.caches) {
+          caches.keys().then(function (keys) { keys.forEach(function (k) { if (k.indexOf(PAGES) === 0) { caches.delete(k); } }); });
+        }
+      });
     });
     netStatus();
     window.addEventListener('online', function () { netStatus(); flush(); });
@@ -217,7 +257,13 @@
     if ('serviceWorker' in navigator) {
       navigator.serviceWorker.register('/sw.js').catch(function () {});
       if (document.body.getAttribute('data-user') === '1' && self.caches && navigator.onLine) {
-        caches.open('signaal-pages').then(function (c) {
+        // The shell is kept per release (the version of this script), so
+        // an upgrade never serves a shell whose static files are gone.
+        var name = PAGES + VERSION;
+        caches.keys().then(function (keys) {
+          keys.forEach(function (k) { if (k.indexOf(PAGES) === 0 && k !== name) { caches.delete(k); } });
+          return caches.open(name);
+        }).then(function (c) {
           return c.match(SHELL).then(function (hit) { if (!hit) { return c.add(SHELL); } });
         }).catch(function () {});
       }

@@ -6,7 +6,6 @@
 var VERSION = '__VERSION__';
 var ASSETS = __ASSETS__;
 var STATIC = 'signaal-static-' + VERSION;
-var PAGES = 'signaal-pages';
 var SHELL = '/signalen/nieuw?shell=1';
 
 self.addEventListener('install', function (e) {
