@@ -184,6 +184,9 @@ func (s *Server) verifyPage(c echo.Context, status int, d verifyPageData) error 
 // privacyVerifyPage: GET /privacy/integriteit: the verify buttons and the
 // checkpoints with their downloads.
 func (s *Server) privacyVerifyPage(c echo.Context) error {
+	if err := s.record(c, signal.ActionAuditVerify, "audit/checkpoints", ""); err != nil {
+		return err
+	}
 	return s.verifyPage(c, http.StatusOK, verifyPageData{Issued: c.QueryParam("issued") == "1"})
 }
 
