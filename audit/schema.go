@@ -62,6 +62,18 @@ BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is insert-only: UPDATE refused'); E
 CREATE TRIGGER audit_checkpoints_insert_only_delete BEFORE DELETE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is insert-only: DELETE refused'); END;
 `,
+	// 2: indexes for the privacy officer's review (Search): by actor, by
+	// organisation, by action, and by the decision's outcome and rule, each
+	// with seq so a page of the newest entries is read straight from the
+	// index (keyset pagination). Indexes are not hashed: adding them leaves
+	// every entry and the chain as they were.
+	`
+CREATE INDEX audit_entries_actor ON audit_entries (actor_user, seq);
+CREATE INDEX audit_entries_org ON audit_entries (actor_org, seq);
+CREATE INDEX audit_entries_action ON audit_entries (action, seq);
+CREATE INDEX audit_entries_outcome ON audit_entries (json_extract(decision, '$.outcome'), seq) WHERE decision IS NOT NULL;
+CREATE INDEX audit_entries_rule ON audit_entries (json_extract(decision, '$.rule'), seq) WHERE decision IS NOT NULL;
+`,
 }
 
 // Migrate creates or upgrades the audit tables and triggers in db. It is

@@ -44,6 +44,8 @@ type Engine struct {
 	decision  rego.PreparedEvalQuery
 	questions []signal.Question
 	asked     map[string]bool // question ids, for checking Decision.Missing
+	// reasonTexts are the sentences of the reason codes (reasons.go).
+	reasonTexts map[string]signal.Text
 }
 
 // Load reads every *.rego file of fsys (files ending in _test.rego are the
@@ -85,6 +87,9 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		return nil, fmt.Errorf("prepare decision query: %w", err)
 	}
 	if e.questions, err = readQuestions(ctx, compiler); err != nil {
+		return nil, err
+	}
+	if e.reasonTexts, err = readReasonTexts(ctx, compiler); err != nil {
 		return nil, err
 	}
 	e.asked = make(map[string]bool, len(e.questions))

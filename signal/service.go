@@ -162,6 +162,7 @@ const (
 	ActionShareDecide    = "share.decide"
 	ActionSignalRead     = "signal.read"
 	ActionSignalsList    = "signals.list"
+	ActionAccessDenied   = "access.denied"
 )
 
 // Signals is the use cases of concern signals: submit, complete, read, list.
@@ -390,6 +391,9 @@ func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedConte
 // unseal opens a signal's content; erased reports the young person's key
 // is gone.
 func (s *Signals) unseal(ctx context.Context, sig *Signal) (c Content, erased bool, err error) {
+	if sig.ContentErased() { // by retention or on request; see retention.go
+		return Content{}, true, nil
+	}
 	for _, f := range []struct {
 		name string
 		ct   []byte
@@ -541,6 +545,13 @@ func (s *Signals) Get(ctx context.Context, actor Actor, id string) (SignalView, 
 	}
 	level, ok := s.levelFor(actor, coop, sig)
 	if !ok {
+		// Still "not found" to the reader, but a refused read is what the
+		// privacy officer's oversight looks for (reads outside one's own
+		// cooperation or signals), so it is audited.
+		denied := AuditEvent{Action: ActionAccessDenied, Object: signalObject(sig.ID), Subject: sig.Youth}
+		if err := s.store.Record(ctx, actor, []AuditEvent{denied}); err != nil {
+			return SignalView{}, fmt.Errorf("audit refused read: %w", err)
+		}
 		return SignalView{}, Errorf(CodeNotFound, "no signal %s", id)
 	}
 	view, err := s.view(ctx, actor, sig, level)

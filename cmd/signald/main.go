@@ -35,6 +35,7 @@ var commands = []command{
 	policyCommand,
 	youthCommand,
 	{name: "audit", summary: "verify, checkpoint or export the audit log", run: runAudit},
+	retentionCommand,
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.

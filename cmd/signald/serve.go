@@ -33,6 +33,8 @@ type serveConfig struct {
 	addr, db, keys, policyDir, logFormat string
 	trustedProxies                       []*net.IPNet
 	demo, allowRemoteDemo, secureCookies bool
+	retention                            signal.Period
+	retentionEvery                       time.Duration
 }
 
 const (
@@ -80,9 +82,10 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	// Which policy decided from now on is part of the record (R11).
-	if err := db.Append(ctx, audit.Entry{Actor: audit.Actor{UserID: "signald", Role: "system"},
-		Action: "policy.load", Object: "policy/" + engine.Version()}); err != nil {
+	// Which policy decided from now on is part of the record (R11): the
+	// load is audited, and the files are kept under their digest for the
+	// privacy officer's governance view.
+	if err := recordPolicy(ctx, db, cfg.policyDir, engine.Version()); err != nil {
 		return fmt.Errorf("audit the policy load: %w", err)
 	}
 	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
@@ -113,8 +116,23 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
+	// The privacy officer's console: pseudonyms for lookups, retention
+	// (also run hourly below), and the key that signs audit checkpoints.
+	retention := signal.NewRetention(db.Privacy(), youthKeys, youthKeys, signal.RetentionOptions{Period: cfg.retention, Logger: logger})
+	host, _ := os.Hostname()
+	cpSigner, cpKey, err := audit.LoadOrCreateKey(filepath.Join(cfg.keys, audit.CheckpointKeyFile), "signaal-audit/"+checkpointName(host))
+	if err != nil {
+		return err
+	}
+	cpVerifier, err := audit.NewVerifier(cpKey)
+	if err != nil {
+		return err
+	}
+
 	srv, err := web.New(web.Deps{
 		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals, Meetings: meetings,
+		Privacy: web.PrivacyDeps{Pseudonyms: youthKeys, Retention: retention, CheckpointSigner: cpSigner, CheckpointVerifier: cpVerifier,
+			ReasonTexts: engine.ReasonTexts()},
 		Questions:     engine.Questions(),
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{
@@ -146,6 +164,30 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	// The retention job runs inside signald, hourly by default, and issues
+	// a signed audit checkpoint after each run; it stops with ctx and is
+	// waited for before the database closes.
+	jobCtx, stopJob := context.WithCancel(ctx)
+	jobDone := make(chan struct{})
+	if cfg.retentionEvery > 0 {
+		// Only when the log grew: an idle night adds no checkpoints.
+		var lastSize int64 = -1
+		checkpoint := func(ctx context.Context) error {
+			size, _, err := audit.Head(ctx, db.Read())
+			if err != nil || size == lastSize {
+				return err
+			}
+			c, _, err := db.Writer().Checkpoint(ctx, cpSigner)
+			if err == nil {
+				lastSize = c.Size
+			}
+			return err
+		}
+		go runRetention(jobCtx, retention, cfg.retentionEvery, checkpoint, logger, jobDone)
+	} else {
+		close(jobDone)
+	}
+	defer func() { stopJob(); <-jobDone }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve HTTP: %w", err)
@@ -215,6 +257,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		}
 	}
 	fs.StringVar(&cfg.logFormat, "log", envOr("SIGNAAL_LOG", "text"), "log `format`: text or json (SIGNAAL_LOG)")
+	retention := fs.String("retention", envOr("SIGNAAL_RETENTION", signal.DefaultRetention.String()), "how long a signal stays after its observation, e.g. 2y, 18m, 730d; always erased at 23 (SIGNAAL_RETENTION)")
+	fs.DurationVar(&cfg.retentionEvery, "retention-every", time.Hour, "how often the retention job runs; 0 turns it off (use signald retention run from cron)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -223,6 +267,14 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return cfg, usageError("unexpected argument %q", fs.Arg(0))
+	}
+	p, err := signal.ParsePeriod(*retention)
+	if err != nil {
+		return cfg, usageError("--retention: %v", err)
+	}
+	cfg.retention = p
+	if cfg.retentionEvery < 0 {
+		return cfg, usageError("--retention-every %v: must not be negative", cfg.retentionEvery)
 	}
 	if err := validateServe(&cfg); err != nil {
 		return cfg, err
@@ -314,4 +366,19 @@ func printDemo(w io.Writer, url string) {
 	}
 	fmt.Fprintf(w, "Try: curl -s %s/api/v1/login -H 'Content-Type: application/json' -d '{\"email\":\"mentor@demo.signaal.nl\",\"password\":\"demo\"}'\n", url)
 	fmt.Fprintf(w, "Or open %s/ in a browser (a phone on the same network needs --addr and --allow-remote-demo).\n", url)
+}
+
+// checkpointName makes the host name fit a signed-note key name (no spaces
+// or plus signs).
+func checkpointName(host string) string {
+	host = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '+' || r < 0x21 || r > 0x7e {
+			return '-'
+		}
+		return r
+	}, host)
+	if host == "" {
+		return "signald"
+	}
+	return host
 }

@@ -334,6 +334,7 @@ func (s *Server) pageRoutes() {
 	g.GET("/", s.startPage)
 	s.reporterPages(g)
 	s.meetingPages(g)
+	s.privacyPages(g)
 }
 
 // PageGroup registers page routes with the page middleware on each route.
@@ -444,7 +445,8 @@ func (s *Server) startPage(c echo.Context) error {
 // startPages is each role's start page; a role without one sees a plain
 // welcome page. The meeting and privacy pages add their roles.
 var startPages = map[signal.Role]string{
-	signal.RoleReporter: "/signalen",
+	signal.RoleReporter:       "/signalen",
+	signal.RolePrivacyOfficer: "/privacy",
 }
 
 type loginData struct {

@@ -30,6 +30,8 @@ type Deps struct {
 	Verifier *auth.Verifier   // checks bearer tokens and session cookies
 	Signals  *signal.Signals  // the signals use cases; nil answers 503 on their routes
 	Meetings *signal.Meetings // the signal meeting's use cases; nil answers 503 on their routes
+	// Privacy wires the privacy officer's console (privacy.go).
+	Privacy PrivacyDeps
 	// Questions is the policy's question catalogue (policy.Engine.Questions)
 	// the signal form asks from; nil falls back to Signals.Questions.
 	Questions []signal.Question
@@ -88,6 +90,7 @@ type Server struct {
 	meetings  *signal.Meetings
 	questions []signal.Question
 	pages     *pages
+	privacy   PrivacyDeps
 }
 
 // New returns the server with every route registered.
@@ -127,6 +130,7 @@ func New(d Deps) (*Server, error) {
 	s.metrics = newMetrics(d.DB)
 	s.signals = d.Signals
 	s.meetings = d.Meetings
+	s.privacy = d.Privacy
 	s.questions = d.Questions
 	if s.questions == nil && d.Signals != nil {
 		s.questions = d.Signals.Questions()
@@ -175,6 +179,7 @@ func (s *Server) routes() {
 	authed.GET("/me", s.me)
 	s.signalRoutes(authed)
 	s.meetingRoutes(authed)
+	s.privacyRoutes(authed)
 
 	s.pageRoutes()
 }

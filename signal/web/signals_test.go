@@ -38,7 +38,7 @@ type signalsEnv struct {
 	ids     map[string]string // user ids by the same names
 }
 
-func newSignalsEnv(t *testing.T) *signalsEnv {
+func newSignalsEnv(t *testing.T, more ...func(*Deps, *signalsEnv)) *signalsEnv {
 	t.Helper()
 	ctx := context.Background()
 	engine, err := loadPolicy()
@@ -54,6 +54,9 @@ func newSignalsEnv(t *testing.T) *signalsEnv {
 		t.Cleanup(func() { keys.Close() })
 		se.keys = keys
 		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), d.DB.Signals(), signal.SignalsOptions{})
+		for _, f := range more {
+			f(d, se)
+		}
 	})
 	for name, r := range map[string]signal.Role{
 		"school": signal.RoleReporter, "coordinator": signal.RoleCoordinator,

@@ -1,0 +1,366 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// The privacy officer's pages (issue 7), on the shared page framework: a
+// dashboard, the audit review, the integrity check, access requests,
+// escalations and policy governance. They call the same functions as the
+// JSON API (privacy.go), so every view is audited the same way. A name and
+// birth date are only ever posted (never in a URL), turned into the
+// pseudonym at once, and the browser is sent on to a URL that carries the
+// pseudonym only.
+
+// privacyPages registers the privacy officer's pages.
+func (s *Server) privacyPages(g *PageGroup) {
+	po := s.RequireRole(signal.RolePrivacyOfficer)
+	g.GET("/privacy", s.privacyHomePage, po)
+	g.GET("/privacy/audit", s.privacyAuditPage, po)
+	g.POST("/privacy/zoek", s.privacyLookupSubmit, po)
+	g.GET("/privacy/integriteit", s.privacyVerifyPage, po)
+	g.POST("/privacy/integriteit", s.privacyVerifySubmit, po)
+	g.POST("/privacy/checkpoints", s.privacyCheckpointSubmit, po)
+	g.GET("/privacy/checkpoints/:id", s.apiCheckpointNote, po)
+	g.GET("/privacy/inzage", s.privacyAccessPage, po)
+	g.POST("/privacy/inzage", s.privacyAccessSubmit, po)
+	g.GET("/privacy/inzage/:subject", s.privacyReportPage, po)
+	g.POST("/privacy/inzage/:subject/wissen", s.privacyEraseSubmit, po)
+	g.GET("/privacy/escalaties", s.privacyEscalationsPage, po)
+	g.POST("/privacy/escalaties/:seq", s.privacyEscalationSubmit, po)
+	g.GET("/privacy/beleid", s.privacyPoliciesPage, po)
+	g.GET("/privacy/beleid/verschil", s.privacyDiffPage, po)
+}
+
+type privacyHomeData struct {
+	Oversight signal.Oversight
+	Open      int
+	Period    string
+}
+
+// privacyHomePage: GET /privacy, the dashboard: oversight signals of the
+// last seven days and the open escalations.
+func (s *Server) privacyHomePage(c echo.Context) error {
+	o, err := s.oversight(c)
+	if err != nil {
+		return err
+	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	open, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, signal.EscalationOpen)
+	if err != nil {
+		return err
+	}
+	d := privacyHomeData{Oversight: o, Open: len(open)}
+	if s.privacy.Retention != nil {
+		d.Period = s.privacy.Retention.Period().String()
+	}
+	return s.Render(c, http.StatusOK, "privacy_home", "privacy.home.title", d)
+}
+
+type auditPageData struct {
+	Texts   map[string]signal.Text // reason sentences by code
+	Entries []entryJSON
+	Next    string // the URL of the next page, "" on the last
+	Subject string
+	Filters url.Values
+}
+
+// privacyAuditPage: GET /privacy/audit with the API's filters as query
+// parameters; a bad filter re-renders the form with its error.
+func (s *Server) privacyAuditPage(c echo.Context) error {
+	v := s.view(c, "privacy.audit.title", nil)
+	form := c.QueryParams()
+	v.Form = form
+	d := auditPageData{Entries: []entryJSON{}, Subject: form.Get("subject"), Filters: form, Texts: s.privacy.ReasonTexts}
+	q, err := auditQuery(form.Get)
+	if err != nil {
+		v.Errors = formErrors(v, err)
+		v.Data = d
+		return s.render(c, http.StatusBadRequest, "privacy_audit", v)
+	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	q.Orgs = sc.orgs
+	page, err := audit.Search(c.Request().Context(), s.db.Read(), q)
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, signal.ActionAuditSearch, "audit", q.Subject); err != nil {
+		return err
+	}
+	for _, r := range page.Records {
+		d.Entries = append(d.Entries, toEntryJSON(r))
+	}
+	if page.Next > 0 {
+		next := url.Values{}
+		for k, vs := range form {
+			if k != "before" {
+				next[k] = vs
+			}
+		}
+		next.Set("before", strconv.FormatInt(page.Next, 10))
+		d.Next = "/privacy/audit?" + next.Encode()
+	}
+	v.Data = d
+	return s.render(c, http.StatusOK, "privacy_audit", v)
+}
+
+// formErrors turns a domain error's field problems into the page's error
+// summary, in the page's language where the catalogue has the field.
+func formErrors(v *View, err error) []FormError {
+	var se *signal.Error
+	if !errors.As(err, &se) {
+		return []FormError{{Field: "", Message: v.T("privacy.error.generic")}}
+	}
+	var out []FormError
+	for _, f := range se.Fields {
+		out = append(out, FormError{Field: f.Field, Message: v.T("privacy.field."+f.Field) + ": " + f.Problem})
+	}
+	return out
+}
+
+// lookupForm checks the name and birth date of a lookup form with messages
+// in the page's language.
+func lookupForm(v *View, c echo.Context) (signal.YouthLookup, bool) {
+	l := signal.YouthLookup{Name: strings.TrimSpace(c.FormValue("name")), BirthDate: c.FormValue("birth_date")}
+	if l.Name == "" {
+		v.Errors = append(v.Errors, FormError{"name", v.T("privacy.lookup.name.required")})
+	}
+	if l.BirthDate == "" {
+		v.Errors = append(v.Errors, FormError{"birth_date", v.T("privacy.lookup.birth.required")})
+	} else if _, err := signal.ParseDate(l.BirthDate); err != nil {
+		v.Errors = append(v.Errors, FormError{"birth_date", v.T("privacy.lookup.birth.invalid")})
+	}
+	// Only the birth date is put back in the form on an error; the name is
+	// typed again rather than echoed in more pages than necessary.
+	v.Form = url.Values{"birth_date": {l.BirthDate}, "name": {l.Name}}
+	return l, len(v.Errors) == 0
+}
+
+// privacyLookupSubmit: POST /privacy/zoek {name, birth_date} -> the audit
+// review of that young person, by pseudonym.
+func (s *Server) privacyLookupSubmit(c echo.Context) error {
+	v := s.view(c, "privacy.audit.title", auditPageData{Entries: []entryJSON{}})
+	l, ok := lookupForm(v, c)
+	if !ok {
+		return s.render(c, http.StatusBadRequest, "privacy_audit", v)
+	}
+	subject, err := s.lookupSubject(c, l)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/privacy/audit?"+url.Values{"subject": {subject}}.Encode())
+}
+
+type verifyPageData struct {
+	Result      *verifyJSON
+	Checkpoints []checkpointJSON
+	Issued      bool
+}
+
+func (s *Server) verifyPage(c echo.Context, status int, d verifyPageData) error {
+	cps, err := s.checkpoints(c)
+	if err != nil {
+		return err
+	}
+	d.Checkpoints = cps
+	return s.Render(c, status, "privacy_verify", "privacy.verify.title", d)
+}
+
+// privacyVerifyPage: GET /privacy/integriteit: the verify buttons and the
+// checkpoints with their downloads.
+func (s *Server) privacyVerifyPage(c echo.Context) error {
+	if err := s.record(c, signal.ActionAuditVerify, "audit/checkpoints", ""); err != nil {
+		return err
+	}
+	return s.verifyPage(c, http.StatusOK, verifyPageData{Issued: c.QueryParam("issued") == "1"})
+}
+
+// privacyVerifySubmit: POST /privacy/integriteit {from}: runs the check and
+// shows the result (entries per second, or the first bad entry).
+func (s *Server) privacyVerifySubmit(c echo.Context) error {
+	from := c.FormValue("from")
+	if from != "checkpoint" {
+		from = "start"
+	}
+	res, err := s.verify(c, from)
+	if err != nil {
+		return err
+	}
+	return s.verifyPage(c, http.StatusOK, verifyPageData{Result: &res})
+}
+
+// privacyCheckpointSubmit: POST /privacy/checkpoints: sign a checkpoint now.
+func (s *Server) privacyCheckpointSubmit(c echo.Context) error {
+	if _, err := s.issueCheckpoint(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/privacy/integriteit?issued=1")
+}
+
+// privacyAccessPage: GET /privacy/inzage: the access request form.
+func (s *Server) privacyAccessPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, "privacy_access", "privacy.access.title", nil)
+}
+
+// privacyAccessSubmit: POST /privacy/inzage {name, birth_date, content}.
+func (s *Server) privacyAccessSubmit(c echo.Context) error {
+	v := s.view(c, "privacy.access.title", nil)
+	l, ok := lookupForm(v, c)
+	if !ok {
+		return s.render(c, http.StatusBadRequest, "privacy_access", v)
+	}
+	subject, err := s.lookupSubject(c, l)
+	if err != nil {
+		return err
+	}
+	dest := "/privacy/inzage/" + subject
+	if c.FormValue("content") == "true" {
+		dest += "?content=true"
+	}
+	return c.Redirect(http.StatusSeeOther, dest)
+}
+
+type reportPageData struct {
+	Report  signal.AccessReport
+	Reasons []signal.ErasureReason
+	Erased  int
+	JSONURL string
+}
+
+// privacyReportPage: GET /privacy/inzage/{subject}[?content=true]: the
+// printable access report, with the erasure form below it.
+func (s *Server) privacyReportPage(c echo.Context) error {
+	subject, err := subjectParam(c)
+	if err != nil {
+		return err
+	}
+	withContent := c.QueryParam("content") == "true"
+	rep, err := s.accessReport(c, subject, withContent)
+	if err != nil {
+		return err
+	}
+	erased, _ := strconv.Atoi(c.QueryParam("erased"))
+	jsonURL := "/api/v1/privacy/access-reports/" + subject
+	if withContent {
+		jsonURL += "?content=true"
+	}
+	return s.Render(c, http.StatusOK, "privacy_report", "privacy.report.title",
+		reportPageData{Report: rep, Reasons: signal.RequestErasureReasons, Erased: erased, JSONURL: jsonURL})
+}
+
+// privacyEraseSubmit: POST /privacy/inzage/{subject}/wissen {reason,
+// signal_id?}: erase one signal or all of the young person's.
+func (s *Server) privacyEraseSubmit(c echo.Context) error {
+	subject, err := subjectParam(c)
+	if err != nil {
+		return err
+	}
+	req := eraseRequest{Reason: signal.ErasureReason(c.FormValue("reason")), SignalID: c.FormValue("signal_id")}
+	if req.SignalID == "" {
+		req.Subject = subject
+	}
+	done, err := s.erase(c, req)
+	if signal.ErrorCode(err) == signal.CodeInvalid || signal.ErrorCode(err) == signal.CodeNotFound {
+		rep, rerr := s.accessReport(c, subject, false)
+		if rerr != nil {
+			return rerr
+		}
+		v := s.view(c, "privacy.report.title", reportPageData{Report: rep, Reasons: signal.RequestErasureReasons,
+			JSONURL: "/api/v1/privacy/access-reports/" + subject})
+		v.Errors = []FormError{{Field: "reason", Message: v.T("privacy.erase.reason.required")}}
+		if signal.ErrorCode(err) == signal.CodeNotFound {
+			v.Errors = []FormError{{Field: "reason", Message: v.T("privacy.erase.nothing")}}
+		}
+		return s.render(c, http.StatusBadRequest, "privacy_report", v)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/privacy/inzage/%s?erased=%d", subject, len(done)))
+}
+
+type escalationsPageData struct {
+	Escalations []signal.Escalation
+	Status      string
+	Statuses    []signal.EscalationStatus
+}
+
+// privacyEscalationsPage: GET /privacy/escalaties[?status=open]: the queue.
+func (s *Server) privacyEscalationsPage(c echo.Context) error {
+	st, err := escalationStatus(c.QueryParam("status"))
+	if err != nil {
+		return err
+	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, st)
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, signal.ActionEscalationView, "escalations", ""); err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "privacy_escalations", "privacy.escalations.title",
+		escalationsPageData{Escalations: list, Status: string(st), Statuses: signal.EscalationStatuses})
+}
+
+// privacyEscalationSubmit: POST /privacy/escalaties/{seq} {status}.
+func (s *Server) privacyEscalationSubmit(c echo.Context) error {
+	seq, err := strconv.ParseInt(c.Param("seq"), 10, 64)
+	if err != nil || seq < 1 {
+		return signal.Errorf(signal.CodeNotFound, "no escalation %s", c.Param("seq"))
+	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.Privacy().UpdateEscalation(c.Request().Context(), signalActor(c), sc.coop, seq, signal.EscalationStatus(c.FormValue("status"))); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/privacy/escalaties")
+}
+
+// privacyPoliciesPage: GET /privacy/beleid: versions, loads, the version in
+// force now, and the form to compare two versions.
+func (s *Server) privacyPoliciesPage(c echo.Context) error {
+	out, err := s.policies(c.Request().Context(), s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, signal.ActionPolicyView, "policies", ""); err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "privacy_policies", "privacy.policies.title", out)
+}
+
+type diffPageData struct {
+	From, To string
+	Files    []signal.FileDiff
+}
+
+// privacyDiffPage: GET /privacy/beleid/verschil?from&to: the line diff.
+func (s *Server) privacyDiffPage(c echo.Context) error {
+	from, to := c.QueryParam("from"), c.QueryParam("to")
+	files, err := s.policyDiff(c, from, to)
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "privacy_diff", "privacy.diff.title", diffPageData{From: from, To: to, Files: files})
+}

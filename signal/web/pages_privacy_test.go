@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/rego"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// TestPrivacyPages walks the privacy officer's pages as a browser without
+// JavaScript would: log in, land on the dashboard, find a young person by
+// name and birth date (the name never reaches a URL), read the access
+// report, erase on request, verify the log, and see a tampered entry named.
+func TestPrivacyPages(t *testing.T) {
+	pe := newPrivacyEnv(t)
+	today := signal.Today(time.Now()).String()
+	s := pe.mustSubmit("school", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
+	pe.mustSubmit("youthwork", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeAskConsent), signal.OutcomeAskConsent)
+
+	b := newBrowserClient(t, pe.url)
+	b.login(pe.users[signal.RolePrivacyOfficer].Email)
+	if res := b.get("/"); res.status != http.StatusSeeOther || res.header.Get("Location") != "/privacy" {
+		t.Fatalf("start page of the privacy officer: %d %q", res.status, res.header.Get("Location"))
+	}
+	home := b.get("/privacy")
+	if home.status != 200 || !strings.Contains(home.body, "Overzicht") {
+		t.Fatalf("dashboard: %d", home.status)
+	}
+
+	// A lookup with a bad birth date re-renders the form with the summary.
+	bad := b.post("/privacy/zoek", url.Values{"name": {"Sanne de Vries"}, "birth_date": {"30-04-2011"}})
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, `href="#f-birth_date"`) {
+		t.Fatalf("bad lookup: %d", bad.status)
+	}
+	found := b.post("/privacy/zoek", url.Values{"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}})
+	loc := found.header.Get("Location")
+	if found.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/privacy/audit?subject=") || strings.Contains(loc, "Sanne") {
+		t.Fatalf("lookup: %d %q", found.status, loc)
+	}
+	subject := strings.TrimPrefix(loc, "/privacy/audit?subject=")
+	review := b.get(loc)
+	if review.status != 200 || !strings.Contains(review.body, "share.decide") || !strings.Contains(review.body, "R7") ||
+		!strings.Contains(review.body, "(consent_valid)") || !strings.Contains(review.body, "toestemming") {
+		t.Fatalf("review of the young person: %d", review.status)
+	}
+
+	report := b.get("/privacy/inzage/" + subject)
+	if report.status != 200 || !strings.Contains(report.body, "Demo College") || !strings.Contains(report.body, "Jongerenwerk Test") ||
+		strings.Contains(report.body, "te laat") {
+		t.Fatalf("access report: %d (both partners, no content)", report.status)
+	}
+	withContent := b.get("/privacy/inzage/" + subject + "?content=true")
+	if !strings.Contains(withContent.body, "te laat") {
+		t.Fatal("the report with content holds no content")
+	}
+	noReason := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{})
+	if noReason.status != http.StatusBadRequest || !strings.Contains(noReason.body, `href="#f-reason"`) {
+		t.Fatalf("erase without a reason: %d", noReason.status)
+	}
+	erased := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{"reason": {"data_subject_request"}})
+	if erased.status != http.StatusSeeOther {
+		t.Fatalf("erase: %d %s", erased.status, erased.body)
+	}
+	if after := b.get(erased.header.Get("Location")); !strings.Contains(after.body, "Inhoud van 2 signalen gewist") {
+		t.Fatal("the report does not say the content was erased")
+	}
+
+	verified := b.post("/privacy/integriteit", url.Values{"from": {"start"}})
+	if verified.status != 200 || !strings.Contains(verified.body, "Het logboek is ongeschonden") {
+		t.Fatalf("verify: %d", verified.status)
+	}
+	if res := b.post("/privacy/checkpoints", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("issue checkpoint: %d", res.status)
+	}
+	if page := b.get("/privacy/integriteit?issued=1"); !strings.Contains(page.body, `href="/privacy/checkpoints/1"`) {
+		t.Fatal("the checkpoint is not listed with its download")
+	}
+
+	var target int64
+	pe.db.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'signal.create' AND object = ?`, "signal/"+s.ID).Scan(&target)
+	shell, err := sql.Open("sqlite3", "file:"+pe.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shell.Close()
+	if _, err := shell.Exec(`DROP TRIGGER audit_entries_append_only_update; UPDATE audit_entries SET actor_user = 'someone-else' WHERE seq = ?`, target); err != nil {
+		t.Fatal(err)
+	}
+	tampered := b.post("/privacy/integriteit", url.Values{"from": {"start"}})
+	if !strings.Contains(tampered.body, "Het logboek is gewijzigd") || !strings.Contains(tampered.body, "Eerste onjuiste regel: "+itoa(target)) {
+		t.Fatalf("tampered log page does not name entry %d", target)
+	}
+
+	// Two policy versions: the governance page lists them and shows the diff.
+	files, err := signal.ReadPolicyFiles(rego.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	system := signal.Actor{UserID: "signald", Role: "system"}
+	const v1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	const v2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	pe.db.Privacy().RecordPolicyLoad(context.Background(), system, v1, files)
+	changed := append([]signal.PolicyFile(nil), files...)
+	changed[0].Content = strings.Replace(changed[0].Content, "package signaal", "package signaal\n\n# aangepast door de FG", 1)
+	pe.db.Privacy().RecordPolicyLoad(context.Background(), system, v2, changed)
+	gov := b.get("/privacy/beleid")
+	if gov.status != 200 || !strings.Contains(gov.body, "sha256:222222222222222") || !strings.Contains(gov.body, `action="/privacy/beleid/verschil"`) {
+		t.Fatalf("governance page: %d", gov.status)
+	}
+	diff := b.get("/privacy/beleid/verschil?from=" + v1 + "&to=" + v2)
+	if diff.status != 200 || !strings.Contains(diff.body, "<ins>+ # aangepast door de FG</ins>") || !strings.Contains(diff.body, files[0].Path) {
+		t.Fatalf("diff page: %d %s", diff.status, diff.body)
+	}
+
+	for _, path := range []string{"/privacy/escalaties", "/privacy/beleid", "/privacy/inzage", "/privacy/audit?since=gisteren"} {
+		res := b.get(path)
+		if res.status/100 != 2 && !(strings.Contains(path, "gisteren") && res.status == 400) {
+			t.Errorf("GET %s: %d", path, res.status)
+		}
+	}
+	other := newBrowserClient(t, pe.url)
+	other.login(pe.users[signal.RoleReporter].Email)
+	if res := other.get("/privacy"); res.status != http.StatusForbidden {
+		t.Fatalf("a reporter on the console: %d", res.status)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
