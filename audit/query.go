@@ -103,8 +103,7 @@ func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 	if q.Rule != "" {
 		add("json_extract(decision, '$.rule') = ? AND decision IS NOT NULL", q.Rule)
 	}
-	query := `SELECT seq, time, actor_user, actor_role, actor_org, action, object, subject,
-		decision, origin_request, origin_ip, hash FROM audit_entries`
+	query := "SELECT " + recordColumns + " FROM audit_entries"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -115,27 +114,12 @@ func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 		return Page{}, fmt.Errorf("search audit log: %w", err)
 	}
 	defer rows.Close()
-	var (
-		page Page
-		r    row
-		hash []byte
-		dest = []any{&r.seq}
-	)
-	for i := range r.cols {
-		dest = append(dest, &r.cols[i])
-	}
-	dest = append(dest, &hash)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return Page{}, fmt.Errorf("search audit log: %w", err)
-		}
-		rec, err := fromRow(&r, hash)
-		if err != nil {
-			return Page{}, fmt.Errorf("search audit log: %w", err)
-		}
+	var page Page
+	err = scanRecords(rows, func(rec Record) bool {
 		page.Records = append(page.Records, rec)
-	}
-	if err := rows.Err(); err != nil {
+		return true
+	})
+	if err != nil {
 		return Page{}, fmt.Errorf("search audit log: %w", err)
 	}
 	if len(page.Records) > limit {

@@ -58,8 +58,7 @@ func Entries(ctx context.Context, db *sql.DB, f Filter) iter.Seq2[Record, error]
 		if f.UserID != "" {
 			where, args = append(where, "actor_user = ?"), append(args, f.UserID)
 		}
-		q := `SELECT seq, time, actor_user, actor_role, actor_org, action, object, subject,
-			decision, origin_request, origin_ip, hash FROM audit_entries`
+		q := "SELECT " + recordColumns + " FROM audit_entries"
 		if len(where) > 0 {
 			q += " WHERE " + strings.Join(where, " AND ")
 		}
@@ -73,33 +72,44 @@ func Entries(ctx context.Context, db *sql.DB, f Filter) iter.Seq2[Record, error]
 			return
 		}
 		defer rows.Close()
-		var (
-			r    row
-			hash []byte
-			dest = []any{&r.seq}
-		)
-		for i := range r.cols {
-			dest = append(dest, &r.cols[i])
-		}
-		dest = append(dest, &hash)
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				yield(Record{}, fmt.Errorf("read audit entries: %w", err))
-				return
-			}
-			rec, err := fromRow(&r, hash)
-			if err != nil {
-				yield(Record{}, fmt.Errorf("read audit entries: %w", err))
-				return
-			}
-			if !yield(rec, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
+		err = scanRecords(rows, func(rec Record) bool { return yield(rec, nil) })
+		if err != nil {
 			yield(Record{}, fmt.Errorf("read audit entries: %w", err))
 		}
 	}
+}
+
+// recordColumns is the select list [scanRecords] reads, in [row] order.
+const recordColumns = `seq, time, actor_user, actor_role, actor_org, action, object, subject,
+	decision, origin_request, origin_ip, hash`
+
+// scanRecords turns each row of rows (selected as recordColumns) into a
+// record and hands it to each, until each returns false or the rows end. It
+// returns the first scan or decoding error, unwrapped: the caller says what
+// it was reading.
+func scanRecords(rows *sql.Rows, each func(Record) bool) error {
+	var (
+		r    row
+		hash []byte
+		dest = []any{&r.seq}
+	)
+	for i := range r.cols {
+		dest = append(dest, &r.cols[i])
+	}
+	dest = append(dest, &hash)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		rec, err := fromRow(&r, hash)
+		if err != nil {
+			return err
+		}
+		if !each(rec) {
+			return nil
+		}
+	}
+	return rows.Err()
 }
 
 // Format is an export format.

@@ -210,3 +210,23 @@ func (db *DB) CheckWriter(ctx context.Context) error {
 	}
 	return nil
 }
+
+// queryIDs runs a query on db that selects one text column and returns its
+// values in order; the rows are closed when it returns, so the caller may
+// query again on the same pool.
+func queryIDs(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -410,21 +410,8 @@ func (s *MeetingStore) Professionals(ctx context.Context, coop string) ([]signal
 
 // Organisations implements signal.MeetingStore.
 func (s *MeetingStore) Organisations(ctx context.Context, coop string) ([]signal.Organisation, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM organisations WHERE cooperation_id = ? ORDER BY name`, coop)
+	ids, err := queryIDs(ctx, s.r, `SELECT id FROM organisations WHERE cooperation_id = ? ORDER BY name`, coop)
 	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list organisations: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list organisations: %w", err)
 	}
 	out := make([]signal.Organisation, 0, len(ids))

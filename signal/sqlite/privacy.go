@@ -163,20 +163,11 @@ var _ signal.SignalsOfYouth = CooperationSignals{}
 // SignalIDsOfYouth returns the ids of the cooperation's signals about youth
 // whose content is not yet erased.
 func (c CooperationSignals) SignalIDsOfYouth(ctx context.Context, youth string) ([]string, error) {
-	rows, err := c.p.r.QueryContext(ctx, `SELECT id FROM signals WHERE youth = ? AND cooperation_id = ? AND length(name_ct) > 0 ORDER BY seq`, youth, c.coop)
+	ids, err := queryIDs(ctx, c.p.r, `SELECT id FROM signals WHERE youth = ? AND cooperation_id = ? AND length(name_ct) > 0 ORDER BY seq`, youth, c.coop)
 	if err != nil {
 		return nil, fmt.Errorf("find signals of young person: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // Signal returns one of the cooperation's signals; CodeNotFound for
@@ -194,20 +185,11 @@ func (c CooperationSignals) Signal(ctx context.Context, id string) (*signal.Sign
 
 // CooperationOrgs returns the ids of the organisations of cooperation coop.
 func (p *Privacy) CooperationOrgs(ctx context.Context, coop string) ([]string, error) {
-	rows, err := p.r.QueryContext(ctx, `SELECT id FROM organisations WHERE cooperation_id = ? ORDER BY id`, coop)
+	ids, err := queryIDs(ctx, p.r, `SELECT id FROM organisations WHERE cooperation_id = ? ORDER BY id`, coop)
 	if err != nil {
 		return nil, fmt.Errorf("list organisations of cooperation: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // ---- Policy governance ----

@@ -279,9 +279,10 @@ func (s *Server) listOutcomes(c echo.Context) error {
 	})
 }
 
-// quarterParam reads ?quarter=2026-Q4; default the current quarter.
-func (s *Server) quarterParam(c echo.Context) (signal.Quarter, error) {
-	v := c.QueryParam("quarter")
+// quarterParam reads the query parameter name (?quarter=2026-Q4 in the
+// API, ?kwartaal= on the page); default the current quarter.
+func (s *Server) quarterParam(c echo.Context, name string) (signal.Quarter, error) {
+	v := c.QueryParam(name)
 	if v == "" {
 		return signal.QuarterOf(s.now()), nil
 	}
@@ -291,7 +292,7 @@ func (s *Server) quarterParam(c echo.Context) (signal.Quarter, error) {
 // getEvaluation: GET /api/v1/evaluation?quarter=2026-Q4.
 func (s *Server) getEvaluation(c echo.Context) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
-		q, err := s.quarterParam(c)
+		q, err := s.quarterParam(c, "quarter")
 		if err != nil {
 			return err
 		}
@@ -307,7 +308,7 @@ func (s *Server) getEvaluation(c echo.Context) error {
 // municipality (audited evaluation.export).
 func (s *Server) exportEvaluation(c echo.Context) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
-		q, err := s.quarterParam(c)
+		q, err := s.quarterParam(c, "quarter")
 		if err != nil {
 			return err
 		}

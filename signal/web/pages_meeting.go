@@ -341,12 +341,9 @@ type evaluationData struct {
 // CSV link.
 func (s *Server) evaluationPage(c echo.Context) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
-		q := signal.QuarterOf(s.now())
-		if v := c.QueryParam("kwartaal"); v != "" {
-			var err error
-			if q, err = signal.ParseQuarter(v); err != nil {
-				return err
-			}
+		q, err := s.quarterParam(c, "kwartaal")
+		if err != nil {
+			return err
 		}
 		ev, err := m.Evaluation(c.Request().Context(), actor, q, signal.ActionEvaluationView)
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 )
 
@@ -90,16 +89,8 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 		v.Data = d
 		return s.render(c, http.StatusBadRequest, "privacy_audit", v)
 	}
-	sc, err := s.scopeOf(c)
+	page, err := s.searchAudit(c, q)
 	if err != nil {
-		return err
-	}
-	q.Orgs = sc.orgs
-	page, err := audit.Search(c.Request().Context(), s.db.Read(), q)
-	if err != nil {
-		return err
-	}
-	if err := s.record(c, signal.ActionAuditSearch, "audit", q.Subject); err != nil {
 		return err
 	}
 	for _, r := range page.Records {
@@ -302,19 +293,8 @@ type escalationsPageData struct {
 
 // privacyEscalationsPage: GET /privacy/escalaties[?status=open]: the queue.
 func (s *Server) privacyEscalationsPage(c echo.Context) error {
-	st, err := escalationStatus(c.QueryParam("status"))
+	list, st, err := s.escalations(c)
 	if err != nil {
-		return err
-	}
-	sc, err := s.scopeOf(c)
-	if err != nil {
-		return err
-	}
-	list, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, st)
-	if err != nil {
-		return err
-	}
-	if err := s.record(c, signal.ActionEscalationView, "escalations", ""); err != nil {
 		return err
 	}
 	return s.Render(c, http.StatusOK, "privacy_escalations", "privacy.escalations.title",
@@ -340,11 +320,8 @@ func (s *Server) privacyEscalationSubmit(c echo.Context) error {
 // privacyPoliciesPage: GET /privacy/beleid: versions, loads, the version in
 // force now, and the form to compare two versions.
 func (s *Server) privacyPoliciesPage(c echo.Context) error {
-	out, err := s.policies(c.Request().Context(), s.now())
+	out, err := s.policies(c, s.now())
 	if err != nil {
-		return err
-	}
-	if err := s.record(c, signal.ActionPolicyView, "policies", ""); err != nil {
 		return err
 	}
 	return s.Render(c, http.StatusOK, "privacy_policies", "privacy.policies.title", out)

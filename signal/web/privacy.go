@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -186,16 +185,8 @@ func (s *Server) apiAuditSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.scopeOf(c)
+	page, err := s.searchAudit(c, q)
 	if err != nil {
-		return err
-	}
-	q.Orgs = sc.orgs
-	page, err := audit.Search(c.Request().Context(), s.db.Read(), q)
-	if err != nil {
-		return err
-	}
-	if err := s.record(c, signal.ActionAuditSearch, "audit", q.Subject); err != nil {
 		return err
 	}
 	out := struct {
@@ -206,6 +197,25 @@ func (s *Server) apiAuditSearch(c echo.Context) error {
 		out.Entries = append(out.Entries, toEntryJSON(r))
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// searchAudit runs a validated query, narrowed to the caller's cooperation,
+// and audits the search (under the subject searched for, if any); the API
+// and the page only render the page it returns.
+func (s *Server) searchAudit(c echo.Context, q audit.Query) (audit.Page, error) {
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return audit.Page{}, err
+	}
+	q.Orgs = sc.orgs
+	page, err := audit.Search(c.Request().Context(), s.db.Read(), q)
+	if err != nil {
+		return audit.Page{}, err
+	}
+	if err := s.record(c, signal.ActionAuditSearch, "audit", q.Subject); err != nil {
+		return audit.Page{}, err
+	}
+	return page, nil
 }
 
 // lookupSubject turns a name and birth date into the pseudonym and audits
@@ -513,21 +523,31 @@ func escalationStatus(v string) (signal.EscalationStatus, error) {
 	return st, nil
 }
 
-// apiEscalations: GET /api/v1/privacy/escalations[?status=open].
-func (s *Server) apiEscalations(c echo.Context) error {
+// escalations validates ?status, loads the cooperation's escalation queue
+// and audits the viewing; the API and the page only render what it returns.
+func (s *Server) escalations(c echo.Context) ([]signal.Escalation, signal.EscalationStatus, error) {
 	st, err := escalationStatus(c.QueryParam("status"))
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	sc, err := s.scopeOf(c)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	list, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, st)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if err := s.record(c, signal.ActionEscalationView, "escalations", ""); err != nil {
+		return nil, "", err
+	}
+	return list, st, nil
+}
+
+// apiEscalations: GET /api/v1/privacy/escalations[?status=open].
+func (s *Server) apiEscalations(c echo.Context) error {
+	list, _, err := s.escalations(c)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"escalations": list})
@@ -566,7 +586,10 @@ type policiesJSON struct {
 	Loads    []signal.PolicyLoad    `json:"loads"`
 }
 
-func (s *Server) policies(ctx context.Context, at time.Time) (policiesJSON, error) {
+// policies loads the governance overview at the time and audits the
+// viewing; the API and the page only render what it returns.
+func (s *Server) policies(c echo.Context, at time.Time) (policiesJSON, error) {
+	ctx := c.Request().Context()
 	p := s.db.Privacy()
 	var out policiesJSON
 	var err error
@@ -581,7 +604,7 @@ func (s *Server) policies(ctx context.Context, at time.Time) (policiesJSON, erro
 	} else if signal.ErrorCode(err) != signal.CodeNotFound {
 		return out, err
 	}
-	return out, nil
+	return out, s.record(c, signal.ActionPolicyView, "policies", "")
 }
 
 // apiPolicies: GET /api/v1/privacy/policies[?at=TIME]: the versions, the
@@ -595,11 +618,8 @@ func (s *Server) apiPolicies(c echo.Context) error {
 		}
 		at = t
 	}
-	out, err := s.policies(c.Request().Context(), at)
+	out, err := s.policies(c, at)
 	if err != nil {
-		return err
-	}
-	if err := s.record(c, signal.ActionPolicyView, "policies", ""); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
