@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -143,10 +144,33 @@ type TrustedIssuer struct {
 // algorithms (never "none", never an HMAC with a public key as secret), a
 // valid signature by a key from its key set, and exp, iat and nbf present and
 // valid within a small leeway for clock skew.
+//
+// A token that passed is remembered (by its SHA-256, until its exp, at most
+// verifiedCacheSize of them): a client sends the same token with every
+// request, and checking its Ed25519 signature again cost 90-130 µs of each
+// submission. A remembered token is still refused the moment it expires or
+// its key leaves the issuer's key set; revocation and disabled accounts are
+// not the verifier's business and are checked on every request by the
+// caller (web's authenticate asks SessionUser).
 type Verifier struct {
 	trusted map[string]trusted
 	now     func() time.Time
 	leeway  time.Duration
+
+	mu       sync.Mutex
+	verified map[[sha256.Size]byte]verifiedToken
+}
+
+// verifiedCacheSize bounds the remembered tokens: about one per active
+// session of a working day, at a few hundred bytes each.
+const verifiedCacheSize = 8192
+
+// verifiedToken is a token that passed every check of verify, with what a
+// later check needs: who signed it with which key.
+type verifiedToken struct {
+	claims Claims
+	issuer string
+	kid    string
 }
 
 type trusted struct {
@@ -167,7 +191,8 @@ func NewVerifier(now func() time.Time, leeway time.Duration, issuers ...TrustedI
 	if leeway <= 0 {
 		leeway = 30 * time.Second
 	}
-	v := &Verifier{trusted: map[string]trusted{}, now: now, leeway: leeway}
+	v := &Verifier{trusted: map[string]trusted{}, now: now, leeway: leeway,
+		verified: map[[sha256.Size]byte]verifiedToken{}}
 	for _, ti := range issuers {
 		if ti.Issuer == "" || ti.Audience == "" || len(ti.Methods) == 0 || ti.Keys == nil {
 			return nil, fmt.Errorf("trusted issuer %q: issuer, audience, methods and keys are required", ti.Issuer)
@@ -193,18 +218,98 @@ func NewVerifier(now func() time.Time, leeway time.Duration, issuers ...TrustedI
 // Verify parses and checks a token and returns its claims, or an error
 // wrapping ErrInvalidToken.
 func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
+	sum := sha256.Sum256([]byte(token))
+	if c, ok := v.remembered(ctx, sum); ok {
+		return c, nil
+	}
+	vt, err := v.verify(ctx, token)
+	if err != nil {
+		return Claims{}, err
+	}
+	v.remember(sum, vt)
+	return cloneClaims(vt.claims), nil
+}
+
+// remembered returns the claims of a token verified before, if it is still
+// within its time window and its key is still trusted.
+func (v *Verifier) remembered(ctx context.Context, sum [sha256.Size]byte) (Claims, bool) {
+	v.mu.Lock()
+	vt, ok := v.verified[sum]
+	v.mu.Unlock()
+	if !ok {
+		return Claims{}, false
+	}
+	// The same time checks as the parser's (exp, nbf, iat with the leeway),
+	// so a remembered token expires exactly when a fresh check would fail.
+	now := v.now()
+	c := vt.claims
+	if !now.Before(c.ExpiresAt.Add(v.leeway)) || now.Before(c.NotBefore.Add(-v.leeway)) ||
+		now.Before(c.IssuedAt.Add(-v.leeway)) || !v.stillTrusted(ctx, vt) {
+		v.mu.Lock()
+		delete(v.verified, sum)
+		v.mu.Unlock()
+		return Claims{}, false
+	}
+	return cloneClaims(c), true
+}
+
+// stillTrusted reports whether the key that signed vt is still in its
+// issuer's key set (a rotated-out or withdrawn key ends its tokens at once).
+func (v *Verifier) stillTrusted(ctx context.Context, vt verifiedToken) bool {
+	ti, ok := v.trusted[vt.issuer]
+	if !ok {
+		return false
+	}
+	_, err := ti.Keys.Key(ctx, vt.kid)
+	return err == nil
+}
+
+// remember keeps a verified token, making room by dropping expired ones
+// and, if that is not enough, an arbitrary one.
+func (v *Verifier) remember(sum [sha256.Size]byte, vt verifiedToken) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.verified) >= verifiedCacheSize {
+		now := v.now()
+		for k, old := range v.verified {
+			if !now.Before(old.claims.ExpiresAt.Add(v.leeway)) {
+				delete(v.verified, k)
+			}
+		}
+		for k := range v.verified {
+			if len(v.verified) < verifiedCacheSize {
+				break
+			}
+			delete(v.verified, k)
+		}
+	}
+	v.verified[sum] = vt
+}
+
+// cloneClaims copies c so a caller changing its audience cannot change what
+// is remembered.
+func cloneClaims(c Claims) Claims {
+	c.Audience = slices.Clone(c.Audience)
+	return c
+}
+
+// verify checks a token completely: issuer, algorithm, signature, claims.
+func (v *Verifier) verify(ctx context.Context, token string) (verifiedToken, error) {
 	// The issuer picks the rules; it is read before the signature is checked,
 	// but the chosen issuer's parser then requires that same issuer, one of
 	// its algorithms and a valid signature by one of its keys.
 	var unverified Claims
 	if _, _, err := jwt.NewParser().ParseUnverified(token, &unverified); err != nil {
-		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return verifiedToken{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	ti, ok := v.trusted[unverified.Issuer]
 	if !ok {
-		return Claims{}, fmt.Errorf("%w: issuer %q is not trusted", ErrInvalidToken, unverified.Issuer)
+		return verifiedToken{}, fmt.Errorf("%w: issuer %q is not trusted", ErrInvalidToken, unverified.Issuer)
 	}
-	var c Claims
+	var (
+		c       Claims
+		usedKid string
+	)
 	_, err := ti.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
 		if !slices.Contains(ti.Methods, t.Method.Alg()) {
 			return nil, fmt.Errorf("method %s not allowed", t.Method.Alg())
@@ -213,13 +318,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 		if kid == "" {
 			return nil, errors.New("kid header missing")
 		}
+		usedKid = kid
 		return ti.Keys.Key(ctx, kid)
 	})
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return verifiedToken{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	if c.Subject == "" || c.ID == "" || c.IssuedAt == nil || c.NotBefore == nil {
-		return Claims{}, fmt.Errorf("%w: sub, jti, iat and nbf are required", ErrInvalidToken)
+	if c.Subject == "" || c.ID == "" || c.IssuedAt == nil || c.NotBefore == nil || c.ExpiresAt == nil {
+		return verifiedToken{}, fmt.Errorf("%w: sub, jti, exp, iat and nbf are required", ErrInvalidToken)
 	}
-	return c, nil
+	return verifiedToken{claims: c, issuer: ti.Issuer, kid: usedKid}, nil
 }

@@ -244,9 +244,12 @@ func (db *DB) UserByID(ctx context.Context, id string) (signal.User, error) {
 // SessionUser returns the account a token with id tokenID was issued to, as
 // it is now. Errors: CodeUnauthorized when the account is gone or disabled
 // or the token was revoked.
+//
+// Every authenticated request asks it, so it is a point query without a
+// cancellation watcher (see quick).
 func (db *DB) SessionUser(ctx context.Context, userID, tokenID string) (signal.User, error) {
 	var revoked bool
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`,
+	u, err := scanUser(db.read.QueryRowContext(quick(ctx), `SELECT `+userColumns+`,
 		EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?) FROM users WHERE id = ?`, tokenID, userID), &revoked)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
