@@ -396,7 +396,8 @@ func (t *Tx) Append(ctx context.Context, e Entry) (int64, error) {
 // sequence number of the last. Either all are appended or, on an error,
 // none: every entry is validated before any is written, and they are
 // inserted by one statement per up to appendChunk entries (a statement
-// costs more than the rows it writes).
+// costs more than the rows it writes), within a savepoint of their own when
+// there are more.
 func (t *Tx) AppendAll(ctx context.Context, entries ...Entry) (int64, error) {
 	if t.done {
 		return 0, errTxDone
@@ -423,6 +424,36 @@ func (t *Tx) AppendAll(ctx context.Context, entries ...Entry) (int64, error) {
 			return 0, err
 		}
 	}
+	if len(rows) > appendChunk {
+		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT append_all"); err != nil {
+			return 0, fmt.Errorf("append audit entries: %w", err)
+		}
+	}
+	seq, err := t.insertRows(ctx, rows)
+	if len(rows) > appendChunk {
+		if err != nil {
+			// Undo the chunks that went in; the unit's own savepoint stays.
+			if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO append_all"); rerr != nil {
+				return 0, errors.Join(err, fmt.Errorf("roll back audit entries: %w", rerr))
+			}
+		}
+		if _, rerr := t.tx.ExecContext(ctx, "RELEASE append_all"); rerr != nil {
+			return 0, errors.Join(err, fmt.Errorf("append audit entries: %w", rerr))
+		}
+	}
+	if err != nil {
+		// Read the head again for the next entry rather than trust the
+		// carried one.
+		b.tail.known = false
+		return 0, err
+	}
+	return seq, nil
+}
+
+// insertRows inserts rows after the batch's tail, chaining each from the
+// one before, and advances the tail. On an error the tail is unchanged.
+func (t *Tx) insertRows(ctx context.Context, rows []row) (int64, error) {
+	b := t.b
 	seq, hash := b.tail.seq, b.tail.hash
 	args := make([]any, 0, appendColumns*min(len(rows), appendChunk))
 	buf := make([]byte, 0, 512)
@@ -453,17 +484,13 @@ func (t *Tx) AppendAll(ctx context.Context, entries ...Entry) (int64, error) {
 			_, err = b.insert.ExecContext(ctx, args...)
 		} else {
 			// The driver keeps the statement for each chunk size prepared.
-			_, err = t.tx.ExecContext(ctx, insertRows(len(chunk)), args...)
+			_, err = t.tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
 		}
 		if err != nil {
-			// The chunks before this one are in; read the head again for the
-			// next entry rather than trust the carried one. (A unit that fails
-			// because of this error is rolled back as a whole.)
-			b.tail.known = false
 			return 0, fmt.Errorf("append audit entry: %w", err)
 		}
-		b.tail.seq, b.tail.hash = seq, hash
 	}
+	b.tail.seq, b.tail.hash = seq, hash
 	return seq, nil
 }
 
@@ -488,7 +515,7 @@ var insertRowsSQL = func() []string {
 	return out
 }()
 
-func insertRows(n int) string { return insertRowsSQL[n] }
+func insertSQL(n int) string { return insertRowsSQL[n] }
 
 // readTail reads the last entry of the log into the batch's tail.
 func (t *Tx) readTail(ctx context.Context) error {

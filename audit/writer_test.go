@@ -593,3 +593,39 @@ func TestAppendAllWritesAllOrNothing(t *testing.T) {
 		t.Fatalf("verify: %+v, %v", res, err)
 	}
 }
+
+// TestAppendAllFailingMidwayStoresNone: when the database refuses an entry
+// in the second of three INSERTs, the first INSERT's entries go too, and the
+// unit can go on appending from the right head.
+func TestAppendAllFailingMidwayStoresNone(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx := context.Background()
+	l.appendOne(t, testEntry(0))
+	err := l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TEMP TRIGGER refuse_100 BEFORE INSERT ON main.audit_entries
+			WHEN NEW.object = 'signal/100' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := make([]Entry, 2*appendChunk+5)
+	for i := range many {
+		many[i] = testEntry(i + 1) // entry 100 is in the second INSERT
+	}
+	err = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.AppendAll(ctx, many...); err == nil || !strings.Contains(err.Error(), "refused by the test") {
+			return fmt.Errorf("AppendAll with a refused entry: %v, want the database's refusal", err)
+		}
+		if seq, err := tx.Append(ctx, testEntry(600)); err != nil || seq != 2 {
+			return fmt.Errorf("Append after the refusal: seq %d, %v; want 2", seq, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := chainOK(t, l.db); n != 2 {
+		t.Fatalf("log has %d entries, want 2 (none of the refused AppendAll)", n)
+	}
+}
