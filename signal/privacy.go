@@ -185,6 +185,9 @@ type AccessEvent struct {
 	Fields    []string  `json:"fields,omitempty"`
 	Reasons   []string  `json:"reasons,omitempty"`
 	Policy    string    `json:"policy_version,omitempty"`
+	// Meeting is the signal meeting whose agenda showed the signal (a view
+	// audited as agenda.view or agenda.project).
+	Meeting string `json:"meeting,omitempty"`
 }
 
 // OrgRef names an organisation.
