@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,9 +91,7 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 		query string
 	}{
 		{&w.head, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"},
-		{&w.insert, `INSERT INTO audit_entries
-		(seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.insert, insertColumns + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&w.unitSQL[begin], "SAVEPOINT unit"},
 		{&w.unitSQL[undo], "ROLLBACK TO unit"},
 		{&w.unitSQL[end], "RELEASE unit"},
@@ -262,24 +261,30 @@ func (w *Writer) runBatch(batch []*unit) (err error) {
 			tx.Rollback()
 		}
 	}()
+	b := &txBatch{tx: tx}
+	for i, st := range w.unitSQL {
+		b.unitSQL[i] = tx.StmtContext(ctx, st)
+	}
 	ran := 0
 	for _, u := range batch {
 		if err := u.ctx.Err(); err != nil {
 			u.err = err
 			continue
 		}
-		if _, err := tx.StmtContext(ctx, w.unitSQL[begin]).ExecContext(ctx); err != nil {
+		if _, err := b.unitSQL[begin].ExecContext(ctx); err != nil {
 			return fmt.Errorf("begin unit of work: %w", err)
 		}
-		u.err = w.runUnit(u, tx)
+		before := b.tail
+		u.err = w.runUnit(u, b)
 		if u.err != nil {
-			if _, err := tx.StmtContext(ctx, w.unitSQL[undo]).ExecContext(ctx); err != nil {
+			if _, err := b.unitSQL[undo].ExecContext(ctx); err != nil {
 				return fmt.Errorf("roll back unit of work: %w", err)
 			}
+			b.tail = before // the unit's entries are gone with it
 		} else {
 			ran++
 		}
-		if _, err := tx.StmtContext(ctx, w.unitSQL[end]).ExecContext(ctx); err != nil {
+		if _, err := b.unitSQL[end].ExecContext(ctx); err != nil {
 			return fmt.Errorf("end unit of work: %w", err)
 		}
 	}
@@ -294,10 +299,27 @@ func (w *Writer) runBatch(batch []*unit) (err error) {
 	return nil
 }
 
+// txBatch is the state of one batch's transaction that its units share.
+type txBatch struct {
+	tx      *sql.Tx
+	unitSQL [3]*sql.Stmt // the Writer's unit statements, bound to tx
+	insert  *sql.Stmt    // the Writer's insert, bound to tx on first use
+	// tail is the last entry as this transaction sees it, read from the
+	// database at the batch's first Append (the transaction holds the write
+	// lock from BEGIN IMMEDIATE, so no other process can move it meanwhile)
+	// and advanced by each Append: one read per batch instead of one per
+	// entry. A unit rolled back puts it back.
+	tail struct {
+		known bool
+		seq   int64
+		hash  [32]byte
+	}
+}
+
 // runUnit calls the unit's function, turning a panic into the unit's error
 // so one faulty caller cannot take the writer (and everyone's work) down.
-func (w *Writer) runUnit(u *unit, sqltx *sql.Tx) (err error) {
-	tx := &Tx{tx: sqltx, w: w}
+func (w *Writer) runUnit(u *unit, b *txBatch) (err error) {
+	tx := &Tx{tx: b.tx, w: w, b: b}
 	defer func() {
 		tx.finish()
 		if p := recover(); p != nil {
@@ -314,6 +336,7 @@ func (w *Writer) runUnit(u *unit, sqltx *sql.Tx) (err error) {
 type Tx struct {
 	tx   *sql.Tx
 	w    *Writer
+	b    *txBatch
 	done bool
 	rows []*sql.Rows
 }
@@ -361,52 +384,131 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 // commits. Entries are refused (an *EntryError, matching ErrInvalidEntry)
 // when a field holds something other than a code or identifier; see Entry.
 //
-// The chain is computed from the database inside this transaction (read the
-// head, hash, insert), never from a copy in memory, so a unit rolled back or
-// a batch that failed to commit cannot leave the chain and the file apart.
+// The chain is computed inside this transaction (the head is read from the
+// database at the batch's first entry, then carried from entry to entry),
+// never from a copy kept between transactions, so a unit rolled back or a
+// batch that failed to commit cannot leave the chain and the file apart.
 func (t *Tx) Append(ctx context.Context, e Entry) (int64, error) {
+	return t.AppendAll(ctx, e)
+}
+
+// AppendAll appends entries in order, as Append does each, and returns the
+// sequence number of the last. Either all are appended or, on an error,
+// none: every entry is validated before any is written, and they are
+// inserted by one statement per up to appendChunk entries (a statement
+// costs more than the rows it writes).
+func (t *Tx) AppendAll(ctx context.Context, entries ...Entry) (int64, error) {
 	if t.done {
 		return 0, errTxDone
 	}
-	e, err := validate(e)
-	if err != nil {
-		return 0, err
+	if len(entries) == 0 {
+		return 0, errors.New("append audit entries: none given")
 	}
-	if e.Time.IsZero() {
-		e.Time = t.w.now()
+	rows := make([]row, len(entries))
+	for i, e := range entries {
+		e, err := validate(e)
+		if err != nil {
+			return 0, err
+		}
+		if e.Time.IsZero() {
+			e.Time = t.w.now()
+		}
+		if rows[i], err = toRow(0, e); err != nil {
+			return 0, fmt.Errorf("append audit entry: %w", err)
+		}
 	}
+	b := t.b
+	if !b.tail.known {
+		if err := t.readTail(ctx); err != nil {
+			return 0, err
+		}
+	}
+	seq, hash := b.tail.seq, b.tail.hash
+	args := make([]any, 0, appendColumns*min(len(rows), appendChunk))
+	buf := make([]byte, 0, 512)
+	for start := 0; start < len(rows); start += appendChunk {
+		chunk := rows[start:min(start+appendChunk, len(rows))]
+		args = args[:0]
+		for i := range chunk {
+			r := &chunk[i]
+			seq++
+			r.seq = seq
+			hash = chainHash(&hash, appendEncoding(buf[:0], r))
+			args = append(args, r.seq)
+			for i, c := range r.cols {
+				if i == 7 && c == nil { // no decision
+					args = append(args, nil)
+					continue
+				}
+				args = append(args, string(c))
+			}
+			h := hash // each row its own copy: hash changes with the next row
+			args = append(args, h[:])
+		}
+		var err error
+		if len(chunk) == 1 {
+			if b.insert == nil {
+				b.insert = t.tx.StmtContext(ctx, t.w.insert)
+			}
+			_, err = b.insert.ExecContext(ctx, args...)
+		} else {
+			// The driver keeps the statement for each chunk size prepared.
+			_, err = t.tx.ExecContext(ctx, insertRows(len(chunk)), args...)
+		}
+		if err != nil {
+			// The chunks before this one are in; read the head again for the
+			// next entry rather than trust the carried one. (A unit that fails
+			// because of this error is rolled back as a whole.)
+			b.tail.known = false
+			return 0, fmt.Errorf("append audit entry: %w", err)
+		}
+		b.tail.seq, b.tail.hash = seq, hash
+	}
+	return seq, nil
+}
+
+// appendColumns are the columns of an inserted entry, appendChunk the most
+// entries one INSERT writes (SQLite allows 32,766 parameters).
+const (
+	appendColumns = 12
+	appendChunk   = 64
+)
+
+const insertColumns = `INSERT INTO audit_entries
+		(seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash)
+		VALUES `
+
+// insertRowsSQL holds the INSERT statements of 2 to appendChunk entries.
+var insertRowsSQL = func() []string {
+	out := make([]string, appendChunk+1)
+	tuple := "(?" + strings.Repeat(", ?", appendColumns-1) + ")"
+	for n := 2; n <= appendChunk; n++ {
+		out[n] = insertColumns + tuple + strings.Repeat(", "+tuple, n-1)
+	}
+	return out
+}()
+
+func insertRows(n int) string { return insertRowsSQL[n] }
+
+// readTail reads the last entry of the log into the batch's tail.
+func (t *Tx) readTail(ctx context.Context) error {
 	var (
-		prev    [32]byte
-		headSeq int64
-		head    []byte
+		seq  int64
+		head []byte
 	)
-	switch err := t.tx.StmtContext(ctx, t.w.head).QueryRowContext(ctx).Scan(&headSeq, &head); {
+	b := t.b
+	switch err := t.tx.StmtContext(ctx, t.w.head).QueryRowContext(ctx).Scan(&seq, &head); {
 	case errors.Is(err, sql.ErrNoRows):
 		// The first entry chains from the genesis hash: 32 zero bytes.
+		b.tail.seq, b.tail.hash = 0, [32]byte{}
 	case err != nil:
-		return 0, fmt.Errorf("append audit entry: read head: %w", err)
-	case len(head) != len(prev):
-		return 0, fmt.Errorf("append audit entry: head entry %d has a malformed hash", headSeq)
+		return fmt.Errorf("append audit entry: read head: %w", err)
+	case len(head) != len(b.tail.hash):
+		return fmt.Errorf("append audit entry: head entry %d has a malformed hash", seq)
 	default:
-		copy(prev[:], head)
+		b.tail.seq = seq
+		copy(b.tail.hash[:], head)
 	}
-	r, err := toRow(headSeq+1, e)
-	if err != nil {
-		return 0, fmt.Errorf("append audit entry: %w", err)
-	}
-	hash := chainHash(&prev, appendEncoding(make([]byte, 0, 512), &r))
-	args := make([]any, 0, 12)
-	args = append(args, r.seq)
-	for i, c := range r.cols {
-		if i == 7 && c == nil { // no decision
-			args = append(args, nil)
-			continue
-		}
-		args = append(args, string(c))
-	}
-	args = append(args, hash[:])
-	if _, err := t.tx.StmtContext(ctx, t.w.insert).ExecContext(ctx, args...); err != nil {
-		return 0, fmt.Errorf("append audit entry: %w", err)
-	}
-	return r.seq, nil
+	b.tail.known = true
+	return nil
 }

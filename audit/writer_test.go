@@ -551,3 +551,45 @@ func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendAllWritesAllOrNothing: many entries in one unit keep the chain
+// across the INSERTs they are split into, an invalid one among them stores
+// none of them, and a unit that goes on after such an error still chains
+// its next entries from the right head.
+func TestAppendAllWritesAllOrNothing(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx := context.Background()
+	l.appendOne(t, testEntry(0))
+	many := make([]Entry, 2*appendChunk+5) // three INSERTs: 64, 64 and 5 entries
+	for i := range many {
+		many[i] = testEntry(i + 1)
+	}
+	bad := append([]Entry{testEntry(500), testEntry(501)}, Entry{Action: "Jan Jansen las het signaal"})
+	err := l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		last, err := tx.AppendAll(ctx, many...)
+		if err != nil || last != int64(len(many))+1 {
+			return fmt.Errorf("AppendAll of %d entries: last seq %d, %v; want %d", len(many), last, err, len(many)+1)
+		}
+		if _, err := tx.AppendAll(ctx, bad...); !errors.Is(err, ErrInvalidEntry) {
+			return fmt.Errorf("AppendAll with free text among the entries: %v, want ErrInvalidEntry", err)
+		}
+		// The unit goes on: the next entry follows the valid ones above.
+		if seq, err := tx.Append(ctx, testEntry(600)); err != nil || seq != int64(len(many))+2 {
+			return fmt.Errorf("Append after a refused AppendAll: seq %d, %v; want %d", seq, err, len(many)+2)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := chainOK(t, l.db); n != int64(len(many))+2 {
+		t.Fatalf("log has %d entries, want %d", n, len(many)+2)
+	}
+	if c := count(t, l.db, `SELECT count(*) FROM audit_entries WHERE object IN ('signal/500', 'signal/501')`); c != 0 {
+		t.Errorf("%d entries of the refused AppendAll were stored", c)
+	}
+	res, err := Verify(ctx, readHandle(t, l.path), VerifyOptions{})
+	if err != nil || res.Size != int64(len(many))+2 {
+		t.Fatalf("verify: %+v, %v", res, err)
+	}
+}

@@ -94,10 +94,10 @@ type SignalStore interface {
 
 // IdempotentResult is what an idempotency key stands for: a keyed
 // fingerprint of the request (never the request, which holds names) and the
-// response that was given.
+// response that was given (the stored signal's id and decision).
 type IdempotentResult struct {
-	// KeyRef is a keyed digest of the user and the key: a client may put
-	// anything in a key, so it is not stored as given.
+	// KeyRef is how the key is stored (see idempotencyKeyRef): a client may
+	// put anything in a key, so it is not stored as given.
 	KeyRef      string
 	Fingerprint string
 	SignalID    string
@@ -230,7 +230,7 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 			return Submitted{}, fmt.Errorf("fingerprint submission: %w", err)
 		}
 		idem = &IdempotentResult{
-			KeyRef:      s.vault.Fingerprint([]byte("idempotency-key\x00" + actor.UserID + "\x00" + idemKey)),
+			KeyRef:      idempotencyKeyRef(idemKey, s.vault.Fingerprint([]byte("idempotency-key\x00"+actor.UserID+"\x00"+idemKey))),
 			Fingerprint: s.vault.Fingerprint(canonical),
 		}
 		// No look-up here: the store claims the key inside the unit of work

@@ -2,9 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
@@ -52,7 +54,8 @@ func TestReadPoolRefusesWrites(t *testing.T) {
 
 func TestDurabilityPragmas(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "s.db"))
-	checks := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "secure_delete": "1"}
+	checks := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "secure_delete": "1",
+		"temp_store": "2", "wal_autocheckpoint": "16384"}
 	for pragma, want := range checks {
 		var got string
 		err := db.Do(context.Background(), func(ctx context.Context, tx *audit.Tx) error {
@@ -183,5 +186,38 @@ func TestRevokedTokenEndsSession(t *testing.T) {
 	}
 	if _, err := db.SessionUser(ctx, u.ID, "t2"); err != nil {
 		t.Fatalf("another session of the same account after logout: %v", err)
+	}
+}
+
+// TestCheckpointsRunInTheBackground: committed pages reach the database file
+// without any commit running a checkpoint itself (the write connection's own
+// autocheckpoint is only a backstop at 16,384 pages, far more than written
+// here).
+func TestCheckpointsRunInTheBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	db := open(t, path)
+	ctx := context.Background()
+	for i := range 200 {
+		if err := db.Append(ctx, audit.Entry{Actor: cli, Action: "test.write", Object: fmt.Sprintf("test/%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pages, size int64
+	if err := db.Read().QueryRow(`SELECT (SELECT page_count FROM pragma_page_count()), (SELECT page_size FROM pragma_page_size())`).Scan(&pages, &size); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() >= pages*size {
+			return // every page of the database is in its file
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes after 10 s, want the %d pages of %d bytes it has: no checkpoint ran", fi.Size(), pages, size)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -48,20 +48,23 @@ func (s *SignalStore) Organisation(ctx context.Context, id string) (signal.Organ
 	return s.w.Organisation(quick(ctx), id)
 }
 
-const selectIdempotent = `SELECT key_ref, fingerprint, signal_id, response FROM signal_idempotency WHERE key_ref = ?`
+const selectIdempotent = `SELECT idem_key_ref, idem_fingerprint, id, decision FROM signals WHERE idem_key_ref = ?`
 
-func findIdempotent(_ context.Context, row *sql.Row) (*signal.IdempotentResult, error) {
+// findIdempotent reads the signal an idempotency key stored; the replayed
+// answer is that signal's id and decision.
+func findIdempotent(row *sql.Row) (*signal.IdempotentResult, error) {
 	var r signal.IdempotentResult
-	var resp string
-	err := row.Scan(&r.KeyRef, &r.Fingerprint, &r.SignalID, &resp)
+	var decision string
+	err := row.Scan(&r.KeyRef, &r.Fingerprint, &r.SignalID, &decision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read idempotency key: %w", err)
 	}
-	if err := json.Unmarshal([]byte(resp), &r.Response); err != nil {
-		return nil, fmt.Errorf("decode recorded response: %w", err)
+	r.Response.ID = r.SignalID
+	if err := json.Unmarshal([]byte(decision), &r.Response.Decision); err != nil {
+		return nil, fmt.Errorf("decode recorded decision: %w", err)
 	}
 	return &r, nil
 }
@@ -74,12 +77,11 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	if err != nil {
 		return nil, err
 	}
-	var resp []byte
+	var keyRef, fingerprint any // NULL without a key
 	if idem != nil {
-		if resp, err = json.Marshal(idem.Response); err != nil {
-			return nil, fmt.Errorf("encode response: %w", err)
-		}
+		keyRef, fingerprint = idem.KeyRef, idem.Fingerprint
 	}
+	row = append(row, keyRef, fingerprint)
 	entries, err := auditEntries(actor, events)
 	if err != nil {
 		return nil, err
@@ -88,32 +90,33 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	err = s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
 		ctx = quick(ctx)
 		replay = nil
+		// The key is claimed by the insert itself: a concurrent retry that
+		// got here earlier (in this batch or a committed one) has it already,
+		// and then nothing is stored.
+		res, err := tx.ExecContext(ctx, `INSERT INTO signals (
+			id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
+			contains, has_opinions, status, answers, decision, meeting_level,
+			name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version,
+			idem_key_ref, idem_fingerprint
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (idem_key_ref) WHERE idem_key_ref IS NOT NULL DO NOTHING`, row...)
+		if err != nil {
+			return fmt.Errorf("insert signal: %w", err)
+		}
 		if idem != nil {
-			// Claim the key first: a concurrent retry that got here earlier
-			// (in this batch or a committed one) has it already.
-			res, err := tx.ExecContext(ctx, `INSERT INTO signal_idempotency (key_ref, fingerprint, signal_id, response, created_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_ref) DO NOTHING`,
-				idem.KeyRef, idem.Fingerprint, sig.ID, string(resp), sig.CreatedAt.Format(timeLayout))
-			if err != nil {
-				return fmt.Errorf("record idempotency key: %w", err)
-			}
 			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("record idempotency key: %w", err)
+				return fmt.Errorf("insert signal: %w", err)
 			} else if n == 0 {
-				prev, err := findIdempotent(ctx, tx.QueryRowContext(ctx, selectIdempotent, idem.KeyRef))
+				prev, err := findIdempotent(tx.QueryRowContext(ctx, selectIdempotent, idem.KeyRef))
 				if err != nil {
 					return err
+				}
+				if prev == nil {
+					return fmt.Errorf("idempotency key %s conflicts but holds no signal", idem.KeyRef)
 				}
 				replay = prev // store nothing
 				return nil
 			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO signals (
-			id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
-			contains, has_opinions, status, answers, decision, meeting_level,
-			name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row...); err != nil {
-			return fmt.Errorf("insert signal: %w", err)
 		}
 		return appendAll(ctx, tx, entries)
 	})
@@ -168,10 +171,11 @@ func (s *SignalStore) Record(ctx context.Context, actor signal.Actor, events []s
 }
 
 func appendAll(ctx context.Context, tx *audit.Tx, entries []audit.Entry) error {
-	for _, e := range entries {
-		if _, err := tx.Append(ctx, e); err != nil {
-			return fmt.Errorf("append audit entry %s: %w", e.Action, err)
-		}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := tx.AppendAll(ctx, entries...); err != nil {
+		return fmt.Errorf("append audit entries (%s, …): %w", entries[0].Action, err)
 	}
 	return nil
 }

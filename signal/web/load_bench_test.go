@@ -50,8 +50,8 @@ import (
 //
 // The load generator runs on the same machine (2 cores here), so its own
 // CPU counts against the server. Each client logs in once: password hashing
-// is not what is measured. Every submission carries its own Idempotency-Key,
-// as the phone client does, and the young people come from a pool of 2,000,
+// is not what is measured. Every submission carries its own Idempotency-Key
+// (a UUIDv7), as the phone client and the web pages send them, and the young people come from a pool of 2,000,
 // so some submissions create a young person's key and most reuse one.
 //
 // Each phase lasts SIGNAAL_LOAD_SECONDS (default 2, so .ci/run's single
@@ -299,7 +299,7 @@ func (l *loadServer) attack(b *testing.B, rate vegeta.Rate, d time.Duration, wor
 		n := l.seq.Add(1)
 		t.Method, t.URL = "POST", l.url+"/api/v1/signals"
 		t.Header = header.Clone()
-		t.Header.Set("Idempotency-Key", "load-"+strconv.FormatInt(n, 10))
+		t.Header.Set("Idempotency-Key", signal.NewIdempotencyKey(time.Now())) // as the web pages and app.js make them
 		youth := n % 2000
 		t.Body = fmt.Appendf(nil, `{"youth": {"name": "Jongere %d", "birth_date": "%d-04-30"}, "category": "wellbeing",
 			"facts": "Observatie nummer %d: komt vaak te laat en oogt moe.", "opinions": "Ik maak me zorgen.",

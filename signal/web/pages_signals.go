@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -248,7 +246,7 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 	v.Title = "summary.title"
 	sd := summaryData{Action: send, Decision: d, Carry: carry(f), Edit: edit, Recipient: recipientOf(f)}
 	if edit {
-		sd.Key, sd.Submit, sd.Outbox = newIdempotencyKey(), "summary.send", true
+		sd.Key, sd.Submit, sd.Outbox = signal.NewIdempotencyKey(s.now()), "summary.send", true
 	} else {
 		sd.Submit, sd.Confirm = "summary.save", true
 	}
@@ -263,14 +261,6 @@ func (s *Server) question(id string) (signal.Question, bool) {
 		}
 	}
 	return signal.Question{}, false
-}
-
-// newIdempotencyKey is the key a summary's send form carries, so sending it
-// twice (a double tap, a retry) stores the signal once.
-func newIdempotencyKey() string {
-	b := make([]byte, 18)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // sendSignal: POST /signalen/verstuur, the summary's send button without

@@ -481,6 +481,15 @@ func TestIdempotentRetries(t *testing.T) {
 	if other.status != http.StatusConflict || other.errorBody(t).Fields[0].Field != "Idempotency-Key" {
 		t.Fatalf("same key, other body: %d %s; want 409 naming Idempotency-Key", other.status, other.body)
 	}
+	// The keys the web pages and app.js make (UUIDv7) are stored by time;
+	// a retry finds them all the same.
+	v7 := signal.NewIdempotencyKey(time.Now())
+	body7 := signalBody("Retry Kind", "Derde feit.", "", signal.OutcomeShareFull)
+	first7, s7 := se.submit("school", body7, "Idempotency-Key", v7)
+	again7, a7 := se.submit("school", body7, "Idempotency-Key", v7)
+	if first7.status != 201 || again7.status != 201 || again7.header.Get("Idempotent-Replayed") != "true" || a7.ID != s7.ID {
+		t.Fatalf("UUIDv7 key: %d then %d (replayed %q), ids %q %q; want one signal", first7.status, again7.status, again7.header.Get("Idempotent-Replayed"), s7.ID, a7.ID)
+	}
 
 	const n = 12
 	var wg sync.WaitGroup
@@ -499,14 +508,17 @@ func TestIdempotentRetries(t *testing.T) {
 			t.Fatalf("parallel retry %d: %d id %q, first id %q", i, statuses[i], results[i].ID, results[0].ID)
 		}
 	}
-	if c := se.count(`SELECT count(*) FROM signals`); c != 2 {
-		t.Fatalf("signals stored = %d, want 2 (one per key)", c)
+	if c := se.count(`SELECT count(*) FROM signals`); c != 3 {
+		t.Fatalf("signals stored = %d, want 3 (one per key)", c)
 	}
-	if c := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'signal.create'`); c != 2 {
-		t.Fatalf("signal.create entries = %d, want 2", c)
+	if c := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'signal.create'`); c != 3 {
+		t.Fatalf("signal.create entries = %d, want 3", c)
 	}
 	// The key is not stored as given.
-	if c := se.count(`SELECT count(*) FROM signal_idempotency WHERE key_ref LIKE '%parallel%'`); c != 0 {
+	if c := se.count(`SELECT count(*) FROM signals WHERE idem_key_ref IS NOT NULL`); c != 3 {
+		t.Fatalf("signals with a stored key = %d, want 3", c)
+	}
+	if c := se.count(`SELECT count(*) FROM signals WHERE idem_key_ref LIKE '%parallel%'`); c != 0 {
 		t.Fatal("the idempotency key is stored in plain text")
 	}
 }
