@@ -319,6 +319,45 @@ func (e *meetingEnv) agendaViews(coop, id string) []signal.AccessEvent {
 	return views
 }
 
+// recordingStore is the real signal store with its Record replaced.
+type recordingStore struct {
+	signal.SignalStore
+	record func(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error
+}
+
+func (s recordingStore) Record(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
+	return s.record(ctx, actor, events)
+}
+
+// Fail closed: an agenda whose view cannot be audited is not shown.
+func TestAgendaIsNotShownWhenItsViewCannotBeAudited(t *testing.T) {
+	var refuse bool
+	e := newMeetingEnvWith(t, func(d signal.Decider, s signal.SignalStore) (signal.Decider, signal.SignalStore) {
+		return d, recordingStore{SignalStore: s, record: func(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
+			if refuse {
+				return errors.New("disk full")
+			}
+			return s.Record(ctx, actor, events)
+		}}
+	})
+	e.submit(e.school, "Sanne de Vries", signal.CategorySchoolAbsence, "vaak afwezig", "", signal.LevelFull)
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	refuse = true
+	for _, projector := range []bool{false, true} {
+		ag, err := e.meetings.Agenda(context.Background(), e.coordinator, m.ID, projector)
+		if err == nil || len(ag.Items) != 0 {
+			t.Errorf("projector %v: agenda with %d items and error %v, want no agenda and an error", projector, len(ag.Items), err)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action LIKE 'agenda.%'`); n != 0 {
+		t.Errorf("%d agenda entries in the audit log, want none", n)
+	}
+	refuse = false
+	if ag := e.agenda(m.ID, false); len(ag.Items) != 1 {
+		t.Errorf("agenda once the audit works again: %d items, want 1", len(ag.Items))
+	}
+}
+
 func TestAgendaNeverJoinsAnAnonymousSignalToTheYoungPerson(t *testing.T) {
 	e := newMeetingEnv(t)
 	full := e.submit(e.school, "Sanne de Vries", signal.CategorySchoolAbsence, "vaak afwezig", "", signal.LevelFull)
