@@ -292,6 +292,33 @@ func TestAgendaShowsEachSignalOnlyAtTheLevelTheDecisionAllowed(t *testing.T) {
 	}
 }
 
+// Logs written before the agenda was audited per young person hold one
+// entry per signal shown (object signal/<id>): the access report still
+// lists those as views.
+func TestAccessReportReadsAgendaViewsAuditedPerSignal(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	id := e.submit(e.school, "Sanne de Vries", signal.CategorySchoolAbsence, "vaak afwezig", "", signal.LevelFull)
+	sig, err := e.db.Signals().Signal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := signal.AuditEvent{Action: signal.ActionAgendaView, Object: "signal/" + id, Subject: sig.Youth,
+		Decision: &signal.AuditedDecision{Recipient: "signal_meeting", Decision: signal.Decision{Outcome: sig.Decision.Outcome,
+			Level: signal.LevelFull, Rule: sig.Decision.Rule, Fields: []signal.Field{signal.FieldIdentity, signal.FieldFacts},
+			PolicyVersion: sig.Decision.PolicyVersion}}}
+	if err := e.db.Signals().Record(ctx, e.coordinator, []signal.AuditEvent{old}); err != nil {
+		t.Fatal(err)
+	}
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	e.agenda(m.ID, false)
+	views := e.agendaViews(sig.CooperationID, id)
+	if len(views) != 2 || views[0].Meeting != "" || views[0].Level != "full" || !slices.Equal(views[0].Fields, []string{"identity", "facts"}) ||
+		views[1].Meeting != m.ID || !slices.Equal(views[1].Fields, []string{"identity", "facts"}) {
+		t.Errorf("views %+v, want the entry per signal, then the entry per young person of meeting %s", views, m.ID)
+	}
+}
+
 // agendaViews returns the views of the agenda of signal id in the access
 // report about its young person.
 func (e *meetingEnv) agendaViews(coop, id string) []signal.AccessEvent {
