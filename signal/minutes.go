@@ -75,7 +75,7 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 			discussed = append(discussed, c)
 		}
 	}
-	items, err := m.caseItems(ctx, m.reader(), actor, coop, discussed)
+	items, _, err := m.caseItems(ctx, m.reader(), actor, coop, discussed)
 	if err != nil {
 		return Minutes{}, err
 	}

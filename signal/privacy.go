@@ -185,6 +185,9 @@ type AccessEvent struct {
 	Fields    []string  `json:"fields,omitempty"`
 	Reasons   []string  `json:"reasons,omitempty"`
 	Policy    string    `json:"policy_version,omitempty"`
+	// Meeting is the signal meeting whose agenda showed the signal (a view
+	// audited as agenda.view or agenda.project).
+	Meeting string `json:"meeting,omitempty"`
 }
 
 // OrgRef names an organisation.
@@ -228,7 +231,7 @@ func (l YouthLookup) Pseudonym(vault interface {
 // AccessContentOf unseals a signal's content for an access report with
 // content; erased content stays empty.
 func (s *Signals) AccessContentOf(ctx context.Context, sig *Signal) (*AccessContent, error) {
-	c, erased, err := s.unseal(ctx, sig)
+	c, erased, err := s.unseal(ctx, sig, allParts)
 	if err != nil {
 		return nil, err
 	}

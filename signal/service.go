@@ -388,23 +388,35 @@ func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedConte
 	return out, nil
 }
 
-// unseal opens a signal's content; erased reports the young person's key
-// is gone.
-func (s *Signals) unseal(ctx context.Context, sig *Signal) (c Content, erased bool, err error) {
+// contentParts selects what unseal opens of a signal's content.
+type contentParts uint8
+
+const (
+	partIdentity contentParts = 1 << iota // name and birth date
+	partFacts
+	partOpinions
+	allParts = partIdentity | partFacts | partOpinions
+)
+
+// unseal opens the parts of a signal's content a reader is shown (only
+// those: an agenda decrypts thousands of signals, most shown in part);
+// erased reports the young person's key is gone.
+func (s *Signals) unseal(ctx context.Context, sig *Signal, parts contentParts) (c Content, erased bool, err error) {
 	if sig.ContentErased() { // by retention or on request; see retention.go
 		return Content{}, true, nil
 	}
 	for _, f := range []struct {
+		part contentParts
 		name string
 		ct   []byte
 		dst  *string
 	}{
-		{sealName, sig.Sealed.Name, &c.Name},
-		{sealBirthDate, sig.Sealed.BirthDate, &c.BirthDate},
-		{sealFacts, sig.Sealed.Facts, &c.Facts},
-		{sealOpinions, sig.Sealed.Opinions, &c.Opinions},
+		{partIdentity, sealName, sig.Sealed.Name, &c.Name},
+		{partIdentity, sealBirthDate, sig.Sealed.BirthDate, &c.BirthDate},
+		{partFacts, sealFacts, sig.Sealed.Facts, &c.Facts},
+		{partOpinions, sealOpinions, sig.Sealed.Opinions, &c.Opinions},
 	} {
-		if f.ct == nil {
+		if f.ct == nil || parts&f.part == 0 {
 			continue
 		}
 		pt, err := s.vault.Unseal(ctx, sig.Youth, sealAD(sig.ID, f.name), f.ct)
@@ -670,48 +682,51 @@ func (s *Signals) view(ctx context.Context, actor Actor, sig *Signal, level Leve
 		return SignalView{}, fmt.Errorf("find reporting organisation: %w", err)
 	}
 	v.Reporter = orgContact(org)
-	c, erased, err := s.unseal(ctx, sig)
+	// What the level shows: what the signal is about (category, date), the
+	// identity, and which parts of the content.
+	allowed := func(f Field) bool { return own || slices.Contains(sig.Decision.Fields, f) }
+	var about bool
+	var parts contentParts
+	show := func(p contentParts, ok bool) {
+		if ok {
+			parts |= p
+		}
+	}
+	switch level {
+	case LevelFull:
+		about = true
+		show(partIdentity, allowed(FieldIdentity))
+		show(partFacts, allowed(FieldFacts))
+		show(partOpinions, allowed(FieldOpinions))
+	case LevelMinimal:
+		// Identified, strictly necessary facts only: no opinions.
+		about = true
+		show(partIdentity, true)
+		show(partFacts, allowed(FieldFacts))
+	case LevelExistence:
+		// "Dat-informatie": that there is a concern about this young person
+		// and whom to contact; nothing of what it is about.
+		show(partIdentity, true)
+	case LevelAnonymous:
+		// Content without identity (no name, birth date, age or ref).
+		about = true
+		show(partFacts, allowed(FieldFacts))
+		show(partOpinions, allowed(FieldOpinions))
+	}
+	c, erased, err := s.unseal(ctx, sig, parts)
 	if err != nil {
 		return SignalView{}, err
 	}
 	v.Erased = erased
-	age := sig.Age
-	identity := YouthView{Ref: sig.Youth, Name: c.Name, BirthDate: c.BirthDate, Age: &age}
-	obs := sig.ObservedOn
-	allowed := func(f Field) bool { return own || slices.Contains(sig.Decision.Fields, f) }
-	switch level {
-	case LevelFull:
+	if about {
+		obs := sig.ObservedOn
 		v.Category, v.ObservedOn = sig.Category, &obs
-		if allowed(FieldIdentity) {
-			v.Youth = &identity
-		}
-		if allowed(FieldFacts) {
-			v.Facts = c.Facts
-		}
-		if allowed(FieldOpinions) {
-			v.Opinions = c.Opinions
-		}
-	case LevelMinimal:
-		// Identified, strictly necessary facts only: no opinions.
-		v.Category, v.ObservedOn = sig.Category, &obs
-		v.Youth = &identity
-		if allowed(FieldFacts) {
-			v.Facts = c.Facts
-		}
-	case LevelExistence:
-		// "Dat-informatie": that there is a concern about this young person
-		// and whom to contact; nothing of what it is about.
-		v.Youth = &identity
-	case LevelAnonymous:
-		// Content without identity (no name, birth date, age or ref).
-		v.Category, v.ObservedOn = sig.Category, &obs
-		if allowed(FieldFacts) {
-			v.Facts = c.Facts
-		}
-		if allowed(FieldOpinions) {
-			v.Opinions = c.Opinions
-		}
 	}
+	if parts&partIdentity != 0 {
+		age := sig.Age
+		v.Youth = &YouthView{Ref: sig.Youth, Name: c.Name, BirthDate: c.BirthDate, Age: &age}
+	}
+	v.Facts, v.Opinions = c.Facts, c.Opinions // "" unless shown
 	return v, nil
 }
 

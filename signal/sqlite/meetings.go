@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -150,81 +149,70 @@ func (s *MeetingStore) signals(ctx context.Context, query string, args ...any) (
 	return out, nil
 }
 
-// meetingSignalColumns are what the meeting's reader needs of a signal:
-// not the reporter's answers, and of the decision only what decides the
-// view and the audit entry (SQLite extracts them; decoding every decision's
-// reasons in Go was most of an agenda's time).
-const meetingSignalColumns = `seq, id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
-	contains, has_opinions, status, meeting_level,
-	coalesce(json_extract(decision, '$.outcome'), ''), coalesce(json_extract(decision, '$.level'), ''),
-	coalesce(json_extract(decision, '$.rule'), ''), coalesce(json_extract(decision, '$.fields'), '[]'),
-	coalesce(json_extract(decision, '$.policy_version'), ''),
-	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version`
+// meetingSignalColumns are what the meeting's view of a signal reads
+// (levelFor, view, and the audit of the view): not the reporter's answers,
+// nor what only the reporter's own view or a write needs. Fewer columns is
+// less to copy out of SQLite for each of an agenda's thousands of rows.
+const meetingSignalColumns = `id, youth, org_id, cooperation_id, category, observed_on, age, meeting_level, decision,
+	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at`
 
-func scanMeetingSignal(row scanner) (*signal.Signal, error) {
+// meetingSignalScanner scans rows of meetingSignalColumns. Most signals of a
+// cooperation share one of a few decisions (the same answers give the same
+// decision), so each distinct decision text is decoded once per read.
+type meetingSignalScanner struct {
+	decisions map[string]signal.Decision
+	decision  sql.RawBytes
+}
+
+func (sc *meetingSignalScanner) scan(row scanner) (*signal.Signal, error) {
 	var (
-		s                                           signal.Signal
-		seq                                         int64
-		category, observed, contains, status, level string
-		outcome, decLevel, rule, fields, created    string
-		updated                                     string
-		capable                                     sql.NullInt64
-		hasOpinions                                 int
+		s                                  signal.Signal
+		category, observed, level, created string
 	)
-	if err := row.Scan(&seq, &s.ID, &s.Youth, &s.OrgID, &s.ReporterID, &s.CooperationID, &category, &observed,
-		&s.Age, &capable, &contains, &hasOpinions, &status, &level,
-		&outcome, &decLevel, &rule, &fields, &s.Decision.PolicyVersion,
-		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &created, &updated, &s.Version); err != nil {
+	if err := row.Scan(&s.ID, &s.Youth, &s.OrgID, &s.CooperationID, &category, &observed, &s.Age, &level, &sc.decision,
+		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &created); err != nil {
 		return nil, err
 	}
-	s.Cursor = strconv.FormatInt(seq, 10)
-	s.Category, s.Status, s.MeetingLevel = signal.Category(category), signal.Status(status), signal.Level(level)
-	s.Decision.Outcome, s.Decision.Level, s.Decision.Rule = signal.Outcome(outcome), signal.Level(decLevel), signal.Rule(rule)
-	s.HasOpinions = hasOpinions == 1
-	if capable.Valid {
-		c := capable.Int64 == 1
-		s.Capable = &c
+	s.Status, s.Category, s.MeetingLevel = signal.StatusDecided, signal.Category(category), signal.Level(level)
+	var ok bool
+	if s.Decision, ok = sc.decisions[string(sc.decision)]; !ok {
+		if err := json.Unmarshal(sc.decision, &s.Decision); err != nil {
+			return nil, fmt.Errorf("signal %s: decision: %w", s.ID, err)
+		}
+		sc.decisions[string(sc.decision)] = s.Decision
 	}
 	var err error
 	if s.ObservedOn, err = signal.ParseDate(observed); err != nil {
 		return nil, fmt.Errorf("signal %s: observed_on: %w", s.ID, err)
 	}
-	if contains != "[]" {
-		if err := json.Unmarshal([]byte(contains), &s.Contains); err != nil {
-			return nil, fmt.Errorf("signal %s: contains: %w", s.ID, err)
-		}
-	}
-	if err := json.Unmarshal([]byte(fields), &s.Decision.Fields); err != nil {
-		return nil, fmt.Errorf("signal %s: decision fields: %w", s.ID, err)
-	}
 	if s.CreatedAt, err = time.Parse(timeLayout, created); err != nil {
 		return nil, fmt.Errorf("signal %s: created_at: %w", s.ID, err)
-	}
-	if s.UpdatedAt, err = time.Parse(timeLayout, updated); err != nil {
-		return nil, fmt.Errorf("signal %s: updated_at: %w", s.ID, err)
 	}
 	return &s, nil
 }
 
 // MeetingSignals implements signal.MeetingStore. The signals it returns
-// carry no answers and only the decision's outcome, level, rule, fields and
-// policy version: what the meeting's view of a signal depends on.
+// carry what the meeting's view depends on (meetingSignalColumns): no
+// answers, reporter, version or update time. Signals with the same decision
+// share its slices (fields, reasons): read them, never change them.
 func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, until time.Time) ([]*signal.Signal, error) {
 	q := `SELECT ` + meetingSignalColumns + ` FROM signals
-		WHERE cooperation_id = ? AND status = 'decided' AND meeting_level <> 'none' AND created_at >= ?`
+		WHERE cooperation_id = ? AND created_at >= ?`
 	args := []any{coop, from.UTC().Format(timeLayout)}
 	if !until.IsZero() {
 		q += ` AND created_at < ?`
 		args = append(args, until.UTC().Format(timeLayout))
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY created_at, seq`, args...)
+	q += ` AND status = 'decided' AND meeting_level <> 'none' ORDER BY created_at, seq`
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read agenda signals: %w", err)
 	}
 	defer rows.Close()
+	sc := meetingSignalScanner{decisions: map[string]signal.Decision{}}
 	var out []*signal.Signal
 	for rows.Next() {
-		sig, err := scanMeetingSignal(rows)
+		sig, err := sc.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read agenda signals: %w", err)
 		}

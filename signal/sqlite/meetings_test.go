@@ -256,18 +256,132 @@ func TestAgendaShowsEachSignalOnlyAtTheLevelTheDecisionAllowed(t *testing.T) {
 			}
 		})
 	}
-	// Every signal shown was audited, with the level and fields shown.
-	for _, l := range []signal.Level{signal.LevelFull, signal.LevelMinimal, signal.LevelExistence, signal.LevelAnonymous} {
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'agenda.view' AND object = ? AND json_extract(decision, '$.level') = ?`,
-			"signal/"+ids[l], string(l)); n != 1 {
-			t.Errorf("agenda.view entries for the %s signal: %d, want 1", l, n)
+	// Every signal shown was audited under the young person's pseudonym,
+	// with the level and fields shown: the access report (AVG art. 15)
+	// lists each view of the agenda and each view on the projector.
+	for _, tc := range []struct {
+		level             signal.Level
+		viewed, projected []string
+	}{
+		{signal.LevelFull, []string{"identity", "facts", "opinions"}, []string{"identity", "facts", "opinions"}},
+		{signal.LevelMinimal, []string{"identity", "facts"}, []string{"facts"}},
+		{signal.LevelExistence, []string{"identity"}, nil},
+		{signal.LevelAnonymous, []string{"facts", "opinions"}, []string{"facts", "opinions"}},
+		{signal.LevelNone, nil, nil},
+	} {
+		t.Run("access report of the "+string(tc.level)+" signal", func(t *testing.T) {
+			views := e.agendaViews(m.CooperationID, ids[tc.level])
+			want := map[string][]string{}
+			if tc.level != signal.LevelNone {
+				want = map[string][]string{signal.ActionAgendaView: tc.viewed, signal.ActionAgendaProject: tc.projected}
+			}
+			if len(views) != len(want) {
+				t.Fatalf("views %+v, want one agenda.view and one agenda.project", views)
+			}
+			for _, v := range views {
+				if v.Level != string(tc.level) || v.Meeting != m.ID || v.Recipient != "signal_meeting" || v.Role != "coordinator" ||
+					v.Rule == "" || v.Policy == "" || !slices.Equal(v.Fields, want[v.Action]) {
+					t.Errorf("%s: %+v, want level %s, meeting %s, fields %v", v.Action, v, tc.level, m.ID, want[v.Action])
+				}
+			}
+		})
+	}
+	// One entry per young person and decision, plus one per view.
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'agenda.view' AND object = ?`, "meeting/"+m.ID); n != 5 {
+		t.Errorf("agenda.view entries: %d, want 5 (the view, 4 young people shown)", n)
+	}
+}
+
+// Logs written before the agenda was audited per young person hold one
+// entry per signal shown (object signal/<id>): the access report still
+// lists those as views.
+func TestAccessReportReadsAgendaViewsAuditedPerSignal(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	id := e.submit(e.school, "Sanne de Vries", signal.CategorySchoolAbsence, "vaak afwezig", "", signal.LevelFull)
+	sig, err := e.db.Signals().Signal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := signal.AuditEvent{Action: signal.ActionAgendaView, Object: "signal/" + id, Subject: sig.Youth,
+		Decision: &signal.AuditedDecision{Recipient: "signal_meeting", Decision: signal.Decision{Outcome: sig.Decision.Outcome,
+			Level: signal.LevelFull, Rule: sig.Decision.Rule, Fields: []signal.Field{signal.FieldIdentity, signal.FieldFacts},
+			PolicyVersion: sig.Decision.PolicyVersion}}}
+	if err := e.db.Signals().Record(ctx, e.coordinator, []signal.AuditEvent{old}); err != nil {
+		t.Fatal(err)
+	}
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	e.agenda(m.ID, false)
+	views := e.agendaViews(sig.CooperationID, id)
+	if len(views) != 2 || views[0].Meeting != "" || views[0].Level != "full" || !slices.Equal(views[0].Fields, []string{"identity", "facts"}) ||
+		views[1].Meeting != m.ID || !slices.Equal(views[1].Fields, []string{"identity", "facts"}) {
+		t.Errorf("views %+v, want the entry per signal, then the entry per young person of meeting %s", views, m.ID)
+	}
+}
+
+// agendaViews returns the views of the agenda of signal id in the access
+// report about its young person.
+func (e *meetingEnv) agendaViews(coop, id string) []signal.AccessEvent {
+	e.t.Helper()
+	ctx := context.Background()
+	sig, err := e.db.Signals().Signal(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rep, _, err := e.db.Privacy().AccessReport(ctx, sig.Youth, coop)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var views []signal.AccessEvent
+	for _, s := range rep.Signals {
+		if s.ID != id {
+			continue
 		}
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'agenda.project' AND object = ?`, "signal/"+ids[l]); n != 1 {
-			t.Errorf("agenda.project entries for the %s signal: %d, want 1", l, n)
+		for _, v := range s.Views {
+			if strings.HasPrefix(v.Action, "agenda.") {
+				views = append(views, v)
+			}
 		}
 	}
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE object = ? AND action LIKE 'agenda.%'`, "signal/"+ids[signal.LevelNone]); n != 0 {
-		t.Errorf("the signal the meeting may not see was audited as shown %d times", n)
+	return views
+}
+
+// recordingStore is the real signal store with its Record replaced.
+type recordingStore struct {
+	signal.SignalStore
+	record func(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error
+}
+
+func (s recordingStore) Record(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
+	return s.record(ctx, actor, events)
+}
+
+// Fail closed: an agenda whose view cannot be audited is not shown.
+func TestAgendaIsNotShownWhenItsViewCannotBeAudited(t *testing.T) {
+	var refuse bool
+	e := newMeetingEnvWith(t, func(d signal.Decider, s signal.SignalStore) (signal.Decider, signal.SignalStore) {
+		return d, recordingStore{SignalStore: s, record: func(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
+			if refuse {
+				return errors.New("disk full")
+			}
+			return s.Record(ctx, actor, events)
+		}}
+	})
+	e.submit(e.school, "Sanne de Vries", signal.CategorySchoolAbsence, "vaak afwezig", "", signal.LevelFull)
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	refuse = true
+	for _, projector := range []bool{false, true} {
+		ag, err := e.meetings.Agenda(context.Background(), e.coordinator, m.ID, projector)
+		if err == nil || len(ag.Items) != 0 {
+			t.Errorf("projector %v: agenda with %d items and error %v, want no agenda and an error", projector, len(ag.Items), err)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action LIKE 'agenda.%'`); n != 0 {
+		t.Errorf("%d agenda entries in the audit log, want none", n)
+	}
+	refuse = false
+	if ag := e.agenda(m.ID, false); len(ag.Items) != 1 {
+		t.Errorf("agenda once the audit works again: %d items, want 1", len(ag.Items))
 	}
 }
 
@@ -490,6 +604,17 @@ func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
 	}
 	if fu == nil || fu.Youth == nil || fu.Case == nil || fu.Case.Lead == nil || len(fu.Case.Actions) != 1 || !fu.Case.Actions[0].Overdue {
 		t.Fatalf("follow-up of Lucas: %+v", fu)
+	}
+	// What follow-up shows of a young person is a disclosure too: the
+	// access report finds it under the second meeting.
+	for _, id := range []string{sig, anon} {
+		var meetings []string
+		for _, v := range e.agendaViews(first.CooperationID, id) {
+			meetings = append(meetings, v.Meeting)
+		}
+		if !slices.Equal(meetings, []string{first.ID, second.ID}) {
+			t.Errorf("agenda views of signal %s in the access report: meetings %v, want %s then %s", id, meetings, first.ID, second.ID)
+		}
 	}
 
 	// The owner marks it done: no longer overdue.

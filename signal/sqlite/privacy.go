@@ -498,14 +498,29 @@ func (p *Privacy) AccessReport(ctx context.Context, subject, coop string) (signa
 		if err != nil {
 			return rep, nil, err
 		}
-		i, ok := index[r.Object]
-		if !ok {
-			continue
-		}
 		ev := signal.AccessEvent{Seq: r.Seq, Time: r.Time, Action: r.Action, UserID: r.Actor.UserID, Role: r.Actor.Role, Org: orgRef(r.Actor.Org)}
 		if d := r.Decision; d != nil {
 			ev.Recipient, ev.Outcome, ev.Level, ev.Rule = d.Recipient, d.Outcome, d.Level, d.Rule
 			ev.Fields, ev.Reasons, ev.Policy = d.Fields, d.Reasons, d.PolicyVersion
+		}
+		if meeting, ok := strings.CutPrefix(r.Object, "meeting/"); ok && r.Decision != nil &&
+			(r.Action == signal.ActionAgendaView || r.Action == signal.ActionAgendaProject) {
+			// One entry per young person and decision for a view of the
+			// agenda: a view of each signal it lists, with the fields
+			// shown of that signal.
+			for _, code := range r.Decision.Fields {
+				shown, ok := signal.ParseShownSignal(code)
+				if i, mine := index["signal/"+shown.ID]; ok && mine {
+					view := ev
+					view.Meeting, view.Fields = meeting, codes(shown.Fields)
+					rep.Signals[i].Views = append(rep.Signals[i].Views, view)
+				}
+			}
+			continue
+		}
+		i, ok := index[r.Object]
+		if !ok {
+			continue
 		}
 		switch {
 		case r.Action == signal.ActionShareDecide:

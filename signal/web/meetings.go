@@ -98,7 +98,7 @@ func (s *Server) getMeeting(c echo.Context) error {
 }
 
 // getAgenda: GET /api/v1/meetings/{id}/agenda[?view=projector], audited
-// per signal shown.
+// per young person shown, with the signals and levels shown.
 func (s *Server) getAgenda(c echo.Context) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
 		projector := false

@@ -170,8 +170,8 @@ type agendaData struct {
 	ChartTitles bool
 }
 
-// agendaPage: GET /overleg/{id}, the chair's agenda (audited agenda.view
-// per signal shown).
+// agendaPage: GET /overleg/{id}, the chair's agenda (audited agenda.view:
+// each young person shown, with the signals and levels shown).
 func (s *Server) agendaPage(c echo.Context) error {
 	return s.renderAgenda(c, http.StatusOK, nil, nil)
 }

@@ -49,6 +49,10 @@ func TestPrivacyConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Click(browsertest.Name("Zoeken"))
+	// The page before the search lists entries in a table.data too: wait
+	// for what only a search by young person shows, or the table read may
+	// be the old page's, gone by the time its text is read.
+	p.WaitFor(browsertest.Name("Inzageoverzicht van deze jongere"))
 	p.WaitFor(browsertest.CSS("table.data"))
 	if body := p.Text(browsertest.CSS("table.data")); !strings.Contains(body, "share.decide") {
 		t.Fatalf("the review of the young person lacks the decision: %s", body)
