@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,9 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	logger := newLogger(cfg.logFormat, std.err)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(web.GCPercent)
+	}
 
 	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: logger, Writer: audit.WriterOptions{Logger: logger}})
 	if err != nil {

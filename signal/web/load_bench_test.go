@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -51,6 +53,8 @@ import (
 //     saturation; the machine is shared), cpu-µs/submission (server and
 //     load generator together), units/commit (group commit at work),
 //     policy-µs/decision (one Rego evaluation, which the memo saves),
+//     heap-MB (the heap's size at its largest, server and load generator
+//     together, with the GC target signald serve sets: GCPercent),
 //     min-success-% (timeouts on an overloaded machine).
 //
 // The load generator runs on the same machine (2 cores here), so its own
@@ -72,6 +76,9 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 			b.Fatalf("SIGNAAL_LOAD_SECONDS=%q: want a whole number of seconds", v)
 		}
 		phase = time.Duration(n) * time.Second
+	}
+	if os.Getenv("GOGC") == "" { // as signald serve runs the server
+		defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
 	}
 	for b.Loop() {
 		b.ReportMetric(policyMicros(b), "policy-µs/decision")
@@ -104,6 +111,9 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(max(1, sat.Requests)), "cpu-µs/submission")
 		after := lb.db.Writer().Stats()
 		b.ReportMetric(float64(after.Units-before.Units)/float64(max(1, after.Batches-before.Batches)), "units/commit")
+		var mem runtime.MemStats
+		runtime.ReadMemStats(&mem)
+		b.ReportMetric(float64(mem.HeapSys)/(1<<20), "heap-MB") // the most the heap has held from the OS
 		at100 := lb.attack(b, vegeta.Rate{Freq: 100, Per: time.Second}, phase, 0)
 		at500 := lb.attack(b, vegeta.Rate{Freq: 500, Per: time.Second}, phase, 0)
 
