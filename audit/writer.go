@@ -402,20 +402,61 @@ func (t *Tx) AppendAll(ctx context.Context, entries ...Entry) (int64, error) {
 	if t.done {
 		return 0, errTxDone
 	}
-	if len(entries) == 0 {
-		return 0, errors.New("append audit entries: none given")
+	p, err := Prepare(entries...)
+	if err != nil {
+		return 0, err
 	}
-	rows := make([]row, len(entries))
+	return t.AppendPrepared(ctx, p)
+}
+
+// Prepared are audit entries validated and encoded ahead of their unit of
+// work (see Prepare).
+type Prepared struct {
+	rows    []row
+	timeSet []bool // whether the entry came with its own time
+}
+
+// Prepare validates and encodes entries for Tx.AppendPrepared, so that
+// this work is done by the caller's goroutine before Do rather than on the
+// writer's, which every request waits for. An entry without a time gets
+// the writer's clock when it is appended, as with Append, so the times of
+// entries follow their order in the log.
+func Prepare(entries ...Entry) (*Prepared, error) {
+	if len(entries) == 0 {
+		return nil, errors.New("append audit entries: none given")
+	}
+	p := &Prepared{rows: make([]row, len(entries)), timeSet: make([]bool, len(entries))}
 	for i, e := range entries {
 		e, err := validate(e)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		if e.Time.IsZero() {
-			e.Time = t.w.now()
+		p.timeSet[i] = !e.Time.IsZero()
+		if p.rows[i], err = toRow(0, e); err != nil {
+			return nil, fmt.Errorf("append audit entry: %w", err)
 		}
-		if rows[i], err = toRow(0, e); err != nil {
-			return 0, fmt.Errorf("append audit entry: %w", err)
+	}
+	return p, nil
+}
+
+// AppendPrepared appends entries made by Prepare, as AppendAll does. p may
+// be appended again (by a retried unit of work), never by two units at
+// once.
+func (t *Tx) AppendPrepared(ctx context.Context, p *Prepared) (int64, error) {
+	if t.done {
+		return 0, errTxDone
+	}
+	if p == nil || len(p.rows) == 0 {
+		return 0, errors.New("append audit entries: none given")
+	}
+	rows := p.rows
+	var now []byte
+	for i, set := range p.timeSet {
+		if !set {
+			if now == nil {
+				now = []byte(t.w.now().UTC().Format(timeLayout))
+			}
+			rows[i].cols[0] = now
 		}
 	}
 	b := t.b

@@ -629,3 +629,37 @@ func TestAppendAllFailingMidwayStoresNone(t *testing.T) {
 		t.Fatalf("log has %d entries, want 2 (none of the refused AppendAll)", n)
 	}
 }
+
+// TestPreparedEntries: Prepare refuses what Append would, before any unit
+// of work; an entry prepared without a time gets the writer's clock when it
+// is appended, not when it was prepared.
+func TestPreparedEntries(t *testing.T) {
+	if _, err := Prepare(testEntry(1), Entry{Action: "Jan Jansen keek"}); !errors.Is(err, ErrInvalidEntry) {
+		t.Fatalf("Prepare with free text: %v, want ErrInvalidEntry", err)
+	}
+	appendedAt := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	l := newTestLog(t, WriterOptions{Now: func() time.Time { return appendedAt }})
+	untimed := testEntry(2)
+	untimed.Time = time.Time{}
+	p, err := Prepare(testEntry(1), untimed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+		_, err := tx.AppendPrepared(ctx, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := l.db.QueryRow(`SELECT time FROM audit_entries WHERE seq = 2`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := appendedAt.Format(timeLayout); got != want {
+		t.Errorf("time of the untimed entry = %s, want the writer's clock %s", got, want)
+	}
+	if n := chainOK(t, l.db); n != 2 {
+		t.Fatalf("log has %d entries, want 2", n)
+	}
+}

@@ -82,7 +82,7 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 		keyRef, fingerprint = idem.KeyRef, idem.Fingerprint
 	}
 	row = append(row, keyRef, fingerprint)
-	entries, err := auditEntries(actor, events)
+	entries, err := prepareEntries(actor, events)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 				return nil
 			}
 		}
-		return appendAll(ctx, tx, entries)
+		return appendPrepared(ctx, tx, entries)
 	})
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, si
 	if err != nil {
 		return fmt.Errorf("encode decision: %w", err)
 	}
-	entries, err := auditEntries(actor, events)
+	entries, err := prepareEntries(actor, events)
 	if err != nil {
 		return err
 	}
@@ -155,19 +155,46 @@ func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, si
 		} else if n != 1 {
 			return signal.Errorf(signal.CodeConflict, "the signal changed while you were answering; load it again")
 		}
-		return appendAll(ctx, tx, entries)
+		return appendPrepared(ctx, tx, entries)
 	})
 }
 
 // Record implements signal.SignalStore.
 func (s *SignalStore) Record(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
+	entries, err := prepareEntries(actor, events)
 	if err != nil {
 		return err
 	}
 	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
-		return appendAll(quick(ctx), tx, entries)
+		return appendPrepared(quick(ctx), tx, entries)
 	})
+}
+
+// prepareEntries turns events into audit entries, validated and encoded
+// before the unit of work, on the caller's goroutine rather than on the
+// writer's, which every request waits for (see audit.Prepare). No events
+// give nil.
+func prepareEntries(actor signal.Actor, events []signal.AuditEvent) (*audit.Prepared, error) {
+	entries, err := auditEntries(actor, events)
+	if err != nil || len(entries) == 0 {
+		return nil, err
+	}
+	p, err := audit.Prepare(entries...)
+	if err != nil {
+		return nil, fmt.Errorf("audit entries (%s, …): %w", entries[0].Action, err)
+	}
+	return p, nil
+}
+
+// appendPrepared appends what prepareEntries made, if anything.
+func appendPrepared(ctx context.Context, tx *audit.Tx, p *audit.Prepared) error {
+	if p == nil {
+		return nil
+	}
+	if _, err := tx.AppendPrepared(ctx, p); err != nil {
+		return fmt.Errorf("append audit entries: %w", err)
+	}
+	return nil
 }
 
 func appendAll(ctx context.Context, tx *audit.Tx, entries []audit.Entry) error {
