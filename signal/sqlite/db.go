@@ -32,6 +32,7 @@ type DB struct {
 	closeOnce       sync.Once
 	stopCheckpoints chan struct{}
 	checkpointsDone chan struct{}
+	checkpointing   sync.Mutex // one checkpoint at a time: SQLite refuses a second at once
 	closeErr        error
 	path            string
 	write           *sql.DB // owned by the writer after Open
@@ -204,14 +205,20 @@ func (db *DB) checkpointLoop(every time.Duration) {
 			continue
 		}
 		seen = batches
-		var busy, logged, copied int
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		err := db.read.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
-		cancel()
-		if err != nil {
+		if err := db.checkpointPassive(); err != nil {
 			db.logger.Warn("database checkpoint failed", "err", err)
 		}
 	}
+}
+
+// checkpointPassive runs one PASSIVE checkpoint.
+func (db *DB) checkpointPassive() error {
+	db.checkpointing.Lock()
+	defer db.checkpointing.Unlock()
+	var busy, logged, copied int
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return db.read.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
 }
 
 // Do runs fn as one unit of work on the writer: fn's writes and the audit

@@ -135,6 +135,10 @@ func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []sig
 // in the middle of a query can keep it from completing; the next erasure
 // (or SQLite's own checkpoints) finishes the job, so a failure is logged.
 func (p *Privacy) checkpointWAL(ctx context.Context) {
+	// Not while the background checkpointer runs: SQLite would answer busy
+	// at once rather than wait for it.
+	p.db.checkpointing.Lock()
+	defer p.db.checkpointing.Unlock()
 	var busy, logged, done int
 	if err := p.r.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil || busy != 0 {
 		p.db.logger.Warn("WAL not truncated after erasure", "err", err, "busy", busy)
