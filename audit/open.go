@@ -8,15 +8,19 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// writeDriver is go-sqlite3 with what the write handle needs beyond its
-// DSN: temp_store=MEMORY keeps the savepoint journal of each unit of work
-// in memory (on a temporary file it spilled after 64 KiB, and a batch paid
-// a write system call per page its units touched).
+// WritePragmas are what a Writer's connection needs beyond its DSN (which
+// has no parameter for them): temp_store=MEMORY keeps the savepoint journal
+// of each unit of work in memory (on a temporary file it spilled after
+// 64 KiB, and a batch paid a write system call per page its units touched).
+// Run them on every new write connection, as OpenWrite's driver does.
+const WritePragmas = "PRAGMA temp_store = MEMORY"
+
+// writeDriver is go-sqlite3 running WritePragmas on each connection.
 const writeDriver = "sqlite3-audit-write"
 
 func init() {
 	sql.Register(writeDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
+		_, err := c.Exec(WritePragmas, nil)
 		return err
 	}})
 }

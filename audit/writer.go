@@ -31,7 +31,8 @@ type WriterOptions struct {
 //
 // Durability comes from the handle's DSN: open it with
 // _synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate
-// and SetMaxOpenConns(1). Nobody else may write with that handle.
+// and SetMaxOpenConns(1), and run WritePragmas on its connection (OpenWrite
+// does all of this). Nobody else may write with that handle.
 type Writer struct {
 	db       *sql.DB
 	now      func() time.Time

@@ -3,7 +3,8 @@ package signal
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -19,17 +20,7 @@ func NewIdempotencyKey(now time.Time) string {
 	binary.BigEndian.PutUint32(u[2:6], uint32(ms))
 	u[6] = 0x70 | u[6]&0x0f // version 7
 	u[8] = 0x80 | u[8]&0x3f // variant 10
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
 }
 
 // idempotencyKeyRef is how a key is stored and looked up: digest, the keyed
@@ -68,11 +59,5 @@ func uuidv7Time(key string) (string, bool) {
 	default:
 		return "", false
 	}
-	b := []byte(key[0:8] + key[9:13])
-	for i, c := range b {
-		if 'A' <= c && c <= 'F' {
-			b[i] = c + ('a' - 'A')
-		}
-	}
-	return string(b), true
+	return strings.ToLower(key[0:8] + key[9:13]), true
 }

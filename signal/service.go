@@ -684,34 +684,31 @@ func (s *Signals) view(ctx context.Context, actor Actor, sig *Signal, level Leve
 	v.Reporter = orgContact(org)
 	// What the level shows: what the signal is about (category, date), the
 	// identity, and which parts of the content.
-	allowed := func(f Field) bool { return own || slices.Contains(sig.Decision.Fields, f) }
+	// allowed is part p when field f may be shown, else nothing.
+	allowed := func(f Field, p contentParts) contentParts {
+		if own || slices.Contains(sig.Decision.Fields, f) {
+			return p
+		}
+		return 0
+	}
 	var about bool
 	var parts contentParts
-	show := func(p contentParts, ok bool) {
-		if ok {
-			parts |= p
-		}
-	}
 	switch level {
 	case LevelFull:
 		about = true
-		show(partIdentity, allowed(FieldIdentity))
-		show(partFacts, allowed(FieldFacts))
-		show(partOpinions, allowed(FieldOpinions))
+		parts = allowed(FieldIdentity, partIdentity) | allowed(FieldFacts, partFacts) | allowed(FieldOpinions, partOpinions)
 	case LevelMinimal:
 		// Identified, strictly necessary facts only: no opinions.
 		about = true
-		show(partIdentity, true)
-		show(partFacts, allowed(FieldFacts))
+		parts = partIdentity | allowed(FieldFacts, partFacts)
 	case LevelExistence:
 		// "Dat-informatie": that there is a concern about this young person
 		// and whom to contact; nothing of what it is about.
-		show(partIdentity, true)
+		parts = partIdentity
 	case LevelAnonymous:
 		// Content without identity (no name, birth date, age or ref).
 		about = true
-		show(partFacts, allowed(FieldFacts))
-		show(partOpinions, allowed(FieldOpinions))
+		parts = allowed(FieldFacts, partFacts) | allowed(FieldOpinions, partOpinions)
 	}
 	c, erased, err := s.unseal(ctx, sig, parts)
 	if err != nil {

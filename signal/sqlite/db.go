@@ -67,16 +67,13 @@ const writeDriver = "sqlite3-signaal-write"
 
 func init() {
 	sql.Register(writeDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// temp_store=MEMORY keeps the savepoint journal of each unit of work
-		// in memory: on a file it spilled after 64 KiB, so a batch paid a
-		// write system call per page its units touched.
-		//
-		// wal_autocheckpoint: the checkpointer (see checkpointLoop) copies the
+		// What the audit writer needs of its connection (audit.WritePragmas),
+		// and wal_autocheckpoint: the checkpointer (see checkpointLoop) copies the
 		// WAL into the database on another connection, off the writer's
 		// path; SQLite's own checkpoint, run by the commit that crosses the
 		// limit while every other request waits, is only the backstop for a
 		// checkpointer that cannot keep up (64 MiB of WAL).
-		_, err := c.Exec("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384", nil)
+		_, err := c.Exec(audit.WritePragmas+"; PRAGMA wal_autocheckpoint = 16384", nil)
 		return err
 	}})
 }
