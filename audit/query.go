@@ -91,8 +91,8 @@ func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 		add("object = ?", q.Object)
 	}
 	if q.Subject != "" {
-		// subject <> '' lets SQLite use the partial index on subject.
-		add("subject = ? AND subject <> ''", q.Subject)
+		cond, a := subjectFilter(q.Subject)
+		add(cond, a...)
 	}
 	if len(q.Orgs) > 0 {
 		add("(actor_org IN (?"+strings.Repeat(", ?", len(q.Orgs)-1)+") OR actor_org = '')", anySlice(q.Orgs)...)

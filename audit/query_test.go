@@ -100,11 +100,14 @@ func TestSearchPagesThroughEverythingOnce(t *testing.T) {
 func TestSearchUsesAnIndexForEveryFilter(t *testing.T) {
 	l := filledLog(t, 3)
 	db := readHandle(t, l.path)
+	bySubject, subjectArgs := subjectFilter(testSubject)
 	for _, tt := range []struct {
 		name, where string
 		args        []any
 	}{
-		{"young person", "subject = ? AND subject <> ''", []any{testSubject}},
+		// By the index of young people, and by primary key for the entries
+		// after its mark.
+		{"young person", bySubject, subjectArgs},
 		{"actor", "actor_user = ?", []any{"u-17"}},
 		{"organisation", "actor_org = ?", []any{"org"}},
 		{"action", "action = ?", []any{"login.fail"}},
@@ -126,7 +129,9 @@ func TestSearchUsesAnIndexForEveryFilter(t *testing.T) {
 				}
 				plan += detail + "; "
 			}
-			if !strings.Contains(plan, "USING INDEX") && !strings.Contains(plan, "USING COVERING INDEX") || strings.Contains(plan, "TEMP B-TREE") {
+			indexed := strings.Contains(plan, "USING INDEX") || strings.Contains(plan, "USING COVERING INDEX") ||
+				strings.Contains(plan, "audit_subject_index USING PRIMARY KEY")
+			if !indexed || strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN audit_entries") {
 				t.Fatalf("plan %q does not read an index in seq order", plan)
 			}
 		})
@@ -292,6 +297,9 @@ func fillMillion(b *testing.B, path string, n int) {
 		if _, err := w.Exec(ddl); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if err := indexSubjects(ctx, w); err != nil { // as the writer would have
+		b.Fatal(err)
 	}
 	if _, err := w.Exec("ANALYZE"); err != nil {
 		b.Fatal(err)

@@ -53,7 +53,8 @@ func Entries(ctx context.Context, db *sql.DB, f Filter) iter.Seq2[Record, error]
 			where, args = append(where, "action = ?"), append(args, f.Action)
 		}
 		if f.Subject != "" {
-			where, args = append(where, "subject = ?"), append(args, f.Subject)
+			cond, a := subjectFilter(f.Subject)
+			where, args = append(where, cond), append(args, a...)
 		}
 		if f.UserID != "" {
 			where, args = append(where, "actor_user = ?"), append(args, f.UserID)

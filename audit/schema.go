@@ -74,6 +74,48 @@ CREATE INDEX audit_entries_action ON audit_entries (action, seq);
 CREATE INDEX audit_entries_outcome ON audit_entries (json_extract(decision, '$.outcome'), seq) WHERE decision IS NOT NULL;
 CREATE INDEX audit_entries_rule ON audit_entries (json_extract(decision, '$.rule'), seq) WHERE decision IS NOT NULL;
 `,
+	// 3: the index by young person, kept in bulk instead of by each commit.
+	// A keyed pseudonym is random, so an ordinary index on subject put one
+	// page per young person into every commit: 40% of the pages a signal
+	// submission wrote. The writer now adds the entries after
+	// audit_subject_mark.through to audit_subject_index every second or
+	// every few thousand entries, sorted, inside one of its batches
+	// (Writer.indexSubjects); a search by young person reads the index and
+	// scans the few entries after the mark (subjectFilter), so nothing is
+	// missed in between. The key is the pseudonym's last 16 characters
+	// (64 bits or more of a keyed hash, whatever its prefix): a third of the
+	// full pseudonym's size, and the search compares the full subject.
+	// Like the indexes, this is not hashed; the triggers keep it add-only.
+	`
+CREATE TABLE audit_subject_index (
+	key TEXT NOT NULL,    -- substr(subject, -16)
+	seq INTEGER NOT NULL, -- the entry
+	PRIMARY KEY (key, seq)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit_subject_mark (
+	one     INTEGER PRIMARY KEY CHECK (one = 1),
+	through INTEGER NOT NULL -- every entry up to here with a subject is in audit_subject_index
+) STRICT;
+
+INSERT INTO audit_subject_index (key, seq)
+	SELECT substr(subject, -16), seq FROM audit_entries WHERE subject <> '' ORDER BY 1, 2;
+INSERT INTO audit_subject_mark (one, through) VALUES (1, COALESCE((SELECT max(seq) FROM audit_entries), 0));
+DROP INDEX audit_entries_subject;
+
+CREATE TRIGGER audit_subject_index_add_only_update BEFORE UPDATE ON audit_subject_index
+BEGIN SELECT RAISE(ABORT, 'audit_subject_index is add-only: UPDATE refused'); END;
+
+CREATE TRIGGER audit_subject_index_add_only_delete BEFORE DELETE ON audit_subject_index
+BEGIN SELECT RAISE(ABORT, 'audit_subject_index is add-only: DELETE refused'); END;
+
+CREATE TRIGGER audit_subject_mark_forward BEFORE UPDATE ON audit_subject_mark
+WHEN NEW.through < OLD.through OR NEW.one IS NOT OLD.one
+BEGIN SELECT RAISE(ABORT, 'audit_subject_mark only moves forward'); END;
+
+CREATE TRIGGER audit_subject_mark_keep BEFORE DELETE ON audit_subject_mark
+BEGIN SELECT RAISE(ABORT, 'audit_subject_mark: DELETE refused'); END;
+`,
 }
 
 // Migrate creates or upgrades the audit tables and triggers in db. It is

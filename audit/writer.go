@@ -46,9 +46,18 @@ type Writer struct {
 	stopped  chan struct{} // closed when the loop has drained queue and exited
 	batches  atomic.Int64
 	units    atomic.Int64
-	head     *sql.Stmt    // SELECT of the last entry
-	insert   *sql.Stmt    // INSERT of one entry
-	unitSQL  [3]*sql.Stmt // SAVEPOINT, ROLLBACK TO, RELEASE of a unit
+	busy     atomic.Int64 // nanoseconds spent running batches
+	syncing  atomic.Int64 // nanoseconds of busy spent in COMMIT (WAL write and fsync)
+	// The index by young person (subjects.go), touched only by the loop:
+	// entries appended since it was last brought up to date (counting
+	// those of units rolled back, which only makes it run sooner), when
+	// that was last tried, and whether that try failed.
+	unindexed   int64
+	indexed     time.Time
+	indexFailed bool
+	head        *sql.Stmt    // SELECT of the last entry
+	insert      *sql.Stmt    // INSERT of one entry
+	unitSQL     [3]*sql.Stmt // SAVEPOINT, ROLLBACK TO, RELEASE of a unit
 }
 
 // unit is one call of Do waiting for its batch.
@@ -220,18 +229,25 @@ func (w *Writer) collect(batch []*unit) []*unit {
 type Stats struct {
 	Batches int64 // transactions committed or attempted
 	Units   int64 // units of work handed to those transactions
+	// Busy is the time spent running batches, Committing the part of it
+	// spent in COMMIT (writing the WAL and waiting for fsync). Busy close to
+	// the wall time means the writer is what limits throughput.
+	Busy, Committing time.Duration
 }
 
 // Stats returns the writer's counters so far.
 func (w *Writer) Stats() Stats {
-	return Stats{Batches: w.batches.Load(), Units: w.units.Load()}
+	return Stats{Batches: w.batches.Load(), Units: w.units.Load(),
+		Busy: time.Duration(w.busy.Load()), Committing: time.Duration(w.syncing.Load())}
 }
 
 // commit runs a batch in one transaction and answers every caller.
 func (w *Writer) commit(batch []*unit) {
 	w.batches.Add(1)
 	w.units.Add(int64(len(batch)))
+	start := time.Now()
 	err := w.runBatch(batch)
+	w.busy.Add(int64(time.Since(start)))
 	if err != nil {
 		w.log.Error("audit writer: batch not committed", "units", len(batch), "err", err)
 	}
@@ -294,7 +310,15 @@ func (w *Writer) runBatch(batch []*unit) (err error) {
 		tx.Rollback()
 		return nil
 	}
-	if err := tx.Commit(); err != nil {
+	if w.indexDue() {
+		if err := w.indexInBatch(ctx, tx); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	err = tx.Commit()
+	w.syncing.Add(int64(time.Since(start)))
+	if err != nil {
 		return fmt.Errorf("commit audit batch: %w", err)
 	}
 	return nil
@@ -533,6 +557,7 @@ func (t *Tx) insertRows(ctx context.Context, rows []row) (int64, error) {
 		}
 	}
 	b.tail.seq, b.tail.hash = seq, hash
+	t.w.unindexed += int64(len(rows))
 	return seq, nil
 }
 

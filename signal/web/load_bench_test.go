@@ -94,23 +94,29 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 			cpu, satTime, bareTime time.Duration
 			bareRows               int
 		)
+		stopProfile := profileSaturation(b)
 		for round := time.Duration(0); round < phase; round += time.Second {
 			n, d := bare.run(b, time.Second/2)
 			bareRows, bareTime = bareRows+n, bareTime+d
-			stopProfile := profileSaturation(b, round == 0)
 			cpu0, wall0 := cpuTime(), time.Now()
 			var m vegeta.Metrics
 			lb.attackInto(b, vegeta.Rate{Freq: 0}, time.Second, 64, &m, &sat)
 			m.Close()
 			cpu, satTime = cpu+cpuTime()-cpu0, satTime+time.Since(wall0)
-			stopProfile()
 			ratios = append(ratios, m.Throughput/(float64(n)/d.Seconds()))
 		}
+		stopProfile()
 		sat.Close()
 		b.ReportMetric(cpu.Seconds()/satTime.Seconds(), "cores-busy")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(max(1, sat.Requests)), "cpu-µs/submission")
 		after := lb.db.Writer().Stats()
-		b.ReportMetric(float64(after.Units-before.Units)/float64(max(1, after.Batches-before.Batches)), "units/commit")
+		batches := float64(max(1, after.Batches-before.Batches))
+		b.ReportMetric(float64(after.Units-before.Units)/batches, "units/commit")
+		// The writer's share of the saturation: near 1, the one writer is
+		// what limits throughput; well below, the CPU is.
+		b.ReportMetric((after.Busy-before.Busy).Seconds()/satTime.Seconds(), "writer-busy")
+		b.ReportMetric(ms(after.Committing-before.Committing)/batches, "commit-ms")
+		b.ReportMetric(ms(after.Busy-before.Busy-(after.Committing-before.Committing))/batches, "units-ms/commit")
 		var mem runtime.MemStats
 		runtime.ReadMemStats(&mem)
 		b.ReportMetric(float64(mem.HeapSys)/(1<<20), "heap-MB") // the most the heap has held from the OS
@@ -150,11 +156,13 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 	}
 }
 
-// profileSaturation writes a CPU profile of the first round of saturation
-// to the file named by SIGNAAL_LOAD_PROFILE, if set: what to optimise next.
-func profileSaturation(b *testing.B, first bool) (stop func()) {
+// profileSaturation writes a CPU profile of the saturation rounds to the
+// file named by SIGNAAL_LOAD_PROFILE, if set: what to optimise next. The
+// baseline's rounds are in it too; leave them out with
+// go tool pprof -ignore bareInserts.
+func profileSaturation(b *testing.B) (stop func()) {
 	path := os.Getenv("SIGNAAL_LOAD_PROFILE")
-	if path == "" || !first {
+	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)

@@ -1,0 +1,212 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// subjectEntry is testEntry about young person k of a few.
+func subjectEntry(i, k int) Entry {
+	e := testEntry(i)
+	e.Subject = fmt.Sprintf("yp:%030d", k)
+	return e
+}
+
+// seqsAbout returns what Search and Entries find about subject, each in
+// ascending order; they must agree.
+func seqsAbout(t *testing.T, db *sql.DB, subject string) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var viaSearch []int64
+	for q := (Query{Subject: subject, Limit: 3}); ; {
+		page, err := Search(ctx, db, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Records {
+			viaSearch = append(viaSearch, r.Seq)
+		}
+		if page.Next == 0 {
+			break
+		}
+		q.Before = page.Next
+	}
+	slices.Reverse(viaSearch)
+	var viaEntries []int64
+	for r, err := range Entries(ctx, db, Filter{Subject: subject}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaEntries = append(viaEntries, r.Seq)
+	}
+	if !slices.Equal(viaSearch, viaEntries) {
+		t.Fatalf("Search found %v, Entries %v", viaSearch, viaEntries)
+	}
+	return viaSearch
+}
+
+func mark(t *testing.T, db *sql.DB) int64 {
+	t.Helper()
+	var through int64
+	if err := db.QueryRow("SELECT through FROM audit_subject_mark").Scan(&through); err != nil {
+		t.Fatal(err)
+	}
+	return through
+}
+
+// TestSearchByYoungPersonFindsIndexedAndNewEntries: an access request must
+// find every entry about the young person, whether the writer has put it in
+// the index by young person yet or not, and nothing about anyone else.
+func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx := context.Background()
+	// The first batch indexes at once (nothing was indexed before); the
+	// next ones within indexEvery do not.
+	for i := 1; i <= 9; i++ {
+		l.appendOne(t, subjectEntry(i, i%3))
+	}
+	through := mark(t, l.db)
+	if through < 1 || through >= 9 {
+		t.Fatalf("mark at %d after 9 quick single appends, want the first batch indexed and the rest not yet", through)
+	}
+	want := map[int][]int64{0: {3, 6, 9}, 1: {1, 4, 7}, 2: {2, 5, 8}}
+	for k, seqs := range want {
+		if got := seqsAbout(t, l.db, fmt.Sprintf("yp:%030d", k)); !slices.Equal(got, seqs) {
+			t.Errorf("young person %d, mark at %d: found %v, want %v", k, through, got, seqs)
+		}
+	}
+	if got := seqsAbout(t, l.db, "yp:"+fmt.Sprintf("%030d", 7)); len(got) != 0 {
+		t.Errorf("found %v about a young person with no entries", got)
+	}
+	// Another pseudonym with the same last 16 characters shares the index
+	// key; the full subject still decides.
+	twin := "zz:" + fmt.Sprintf("%030d", 1)
+	if got := seqsAbout(t, l.db, twin); len(got) != 0 {
+		t.Errorf("found %v about a pseudonym that only shares the index key", got)
+	}
+
+	// Bringing the index up to date changes nothing that is found.
+	if err := indexSubjects(ctx, l.db); err != nil {
+		t.Fatal(err)
+	}
+	if got := mark(t, l.db); got != 9 {
+		t.Fatalf("mark at %d after indexing, want 9", got)
+	}
+	if n := count(t, l.db, "SELECT count(*) FROM audit_subject_index"); n != 9 {
+		t.Fatalf("index holds %d entries, want 9", n)
+	}
+	for k, seqs := range want {
+		if got := seqsAbout(t, l.db, fmt.Sprintf("yp:%030d", k)); !slices.Equal(got, seqs) {
+			t.Errorf("young person %d after indexing: found %v, want %v", k, got, seqs)
+		}
+	}
+	// Entries without a subject are not indexed.
+	e := testEntry(10)
+	e.Subject = ""
+	l.appendOne(t, e)
+	if err := indexSubjects(ctx, l.db); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := count(t, l.db, "SELECT count(*) FROM audit_subject_index"), mark(t, l.db); n != 9 || m != 10 {
+		t.Fatalf("index holds %d entries, mark %d; want 9 and 10", n, m)
+	}
+}
+
+// TestWriterIndexesYoungPeopleInBulk: once indexAfter entries wait, the
+// batch that follows brings the index up to date, in the same transaction.
+func TestWriterIndexesYoungPeopleInBulk(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	l.appendOne(t, subjectEntry(0, 0)) // the first batch indexes
+	ctx := context.Background()
+	entries := make([]Entry, indexAfter)
+	for i := range entries {
+		entries[i] = subjectEntry(i+1, i%50)
+	}
+	err := l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.AppendAll(ctx, entries...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mark(t, l.db), int64(indexAfter+1); got != want {
+		t.Fatalf("mark at %d, want %d: the batch that reached indexAfter did not index", got, want)
+	}
+	if n := count(t, l.db, "SELECT count(*) FROM audit_subject_index"); n != indexAfter+1 {
+		t.Fatalf("index holds %d entries, want %d", n, indexAfter+1)
+	}
+	if got := seqsAbout(t, l.db, fmt.Sprintf("yp:%030d", 7)); len(got) != 82 || got[0] != 9 { // entries i+2 for i%50 == 7
+		t.Fatalf("young person 7: found %d entries starting %v", len(got), got[:min(3, len(got))])
+	}
+}
+
+// TestFailingIndexStepLosesNothing: when bringing the index up to date
+// fails, the batch's own work still commits, and its entries are found by
+// the scan after the mark.
+func TestFailingIndexStepLosesNothing(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	l.appendOne(t, subjectEntry(1, 1))
+	if _, err := l.db.Exec(`CREATE TRIGGER refuse_index BEFORE INSERT ON audit_subject_index
+		BEGIN SELECT RAISE(ABORT, 'index refused for the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	entries := make([]Entry, indexAfter)
+	for i := range entries {
+		entries[i] = subjectEntry(i+2, 1)
+	}
+	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+		_, err := tx.AppendAll(ctx, entries...)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the batch failed with its index step: %v", err)
+	}
+	if got := mark(t, l.db); got != 1 {
+		t.Fatalf("mark moved to %d although the index step failed", got)
+	}
+	// Every entry is about young person 1: seq 1 to indexAfter+1.
+	want := int64(1)
+	for r, err := range Entries(context.Background(), l.db, Filter{Subject: fmt.Sprintf("yp:%030d", 1)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Seq != want {
+			t.Fatalf("found entry %d, want %d", r.Seq, want)
+		}
+		want++
+	}
+	if want != indexAfter+2 {
+		t.Fatalf("found entries 1 to %d, want 1 to %d", want-1, indexAfter+1)
+	}
+	chainOK(t, l.db)
+}
+
+// TestMigrationIndexesExistingEntries: a log written before the index by
+// young person existed gets every entry indexed by the migration.
+func TestMigrationIndexesExistingEntries(t *testing.T) {
+	l := newTestLog(t, WriterOptions{})
+	ctx := context.Background()
+	for i := 1; i <= 5; i++ {
+		l.appendOne(t, subjectEntry(i, i%2))
+	}
+	// Back to schema version 2, as an older program left it.
+	shell(t, l.path, `
+		DROP TABLE audit_subject_index; DROP TABLE audit_subject_mark;
+		CREATE INDEX audit_entries_subject ON audit_entries (subject, seq) WHERE subject <> '';
+		DELETE FROM audit_migrations WHERE version = 3;`)
+	if err := Migrate(ctx, l.db); err != nil {
+		t.Fatal(err)
+	}
+	if got := mark(t, l.db); got != 5 {
+		t.Fatalf("mark at %d after the migration, want 5", got)
+	}
+	if got := seqsAbout(t, l.db, fmt.Sprintf("yp:%030d", 1)); !slices.Equal(got, []int64{1, 3, 5}) {
+		t.Fatalf("found %v, want [1 3 5]", got)
+	}
+	if n := count(t, l.db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_entries_subject'"); n != 0 {
+		t.Fatal("the old index on subject is still there")
+	}
+}
