@@ -44,10 +44,12 @@ type Page struct {
 }
 
 // Search returns one page of the entries of db (a read handle) matching q,
-// newest first. Every filter is served by an index that ends in seq (see
-// migration 2), and the page is found by keyset (seq < Before) rather than
-// OFFSET, so the thousandth page costs what the first does, also on a log
-// of millions of entries.
+// newest first. The most selective filter with an index (young person,
+// actor, rule, outcome, organisation, action: audit_index, see
+// entryQuery) is read in sequence order and the others are checked on its
+// entries; the page is found by keyset (seq < Before) rather than OFFSET,
+// so the thousandth page costs what the first does, also on a log of
+// millions of entries.
 func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -56,59 +58,7 @@ func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 	if limit > MaxPage {
 		return Page{}, fmt.Errorf("search audit log: limit %d is more than %d", limit, MaxPage)
 	}
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
-	if q.Before > 0 {
-		add("seq < ?", q.Before)
-	}
-	if !q.Since.IsZero() {
-		add("time >= ?", q.Since.UTC().Format(timeLayout))
-	}
-	if !q.Until.IsZero() {
-		add("time < ?", q.Until.UTC().Format(timeLayout))
-	}
-	if q.UserID != "" {
-		add("actor_user = ?", q.UserID)
-	}
-	if q.Org != "" {
-		add("actor_org = ?", q.Org)
-	}
-	if q.Role != "" {
-		add("actor_role = ?", q.Role)
-	}
-	switch a := q.Action; {
-	case a == "":
-	case strings.HasSuffix(a, "."):
-		// A prefix as a range, so the action index serves it.
-		add("action >= ? AND action < ?", a, a[:len(a)-1]+"/") // '/' sorts right after '.'
-	default:
-		add("action = ?", a)
-	}
-	if q.Object != "" {
-		add("object = ?", q.Object)
-	}
-	if q.Subject != "" {
-		cond, a := subjectFilter(q.Subject)
-		add(cond, a...)
-	}
-	if len(q.Orgs) > 0 {
-		add("(actor_org IN (?"+strings.Repeat(", ?", len(q.Orgs)-1)+") OR actor_org = '')", anySlice(q.Orgs)...)
-	}
-	if q.Outcome != "" {
-		add("json_extract(decision, '$.outcome') = ? AND decision IS NOT NULL", q.Outcome)
-	}
-	if q.Rule != "" {
-		add("json_extract(decision, '$.rule') = ? AND decision IS NOT NULL", q.Rule)
-	}
-	query := "SELECT " + recordColumns + " FROM audit_entries"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	args = append(args, limit+1)
+	query, args := q.read(limit + 1).sql()
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("search audit log: %w", err)
@@ -127,6 +77,72 @@ func Search(ctx context.Context, db *sql.DB, q Query) (Page, error) {
 		page.Next = page.Records[limit-1].Seq
 	}
 	return page, nil
+}
+
+// read is the query of q's filters, newest first, at most limit entries.
+func (q Query) read(limit int) entryQuery {
+	e := entryQuery{desc: true, limit: limit}
+	if q.Before > 0 {
+		e.hi = q.Before - 1
+	}
+	add := func(cond string, a ...any) { e.where, e.args = append(e.where, cond), append(e.args, a...) }
+	// The first filter of these that is set is read through the index.
+	via := func(facet string, keys ...string) {
+		if e.via == nil {
+			e.via = &byIndex{facet: facet, keys: keys}
+		}
+	}
+	if q.Subject != "" {
+		add("subject = ?", q.Subject)
+		via(facetSubject, subjectKey(q.Subject))
+	}
+	if q.UserID != "" {
+		add("actor_user = ?", q.UserID)
+		via(facetActor, q.UserID)
+	}
+	if q.Rule != "" {
+		add("decision IS NOT NULL AND json_extract(decision, '$.rule') = ?", q.Rule)
+		via(facetRule, q.Rule)
+	}
+	if q.Outcome != "" {
+		add("decision IS NOT NULL AND json_extract(decision, '$.outcome') = ?", q.Outcome)
+		via(facetOutcome, q.Outcome)
+	}
+	if q.Org != "" {
+		add("actor_org = ?", q.Org)
+		via(facetOrg, q.Org)
+	}
+	switch a := q.Action; {
+	case a == "":
+	case strings.HasSuffix(a, "."):
+		// A prefix as a range of keys.
+		add("action >= ? AND action < ?", a, a[:len(a)-1]+"/") // '/' sorts right after '.'
+		if e.via == nil {
+			e.via = &byIndex{facet: facetAction, keys: []string{a, a[:len(a)-1] + "/"}, keyRange: true}
+		}
+	default:
+		add("action = ?", a)
+		via(facetAction, a)
+	}
+	if !q.Since.IsZero() {
+		add("time >= ?", q.Since.UTC().Format(timeLayout))
+	}
+	if !q.Until.IsZero() {
+		add("time < ?", q.Until.UTC().Format(timeLayout))
+	}
+	if q.Role != "" {
+		add("actor_role = ?", q.Role)
+	}
+	if q.Object != "" {
+		add("object = ?", q.Object)
+	}
+	if len(q.Orgs) > 0 {
+		// Checked on each entry, never read through the index: a
+		// cooperation's organisations are most of the log, which is read
+		// newest first anyway.
+		add("(actor_org IN (?"+strings.Repeat(", ?", len(q.Orgs)-1)+") OR actor_org = '')", anySlice(q.Orgs)...)
+	}
+	return e
 }
 
 func anySlice(ss []string) []any {

@@ -33,40 +33,7 @@ type Filter struct {
 // which it yields.
 func Entries(ctx context.Context, db *sql.DB, f Filter) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		var (
-			where []string
-			args  []any
-		)
-		if f.FromSeq > 0 {
-			where, args = append(where, "seq >= ?"), append(args, f.FromSeq)
-		}
-		if f.ToSeq > 0 {
-			where, args = append(where, "seq <= ?"), append(args, f.ToSeq)
-		}
-		if !f.Since.IsZero() {
-			where, args = append(where, "time >= ?"), append(args, f.Since.UTC().Format(timeLayout))
-		}
-		if !f.Until.IsZero() {
-			where, args = append(where, "time < ?"), append(args, f.Until.UTC().Format(timeLayout))
-		}
-		if f.Action != "" {
-			where, args = append(where, "action = ?"), append(args, f.Action)
-		}
-		if f.Subject != "" {
-			cond, a := subjectFilter(f.Subject)
-			where, args = append(where, cond), append(args, a...)
-		}
-		if f.UserID != "" {
-			where, args = append(where, "actor_user = ?"), append(args, f.UserID)
-		}
-		q := "SELECT " + recordColumns + " FROM audit_entries"
-		if len(where) > 0 {
-			q += " WHERE " + strings.Join(where, " AND ")
-		}
-		q += " ORDER BY seq"
-		if f.Limit > 0 {
-			q += " LIMIT " + strconv.Itoa(f.Limit)
-		}
+		q, args := f.read().sql()
 		rows, err := db.QueryContext(ctx, q, args...)
 		if err != nil {
 			yield(Record{}, fmt.Errorf("read audit entries: %w", err))
@@ -78,6 +45,36 @@ func Entries(ctx context.Context, db *sql.DB, f Filter) iter.Seq2[Record, error]
 			yield(Record{}, fmt.Errorf("read audit entries: %w", err))
 		}
 	}
+}
+
+// read is the query of f's filters, in sequence order.
+func (f Filter) read() entryQuery {
+	e := entryQuery{lo: f.FromSeq, hi: f.ToSeq, limit: f.Limit}
+	add := func(cond string, a ...any) { e.where, e.args = append(e.where, cond), append(e.args, a...) }
+	if !f.Since.IsZero() {
+		add("time >= ?", f.Since.UTC().Format(timeLayout))
+	}
+	if !f.Until.IsZero() {
+		add("time < ?", f.Until.UTC().Format(timeLayout))
+	}
+	// The first of these that is set is read through the index.
+	if f.Subject != "" {
+		add("subject = ?", f.Subject)
+		e.via = &byIndex{facet: facetSubject, keys: []string{subjectKey(f.Subject)}}
+	}
+	if f.UserID != "" {
+		add("actor_user = ?", f.UserID)
+		if e.via == nil {
+			e.via = &byIndex{facet: facetActor, keys: []string{f.UserID}}
+		}
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+		if e.via == nil {
+			e.via = &byIndex{facet: facetAction, keys: []string{f.Action}}
+		}
+	}
+	return e
 }
 
 // recordColumns is the select list [scanRecords] reads, in [row] order.

@@ -255,15 +255,15 @@ func TestTriggersRefuseEditsOfHistory(t *testing.T) {
 		{"update a checkpoint", "UPDATE audit_checkpoints SET size = 1"},
 		{"delete a checkpoint", "DELETE FROM audit_checkpoints"},
 		// Hiding entries from an access request through the index.
-		{"delete from the index by young person", "DELETE FROM audit_subject_index"},
-		{"move an indexed entry", "UPDATE audit_subject_index SET key = 'elsewhere'"},
-		{"move the index mark back", "UPDATE audit_subject_mark SET through = 0"},
-		{"delete the index mark", "DELETE FROM audit_subject_mark"},
+		{"delete from the index", "DELETE FROM audit_index"},
+		{"move an indexed entry", "UPDATE audit_index SET key = 'elsewhere'"},
+		{"move the index mark back", "UPDATE audit_index_mark SET through = 0"},
+		{"delete the index mark", "DELETE FROM audit_index_mark"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := l.db.ExecContext(ctx, tt.stmt)
-			if err == nil || !strings.Contains(err.Error(), "-only") && !strings.Contains(err.Error(), "audit_subject_mark") {
+			if err == nil || !strings.Contains(err.Error(), "-only") && !strings.Contains(err.Error(), "audit_index_mark") {
 				t.Fatalf("got %v, want the trigger's refusal", err)
 			}
 		})

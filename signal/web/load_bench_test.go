@@ -17,6 +17,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -92,22 +93,27 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 			sat                    vegeta.Metrics
 			ratios                 []float64
 			cpu, satTime, bareTime time.Duration
+			idle                   time.Duration // of the whole machine
 			bareRows               int
 		)
 		stopProfile := profileSaturation(b)
 		for round := time.Duration(0); round < phase; round += time.Second {
 			n, d := bare.run(b, time.Second/2)
 			bareRows, bareTime = bareRows+n, bareTime+d
-			cpu0, wall0 := cpuTime(), time.Now()
+			cpu0, wall0, idle0 := cpuTime(), time.Now(), idleTime(b)
 			var m vegeta.Metrics
 			lb.attackInto(b, vegeta.Rate{Freq: 0}, time.Second, 64, &m, &sat)
 			m.Close()
 			cpu, satTime = cpu+cpuTime()-cpu0, satTime+time.Since(wall0)
+			idle += idleTime(b) - idle0
 			ratios = append(ratios, m.Throughput/(float64(n)/d.Seconds()))
 		}
 		stopProfile()
 		sat.Close()
 		b.ReportMetric(cpu.Seconds()/satTime.Seconds(), "cores-busy")
+		// Cores no one used during saturation (idle or waiting for I/O):
+		// well above 0, something serial (the writer) held the rest back.
+		b.ReportMetric(idle.Seconds()/satTime.Seconds(), "cores-idle")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(max(1, sat.Requests)), "cpu-µs/submission")
 		after := lb.db.Writer().Stats()
 		batches := float64(max(1, after.Batches-before.Batches))
@@ -176,6 +182,29 @@ func profileSaturation(b *testing.B) (stop func()) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}
+}
+
+// idleTime is the time the machine's CPUs have been idle or waiting for
+// I/O, from /proc/stat.
+func idleTime(b *testing.B) time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Skipf("no /proc/stat: %v", err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait …, in clock ticks
+	if len(f) < 6 || f[0] != "cpu" {
+		b.Fatalf("/proc/stat begins %q", line)
+	}
+	var ticks int64
+	for _, v := range f[4:6] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 // cpuTime is the CPU time this process (server and load generator) used.

@@ -51,7 +51,7 @@ func seqsAbout(t *testing.T, db *sql.DB, subject string) []int64 {
 func mark(t *testing.T, db *sql.DB) int64 {
 	t.Helper()
 	var through int64
-	if err := db.QueryRow("SELECT through FROM audit_subject_mark").Scan(&through); err != nil {
+	if err := db.QueryRow("SELECT through FROM audit_index_mark").Scan(&through); err != nil {
 		t.Fatal(err)
 	}
 	return through
@@ -89,13 +89,13 @@ func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
 	}
 
 	// Bringing the index up to date changes nothing that is found.
-	if err := indexSubjects(ctx, l.db); err != nil {
+	if err := indexEntries(ctx, l.db); err != nil {
 		t.Fatal(err)
 	}
 	if got := mark(t, l.db); got != 9 {
 		t.Fatalf("mark at %d after indexing, want 9", got)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM audit_subject_index"); n != 9 {
+	if n := count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"); n != 9 {
 		t.Fatalf("index holds %d entries, want 9", n)
 	}
 	for k, seqs := range want {
@@ -107,10 +107,10 @@ func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
 	e := testEntry(10)
 	e.Subject = ""
 	l.appendOne(t, e)
-	if err := indexSubjects(ctx, l.db); err != nil {
+	if err := indexEntries(ctx, l.db); err != nil {
 		t.Fatal(err)
 	}
-	if n, m := count(t, l.db, "SELECT count(*) FROM audit_subject_index"), mark(t, l.db); n != 9 || m != 10 {
+	if n, m := count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"), mark(t, l.db); n != 9 || m != 10 {
 		t.Fatalf("index holds %d entries, mark %d; want 9 and 10", n, m)
 	}
 }
@@ -135,7 +135,7 @@ func TestWriterIndexesYoungPeopleInBulk(t *testing.T) {
 	if got, want := mark(t, l.db), int64(indexAfter+1); got != want {
 		t.Fatalf("mark at %d, want %d: the batch that reached indexAfter did not index", got, want)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM audit_subject_index"); n != indexAfter+1 {
+	if n := count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"); n != indexAfter+1 {
 		t.Fatalf("index holds %d entries, want %d", n, indexAfter+1)
 	}
 	if got := seqsAbout(t, l.db, fmt.Sprintf("yp:%030d", 7)); len(got) != 82 || got[0] != 9 { // entries i+2 for i%50 == 7
@@ -149,7 +149,7 @@ func TestWriterIndexesYoungPeopleInBulk(t *testing.T) {
 func TestFailingIndexStepLosesNothing(t *testing.T) {
 	l := newTestLog(t, WriterOptions{})
 	l.appendOne(t, subjectEntry(1, 1))
-	if _, err := l.db.Exec(`CREATE TRIGGER refuse_index BEFORE INSERT ON audit_subject_index
+	if _, err := l.db.Exec(`CREATE TRIGGER refuse_index BEFORE INSERT ON audit_index
 		BEGIN SELECT RAISE(ABORT, 'index refused for the test'); END`); err != nil {
 		t.Fatal(err)
 	}
@@ -194,9 +194,14 @@ func TestMigrationIndexesExistingEntries(t *testing.T) {
 	}
 	// Back to schema version 2, as an older program left it.
 	shell(t, l.path, `
-		DROP TABLE audit_subject_index; DROP TABLE audit_subject_mark;
+		DROP TABLE audit_index; DROP TABLE audit_index_mark;
 		CREATE INDEX audit_entries_subject ON audit_entries (subject, seq) WHERE subject <> '';
-		DELETE FROM audit_migrations WHERE version = 3;`)
+		CREATE INDEX audit_entries_actor ON audit_entries (actor_user, seq);
+		CREATE INDEX audit_entries_org ON audit_entries (actor_org, seq);
+		CREATE INDEX audit_entries_action ON audit_entries (action, seq);
+		CREATE INDEX audit_entries_outcome ON audit_entries (json_extract(decision, '$.outcome'), seq) WHERE decision IS NOT NULL;
+		CREATE INDEX audit_entries_rule ON audit_entries (json_extract(decision, '$.rule'), seq) WHERE decision IS NOT NULL;
+		DELETE FROM audit_migrations WHERE version > 2;`)
 	if err := Migrate(ctx, l.db); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +211,16 @@ func TestMigrationIndexesExistingEntries(t *testing.T) {
 	if got := seqsAbout(t, l.db, fmt.Sprintf("yp:%030d", 1)); !slices.Equal(got, []int64{1, 3, 5}) {
 		t.Fatalf("found %v, want [1 3 5]", got)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_entries_subject'"); n != 0 {
-		t.Fatal("the old index on subject is still there")
+	// Every facet of every entry, and nothing of the old indexes but time.
+	if n := count(t, l.db, "SELECT count(*) FROM audit_index"); n != 5*6 {
+		t.Fatalf("index holds %d keys, want 30 (5 entries, 6 facets)", n)
+	}
+	if n := count(t, l.db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_entries' AND name <> 'audit_entries_time' AND sql IS NOT NULL"); n != 0 {
+		t.Fatalf("%d of the old indexes are still there", n)
+	}
+	for _, q := range []Query{{UserID: "u-17"}, {Org: "org-school-3"}, {Action: "share.decide"}, {Action: "share."}, {Outcome: "ask_consent"}, {Rule: "R8"}} {
+		if page, err := Search(ctx, l.db, q); err != nil || len(page.Records) != 5 {
+			t.Errorf("%+v after the migration: %d entries, %v; want all 5", q, len(page.Records), err)
+		}
 	}
 }
