@@ -21,8 +21,8 @@
 //
 // Writing goes through a [Writer]: one goroutine owns the database's write
 // connection and runs the units of work handed to [Writer.Do] in batches, each
-// unit in a savepoint of its own, committed together with synchronous=FULL
-// (group commit). A unit appends its audit entries with [Tx.Append] in the
+// unit in a savepoint of its own, committed together and made durable by
+// one fsync before any of their callers is answered (group commit). A unit appends its audit entries with [Tx.Append] in the
 // same transaction as the action it records, so an action and its audit
 // entry are stored together or not at all: no audit, no action.
 //

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -44,6 +45,30 @@ func OpenWrite(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open %s for writing: %w", path, err)
 	}
 	return db, nil
+}
+
+// SyncWAL returns a WriterOptions.Sync for the database file at path: an
+// fsync of its WAL file, as SQLite's own commit with synchronous=FULL does
+// (SQLite calls fsync, not fdatasync, unless built otherwise). The file is
+// opened for each Sync, so it is always the WAL SQLite is using, never one
+// it deleted; a missing WAL is an error, since the writer's connection keeps
+// it.
+func SyncWAL(path string) func() error {
+	wal := path + "-wal"
+	return func() error {
+		f, err := os.OpenFile(wal, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("sync the WAL: %w", err)
+		}
+		err = f.Sync()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("sync the WAL %s: %w", wal, err)
+		}
+		return nil
+	}
 }
 
 // WriteDSN is the go-sqlite3 data source name of the write handle for path.

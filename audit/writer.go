@@ -22,6 +22,23 @@ type WriterOptions struct {
 	// Logger receives the writer's own faults (a failed commit); nil
 	// discards them.
 	Logger *slog.Logger
+	// Sync, when set, makes durable everything the handle has committed
+	// so far (SyncWAL: fsync of the WAL file). Set it for a handle whose
+	// COMMIT does not wait for the disk (synchronous=NORMAL in WAL mode).
+	// The writer then answers a batch's callers only once a Sync begun
+	// after the batch's COMMIT has returned, and while that Sync runs it
+	// already runs the next units, in a transaction it commits when the
+	// Sync is done: the disk's wait and the units' work overlap, and
+	// every fsync still covers one whole batch. If a Sync fails the writer
+	// stops: those callers and every later one get the error, because
+	// after a failed fsync nobody can say what the disk holds.
+	//
+	// A batch is visible to readers from its COMMIT, up to one fsync
+	// before it is durable. Whoever wrote it is answered only after the
+	// fsync, and an answer that shows what others wrote is held up by its
+	// own audit entry, which comes later in the same WAL, so it is durable
+	// only once what it shows is.
+	Sync func() error
 }
 
 // Writer is the one write path of the database: a goroutine that owns the
@@ -29,10 +46,13 @@ type WriterOptions struct {
 // (group commit). The service's own tables are written through it too, so an
 // action and its audit entries always share one transaction.
 //
-// Durability comes from the handle's DSN: open it with
+// Durability comes either from the handle's DSN, each COMMIT waiting for the
+// disk: open it with
 // _synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate
 // and SetMaxOpenConns(1), and run WritePragmas on its connection (OpenWrite
-// does all of this). Nobody else may write with that handle.
+// does all of this); or, faster under load, from WriterOptions.Sync with the
+// same DSN but _synchronous=NORMAL, as the service does. Nobody else may
+// write with that handle.
 type Writer struct {
 	db       *sql.DB
 	now      func() time.Time
@@ -47,7 +67,16 @@ type Writer struct {
 	batches  atomic.Int64
 	units    atomic.Int64
 	busy     atomic.Int64 // nanoseconds spent running batches
-	syncing  atomic.Int64 // nanoseconds of busy spent in COMMIT (WAL write and fsync)
+	syncing  atomic.Int64 // nanoseconds of busy spent in COMMIT (WAL write and, without Sync, fsync)
+	// With Sync (see WriterOptions.Sync):
+	sync      func() error
+	toSync    chan []*unit          // committed batches for the sync goroutine
+	inSync    atomic.Int64          // batches committed and not yet answered
+	syncDone  chan struct{}         // a token (capacity 1) after each Sync
+	synced    chan struct{}         // closed when the sync goroutine has exited
+	broken    atomic.Pointer[error] // the failed Sync that stopped the writer
+	syncs     atomic.Int64
+	syncNanos atomic.Int64
 	// The index by young person (subjects.go), touched only by the loop:
 	// entries appended since it was last brought up to date (counting
 	// those of units rolled back, which only makes it run sooner), when
@@ -83,6 +112,8 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 		queue:    make(chan *unit, max(opts.MaxBatch, 256)),
 		stopping: make(chan struct{}),
 		stopped:  make(chan struct{}),
+		sync:     opts.Sync,
+		synced:   make(chan struct{}),
 	}
 	if w.now == nil {
 		w.now = time.Now
@@ -114,6 +145,13 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 		}
 		*st.dst = stmt
 	}
+	if w.sync != nil {
+		w.toSync = make(chan []*unit, 64)
+		w.syncDone = make(chan struct{}, 1)
+		go w.syncLoop()
+	} else {
+		close(w.synced)
+	}
 	go w.loop()
 	return w, nil
 }
@@ -140,6 +178,9 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 func (w *Writer) Do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := w.broken.Load(); err != nil {
+		return *err
 	}
 	u := &unit{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	w.mu.RLock()
@@ -193,15 +234,23 @@ func (w *Writer) closeStmts() error {
 // batch and commits it, until Close.
 func (w *Writer) loop() {
 	defer close(w.stopped)
-	batch := make([]*unit, 0, w.maxBatch)
+	defer func() {
+		if w.sync != nil {
+			close(w.toSync)
+			<-w.synced // every batch answered
+		}
+	}()
 	for {
+		// A new slice each time: with Sync, the sync goroutine still holds
+		// the last one.
+		var batch []*unit
 		select {
 		case u := <-w.queue:
-			batch = append(batch[:0], u)
+			batch = append(batch, u)
 		case <-w.stopping:
 			// No unit can be added any more; run those still queued.
 			for {
-				batch = w.collect(batch[:0])
+				batch = w.collect(nil)
 				if len(batch) == 0 {
 					return
 				}
@@ -230,27 +279,92 @@ type Stats struct {
 	Batches int64 // transactions committed or attempted
 	Units   int64 // units of work handed to those transactions
 	// Busy is the time spent running batches, Committing the part of it
-	// spent in COMMIT (writing the WAL and waiting for fsync). Busy close to
-	// the wall time means the writer is what limits throughput.
+	// spent in COMMIT (writing the WAL, and without Sync waiting for
+	// fsync). Busy close to the wall time means the writer is what limits
+	// throughput.
 	Busy, Committing time.Duration
+	// With Sync: the Syncs done and the time they took, which overlaps
+	// with Busy.
+	Syncs   int64
+	Syncing time.Duration
 }
 
 // Stats returns the writer's counters so far.
 func (w *Writer) Stats() Stats {
 	return Stats{Batches: w.batches.Load(), Units: w.units.Load(),
-		Busy: time.Duration(w.busy.Load()), Committing: time.Duration(w.syncing.Load())}
+		Busy: time.Duration(w.busy.Load()), Committing: time.Duration(w.syncing.Load()),
+		Syncs: w.syncs.Load(), Syncing: time.Duration(w.syncNanos.Load())}
 }
 
-// commit runs a batch in one transaction and answers every caller.
+// commit runs a batch in one transaction and answers every caller, or,
+// with Sync, hands the committed batch to the sync goroutine to answer.
 func (w *Writer) commit(batch []*unit) {
+	if err := w.broken.Load(); err != nil {
+		w.answer(batch, *err)
+		return
+	}
 	w.batches.Add(1)
-	w.units.Add(int64(len(batch)))
 	start := time.Now()
-	err := w.runBatch(batch)
+	batch, committed, err := w.runBatch(batch)
 	w.busy.Add(int64(time.Since(start)))
+	w.units.Add(int64(len(batch)))
 	if err != nil {
 		w.log.Error("audit writer: batch not committed", "units", len(batch), "err", err)
 	}
+	if !committed || w.sync == nil {
+		w.answer(batch, err)
+		return
+	}
+	w.inSync.Add(1)
+	w.toSync <- batch
+}
+
+// syncLoop is the sync goroutine (with Sync): it makes the batches
+// committed so far durable with one Sync, answers their callers, and tells
+// the writer, which may be holding its next transaction open for this.
+func (w *Writer) syncLoop() {
+	defer close(w.synced)
+	for batch := range w.toSync {
+		batches := [][]*unit{batch}
+		for more := true; more; {
+			select {
+			case b, ok := <-w.toSync:
+				if !ok {
+					more = false
+					break
+				}
+				batches = append(batches, b)
+			default:
+				more = false
+			}
+		}
+		var err error
+		if broken := w.broken.Load(); broken != nil {
+			err = *broken
+		} else {
+			start := time.Now()
+			if serr := w.sync(); serr != nil {
+				err = fmt.Errorf("make audit batch durable: %w", serr)
+				w.broken.Store(&err)
+				w.log.Error("audit writer: stopped, a sync failed", "err", err)
+			}
+			w.syncs.Add(1)
+			w.syncNanos.Add(int64(time.Since(start)))
+		}
+		for _, b := range batches {
+			w.answer(b, err)
+		}
+		w.inSync.Add(-int64(len(batches)))
+		select {
+		case w.syncDone <- struct{}{}:
+		default: // a token is waiting already
+		}
+	}
+}
+
+// answer tells each caller of batch its outcome: its own error, or err
+// (the batch's), or nil.
+func (w *Writer) answer(batch []*unit, err error) {
 	for _, u := range batch {
 		switch {
 		case u.err != nil:
@@ -263,15 +377,19 @@ func (w *Writer) commit(batch []*unit) {
 	}
 }
 
-// runBatch returns the error that sinks the whole batch, if any; each unit's
-// own failure is in its err.
-func (w *Writer) runBatch(batch []*unit) (err error) {
+// runBatch runs batch's units in one transaction and commits it. With
+// Sync, while an earlier batch is still being made durable, it goes on
+// taking units into this transaction (up to the cap) rather than commit a
+// small one. It returns the batch as it grew, whether it committed, and the
+// error that sank the whole batch, if any; each unit's own failure is in
+// its err.
+func (w *Writer) runBatch(batch []*unit) (_ []*unit, committed bool, err error) {
 	// The transaction's context is not any caller's: a caller giving up must
 	// not roll back the others' work.
 	ctx := context.Background()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin audit batch: %w", err)
+		return batch, false, fmt.Errorf("begin audit batch: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -283,10 +401,10 @@ func (w *Writer) runBatch(batch []*unit) (err error) {
 		b.unitSQL[i] = tx.StmtContext(ctx, st)
 	}
 	ran := 0
-	for _, u := range batch {
+	run := func(u *unit) error {
 		if err := u.ctx.Err(); err != nil {
 			u.err = err
-			continue
+			return nil
 		}
 		if _, err := b.unitSQL[begin].ExecContext(ctx); err != nil {
 			return fmt.Errorf("begin unit of work: %w", err)
@@ -304,24 +422,40 @@ func (w *Writer) runBatch(batch []*unit) (err error) {
 		if _, err := b.unitSQL[end].ExecContext(ctx); err != nil {
 			return fmt.Errorf("end unit of work: %w", err)
 		}
+		return nil
+	}
+	for _, u := range batch {
+		if err := run(u); err != nil {
+			return batch, false, err
+		}
+	}
+	for w.sync != nil && w.inSync.Load() > 0 && len(batch) < w.maxBatch {
+		select {
+		case u := <-w.queue:
+			batch = append(batch, u)
+			if err := run(u); err != nil {
+				return batch, false, err
+			}
+		case <-w.syncDone: // look at inSync again
+		}
 	}
 	if ran == 0 {
 		// Nothing to store: roll back rather than pay for a durable commit.
 		tx.Rollback()
-		return nil
+		return batch, false, nil
 	}
 	if w.indexDue() {
 		if err := w.indexInBatch(ctx, tx); err != nil {
-			return err
+			return batch, false, err
 		}
 	}
 	start := time.Now()
 	err = tx.Commit()
 	w.syncing.Add(int64(time.Since(start)))
 	if err != nil {
-		return fmt.Errorf("commit audit batch: %w", err)
+		return batch, false, fmt.Errorf("commit audit batch: %w", err)
 	}
-	return nil
+	return batch, true, nil
 }
 
 // txBatch is the state of one batch's transaction that its units share.

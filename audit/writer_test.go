@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -666,5 +667,131 @@ func TestPreparedEntries(t *testing.T) {
 	}
 	if n := chainOK(t, l.db); n != 2 {
 		t.Fatalf("log has %d entries, want 2", n)
+	}
+}
+
+// TestSyncAnswersOnlyDurableBatches runs a writer whose commits do not
+// wait for the disk (as the service's: synchronous=NORMAL and Sync): no
+// caller may be answered before a Sync that began after its entry was
+// committed, however many callers overlap.
+func TestSyncAnswersOnlyDurableBatches(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signaal.db")
+	db, err := sql.Open(writeDriver, strings.Replace(WriteDSN(path), "_synchronous=FULL", "_synchronous=NORMAL", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	read := readHandle(t, path)
+	// durable is the log's size as committed when the last finished Sync
+	// began: what that Sync made durable.
+	var durable, syncs atomic.Int64
+	syncWAL := func() error {
+		size, err := Size(ctx, read)
+		if err != nil {
+			return err
+		}
+		time.Sleep(time.Millisecond) // a slow disk, so that batches overlap it
+		if err := SyncWAL(path)(); err != nil {
+			return err
+		}
+		syncs.Add(1)
+		for {
+			d := durable.Load()
+			if size <= d || durable.CompareAndSwap(d, size) {
+				return nil
+			}
+		}
+	}
+	w, err := NewWriter(db, WriterOptions{Sync: syncWAL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	const callers, each = 32, 20
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Go(func() {
+			for i := range each {
+				var seq int64
+				err := w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+					var err error
+					seq, err = tx.Append(ctx, testEntry(c*each+i))
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if d := durable.Load(); d < seq {
+					t.Errorf("entry %d answered when only %d were durable", seq, d)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := chainOK(t, db); n != callers*each {
+		t.Fatalf("log has %d entries, want %d", n, callers*each)
+	}
+	st := w.Stats()
+	if st.Syncs == 0 || st.Syncs != syncs.Load() || st.Batches < st.Syncs {
+		t.Fatalf("stats %+v, %d syncs done", st, syncs.Load())
+	}
+	t.Logf("%d entries in %d batches, %d syncs", callers*each, st.Batches, st.Syncs)
+}
+
+// TestFailedSyncStopsTheWriter: after a failed fsync nobody can say what
+// the disk holds, so the batch's callers and every later one get the error.
+func TestFailedSyncStopsTheWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signaal.db")
+	db, err := OpenWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	diskGone := errors.New("input/output error")
+	var fail atomic.Bool
+	w, err := NewWriter(db, WriterOptions{Sync: func() error {
+		if fail.Load() {
+			return diskGone
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	appendOne := func() error {
+		return w.Do(ctx, func(ctx context.Context, tx *Tx) error { _, err := tx.Append(ctx, testEntry(1)); return err })
+	}
+	if err := appendOne(); err != nil {
+		t.Fatal(err)
+	}
+	fail.Store(true)
+	if err := appendOne(); !errors.Is(err, diskGone) {
+		t.Fatalf("got %v, want the sync's error", err)
+	}
+	fail.Store(false) // the disk answers again: the writer stays stopped
+	for range 2 {
+		if err := appendOne(); !errors.Is(err, diskGone) {
+			t.Fatalf("after the failed sync: got %v, want the sync's error", err)
+		}
+	}
+}
+
+// TestSyncWALNeedsTheWAL: a missing WAL is an error, never a sync of
+// nothing.
+func TestSyncWALNeedsTheWAL(t *testing.T) {
+	if err := SyncWAL(filepath.Join(t.TempDir(), "none.db"))(); err == nil {
+		t.Fatal("SyncWAL of a database without a WAL succeeded")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -54,6 +55,9 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	logger := newLogger(cfg.logFormat, std.err)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(web.GCPercent)
+	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(web.ProcsPerCPU * runtime.GOMAXPROCS(0))
 	}
 
 	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: logger, Writer: audit.WriterOptions{Logger: logger}})

@@ -4,7 +4,8 @@
 //
 // Every write goes through the audit package's group-commit writer (DB.Do):
 // one goroutine owns the only write connection, batches the units of work of
-// concurrent requests into one durable transaction (synchronous=FULL), and
+// concurrent requests into one durable transaction (made durable by an
+// fsync of the WAL before any of them is answered), and
 // each unit appends its audit entries in the same savepoint as its rows: if
 // the audit entry cannot be written, the action is not stored either. Reads
 // use a separate pool of query-only connections, which WAL lets run beside
@@ -50,8 +51,12 @@ type Options struct {
 	Writer    audit.WriterOptions
 }
 
-// writeParams make every commit durable (synchronous=FULL: a power cut never
-// loses a signal the reporter saw acknowledged), take the write lock at BEGIN
+// writeParams commit to the WAL without waiting for the disk
+// (synchronous=NORMAL): the writer makes each batch durable itself with an
+// fsync of the WAL (audit.SyncWAL) on a goroutine of its own, overlapping
+// the next batch's work, and answers no caller before that fsync, so a power
+// cut still never loses a signal the reporter saw acknowledged (see
+// audit.WriterOptions.Sync). They also take the write lock at BEGIN
 // (no lock upgrades that fail under load), and enforce foreign keys.
 // secure_delete overwrites deleted content with zeros: the service's own
 // deletions (revoked tokens, erased accounts, signal rows) should not linger
@@ -59,7 +64,7 @@ type Options struct {
 // stmtCache (both handles) keeps each connection's recently used statements
 // prepared: every submission runs the same few statements, and parsing them
 // again was about 5% of its CPU.
-const writeParams = "_synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_secure_delete=true" + stmtCache
+const writeParams = "_synchronous=NORMAL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_secure_delete=true" + stmtCache
 
 // writeDriver is go-sqlite3 with the write connection's settings that have
 // no DSN parameter.
@@ -145,7 +150,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open read pool: %w", err)
 	}
-	writer, err := audit.NewWriter(write, opts.Writer)
+	wopts := opts.Writer
+	wopts.Sync = audit.SyncWAL(path)
+	writer, err := audit.NewWriter(write, wopts)
 	if err != nil {
 		read.Close()
 		write.Close()

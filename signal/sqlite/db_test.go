@@ -54,7 +54,7 @@ func TestReadPoolRefusesWrites(t *testing.T) {
 
 func TestDurabilityPragmas(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "s.db"))
-	checks := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "secure_delete": "1",
+	checks := map[string]string{"journal_mode": "wal", "synchronous": "1", // NORMAL: the writer fsyncs the WAL itself (audit.SyncWAL) "foreign_keys": "1", "secure_delete": "1",
 		"temp_store": "2", "wal_autocheckpoint": "16384"}
 	for pragma, want := range checks {
 		var got string
@@ -64,6 +64,10 @@ func TestDurabilityPragmas(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("PRAGMA %s on the write handle = %q, %v; want %q", pragma, got, err, want)
 		}
+	}
+	// With synchronous=NORMAL, durability is the writer's fsync of the WAL.
+	if st := db.Writer().Stats(); st.Syncs == 0 {
+		t.Errorf("the writer committed %d batches and synced none", st.Batches)
 	}
 }
 

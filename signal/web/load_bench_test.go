@@ -55,7 +55,8 @@ import (
 //     load generator together), units/commit (group commit at work),
 //     policy-µs/decision (one Rego evaluation, which the memo saves),
 //     heap-MB (the heap's size at its largest, server and load generator
-//     together, with the GC target signald serve sets: GCPercent),
+//     together, with the GC target signald serve sets: GCPercent; the
+//     server also runs with serve's ProcsPerCPU),
 //     min-success-% (timeouts on an overloaded machine).
 //
 // The load generator runs on the same machine (2 cores here), so its own
@@ -80,6 +81,9 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 	}
 	if os.Getenv("GOGC") == "" { // as signald serve runs the server
 		defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
+	}
+	if os.Getenv("GOMAXPROCS") == "" { // likewise
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(ProcsPerCPU * runtime.GOMAXPROCS(0)))
 	}
 	for b.Loop() {
 		b.ReportMetric(policyMicros(b), "policy-µs/decision")

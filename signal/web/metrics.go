@@ -41,6 +41,16 @@ func newMetrics(db *sqlite.DB) *metrics {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "signaal_audit_units_total", Help: "Units of work (writes with their audit entries) committed by the writer.",
 		}, func() float64 { return float64(w.Stats().Units) }),
+		// Busy near 1 per second of wall time: the one writer is the limit.
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "signaal_audit_writer_busy_seconds_total", Help: "Time the group-commit writer spent running batches.",
+		}, func() float64 { return w.Stats().Busy.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "signaal_audit_syncs_total", Help: "fsyncs of the WAL that made committed batches durable.",
+		}, func() float64 { return float64(w.Stats().Syncs) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "signaal_audit_sync_seconds_total", Help: "Time spent in those fsyncs.",
+		}, func() float64 { return w.Stats().Syncing.Seconds() }),
 	)
 	return m
 }

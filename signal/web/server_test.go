@@ -587,6 +587,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		`signaal_http_requests_total{method="POST",route="/api/v1/login",status="200"} 1`,
 		`signaal_http_request_duration_seconds_bucket`,
 		`signaal_audit_units_total`,
+		`signaal_audit_syncs_total`,
 	} {
 		if !strings.Contains(string(res.body), want) {
 			t.Errorf("metrics lack %q", want)
