@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -172,6 +173,11 @@ type Signals struct {
 	store   SignalStore
 	dir     Directory
 	now     func() time.Time
+	// coops caches each organisation's cooperation (org id -> cooperation
+	// id): every submission and list needs it, and it never changes (an
+	// organisation is never moved nor deleted), so the cache is never stale.
+	// A pointer, so that copies (Meetings.reader) share it.
+	coops *sync.Map
 }
 
 // SignalsOptions configures NewSignals.
@@ -184,7 +190,7 @@ func NewSignals(decider Decider, vault Vault, store SignalStore, dir Directory, 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Signals{decider: decider, vault: vault, store: store, dir: dir, now: opts.Now}
+	return &Signals{decider: decider, vault: vault, store: store, dir: dir, now: opts.Now, coops: new(sync.Map)}
 }
 
 // ValidIdempotencyKey checks an Idempotency-Key header value: 1 to 100
@@ -238,7 +244,7 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 		// rare; a look-up before every submission would cost them all.
 	}
 
-	org, err := s.dir.Organisation(ctx, actor.OrgID)
+	coop, err := s.cooperationOf(ctx, actor)
 	if err != nil {
 		return Submitted{}, fmt.Errorf("find reporting organisation: %w", err)
 	}
@@ -254,7 +260,7 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 		Youth:         s.vault.Pseudonym(in.Youth.Name, v.BirthDate.String()),
 		OrgID:         actor.OrgID,
 		ReporterID:    actor.UserID,
-		CooperationID: org.CooperationID,
+		CooperationID: coop,
 		Category:      in.Category,
 		ObservedOn:    v.ObservedOn,
 		Age:           v.Age,
@@ -653,11 +659,16 @@ func (s *Signals) List(ctx context.Context, actor Actor, before string, limit in
 	return page, nil
 }
 
+// cooperationOf returns the cooperation of actor's organisation.
 func (s *Signals) cooperationOf(ctx context.Context, actor Actor) (string, error) {
+	if coop, ok := s.coops.Load(actor.OrgID); ok {
+		return coop.(string), nil
+	}
 	org, err := s.dir.Organisation(ctx, actor.OrgID)
 	if err != nil {
-		return "", fmt.Errorf("find reader's organisation: %w", err)
+		return "", fmt.Errorf("find the organisation: %w", err)
 	}
+	s.coops.Store(actor.OrgID, org.CooperationID)
 	return org.CooperationID, nil
 }
 
