@@ -142,7 +142,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, email string, disabled bool, 
 	if err != nil {
 		return signal.Invalid(signal.FieldError{Field: "email", Problem: "not a valid email address"})
 	}
-	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	err = db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
 		var id, orgName, contact, deputy string
 		err := tx.QueryRowContext(ctx, `SELECT u.id, o.name, o.contact_email, o.deputy_email
 			FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.email = ?`, email).Scan(&id, &orgName, &contact, &deputy)
@@ -172,6 +172,8 @@ func (db *DB) SetUserDisabled(ctx context.Context, email string, disabled bool, 
 		}
 		return nil
 	})
+	db.sessions.forget() // also when it failed: it may have been committed
+	return err
 }
 
 // SetContacts names an organisation's contact person and deputy, both at
@@ -245,9 +247,22 @@ func (db *DB) UserByID(ctx context.Context, id string) (signal.User, error) {
 // it is now. Errors: CodeUnauthorized when the account is gone or disabled
 // or the token was revoked.
 //
-// Every authenticated request asks it, so it is a point query without a
+// Every authenticated request asks it, so a valid session is remembered for
+// SessionTTL (see sessionCache) and otherwise it is a point query without a
 // cancellation watcher (see quick).
 func (db *DB) SessionUser(ctx context.Context, userID, tokenID string) (signal.User, error) {
+	if u, ok := db.sessions.get(userID, tokenID); ok {
+		return u, nil
+	}
+	gen := db.sessions.generation()
+	u, err := db.sessionUser(ctx, userID, tokenID)
+	if err == nil {
+		db.sessions.put(userID, tokenID, u, gen)
+	}
+	return u, err
+}
+
+func (db *DB) sessionUser(ctx context.Context, userID, tokenID string) (signal.User, error) {
 	var revoked bool
 	u, err := scanUser(db.read.QueryRowContext(quick(ctx), `SELECT `+userColumns+`,
 		EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?) FROM users WHERE id = ?`, tokenID, userID), &revoked)
@@ -268,7 +283,7 @@ func (db *DB) SessionUser(ctx context.Context, userID, tokenID string) (signal.U
 // seconds), after which the token is invalid anyway. entries (e.g. "logout")
 // are audited in the same unit. Expired revocations are cleaned up here.
 func (db *DB) RevokeToken(ctx context.Context, tokenID, userID string, expiresAt int64, entries ...audit.Entry) error {
-	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	err := db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (jti) DO NOTHING`, tokenID, userID, expiresAt); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
@@ -283,6 +298,8 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID, userID string, expiresAt
 		}
 		return nil
 	})
+	db.sessions.forget() // also when it failed: it may have been committed
+	return err
 }
 
 // RecordLogin audits a successful login (entry, "login.ok") and, when

@@ -41,6 +41,7 @@ type DB struct {
 	writer          *audit.Writer
 	now             func() time.Time
 	logger          *slog.Logger
+	sessions        sessionCache
 }
 
 // Options configure Open. The zero value is usable.

@@ -138,6 +138,9 @@ func TestAccounts(t *testing.T) {
 	if err := db.SetContacts(ctx, o.ID, signal.Person{}, o.Deputy, cli); signal.ErrorCode(err) != signal.CodeInvalid {
 		t.Fatalf("SetContacts with an empty contact: %v; want invalid", err)
 	}
+	if _, err := db.SessionUser(ctx, u.ID, "jti"); err != nil { // now remembered
+		t.Fatalf("SessionUser of an enabled account: %v", err)
+	}
 	if err := db.SetUserDisabled(ctx, "contact@school.nl", true, cli); err != nil {
 		t.Fatalf("disabling a former contact person: %v", err)
 	}
@@ -221,6 +224,41 @@ func TestCheckpointsRunInTheBackground(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("database file %d bytes after 10 s, want the %d pages of %d bytes it has: no checkpoint ran", fi.Size(), pages, size)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSessionChangedElsewhereEndsWithinTTL: an account disabled through
+// another handle on the file (signald user disable while serve runs) is
+// refused once the remembered session expires.
+func TestSessionChangedElsewhereEndsWithinTTL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	db := open(t, path)
+	o := demoOrg("school")
+	if err := db.CreateOrganisation(ctx, o, "S", cli); err != nil {
+		t.Fatal(err)
+	}
+	u := &signal.User{Email: "a@school.nl", Name: "A", OrgID: o.ID, Role: signal.RoleReporter}
+	if err := db.CreateUser(ctx, u, "$argon2id$x", cli); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SessionUser(ctx, u.ID, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	other := open(t, path) // as the CLI would
+	if err := other.SetUserDisabled(ctx, u.Email, true, cli); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(sqlite.SessionTTL + 200*time.Millisecond)
+	for {
+		_, err := db.SessionUser(ctx, u.ID, "t1")
+		if signal.ErrorCode(err) == signal.CodeUnauthorized {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SessionUser %v after the account was disabled elsewhere %v ago; want unauthorized", err, sqlite.SessionTTL)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
