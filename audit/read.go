@@ -21,7 +21,7 @@ type Filter struct {
 	ToSeq   int64     // last sequence number, inclusive
 	Since   time.Time // entries at or after this time
 	Until   time.Time // entries before this time
-	Action  string    // exactly this action
+	Action  string    // exactly this action, or every action under a prefix ending in "." ("login.")
 	Subject string    // this young person's pseudonym (an access request, AVG art. 15)
 	UserID  string    // this actor
 	Limit   int       // at most this many entries
@@ -47,33 +47,11 @@ func Entries(ctx context.Context, db *sql.DB, f Filter) iter.Seq2[Record, error]
 	}
 }
 
-// read is the query of f's filters, in sequence order.
+// read is the query of f's filters, in sequence order: Search's (see
+// Query.read), oldest first and between FromSeq and ToSeq.
 func (f Filter) read() entryQuery {
-	e := entryQuery{lo: f.FromSeq, hi: f.ToSeq, limit: f.Limit}
-	add := func(cond string, a ...any) { e.where, e.args = append(e.where, cond), append(e.args, a...) }
-	if !f.Since.IsZero() {
-		add("time >= ?", f.Since.UTC().Format(timeLayout))
-	}
-	if !f.Until.IsZero() {
-		add("time < ?", f.Until.UTC().Format(timeLayout))
-	}
-	// The first of these that is set is read through the index.
-	if f.Subject != "" {
-		add("subject = ?", f.Subject)
-		e.via = &byIndex{facet: facetSubject, keys: []string{subjectKey(f.Subject)}}
-	}
-	if f.UserID != "" {
-		add("actor_user = ?", f.UserID)
-		if e.via == nil {
-			e.via = &byIndex{facet: facetActor, keys: []string{f.UserID}}
-		}
-	}
-	if f.Action != "" {
-		add("action = ?", f.Action)
-		if e.via == nil {
-			e.via = &byIndex{facet: facetAction, keys: []string{f.Action}}
-		}
-	}
+	e := Query{Since: f.Since, Until: f.Until, Subject: f.Subject, UserID: f.UserID, Action: f.Action}.read(f.Limit)
+	e.desc, e.lo, e.hi = false, f.FromSeq, f.ToSeq
 	return e
 }
 

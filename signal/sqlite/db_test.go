@@ -171,9 +171,10 @@ func TestAccounts(t *testing.T) {
 	}
 }
 
-func TestRevokedTokenEndsSession(t *testing.T) {
+// reporterOf creates a school with one reporter in db.
+func reporterOf(t *testing.T, db *sqlite.DB) *signal.User {
+	t.Helper()
 	ctx := context.Background()
-	db := open(t, filepath.Join(t.TempDir(), "s.db"))
 	o := demoOrg("school")
 	if err := db.CreateOrganisation(ctx, o, "S", cli); err != nil {
 		t.Fatal(err)
@@ -182,6 +183,13 @@ func TestRevokedTokenEndsSession(t *testing.T) {
 	if err := db.CreateUser(ctx, u, "$argon2id$x", cli); err != nil {
 		t.Fatal(err)
 	}
+	return u
+}
+
+func TestRevokedTokenEndsSession(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	u := reporterOf(t, db)
 	if _, err := db.SessionUser(ctx, u.ID, "t1"); err != nil {
 		t.Fatalf("SessionUser before logout: %v", err)
 	}
@@ -236,14 +244,7 @@ func TestSessionChangedElsewhereEndsWithinTTL(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "s.db")
 	db := open(t, path)
-	o := demoOrg("school")
-	if err := db.CreateOrganisation(ctx, o, "S", cli); err != nil {
-		t.Fatal(err)
-	}
-	u := &signal.User{Email: "a@school.nl", Name: "A", OrgID: o.ID, Role: signal.RoleReporter}
-	if err := db.CreateUser(ctx, u, "$argon2id$x", cli); err != nil {
-		t.Fatal(err)
-	}
+	u := reporterOf(t, db)
 	if _, err := db.SessionUser(ctx, u.ID, "t1"); err != nil {
 		t.Fatal(err)
 	}
