@@ -101,6 +101,16 @@ type FormError struct {
 // T returns the catalogue text key in the page's language.
 func (v *View) T(key string, args ...any) string { return v.cat.Get(v.Lang, key, args...) }
 
+// Label returns the catalogue text of a code (prefix + code, such as
+// "level.short." + "full") in the page's language, or the code itself when
+// the catalogue has none, as for a code a newer policy introduced.
+func (v *View) Label(prefix, code string) string {
+	if !v.cat.Has(prefix + code) {
+		return code
+	}
+	return v.cat.Get(v.Lang, prefix+code)
+}
+
 // L returns the text in the page's language of a text the domain holds in
 // both (the policy's questions and reasons).
 func (v *View) L(t signal.Text) string {

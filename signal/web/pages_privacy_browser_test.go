@@ -63,8 +63,13 @@ func TestPrivacyConsoleInChromium(t *testing.T) {
 	p.Click(browsertest.Name("Inzageoverzicht van deze jongere"))
 	p.WaitFor(browsertest.CSS(".report-signal"))
 	report := p.Text(browsertest.CSS("main"))
-	if !strings.Contains(report, "Demo College") || !strings.Contains(report, "Jongerenwerk Test") || !strings.Contains(report, "coordinator") {
+	if !strings.Contains(report, "Demo College") || !strings.Contains(report, "Jongerenwerk Test") || !strings.Contains(report, "Zorgcoördinator") {
 		t.Fatalf("access report: %s", report)
+	}
+	// Shares and views in words, not the policy's codes.
+	if !strings.Contains(report, "Het signaleringsoverleg: met naam (Naam en geboortedatum, Feiten)") ||
+		strings.Contains(report, "signal_meeting") || strings.Contains(report, "coordinator") {
+		t.Fatalf("access report speaks in codes: %s", report)
 	}
 	p.AssertAccessible()
 	p.Screenshot("access-report")
