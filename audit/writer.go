@@ -59,15 +59,15 @@ type Writer struct {
 	log      *slog.Logger
 	maxBatch int
 
-	queue    chan *unit    // the units waiting for a batch
-	mu       sync.RWMutex  // held for reading while sending to queue, for writing to close
-	closed   bool          // set under mu by Close
-	stopping chan struct{} // closed by Close once no sender can add to queue
-	stopped  chan struct{} // closed when the loop has drained queue and exited
-	batches  atomic.Int64
-	units    atomic.Int64
-	busy     atomic.Int64 // nanoseconds spent running batches
-	syncing  atomic.Int64 // nanoseconds of busy spent in COMMIT (WAL write and, without Sync, fsync)
+	queue      chan *unit    // the units waiting for a batch
+	mu         sync.RWMutex  // held for reading while sending to queue, for writing to close
+	closed     bool          // set under mu by Close
+	stopping   chan struct{} // closed by Close once no sender can add to queue
+	stopped    chan struct{} // closed when the loop has drained queue and exited
+	batches    atomic.Int64
+	units      atomic.Int64
+	busy       atomic.Int64 // nanoseconds spent running batches
+	committing atomic.Int64 // nanoseconds of busy spent in COMMIT (WAL write and, without Sync, fsync)
 	// With Sync (see WriterOptions.Sync):
 	sync      func() error
 	toSync    chan []*unit          // committed batches for the sync goroutine
@@ -77,10 +77,10 @@ type Writer struct {
 	broken    atomic.Pointer[error] // the failed Sync that stopped the writer
 	syncs     atomic.Int64
 	syncNanos atomic.Int64
-	// The index by young person (subjects.go), touched only by the loop:
-	// entries appended since it was last brought up to date (counting
-	// those of units rolled back, which only makes it run sooner), when
-	// that was last tried, and whether that try failed.
+	// The bulk index (index.go), touched only by the loop: entries
+	// appended since it was last brought up to date (counting those of
+	// units rolled back, which only makes it run sooner), when that was
+	// last tried, and whether that try failed.
 	unindexed   int64
 	indexed     time.Time
 	indexFailed bool
@@ -280,8 +280,9 @@ type Stats struct {
 	Units   int64 // units of work handed to those transactions
 	// Busy is the time spent running batches, Committing the part of it
 	// spent in COMMIT (writing the WAL, and without Sync waiting for
-	// fsync). Busy close to the wall time means the writer is what limits
-	// throughput.
+	// fsync). With Sync, Busy includes holding a batch open while the
+	// previous one's Sync runs. Busy close to the wall time means the
+	// writer is what limits throughput.
 	Busy, Committing time.Duration
 	// With Sync: the Syncs done and the time they took, which overlaps
 	// with Busy.
@@ -292,7 +293,7 @@ type Stats struct {
 // Stats returns the writer's counters so far.
 func (w *Writer) Stats() Stats {
 	return Stats{Batches: w.batches.Load(), Units: w.units.Load(),
-		Busy: time.Duration(w.busy.Load()), Committing: time.Duration(w.syncing.Load()),
+		Busy: time.Duration(w.busy.Load()), Committing: time.Duration(w.committing.Load()),
 		Syncs: w.syncs.Load(), Syncing: time.Duration(w.syncNanos.Load())}
 }
 
@@ -451,7 +452,7 @@ func (w *Writer) runBatch(batch []*unit) (_ []*unit, committed bool, err error) 
 	}
 	start := time.Now()
 	err = tx.Commit()
-	w.syncing.Add(int64(time.Since(start)))
+	w.committing.Add(int64(time.Since(start)))
 	if err != nil {
 		return batch, false, fmt.Errorf("commit audit batch: %w", err)
 	}
