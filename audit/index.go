@@ -107,9 +107,9 @@ func (w *Writer) indexInBatch(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// byIndex is a filter the index serves: entries whose facet has a key in
-// keys (one or more), or, with keyRange, between keys[0] (inclusive) and
-// keys[1] (exclusive).
+// byIndex is a filter the index serves: entries whose facet has the key
+// keys[0], or, with keyRange, a key from keys[0] (inclusive) to keys[1]
+// (exclusive).
 type byIndex struct {
 	facet    string
 	keys     []string
@@ -131,8 +131,9 @@ type entryQuery struct {
 
 // sql returns the statement and its arguments. Through the index it is a
 // union of the indexed entries (up to the mark) and a scan of those after
-// it, merged in sequence order: one statement, so one snapshot, and with one
-// key no sort of all matches before the first row.
+// it, merged in sequence order: one statement, so one snapshot, and for one
+// key no sort of all matches before the first row (a range of keys is
+// sorted, as it was with the ordinary indexes).
 func (q entryQuery) sql() (string, []any) {
 	order := " ORDER BY 1"
 	if q.desc {
@@ -149,11 +150,8 @@ func (q entryQuery) sql() (string, []any) {
 	}
 	const mark = "(SELECT through FROM audit_index_mark)"
 	keyCond := "i.key = ?"
-	switch {
-	case q.via.keyRange:
+	if q.via.keyRange {
 		keyCond = "i.key >= ? AND i.key < ?"
-	case len(q.via.keys) > 1:
-		keyCond = "i.key IN (?" + strings.Repeat(", ?", len(q.via.keys)-1) + ")"
 	}
 	args := []any{q.via.facet}
 	for _, k := range q.via.keys {
