@@ -108,12 +108,9 @@ func (w *Writer) indexInBatch(ctx context.Context, tx *sql.Tx) error {
 }
 
 // byIndex is a filter the index serves: entries whose facet has the key
-// keys[0], or, with keyRange, a key from keys[0] (inclusive) to keys[1]
-// (exclusive).
+// key, or, when upTo is set, a key from key (inclusive) to upTo (exclusive).
 type byIndex struct {
-	facet    string
-	keys     []string
-	keyRange bool
+	facet, key, upTo string
 }
 
 // entryQuery is a read of entries: through the index (via), or by sequence
@@ -149,13 +146,9 @@ func (q entryQuery) sql() (string, []any) {
 			append(args, q.args...)
 	}
 	const mark = "(SELECT through FROM audit_index_mark)"
-	keyCond := "i.key = ?"
-	if q.via.keyRange {
-		keyCond = "i.key >= ? AND i.key < ?"
-	}
-	args := []any{q.via.facet}
-	for _, k := range q.via.keys {
-		args = append(args, k)
+	keyCond, args := "i.key = ?", []any{q.via.facet, q.via.key}
+	if q.via.upTo != "" {
+		keyCond, args = "i.key >= ? AND i.key < ?", append(args, q.via.upTo)
 	}
 	bounds, boundArgs := q.bounds("i.entry")
 	indexed := where(append(append([]string{"i.facet = ?", keyCond, "i.entry <= " + mark}, bounds...), q.where...))

@@ -87,42 +87,41 @@ func (q Query) read(limit int) entryQuery {
 	}
 	add := func(cond string, a ...any) { e.where, e.args = append(e.where, cond), append(e.args, a...) }
 	// The first filter of these that is set is read through the index.
-	via := func(facet string, keys ...string) {
+	via := func(b byIndex) {
 		if e.via == nil {
-			e.via = &byIndex{facet: facet, keys: keys}
+			e.via = &b
 		}
 	}
 	if q.Subject != "" {
 		add("subject = ?", q.Subject)
-		via(facetSubject, subjectKey(q.Subject))
+		via(byIndex{facet: facetSubject, key: subjectKey(q.Subject)})
 	}
 	if q.UserID != "" {
 		add("actor_user = ?", q.UserID)
-		via(facetActor, q.UserID)
+		via(byIndex{facet: facetActor, key: q.UserID})
 	}
 	if q.Rule != "" {
 		add("decision IS NOT NULL AND json_extract(decision, '$.rule') = ?", q.Rule)
-		via(facetRule, q.Rule)
+		via(byIndex{facet: facetRule, key: q.Rule})
 	}
 	if q.Outcome != "" {
 		add("decision IS NOT NULL AND json_extract(decision, '$.outcome') = ?", q.Outcome)
-		via(facetOutcome, q.Outcome)
+		via(byIndex{facet: facetOutcome, key: q.Outcome})
 	}
 	if q.Org != "" {
 		add("actor_org = ?", q.Org)
-		via(facetOrg, q.Org)
+		via(byIndex{facet: facetOrg, key: q.Org})
 	}
 	switch a := q.Action; {
 	case a == "":
 	case strings.HasSuffix(a, "."):
-		// A prefix as a range of keys.
-		add("action >= ? AND action < ?", a, a[:len(a)-1]+"/") // '/' sorts right after '.'
-		if e.via == nil {
-			e.via = &byIndex{facet: facetAction, keys: []string{a, a[:len(a)-1] + "/"}, keyRange: true}
-		}
+		// A prefix as a range of keys: '/' sorts right after '.'.
+		upTo := a[:len(a)-1] + "/"
+		add("action >= ? AND action < ?", a, upTo)
+		via(byIndex{facet: facetAction, key: a, upTo: upTo})
 	default:
 		add("action = ?", a)
-		via(facetAction, a)
+		via(byIndex{facet: facetAction, key: a})
 	}
 	if !q.Since.IsZero() {
 		add("time >= ?", q.Since.UTC().Format(timeLayout))
