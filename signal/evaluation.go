@@ -277,7 +277,7 @@ func Evaluate(q Quarter, data EvaluationData, partners []Organisation) Evaluatio
 
 // Evaluation returns the figures of quarter q of the caller's cooperation
 // (coordinator or privacy officer), audited as evaluation.view.
-func (m *Meetings) Evaluation(ctx context.Context, actor Actor, q Quarter, action string) (Evaluation, error) {
+func (m *Meetings) Evaluation(ctx context.Context, actor Actor, q Quarter, action AuditAction) (Evaluation, error) {
 	if actor.Role != RoleCoordinator && actor.Role != RolePrivacyOfficer {
 		return Evaluation{}, Errorf(CodeForbidden, "the evaluation is for the coordinator and the privacy officer")
 	}

@@ -108,26 +108,6 @@ type Professional struct {
 	OrgName string `json:"organisation"`
 }
 
-// Audit actions of the meeting.
-const (
-	ActionMeetingCreate  = "meeting.create"
-	ActionMeetingView    = "meeting.view"
-	ActionAgendaView     = "agenda.view"
-	ActionAgendaProject  = "agenda.project" // the projector view
-	ActionCaseLead       = "case.lead"
-	ActionCaseAction     = "case.action"
-	ActionCaseDecide     = "case.decide"
-	ActionCaseClose      = "case.close"
-	ActionActionUpdate   = "action.update"
-	ActionMeetingRisk    = "meeting.risk"
-	ActionMeetingHeld    = "meeting.held"
-	ActionMinutesView    = "minutes.view"
-	ActionMatchesView    = "matches.view"
-	ActionOutcomesView   = "outcomes.view"
-	ActionEvaluationView = "evaluation.view"
-	ActionEvaluationCSV  = "evaluation.export"
-)
-
 // Meetings is the use cases of the signal meeting. It reads signals through
 // the signals service's own per-reader rules (levelFor and view): what the
 // agenda shows of a signal is exactly what a coordinator reading that signal
@@ -626,7 +606,7 @@ func ParseShownSignal(code string) (s ShownSignal, ok bool) {
 // per signal (an agenda of 10,000 signals was 10,000 entries, ~6 MB of WAL).
 // A signal on the agenda that is not in bySig is an error: what cannot be
 // audited is not shown.
-func agendaEvents(action, meetingID string, bySig map[string]*Signal, lists ...[]AgendaItem) ([]AuditEvent, error) {
+func agendaEvents(action AuditAction, meetingID string, bySig map[string]*Signal, lists ...[]AgendaItem) ([]AuditEvent, error) {
 	object := meetingObject(meetingID)
 	events := []AuditEvent{{Action: action, Object: object}}
 	type disclosure struct {

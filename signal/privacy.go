@@ -16,23 +16,6 @@ import (
 // domain types of that console; the audit log's own types live in package
 // audit, and package sqlite joins the two.
 
-// Audit actions of the privacy officer's console. Every view of the console
-// is itself audited: who looked at what is part of the record too.
-const (
-	ActionAuditSearch      = "audit.search"
-	ActionAuditVerify      = "audit.verify"
-	ActionAuditCheckpoint  = "audit.checkpoint"
-	ActionYouthLookup      = "youth.lookup"
-	ActionAccessReport     = "access.report"
-	ActionSignalErase      = "signal.erase"
-	ActionYouthKeyErase    = "youth.key_erase"
-	ActionEscalationView   = "escalations.list"
-	ActionEscalationUpdate = "escalation.update"
-	ActionPolicyLoad       = "policy.load"
-	ActionPolicyView       = "policy.view"
-	ActionOversightView    = "oversight.view"
-)
-
 // EscalationStatus is where an escalation is in the privacy officer's
 // work queue.
 type EscalationStatus string
@@ -172,19 +155,19 @@ type ErasureRecord struct {
 // and role; the account id for the privacy officer's follow-up), what, at
 // which level and with which fields.
 type AccessEvent struct {
-	Seq       int64     `json:"seq"`
-	Time      time.Time `json:"time"`
-	Action    string    `json:"action"`
-	UserID    string    `json:"user_id"`
-	Role      string    `json:"role"`
-	Org       *OrgRef   `json:"org,omitempty"`
-	Recipient string    `json:"recipient,omitempty"`
-	Outcome   string    `json:"outcome,omitempty"`
-	Level     string    `json:"level,omitempty"`
-	Rule      string    `json:"rule,omitempty"`
-	Fields    []string  `json:"fields,omitempty"`
-	Reasons   []string  `json:"reasons,omitempty"`
-	Policy    string    `json:"policy_version,omitempty"`
+	Seq       int64       `json:"seq"`
+	Time      time.Time   `json:"time"`
+	Action    AuditAction `json:"action"`
+	UserID    string      `json:"user_id"`
+	Role      string      `json:"role"`
+	Org       *OrgRef     `json:"org,omitempty"`
+	Recipient string      `json:"recipient,omitempty"`
+	Outcome   string      `json:"outcome,omitempty"`
+	Level     string      `json:"level,omitempty"`
+	Rule      string      `json:"rule,omitempty"`
+	Fields    []string    `json:"fields,omitempty"`
+	Reasons   []string    `json:"reasons,omitempty"`
+	Policy    string      `json:"policy_version,omitempty"`
 	// Meeting is the signal meeting whose agenda showed the signal (a view
 	// audited as agenda.view or agenda.project).
 	Meeting string `json:"meeting,omitempty"`

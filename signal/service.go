@@ -120,7 +120,7 @@ type SignalQuery struct {
 // It never holds names, birth dates or observations: the young person is
 // referred to by their pseudonym (Subject).
 type AuditEvent struct {
-	Action   string // dotted verb: signal.create, share.decide, …
+	Action   AuditAction
 	Object   string // e.g. "signal/<id>"
 	Subject  string // the young person's pseudonym, "" if none
 	Decision *AuditedDecision
@@ -155,16 +155,6 @@ type Submitted struct {
 	// same idempotency key.
 	Replayed bool `json:"-"`
 }
-
-// Audit actions of this service (see the audit package for the full list).
-const (
-	ActionSignalCreate   = "signal.create"
-	ActionSignalComplete = "signal.complete"
-	ActionShareDecide    = "share.decide"
-	ActionSignalRead     = "signal.read"
-	ActionSignalsList    = "signals.list"
-	ActionAccessDenied   = "access.denied"
-)
 
 // Signals is the use cases of concern signals: submit, complete, read, list.
 type Signals struct {
@@ -740,7 +730,7 @@ func (s *Signals) view(ctx context.Context, actor Actor, sig *Signal, level Leve
 
 // readEvent records a disclosure: the level and fields shown to this reader,
 // under which decision (rule, policy version) of the signal.
-func readEvent(action string, actor Actor, sig *Signal, v SignalView) AuditEvent {
+func readEvent(action AuditAction, actor Actor, sig *Signal, v SignalView) AuditEvent {
 	shown := Decision{
 		Outcome:       sig.Decision.Outcome,
 		Level:         v.Level,

@@ -271,9 +271,9 @@ func TestAgendaShowsEachSignalOnlyAtTheLevelTheDecisionAllowed(t *testing.T) {
 	} {
 		t.Run("access report of the "+string(tc.level)+" signal", func(t *testing.T) {
 			views := e.agendaViews(m.CooperationID, ids[tc.level])
-			want := map[string][]string{}
+			want := map[signal.AuditAction][]string{}
 			if tc.level != signal.LevelNone {
-				want = map[string][]string{signal.ActionAgendaView: tc.viewed, signal.ActionAgendaProject: tc.projected}
+				want = map[signal.AuditAction][]string{signal.ActionAgendaView: tc.viewed, signal.ActionAgendaProject: tc.projected}
 			}
 			if len(views) != len(want) {
 				t.Fatalf("views %+v, want one agenda.view and one agenda.project", views)
@@ -338,7 +338,7 @@ func (e *meetingEnv) agendaViews(coop, id string) []signal.AccessEvent {
 			continue
 		}
 		for _, v := range s.Views {
-			if strings.HasPrefix(v.Action, "agenda.") {
+			if strings.HasPrefix(string(v.Action), "agenda.") {
 				views = append(views, v)
 			}
 		}

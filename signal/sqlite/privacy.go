@@ -102,7 +102,7 @@ func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []sig
 				return fmt.Errorf("record erasure of %s: %w", e.SignalID, err)
 			}
 			if _, err := tx.Append(ctx, audit.Entry{
-				Actor: actorOf(actor), Action: signal.ActionSignalErase, Object: "signal/" + e.SignalID, Subject: e.Youth,
+				Actor: actorOf(actor), Action: string(signal.ActionSignalErase), Object: "signal/" + e.SignalID, Subject: e.Youth,
 				Decision: &audit.Decision{Outcome: "erase", Level: "none", Rule: string(e.Reason),
 					Reasons: []string{string(e.Reason)}, PolicyVersion: policy},
 				Origin: originOf(actor),
@@ -215,7 +215,7 @@ func (p *Privacy) RecordPolicyLoad(ctx context.Context, actor signal.Actor, vers
 		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_loads (version, loaded_at) VALUES (?, ?)`, version, now); err != nil {
 			return fmt.Errorf("record policy load: %w", err)
 		}
-		_, err := tx.Append(ctx, audit.Entry{Actor: actorOf(actor), Action: signal.ActionPolicyLoad, Object: "policy/" + version, Origin: originOf(actor)})
+		_, err := tx.Append(ctx, audit.Entry{Actor: actorOf(actor), Action: string(signal.ActionPolicyLoad), Object: "policy/" + version, Origin: originOf(actor)})
 		return err
 	})
 }
@@ -314,7 +314,7 @@ func (p *Privacy) scanEscalations(ctx context.Context) error {
 		return nil
 	}
 	var found []signal.Escalation
-	for r, err := range audit.Entries(ctx, p.r, audit.Filter{FromSeq: last + 1, ToSeq: size, Action: signal.ActionShareDecide}) {
+	for r, err := range audit.Entries(ctx, p.r, audit.Filter{FromSeq: last + 1, ToSeq: size, Action: string(signal.ActionShareDecide)}) {
 		if err != nil {
 			return err
 		}
@@ -416,7 +416,7 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, coop
 			string(status), formatTime(now), actor.UserID, seq); err != nil {
 			return fmt.Errorf("update escalation: %w", err)
 		}
-		_, err = tx.Append(ctx, audit.Entry{Actor: actorOf(actor), Action: signal.ActionEscalationUpdate,
+		_, err = tx.Append(ctx, audit.Entry{Actor: actorOf(actor), Action: string(signal.ActionEscalationUpdate),
 			Object: "escalation/" + strconv.FormatInt(seq, 10) + "/" + string(status), Subject: subject, Origin: originOf(actor)})
 		return err
 	})
@@ -502,13 +502,14 @@ func (p *Privacy) AccessReport(ctx context.Context, subject, coop string) (signa
 		if err != nil {
 			return rep, nil, err
 		}
-		ev := signal.AccessEvent{Seq: r.Seq, Time: r.Time, Action: r.Action, UserID: r.Actor.UserID, Role: r.Actor.Role, Org: orgRef(r.Actor.Org)}
+		action := signal.AuditAction(r.Action)
+		ev := signal.AccessEvent{Seq: r.Seq, Time: r.Time, Action: action, UserID: r.Actor.UserID, Role: r.Actor.Role, Org: orgRef(r.Actor.Org)}
 		if d := r.Decision; d != nil {
 			ev.Recipient, ev.Outcome, ev.Level, ev.Rule = d.Recipient, d.Outcome, d.Level, d.Rule
 			ev.Fields, ev.Reasons, ev.Policy = d.Fields, d.Reasons, d.PolicyVersion
 		}
 		if meeting, ok := strings.CutPrefix(r.Object, "meeting/"); ok && r.Decision != nil &&
-			(r.Action == signal.ActionAgendaView || r.Action == signal.ActionAgendaProject) {
+			(action == signal.ActionAgendaView || action == signal.ActionAgendaProject) {
 			// One entry per young person and decision for a view of the
 			// agenda: a view of each signal it lists, with the fields
 			// shown of that signal.
@@ -527,12 +528,12 @@ func (p *Privacy) AccessReport(ctx context.Context, subject, coop string) (signa
 			continue
 		}
 		switch {
-		case r.Action == signal.ActionShareDecide:
+		case action == signal.ActionShareDecide:
 			rep.Signals[i].Decisions = append(rep.Signals[i].Decisions, ev)
-		case r.Action == signal.ActionSignalRead, r.Action == signal.ActionSignalsList,
+		case action == signal.ActionSignalRead, action == signal.ActionSignalsList,
 			// Any other disclosure (the meeting's views, say) is audited
 			// with the level shown: a view too.
-			r.Decision != nil && r.Decision.Level != "" && r.Decision.Level != "none" && r.Action != signal.ActionSignalErase:
+			r.Decision != nil && r.Decision.Level != "" && r.Decision.Level != "none" && action != signal.ActionSignalErase:
 			rep.Signals[i].Views = append(rep.Signals[i].Views, ev)
 		}
 	}

@@ -212,7 +212,7 @@ func auditEntries(actor signal.Actor, events []signal.AuditEvent) ([]audit.Entry
 	for i, ev := range events {
 		e := audit.Entry{
 			Actor:   audit.Actor{UserID: actor.UserID, Role: string(actor.Role), Org: actor.OrgID},
-			Action:  ev.Action,
+			Action:  string(ev.Action),
 			Object:  ev.Object,
 			Subject: ev.Subject,
 			Origin:  audit.Origin{RequestID: actor.RequestID, IP: actor.IP},

@@ -82,7 +82,7 @@ func (s *Server) scopeOf(c echo.Context) (scope, error) {
 }
 
 // record audits a console view by the current user.
-func (s *Server) record(c echo.Context, action, object, subject string) error {
+func (s *Server) record(c echo.Context, action signal.AuditAction, object, subject string) error {
 	if err := s.db.Privacy().Record(c.Request().Context(), signalActor(c), signal.AuditEvent{Action: action, Object: object, Subject: subject}); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}

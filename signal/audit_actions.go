@@ -1,0 +1,68 @@
+package signal
+
+// AuditAction names what an audit entry records: a dotted lower-case verb.
+// Every action the product audits is a constant in this file and nowhere
+// else, so the oversight and the access report, which select entries by
+// action, can never disagree with the code that writes them.
+type AuditAction string
+
+// Signals (service.go).
+const (
+	ActionSignalCreate   AuditAction = "signal.create"
+	ActionSignalComplete AuditAction = "signal.complete"
+	ActionShareDecide    AuditAction = "share.decide"
+	ActionSignalRead     AuditAction = "signal.read"
+	ActionSignalsList    AuditAction = "signals.list"
+	ActionAccessDenied   AuditAction = "access.denied"
+)
+
+// The signal meeting.
+const (
+	ActionMeetingCreate  AuditAction = "meeting.create"
+	ActionMeetingView    AuditAction = "meeting.view"
+	ActionAgendaView     AuditAction = "agenda.view"
+	ActionAgendaProject  AuditAction = "agenda.project" // the projector view
+	ActionCaseLead       AuditAction = "case.lead"
+	ActionCaseAction     AuditAction = "case.action"
+	ActionCaseDecide     AuditAction = "case.decide"
+	ActionCaseClose      AuditAction = "case.close"
+	ActionActionUpdate   AuditAction = "action.update"
+	ActionMeetingRisk    AuditAction = "meeting.risk"
+	ActionMeetingHeld    AuditAction = "meeting.held"
+	ActionMinutesView    AuditAction = "minutes.view"
+	ActionMatchesView    AuditAction = "matches.view"
+	ActionOutcomesView   AuditAction = "outcomes.view"
+	ActionEvaluationView AuditAction = "evaluation.view"
+	ActionEvaluationCSV  AuditAction = "evaluation.export"
+)
+
+// The privacy officer's console. Every view of the console is itself
+// audited: who looked at what is part of the record too.
+const (
+	ActionAuditSearch      AuditAction = "audit.search"
+	ActionAuditVerify      AuditAction = "audit.verify"
+	ActionAuditCheckpoint  AuditAction = "audit.checkpoint"
+	ActionAuditExport      AuditAction = "audit.export"
+	ActionYouthLookup      AuditAction = "youth.lookup"
+	ActionAccessReport     AuditAction = "access.report"
+	ActionSignalErase      AuditAction = "signal.erase"
+	ActionYouthKeyErase    AuditAction = "youth.key_erase"
+	ActionEscalationView   AuditAction = "escalations.list"
+	ActionEscalationUpdate AuditAction = "escalation.update"
+	ActionPolicyLoad       AuditAction = "policy.load"
+	ActionPolicyView       AuditAction = "policy.view"
+	ActionOversightView    AuditAction = "oversight.view"
+)
+
+// Accounts, organisations and sessions.
+const (
+	ActionCooperationCreate AuditAction = "cooperation.create"
+	ActionOrgCreate         AuditAction = "org.create"
+	ActionOrgContacts       AuditAction = "org.contacts"
+	ActionUserCreate        AuditAction = "user.create"
+	ActionUserDisable       AuditAction = "user.disable"
+	ActionUserEnable        AuditAction = "user.enable"
+	ActionLoginOK           AuditAction = "login.ok"
+	ActionLoginFail         AuditAction = "login.fail"
+	ActionLogout            AuditAction = "logout"
+)
