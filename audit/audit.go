@@ -1,6 +1,6 @@
 // Package audit is Signaal's append-only, tamper-evident audit log, kept in
-// SQLite next to the service's own tables, and the one write path of that
-// database.
+// SQLite next to the service's own tables: its entries and their
+// validation, the hash chain, verification, checkpoints, export and search.
 //
 // Privacy officers must be able to prove, months later, who decided what
 // about which young person, under which policy version, who looked at what,
@@ -19,15 +19,17 @@
 //     format) can be stored elsewhere; a log later cut back, rolled back or
 //     rewritten from the start no longer matches them.
 //
-// Writing goes through a [Writer]: one goroutine owns the database's write
-// connection and runs the units of work handed to [Writer.Do] in batches, each
-// unit in a savepoint of its own, committed together and made durable by
-// one fsync before any of their callers is answered (group commit). A unit appends its audit entries with [Tx.Append] in the
-// same transaction as the action it records, so an action and its audit
-// entry are stored together or not at all: no audit, no action.
+// Entries are appended through a [Chain], always inside a transaction of the
+// store's own: the store's write engine (signal/sqlite, which owns the
+// connection, its settings, group commit and the fsync) begins the
+// transaction and hands it to [Chain.Begin]; the unit of work appends its
+// entries with [Appender.Append] beside the rows of the action they record,
+// so an action and its audit entry are stored together or not at all: no
+// audit, no action. This package opens no write connection, sets no PRAGMA
+// and runs no goroutine of its own.
 //
-// Reading ([Verify], [Export], [Entries]) takes a plain read handle and never
-// the writer.
+// Reading ([Verify], [Export], [Entries], [Search]) takes a plain read
+// handle and never the writer.
 package audit
 
 import (
@@ -37,14 +39,14 @@ import (
 	"time"
 )
 
-// Entry is one audit record as the service hands it to [Tx.Append].
+// Entry is one audit record as the service hands it to [Appender.Append].
 //
 // Entries hold codes and identifiers, never content: no names, birth dates or
 // free text about a young person (AVG art. 5(1)(c), data minimisation; the log
 // is kept far longer than the signals it describes). Append refuses values
 // that look like free text where a code belongs.
 type Entry struct {
-	// Time of the event; zero means the writer's clock. Stored in UTC with
+	// Time of the event; zero means the chain's clock. Stored in UTC with
 	// nanoseconds.
 	Time time.Time
 	// Actor is who did it; empty UserID for an unauthenticated attempt.
@@ -107,9 +109,6 @@ type Record struct {
 
 // ErrInvalidEntry is matched (errors.Is) by every *EntryError.
 var ErrInvalidEntry = errors.New("invalid audit entry")
-
-// ErrClosed is returned by [Writer.Do] after [Writer.Close].
-var ErrClosed = errors.New("audit writer closed")
 
 // EntryError says which fields of an Entry were refused and why. The field
 // names are the entry's wire spelling ("action", "actor.role",

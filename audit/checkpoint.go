@@ -95,34 +95,27 @@ func parseCheckpoint(text string) (Checkpoint, error) {
 
 // Checkpoint signs the log's current size and head with signer, stores the
 // signed checkpoint in audit_checkpoints (insert-only, so the privacy
-// officer's console can list every checkpoint issued), and returns it.
-// Reading the head and storing the checkpoint happen in one unit of work,
-// so the checkpoint describes exactly the log it is stored with.
-func (w *Writer) Checkpoint(ctx context.Context, signer note.Signer) (Checkpoint, []byte, error) {
-	var (
-		c   Checkpoint
-		msg []byte
-	)
-	err := w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		c = Checkpoint{Origin: signer.Name(), Time: w.now().UTC().Truncate(time.Second)}
-		var head []byte
-		switch err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1").Scan(&c.Size, &head); {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return err
-		default:
-			copy(c.Head[:], head)
-		}
-		var err error
-		if msg, err = c.Sign(signer); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO audit_checkpoints (size, head, time, note) VALUES (?, ?, ?, ?)",
-			c.Size, c.Head[:], c.Time.Format(time.RFC3339), string(msg))
-		return err
-	})
+// officer's console can list every checkpoint issued) inside the
+// Appender's transaction, and returns it. Reading the head and storing the
+// checkpoint happen in one transaction, so the checkpoint describes exactly
+// the log it is stored with. Its time is the chain's clock, to the second.
+func (a *Appender) Checkpoint(ctx context.Context, signer note.Signer) (Checkpoint, []byte, error) {
+	c := Checkpoint{Origin: signer.Name(), Time: a.c.now().UTC().Truncate(time.Second)}
+	var head []byte
+	switch err := a.tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1").Scan(&c.Size, &head); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return Checkpoint{}, nil, err
+	default:
+		copy(c.Head[:], head)
+	}
+	msg, err := c.Sign(signer)
 	if err != nil {
-		return Checkpoint{}, nil, fmt.Errorf("issue audit checkpoint: %w", err)
+		return Checkpoint{}, nil, err
+	}
+	if _, err := a.tx.ExecContext(ctx, "INSERT INTO audit_checkpoints (size, head, time, note) VALUES (?, ?, ?, ?)",
+		c.Size, c.Head[:], c.Time.Format(time.RFC3339), string(msg)); err != nil {
+		return Checkpoint{}, nil, err
 	}
 	return c, msg, nil
 }

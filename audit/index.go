@@ -10,9 +10,10 @@ import (
 )
 
 // The review's indexes (by young person, actor, organisation, action,
-// outcome and rule) live in one table, audit_index, written in bulk by the
-// writer rather than by each commit; migrations 3 and 4 say why. These say
-// how often: at the first batch after indexEvery has passed, or sooner once
+// outcome and rule) live in one table, audit_index, written in bulk (by
+// IndexIfDue, which the engine's writer calls before a batch's COMMIT)
+// rather than by each commit; migrations 3 and 4 say why. These say how
+// often: at the first batch after indexEvery has passed, or sooner once
 // indexAfter entries wait. Between two runs the entries after the mark are
 // found by scanning them, so the longer the wait, the more a search scans (a
 // few thousand rows cost a millisecond or two) and the fewer pages the index
@@ -71,21 +72,27 @@ func indexEntries(ctx context.Context, db execer) error {
 	return nil
 }
 
-// indexDue reports whether the batch about to commit should also bring the
-// index up to date.
-func (w *Writer) indexDue() bool {
-	if w.unindexed == 0 {
-		return false
+// IndexIfDue brings the bulk index up to the end of the log inside the
+// Appender's transaction when that is due: the engine calls it just before
+// COMMIT of a transaction that appended entries. It runs at the first
+// transaction after indexEvery has passed, or sooner once indexAfter
+// entries wait.
+//
+// The step runs in a savepoint of its own: when it fails, only the index
+// step is undone (and logged), the transaction goes on to commit, and its
+// entries stay findable by the scan after the mark. The next try waits
+// indexEvery. The error returned is one that leaves the transaction itself
+// unusable.
+func (a *Appender) IndexIfDue(ctx context.Context) error {
+	c := a.c
+	if c.unindexed == 0 {
+		return nil
 	}
-	return time.Since(w.indexed) >= indexEvery || (w.unindexed >= indexAfter && !w.indexFailed)
-}
-
-// indexInBatch runs indexEntries inside the batch's transaction, in a
-// savepoint of its own: when it fails, only the index step is undone, the
-// batch commits, and its entries stay findable by the scan after the mark.
-// The next try waits indexEvery.
-func (w *Writer) indexInBatch(ctx context.Context, tx *sql.Tx) error {
-	w.indexed = time.Now()
+	if time.Since(c.indexed) < indexEvery && (c.unindexed < indexAfter || c.indexFailed) {
+		return nil
+	}
+	c.indexed = time.Now()
+	tx := a.tx
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT audit_index"); err != nil {
 		return fmt.Errorf("index audit entries: %w", err)
 	}
@@ -96,14 +103,14 @@ func (w *Writer) indexInBatch(ctx context.Context, tx *sql.Tx) error {
 		if _, rerr := tx.ExecContext(ctx, "RELEASE audit_index"); rerr != nil {
 			return fmt.Errorf("%w; and release: %w", err, rerr)
 		}
-		w.indexFailed = true
-		w.log.Warn("audit writer: index not brought up to date; searches scan the entries after its mark meanwhile", "err", err)
+		c.indexFailed = true
+		c.log.Warn("audit writer: index not brought up to date; searches scan the entries after its mark meanwhile", "err", err)
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE audit_index"); err != nil {
 		return fmt.Errorf("index audit entries: %w", err)
 	}
-	w.unindexed, w.indexFailed = 0, false
+	c.unindexed, c.indexFailed = 0, false
 	return nil
 }
 

@@ -61,7 +61,7 @@ func mark(t *testing.T, db *sql.DB) int64 {
 // find every entry about the young person, whether the writer has put it in
 // the index by young person yet or not, and nothing about anyone else.
 func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	ctx := context.Background()
 	// The first batch indexes at once (nothing was indexed before); the
 	// next ones within indexEvery do not.
@@ -118,14 +118,14 @@ func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
 // TestWriterIndexesYoungPeopleInBulk: once indexAfter entries wait, the
 // batch that follows brings the index up to date, in the same transaction.
 func TestWriterIndexesYoungPeopleInBulk(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	l.appendOne(t, subjectEntry(0, 0)) // the first batch indexes
 	ctx := context.Background()
 	entries := make([]Entry, indexAfter)
 	for i := range entries {
 		entries[i] = subjectEntry(i+1, i%50)
 	}
-	err := l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	err := l.w.Do(ctx, func(ctx context.Context, tx *Appender) error {
 		_, err := tx.AppendAll(ctx, entries...)
 		return err
 	})
@@ -147,7 +147,7 @@ func TestWriterIndexesYoungPeopleInBulk(t *testing.T) {
 // fails, the batch's own work still commits, and its entries are found by
 // the scan after the mark.
 func TestFailingIndexStepLosesNothing(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	l.appendOne(t, subjectEntry(1, 1))
 	if _, err := l.db.Exec(`CREATE TRIGGER refuse_index BEFORE INSERT ON audit_index
 		BEGIN SELECT RAISE(ABORT, 'index refused for the test'); END`); err != nil {
@@ -157,7 +157,7 @@ func TestFailingIndexStepLosesNothing(t *testing.T) {
 	for i := range entries {
 		entries[i] = subjectEntry(i+2, 1)
 	}
-	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
 		_, err := tx.AppendAll(ctx, entries...)
 		return err
 	})
@@ -187,7 +187,7 @@ func TestFailingIndexStepLosesNothing(t *testing.T) {
 // TestMigrationIndexesExistingEntries: a log written before the index by
 // young person existed gets every entry indexed by the migration.
 func TestMigrationIndexesExistingEntries(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	ctx := context.Background()
 	for i := 1; i <= 5; i++ {
 		l.appendOne(t, subjectEntry(i, i%2))

@@ -11,7 +11,7 @@ import (
 )
 
 func TestSearchFiltersNewestFirst(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	const otherYouth = "yp:b3RoZXIgeW91bmcgcGVyc29uIGhlcmU"
 	for i := 1; i <= 12; i++ {
 		e := testEntry(i)
@@ -150,7 +150,7 @@ func BenchmarkSearchMillion(b *testing.B) {
 	filled := time.Now()
 	fillMillion(b, path, n)
 	b.Logf("filled %d entries in %v", n, time.Since(filled).Round(time.Millisecond))
-	db, err := OpenRead(path)
+	db, err := openRead(path)
 	if err != nil {
 		b.Fatal(err)
 	}

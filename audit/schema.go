@@ -80,7 +80,7 @@ CREATE INDEX audit_entries_rule ON audit_entries (json_extract(decision, '$.rule
 	// submission wrote. The writer now adds the entries after
 	// audit_subject_mark.through to audit_subject_index every second or
 	// every few thousand entries, sorted, inside one of its batches
-	// (Writer.indexSubjects); a search by young person reads the index and
+	// (today IndexIfDue, index.go); a search by young person reads the index and
 	// scans the few entries after the mark (subjectFilter), so nothing is
 	// missed in between. The key is the pseudonym's last 16 characters
 	// (64 bits or more of a keyed hash, whatever its prefix): a third of the

@@ -18,7 +18,7 @@ import (
 // filledLog is a closed log file of n entries, ready to be tampered with.
 func filledLog(t *testing.T, n int) *testLog {
 	t.Helper()
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	for i := 1; i <= n; i++ {
 		l.appendOne(t, testEntry(i))
 	}
@@ -62,7 +62,7 @@ func testSigner(t *testing.T) (note.Signer, note.Verifier) {
 
 func readHandle(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	db, err := OpenRead(path)
+	db, err := openRead(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					splitVerify(t, 3)
 				}
 				signer, verifier := testSigner(t)
-				l := newTestLog(t, WriterOptions{})
+				l := newTestLog(t, ChainOptions{})
 				var external []Checkpoint
 				for i := 1; i <= size; i++ {
 					l.appendOne(t, testEntry(i))
@@ -331,17 +331,17 @@ func rewriteFrom(t *testing.T, path string, from int64, edit func(*Entry)) {
 
 func appendWithNewWriter(t *testing.T, path string, e Entry) {
 	t.Helper()
-	db, err := OpenWrite(path)
+	db, err := openWrite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	w, err := NewWriter(db, WriterOptions{})
+	w, err := newTestWriter(db, ChainOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	if err := w.Do(context.Background(), func(ctx context.Context, tx *Tx) error { _, err := tx.Append(ctx, e); return err }); err != nil {
+	if err := w.Do(context.Background(), func(ctx context.Context, tx *Appender) error { _, err := tx.Append(ctx, e); return err }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -391,7 +391,7 @@ func TestVerifyIntactLog(t *testing.T) {
 }
 
 func TestVerifyEmptyLog(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	res, err := Verify(context.Background(), readHandle(t, l.path), VerifyOptions{})
 	if err != nil || res.Size != 0 || res.Head != ([32]byte{}) {
 		t.Fatalf("empty log: %+v, %v", res, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal/sqlite"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -158,7 +159,7 @@ func auditVerify(ctx context.Context, args []string, io stdio) error {
 		}
 		opts.Checkpoints = []audit.Checkpoint{cp}
 	}
-	h, err := audit.OpenRead(*db)
+	h, err := sqlite.OpenRead(*db)
 	if err != nil {
 		return err
 	}
@@ -242,12 +243,12 @@ func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 	if errors.Is(statErr, fs.ErrNotExist) {
 		fmt.Fprintf(io.err, "signald audit checkpoint: created signing key %s; give its public key %s to whoever keeps the checkpoints\n", *keyFile, audit.PublicKeyPath(*keyFile))
 	}
-	h, err := audit.OpenWrite(*db)
+	h, err := sqlite.OpenWrite(*db)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	w, err := audit.NewWriter(h, audit.WriterOptions{})
+	w, err := sqlite.NewWriter(h, sqlite.WriterOptions{})
 	if err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func auditExport(ctx context.Context, args []string, io stdio) error {
 	if err := auditExistingDB(*db); err != nil {
 		return err
 	}
-	h, err := audit.OpenRead(*db)
+	h, err := sqlite.OpenRead(*db)
 	if err != nil {
 		return err
 	}

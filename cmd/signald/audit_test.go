@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
 // runAuditCmd runs the real command in-process.
@@ -28,7 +29,7 @@ func runAuditCmd(t *testing.T, args ...string) (code int, stdout, stderr string)
 // each in the transaction of the action it records.
 func writeAuditLog(t *testing.T, path string, from, n int) {
 	t.Helper()
-	db, err := audit.OpenWrite(path)
+	db, err := sqlite.OpenWrite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,13 +41,13 @@ func writeAuditLog(t *testing.T, path string, from, n int) {
 	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS signals (id INTEGER PRIMARY KEY)"); err != nil {
 		t.Fatal(err)
 	}
-	w, err := audit.NewWriter(db, audit.WriterOptions{})
+	w, err := sqlite.NewWriter(db, sqlite.WriterOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	for i := from; i < from+n; i++ {
-		err := w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+		err := w.Do(ctx, func(ctx context.Context, tx *sqlite.Tx) error {
 			res, err := tx.ExecContext(ctx, "INSERT INTO signals DEFAULT VALUES")
 			if err != nil {
 				return err

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/keystore"
@@ -67,7 +66,7 @@ func retentionCmd(ctx context.Context, args []string, std stdio) error {
 		keys = filepath.Join(filepath.Dir(dbPath), "keys")
 	}
 	logger := newLogger("text", std.err)
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: logger, Writer: audit.WriterOptions{Logger: logger}})
+	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}})
 	if err != nil {
 		return err
 	}

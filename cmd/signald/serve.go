@@ -60,7 +60,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		runtime.GOMAXPROCS(web.ProcsPerCPU * runtime.GOMAXPROCS(0))
 	}
 
-	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: logger, Writer: audit.WriterOptions{Logger: logger}})
+	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}})
 	if err != nil {
 		return err
 	}

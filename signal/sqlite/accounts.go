@@ -52,7 +52,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, o *signal.Organisation, co
 	o.ID = NewID("org")
 	o.CreatedAt = db.now().UTC()
 	cooperationName = strings.TrimSpace(cooperationName)
-	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		coopID, err := ensureCooperation(ctx, tx, cooperationName, actor, db.now)
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, o *signal.Organisation, co
 	})
 }
 
-func ensureCooperation(ctx context.Context, tx *audit.Tx, name string, actor audit.Actor, now func() time.Time) (string, error) {
+func ensureCooperation(ctx context.Context, tx *Tx, name string, actor audit.Actor, now func() time.Time) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM cooperations WHERE name = ?`, name).Scan(&id)
 	if err == nil {
@@ -109,7 +109,7 @@ func (db *DB) CreateUser(ctx context.Context, u *signal.User, passwordHash strin
 	u.Name = strings.TrimSpace(u.Name)
 	u.ID = NewID("usr")
 	u.CreatedAt = db.now().UTC()
-	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ?`, u.OrgID).Scan(&exists); err != nil {
 			return fmt.Errorf("find organisation: %w", err)
@@ -142,7 +142,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, email string, disabled bool, 
 	if err != nil {
 		return signal.Invalid(signal.FieldError{Field: "email", Problem: "not a valid email address"})
 	}
-	err = db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	err = db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		var id, orgName, contact, deputy string
 		err := tx.QueryRowContext(ctx, `SELECT u.id, o.name, o.contact_email, o.deputy_email
 			FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.email = ?`, email).Scan(&id, &orgName, &contact, &deputy)
@@ -185,7 +185,7 @@ func (db *DB) SetContacts(ctx context.Context, orgID string, contact, deputy sig
 	}
 	contact.Email, _ = signal.NormaliseEmail(contact.Email)
 	deputy.Email, _ = signal.NormaliseEmail(deputy.Email)
-	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE organisations SET contact_name = ?, contact_email = ?, contact_phone = ?,
 			deputy_name = ?, deputy_email = ?, deputy_phone = ? WHERE id = ?`,
 			strings.TrimSpace(contact.Name), contact.Email, contact.Phone, strings.TrimSpace(deputy.Name), deputy.Email, deputy.Phone, orgID)
@@ -283,7 +283,7 @@ func (db *DB) sessionUser(ctx context.Context, userID, tokenID string) (signal.U
 // seconds), after which the token is invalid anyway. entries (e.g. "logout")
 // are audited in the same unit. Expired revocations are cleaned up here.
 func (db *DB) RevokeToken(ctx context.Context, tokenID, userID string, expiresAt int64, entries ...audit.Entry) error {
-	err := db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	err := db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (jti) DO NOTHING`, tokenID, userID, expiresAt); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
@@ -307,7 +307,7 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID, userID string, expiresAt
 // parameters, in one unit: the hash is upgraded only if the login is on
 // record.
 func (db *DB) RecordLogin(ctx context.Context, userID, newHash string, entry audit.Entry) error {
-	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		if newHash != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, newHash, userID); err != nil {
 				return fmt.Errorf("upgrade password hash: %w", err)

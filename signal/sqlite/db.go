@@ -2,19 +2,25 @@
 // signals and the audit log side by side, so an action and its audit entry
 // commit together.
 //
-// Every write goes through the audit package's group-commit writer (DB.Do):
-// one goroutine owns the only write connection, batches the units of work of
-// concurrent requests into one durable transaction (made durable by an
-// fsync of the WAL before any of them is answered), and
-// each unit appends its audit entries in the same savepoint as its rows: if
-// the audit entry cannot be written, the action is not stored either. Reads
-// use a separate pool of query-only connections, which WAL lets run beside
-// the writer.
+// It is also the database's write engine, the one place that knows how
+// SQLite is driven: the write connections' driver and settings
+// (openWriteHandle, OpenWrite, Open), the read pool, the group-commit writer
+// (writer.go), the fsync of the WAL that makes each batch durable
+// (SyncWAL), and the checkpoints that copy the WAL into the database file.
+// Every write goes through the writer (DB.Do): one goroutine owns the only
+// write connection, batches the units of work of concurrent requests into
+// one durable transaction (made durable by an fsync of the WAL before any
+// of them is answered), and each unit appends its audit entries (through
+// the audit package's Chain, in the same transaction) in the same
+// savepoint as its rows: if the audit entry cannot be written, the action
+// is not stored either. Reads use a separate pool of query-only
+// connections, which WAL lets run beside the writer.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,7 +44,7 @@ type DB struct {
 	path            string
 	write           *sql.DB // owned by the writer after Open
 	read            *sql.DB
-	writer          *audit.Writer
+	writer          *Writer
 	now             func() time.Time
 	logger          *slog.Logger
 	sessions        sessionCache
@@ -49,15 +55,15 @@ type Options struct {
 	Now       func() time.Time // default time.Now
 	Logger    *slog.Logger     // default discards
 	ReadConns int              // read pool size; default 4
-	Writer    audit.WriterOptions
+	Writer    WriterOptions
 }
 
 // writeParams commit to the WAL without waiting for the disk
 // (synchronous=NORMAL): the writer makes each batch durable itself with an
-// fsync of the WAL (audit.SyncWAL) on a goroutine of its own, overlapping
+// fsync of the WAL (SyncWAL) on a goroutine of its own, overlapping
 // the next batch's work, and answers no caller before that fsync, so a power
 // cut still never loses a signal the reporter saw acknowledged (see
-// audit.WriterOptions.Sync). They also take the write lock at BEGIN
+// WriterOptions.Sync). They also take the write lock at BEGIN
 // (no lock upgrades that fail under load), and enforce foreign keys.
 // secure_delete overwrites deleted content with zeros: the service's own
 // deletions (revoked tokens, erased accounts, signal rows) should not linger
@@ -67,22 +73,52 @@ type Options struct {
 // again was about 5% of its CPU.
 const writeParams = "_synchronous=NORMAL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_secure_delete=true" + stmtCache
 
-// writeDriver is go-sqlite3 with the write connection's settings that have
-// no DSN parameter.
-const writeDriver = "sqlite3-signaal-write"
+// writePragmas are what every write connection needs beyond its DSN (which
+// has no parameter for them): temp_store=MEMORY keeps the savepoint journal
+// of each unit of work in memory (on a temporary file it spilled after
+// 64 KiB, and a batch paid a write system call per page its units touched).
+const writePragmas = "PRAGMA temp_store = MEMORY"
 
-func init() {
-	sql.Register(writeDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// What the audit writer needs of its connection (audit.WritePragmas),
-		// and wal_autocheckpoint: the checkpointer (see checkpointLoop) copies the
-		// WAL into the database on another connection, off the writer's
-		// path; SQLite's own checkpoint, run by the commit that crosses the
-		// limit while every other request waits, is only the backstop for a
-		// checkpointer that cannot keep up (64 MiB of WAL).
-		_, err := c.Exec(audit.WritePragmas+"; PRAGMA wal_autocheckpoint = 16384", nil)
-		return err
+// checkpointerPragmas are what Open's write connection needs besides, with
+// the checkpointer running: wal_autocheckpoint, since the checkpointer (see
+// checkpointLoop) copies the WAL into the database on another connection,
+// off the writer's path; SQLite's own checkpoint, run by the commit that
+// crosses the limit while every other request waits, is only the backstop
+// for a checkpointer that cannot keep up (64 MiB of WAL). A handle without
+// the checkpointer (OpenWrite) keeps SQLite's default: a WAL that only
+// grows made each synchronous=FULL commit slower (BenchmarkAppendOneCaller
+// fell from 0.79 to 0.67 of the baseline).
+const checkpointerPragmas = writePragmas + "; PRAGMA wal_autocheckpoint = 16384"
+
+// openWriteHandle opens the single-connection write handle for dsn, running
+// pragmas on each new connection. This is where the write engine's driver
+// is made: go-sqlite3 with a connect hook, handed to database/sql as a
+// connector rather than registered under a global name, so each handle
+// gets exactly its own settings and no other package can open a write
+// connection by name. (Read handles use go-sqlite3's own "sqlite3".)
+func openWriteHandle(dsn, pragmas string) *sql.DB {
+	db := sql.OpenDB(writeConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec(pragmas, nil)
+			return err
+		},
 	}})
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db
 }
+
+// writeConnector opens connections of driver to dsn, as database/sql does
+// for a registered driver.
+type writeConnector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func (c writeConnector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c writeConnector) Driver() driver.Driver                        { return c.driver }
 
 // readParams: query_only makes a stray write on the read pool an error
 // instead of a second writer contending for the lock.
@@ -119,14 +155,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	} else {
 		f.Close()
 	}
-	write, err := sql.Open(writeDriver, dsn(path, writeParams))
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxLifetime(0)
-	write.SetConnMaxIdleTime(0)
+	write := openWriteHandle(dsn(path, writeParams), checkpointerPragmas)
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -152,8 +181,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open read pool: %w", err)
 	}
 	wopts := opts.Writer
-	wopts.Sync = audit.SyncWAL(path)
-	writer, err := audit.NewWriter(write, wopts)
+	wopts.Sync = SyncWAL(path)
+	writer, err := NewWriter(write, wopts)
 	if err != nil {
 		read.Close()
 		write.Close()
@@ -230,20 +259,20 @@ func (db *DB) checkpointPassive() error {
 // entries it appends are committed together, durably, or not at all. fn runs
 // on the writer's goroutine, shared by every request: do slow work (policy
 // evaluation, encryption, password hashing) before calling Do.
-func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, tx *audit.Tx) error) error {
+func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	return db.writer.Do(ctx, fn)
 }
 
 // Append records audit entries that come with no other write (a refused
 // login, a denied access), in one unit.
 func (db *DB) Append(ctx context.Context, entries ...audit.Entry) error {
-	return db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		return appendAll(ctx, tx, entries)
 	})
 }
 
 // Writer is the group-commit writer, e.g. for its metrics.
-func (db *DB) Writer() *audit.Writer { return db.writer }
+func (db *DB) Writer() *Writer { return db.writer }
 
 // Read is the pool of query-only connections. Use it for every read; a
 // write through it fails.
@@ -267,6 +296,71 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
 }
 
+// OpenWrite opens the database file at path as a write handle for a Writer
+// whose every COMMIT waits for the disk (no WriterOptions.Sync): WAL,
+// synchronous=FULL (go-sqlite3 would otherwise use NORMAL, which can lose
+// the last commits on power loss), a busy timeout, foreign keys, BEGIN
+// IMMEDIATE, writePragmas, and a single connection. The file is created if
+// missing. `signald audit checkpoint` uses it on a database the service may
+// have open; Open is the service's own, faster handle.
+func OpenWrite(path string) (*sql.DB, error) {
+	db := openWriteHandle(WriteDSN(path), writePragmas)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s for writing: %w", path, err)
+	}
+	return db, nil
+}
+
+// WriteDSN is the go-sqlite3 data source name of OpenWrite's handle for path.
+func WriteDSN(path string) string {
+	return dsn(path, "_synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate")
+}
+
+// OpenRead opens the database file at path read-only, e.g. for the audit
+// log's Verify, Export and Entries from the command line. It fails if the
+// file does not exist.
+func OpenRead(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", ReadDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	return db, nil
+}
+
+// ReadDSN is the go-sqlite3 data source name of a read-only handle for path.
+func ReadDSN(path string) string {
+	return dsn(path, "mode=ro&_busy_timeout=10000&_foreign_keys=on")
+}
+
+// SyncWAL returns a WriterOptions.Sync for the database file at path: an
+// fsync of its WAL file, as SQLite's own commit with synchronous=FULL does
+// (SQLite calls fsync, not fdatasync, unless built otherwise). The file is
+// opened for each Sync, so it is always the WAL SQLite is using, never one
+// it deleted; a missing WAL is an error, since the writer's connection keeps
+// it.
+func SyncWAL(path string) func() error {
+	wal := path + "-wal"
+	return func() error {
+		f, err := os.OpenFile(wal, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("sync the WAL: %w", err)
+		}
+		err = f.Sync()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("sync the WAL %s: %w", wal, err)
+		}
+		return nil
+	}
+}
+
 // dsn escapes the path so "?" or "#" in a file name are not read as the
 // start of the parameters.
 func dsn(path, params string) string {
@@ -283,7 +377,7 @@ func parseTime(s string) time.Time {
 // CheckWriter checks that the writer still commits: it runs an empty unit.
 // For readiness probes.
 func (db *DB) CheckWriter(ctx context.Context) error {
-	if err := db.Do(ctx, func(context.Context, *audit.Tx) error { return nil }); err != nil {
+	if err := db.Do(ctx, func(context.Context, *Tx) error { return nil }); err != nil {
 		return fmt.Errorf("audit writer: %w", err)
 	}
 	return nil

@@ -54,11 +54,13 @@ func TestReadPoolRefusesWrites(t *testing.T) {
 
 func TestDurabilityPragmas(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "s.db"))
-	checks := map[string]string{"journal_mode": "wal", "synchronous": "1", // NORMAL: the writer fsyncs the WAL itself (audit.SyncWAL) "foreign_keys": "1", "secure_delete": "1",
+	checks := map[string]string{"journal_mode": "wal",
+		"synchronous":  "1", // NORMAL: the writer fsyncs the WAL itself (SyncWAL)
+		"foreign_keys": "1", "secure_delete": "1",
 		"temp_store": "2", "wal_autocheckpoint": "16384"}
 	for pragma, want := range checks {
 		var got string
-		err := db.Do(context.Background(), func(ctx context.Context, tx *audit.Tx) error {
+		err := db.Do(context.Background(), func(ctx context.Context, tx *sqlite.Tx) error {
 			return tx.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got)
 		})
 		if err != nil || got != want {
@@ -75,7 +77,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	db := open(t, path)
 	db.Close()
-	w, err := audit.OpenWrite(path)
+	w, err := sqlite.OpenWrite(path)
 	if err != nil {
 		t.Fatal(err)
 	}

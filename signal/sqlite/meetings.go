@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 )
 
@@ -35,7 +34,7 @@ func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m 
 	if err != nil {
 		return err
 	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meetings (id, cooperation_id, title, starts_at, status, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.CooperationID, m.Title, m.StartsAt.Format(timeLayout), string(m.Status),
 			m.CreatedBy, m.CreatedAt.Format(timeLayout)); err != nil {
@@ -415,7 +414,7 @@ func (s *MeetingStore) Organisations(ctx context.Context, coop string) ([]signal
 
 // plannedMeeting checks inside a unit of work that the meeting exists and is
 // still planned: a record under a closed meeting would change its minutes.
-func plannedMeeting(ctx context.Context, tx *audit.Tx, id string) error {
+func plannedMeeting(ctx context.Context, tx *Tx, id string) error {
 	var status string
 	err := tx.QueryRowContext(ctx, `SELECT status FROM meetings WHERE id = ?`, id).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -443,7 +442,7 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 		anon = c.AnonymousSignal
 	}
 	at := rec.At.UTC().Format(timeLayout)
-	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, rec.MeetingID); err != nil {
 			return err
 		}
@@ -508,7 +507,7 @@ func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, ac
 	if done != nil {
 		on = done.String()
 	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE case_actions SET done_on = ? WHERE id = ?`, on, actionID)
 		if err != nil {
 			return fmt.Errorf("update action: %w", err)
@@ -526,7 +525,7 @@ func (s *MeetingStore) AddRisk(ctx context.Context, actor signal.Actor, r *signa
 	if err != nil {
 		return err
 	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, r.MeetingID); err != nil {
 			return err
 		}
@@ -544,7 +543,7 @@ func (s *MeetingStore) HoldMeeting(ctx context.Context, actor signal.Actor, meet
 	if err != nil {
 		return err
 	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}

@@ -43,7 +43,7 @@ func (p *Privacy) Record(ctx context.Context, actor signal.Actor, events ...sign
 	if err != nil {
 		return err
 	}
-	return p.db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error { return appendAll(ctx, tx, entries) })
+	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error { return appendAll(ctx, tx, entries) })
 }
 
 // RetentionCandidates implements signal.RetentionStore. A signal may be
@@ -85,7 +85,7 @@ func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []sig
 		policy = "retention"
 	}
 	var emptied []string
-	err := p.db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	err := p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		emptied = emptied[:0]
 		youths := map[string]bool{}
 		for _, e := range es {
@@ -207,7 +207,7 @@ func (p *Privacy) RecordPolicyLoad(ctx context.Context, actor signal.Actor, vers
 		return fmt.Errorf("encode policy files: %w", err)
 	}
 	now := formatTime(p.db.now())
-	return p.db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (version, first_loaded, last_loaded, files) VALUES (?, ?, ?, ?)
 			ON CONFLICT (version) DO UPDATE SET last_loaded = excluded.last_loaded`, version, now, now, string(b)); err != nil {
 			return fmt.Errorf("record policy version: %w", err)
@@ -334,7 +334,7 @@ func (p *Privacy) scanEscalations(ctx context.Context) error {
 		found = append(found, signal.Escalation{Seq: r.Seq, Object: r.Object, Subject: r.Subject, Why: why,
 			Outcome: d.Outcome, Rule: d.Rule, Reasons: d.Reasons, Policy: d.PolicyVersion, Org: r.Actor.Org, DecidedAt: r.Time})
 	}
-	return p.db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		for _, e := range found {
 			reasons, _ := json.Marshal(e.Reasons)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO escalations (seq, object, subject, why, outcome, rule, reasons, policy, org, decided_at)
@@ -402,7 +402,7 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, coop
 		return signal.Escalation{}, fmt.Errorf("update escalation queue: %w", err)
 	}
 	now := p.db.now().UTC()
-	err := p.db.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	err := p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		var subject string
 		err := tx.QueryRowContext(ctx, `SELECT subject FROM escalations
 			WHERE seq = ? AND org IN (SELECT id FROM organisations WHERE cooperation_id = ?)`, seq, coop).Scan(&subject)

@@ -87,7 +87,7 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 		return nil, err
 	}
 	var replay *signal.IdempotentResult
-	err = s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	err = s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		ctx = quick(ctx)
 		replay = nil
 		// The key is claimed by the insert itself: a concurrent retry that
@@ -140,7 +140,7 @@ func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, si
 	if err != nil {
 		return err
 	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		ctx = quick(ctx)
 		res, err := tx.ExecContext(ctx, `UPDATE signals
 			SET answers = ?, decision = ?, status = ?, meeting_level = ?, updated_at = ?, version = ?
@@ -165,7 +165,7 @@ func (s *SignalStore) Record(ctx context.Context, actor signal.Actor, events []s
 	if err != nil {
 		return err
 	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *audit.Tx) error {
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		return appendPrepared(quick(ctx), tx, entries)
 	})
 }
@@ -187,7 +187,7 @@ func prepareEntries(actor signal.Actor, events []signal.AuditEvent) (*audit.Prep
 }
 
 // appendPrepared appends what prepareEntries made, if anything.
-func appendPrepared(ctx context.Context, tx *audit.Tx, p *audit.Prepared) error {
+func appendPrepared(ctx context.Context, tx *Tx, p *audit.Prepared) error {
 	if p == nil {
 		return nil
 	}
@@ -197,7 +197,7 @@ func appendPrepared(ctx context.Context, tx *audit.Tx, p *audit.Prepared) error 
 	return nil
 }
 
-func appendAll(ctx context.Context, tx *audit.Tx, entries []audit.Entry) error {
+func appendAll(ctx context.Context, tx *Tx, entries []audit.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}

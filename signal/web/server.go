@@ -108,7 +108,7 @@ const GCPercent = 400
 // back, and with one processor per CPU the requests' goroutines waited
 // meanwhile: the load benchmark found a fifth of the CPUs idle at
 // saturation. Two processors per CPU, with the writer's overlapped fsync
-// (audit.WriterOptions.Sync), measured 6-8% more submissions per second;
+// (sqlite.WriterOptions.Sync), measured 6-8% more submissions per second;
 // either alone, a few percent.
 const ProcsPerCPU = 2
 

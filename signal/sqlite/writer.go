@@ -1,4 +1,4 @@
-package audit
+package sqlite
 
 import (
 	"context"
@@ -7,20 +7,26 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/signaal-nl/signaal/audit"
+	"golang.org/x/mod/sumdb/note"
 )
+
+// ErrClosed is returned by [Writer.Do] after [Writer.Close].
+var ErrClosed = errors.New("audit writer closed")
 
 // WriterOptions configure a Writer. The zero value is usable.
 type WriterOptions struct {
 	// MaxBatch caps the units of work committed together; 0 means 256.
 	MaxBatch int
-	// Now is the clock for entries without a time; nil means time.Now.
+	// Now is the clock for audit entries without a time and for
+	// checkpoints; nil means time.Now.
 	Now func() time.Time
-	// Logger receives the writer's own faults (a failed commit); nil
-	// discards them.
+	// Logger receives the writer's own faults (a failed commit, a failed
+	// step of the audit log's bulk index); nil discards them.
 	Logger *slog.Logger
 	// Sync, when set, makes durable everything the handle has committed
 	// so far (SyncWAL: fsync of the WAL file). Set it for a handle whose
@@ -43,19 +49,21 @@ type WriterOptions struct {
 
 // Writer is the one write path of the database: a goroutine that owns the
 // write connection and commits the units of work handed to Do in batches
-// (group commit). The service's own tables are written through it too, so an
-// action and its audit entries always share one transaction.
+// (group commit). The service's own tables and the audit log are written
+// through it, so an action and its audit entries always share one
+// transaction: each batch's transaction is handed to the audit log's
+// [audit.Chain], whose Appender the units append through ([Tx.Append]).
 //
 // Durability comes either from the handle's DSN, each COMMIT waiting for the
 // disk: open it with
 // _synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate
-// and SetMaxOpenConns(1), and run WritePragmas on its connection (OpenWrite
+// and SetMaxOpenConns(1), and run writePragmas on its connection (OpenWrite
 // does all of this); or, faster under load, from WriterOptions.Sync with the
-// same DSN but _synchronous=NORMAL, as the service does. Nobody else may
+// same DSN but _synchronous=NORMAL, as Open does. Nobody else may
 // write with that handle.
 type Writer struct {
 	db       *sql.DB
-	now      func() time.Time
+	chain    *audit.Chain // the audit log's appends, index step and checkpoints
 	log      *slog.Logger
 	maxBatch int
 
@@ -77,16 +85,7 @@ type Writer struct {
 	broken    atomic.Pointer[error] // the failed Sync that stopped the writer
 	syncs     atomic.Int64
 	syncNanos atomic.Int64
-	// The bulk index (index.go), touched only by the loop: entries
-	// appended since it was last brought up to date (counting those of
-	// units rolled back, which only makes it run sooner), when that was
-	// last tried, and whether that try failed.
-	unindexed   int64
-	indexed     time.Time
-	indexFailed bool
-	head        *sql.Stmt    // SELECT of the last entry
-	insert      *sql.Stmt    // INSERT of one entry
-	unitSQL     [3]*sql.Stmt // SAVEPOINT, ROLLBACK TO, RELEASE of a unit
+	unitSQL   [3]*sql.Stmt // SAVEPOINT, ROLLBACK TO, RELEASE of a unit
 }
 
 // unit is one call of Do waiting for its batch.
@@ -98,15 +97,20 @@ type unit struct {
 }
 
 // NewWriter starts the writer on db, the write handle described on Writer.
-// The audit tables must have been migrated ([Migrate]).
+// The audit tables must have been migrated ([audit.Migrate]).
 func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 	ctx := context.Background()
-	if err := checkSchema(ctx, db); err != nil {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	// The chain prepares its statements now too (see below).
+	chain, err := audit.NewChain(ctx, db, audit.ChainOptions{Now: opts.Now, Logger: opts.Logger})
+	if err != nil {
 		return nil, fmt.Errorf("start audit writer: %w", err)
 	}
 	w := &Writer{
 		db:       db,
-		now:      opts.Now,
+		chain:    chain,
 		log:      opts.Logger,
 		maxBatch: opts.MaxBatch,
 		queue:    make(chan *unit, max(opts.MaxBatch, 256)),
@@ -114,12 +118,6 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 		stopped:  make(chan struct{}),
 		sync:     opts.Sync,
 		synced:   make(chan struct{}),
-	}
-	if w.now == nil {
-		w.now = time.Now
-	}
-	if w.log == nil {
-		w.log = slog.New(slog.DiscardHandler)
 	}
 	if w.maxBatch <= 0 {
 		w.maxBatch = 256
@@ -131,8 +129,6 @@ func NewWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 		dst   **sql.Stmt
 		query string
 	}{
-		{&w.head, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"},
-		{&w.insert, insertColumns + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&w.unitSQL[begin], "SAVEPOINT unit"},
 		{&w.unitSQL[undo], "ROLLBACK TO unit"},
 		{&w.unitSQL[end], "RELEASE unit"},
@@ -222,11 +218,12 @@ const (
 
 func (w *Writer) closeStmts() error {
 	var errs []error
-	for _, st := range append([]*sql.Stmt{w.head, w.insert}, w.unitSQL[:]...) {
+	for _, st := range w.unitSQL {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
 	}
+	errs = append(errs, w.chain.Close())
 	return errors.Join(errs...)
 }
 
@@ -397,7 +394,7 @@ func (w *Writer) runBatch(batch []*unit) (_ []*unit, committed bool, err error) 
 			tx.Rollback()
 		}
 	}()
-	b := &txBatch{tx: tx}
+	b := &txBatch{tx: tx, log: w.chain.Begin(tx)}
 	for i, st := range w.unitSQL {
 		b.unitSQL[i] = tx.StmtContext(ctx, st)
 	}
@@ -410,13 +407,13 @@ func (w *Writer) runBatch(batch []*unit) (_ []*unit, committed bool, err error) 
 		if _, err := b.unitSQL[begin].ExecContext(ctx); err != nil {
 			return fmt.Errorf("begin unit of work: %w", err)
 		}
-		before := b.tail
+		before := b.log.Mark()
 		u.err = w.runUnit(u, b)
 		if u.err != nil {
 			if _, err := b.unitSQL[undo].ExecContext(ctx); err != nil {
 				return fmt.Errorf("roll back unit of work: %w", err)
 			}
-			b.tail = before // the unit's entries are gone with it
+			b.log.Rewind(before) // the unit's entries are gone with it
 		} else {
 			ran++
 		}
@@ -445,10 +442,10 @@ func (w *Writer) runBatch(batch []*unit) (_ []*unit, committed bool, err error) 
 		tx.Rollback()
 		return batch, false, nil
 	}
-	if w.indexDue() {
-		if err := w.indexInBatch(ctx, tx); err != nil {
-			return batch, false, err
-		}
+	// The audit log's bulk index (audit/index.go), about once a second or
+	// after 4096 entries, in a savepoint of its own within this batch.
+	if err := b.log.IndexIfDue(ctx); err != nil {
+		return batch, false, err
 	}
 	start := time.Now()
 	err = tx.Commit()
@@ -462,24 +459,14 @@ func (w *Writer) runBatch(batch []*unit) (_ []*unit, committed bool, err error) 
 // txBatch is the state of one batch's transaction that its units share.
 type txBatch struct {
 	tx      *sql.Tx
-	unitSQL [3]*sql.Stmt // the Writer's unit statements, bound to tx
-	insert  *sql.Stmt    // the Writer's insert, bound to tx on first use
-	// tail is the last entry as this transaction sees it, read from the
-	// database at the batch's first Append (the transaction holds the write
-	// lock from BEGIN IMMEDIATE, so no other process can move it meanwhile)
-	// and advanced by each Append: one read per batch instead of one per
-	// entry. A unit rolled back puts it back.
-	tail struct {
-		known bool
-		seq   int64
-		hash  [32]byte
-	}
+	unitSQL [3]*sql.Stmt    // the Writer's unit statements, bound to tx
+	log     *audit.Appender // the audit log inside tx: it carries the log's end from unit to unit
 }
 
 // runUnit calls the unit's function, turning a panic into the unit's error
 // so one faulty caller cannot take the writer (and everyone's work) down.
 func (w *Writer) runUnit(u *unit, b *txBatch) (err error) {
-	tx := &Tx{tx: b.tx, w: w, b: b}
+	tx := &Tx{tx: b.tx, log: b.log}
 	defer func() {
 		tx.finish()
 		if p := recover(); p != nil {
@@ -491,12 +478,11 @@ func (w *Writer) runUnit(u *unit, b *txBatch) (err error) {
 }
 
 // Tx is the transaction a unit of work runs in. Its methods are those of
-// *sql.Tx the service needs, plus Append. It is valid only until the unit's
-// function returns.
+// *sql.Tx the service needs, plus the audit log's Append. It is valid only
+// until the unit's function returns.
 type Tx struct {
 	tx   *sql.Tx
-	w    *Writer
-	b    *txBatch
+	log  *audit.Appender
 	done bool
 	rows []*sql.Rows
 }
@@ -539,205 +525,47 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
-// Append adds e at the end of the log inside the unit's transaction and
-// returns its sequence number. The entry is stored if and only if the unit
-// commits. Entries are refused (an *EntryError, matching ErrInvalidEntry)
-// when a field holds something other than a code or identifier; see Entry.
-//
-// The chain is computed inside this transaction (the head is read from the
-// database at the batch's first entry, then carried from entry to entry),
-// never from a copy kept between transactions, so a unit rolled back or a
-// batch that failed to commit cannot leave the chain and the file apart.
-func (t *Tx) Append(ctx context.Context, e Entry) (int64, error) {
+// Append adds e at the end of the audit log inside the unit's transaction
+// and returns its sequence number (see [audit.Appender.Append]). The entry
+// is stored if and only if the unit commits.
+func (t *Tx) Append(ctx context.Context, e audit.Entry) (int64, error) {
 	return t.AppendAll(ctx, e)
 }
 
-// AppendAll appends entries in order, as Append does each, and returns the
-// sequence number of the last. Either all are appended or, on an error,
-// none: every entry is validated before any is written, and they are
-// inserted by one statement per up to appendChunk entries (a statement
-// costs more than the rows it writes), within a savepoint of their own when
-// there are more.
-func (t *Tx) AppendAll(ctx context.Context, entries ...Entry) (int64, error) {
+// AppendAll appends entries in order, all or none, and returns the
+// sequence number of the last (see [audit.Appender.AppendAll]).
+func (t *Tx) AppendAll(ctx context.Context, entries ...audit.Entry) (int64, error) {
 	if t.done {
 		return 0, errTxDone
 	}
-	p, err := Prepare(entries...)
-	if err != nil {
-		return 0, err
-	}
-	return t.AppendPrepared(ctx, p)
+	return t.log.AppendAll(ctx, entries...)
 }
 
-// Prepared are audit entries validated and encoded ahead of their unit of
-// work (see Prepare).
-type Prepared struct {
-	rows    []row
-	timeSet []bool // whether the entry came with its own time
-}
-
-// Prepare validates and encodes entries for Tx.AppendPrepared, so that
-// this work is done by the caller's goroutine before Do rather than on the
-// writer's, which every request waits for. An entry without a time gets
-// the writer's clock when it is appended, as with Append, so the times of
-// entries follow their order in the log.
-func Prepare(entries ...Entry) (*Prepared, error) {
-	if len(entries) == 0 {
-		return nil, errors.New("append audit entries: none given")
-	}
-	p := &Prepared{rows: make([]row, len(entries)), timeSet: make([]bool, len(entries))}
-	for i, e := range entries {
-		e, err := validate(e)
-		if err != nil {
-			return nil, err
-		}
-		p.timeSet[i] = !e.Time.IsZero()
-		if p.rows[i], err = toRow(0, e); err != nil {
-			return nil, fmt.Errorf("append audit entry: %w", err)
-		}
-	}
-	return p, nil
-}
-
-// AppendPrepared appends entries made by Prepare, as AppendAll does. p may
-// be appended again (by a retried unit of work), never by two units at
-// once.
-func (t *Tx) AppendPrepared(ctx context.Context, p *Prepared) (int64, error) {
+// AppendPrepared appends entries made by audit.Prepare before Do, as
+// AppendAll does (see [audit.Appender.AppendPrepared]).
+func (t *Tx) AppendPrepared(ctx context.Context, p *audit.Prepared) (int64, error) {
 	if t.done {
 		return 0, errTxDone
 	}
-	if p == nil || len(p.rows) == 0 {
-		return 0, errors.New("append audit entries: none given")
-	}
-	rows := p.rows
-	var now []byte
-	for i, set := range p.timeSet {
-		if !set {
-			if now == nil {
-				now = []byte(t.w.now().UTC().Format(timeLayout))
-			}
-			rows[i].cols[0] = now
-		}
-	}
-	b := t.b
-	if !b.tail.known {
-		if err := t.readTail(ctx); err != nil {
-			return 0, err
-		}
-	}
-	if len(rows) > appendChunk {
-		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT append_all"); err != nil {
-			return 0, fmt.Errorf("append audit entries: %w", err)
-		}
-	}
-	seq, err := t.insertRows(ctx, rows)
-	if len(rows) > appendChunk {
-		if err != nil {
-			// Undo the chunks that went in; the unit's own savepoint stays.
-			if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO append_all"); rerr != nil {
-				return 0, errors.Join(err, fmt.Errorf("roll back audit entries: %w", rerr))
-			}
-		}
-		if _, rerr := t.tx.ExecContext(ctx, "RELEASE append_all"); rerr != nil {
-			return 0, errors.Join(err, fmt.Errorf("append audit entries: %w", rerr))
-		}
-	}
-	if err != nil {
-		// Read the head again for the next entry rather than trust the
-		// carried one.
-		b.tail.known = false
-		return 0, err
-	}
-	return seq, nil
+	return t.log.AppendPrepared(ctx, p)
 }
 
-// insertRows inserts rows after the batch's tail, chaining each from the
-// one before, and advances the tail. On an error the tail is unchanged.
-func (t *Tx) insertRows(ctx context.Context, rows []row) (int64, error) {
-	b := t.b
-	seq, hash := b.tail.seq, b.tail.hash
-	args := make([]any, 0, appendColumns*min(len(rows), appendChunk))
-	buf := make([]byte, 0, 512)
-	for start := 0; start < len(rows); start += appendChunk {
-		chunk := rows[start:min(start+appendChunk, len(rows))]
-		args = args[:0]
-		for i := range chunk {
-			r := &chunk[i]
-			seq++
-			r.seq = seq
-			hash = chainHash(&hash, appendEncoding(buf[:0], r))
-			args = append(args, r.seq)
-			for i, c := range r.cols {
-				if i == 7 && c == nil { // no decision
-					args = append(args, nil)
-					continue
-				}
-				args = append(args, string(c))
-			}
-			h := hash // each row its own copy: hash changes with the next row
-			args = append(args, h[:])
-		}
-		var err error
-		if len(chunk) == 1 {
-			if b.insert == nil {
-				b.insert = t.tx.StmtContext(ctx, t.w.insert)
-			}
-			_, err = b.insert.ExecContext(ctx, args...)
-		} else {
-			// The driver keeps the statement for each chunk size prepared.
-			_, err = t.tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
-		}
-		if err != nil {
-			return 0, fmt.Errorf("append audit entry: %w", err)
-		}
-	}
-	b.tail.seq, b.tail.hash = seq, hash
-	t.w.unindexed += int64(len(rows))
-	return seq, nil
-}
-
-// appendColumns are the columns of an inserted entry, appendChunk the most
-// entries one INSERT writes (SQLite allows 32,766 parameters).
-const (
-	appendColumns = 12
-	appendChunk   = 64
-)
-
-const insertColumns = `INSERT INTO audit_entries
-		(seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash)
-		VALUES `
-
-// insertRowsSQL holds the INSERT statements of 2 to appendChunk entries.
-var insertRowsSQL = func() []string {
-	out := make([]string, appendChunk+1)
-	tuple := "(?" + strings.Repeat(", ?", appendColumns-1) + ")"
-	for n := 2; n <= appendChunk; n++ {
-		out[n] = insertColumns + tuple + strings.Repeat(", "+tuple, n-1)
-	}
-	return out
-}()
-
-func insertSQL(n int) string { return insertRowsSQL[n] }
-
-// readTail reads the last entry of the log into the batch's tail.
-func (t *Tx) readTail(ctx context.Context) error {
+// Checkpoint signs the audit log's current size and head with signer and
+// stores the signed checkpoint, in one unit of work (see
+// [audit.Appender.Checkpoint]), so the checkpoint describes exactly the log
+// it is stored with.
+func (w *Writer) Checkpoint(ctx context.Context, signer note.Signer) (audit.Checkpoint, []byte, error) {
 	var (
-		seq  int64
-		head []byte
+		c   audit.Checkpoint
+		msg []byte
 	)
-	b := t.b
-	switch err := t.tx.StmtContext(ctx, t.w.head).QueryRowContext(ctx).Scan(&seq, &head); {
-	case errors.Is(err, sql.ErrNoRows):
-		// The first entry chains from the genesis hash: 32 zero bytes.
-		b.tail.seq, b.tail.hash = 0, [32]byte{}
-	case err != nil:
-		return fmt.Errorf("append audit entry: read head: %w", err)
-	case len(head) != len(b.tail.hash):
-		return fmt.Errorf("append audit entry: head entry %d has a malformed hash", seq)
-	default:
-		b.tail.seq = seq
-		copy(b.tail.hash[:], head)
+	err := w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		c, msg, err = tx.log.Checkpoint(ctx, signer)
+		return err
+	})
+	if err != nil {
+		return audit.Checkpoint{}, nil, fmt.Errorf("issue audit checkpoint: %w", err)
 	}
-	b.tail.known = true
-	return nil
+	return c, msg, nil
 }

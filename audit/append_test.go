@@ -7,25 +7,103 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the tests' own handles; the package itself imports no driver
+	"golang.org/x/mod/sumdb/note"
 )
 
-// testLog is a migrated database file with a running writer.
+// openWrite opens path the way a write engine must for a Chain: WAL,
+// synchronous=FULL, BEGIN IMMEDIATE, one connection (signal/sqlite's
+// OpenWrite, which this package may not import).
+func openWrite(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_synchronous=FULL&_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openRead opens path read-only.
+func openRead(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=10000&_foreign_keys=on")
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// testWriter appends through a Chain in one transaction per Do, the way
+// the engine (signal/sqlite's Writer) runs each batch, without its group
+// commit: the bulk index step before COMMIT, the checkpoint inside a
+// transaction.
+type testWriter struct {
+	db    *sql.DB
+	chain *Chain
+}
+
+func newTestWriter(db *sql.DB, opts ChainOptions) (*testWriter, error) {
+	c, err := NewChain(context.Background(), db, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &testWriter{db: db, chain: c}, nil
+}
+
+func (w *testWriter) Do(ctx context.Context, fn func(ctx context.Context, tx *Appender) error) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	a := w.chain.Begin(tx)
+	if err := fn(ctx, a); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := a.IndexIfDue(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (w *testWriter) Checkpoint(ctx context.Context, signer note.Signer) (Checkpoint, []byte, error) {
+	var (
+		c   Checkpoint
+		msg []byte
+	)
+	err := w.Do(ctx, func(ctx context.Context, a *Appender) error {
+		var err error
+		c, msg, err = a.Checkpoint(ctx, signer)
+		return err
+	})
+	return c, msg, err
+}
+
+func (w *testWriter) Close() error { return w.chain.Close() }
+
+// testLog is a migrated database file with a Chain to append through.
 type testLog struct {
 	path string
 	db   *sql.DB // the write handle
-	w    *Writer
+	w    *testWriter
 }
 
-func newTestLog(t testing.TB, opts WriterOptions) *testLog {
+func newTestLog(t testing.TB, opts ChainOptions) *testLog {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "signaal.db")
-	db, err := OpenWrite(path)
+	db, err := openWrite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +111,7 @@ func newTestLog(t testing.TB, opts WriterOptions) *testLog {
 	if err := Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	w, err := NewWriter(db, opts)
+	w, err := newTestWriter(db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +143,7 @@ func testEntry(i int) Entry {
 func (l *testLog) appendOne(t testing.TB, e Entry) int64 {
 	t.Helper()
 	var seq int64
-	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
 		var err error
 		seq, err = tx.Append(ctx, e)
 		return err
@@ -130,7 +208,7 @@ func count(t *testing.T, db *sql.DB, query string, args ...any) int {
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	for range 2 {
 		if err := Migrate(context.Background(), l.db); err != nil {
 			t.Fatal(err)
@@ -141,20 +219,9 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestNewWriterRefusesUnmigratedDatabase(t *testing.T) {
-	db, err := OpenWrite(filepath.Join(t.TempDir(), "empty.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := NewWriter(db, WriterOptions{}); err == nil || !strings.Contains(err.Error(), "audit.Migrate") {
-		t.Fatalf("NewWriter on an unmigrated database: got %v, want an error saying to run audit.Migrate", err)
-	}
-}
-
 func TestAppendStoresEntryAsGiven(t *testing.T) {
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("CET", 3600))
-	l := newTestLog(t, WriterOptions{Now: func() time.Time { return clock }})
+	l := newTestLog(t, ChainOptions{Now: func() time.Time { return clock }})
 	e := testEntry(1)
 	e.Time = time.Time{} // the writer's clock fills it
 	if seq := l.appendOne(t, e); seq != 1 {
@@ -211,12 +278,12 @@ func TestAppendRefusesFreeTextAndNames(t *testing.T) {
 		}, "decision.input.youth.note"},
 		{"a name inside an input list", func(e *Entry) { e.Decision.Input = json.RawMessage(`{"fields":["facts","Jan de Vries"]}`) }, "decision.input.fields[1]"},
 	}
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := testEntry(1)
 			tt.edit(&e)
-			err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+			err := l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
 				_, err := tx.Append(ctx, e)
 				return err
 			})
@@ -238,7 +305,7 @@ func TestAppendRefusesFreeTextAndNames(t *testing.T) {
 }
 
 func TestTriggersRefuseEditsOfHistory(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	l.appendOne(t, testEntry(1))
 	l.appendOne(t, testEntry(2))
 	ctx := context.Background()
@@ -274,264 +341,6 @@ func TestTriggersRefuseEditsOfHistory(t *testing.T) {
 	}
 }
 
-// TestFailingUnitDoesNotSinkItsBatch holds the writer in one unit while the
-// others queue up, so they all run in one batch, one of them failing.
-func TestFailingUnitDoesNotSinkItsBatch(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
-	ctx := context.Background()
-	if _, err := l.db.ExecContext(ctx, "CREATE TABLE notes (id INTEGER PRIMARY KEY, unit INTEGER NOT NULL)"); err != nil {
-		t.Fatal(err)
-	}
-	release := make(chan struct{})
-	holding := make(chan struct{})
-	blockerDone := make(chan error, 1)
-	go func() {
-		blockerDone <- l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-			close(holding)
-			<-release
-			_, err := tx.Append(ctx, testEntry(0))
-			return err
-		})
-	}()
-	<-holding
-	batchesBefore := l.w.Stats().Batches
-
-	const units, failing = 10, 4
-	errs := make([]error, units)
-	var wg sync.WaitGroup
-	for i := range units {
-		wg.Go(func() {
-			errs[i] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-				if _, err := tx.ExecContext(ctx, "INSERT INTO notes (unit) VALUES (?)", i); err != nil {
-					return err
-				}
-				if _, err := tx.Append(ctx, testEntry(i)); err != nil {
-					return err
-				}
-				if i == failing {
-					return errors.New("unit 4 changed its mind")
-				}
-				return nil
-			})
-		})
-	}
-	for len(l.w.queue) < units {
-		runtime.Gosched()
-	}
-	close(release)
-	if err := <-blockerDone; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-
-	for i, err := range errs {
-		if i == failing {
-			if err == nil || err.Error() != "unit 4 changed its mind" {
-				t.Errorf("failing unit: got %v, want its own error", err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("unit %d: %v", i, err)
-		}
-	}
-	if got := l.w.Stats().Batches - batchesBefore; got != 1 {
-		t.Errorf("the %d queued units ran in %d batches, want 1", units, got)
-	}
-	if n := count(t, l.db, "SELECT count(*) FROM notes"); n != units-1 {
-		t.Errorf("notes has %d rows, want %d", n, units-1)
-	}
-	if n := count(t, l.db, "SELECT count(*) FROM notes WHERE unit = ?", failing); n != 0 {
-		t.Errorf("the failing unit's row was stored")
-	}
-	if n := chainOK(t, l.db); n != units {
-		t.Errorf("log has %d entries, want %d (blocker + %d successful units)", n, units, units-1)
-	}
-}
-
-// TestFailingCommitFailsEveryUnitOfTheBatch makes the COMMIT itself fail
-// with a deferred foreign key that is only checked at commit time.
-func TestFailingCommitFailsEveryUnitOfTheBatch(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
-	ctx := context.Background()
-	if _, err := l.db.ExecContext(ctx, `
-		CREATE TABLE orgs (id INTEGER PRIMARY KEY);
-		CREATE TABLE members (id INTEGER PRIMARY KEY, org INTEGER REFERENCES orgs (id) DEFERRABLE INITIALLY DEFERRED)`); err != nil {
-		t.Fatal(err)
-	}
-	l.appendOne(t, testEntry(1))
-
-	release := make(chan struct{})
-	holding := make(chan struct{})
-	errs := make([]error, 3)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		errs[0] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-			close(holding)
-			<-release
-			_, err := tx.Append(ctx, testEntry(2))
-			return err
-		})
-	})
-	<-holding
-	wg.Go(func() {
-		errs[1] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-			// Accepted by the savepoint, refused by the COMMIT.
-			if _, err := tx.ExecContext(ctx, "INSERT INTO members (org) VALUES (42)"); err != nil {
-				return err
-			}
-			_, err := tx.Append(ctx, testEntry(3))
-			return err
-		})
-	})
-	wg.Go(func() {
-		errs[2] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-			_, err := tx.Append(ctx, testEntry(4))
-			return err
-		})
-	})
-	for len(l.w.queue) < 2 {
-		runtime.Gosched()
-	}
-	close(release)
-	wg.Wait()
-	// The blocker ran alone in its batch and committed; the other two shared
-	// the batch whose COMMIT failed.
-	if errs[0] != nil {
-		t.Fatalf("unit in the earlier batch: %v", errs[0])
-	}
-	for i, err := range errs[1:] {
-		if err == nil || !strings.Contains(err.Error(), "commit audit batch") || !strings.Contains(err.Error(), "FOREIGN KEY") {
-			t.Errorf("unit %d of the failed batch: got %v, want the commit's foreign key error", i+1, err)
-		}
-	}
-	if n := chainOK(t, l.db); n != 2 {
-		t.Fatalf("log has %d entries, want 2 (nothing of the failed batch)", n)
-	}
-	// The writer goes on after a failed commit, and the chain continues
-	// from the file, not from the lost batch.
-	if seq := l.appendOne(t, testEntry(5)); seq != 3 {
-		t.Fatalf("entry after a failed batch got seq %d, want 3", seq)
-	}
-	chainOK(t, l.db)
-}
-
-func TestDoSkipsCancelledUnitAndSurvivesPanics(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	ran := false
-	if err := l.w.Do(ctx, func(context.Context, *Tx) error { ran = true; return nil }); !errors.Is(err, context.Canceled) || ran {
-		t.Fatalf("cancelled unit: err %v, ran %v; want context.Canceled and not run", err, ran)
-	}
-	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
-		if _, err := tx.Append(ctx, testEntry(1)); err != nil {
-			return err
-		}
-		panic("bug in a handler")
-	})
-	if err == nil || !strings.Contains(err.Error(), "bug in a handler") {
-		t.Fatalf("panicking unit: got %v, want its panic as an error", err)
-	}
-	if seq := l.appendOne(t, testEntry(2)); seq != 1 {
-		t.Fatalf("after the panicking unit the next entry got seq %d, want 1 (its entry rolled back)", seq)
-	}
-}
-
-func TestTxIsInvalidAfterItsUnit(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
-	var kept *Tx
-	if err := l.w.Do(context.Background(), func(_ context.Context, tx *Tx) error { kept = tx; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := kept.Append(context.Background(), testEntry(1)); !errors.Is(err, errTxDone) {
-		t.Fatalf("Append on a kept Tx: got %v, want errTxDone", err)
-	}
-}
-
-func TestCloseRunsQueuedUnitsThenRefuses(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
-	ctx := context.Background()
-	release := make(chan struct{})
-	holding := make(chan struct{})
-	var wg sync.WaitGroup
-	errs := make([]error, 5)
-	wg.Go(func() {
-		errs[0] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-			close(holding)
-			<-release
-			_, err := tx.Append(ctx, testEntry(0))
-			return err
-		})
-	})
-	<-holding
-	for i := 1; i < len(errs); i++ {
-		wg.Go(func() {
-			errs[i] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-				_, err := tx.Append(ctx, testEntry(i))
-				return err
-			})
-		})
-	}
-	for len(l.w.queue) < len(errs)-1 {
-		runtime.Gosched()
-	}
-	closed := make(chan error)
-	go func() { closed <- l.w.Close() }()
-	close(release)
-	if err := <-closed; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("unit %d queued before Close: %v", i, err)
-		}
-	}
-	if err := l.w.Do(ctx, func(context.Context, *Tx) error { return nil }); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Do after Close: got %v, want ErrClosed", err)
-	}
-	if n := chainOK(t, l.db); n != int64(len(errs)) {
-		t.Fatalf("log has %d entries, want %d", n, len(errs))
-	}
-}
-
-func TestConcurrentAppendsKeepTheChain(t *testing.T) {
-	const goroutines, each = 64, 200
-	l := newTestLog(t, WriterOptions{})
-	var wg sync.WaitGroup
-	errs := make(chan error, goroutines)
-	for g := range goroutines {
-		wg.Go(func() {
-			for i := range each {
-				err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
-					_, err := tx.Append(ctx, testEntry(g*each+i))
-					return err
-				})
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	if n := chainOK(t, l.db); n != goroutines*each {
-		t.Fatalf("log has %d entries, want %d", n, goroutines*each)
-	}
-	res, err := Verify(context.Background(), readHandle(t, l.path), VerifyOptions{})
-	if err != nil || res.Size != goroutines*each {
-		t.Fatalf("verify after concurrent appends: %+v, %v", res, err)
-	}
-	if s := l.w.Stats(); s.Batches >= s.Units {
-		t.Errorf("%d units in %d batches: concurrent units were not batched", s.Units, s.Batches)
-	}
-}
-
 // TestDecisionEncodingMatchesEncodingJSON pins the hand-written encoder to
 // what json.Marshal makes of the same decision.
 func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
@@ -563,7 +372,7 @@ func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
 // none of them, and a unit that goes on after such an error still chains
 // its next entries from the right head.
 func TestAppendAllWritesAllOrNothing(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	ctx := context.Background()
 	l.appendOne(t, testEntry(0))
 	many := make([]Entry, 2*appendChunk+5) // three INSERTs: 64, 64 and 5 entries
@@ -571,7 +380,7 @@ func TestAppendAllWritesAllOrNothing(t *testing.T) {
 		many[i] = testEntry(i + 1)
 	}
 	bad := append([]Entry{testEntry(500), testEntry(501)}, Entry{Action: "Jan Jansen las het signaal"})
-	err := l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	err := l.w.Do(ctx, func(ctx context.Context, tx *Appender) error {
 		last, err := tx.AppendAll(ctx, many...)
 		if err != nil || last != int64(len(many))+1 {
 			return fmt.Errorf("AppendAll of %d entries: last seq %d, %v; want %d", len(many), last, err, len(many)+1)
@@ -604,14 +413,12 @@ func TestAppendAllWritesAllOrNothing(t *testing.T) {
 // in the second of three INSERTs, the first INSERT's entries go too, and the
 // unit can go on appending from the right head.
 func TestAppendAllFailingMidwayStoresNone(t *testing.T) {
-	l := newTestLog(t, WriterOptions{})
+	l := newTestLog(t, ChainOptions{})
 	ctx := context.Background()
 	l.appendOne(t, testEntry(0))
-	err := l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TEMP TRIGGER refuse_100 BEFORE INSERT ON main.audit_entries
+	// On the write handle's one connection, which the Chain's transactions use.
+	_, err := l.db.ExecContext(ctx, `CREATE TEMP TRIGGER refuse_100 BEFORE INSERT ON main.audit_entries
 			WHEN NEW.object = 'signal/100' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
-		return err
-	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -619,7 +426,7 @@ func TestAppendAllFailingMidwayStoresNone(t *testing.T) {
 	for i := range many {
 		many[i] = testEntry(i + 1) // entry 100 is in the second INSERT
 	}
-	err = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	err = l.w.Do(ctx, func(ctx context.Context, tx *Appender) error {
 		if _, err := tx.AppendAll(ctx, many...); err == nil || !strings.Contains(err.Error(), "refused by the test") {
 			return fmt.Errorf("AppendAll with a refused entry: %v, want the database's refusal", err)
 		}
@@ -644,14 +451,14 @@ func TestPreparedEntries(t *testing.T) {
 		t.Fatalf("Prepare with free text: %v, want ErrInvalidEntry", err)
 	}
 	appendedAt := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	l := newTestLog(t, WriterOptions{Now: func() time.Time { return appendedAt }})
+	l := newTestLog(t, ChainOptions{Now: func() time.Time { return appendedAt }})
 	untimed := testEntry(2)
 	untimed.Time = time.Time{}
 	p, err := Prepare(testEntry(1), untimed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
+	err = l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
 		_, err := tx.AppendPrepared(ctx, p)
 		return err
 	})
@@ -667,131 +474,5 @@ func TestPreparedEntries(t *testing.T) {
 	}
 	if n := chainOK(t, l.db); n != 2 {
 		t.Fatalf("log has %d entries, want 2", n)
-	}
-}
-
-// TestSyncAnswersOnlyDurableBatches runs a writer whose commits do not
-// wait for the disk (as the service's: synchronous=NORMAL and Sync): no
-// caller may be answered before a Sync that began after its entry was
-// committed, however many callers overlap.
-func TestSyncAnswersOnlyDurableBatches(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signaal.db")
-	db, err := sql.Open(writeDriver, strings.Replace(WriteDSN(path), "_synchronous=FULL", "_synchronous=NORMAL", 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	read := readHandle(t, path)
-	// durable is the log's size as committed when the last finished Sync
-	// began: what that Sync made durable.
-	var durable, syncs atomic.Int64
-	syncWAL := func() error {
-		size, err := Size(ctx, read)
-		if err != nil {
-			return err
-		}
-		time.Sleep(time.Millisecond) // a slow disk, so that batches overlap it
-		if err := SyncWAL(path)(); err != nil {
-			return err
-		}
-		syncs.Add(1)
-		for {
-			d := durable.Load()
-			if size <= d || durable.CompareAndSwap(d, size) {
-				return nil
-			}
-		}
-	}
-	w, err := NewWriter(db, WriterOptions{Sync: syncWAL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	const callers, each = 32, 20
-	var wg sync.WaitGroup
-	for c := range callers {
-		wg.Go(func() {
-			for i := range each {
-				var seq int64
-				err := w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-					var err error
-					seq, err = tx.Append(ctx, testEntry(c*each+i))
-					return err
-				})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if d := durable.Load(); d < seq {
-					t.Errorf("entry %d answered when only %d were durable", seq, d)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if n := chainOK(t, db); n != callers*each {
-		t.Fatalf("log has %d entries, want %d", n, callers*each)
-	}
-	st := w.Stats()
-	if st.Syncs == 0 || st.Syncs != syncs.Load() || st.Batches < st.Syncs {
-		t.Fatalf("stats %+v, %d syncs done", st, syncs.Load())
-	}
-	t.Logf("%d entries in %d batches, %d syncs", callers*each, st.Batches, st.Syncs)
-}
-
-// TestFailedSyncStopsTheWriter: after a failed fsync nobody can say what
-// the disk holds, so the batch's callers and every later one get the error.
-func TestFailedSyncStopsTheWriter(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signaal.db")
-	db, err := OpenWrite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	diskGone := errors.New("input/output error")
-	var fail atomic.Bool
-	w, err := NewWriter(db, WriterOptions{Sync: func() error {
-		if fail.Load() {
-			return diskGone
-		}
-		return nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	appendOne := func() error {
-		return w.Do(ctx, func(ctx context.Context, tx *Tx) error { _, err := tx.Append(ctx, testEntry(1)); return err })
-	}
-	if err := appendOne(); err != nil {
-		t.Fatal(err)
-	}
-	fail.Store(true)
-	if err := appendOne(); !errors.Is(err, diskGone) {
-		t.Fatalf("got %v, want the sync's error", err)
-	}
-	fail.Store(false) // the disk answers again: the writer stays stopped
-	for range 2 {
-		if err := appendOne(); !errors.Is(err, diskGone) {
-			t.Fatalf("after the failed sync: got %v, want the sync's error", err)
-		}
-	}
-}
-
-// TestSyncWALNeedsTheWAL: a missing WAL is an error, never a sync of
-// nothing.
-func TestSyncWALNeedsTheWAL(t *testing.T) {
-	if err := SyncWAL(filepath.Join(t.TempDir(), "none.db"))(); err == nil {
-		t.Fatal("SyncWAL of a database without a WAL succeeded")
 	}
 }
