@@ -284,7 +284,7 @@ func (m *Meetings) Evaluation(ctx context.Context, actor Actor, q Quarter, actio
 	if next := QuarterOf(m.now()); q.Year > next.Year || q.Year == next.Year && q.Q > next.Q {
 		return Evaluation{}, Invalid(FieldError{Field: "quarter", Problem: "must not be in the future"})
 	}
-	coop, err := m.signals.cooperationOf(ctx, actor)
+	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return Evaluation{}, err
 	}
@@ -296,7 +296,7 @@ func (m *Meetings) Evaluation(ctx context.Context, actor Actor, q Quarter, actio
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("count evaluation: %w", err)
 	}
-	orgs, err := m.store.Organisations(ctx, coop)
+	orgs, err := m.partners.Organisations(ctx, coop)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("list partners: %w", err)
 	}
@@ -304,7 +304,7 @@ func (m *Meetings) Evaluation(ctx context.Context, actor Actor, q Quarter, actio
 	if action == "" {
 		action = ActionEvaluationView
 	}
-	if err := m.signals.store.Record(ctx, actor, []AuditEvent{{Action: action, Object: "evaluation/" + coop + "/" + q.String()}}); err != nil {
+	if err := m.audit.Record(ctx, actor, []AuditEvent{{Action: action, Object: "evaluation/" + coop + "/" + q.String()}}); err != nil {
 		return Evaluation{}, fmt.Errorf("audit evaluation: %w", err)
 	}
 	return ev, nil

@@ -13,9 +13,11 @@ import (
 	"time"
 )
 
-// MeetingStore keeps meetings, cases, actions, decisions and risks. Every
-// write appends its audit events in the same unit of work (fail closed:
-// no audit entry, no change).
+// The meeting's stores, one per purpose, each owned by Meetings. Every
+// write appends its audit events in the same unit of work (fail closed: no
+// audit entry, no change).
+
+// MeetingStore keeps meetings and what is noted under them (risks).
 type MeetingStore interface {
 	// CreateMeeting stores m with events.
 	CreateMeeting(ctx context.Context, actor Actor, m *Meeting, events []AuditEvent) error
@@ -26,6 +28,34 @@ type MeetingStore interface {
 	// PreviousMeeting returns the cooperation's latest meeting starting
 	// before before (other than except), or nil.
 	PreviousMeeting(ctx context.Context, coop string, before time.Time, except string) (*Meeting, error)
+	// Risks returns the risks and bottlenecks recorded in a meeting.
+	Risks(ctx context.Context, meetingID string) ([]RiskNote, error)
+	// AddRisk stores a risk under a planned meeting (CodeConflict if held).
+	AddRisk(ctx context.Context, actor Actor, r *RiskNote, events []AuditEvent) error
+	// HoldMeeting marks a planned meeting held (CodeConflict if it is
+	// already).
+	HoldMeeting(ctx context.Context, actor Actor, meetingID string, at time.Time, events []AuditEvent) error
+}
+
+// CaseStore keeps the cases of young people the meeting discusses, with
+// their lead professionals, actions and decisions.
+type CaseStore interface {
+	// Cases returns every case of the cooperation with its actions and
+	// decisions.
+	Cases(ctx context.Context, coop string) (*CaseSet, error)
+	// RecordCase applies rec to the case rec.Case (creating it if it does
+	// not exist), provided the meeting is still planned (CodeConflict
+	// otherwise), with events.
+	RecordCase(ctx context.Context, actor Actor, rec CaseRecord, events []AuditEvent) error
+	// SetActionDone marks an action done on a date, or not done (nil).
+	SetActionDone(ctx context.Context, actor Actor, actionID string, done *Date, events []AuditEvent) error
+}
+
+// AgendaSignalStore reads the signals the meeting and its members work
+// from. What of them may be shown is Disclosure's to decide.
+type AgendaSignalStore interface {
+	// Signal returns the signal id; CodeNotFound if there is none.
+	Signal(ctx context.Context, id string) (*Signal, error)
 	// MeetingSignals returns the cooperation's decided signals the meeting
 	// may see (meeting level not none), created in [from, until) (a zero
 	// until: no upper bound), oldest first.
@@ -35,28 +65,25 @@ type MeetingStore interface {
 	SignalsAbout(ctx context.Context, coop string, youths []string) ([]*Signal, error)
 	// ReporterSignals returns a reporter's decided signals, oldest first.
 	ReporterSignals(ctx context.Context, reporterID string) ([]*Signal, error)
-	// Cases returns every case of the cooperation with its actions and
-	// decisions.
-	Cases(ctx context.Context, coop string) (*CaseSet, error)
-	// Risks returns the risks and bottlenecks recorded in a meeting.
-	Risks(ctx context.Context, meetingID string) ([]RiskNote, error)
+}
+
+// PartnerStore lists who takes part in a cooperation.
+type PartnerStore interface {
 	// Professionals returns the enabled reporters and coordinators of the
 	// cooperation: who can be lead professional or own an action.
 	Professionals(ctx context.Context, coop string) ([]Professional, error)
 	// Organisations returns the partner organisations of the cooperation.
 	Organisations(ctx context.Context, coop string) ([]Organisation, error)
+}
 
-	// RecordCase applies rec to the case rec.Case (creating it if it does
-	// not exist), provided the meeting is still planned (CodeConflict
-	// otherwise), with events.
-	RecordCase(ctx context.Context, actor Actor, rec CaseRecord, events []AuditEvent) error
-	// SetActionDone marks an action done on a date, or not done (nil).
-	SetActionDone(ctx context.Context, actor Actor, actionID string, done *Date, events []AuditEvent) error
-	// AddRisk stores a risk under a planned meeting (CodeConflict if held).
-	AddRisk(ctx context.Context, actor Actor, r *RiskNote, events []AuditEvent) error
-	// HoldMeeting marks a planned meeting held (CodeConflict if it is
-	// already).
-	HoldMeeting(ctx context.Context, actor Actor, meetingID string, at time.Time, events []AuditEvent) error
+// MeetingStores is what the meeting use cases keep and read, by purpose.
+type MeetingStores struct {
+	Meetings MeetingStore
+	Cases    CaseStore
+	Signals  AgendaSignalStore
+	Partners PartnerStore
+	// Audit records what was read or shown (agenda, minutes, matches).
+	Audit AuditRecorder
 }
 
 // CaseRecord is one change to a case during a meeting: exactly one of
@@ -109,12 +136,17 @@ type Professional struct {
 }
 
 // Meetings is the use cases of the signal meeting. It reads signals through
-// the signals service's own per-reader rules (levelFor and view): what the
-// agenda shows of a signal is exactly what a coordinator reading that signal
-// would see, decided in one place.
+// the same Disclosure as Signals: what the agenda shows of a signal is
+// exactly what a coordinator reading that signal would see, decided in one
+// place.
 type Meetings struct {
-	signals     *Signals
-	store       MeetingStore
+	disclosure  *Disclosure
+	vault       Vault
+	meetings    MeetingStore
+	cases       CaseStore
+	signals     AgendaSignalStore
+	partners    PartnerStore
+	audit       AuditRecorder
 	evaluations EvaluationStore
 	now         func() time.Time
 }
@@ -126,13 +158,18 @@ type MeetingsOptions struct {
 	Evaluations EvaluationStore
 }
 
-// NewMeetings returns the meeting use cases over the signals service and
-// the meeting store.
-func NewMeetings(signals *Signals, store MeetingStore, opts MeetingsOptions) *Meetings {
+// NewMeetings returns the meeting use cases: disclosure decides what the
+// meeting sees of signals (the one Signals uses), vault seals what the
+// meeting writes about a young person and keys case ids.
+func NewMeetings(disclosure *Disclosure, vault Vault, stores MeetingStores, opts MeetingsOptions) *Meetings {
 	if opts.Now == nil {
-		opts.Now = signals.now
+		opts.Now = time.Now
 	}
-	return &Meetings{signals: signals, store: store, evaluations: opts.Evaluations, now: opts.Now}
+	return &Meetings{
+		disclosure: disclosure, vault: vault,
+		meetings: stores.Meetings, cases: stores.Cases, signals: stores.Signals, partners: stores.Partners, audit: stores.Audit,
+		evaluations: opts.Evaluations, now: opts.Now,
+	}
 }
 
 // newMeetingID returns a random id with a prefix naming its kind (80
@@ -152,13 +189,13 @@ func (m *Meetings) coordinatorCoop(ctx context.Context, actor Actor) (string, er
 	if actor.Role != RoleCoordinator {
 		return "", Errorf(CodeForbidden, "only the coordinator of the signal meeting does this")
 	}
-	return m.signals.cooperationOf(ctx, actor)
+	return m.disclosure.cooperationOf(ctx, actor)
 }
 
 // meetingOf returns the meeting if it belongs to coop; CodeNotFound
 // otherwise (another cooperation's meeting does not exist for this reader).
 func (m *Meetings) meetingOf(ctx context.Context, coop, id string) (*Meeting, error) {
-	mt, err := m.store.Meeting(ctx, id)
+	mt, err := m.meetings.Meeting(ctx, id)
 	if ErrorCode(err) == CodeNotFound || (err == nil && mt.CooperationID != coop) {
 		return nil, Errorf(CodeNotFound, "no meeting %s", id)
 	}
@@ -178,7 +215,7 @@ func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeti
 		return nil, err
 	}
 	title, startsAt, verr := in.Validate(m.now())
-	orgs, err := m.store.Organisations(ctx, coop)
+	orgs, err := m.partners.Organisations(ctx, coop)
 	if err != nil {
 		return nil, fmt.Errorf("list partners: %w", err)
 	}
@@ -206,7 +243,7 @@ func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeti
 		ID: newMeetingID("mtg"), CooperationID: coop, Title: title, StartsAt: startsAt,
 		Status: MeetingPlanned, Members: members, CreatedBy: actor.UserID, CreatedAt: m.now().UTC(),
 	}
-	if err := m.store.CreateMeeting(ctx, actor, mt, []AuditEvent{{Action: ActionMeetingCreate, Object: meetingObject(mt.ID)}}); err != nil {
+	if err := m.meetings.CreateMeeting(ctx, actor, mt, []AuditEvent{{Action: ActionMeetingCreate, Object: meetingObject(mt.ID)}}); err != nil {
 		return nil, fmt.Errorf("store meeting: %w", err)
 	}
 	return mt, nil
@@ -216,11 +253,11 @@ func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeti
 // meeting of the cooperation, for a member's contact person the meetings
 // their organisation takes part in (whose minutes they receive).
 func (m *Meetings) List(ctx context.Context, actor Actor) ([]*Meeting, error) {
-	coop, err := m.signals.cooperationOf(ctx, actor)
+	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	all, err := m.store.Meetings(ctx, coop)
+	all, err := m.meetings.Meetings(ctx, coop)
 	if err != nil {
 		return nil, fmt.Errorf("list meetings: %w", err)
 	}
@@ -251,11 +288,11 @@ func (m *Meetings) mayReadMinutes(ctx context.Context, actor Actor, coop string,
 	if !slices.Contains(mt.Members, actor.OrgID) {
 		return false, nil
 	}
-	org, err := m.signals.dir.Organisation(ctx, actor.OrgID)
+	org, err := m.disclosure.organisation(ctx, actor.OrgID)
 	if err != nil {
 		return false, fmt.Errorf("find member organisation: %w", err)
 	}
-	pros, err := m.store.Professionals(ctx, coop)
+	pros, err := m.partners.Professionals(ctx, coop)
 	if err != nil {
 		return false, fmt.Errorf("list professionals: %w", err)
 	}
@@ -290,13 +327,13 @@ func (m *Meetings) Get(ctx context.Context, actor Actor, id string) (MeetingDeta
 	if d.Members, err = m.members(ctx, mt); err != nil {
 		return MeetingDetail{}, err
 	}
-	if d.Professionals, err = m.store.Professionals(ctx, coop); err != nil {
+	if d.Professionals, err = m.partners.Professionals(ctx, coop); err != nil {
 		return MeetingDetail{}, fmt.Errorf("list professionals: %w", err)
 	}
-	if d.Risks, err = m.store.Risks(ctx, mt.ID); err != nil {
+	if d.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
 		return MeetingDetail{}, fmt.Errorf("list risks: %w", err)
 	}
-	if err := m.signals.store.Record(ctx, actor, []AuditEvent{{Action: ActionMeetingView, Object: meetingObject(mt.ID)}}); err != nil {
+	if err := m.audit.Record(ctx, actor, []AuditEvent{{Action: ActionMeetingView, Object: meetingObject(mt.ID)}}); err != nil {
 		return MeetingDetail{}, fmt.Errorf("audit view: %w", err)
 	}
 	return d, nil
@@ -305,7 +342,7 @@ func (m *Meetings) Get(ctx context.Context, actor Actor, id string) (MeetingDeta
 func (m *Meetings) members(ctx context.Context, mt *Meeting) ([]OrgContact, error) {
 	out := []OrgContact{}
 	for _, id := range mt.Members {
-		o, err := m.signals.dir.Organisation(ctx, id)
+		o, err := m.disclosure.organisation(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("find member organisation: %w", err)
 		}
@@ -405,33 +442,6 @@ type DecisionView struct {
 	Erased    bool         `json:"erased,omitempty"`
 }
 
-// memoDirectory remembers organisations for one request: an agenda reads
-// the same few partners for thousands of signals.
-type memoDirectory struct {
-	dir  Directory
-	orgs map[string]Organisation
-}
-
-func (d *memoDirectory) Organisation(ctx context.Context, id string) (Organisation, error) {
-	if o, ok := d.orgs[id]; ok {
-		return o, nil
-	}
-	o, err := d.dir.Organisation(ctx, id)
-	if err != nil {
-		return o, err
-	}
-	d.orgs[id] = o
-	return o, nil
-}
-
-// reader returns the signals service with a per-request organisation memo:
-// the same levelFor and view, fewer queries. Not safe for concurrent use.
-func (m *Meetings) reader() *Signals {
-	r := *m.signals
-	r.dir = &memoDirectory{dir: m.signals.dir, orgs: map[string]Organisation{}}
-	return &r
-}
-
 // meetingReader is who the agenda is shown to: the coordinator (chair),
 // reading as the meeting.
 func meetingReader(actor Actor) Actor {
@@ -452,7 +462,7 @@ func (s shown) identified() bool { return s.view.Youth != nil && s.view.Youth.Re
 
 // meetingViews returns what the meeting may see of each signal (skipping
 // those it may not see at all), via the signals service's own rule.
-func meetingViews(ctx context.Context, r *Signals, actor Actor, coop string, sigs []*Signal) ([]shown, error) {
+func meetingViews(ctx context.Context, r *Disclosure, actor Actor, coop string, sigs []*Signal) ([]shown, error) {
 	reader := meetingReader(actor)
 	out := make([]shown, 0, len(sigs))
 	for _, sig := range sigs {
@@ -665,7 +675,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	ag := Agenda{Meeting: mt, Projector: projector, Items: []AgendaItem{}, FollowUp: []AgendaItem{}}
 	now := m.now()
 	from := now.Add(-SignalActivePeriod)
-	prev, err := m.store.PreviousMeeting(ctx, coop, mt.StartsAt, mt.ID)
+	prev, err := m.meetings.PreviousMeeting(ctx, coop, mt.StartsAt, mt.ID)
 	if err != nil {
 		return Agenda{}, fmt.Errorf("find previous meeting: %w", err)
 	}
@@ -677,17 +687,17 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	if mt.HeldAt != nil {
 		until = *mt.HeldAt
 	}
-	sigs, err := m.store.MeetingSignals(ctx, coop, from, until)
+	sigs, err := m.signals.MeetingSignals(ctx, coop, from, until)
 	if err != nil {
 		return Agenda{}, fmt.Errorf("read agenda signals: %w", err)
 	}
-	r := m.reader()
+	r := m.disclosure.perRequest()
 	ss, err := meetingViews(ctx, r, actor, coop, sigs)
 	if err != nil {
 		return Agenda{}, err
 	}
 	groups := groupItems(ss)
-	cs, err := m.store.Cases(ctx, coop)
+	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {
 		return Agenda{}, fmt.Errorf("read cases: %w", err)
 	}
@@ -767,7 +777,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 			}
 		}
 	}
-	if ag.Risks, err = m.store.Risks(ctx, mt.ID); err != nil {
+	if ag.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
 		return Agenda{}, fmt.Errorf("list risks: %w", err)
 	}
 
@@ -785,7 +795,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	if err != nil {
 		return Agenda{}, err
 	}
-	if err := m.signals.store.Record(ctx, actor, events); err != nil {
+	if err := m.audit.Record(ctx, actor, events); err != nil {
 		return Agenda{}, fmt.Errorf("audit agenda: %w", err)
 	}
 	return ag, nil
@@ -795,12 +805,12 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 // meeting may see them now (via their signals), without counting them as
 // new. A case whose signals the meeting may no longer see at all (expired,
 // or the decisions changed) shows under its label only.
-func (m *Meetings) caseItems(ctx context.Context, r *Signals, actor Actor, coop string, cases []*Case) ([]AgendaItem, []shown, error) {
+func (m *Meetings) caseItems(ctx context.Context, r *Disclosure, actor Actor, coop string, cases []*Case) ([]AgendaItem, []shown, error) {
 	var youths []string
 	for _, c := range cases {
 		youths = append(youths, c.Youth)
 	}
-	sigs, err := m.store.SignalsAbout(ctx, coop, youths)
+	sigs, err := m.signals.SignalsAbout(ctx, coop, youths)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read signals of running cases: %w", err)
 	}
@@ -837,7 +847,7 @@ func casesByRef(cs *CaseSet) map[string]*Case {
 }
 
 func (m *Meetings) professionals(ctx context.Context, coop string) (map[string]Professional, error) {
-	list, err := m.store.Professionals(ctx, coop)
+	list, err := m.partners.Professionals(ctx, coop)
 	if err != nil {
 		return nil, fmt.Errorf("list professionals: %w", err)
 	}
@@ -863,7 +873,7 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 			av.Owner = &Professional{UserID: a.OwnerID, Name: "(account no longer active)"}
 		}
 		av.Overdue = a.DoneOn == nil && a.Due.Before(today)
-		text, erased, err := m.unsealCaseText(ctx, c, actionAD(a.ID), a.Description)
+		text, erased, err := m.disclosure.caseText(ctx, c, actionAD(a.ID), a.Description)
 		if err != nil {
 			return CaseView{}, err
 		}
@@ -875,7 +885,7 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 			continue
 		}
 		dv := DecisionView{ID: d.ID, MeetingID: d.MeetingID, Kind: d.Kind, CreatedAt: d.CreatedAt}
-		text, erased, err := m.unsealCaseText(ctx, c, decisionAD(d.ID), d.Text)
+		text, erased, err := m.disclosure.caseText(ctx, c, decisionAD(d.ID), d.Text)
 		if err != nil {
 			return CaseView{}, err
 		}
@@ -887,19 +897,6 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 
 func actionAD(id string) []byte   { return []byte("action/" + id + "/description") }
 func decisionAD(id string) []byte { return []byte("decision/" + id + "/text") }
-
-// unsealCaseText opens free text about a young person; erased reports the
-// young person's key is gone (right to erasure).
-func (m *Meetings) unsealCaseText(ctx context.Context, c *Case, ad, ct []byte) (string, bool, error) {
-	pt, err := m.signals.vault.Unseal(ctx, c.Youth, ad, ct)
-	if errors.Is(err, ErrContentErased) {
-		return "", true, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("unseal case text: %w", err)
-	}
-	return string(pt), false, nil
-}
 
 // resolveItem finds what an item ref of an agenda names, checking that the
 // meeting may see it: "y-<pseudonym>" needs a signal that shows the young
@@ -915,11 +912,11 @@ func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref strin
 	switch kind {
 	case "y":
 		var err error
-		if sigs, err = m.store.SignalsAbout(ctx, coop, []string{key}); err != nil {
+		if sigs, err = m.signals.SignalsAbout(ctx, coop, []string{key}); err != nil {
 			return Case{}, fmt.Errorf("read signals of item: %w", err)
 		}
 	case "s":
-		sig, err := m.signals.store.Signal(ctx, key)
+		sig, err := m.signals.Signal(ctx, key)
 		if ErrorCode(err) == CodeNotFound {
 			return Case{}, notFound
 		}
@@ -930,7 +927,7 @@ func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref strin
 	default:
 		return Case{}, notFound
 	}
-	ss, err := meetingViews(ctx, m.reader(), actor, coop, sigs)
+	ss, err := meetingViews(ctx, m.disclosure.perRequest(), actor, coop, sigs)
 	if err != nil {
 		return Case{}, err
 	}
@@ -949,7 +946,7 @@ func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref strin
 // the first record of a meeting creates it and later ones find it, and the
 // id says nothing about the young person.
 func (m *Meetings) caseID(c Case) string {
-	return "case_" + m.signals.vault.Fingerprint([]byte("case\x00" + c.CooperationID + "\x00" + itemRef(c.Youth, c.AnonymousSignal)))[:26]
+	return "case_" + m.vault.Fingerprint([]byte("case\x00" + c.CooperationID + "\x00" + itemRef(c.Youth, c.AnonymousSignal)))[:26]
 }
 
 // record is the common path of the meeting's writes about a young person.
@@ -978,7 +975,7 @@ func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref strin
 		return CaseRecord{}, err
 	}
 	ev.Object, ev.Subject = caseObject(c.ID), c.Youth
-	if err := m.store.RecordCase(ctx, actor, rec, []AuditEvent{ev}); err != nil {
+	if err := m.cases.RecordCase(ctx, actor, rec, []AuditEvent{ev}); err != nil {
 		if code := ErrorCode(err); code == CodeConflict || code == CodeNotFound {
 			return CaseRecord{}, err
 		}
@@ -1032,7 +1029,7 @@ func (m *Meetings) AddAction(ctx context.Context, actor Actor, meetingID, ref st
 		}
 		a := &Action{ID: newMeetingID("act"), CaseID: c.ID, MeetingID: rec.MeetingID, OwnerID: owner.UserID, Due: due,
 			CreatedBy: actor.UserID, CreatedAt: rec.At}
-		ct, err := m.signals.vault.Seal(ctx, c.Youth, actionAD(a.ID), []byte(strings.TrimSpace(in.Description)))
+		ct, err := m.vault.Seal(ctx, c.Youth, actionAD(a.ID), []byte(strings.TrimSpace(in.Description)))
 		if err != nil {
 			return AuditEvent{}, fmt.Errorf("seal action: %w", err)
 		}
@@ -1054,7 +1051,7 @@ func (m *Meetings) Decide(ctx context.Context, actor Actor, meetingID, ref strin
 	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
 		d := &CaseDecision{ID: newMeetingID("dec"), CaseID: c.ID, MeetingID: rec.MeetingID, Kind: in.Kind,
 			CreatedBy: actor.UserID, CreatedAt: rec.At}
-		ct, err := m.signals.vault.Seal(ctx, c.Youth, decisionAD(d.ID), []byte(strings.TrimSpace(in.Text)))
+		ct, err := m.vault.Seal(ctx, c.Youth, decisionAD(d.ID), []byte(strings.TrimSpace(in.Text)))
 		if err != nil {
 			return AuditEvent{}, fmt.Errorf("seal decision: %w", err)
 		}
@@ -1086,11 +1083,11 @@ func (m *Meetings) CloseCase(ctx context.Context, actor Actor, meetingID, ref st
 // SetActionDone marks an action done today (or not done again): the
 // coordinator, or the action's owner.
 func (m *Meetings) SetActionDone(ctx context.Context, actor Actor, actionID string, done bool) (ActionView, error) {
-	coop, err := m.signals.cooperationOf(ctx, actor)
+	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return ActionView{}, err
 	}
-	cs, err := m.store.Cases(ctx, coop)
+	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {
 		return ActionView{}, fmt.Errorf("read cases: %w", err)
 	}
@@ -1118,7 +1115,7 @@ func (m *Meetings) SetActionDone(ctx context.Context, actor Actor, actionID stri
 		on = &today
 	}
 	ev := AuditEvent{Action: ActionActionUpdate, Object: "action/" + act.ID, Subject: c.Youth}
-	if err := m.store.SetActionDone(ctx, actor, act.ID, on, []AuditEvent{ev}); err != nil {
+	if err := m.cases.SetActionDone(ctx, actor, act.ID, on, []AuditEvent{ev}); err != nil {
 		return ActionView{}, fmt.Errorf("store action: %w", err)
 	}
 	act.DoneOn = on
@@ -1147,7 +1144,7 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text str
 		return RiskNote{}, err
 	}
 	r := RiskNote{ID: newMeetingID("rsk"), MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC()}
-	if err := m.store.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}}); err != nil {
+	if err := m.meetings.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}}); err != nil {
 		if ErrorCode(err) == CodeConflict {
 			return RiskNote{}, err
 		}
@@ -1170,7 +1167,7 @@ func (m *Meetings) Hold(ctx context.Context, actor Actor, meetingID string) (*Me
 		return nil, Errorf(CodeConflict, "this meeting was closed already")
 	}
 	now := m.now().UTC()
-	if err := m.store.HoldMeeting(ctx, actor, mt.ID, now, []AuditEvent{{Action: ActionMeetingHeld, Object: meetingObject(mt.ID)}}); err != nil {
+	if err := m.meetings.HoldMeeting(ctx, actor, mt.ID, now, []AuditEvent{{Action: ActionMeetingHeld, Object: meetingObject(mt.ID)}}); err != nil {
 		if ErrorCode(err) == CodeConflict {
 			return nil, err
 		}

@@ -38,11 +38,11 @@ type MinutesItem struct {
 // Minutes returns the minutes of meeting id for its chair or a member's
 // contact person, audited as minutes.view per young person in them.
 func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes, error) {
-	coop, err := m.signals.cooperationOf(ctx, actor)
+	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return Minutes{}, err
 	}
-	mt, err := m.store.Meeting(ctx, id)
+	mt, err := m.meetings.Meeting(ctx, id)
 	if ErrorCode(err) == CodeNotFound {
 		return Minutes{}, Errorf(CodeNotFound, "no meeting %s", id)
 	}
@@ -58,10 +58,10 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 	if mn.Members, err = m.members(ctx, mt); err != nil {
 		return Minutes{}, err
 	}
-	if mn.Risks, err = m.store.Risks(ctx, mt.ID); err != nil {
+	if mn.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
 		return Minutes{}, fmt.Errorf("list risks: %w", err)
 	}
-	cs, err := m.store.Cases(ctx, coop)
+	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {
 		return Minutes{}, fmt.Errorf("read cases: %w", err)
 	}
@@ -75,7 +75,7 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 			discussed = append(discussed, c)
 		}
 	}
-	items, _, err := m.caseItems(ctx, m.reader(), actor, coop, discussed)
+	items, _, err := m.caseItems(ctx, m.disclosure.perRequest(), actor, coop, discussed)
 	if err != nil {
 		return Minutes{}, err
 	}
@@ -103,7 +103,7 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 		mn.Items = append(mn.Items, it)
 		events = append(events, AuditEvent{Action: ActionMinutesView, Object: caseObject(c.ID), Subject: c.Youth})
 	}
-	if err := m.signals.store.Record(ctx, actor, events); err != nil {
+	if err := m.audit.Record(ctx, actor, events); err != nil {
 		return Minutes{}, fmt.Errorf("audit minutes: %w", err)
 	}
 	return mn, nil
@@ -152,15 +152,15 @@ func (m *Meetings) Matches(ctx context.Context, actor Actor) ([]Match, error) {
 	if actor.Role != RoleReporter {
 		return nil, Errorf(CodeForbidden, "matches are for the reporters of signals")
 	}
-	coop, err := m.signals.cooperationOf(ctx, actor)
+	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	own, err := m.store.ReporterSignals(ctx, actor.UserID)
+	own, err := m.signals.ReporterSignals(ctx, actor.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("read own signals: %w", err)
 	}
-	r := m.reader()
+	r := m.disclosure.perRequest()
 	ownShown, err := meetingViews(ctx, r, actor, coop, own)
 	if err != nil {
 		return nil, err
@@ -173,9 +173,9 @@ func (m *Meetings) Matches(ctx context.Context, actor Actor) ([]Match, error) {
 	}
 	out := []Match{}
 	if len(youths) == 0 {
-		return out, m.signals.store.Record(ctx, actor, []AuditEvent{{Action: ActionMatchesView, Object: "matches"}})
+		return out, m.audit.Record(ctx, actor, []AuditEvent{{Action: ActionMatchesView, Object: "matches"}})
 	}
-	about, err := m.store.SignalsAbout(ctx, coop, youths)
+	about, err := m.signals.SignalsAbout(ctx, coop, youths)
 	if err != nil {
 		return nil, fmt.Errorf("read signals about the same young people: %w", err)
 	}
@@ -201,7 +201,7 @@ func (m *Meetings) Matches(ctx context.Context, actor Actor) ([]Match, error) {
 				continue
 			}
 			seen[key] = true
-			org, err := r.dir.Organisation(ctx, o.sig.OrgID)
+			org, err := r.organisation(ctx, o.sig.OrgID)
 			if err != nil {
 				return nil, fmt.Errorf("find matching partner: %w", err)
 			}
@@ -225,7 +225,7 @@ func (m *Meetings) Matches(ctx context.Context, actor Actor) ([]Match, error) {
 	if len(events) == 0 {
 		events = []AuditEvent{{Action: ActionMatchesView, Object: "matches"}}
 	}
-	if err := m.signals.store.Record(ctx, actor, events); err != nil {
+	if err := m.audit.Record(ctx, actor, events); err != nil {
 		return nil, fmt.Errorf("audit matches: %w", err)
 	}
 	return out, nil
@@ -268,19 +268,19 @@ func (m *Meetings) Work(ctx context.Context, actor Actor) (MyWork, error) {
 	if err != nil {
 		return MyWork{}, err
 	}
-	coop, err := m.signals.cooperationOf(ctx, actor)
+	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return MyWork{}, err
 	}
-	own, err := m.store.ReporterSignals(ctx, actor.UserID)
+	own, err := m.signals.ReporterSignals(ctx, actor.UserID)
 	if err != nil {
 		return MyWork{}, fmt.Errorf("read own signals: %w", err)
 	}
-	cs, err := m.store.Cases(ctx, coop)
+	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {
 		return MyWork{}, fmt.Errorf("read cases: %w", err)
 	}
-	meetings, err := m.store.Meetings(ctx, coop)
+	meetings, err := m.meetings.Meetings(ctx, coop)
 	if err != nil {
 		return MyWork{}, fmt.Errorf("list meetings: %w", err)
 	}
@@ -289,7 +289,7 @@ func (m *Meetings) Work(ctx context.Context, actor Actor) (MyWork, error) {
 		return MyWork{}, err
 	}
 	cases := casesByRef(cs)
-	r := m.reader()
+	r := m.disclosure.perRequest()
 	ownShown, err := meetingViews(ctx, r, actor, coop, own)
 	if err != nil {
 		return MyWork{}, err
@@ -347,7 +347,7 @@ func (m *Meetings) Work(ctx context.Context, actor Actor) (MyWork, error) {
 	if len(events) == 0 {
 		events = []AuditEvent{{Action: ActionOutcomesView, Object: "outcomes"}}
 	}
-	if err := m.signals.store.Record(ctx, actor, events); err != nil {
+	if err := m.audit.Record(ctx, actor, events); err != nil {
 		return MyWork{}, fmt.Errorf("audit outcomes: %w", err)
 	}
 	return work, nil

@@ -214,7 +214,7 @@ func (l YouthLookup) Pseudonym(vault interface {
 // AccessContentOf unseals a signal's content for an access report with
 // content; erased content stays empty.
 func (s *Signals) AccessContentOf(ctx context.Context, sig *Signal) (*AccessContent, error) {
-	c, erased, err := s.unseal(ctx, sig, allParts)
+	c, erased, err := s.disclosure.unseal(ctx, sig, allParts)
 	if err != nil {
 		return nil, err
 	}

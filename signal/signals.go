@@ -5,72 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
-
-// Decider decides whether and what may be shared (implemented by
-// *policy.Engine). It must be safe for concurrent use.
-type Decider interface {
-	Decide(ctx context.Context, in DecisionInput) (Decision, error)
-}
-
-// Vault seals content per young person and derives their pseudonym
-// (implemented by *keystore.Store).
-type Vault interface {
-	// Pseudonym is the keyed pseudonym of the young person with this name
-	// and birth date ("YYYY-MM-DD").
-	Pseudonym(name, birthDate string) string
-	// Fingerprint is a keyed digest of data.
-	Fingerprint(data []byte) string
-	// Seal encrypts plaintext under youth's key, bound to ad.
-	Seal(ctx context.Context, youth string, ad, plaintext []byte) ([]byte, error)
-	// Unseal decrypts; it returns an error wrapping ErrContentErased when
-	// youth's key has been erased.
-	Unseal(ctx context.Context, youth string, ad, ciphertext []byte) ([]byte, error)
-}
-
-// ErrContentErased is what a Vault's error wraps (via errors.Is) when the
-// young person's key was erased: the content is gone for good.
-var ErrContentErased = errors.New("content erased")
-
-// Directory tells the signals service about organisations (implemented by
-// *sqlite.DB).
-type Directory interface {
-	// Organisation returns the organisation with this id; CodeNotFound if
-	// there is none.
-	Organisation(ctx context.Context, id string) (Organisation, error)
-}
-
-// OrgContact is what a reader of a signal may learn about the reporting
-// organisation: who it is and whom to contact (its aanspreekpunt, and the
-// deputy when the contact person is away).
-type OrgContact struct {
-	OrgID   string        `json:"id"`
-	Name    string        `json:"name"`
-	Contact ContactPerson `json:"contact"`
-	Deputy  ContactPerson `json:"deputy"`
-}
-
-// ContactPerson is how to reach a partner's contact person or deputy.
-type ContactPerson struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone,omitempty"`
-}
-
-func orgContact(o Organisation) *OrgContact {
-	return &OrgContact{
-		OrgID: o.ID, Name: o.Name,
-		Contact: ContactPerson(o.Contact),
-		Deputy:  ContactPerson(o.Deputy),
-	}
-}
 
 // SignalStore keeps signals and writes every change together with its audit
 // events in one unit of work: if the events cannot be appended, nothing is
@@ -116,37 +55,6 @@ type SignalQuery struct {
 	Limit  int
 }
 
-// AuditEvent is one audit record the service asks the store to append.
-// It never holds names, birth dates or observations: the young person is
-// referred to by their pseudonym (Subject).
-type AuditEvent struct {
-	Action   AuditAction
-	Object   string // e.g. "signal/<id>"
-	Subject  string // the young person's pseudonym, "" if none
-	Decision *AuditedDecision
-}
-
-// AuditedDecision is a decision (or, for a read, what was disclosed under
-// it) as the audit log keeps it.
-type AuditedDecision struct {
-	Decision  Decision
-	Purpose   string
-	Recipient string
-	// Input is the policy input document (enums, booleans, the age; never
-	// free text); nil for reads.
-	Input *DecisionInput
-}
-
-// Actor is who does something, with where the request came from, as the
-// audit log records it.
-type Actor struct {
-	UserID    string
-	OrgID     string
-	Role      Role
-	RequestID string
-	IP        string
-}
-
 // Submitted is the answer to a submission: the signal's id and the decision.
 type Submitted struct {
 	ID       string   `json:"id"`
@@ -157,17 +65,13 @@ type Submitted struct {
 }
 
 // Signals is the use cases of concern signals: submit, complete, read, list.
+// What a reader sees of a signal is decided by its Disclosure.
 type Signals struct {
-	decider Decider
-	vault   Vault
-	store   SignalStore
-	dir     Directory
-	now     func() time.Time
-	// coops caches each organisation's cooperation (org id -> cooperation
-	// id): every submission and list needs it, and it never changes (an
-	// organisation is never moved nor deleted), so the cache is never stale.
-	// A pointer, so that copies (Meetings.reader) share it.
-	coops *sync.Map
+	decider    Decider
+	vault      Vault
+	store      SignalStore
+	disclosure *Disclosure
+	now        func() time.Time
 }
 
 // SignalsOptions configures NewSignals.
@@ -175,12 +79,14 @@ type SignalsOptions struct {
 	Now func() time.Time
 }
 
-// NewSignals returns the signal use cases over their dependencies.
-func NewSignals(decider Decider, vault Vault, store SignalStore, dir Directory, opts SignalsOptions) *Signals {
+// NewSignals returns the signal use cases over their dependencies: vault
+// seals what is submitted, disclosure decides what each reader sees (share
+// it with NewMeetings).
+func NewSignals(decider Decider, vault Vault, store SignalStore, disclosure *Disclosure, opts SignalsOptions) *Signals {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Signals{decider: decider, vault: vault, store: store, dir: dir, now: opts.Now, coops: new(sync.Map)}
+	return &Signals{decider: decider, vault: vault, store: store, disclosure: disclosure, now: opts.Now}
 }
 
 // ValidIdempotencyKey checks an Idempotency-Key header value: 1 to 100
@@ -234,7 +140,7 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 		// rare; a look-up before every submission would cost them all.
 	}
 
-	coop, err := s.cooperationOf(ctx, actor)
+	coop, err := s.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return Submitted{}, fmt.Errorf("find reporting organisation: %w", err)
 	}
@@ -350,16 +256,6 @@ func newSignalID(now time.Time) string {
 	return strings.ToLower(sortableBase32.EncodeToString(b))
 }
 
-// sealed field names; part of each ciphertext's associated data.
-const (
-	sealName      = "name"
-	sealBirthDate = "birth_date"
-	sealFacts     = "facts"
-	sealOpinions  = "opinions"
-)
-
-func sealAD(id, field string) []byte { return []byte("signal/" + id + "/" + field) }
-
 func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedContent, error) {
 	var out SealedContent
 	for _, f := range []struct {
@@ -382,49 +278,6 @@ func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedConte
 		*f.dst = ct
 	}
 	return out, nil
-}
-
-// contentParts selects what unseal opens of a signal's content.
-type contentParts uint8
-
-const (
-	partIdentity contentParts = 1 << iota // name and birth date
-	partFacts
-	partOpinions
-	allParts = partIdentity | partFacts | partOpinions
-)
-
-// unseal opens the parts of a signal's content a reader is shown (only
-// those: an agenda decrypts thousands of signals, most shown in part);
-// erased reports the young person's key is gone.
-func (s *Signals) unseal(ctx context.Context, sig *Signal, parts contentParts) (c Content, erased bool, err error) {
-	if sig.ContentErased() { // by retention or on request; see retention.go
-		return Content{}, true, nil
-	}
-	for _, f := range []struct {
-		part contentParts
-		name string
-		ct   []byte
-		dst  *string
-	}{
-		{partIdentity, sealName, sig.Sealed.Name, &c.Name},
-		{partIdentity, sealBirthDate, sig.Sealed.BirthDate, &c.BirthDate},
-		{partFacts, sealFacts, sig.Sealed.Facts, &c.Facts},
-		{partOpinions, sealOpinions, sig.Sealed.Opinions, &c.Opinions},
-	} {
-		if f.ct == nil || parts&f.part == 0 {
-			continue
-		}
-		pt, err := s.vault.Unseal(ctx, sig.Youth, sealAD(sig.ID, f.name), f.ct)
-		if errors.Is(err, ErrContentErased) {
-			return Content{}, true, nil
-		}
-		if err != nil {
-			return Content{}, false, fmt.Errorf("unseal %s: %w", f.name, err)
-		}
-		*f.dst = string(pt)
-	}
-	return c, false, nil
 }
 
 // Complete adds answers to the reporter's own signal and decides it again:
@@ -475,72 +328,9 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 	return Submitted{ID: sig.ID, Decision: decision}, nil
 }
 
-// SignalView is a signal as one reader may see it. Only what the reader's
-// level allows is filled in.
-type SignalView struct {
-	ID string `json:"id"`
-	// Level is what this reader sees: full, minimal, existence, anonymous,
-	// or none (metadata only, for the privacy officer).
-	Level      Level       `json:"level"`
-	Status     Status      `json:"status,omitempty"`
-	Category   Category    `json:"category,omitempty"`
-	ObservedOn *Date       `json:"observed_on,omitempty"`
-	CreatedAt  time.Time   `json:"created_at"`
-	Youth      *YouthView  `json:"youth,omitempty"`
-	Facts      string      `json:"facts,omitempty"`
-	Opinions   string      `json:"opinions,omitempty"`
-	Contains   []Field     `json:"contains,omitempty"`
-	Reporter   *OrgContact `json:"reporter,omitempty"`
-	Answers    *Answers    `json:"answers,omitempty"`
-	Decision   *Decision   `json:"decision,omitempty"`
-	// Erased is set when the young person's key was erased: the content is
-	// gone for good, the record of what happened stays.
-	Erased bool `json:"erased,omitempty"`
-}
-
-// YouthView is the young person as a reader may see them. Ref is the keyed
-// pseudonym: equal refs are the same young person, also when reported by
-// different organisations, which is how the meeting combines signals.
-type YouthView struct {
-	Ref       string `json:"ref,omitempty"`
-	Name      string `json:"name,omitempty"`
-	BirthDate string `json:"birth_date,omitempty"`
-	Age       *int   `json:"age,omitempty"`
-}
-
-// A reader's view is decided from the stored decision, not by evaluating
-// the policy again per read: the decision at submission (or completion) is
-// the audited act of sharing, with the meeting as its recipient; a read is
-// the meeting receiving what was shared then. Re-evaluating per read would
-// need answers about each reader that nobody gave, and a new policy version
-// would silently change what was shared without a new audited decision.
-// To share more (consent given since), the reporter completes the answers,
-// which is decided and audited again.
-//
-// Who sees what:
-//   - the reporter: their own signals in full, drafts included;
-//   - a coordinator (chairs the signal meeting): decided signals of their
-//     cooperation at the meeting's level; none = not listed, 404 by id;
-//   - a privacy officer: every signal of their cooperation as metadata and
-//     decision, never content or identity;
-//   - anyone else (another organisation's reporter, an admin): nothing, and
-//     a signal they may not know exists is "not found", not "forbidden".
-func (s *Signals) levelFor(actor Actor, actorCoop string, sig *Signal) (Level, bool) {
-	switch actor.Role {
-	case RoleReporter:
-		return LevelFull, sig.ReporterID == actor.UserID
-	case RoleCoordinator:
-		ok := sig.CooperationID == actorCoop && sig.MeetingLevel != LevelNone && sig.MeetingLevel.Valid()
-		return sig.MeetingLevel, ok
-	case RolePrivacyOfficer:
-		return LevelNone, sig.CooperationID == actorCoop
-	}
-	return LevelNone, false
-}
-
 // Get returns signal id as actor may see it, and audits the read.
 func (s *Signals) Get(ctx context.Context, actor Actor, id string) (SignalView, error) {
-	coop, err := s.cooperationOf(ctx, actor)
+	coop, err := s.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return SignalView{}, err
 	}
@@ -551,7 +341,7 @@ func (s *Signals) Get(ctx context.Context, actor Actor, id string) (SignalView, 
 	if err != nil {
 		return SignalView{}, fmt.Errorf("find signal: %w", err)
 	}
-	level, ok := s.levelFor(actor, coop, sig)
+	level, ok := s.disclosure.levelFor(actor, coop, sig)
 	if !ok {
 		// Still "not found" to the reader, but a refused read is what the
 		// privacy officer's oversight looks for (reads outside one's own
@@ -562,7 +352,7 @@ func (s *Signals) Get(ctx context.Context, actor Actor, id string) (SignalView, 
 		}
 		return SignalView{}, Errorf(CodeNotFound, "no signal %s", id)
 	}
-	view, err := s.view(ctx, actor, sig, level)
+	view, err := s.disclosure.view(ctx, actor, sig, level)
 	if err != nil {
 		return SignalView{}, err
 	}
@@ -603,7 +393,7 @@ func (s *Signals) List(ctx context.Context, actor Actor, before string, limit in
 	if err := fe.Err(); err != nil {
 		return SignalPage{}, err
 	}
-	coop, err := s.cooperationOf(ctx, actor)
+	coop, err := s.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
 		return SignalPage{}, err
 	}
@@ -629,11 +419,11 @@ func (s *Signals) List(ctx context.Context, actor Actor, before string, limit in
 	}
 	var events []AuditEvent
 	for _, sig := range sigs {
-		level, ok := s.levelFor(actor, coop, sig)
+		level, ok := s.disclosure.levelFor(actor, coop, sig)
 		if !ok { // the query and the rule disagree: show nothing rather than too much
 			continue
 		}
-		view, err := s.view(ctx, actor, sig, level)
+		view, err := s.disclosure.view(ctx, actor, sig, level)
 		if err != nil {
 			return SignalPage{}, err
 		}
@@ -647,115 +437,4 @@ func (s *Signals) List(ctx context.Context, actor Actor, before string, limit in
 		return SignalPage{}, fmt.Errorf("audit list: %w", err)
 	}
 	return page, nil
-}
-
-// cooperationOf returns the cooperation of actor's organisation.
-func (s *Signals) cooperationOf(ctx context.Context, actor Actor) (string, error) {
-	if coop, ok := s.coops.Load(actor.OrgID); ok {
-		return coop.(string), nil
-	}
-	org, err := s.dir.Organisation(ctx, actor.OrgID)
-	if err != nil {
-		return "", fmt.Errorf("find the organisation: %w", err)
-	}
-	s.coops.Store(actor.OrgID, org.CooperationID)
-	return org.CooperationID, nil
-}
-
-// view fills in what level allows of sig for actor.
-func (s *Signals) view(ctx context.Context, actor Actor, sig *Signal, level Level) (SignalView, error) {
-	v := SignalView{ID: sig.ID, Level: level, CreatedAt: sig.CreatedAt}
-	own := actor.Role == RoleReporter && sig.ReporterID == actor.UserID
-	if own || actor.Role == RolePrivacyOfficer {
-		// Metadata and the decision: enums and reasons, never free text.
-		d, a := sig.Decision, sig.Answers
-		v.Status, v.Category, v.Contains = sig.Status, sig.Category, sig.Contains
-		obs := sig.ObservedOn
-		v.ObservedOn = &obs
-		v.Decision, v.Answers = &d, &a
-		v.Youth = &YouthView{Ref: sig.Youth}
-		if !own {
-			return v, nil
-		}
-	}
-	org, err := s.dir.Organisation(ctx, sig.OrgID)
-	if err != nil {
-		return SignalView{}, fmt.Errorf("find reporting organisation: %w", err)
-	}
-	v.Reporter = orgContact(org)
-	// What the level shows: what the signal is about (category, date), the
-	// identity, and which parts of the content.
-	// allowed is part p when field f may be shown, else nothing.
-	allowed := func(f Field, p contentParts) contentParts {
-		if own || slices.Contains(sig.Decision.Fields, f) {
-			return p
-		}
-		return 0
-	}
-	var about bool
-	var parts contentParts
-	switch level {
-	case LevelFull:
-		about = true
-		parts = allowed(FieldIdentity, partIdentity) | allowed(FieldFacts, partFacts) | allowed(FieldOpinions, partOpinions)
-	case LevelMinimal:
-		// Identified, strictly necessary facts only: no opinions.
-		about = true
-		parts = partIdentity | allowed(FieldFacts, partFacts)
-	case LevelExistence:
-		// "Dat-informatie": that there is a concern about this young person
-		// and whom to contact; nothing of what it is about.
-		parts = partIdentity
-	case LevelAnonymous:
-		// Content without identity (no name, birth date, age or ref).
-		about = true
-		parts = allowed(FieldFacts, partFacts) | allowed(FieldOpinions, partOpinions)
-	}
-	c, erased, err := s.unseal(ctx, sig, parts)
-	if err != nil {
-		return SignalView{}, err
-	}
-	v.Erased = erased
-	if about {
-		obs := sig.ObservedOn
-		v.Category, v.ObservedOn = sig.Category, &obs
-	}
-	if parts&partIdentity != 0 {
-		age := sig.Age
-		v.Youth = &YouthView{Ref: sig.Youth, Name: c.Name, BirthDate: c.BirthDate, Age: &age}
-	}
-	v.Facts, v.Opinions = c.Facts, c.Opinions // "" unless shown
-	return v, nil
-}
-
-// readEvent records a disclosure: the level and fields shown to this reader,
-// under which decision (rule, policy version) of the signal.
-func readEvent(action AuditAction, actor Actor, sig *Signal, v SignalView) AuditEvent {
-	shown := Decision{
-		Outcome:       sig.Decision.Outcome,
-		Level:         v.Level,
-		Rule:          sig.Decision.Rule,
-		Fields:        shownFields(v),
-		PolicyVersion: sig.Decision.PolicyVersion,
-	}
-	return AuditEvent{
-		Action:   action,
-		Object:   signalObject(sig.ID),
-		Subject:  sig.Youth,
-		Decision: &AuditedDecision{Decision: shown, Recipient: string(actor.Role)},
-	}
-}
-
-func shownFields(v SignalView) []Field {
-	fields := []Field{}
-	if v.Youth != nil && v.Youth.Name != "" {
-		fields = append(fields, FieldIdentity)
-	}
-	if v.Facts != "" {
-		fields = append(fields, FieldFacts)
-	}
-	if v.Opinions != "" {
-		fields = append(fields, FieldOpinions)
-	}
-	return fields
 }

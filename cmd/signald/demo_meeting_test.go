@@ -41,8 +41,9 @@ func TestDemoMeetingSeedsAFilledAgendaOnce(t *testing.T) {
 	if err := db.SeedDemo(ctx, hash, audit.Actor{UserID: "demo", Role: "system"}); err != nil {
 		t.Fatal(err)
 	}
-	signals := signal.NewSignals(engine, keys, db.Signals(), db, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(signals, db.Meetings(), signal.MeetingsOptions{})
+	disclosure := signal.NewDisclosure(keys, db)
+	signals := signal.NewSignals(engine, keys, db.Signals(), disclosure, signal.SignalsOptions{})
+	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{})
 	for range 2 {
 		if err := seedDemoMeeting(ctx, db, signals, meetings, time.Now()); err != nil {
 			t.Fatal(err)

@@ -108,8 +108,9 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	// The memo answers repeated answer patterns without evaluating the
 	// Rego again: the engine is fixed for the life of the process.
 	store := db.Signals()
-	signals := signal.NewSignals(signal.NewMemoDecider(engine, 0), youthKeys, store, store, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(signals, db.Meetings(), signal.MeetingsOptions{Evaluations: db.Meetings()})
+	disclosure := signal.NewDisclosure(youthKeys, store)
+	signals := signal.NewSignals(policy.NewMemoDecider(engine, 0), youthKeys, store, disclosure, signal.SignalsOptions{})
+	meetings := signal.NewMeetings(disclosure, youthKeys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings()})
 
 	if cfg.demo {
 		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)

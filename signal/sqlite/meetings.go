@@ -21,12 +21,33 @@ type MeetingStore struct {
 }
 
 var (
-	_ signal.MeetingStore    = (*MeetingStore)(nil)
-	_ signal.EvaluationStore = (*MeetingStore)(nil)
+	_ signal.MeetingStore      = (*MeetingStore)(nil)
+	_ signal.CaseStore         = (*MeetingStore)(nil)
+	_ signal.AgendaSignalStore = (*MeetingStore)(nil)
+	_ signal.PartnerStore      = (*MeetingStore)(nil)
+	_ signal.AuditRecorder     = (*MeetingStore)(nil)
+	_ signal.EvaluationStore   = (*MeetingStore)(nil)
 )
 
 // Meetings returns the store of the signal meeting in db.
 func (db *DB) Meetings() *MeetingStore { return &MeetingStore{w: db, r: db.read} }
+
+// MeetingStores returns every store the meeting use cases need, all of them
+// db's meeting store.
+func (db *DB) MeetingStores() signal.MeetingStores {
+	s := db.Meetings()
+	return signal.MeetingStores{Meetings: s, Cases: s, Signals: s, Partners: s, Audit: s}
+}
+
+// Signal implements signal.AgendaSignalStore.
+func (s *MeetingStore) Signal(ctx context.Context, id string) (*signal.Signal, error) {
+	return (&SignalStore{w: s.w, r: s.r}).Signal(ctx, id)
+}
+
+// Record implements signal.AuditRecorder.
+func (s *MeetingStore) Record(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
+	return (&SignalStore{w: s.w, r: s.r}).Record(ctx, actor, events)
+}
 
 // CreateMeeting implements signal.MeetingStore.
 func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m *signal.Meeting, events []signal.AuditEvent) error {
@@ -190,7 +211,7 @@ func (sc *meetingSignalScanner) scan(row scanner) (*signal.Signal, error) {
 	return &s, nil
 }
 
-// MeetingSignals implements signal.MeetingStore. The signals it returns
+// MeetingSignals implements signal.AgendaSignalStore. The signals it returns
 // carry what the meeting's view depends on (meetingSignalColumns): no
 // answers, reporter, version or update time. Signals with the same decision
 // share its slices (fields, reasons): read them, never change them.
@@ -223,7 +244,7 @@ func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, un
 	return out, nil
 }
 
-// SignalsAbout implements signal.MeetingStore.
+// SignalsAbout implements signal.AgendaSignalStore.
 func (s *MeetingStore) SignalsAbout(ctx context.Context, coop string, youths []string) ([]*signal.Signal, error) {
 	if len(youths) == 0 {
 		return nil, nil
@@ -235,12 +256,12 @@ func (s *MeetingStore) SignalsAbout(ctx context.Context, coop string, youths []s
 	return s.signals(ctx, `cooperation_id = ? AND status = 'decided' AND youth IN (?`+strings.Repeat(", ?", len(youths)-1)+`) ORDER BY seq`, args...)
 }
 
-// ReporterSignals implements signal.MeetingStore.
+// ReporterSignals implements signal.AgendaSignalStore.
 func (s *MeetingStore) ReporterSignals(ctx context.Context, reporterID string) ([]*signal.Signal, error) {
 	return s.signals(ctx, `reporter_id = ? AND status = 'decided' ORDER BY seq`, reporterID)
 }
 
-// Cases implements signal.MeetingStore.
+// Cases implements signal.CaseStore.
 func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet, error) {
 	set := &signal.CaseSet{}
 	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.cooperation_id, c.youth, coalesce(c.anonymous_signal, ''), c.status,
@@ -372,7 +393,7 @@ func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.Ri
 	return out, rows.Err()
 }
 
-// Professionals implements signal.MeetingStore.
+// Professionals implements signal.PartnerStore.
 func (s *MeetingStore) Professionals(ctx context.Context, coop string) ([]signal.Professional, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT u.id, u.name, u.email, u.role, o.id, o.name FROM users u
 		JOIN organisations o ON o.id = u.org_id
@@ -395,7 +416,7 @@ func (s *MeetingStore) Professionals(ctx context.Context, coop string) ([]signal
 	return out, rows.Err()
 }
 
-// Organisations implements signal.MeetingStore.
+// Organisations implements signal.PartnerStore.
 func (s *MeetingStore) Organisations(ctx context.Context, coop string) ([]signal.Organisation, error) {
 	ids, err := queryIDs(ctx, s.r, `SELECT id FROM organisations WHERE cooperation_id = ? ORDER BY name`, coop)
 	if err != nil {
@@ -429,7 +450,7 @@ func plannedMeeting(ctx context.Context, tx *Tx, id string) error {
 	return nil
 }
 
-// RecordCase implements signal.MeetingStore.
+// RecordCase implements signal.CaseStore.
 func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec signal.CaseRecord, events []signal.AuditEvent) error {
 	entries, err := auditEntries(actor, events)
 	if err != nil {
@@ -497,7 +518,7 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 	})
 }
 
-// SetActionDone implements signal.MeetingStore.
+// SetActionDone implements signal.CaseStore.
 func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, actionID string, done *signal.Date, events []signal.AuditEvent) error {
 	entries, err := auditEntries(actor, events)
 	if err != nil {

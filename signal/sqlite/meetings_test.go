@@ -66,8 +66,11 @@ func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStor
 	if wrap != nil {
 		decider, store = wrap(decider, store)
 	}
-	e.signals = signal.NewSignals(decider, keys, store, e.db, signal.SignalsOptions{Now: clock})
-	e.meetings = signal.NewMeetings(e.signals, e.db.Meetings(), signal.MeetingsOptions{Now: clock})
+	disclosure := signal.NewDisclosure(keys, e.db)
+	e.signals = signal.NewSignals(decider, keys, store, disclosure, signal.SignalsOptions{Now: clock})
+	stores := e.db.MeetingStores()
+	stores.Audit = store // the meeting's reads are audited through the (wrapped) signal store
+	e.meetings = signal.NewMeetings(disclosure, keys, stores, signal.MeetingsOptions{Now: clock})
 	e.school = e.person("Demo College", "Samenwerking Test", signal.OrgSchool, "mentor@college.example", signal.RoleReporter)
 	e.youthwork = e.person("Jongerenwerk", "Samenwerking Test", signal.OrgYouthWork, "jw@jongerenwerk.example", signal.RoleReporter)
 	e.coordinator = e.person("Gemeente", "Samenwerking Test", signal.OrgMunicipality, "zc@gemeente.example", signal.RoleCoordinator)

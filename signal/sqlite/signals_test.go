@@ -53,7 +53,7 @@ func newSignalsEnv(t *testing.T, decide decideFunc) *signalsEnv {
 	}
 	t.Cleanup(func() { keys.Close() })
 	e := &signalsEnv{db: db, read: db.Read(), keys: keys,
-		signals: signal.NewSignals(decide, keys, db.Signals(), db.Signals(), signal.SignalsOptions{})}
+		signals: signal.NewSignals(decide, keys, db.Signals(), signal.NewDisclosure(keys, db.Signals()), signal.SignalsOptions{})}
 	e.reporter = addReporter(t, db, "School", "mentor@school.example")
 	e.other = addReporter(t, db, "Jongerenwerk", "jw@jongerenwerk.example")
 	return e

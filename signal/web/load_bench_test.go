@@ -26,6 +26,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/keystore"
@@ -342,7 +343,7 @@ func startLoadServer(b *testing.B) *loadServer {
 	srv, err := New(Deps{DB: db, Issuer: issuer, Verifier: verifier, PasswordParams: testParams,
 		// Request logging stays on, as in production; its output is dropped.
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Signals: signal.NewSignals(signal.NewMemoDecider(engine, 0), keys, db.Signals(), db.Signals(), signal.SignalsOptions{})})
+		Signals: signal.NewSignals(policy.NewMemoDecider(engine, 0), keys, db.Signals(), signal.NewDisclosure(keys, db.Signals()), signal.SignalsOptions{})})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -30,8 +30,9 @@ func newMeetingsEnv(t *testing.T) *signalsEnv {
 		}
 		t.Cleanup(func() { keys.Close() })
 		se.keys = keys
-		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), d.DB, signal.SignalsOptions{})
-		d.Meetings = signal.NewMeetings(d.Signals, d.DB.Meetings(), signal.MeetingsOptions{Evaluations: d.DB.Meetings()})
+		disclosure := signal.NewDisclosure(keys, d.DB)
+		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), disclosure, signal.SignalsOptions{})
+		d.Meetings = signal.NewMeetings(disclosure, keys, d.DB.MeetingStores(), signal.MeetingsOptions{Evaluations: d.DB.Meetings()})
 	})
 	for name, r := range map[string]signal.Role{
 		"school": signal.RoleReporter, "coordinator": signal.RoleCoordinator,

@@ -53,7 +53,7 @@ func newSignalsEnv(t *testing.T, more ...func(*Deps, *signalsEnv)) *signalsEnv {
 		}
 		t.Cleanup(func() { keys.Close() })
 		se.keys = keys
-		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), d.DB.Signals(), signal.SignalsOptions{})
+		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), signal.NewDisclosure(keys, d.DB.Signals()), signal.SignalsOptions{})
 		for _, f := range more {
 			f(d, se)
 		}

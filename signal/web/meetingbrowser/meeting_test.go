@@ -53,8 +53,9 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signals := signal.NewSignals(engine, keys, db.Signals(), db, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(signals, db.Meetings(), signal.MeetingsOptions{Evaluations: db.Meetings()})
+	disclosure := signal.NewDisclosure(keys, db)
+	signals := signal.NewSignals(engine, keys, db.Signals(), disclosure, signal.SignalsOptions{})
+	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings()})
 	key, err := auth.LoadOrCreateSigningKey(filepath.Join(dir, "keys", "jwt-ed25519.key"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,16 @@
-package signal
+package policy
 
 import (
 	"context"
 	"encoding/json"
 	"slices"
 	"sync"
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
-// MemoDecider remembers the decisions of a Decider by input document. The
-// policy is a pure function of its input (enums, booleans, the age, the
+// MemoDecider remembers the decisions of a signal.Decider (an Engine) by
+// input document. The policy is a pure function of its input (enums, booleans, the age, the
 // fields: no clock, no data, no free text) and an engine is loaded once and
 // never changes, so the same input always gets the same decision; answers
 // repeat a lot (most signals share a handful of answer patterns), and the
@@ -18,25 +20,25 @@ import (
 // Errors are not remembered. At most size decisions are kept; when full,
 // the memo starts again empty (simple and bounded; the working set is small).
 type MemoDecider struct {
-	decider Decider
+	decider signal.Decider
 	size    int
 
 	mu    sync.Mutex
-	memo  map[string]Decision
+	memo  map[string]signal.Decision
 	hits  uint64
 	total uint64
 }
 
 // NewMemoDecider wraps d with a memo of at most size decisions (default 4096).
-func NewMemoDecider(d Decider, size int) *MemoDecider {
+func NewMemoDecider(d signal.Decider, size int) *MemoDecider {
 	if size <= 0 {
 		size = 4096
 	}
-	return &MemoDecider{decider: d, size: size, memo: make(map[string]Decision)}
+	return &MemoDecider{decider: d, size: size, memo: make(map[string]signal.Decision)}
 }
 
-// Decide implements Decider.
-func (m *MemoDecider) Decide(ctx context.Context, in DecisionInput) (Decision, error) {
+// Decide implements signal.Decider.
+func (m *MemoDecider) Decide(ctx context.Context, in signal.DecisionInput) (signal.Decision, error) {
 	key, err := json.Marshal(in) // canonical: struct field order, nil = absent
 	if err != nil {
 		return m.decider.Decide(ctx, in)
@@ -53,7 +55,7 @@ func (m *MemoDecider) Decide(ctx context.Context, in DecisionInput) (Decision, e
 	}
 	d, err = m.decider.Decide(ctx, in)
 	if err != nil {
-		return Decision{}, err
+		return signal.Decision{}, err
 	}
 	m.mu.Lock()
 	if len(m.memo) >= m.size {
@@ -76,7 +78,7 @@ func (m *MemoDecider) HitRate() float64 {
 
 // cloneDecision copies d's slices, so no caller can change a remembered
 // decision through the one it was handed.
-func cloneDecision(d Decision) Decision {
+func cloneDecision(d signal.Decision) signal.Decision {
 	d.Fields = slices.Clone(d.Fields)
 	d.Obligations = slices.Clone(d.Obligations)
 	d.Missing = slices.Clone(d.Missing)
@@ -84,4 +86,4 @@ func cloneDecision(d Decision) Decision {
 	return d
 }
 
-var _ Decider = (*MemoDecider)(nil)
+var _ signal.Decider = (*MemoDecider)(nil)

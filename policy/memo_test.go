@@ -1,10 +1,11 @@
-package signal_test
+package policy_test
 
 import (
 	"context"
 	"errors"
 	"testing"
 
+	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/signal"
 )
 
@@ -24,7 +25,7 @@ func (c *countingDecider) Decide(_ context.Context, in signal.DecisionInput) (si
 func TestMemoDeciderAsksOncePerInput(t *testing.T) {
 	ctx := context.Background()
 	inner := &countingDecider{}
-	m := signal.NewMemoDecider(inner, 2)
+	m := policy.NewMemoDecider(inner, 2)
 	age15, age16 := 15, 16
 	a := signal.DecisionInput{Youth: signal.Youth{Age: &age15}, Fields: []signal.Field{"identity"}}
 	b := signal.DecisionInput{Youth: signal.Youth{Age: &age16}, Fields: []signal.Field{"identity"}}
