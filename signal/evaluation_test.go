@@ -1,7 +1,6 @@
 package signal
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -59,7 +58,8 @@ func TestSuppressTableHidesSmallCountsAndWhatWouldGiveThemAway(t *testing.T) {
 	}
 }
 
-func TestEvaluationPublishesNoCountUnderFiveInJSONOrCSV(t *testing.T) {
+// The CSV of the same figures is tested where it is written (signal/web).
+func TestEvaluationPublishesNoCountUnderFiveInJSON(t *testing.T) {
 	q := Quarter{Year: 2026, Q: 4}
 	partners := []Organisation{{ID: "org_a", Name: "Demo College"}, {ID: "org_b", Name: "=Jongerenwerk"}}
 	var data EvaluationData
@@ -102,21 +102,6 @@ func TestEvaluationPublishesNoCountUnderFiveInJSONOrCSV(t *testing.T) {
 	// 9, else 12 - 9 gives it away.
 	if ev.ByPartner[0].Figure.String() != "<5" || ev.ByPartner[1].Figure.String() != "<5" {
 		t.Errorf("by partner: %+v", ev.ByPartner)
-	}
-	var csv bytes.Buffer
-	if err := ev.WriteCSV(&csv); err != nil {
-		t.Fatal(err)
-	}
-	out := csv.String()
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
-		f := strings.Split(line, ",")
-		v := f[len(f)-1]
-		if v == "1" || v == "2" || v == "3" || v == "4" {
-			t.Errorf("csv publishes a small count: %s", line)
-		}
-	}
-	if !strings.Contains(out, "'=Jongerenwerk") {
-		t.Errorf("csv lets a name start a formula:\n%s", out)
 	}
 }
 

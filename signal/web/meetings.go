@@ -317,7 +317,7 @@ func (s *Server) exportEvaluation(c echo.Context) error {
 			return err
 		}
 		var buf bytes.Buffer
-		if err := ev.WriteCSV(&buf); err != nil {
+		if err := writeEvaluationCSV(&buf, ev); err != nil {
 			return err
 		}
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="evaluatie-`+q.String()+`.csv"`)
