@@ -26,14 +26,7 @@ const (
 var Roles = []Role{RoleReporter, RoleCoordinator, RolePrivacyOfficer, RoleAdmin}
 
 // Valid reports whether r is one of Roles.
-func (r Role) Valid() bool {
-	for _, v := range Roles {
-		if r == v {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return oneOf(r, Roles) }
 
 // OrgKind is the kind of partner organisation in a cooperation.
 type OrgKind string
@@ -53,14 +46,7 @@ const (
 var OrgKinds = []OrgKind{OrgSchool, OrgYouthWork, OrgMunicipality, OrgJGZ, OrgWijkteam, OrgLeerplicht, OrgPolice}
 
 // Valid reports whether k is one of OrgKinds.
-func (k OrgKind) Valid() bool {
-	for _, v := range OrgKinds {
-		if k == v {
-			return true
-		}
-	}
-	return false
-}
+func (k OrgKind) Valid() bool { return oneOf(k, OrgKinds) }
 
 // Cooperation (samenwerking) is a set of partner organisations bound by one
 // privacy agreement (convenant), with one periodic signal meeting where the

@@ -33,7 +33,7 @@ const (
 var Purposes = []Purpose{PurposeCoordinateSupport, PurposeSafetyRisk, PurposeRadicalisationConcern, PurposeOther}
 
 // Valid reports whether p is one of Purposes.
-func (p Purpose) Valid() bool { return slices.Contains(Purposes, p) }
+func (p Purpose) Valid() bool { return oneOf(p, Purposes) }
 
 // RecipientRole is who would receive the information.
 type RecipientRole string
@@ -56,7 +56,7 @@ var RecipientRoles = []RecipientRole{
 }
 
 // Valid reports whether r is one of RecipientRoles.
-func (r RecipientRole) Valid() bool { return slices.Contains(RecipientRoles, r) }
+func (r RecipientRole) Valid() bool { return oneOf(r, RecipientRoles) }
 
 // ConsentAnswer is the recorded state of one party's consent.
 type ConsentAnswer string
@@ -77,7 +77,7 @@ var (
 )
 
 // Valid reports whether c is one of ConsentAnswers.
-func (c ConsentAnswer) Valid() bool { return slices.Contains(ConsentAnswers, c) }
+func (c ConsentAnswer) Valid() bool { return oneOf(c, ConsentAnswers) }
 
 // Harm is the risk of serious harm if nothing is shared.
 type Harm string
@@ -92,7 +92,7 @@ const (
 var Harms = []Harm{HarmNone, HarmPossible, HarmLikely}
 
 // Valid reports whether h is one of Harms.
-func (h Harm) Valid() bool { return slices.Contains(Harms, h) }
+func (h Harm) Valid() bool { return oneOf(h, Harms) }
 
 // HelpEffective answers the reporting code's question whether the help that
 // was organised works in time.
@@ -108,7 +108,7 @@ const (
 var HelpEffectives = []HelpEffective{HelpEffectiveYes, HelpEffectiveNo, HelpEffectivePending}
 
 // Valid reports whether h is one of HelpEffectives.
-func (h HelpEffective) Valid() bool { return slices.Contains(HelpEffectives, h) }
+func (h HelpEffective) Valid() bool { return oneOf(h, HelpEffectives) }
 
 // Field is a kind of information a signal holds and a share may include.
 type Field string
@@ -131,7 +131,7 @@ var Fields = []Field{
 }
 
 // Valid reports whether f is one of Fields.
-func (f Field) Valid() bool { return slices.Contains(Fields, f) }
+func (f Field) Valid() bool { return oneOf(f, Fields) }
 
 // Special reports whether f is a special category of personal data (AVG
 // art. 9 and 10), whose sharing the privacy officer is told about.
@@ -160,7 +160,7 @@ var Outcomes = []Outcome{
 }
 
 // Valid reports whether o is one of Outcomes.
-func (o Outcome) Valid() bool { return slices.Contains(Outcomes, o) }
+func (o Outcome) Valid() bool { return oneOf(o, Outcomes) }
 
 // Level is what the recipient may see now.
 type Level string
@@ -177,7 +177,7 @@ const (
 var Levels = []Level{LevelFull, LevelMinimal, LevelExistence, LevelAnonymous, LevelNone}
 
 // Valid reports whether l is one of Levels.
-func (l Level) Valid() bool { return slices.Contains(Levels, l) }
+func (l Level) Valid() bool { return oneOf(l, Levels) }
 
 // Rule is the id of a rule of the reference rule set (shared/domain.md).
 type Rule string
@@ -207,7 +207,7 @@ var Rules = []Rule{
 }
 
 // Valid reports whether r is one of Rules.
-func (r Rule) Valid() bool { return slices.Contains(Rules, r) }
+func (r Rule) Valid() bool { return oneOf(r, Rules) }
 
 // Obligation is something the professional must do because of a decision.
 type Obligation string
@@ -228,7 +228,7 @@ var Obligations = []Obligation{
 }
 
 // Valid reports whether o is one of Obligations.
-func (o Obligation) Valid() bool { return slices.Contains(Obligations, o) }
+func (o Obligation) Valid() bool { return oneOf(o, Obligations) }
 
 // Recipient describes who would receive the information.
 type Recipient struct {
@@ -385,7 +385,7 @@ func (in DecisionInput) Validate() error {
 		path := "fields[" + strconv.Itoa(i) + "]"
 		switch {
 		case !f.Valid():
-			fe.Add(path, unknownValue(string(f), Fields))
+			fe.Add(path, unknownValue(f, Fields))
 		case seen[f]:
 			fe.Add(path, "\""+string(f)+"\" is listed twice")
 		}
@@ -411,28 +411,6 @@ func (a Answers) validate(fe *FieldErrors) {
 }
 
 const ageProblem = "must be a whole number from 0 to 23"
-
-func checkEnum[T ~string](fe *FieldErrors, path string, v *T, allowed []T) {
-	if v != nil && !slices.Contains(allowed, *v) {
-		fe.Add(path, unknownValue(string(*v), allowed))
-	}
-}
-
-// unknownValue is the problem for a value outside an enum, listing what is
-// allowed so the caller can fix it without reading the contract.
-func unknownValue[T ~string](v string, allowed []T) string {
-	var b strings.Builder
-	b.WriteString("unknown value ")
-	b.WriteString(strconv.Quote(v))
-	b.WriteString("; allowed: ")
-	for i, a := range allowed {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(string(a))
-	}
-	return b.String()
-}
 
 // MaxDecisionInputBytes bounds the input document DecodeDecisionInput reads;
 // a real one is well under 1 KiB.

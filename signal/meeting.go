@@ -1,7 +1,6 @@
 package signal
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,7 +119,7 @@ const (
 var CloseReasons = []CloseReason{CloseResolved, CloseReferred, CloseNoConcern, CloseMovedAway}
 
 // Valid reports whether r is one of CloseReasons.
-func (r CloseReason) Valid() bool { return slices.Contains(CloseReasons, r) }
+func (r CloseReason) Valid() bool { return oneOf(r, CloseReasons) }
 
 // DecisionKind is what the meeting decided about a young person.
 type DecisionKind string
@@ -138,7 +137,7 @@ const (
 var DecisionKinds = []DecisionKind{DecisionAct, DecisionNoAction}
 
 // Valid reports whether k is one of DecisionKinds.
-func (k DecisionKind) Valid() bool { return slices.Contains(DecisionKinds, k) }
+func (k DecisionKind) Valid() bool { return oneOf(k, DecisionKinds) }
 
 // Case is what a cooperation follows up about one young person, across
 // meetings. An anonymous case is about one signal the meeting may only see
@@ -258,12 +257,7 @@ type NewDecision struct {
 // Validate checks a decision.
 func (in NewDecision) Validate() error {
 	var fe FieldErrors
-	switch {
-	case in.Kind == "":
-		fe.Add("kind", "is required")
-	case !in.Kind.Valid():
-		fe.Add("kind", unknownValue(string(in.Kind), DecisionKinds))
-	}
+	requireOneOf(&fe, "kind", in.Kind, DecisionKinds)
 	if p := validText(in.Text, MaxTextLength); p != "" {
 		if in.Kind == DecisionNoAction && p == "is required" {
 			p = "is required: say why the meeting decided not to act"

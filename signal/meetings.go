@@ -1067,11 +1067,10 @@ func (m *Meetings) Decide(ctx context.Context, actor Actor, meetingID, ref strin
 
 // CloseCase closes the young person's case with a reason.
 func (m *Meetings) CloseCase(ctx context.Context, actor Actor, meetingID, ref string, reason CloseReason) error {
-	switch {
-	case reason == "":
-		return Invalid(FieldError{Field: "reason", Problem: "is required"})
-	case !reason.Valid():
-		return Invalid(FieldError{Field: "reason", Problem: unknownValue(string(reason), CloseReasons)})
+	var fe FieldErrors
+	requireOneOf(&fe, "reason", reason, CloseReasons)
+	if err := fe.Err(); err != nil {
+		return err
 	}
 	_, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
 		rec.Close = &reason

@@ -134,11 +134,9 @@ var AnswerPaths = []string{
 
 func setEnum[T ~string](dst **T, path, value string, allowed []T) error {
 	v := T(value)
-	for _, a := range allowed {
-		if a == v {
-			*dst = &v
-			return nil
-		}
+	if !oneOf(v, allowed) {
+		return Invalid(FieldError{Field: path, Problem: unknownValue(v, allowed)})
 	}
-	return Invalid(FieldError{Field: path, Problem: unknownValue(value, allowed)})
+	*dst = &v
+	return nil
 }

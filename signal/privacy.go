@@ -30,7 +30,7 @@ const (
 var EscalationStatuses = []EscalationStatus{EscalationOpen, EscalationInProgress, EscalationDone}
 
 // Valid reports whether s is one of EscalationStatuses.
-func (s EscalationStatus) Valid() bool { return slices.Contains(EscalationStatuses, s) }
+func (s EscalationStatus) Valid() bool { return oneOf(s, EscalationStatuses) }
 
 // Escalation is one decision that needs the privacy officer: the policy
 // said "escalate" (R6, R9b) or attached "notify_privacy_officer" (R10,

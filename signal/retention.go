@@ -317,7 +317,7 @@ func (r *Retention) Erase(ctx context.Context, actor Actor, finder SignalsOfYout
 	case req.Reason == "":
 		fe.Add("reason", "is required: why the content must be erased")
 	case !containsReason(RequestErasureReasons, req.Reason):
-		fe.Add("reason", unknownValue(string(req.Reason), RequestErasureReasons))
+		fe.Add("reason", unknownValue(req.Reason, RequestErasureReasons))
 	}
 	if (req.Youth == "") == (req.SignalID == "") {
 		fe.Add("youth", "name the young person or one signal (signal_id), not both")

@@ -31,7 +31,7 @@ var Categories = []Category{
 }
 
 // Valid reports whether c is one of Categories.
-func (c Category) Valid() bool { return slices.Contains(Categories, c) }
+func (c Category) Valid() bool { return oneOf(c, Categories) }
 
 // Status is where a signal is in its life.
 type Status string
@@ -145,12 +145,7 @@ func (in NewSignal) Validate(today Date) (ValidatedSignal, error) {
 		}
 	}
 
-	switch {
-	case in.Category == "":
-		fe.Add("category", "is required")
-	case !in.Category.Valid():
-		fe.Add("category", unknownValue(string(in.Category), Categories))
-	}
+	requireOneOf(&fe, "category", in.Category, Categories)
 
 	switch {
 	case strings.TrimSpace(in.Facts) == "":
@@ -166,8 +161,8 @@ func (in NewSignal) Validate(today Date) (ValidatedSignal, error) {
 	for i, f := range in.Contains {
 		path := "contains[" + strconv.Itoa(i) + "]"
 		switch {
-		case !slices.Contains(ContainedFields, f):
-			fe.Add(path, unknownValue(string(f), ContainedFields))
+		case !oneOf(f, ContainedFields):
+			fe.Add(path, unknownValue(f, ContainedFields))
 		case seen[f]:
 			fe.Add(path, strconv.Quote(string(f))+" is listed twice")
 		}
