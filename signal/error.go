@@ -3,6 +3,12 @@
 // and output, organisations, people and roles. It depends on the standard
 // library only; storage, HTTP, the policy engine and the audit log live in
 // packages that import this one, never the other way round.
+//
+// Files are named for what they hold: a singular name holds a thing's types
+// and rules (signal.go, meeting.go, decision.go), a plural one the service
+// of its use cases (signals.go: Signals; meetings.go: Meetings, with its
+// agenda.go, cases.go, minutes.go and evaluation.go); disclosure.go is what
+// a reader may see of a signal, for both.
 package signal
 
 import (

@@ -1,0 +1,472 @@
+package signal
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Agenda is what the meeting discusses: the signals received since the
+// previous meeting grouped per young person, the running cases, and the
+// standing item "risks and bottlenecks".
+type Agenda struct {
+	Meeting *Meeting `json:"meeting"`
+	// Since is when the previous meeting started: the agenda holds the
+	// signals received from then on (nil: no previous meeting, so every
+	// active signal).
+	Since *time.Time `json:"since,omitempty"`
+	// Projector is set on the view for the room's screen: identities only
+	// where the meeting may see the young person in full.
+	Projector bool         `json:"projector"`
+	Items     []AgendaItem `json:"items"`
+	// FollowUp are the open cases without new signals: their lead, their
+	// actions (overdue ones flagged) and their earlier decisions.
+	FollowUp []AgendaItem `json:"follow_up"`
+	Risks    []RiskNote   `json:"risks"`
+	// Overdue counts the open actions past their due date, on the whole
+	// agenda.
+	Overdue int `json:"overdue"`
+}
+
+// AgendaItem is one young person on the agenda (or one anonymous signal).
+type AgendaItem struct {
+	// Ref names the item in the API's writes (lead, actions, decisions,
+	// close).
+	Ref    string `json:"ref"`
+	Number int    `json:"number"`
+	// Label is how to speak of the young person when the identity is not
+	// shown ("Jongere 3", or an anonymous signal's own label).
+	Label string     `json:"label"`
+	Youth *YouthView `json:"youth,omitempty"`
+	// Anonymous: one signal the meeting may only see without identity.
+	Anonymous bool `json:"anonymous"`
+	// Match: two or more partners signalled about this young person.
+	Match      bool            `json:"match"`
+	Partners   []PartnerCount  `json:"partners"`
+	Categories []CategoryCount `json:"categories"`
+	// CategoryNotShared counts signals whose category the meeting may not
+	// see (existence only).
+	CategoryNotShared int          `json:"category_not_shared,omitempty"`
+	Signals           []SignalView `json:"signals"`
+	Case              *CaseView    `json:"case,omitempty"`
+}
+
+// PartnerCount is how many of an item's signals one partner made.
+type PartnerCount struct {
+	Partner OrgContact `json:"partner"`
+	Signals int        `json:"signals"`
+}
+
+// CategoryCount is how many of an item's signals are about one category.
+type CategoryCount struct {
+	Category Category `json:"category"`
+	Signals  int      `json:"signals"`
+}
+
+// meetingReader is who the agenda is shown to: the coordinator (chair),
+// reading as the meeting.
+func meetingReader(actor Actor) Actor {
+	a := actor
+	a.Role = RoleCoordinator
+	return a
+}
+
+// shown is a signal and what the meeting may see of it.
+type shown struct {
+	sig  *Signal
+	view SignalView
+}
+
+// identified reports whether the meeting may see who the signal is about:
+// only then may it be joined with the young person's other signals.
+func (s shown) identified() bool { return s.view.Youth != nil && s.view.Youth.Ref != "" }
+
+// meetingViews returns what the meeting may see of each signal (skipping
+// those it may not see at all), via the signals service's own rule.
+func meetingViews(ctx context.Context, r *Disclosure, actor Actor, coop string, sigs []*Signal) ([]shown, error) {
+	reader := meetingReader(actor)
+	out := make([]shown, 0, len(sigs))
+	for _, sig := range sigs {
+		level, ok := r.levelFor(reader, coop, sig)
+		if !ok {
+			continue
+		}
+		v, err := r.view(ctx, reader, sig, level)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, shown{sig: sig, view: v})
+	}
+	return out, nil
+}
+
+// groupItems groups the shown signals per young person where the identity
+// may be seen, and makes every other signal an item of its own.
+func groupItems(ss []shown) [][]shown {
+	var groups [][]shown
+	byYouth := map[string]int{}
+	for _, s := range ss {
+		if !s.identified() {
+			groups = append(groups, []shown{s})
+			continue
+		}
+		i, ok := byYouth[s.view.Youth.Ref]
+		if !ok {
+			i = len(groups)
+			byYouth[s.view.Youth.Ref] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], s)
+	}
+	return groups
+}
+
+func (m *Meetings) newItem(group []shown) AgendaItem {
+	first := group[0]
+	it := AgendaItem{Partners: []PartnerCount{}, Categories: []CategoryCount{}, Signals: make([]SignalView, 0, len(group))}
+	if first.identified() {
+		it.Ref = itemRef(first.sig.Youth, "")
+		y := *first.view.Youth
+		it.Youth = &y
+	} else {
+		it.Ref = itemRef("", first.sig.ID)
+		it.Anonymous = true
+	}
+	partners := map[string]int{}
+	cats := map[Category]int{}
+	for _, s := range group {
+		it.Signals = append(it.Signals, s.view)
+		if s.view.Reporter != nil {
+			if i, ok := partners[s.view.Reporter.OrgID]; ok {
+				it.Partners[i].Signals++
+			} else {
+				partners[s.view.Reporter.OrgID] = len(it.Partners)
+				it.Partners = append(it.Partners, PartnerCount{Partner: *s.view.Reporter, Signals: 1})
+			}
+		}
+		if s.view.Category == "" {
+			it.CategoryNotShared++
+		} else if i, ok := cats[s.view.Category]; ok {
+			it.Categories[i].Signals++
+		} else {
+			cats[s.view.Category] = len(it.Categories)
+			it.Categories = append(it.Categories, CategoryCount{Category: s.view.Category, Signals: 1})
+		}
+		// The latest signal's age is the young person's age now, closest.
+		if s.view.Youth != nil && s.view.Youth.Age != nil && it.Youth != nil {
+			y := *s.view.Youth
+			if y.Name == "" {
+				y.Name = it.Youth.Name
+			}
+			it.Youth = &y
+		}
+	}
+	it.Match = len(it.Partners) >= 2
+	return it
+}
+
+// fullyIdentified reports whether the meeting may see the young person in
+// full: some signal of the item is shared at level full with its identity.
+func fullyIdentified(it AgendaItem) bool {
+	for _, v := range it.Signals {
+		if v.Level == LevelFull && v.Youth != nil && v.Youth.Name != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// hideIdentity removes who the item is about, for the projector.
+func hideIdentity(it *AgendaItem) {
+	it.Youth = nil
+	for i := range it.Signals {
+		it.Signals[i].Youth = nil
+	}
+}
+
+// ShownSignal is one signal in an audit entry of a view of the agenda: its
+// id and the fields of it the meeting was shown.
+type ShownSignal struct {
+	ID     string
+	Fields []Field
+}
+
+// Code is how an agenda view's audit entry lists the signal among its
+// decision's fields: "<signal id>:<field>:<field>…" ("01k…:identity:facts";
+// the bare id when only that the signal exists was shown). Signal ids and
+// field names are codes without ":", so the list passes the audit log's
+// check that it holds codes only, never free text.
+func (s ShownSignal) Code() Field {
+	var b strings.Builder
+	b.WriteString(s.ID)
+	for _, f := range s.Fields {
+		b.WriteByte(':')
+		b.WriteString(string(f))
+	}
+	return Field(b.String())
+}
+
+// ParseShownSignal reads a code made by [ShownSignal.Code]; ok is false for
+// anything else (a plain field name, say).
+func ParseShownSignal(code string) (s ShownSignal, ok bool) {
+	parts := strings.Split(code, ":")
+	id := parts[0]
+	if id == "" || strings.TrimLeft(id, "0123456789abcdefghijklmnopqrstuvwxyz") != "" {
+		return ShownSignal{}, false
+	}
+	s.ID = id
+	for _, f := range parts[1:] {
+		if !Field(f).Valid() {
+			return ShownSignal{}, false
+		}
+		s.Fields = append(s.Fields, Field(f))
+	}
+	return s, true
+}
+
+// agendaEvents audits one view of the agenda (action agenda.view or
+// agenda.project): one entry for the view itself, also when the agenda is
+// empty, and per young person one entry per decision under which the
+// meeting was shown their signals. Such an entry has the young person's
+// pseudonym as subject and the meeting as object; its decision is the
+// signals' (outcome, level, rule, policy version, as readEvent records a
+// single read) and its fields list each signal shown with the fields shown
+// of it ([ShownSignal.Code]). An access request searches the log by subject,
+// so it finds every agenda that showed the young person, which signals and
+// at which level, at the cost of one entry per young person instead of one
+// per signal (an agenda of 10,000 signals was 10,000 entries, ~6 MB of WAL).
+// A signal on the agenda that is not in bySig is an error: what cannot be
+// audited is not shown.
+func agendaEvents(action AuditAction, meetingID string, bySig map[string]*Signal, lists ...[]AgendaItem) ([]AuditEvent, error) {
+	object := meetingObject(meetingID)
+	events := []AuditEvent{{Action: action, Object: object}}
+	type disclosure struct {
+		youth   string
+		outcome Outcome
+		level   Level
+		rule    Rule
+		policy  string
+	}
+	entry := map[disclosure]int{}
+	for _, list := range lists {
+		for _, it := range list {
+			for _, v := range it.Signals {
+				sig := bySig[v.ID]
+				if sig == nil {
+					return nil, fmt.Errorf("audit agenda: signal %s is shown but was not read", v.ID)
+				}
+				k := disclosure{sig.Youth, sig.Decision.Outcome, v.Level, sig.Decision.Rule, sig.Decision.PolicyVersion}
+				i, ok := entry[k]
+				if !ok {
+					i = len(events)
+					entry[k] = i
+					events = append(events, AuditEvent{Action: action, Object: object, Subject: sig.Youth,
+						Decision: &AuditedDecision{Recipient: string(RecipientSignalMeeting), Decision: Decision{
+							Outcome: k.outcome, Level: k.level, Rule: k.rule, PolicyVersion: k.policy}}})
+				}
+				d := &events[i].Decision.Decision
+				d.Fields = append(d.Fields, ShownSignal{ID: v.ID, Fields: shownFields(v)}.Code())
+			}
+		}
+	}
+	// In the order of the pseudonyms: the audit log indexes entries by
+	// subject, and pseudonyms are random, so in agenda order each batch of
+	// inserts lands on as many scattered index pages as it has entries; in
+	// subject order on a few neighbouring ones (measured: 2,001 entries
+	// 105-122 ms unsorted, 64-78 ms sorted). The entries of one view share
+	// their unit of work and time, so their order says nothing else.
+	slices.SortStableFunc(events[1:], func(a, b AuditEvent) int { return strings.Compare(a.Subject, b.Subject) })
+	return events, nil
+}
+
+// Agenda builds the agenda of meeting id for its chair (projector: for the
+// room's screen) and audits the view as agenda.view (or agenda.project):
+// each young person shown, with every signal shown and the level and fields
+// shown of it (see agendaEvents), so a young person's access request finds
+// every disclosure.
+func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector bool) (Agenda, error) {
+	coop, err := m.coordinatorCoop(ctx, actor)
+	if err != nil {
+		return Agenda{}, err
+	}
+	mt, err := m.meetingOf(ctx, coop, id)
+	if err != nil {
+		return Agenda{}, err
+	}
+	ag := Agenda{Meeting: mt, Projector: projector, Items: []AgendaItem{}, FollowUp: []AgendaItem{}}
+	now := m.now()
+	from := now.Add(-SignalActivePeriod)
+	prev, err := m.meetings.PreviousMeeting(ctx, coop, mt.StartsAt, mt.ID)
+	if err != nil {
+		return Agenda{}, fmt.Errorf("find previous meeting: %w", err)
+	}
+	if prev != nil {
+		since := prev.StartsAt
+		ag.Since, from = &since, since
+	}
+	var until time.Time
+	if mt.HeldAt != nil {
+		until = *mt.HeldAt
+	}
+	sigs, err := m.signals.MeetingSignals(ctx, coop, from, until)
+	if err != nil {
+		return Agenda{}, fmt.Errorf("read agenda signals: %w", err)
+	}
+	r := m.disclosure.perRequest()
+	ss, err := meetingViews(ctx, r, actor, coop, sigs)
+	if err != nil {
+		return Agenda{}, err
+	}
+	groups := groupItems(ss)
+	cs, err := m.cases.Cases(ctx, coop)
+	if err != nil {
+		return Agenda{}, fmt.Errorf("read cases: %w", err)
+	}
+	pros, err := m.professionals(ctx, coop)
+	if err != nil {
+		return Agenda{}, err
+	}
+	cases := casesByRef(cs)
+	today := Today(now)
+
+	for _, g := range groups {
+		ag.Items = append(ag.Items, m.newItem(g))
+	}
+	// Combined signals first, then the young people with most signals; the
+	// order within is the order they came in.
+	slices.SortStableFunc(ag.Items, func(a, b AgendaItem) int {
+		if a.Match != b.Match {
+			if a.Match {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(len(b.Signals), len(a.Signals))
+	})
+	onAgenda := map[string]bool{}
+	for i := range ag.Items {
+		it := &ag.Items[i]
+		onAgenda[it.Ref] = true
+		if c := cases[it.Ref]; c != nil {
+			cv, err := m.caseView(ctx, c, cs, pros, today, "")
+			if err != nil {
+				return Agenda{}, err
+			}
+			it.Case = &cv
+		}
+	}
+	// Running cases without new signals come back under follow-up, with
+	// what the meeting may see of the young person now.
+	var follow []*Case
+	for _, c := range cs.Cases {
+		if c.Status == CaseOpen && !onAgenda[c.ItemRef()] {
+			follow = append(follow, c)
+		}
+	}
+	var followShown []shown
+	if len(follow) > 0 {
+		var items []AgendaItem
+		items, followShown, err = m.caseItems(ctx, r, actor, coop, follow)
+		if err != nil {
+			return Agenda{}, err
+		}
+		for _, it := range items {
+			cv, err := m.caseView(ctx, cases[it.Ref], cs, pros, today, "")
+			if err != nil {
+				return Agenda{}, err
+			}
+			it.Case = &cv
+			ag.FollowUp = append(ag.FollowUp, it)
+		}
+	}
+	n := 0
+	for _, list := range [][]AgendaItem{ag.Items, ag.FollowUp} {
+		for i := range list {
+			n++
+			it := &list[i]
+			it.Number = n
+			it.Label = "Jongere " + strconv.Itoa(n)
+			if projector && !fullyIdentified(*it) {
+				hideIdentity(it)
+			}
+			if it.Case != nil {
+				for _, a := range it.Case.Actions {
+					if a.Overdue {
+						ag.Overdue++
+					}
+				}
+			}
+		}
+	}
+	if ag.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
+		return Agenda{}, fmt.Errorf("list risks: %w", err)
+	}
+
+	action := ActionAgendaView
+	if projector {
+		action = ActionAgendaProject
+	}
+	bySig := make(map[string]*Signal, len(ss)+len(followShown))
+	for _, list := range [][]shown{ss, followShown} {
+		for _, s := range list {
+			bySig[s.sig.ID] = s.sig
+		}
+	}
+	events, err := agendaEvents(action, mt.ID, bySig, ag.Items, ag.FollowUp)
+	if err != nil {
+		return Agenda{}, err
+	}
+	if err := m.audit.Record(ctx, actor, events); err != nil {
+		return Agenda{}, fmt.Errorf("audit agenda: %w", err)
+	}
+	return ag, nil
+}
+
+// caseItems returns an item per case, showing the young person as the
+// meeting may see them now (via their signals), without counting them as
+// new. A case whose signals the meeting may no longer see at all (expired,
+// or the decisions changed) shows under its label only.
+func (m *Meetings) caseItems(ctx context.Context, r *Disclosure, actor Actor, coop string, cases []*Case) ([]AgendaItem, []shown, error) {
+	var youths []string
+	for _, c := range cases {
+		youths = append(youths, c.Youth)
+	}
+	sigs, err := m.signals.SignalsAbout(ctx, coop, youths)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read signals of running cases: %w", err)
+	}
+	ss, err := meetingViews(ctx, r, actor, coop, sigs)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []AgendaItem
+	for _, c := range cases {
+		var mine []shown
+		for _, s := range ss {
+			if c.AnonymousSignal != "" && s.sig.ID == c.AnonymousSignal && !s.identified() ||
+				c.AnonymousSignal == "" && s.identified() && s.sig.Youth == c.Youth {
+				mine = append(mine, s)
+			}
+		}
+		var it AgendaItem
+		if len(mine) > 0 {
+			it = m.newItem(mine)
+		} else {
+			it = AgendaItem{Ref: c.ItemRef(), Anonymous: c.AnonymousSignal != "", Partners: []PartnerCount{}, Categories: []CategoryCount{}, Signals: []SignalView{}}
+		}
+		out = append(out, it)
+	}
+	return out, ss, nil
+}
+
+func casesByRef(cs *CaseSet) map[string]*Case {
+	out := make(map[string]*Case, len(cs.Cases))
+	for _, c := range cs.Cases {
+		out[c.ItemRef()] = c
+	}
+	return out
+}

@@ -1,0 +1,364 @@
+package signal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CaseRecord is one change to a case during a meeting: exactly one of
+// Lead, Action, Decision and Close is set.
+type CaseRecord struct {
+	Case      Case // ID, CooperationID, Youth, AnonymousSignal; OpenedAt/OpenedMeeting for a new case
+	MeetingID string
+	Lead      *LeadProfessional
+	Action    *Action
+	Decision  *CaseDecision
+	Close     *CloseReason
+	At        time.Time
+}
+
+// CaseSet is a cooperation's cases with their actions and decisions.
+type CaseSet struct {
+	Cases     []*Case
+	Actions   []*Action
+	Decisions []*CaseDecision
+	// Leads is every lead professional the cases had, oldest first.
+	Leads []*LeadRecord
+}
+
+// LeadRecord is one assignment of a lead professional to a case.
+type LeadRecord struct {
+	CaseID string
+	LeadProfessional
+}
+
+// leadAt is who was the case's lead at t (nil: nobody yet).
+func (cs *CaseSet) leadAt(caseID string, t time.Time) *LeadProfessional {
+	var lead *LeadProfessional
+	for _, l := range cs.Leads {
+		if l.CaseID == caseID && !l.AssignedAt.After(t) {
+			lp := l.LeadProfessional
+			lead = &lp
+		}
+	}
+	return lead
+}
+
+// CaseView is a case as the meeting sees it.
+type CaseView struct {
+	ID          string            `json:"id"`
+	Status      CaseStatus        `json:"status"`
+	Lead        *LeadProfessional `json:"lead,omitempty"`
+	OpenedAt    time.Time         `json:"opened_at"`
+	ClosedAt    *time.Time        `json:"closed_at,omitempty"`
+	CloseReason CloseReason       `json:"close_reason,omitempty"`
+	Actions     []ActionView      `json:"actions"`
+	Decisions   []DecisionView    `json:"decisions"`
+}
+
+// ActionView is an action as people see it.
+type ActionView struct {
+	ID          string        `json:"id"`
+	MeetingID   string        `json:"meeting_id"`
+	Owner       *Professional `json:"owner,omitempty"`
+	Description string        `json:"description,omitempty"`
+	Due         Date          `json:"due_on"`
+	DoneOn      *Date         `json:"done_on,omitempty"`
+	Overdue     bool          `json:"overdue"`
+	Erased      bool          `json:"erased,omitempty"`
+}
+
+// DecisionView is a decision as the meeting sees it.
+type DecisionView struct {
+	ID        string       `json:"id"`
+	MeetingID string       `json:"meeting_id"`
+	Kind      DecisionKind `json:"kind"`
+	Text      string       `json:"text,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+	Erased    bool         `json:"erased,omitempty"`
+}
+
+func (m *Meetings) professionals(ctx context.Context, coop string) (map[string]Professional, error) {
+	list, err := m.partners.Professionals(ctx, coop)
+	if err != nil {
+		return nil, fmt.Errorf("list professionals: %w", err)
+	}
+	out := make(map[string]Professional, len(list))
+	for _, p := range list {
+		out[p.UserID] = p
+	}
+	return out, nil
+}
+
+// caseView opens a case's actions and decisions (only meetingID's when set).
+func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[string]Professional, today Date, meetingID string) (CaseView, error) {
+	cv := CaseView{ID: c.ID, Status: c.Status, Lead: c.Lead, OpenedAt: c.OpenedAt, ClosedAt: c.ClosedAt,
+		CloseReason: c.CloseReason, Actions: []ActionView{}, Decisions: []DecisionView{}}
+	for _, a := range cs.Actions {
+		if a.CaseID != c.ID || meetingID != "" && a.MeetingID != meetingID {
+			continue
+		}
+		av := ActionView{ID: a.ID, MeetingID: a.MeetingID, Due: a.Due, DoneOn: a.DoneOn}
+		if p, ok := pros[a.OwnerID]; ok {
+			av.Owner = &p
+		} else {
+			av.Owner = &Professional{UserID: a.OwnerID, Name: "(account no longer active)"}
+		}
+		av.Overdue = a.DoneOn == nil && a.Due.Before(today)
+		text, erased, err := m.disclosure.caseText(ctx, c, actionAD(a.ID), a.Description)
+		if err != nil {
+			return CaseView{}, err
+		}
+		av.Description, av.Erased = text, erased
+		cv.Actions = append(cv.Actions, av)
+	}
+	for _, d := range cs.Decisions {
+		if d.CaseID != c.ID || meetingID != "" && d.MeetingID != meetingID {
+			continue
+		}
+		dv := DecisionView{ID: d.ID, MeetingID: d.MeetingID, Kind: d.Kind, CreatedAt: d.CreatedAt}
+		text, erased, err := m.disclosure.caseText(ctx, c, decisionAD(d.ID), d.Text)
+		if err != nil {
+			return CaseView{}, err
+		}
+		dv.Text, dv.Erased = text, erased
+		cv.Decisions = append(cv.Decisions, dv)
+	}
+	return cv, nil
+}
+
+func actionAD(id string) []byte   { return []byte("action/" + id + "/description") }
+func decisionAD(id string) []byte { return []byte("decision/" + id + "/text") }
+
+// resolveItem finds what an item ref of an agenda names, checking that the
+// meeting may see it: "y-<pseudonym>" needs a signal that shows the young
+// person's identity to the meeting, "s-<signal>" a signal the meeting sees
+// without identity. Anything else is CodeNotFound.
+func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref string) (Case, error) {
+	notFound := Errorf(CodeNotFound, "no agenda item %s", ref)
+	kind, key, ok := strings.Cut(ref, "-")
+	if !ok || key == "" {
+		return Case{}, notFound
+	}
+	var sigs []*Signal
+	switch kind {
+	case "y":
+		var err error
+		if sigs, err = m.signals.SignalsAbout(ctx, coop, []string{key}); err != nil {
+			return Case{}, fmt.Errorf("read signals of item: %w", err)
+		}
+	case "s":
+		sig, err := m.signals.Signal(ctx, key)
+		if ErrorCode(err) == CodeNotFound {
+			return Case{}, notFound
+		}
+		if err != nil {
+			return Case{}, fmt.Errorf("read signal of item: %w", err)
+		}
+		sigs = []*Signal{sig}
+	default:
+		return Case{}, notFound
+	}
+	ss, err := meetingViews(ctx, m.disclosure.perRequest(), actor, coop, sigs)
+	if err != nil {
+		return Case{}, err
+	}
+	for _, s := range ss {
+		if kind == "y" && s.identified() {
+			return Case{CooperationID: coop, Youth: s.sig.Youth}, nil
+		}
+		if kind == "s" && !s.identified() {
+			return Case{CooperationID: coop, Youth: s.sig.Youth, AnonymousSignal: s.sig.ID}, nil
+		}
+	}
+	return Case{}, notFound
+}
+
+// caseID is a case's id: a keyed digest of its cooperation and subject, so
+// the first record of a meeting creates it and later ones find it, and the
+// id says nothing about the young person.
+func (m *Meetings) caseID(c Case) string {
+	return "case_" + m.vault.Fingerprint([]byte("case\x00" + c.CooperationID + "\x00" + itemRef(c.Youth, c.AnonymousSignal)))[:26]
+}
+
+// record is the common path of the meeting's writes about a young person.
+func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref string, fill func(rec *CaseRecord, c Case) (AuditEvent, error)) (CaseRecord, error) {
+	coop, err := m.coordinatorCoop(ctx, actor)
+	if err != nil {
+		return CaseRecord{}, err
+	}
+	mt, err := m.meetingOf(ctx, coop, meetingID)
+	if err != nil {
+		return CaseRecord{}, err
+	}
+	if mt.Status != MeetingPlanned {
+		return CaseRecord{}, Errorf(CodeConflict, "this meeting was closed; record it in the next meeting")
+	}
+	c, err := m.resolveItem(ctx, actor, coop, ref)
+	if err != nil {
+		return CaseRecord{}, err
+	}
+	c.ID = m.caseID(c)
+	now := m.now().UTC()
+	c.OpenedAt, c.OpenedMeeting, c.Status = now, mt.ID, CaseOpen
+	rec := CaseRecord{Case: c, MeetingID: mt.ID, At: now}
+	ev, err := fill(&rec, c)
+	if err != nil {
+		return CaseRecord{}, err
+	}
+	ev.Object, ev.Subject = caseObject(c.ID), c.Youth
+	if err := m.cases.RecordCase(ctx, actor, rec, []AuditEvent{ev}); err != nil {
+		if code := ErrorCode(err); code == CodeConflict || code == CodeNotFound {
+			return CaseRecord{}, err
+		}
+		return CaseRecord{}, fmt.Errorf("store case record: %w", err)
+	}
+	return rec, nil
+}
+
+func (m *Meetings) professional(ctx context.Context, coop, id, field string) (Professional, error) {
+	pros, err := m.professionals(ctx, coop)
+	if err != nil {
+		return Professional{}, err
+	}
+	p, ok := pros[id]
+	if !ok {
+		return Professional{}, Invalid(FieldError{Field: field, Problem: "is not an active professional of your cooperation"})
+	}
+	return p, nil
+}
+
+// AssignLead makes userID the lead professional of the young person of
+// item ref (replacing an earlier one: there is one lead at a time).
+func (m *Meetings) AssignLead(ctx context.Context, actor Actor, meetingID, ref, userID string) (*LeadProfessional, error) {
+	if strings.TrimSpace(userID) == "" {
+		return nil, Invalid(FieldError{Field: "user_id", Problem: "is required: who is the lead professional"})
+	}
+	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+		p, err := m.professional(ctx, c.CooperationID, userID, "user_id")
+		if err != nil {
+			return AuditEvent{}, err
+		}
+		rec.Lead = &LeadProfessional{UserID: p.UserID, Name: p.Name, OrgName: p.OrgName, Email: p.Email, AssignedAt: rec.At, MeetingID: rec.MeetingID}
+		return AuditEvent{Action: ActionCaseLead}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec.Lead, nil
+}
+
+// AddAction records an agreed action with its owner and due date.
+func (m *Meetings) AddAction(ctx context.Context, actor Actor, meetingID, ref string, in NewAction) (ActionView, error) {
+	due, err := in.Validate(Today(m.now()))
+	if err != nil {
+		return ActionView{}, err
+	}
+	var owner Professional
+	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+		if owner, err = m.professional(ctx, c.CooperationID, in.OwnerID, "owner_id"); err != nil {
+			return AuditEvent{}, err
+		}
+		a := &Action{ID: newMeetingID("act"), CaseID: c.ID, MeetingID: rec.MeetingID, OwnerID: owner.UserID, Due: due,
+			CreatedBy: actor.UserID, CreatedAt: rec.At}
+		ct, err := m.vault.Seal(ctx, c.Youth, actionAD(a.ID), []byte(strings.TrimSpace(in.Description)))
+		if err != nil {
+			return AuditEvent{}, fmt.Errorf("seal action: %w", err)
+		}
+		a.Description, rec.Action = ct, a
+		return AuditEvent{Action: ActionCaseAction}, nil
+	})
+	if err != nil {
+		return ActionView{}, err
+	}
+	a := rec.Action
+	return ActionView{ID: a.ID, MeetingID: a.MeetingID, Owner: &owner, Description: strings.TrimSpace(in.Description), Due: a.Due}, nil
+}
+
+// Decide records a decision of the meeting, including a decision not to act.
+func (m *Meetings) Decide(ctx context.Context, actor Actor, meetingID, ref string, in NewDecision) (DecisionView, error) {
+	if err := in.Validate(); err != nil {
+		return DecisionView{}, err
+	}
+	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+		d := &CaseDecision{ID: newMeetingID("dec"), CaseID: c.ID, MeetingID: rec.MeetingID, Kind: in.Kind,
+			CreatedBy: actor.UserID, CreatedAt: rec.At}
+		ct, err := m.vault.Seal(ctx, c.Youth, decisionAD(d.ID), []byte(strings.TrimSpace(in.Text)))
+		if err != nil {
+			return AuditEvent{}, fmt.Errorf("seal decision: %w", err)
+		}
+		d.Text, rec.Decision = ct, d
+		return AuditEvent{Action: ActionCaseDecide}, nil
+	})
+	if err != nil {
+		return DecisionView{}, err
+	}
+	d := rec.Decision
+	return DecisionView{ID: d.ID, MeetingID: d.MeetingID, Kind: d.Kind, Text: strings.TrimSpace(in.Text), CreatedAt: d.CreatedAt}, nil
+}
+
+// CloseCase closes the young person's case with a reason.
+func (m *Meetings) CloseCase(ctx context.Context, actor Actor, meetingID, ref string, reason CloseReason) error {
+	var fe FieldErrors
+	requireOneOf(&fe, "reason", reason, CloseReasons)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	_, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+		rec.Close = &reason
+		return AuditEvent{Action: ActionCaseClose}, nil
+	})
+	return err
+}
+
+// SetActionDone marks an action done today (or not done again): the
+// coordinator, or the action's owner.
+func (m *Meetings) SetActionDone(ctx context.Context, actor Actor, actionID string, done bool) (ActionView, error) {
+	coop, err := m.disclosure.cooperationOf(ctx, actor)
+	if err != nil {
+		return ActionView{}, err
+	}
+	cs, err := m.cases.Cases(ctx, coop)
+	if err != nil {
+		return ActionView{}, fmt.Errorf("read cases: %w", err)
+	}
+	var act *Action
+	for _, a := range cs.Actions {
+		if a.ID == actionID && (actor.Role == RoleCoordinator || a.OwnerID == actor.UserID) {
+			act = a
+		}
+	}
+	if act == nil || (actor.Role != RoleCoordinator && actor.Role != RoleReporter) {
+		return ActionView{}, Errorf(CodeNotFound, "no action %s", actionID)
+	}
+	var c *Case
+	for _, k := range cs.Cases {
+		if k.ID == act.CaseID {
+			c = k
+		}
+	}
+	if c == nil {
+		return ActionView{}, fmt.Errorf("action %s: case %s missing", act.ID, act.CaseID)
+	}
+	var on *Date
+	if done {
+		today := Today(m.now())
+		on = &today
+	}
+	ev := AuditEvent{Action: ActionActionUpdate, Object: "action/" + act.ID, Subject: c.Youth}
+	if err := m.cases.SetActionDone(ctx, actor, act.ID, on, []AuditEvent{ev}); err != nil {
+		return ActionView{}, fmt.Errorf("store action: %w", err)
+	}
+	act.DoneOn = on
+	pros, err := m.professionals(ctx, coop)
+	if err != nil {
+		return ActionView{}, err
+	}
+	cv, err := m.caseView(ctx, c, &CaseSet{Actions: []*Action{act}}, pros, Today(m.now()), "")
+	if err != nil {
+		return ActionView{}, err
+	}
+	return cv.Actions[0], nil
+}
