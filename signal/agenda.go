@@ -86,7 +86,7 @@ type shown struct {
 func (s shown) identified() bool { return s.view.Youth != nil && s.view.Youth.Ref != "" }
 
 // meetingViews returns what the meeting may see of each signal (skipping
-// those it may not see at all), via the signals service's own rule.
+// those it may not see at all), by the same Disclosure as Signals.
 func meetingViews(ctx context.Context, r *Disclosure, actor Actor, coop string, sigs []*Signal) ([]shown, error) {
 	reader := meetingReader(actor)
 	out := make([]shown, 0, len(sigs))

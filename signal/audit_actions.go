@@ -6,7 +6,7 @@ package signal
 // action, can never disagree with the code that writes them.
 type AuditAction string
 
-// Signals (service.go).
+// Signals (signals.go).
 const (
 	ActionSignalCreate   AuditAction = "signal.create"
 	ActionSignalComplete AuditAction = "signal.complete"

@@ -170,7 +170,7 @@ func (s *MeetingStore) signals(ctx context.Context, query string, args ...any) (
 }
 
 // meetingSignalColumns are what the meeting's view of a signal reads
-// (levelFor, view, and the audit of the view): not the reporter's answers,
+// (signal.Disclosure and the audit of the view): not the reporter's answers,
 // nor what only the reporter's own view or a write needs. Fewer columns is
 // less to copy out of SQLite for each of an agenda's thousands of rows.
 const meetingSignalColumns = `id, youth, org_id, cooperation_id, category, observed_on, age, meeting_level, decision,
