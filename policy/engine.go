@@ -4,6 +4,9 @@
 // once, prepares the query once, and then decides concurrently, returning
 // the domain's signal.Decision. A policy that does not compile, or a decision
 // that breaks the output contract, is an error, never a silent "allow".
+//
+// The same files also compile to WebAssembly (Engine.Wasm), under the same
+// policy_version, so a phone decides as the server does without a network.
 package policy
 
 import (
@@ -19,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -46,6 +50,9 @@ type Engine struct {
 	asked     map[string]bool // question ids, for checking Decision.Missing
 	// reasonTexts are the sentences of the reason codes (reasons.go).
 	reasonTexts map[string]signal.Text
+	// wasm compiles the same files to WebAssembly, once, when first asked
+	// (wasm.go).
+	wasm func() (WasmPolicy, error)
 }
 
 // Load reads every *.rego file of fsys (files ending in _test.rego are the
@@ -82,6 +89,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	}
 
 	e := &Engine{version: digest(policy)}
+	e.wasm = sync.OnceValues(func() (WasmPolicy, error) { return compileWasm(context.Background(), policy, e.version) })
 	e.decision, err = rego.New(rego.Query(decisionQuery), rego.Compiler(compiler), rego.GenerateJSON(keepValue)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare decision query: %w", err)
