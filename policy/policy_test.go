@@ -399,7 +399,7 @@ func TestQuestionFlowReachesADecision(t *testing.T) {
 // always the first of decision.missing, branching on the answers, from the
 // empty input until every path ends in a complete decision. It calls visit
 // with every input decided on the way (incomplete ones too) and its decision.
-func walkQuestionFlow(t *testing.T, e *policy.Engine, visit func(signal.DecisionInput, signal.Decision)) {
+func walkQuestionFlow(t testing.TB, e *policy.Engine, visit func(signal.DecisionInput, signal.Decision)) {
 	t.Helper()
 	ctx := context.Background()
 	qs := map[string]signal.Question{}
@@ -463,7 +463,7 @@ func walkQuestionFlow(t *testing.T, e *policy.Engine, visit func(signal.Decision
 }
 
 // set answers one question of in by its input path.
-func set(t *testing.T, in signal.DecisionInput, path string, v any) signal.DecisionInput {
+func set(t testing.TB, in signal.DecisionInput, path string, v any) signal.DecisionInput {
 	b := func() *bool { x := v.(bool); return &x }
 	s := func() string { return v.(string) }
 	switch path {
