@@ -1,0 +1,259 @@
+package textcheck
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// nameEntry says what a name from the name list is.
+type nameEntry struct {
+	given, family bool
+	// word: the name is also an ordinary lower-case word ("Roos", "Visser",
+	// "de Jong"), so it counts as a name only when written with a capital
+	// where a sentence does not start, or after an infix ("De Jong").
+	word bool
+}
+
+// parseNames reads data/names.txt: kind<TAB>name[<TAB>word] per line. A
+// family name with an infix ("van der Meer") is entered by its last word;
+// the infix is matched around it in the text.
+func parseNames(data string) (map[string]nameEntry, error) {
+	m := map[string]nameEntry{}
+	for n, line := range strings.Split(data, "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) < 2 || (f[0] != "g" && f[0] != "f") || (len(f) == 3 && f[2] != "word") || len(f) > 3 {
+			return nil, fmt.Errorf("line %d: want kind<TAB>name[<TAB>word], got %q", n+1, line)
+		}
+		words := strings.Fields(f[1])
+		core := fold(words[len(words)-1])
+		e := m[core]
+		e.given = e.given || f[0] == "g"
+		e.family = e.family || f[0] == "f"
+		e.word = e.word || len(f) == 3
+		m[core] = e
+	}
+	return m, nil
+}
+
+// infixes are the lower-case words between given and family name ("van der",
+// "ter", "'t"). Alone they are never a name.
+var infixes = map[string]bool{
+	"van": true, "de": true, "der": true, "den": true, "het": true, "t": true, "ter": true,
+	"ten": true, "te": true, "la": true, "le": true,
+	"du": true, "da": true, "di": true, "del": true, "della": true, "dos": true, "el": true,
+	"al": true, "vd": true, "v": true, "d": true, "von": true, "bin": true, "ibn": true,
+}
+
+// starters are capitalised words that start a sentence or follow an initial
+// or a title without being a name ("B. Daarna", "juf. De").
+var starters = map[string]bool{
+	"de": true, "het": true, "een": true, "hij": true, "zij": true, "ze": true, "wij": true,
+	"we": true, "ik": true, "er": true, "dit": true, "dat": true, "deze": true, "die": true,
+	"daarna": true, "toen": true, "ook": true, "in": true, "op": true, "na": true, "bij": true,
+	"met": true, "maar": true, "en": true, "of": true, "want": true, "omdat": true, "sinds": true,
+	"volgens": true, "tijdens": true, "wel": true, "niet": true, "geen": true, "moeder": true,
+	"vader": true, "ouders": true, "school": true, "the": true, "he": true, "she": true,
+	"it": true, "they": true, "i": true, "this": true, "that": true, "after": true, "then": true,
+}
+
+// nameFindings adds the young person's own name, the known names and other
+// personal names.
+func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Finding) []Finding {
+	claimed := make([]bool, len(toks))
+	out = c.fullNameFindings(text, toks, s.Name, KindOwnName, claimed, out)
+	for _, n := range s.KnownNames {
+		out = c.fullNameFindings(text, toks, n, KindKnownName, claimed, out)
+	}
+	for i := 0; i < len(toks); i++ {
+		if claimed[i] {
+			continue
+		}
+		t := toks[i]
+		first, last, ok := i, i, false
+		if e, found := c.names[t.norm]; found && c.isName(toks, i, e) {
+			ok = true
+		} else if i > 0 && t.capital && !t.allCaps && !starters[t.norm] && afterTitleOrInitial(toks, i) {
+			ok = true // "mevrouw Yilmaz", "J. Smit": a name, listed or not
+		}
+		if !ok {
+			continue
+		}
+		first = extendInfixBack(toks, first)
+		if f := toks[first]; first > 0 && utf8.RuneCountInString(toks[first-1].raw) == 1 && toks[first-1].capital && strings.HasPrefix(f.gap, ".") {
+			first-- // the initial of "J. de Vries"
+		}
+		last = extendFamilyForward(toks, last)
+		for k := first; k <= last; k++ {
+			claimed[k] = true
+		}
+		out = append(out, Finding{Kind: KindPersonName, Start: toks[first].start, End: toks[last].end, Text: text[toks[first].start:toks[last].end]})
+		i = last
+	}
+	return out
+}
+
+// isName decides whether the listed name at toks[i] is used as a name here.
+func (c *Checker) isName(toks []token, i int, e nameEntry) bool {
+	t := toks[i]
+	n := utf8.RuneCountInString(t.raw)
+	if t.allCaps && n <= 3 {
+		return false // "BO", "MAX": abbreviations
+	}
+	if e.word {
+		if !t.capital {
+			return false
+		}
+		return !t.sentence || extendInfixBack(toks, i) < i
+	}
+	return t.capital || n >= 4
+}
+
+// afterTitleOrInitial reports whether toks[i] follows a title ("mevrouw",
+// "dhr.") or an initial ("J.") on the same line, infixes allowed between.
+func afterTitleOrInitial(toks []token, i int) bool {
+	j := extendInfixBack(toks, i)
+	if j == 0 {
+		return false
+	}
+	p := toks[j-1]
+	gap := toks[j].gap
+	if strings.Contains(gap, "\n") {
+		return false
+	}
+	if titles[p.norm] && (strings.TrimLeft(gap, ". ") == "") {
+		return true
+	}
+	return utf8.RuneCountInString(p.raw) == 1 && p.capital && strings.HasPrefix(gap, ".") && strings.TrimLeft(gap, ". ") == ""
+}
+
+// extendInfixBack returns the index of the first word of the infix that
+// stands right before toks[i] ("van der" Meer), or i.
+func extendInfixBack(toks []token, i int) int {
+	j := i
+	for j > 0 && infixes[toks[j-1].norm] && onlySpaces(toks[j].gap) && !toks[j].sentence && !toks[j-1].allCaps {
+		j--
+	}
+	if j < i && toks[i].capital {
+		return j
+	}
+	return i
+}
+
+// extendFamilyForward returns the index of the last word of the family name
+// that follows a given name at toks[i] ("Daan van Dijk", "Noor Yilmaz"), or i.
+func extendFamilyForward(toks []token, i int) int {
+	last := i
+	for j := i + 1; j < len(toks) && onlySpaces(toks[j].gap); j++ {
+		t := toks[j]
+		if infixes[t.norm] && !t.allCaps {
+			continue
+		}
+		if t.capital && !t.allCaps && !starters[t.norm] {
+			last = j
+		}
+		break
+	}
+	return last
+}
+
+func onlySpaces(s string) bool { return strings.Trim(s, " \t") == "" }
+
+// fullNameFindings adds each appearance of a part of name (a full name) as
+// kind, and marks the words it claims.
+func (c *Checker) fullNameFindings(text string, toks []token, name string, kind Kind, claimed []bool, out []Finding) []Finding {
+	nt := tokenize(name)
+	if len(nt) == 0 {
+		return out
+	}
+	var parts []string
+	var initials, coreInitials strings.Builder
+	for _, t := range nt {
+		initials.WriteString(t.norm[:1])
+		if infixes[t.norm] || utf8.RuneCountInString(t.norm) < 2 {
+			continue
+		}
+		coreInitials.WriteString(t.norm[:1])
+		parts = append(parts, t.norm)
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if claimed[i] {
+			continue
+		}
+		first, last := i, i
+		if c.isNamePart(t, parts) {
+			first = extendInfixBack(toks, i)
+			if first > 0 && utf8.RuneCountInString(toks[first-1].raw) == 1 && toks[first-1].capital && strings.HasPrefix(toks[first].gap, ".") {
+				first-- // "S. de Vries"
+			}
+			// "Sanne de Vries": a following part belongs to the same finding.
+			for j := i + 1; j < len(toks) && onlySpaces(toks[j].gap); j++ {
+				if infixes[toks[j].norm] {
+					continue
+				}
+				if c.isNamePart(toks[j], parts) {
+					last = j
+				}
+				break
+			}
+		} else if l, ok := initialsAt(toks, i, initials.String(), coreInitials.String()); ok {
+			last = l
+		} else {
+			continue
+		}
+		for k := first; k <= last; k++ {
+			claimed[k] = true
+		}
+		out = append(out, Finding{Kind: kind, Start: toks[first].start, End: toks[last].end, Text: text[toks[first].start:toks[last].end]})
+		i = last
+	}
+	return out
+}
+
+// isNamePart reports whether t is one of a name's parts, or its possessive
+// ("Daans moeder"). A part that is also an ordinary word must be capitalised.
+func (c *Checker) isNamePart(t token, parts []string) bool {
+	for _, p := range parts {
+		if t.norm != p && (t.norm != p+"s" || len(p) < 3 || strings.HasSuffix(p, "s")) {
+			continue
+		}
+		if t.capital {
+			return true
+		}
+		if e, ok := c.names[p]; (ok && e.word) || utf8.RuneCountInString(p) <= 2 {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// initialsAt matches the initials of a name at toks[i]: "SdV", "SV", or
+// "S.d.V." (one-letter words joined by full stops). It returns the last word.
+func initialsAt(toks []token, i int, all, core string) (int, bool) {
+	t := toks[i]
+	if len(all) < 2 {
+		return 0, false
+	}
+	if t.capital && utf8.RuneCountInString(t.raw) >= 2 && utf8.RuneCountInString(t.raw) <= 4 && (t.norm == all || t.norm == core) && len(t.norm) >= 3 {
+		if t.allCaps || t.norm == all {
+			return i, true
+		}
+	}
+	var b strings.Builder
+	j := i
+	for ; j < len(toks) && utf8.RuneCountInString(toks[j].raw) == 1; j++ {
+		if j > i && toks[j].gap != "." {
+			break
+		}
+		b.WriteString(toks[j].norm)
+	}
+	if j-i >= 2 && toks[i].capital && (b.String() == all || b.String() == core) {
+		return j - 1, true
+	}
+	return 0, false
+}
