@@ -73,16 +73,18 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 			continue
 		}
 		t := toks[i]
-		first, last, ok := i, i, false
+		first, last, ok, family := i, i, false, true
 		if e, found := c.names[t.norm]; found && c.isName(toks, i, e) {
-			ok = true
+			ok, family = true, e.family
 		} else if i > 0 && t.capital && !t.allCaps && !starters[t.norm] && afterTitleOrInitial(toks, i) {
 			ok = true // "mevrouw Yilmaz", "J. Smit": a name, listed or not
 		}
 		if !ok {
 			continue
 		}
-		first = extendInfixBack(toks, first)
+		if family {
+			first = extendInfixBack(toks, first) // "van der Meer", not "moeder van Ayoub"
+		}
 		if f := toks[first]; first > 0 && utf8.RuneCountInString(toks[first-1].raw) == 1 && toks[first-1].capital && strings.HasPrefix(f.gap, ".") {
 			first-- // the initial of "J. de Vries"
 		}

@@ -14,7 +14,7 @@ var (
 	// Phone numbers: +31 or 0031 and nine digits (an optional "(0)"), or a
 	// national 0 and nine digits; single spaces, dashes or dots between.
 	phoneIntlRe = regexp.MustCompile(`^(?:\+|00)31[ \-]?(?:\(0\)[ \-]?)?[1-9](?:[ \-.]?\d){8}`)
-	phoneNatRe  = regexp.MustCompile(`^\(?0(?:[ \-.)]{0,2}\d){9}`)
+	phoneNatRe  = regexp.MustCompile(`^\(?0(?:[ \-.)]{0,3}\d){9}`)
 	datePrefix  = regexp.MustCompile(`^\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}`)
 	bsnRe       = regexp.MustCompile(`^\d(?:[ .]?\d){8}`)
 	// Postcodes: four digits (not starting with 0) and two letters, the
