@@ -53,6 +53,19 @@ type AgendaItem struct {
 	CategoryNotShared int          `json:"category_not_shared,omitempty"`
 	Signals           []SignalView `json:"signals"`
 	Case              *CaseView    `json:"case,omitempty"`
+	// allow is what the meeting's texts about the item may show, decided
+	// from its signals; allowFull counts only those shared in full (the
+	// projector). See meeting_text.go.
+	allow, allowFull textAllowance
+}
+
+// textAllow is what the item's texts may show on the chair's view or, with
+// projector, on the room's screen.
+func (it *AgendaItem) textAllow(projector bool) textAllowance {
+	if projector {
+		return it.allowFull
+	}
+	return it.allow
 }
 
 // PartnerCount is how many of an item's signals one partner made.
@@ -166,6 +179,7 @@ func (m *Meetings) newItem(group []shown) AgendaItem {
 		}
 	}
 	it.Match = len(it.Partners) >= 2
+	it.allow, it.allowFull = allowanceOf(group, false), allowanceOf(group, true)
 	return it
 }
 
@@ -284,7 +298,8 @@ func agendaEvents(action AuditAction, meetingID string, bySig map[string]*Signal
 }
 
 // Agenda builds the agenda of meeting id for its chair (projector: for the
-// room's screen) and audits the view as agenda.view (or agenda.project):
+// room's screen, where the meeting's texts show only for items shared in
+// full) and audits the view as agenda.view (or agenda.project):
 // each young person shown, with every signal shown and the level and fields
 // shown of it (see agendaEvents), so a young person's access request finds
 // every disclosure.
@@ -352,7 +367,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 		it := &ag.Items[i]
 		onAgenda[it.Ref] = true
 		if c := cases[it.Ref]; c != nil {
-			cv, err := m.caseView(ctx, c, cs, pros, today, "")
+			cv, err := m.caseView(ctx, c, cs, pros, today, "", it.textAllow(projector))
 			if err != nil {
 				return Agenda{}, err
 			}
@@ -375,7 +390,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 			return Agenda{}, err
 		}
 		for _, it := range items {
-			cv, err := m.caseView(ctx, cases[it.Ref], cs, pros, today, "")
+			cv, err := m.caseView(ctx, cases[it.Ref], cs, pros, today, "", it.textAllow(projector))
 			if err != nil {
 				return Agenda{}, err
 			}

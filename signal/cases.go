@@ -68,6 +68,10 @@ type ActionView struct {
 	DoneOn      *Date         `json:"done_on,omitempty"`
 	Overdue     bool          `json:"overdue"`
 	Erased      bool          `json:"erased,omitempty"`
+	// Withheld: the description is not shown here, because the item, as
+	// the reader may see it, does not allow what it carries (or no text at
+	// all: existence level; the projector: less than full).
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // DecisionView is a decision as the meeting sees it.
@@ -78,6 +82,7 @@ type DecisionView struct {
 	Text      string       `json:"text,omitempty"`
 	CreatedAt time.Time    `json:"created_at"`
 	Erased    bool         `json:"erased,omitempty"`
+	Withheld  bool         `json:"withheld,omitempty"` // as ActionView.Withheld
 }
 
 func (m *Meetings) professionals(ctx context.Context, coop string) (map[string]Professional, error) {
@@ -92,8 +97,10 @@ func (m *Meetings) professionals(ctx context.Context, coop string) (map[string]P
 	return out, nil
 }
 
-// caseView opens a case's actions and decisions (only meetingID's when set).
-func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[string]Professional, today Date, meetingID string) (CaseView, error) {
+// caseView opens a case's actions and decisions (only meetingID's when set)
+// where allow lets them show (see meeting_text.go); the others are marked
+// Withheld and stay sealed.
+func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[string]Professional, today Date, meetingID string, allow textAllowance) (CaseView, error) {
 	cv := CaseView{ID: c.ID, Status: c.Status, Lead: c.Lead, OpenedAt: c.OpenedAt, ClosedAt: c.ClosedAt,
 		CloseReason: c.CloseReason, Actions: []ActionView{}, Decisions: []DecisionView{}}
 	for _, a := range cs.Actions {
@@ -107,6 +114,11 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 			av.Owner = &Professional{UserID: a.OwnerID, Name: "(account no longer active)"}
 		}
 		av.Overdue = a.DoneOn == nil && a.Due.Before(today)
+		if !allow.shows(a.Needs) {
+			av.Withheld = true
+			cv.Actions = append(cv.Actions, av)
+			continue
+		}
 		text, erased, err := m.disclosure.caseText(ctx, c, actionAD(a.ID), a.Description)
 		if err != nil {
 			return CaseView{}, err
@@ -119,6 +131,11 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 			continue
 		}
 		dv := DecisionView{ID: d.ID, MeetingID: d.MeetingID, Kind: d.Kind, CreatedAt: d.CreatedAt}
+		if !allow.shows(d.Needs) {
+			dv.Withheld = true
+			cv.Decisions = append(cv.Decisions, dv)
+			continue
+		}
 		text, erased, err := m.disclosure.caseText(ctx, c, decisionAD(d.ID), d.Text)
 		if err != nil {
 			return CaseView{}, err
@@ -135,45 +152,55 @@ func decisionAD(id string) []byte { return []byte("decision/" + id + "/text") }
 // resolveItem finds what an item ref of an agenda names, checking that the
 // meeting may see it: "y-<pseudonym>" needs a signal that shows the young
 // person's identity to the meeting, "s-<signal>" a signal the meeting sees
-// without identity. Anything else is CodeNotFound.
-func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref string) (Case, error) {
+// without identity. It returns the item's signals as the meeting sees them.
+// Anything else is CodeNotFound.
+func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref string) (Case, []shown, error) {
 	notFound := Errorf(CodeNotFound, "no agenda item %s", ref)
 	kind, key, ok := strings.Cut(ref, "-")
 	if !ok || key == "" {
-		return Case{}, notFound
+		return Case{}, nil, notFound
 	}
 	var sigs []*Signal
 	switch kind {
 	case "y":
 		var err error
 		if sigs, err = m.signals.SignalsAbout(ctx, coop, []string{key}); err != nil {
-			return Case{}, fmt.Errorf("read signals of item: %w", err)
+			return Case{}, nil, fmt.Errorf("read signals of item: %w", err)
 		}
 	case "s":
 		sig, err := m.signals.Signal(ctx, key)
 		if ErrorCode(err) == CodeNotFound {
-			return Case{}, notFound
+			return Case{}, nil, notFound
 		}
 		if err != nil {
-			return Case{}, fmt.Errorf("read signal of item: %w", err)
+			return Case{}, nil, fmt.Errorf("read signal of item: %w", err)
 		}
 		sigs = []*Signal{sig}
 	default:
-		return Case{}, notFound
+		return Case{}, nil, notFound
 	}
 	ss, err := meetingViews(ctx, m.disclosure.perRequest(), actor, coop, sigs)
 	if err != nil {
-		return Case{}, err
+		return Case{}, nil, err
 	}
+	var c *Case
+	var item []shown
 	for _, s := range ss {
-		if kind == "y" && s.identified() {
-			return Case{CooperationID: coop, Youth: s.sig.Youth}, nil
-		}
-		if kind == "s" && !s.identified() {
-			return Case{CooperationID: coop, Youth: s.sig.Youth, AnonymousSignal: s.sig.ID}, nil
+		switch {
+		case kind == "y" && s.identified():
+			if c == nil {
+				c = &Case{CooperationID: coop, Youth: s.sig.Youth}
+			}
+			item = append(item, s)
+		case kind == "s" && !s.identified() && c == nil:
+			c = &Case{CooperationID: coop, Youth: s.sig.Youth, AnonymousSignal: s.sig.ID}
+			item = append(item, s)
 		}
 	}
-	return Case{}, notFound
+	if c == nil {
+		return Case{}, nil, notFound
+	}
+	return *c, item, nil
 }
 
 // caseID is a case's id: a keyed digest of its cooperation and subject, so
@@ -184,7 +211,9 @@ func (m *Meetings) caseID(c Case) string {
 }
 
 // record is the common path of the meeting's writes about a young person.
-func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref string, fill func(rec *CaseRecord, c Case) (AuditEvent, error)) (CaseRecord, error) {
+// fill gets the item's signals as the meeting sees them (what its texts
+// may carry is decided from them).
+func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref string, fill func(rec *CaseRecord, c Case, item []shown) (AuditEvent, error)) (CaseRecord, error) {
 	coop, err := m.coordinatorCoop(ctx, actor)
 	if err != nil {
 		return CaseRecord{}, err
@@ -196,7 +225,7 @@ func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref strin
 	if mt.Status != MeetingPlanned {
 		return CaseRecord{}, Errorf(CodeConflict, "this meeting was closed; record it in the next meeting")
 	}
-	c, err := m.resolveItem(ctx, actor, coop, ref)
+	c, item, err := m.resolveItem(ctx, actor, coop, ref)
 	if err != nil {
 		return CaseRecord{}, err
 	}
@@ -204,7 +233,7 @@ func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref strin
 	now := m.now().UTC()
 	c.OpenedAt, c.OpenedMeeting, c.Status = now, mt.ID, CaseOpen
 	rec := CaseRecord{Case: c, MeetingID: mt.ID, At: now}
-	ev, err := fill(&rec, c)
+	ev, err := fill(&rec, c, item)
 	if err != nil {
 		return CaseRecord{}, err
 	}
@@ -236,7 +265,7 @@ func (m *Meetings) AssignLead(ctx context.Context, actor Actor, meetingID, ref, 
 	if strings.TrimSpace(userID) == "" {
 		return nil, Invalid(FieldError{Field: "user_id", Problem: "is required: who is the lead professional"})
 	}
-	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case, _ []shown) (AuditEvent, error) {
 		p, err := m.professional(ctx, c.CooperationID, userID, "user_id")
 		if err != nil {
 			return AuditEvent{}, err
@@ -250,20 +279,33 @@ func (m *Meetings) AssignLead(ctx context.Context, actor Actor, meetingID, ref, 
 	return rec.Lead, nil
 }
 
-// AddAction records an agreed action with its owner and due date.
+// AddAction records an agreed action with its owner and due date. Its
+// description is sealed under the young person's key and checked against
+// what the item may show (meeting_text.go).
+//
+// Errors: CodeForbidden for anyone but a coordinator, CodeNotFound for an
+// unknown meeting or item, CodeInvalid with every field problem (the
+// description too when it carries what the item's level forbids, or when
+// the item is at existence level, where no text goes), CodeConflict once
+// the meeting was held.
 func (m *Meetings) AddAction(ctx context.Context, actor Actor, meetingID, ref string, in NewAction) (ActionView, error) {
 	due, err := in.Validate(Today(m.now()))
 	if err != nil {
 		return ActionView{}, err
 	}
 	var owner Professional
-	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case, item []shown) (AuditEvent, error) {
 		if owner, err = m.professional(ctx, c.CooperationID, in.OwnerID, "owner_id"); err != nil {
 			return AuditEvent{}, err
 		}
+		text := strings.TrimSpace(in.Description)
+		needs, err := m.checkItemText(ctx, actor, c, item, "description", text)
+		if err != nil {
+			return AuditEvent{}, err
+		}
 		a := &Action{ID: newMeetingID("act"), CaseID: c.ID, MeetingID: rec.MeetingID, OwnerID: owner.UserID, Due: due,
-			CreatedBy: actor.UserID, CreatedAt: rec.At}
-		ct, err := m.vault.Seal(ctx, c.Youth, actionAD(a.ID), []byte(strings.TrimSpace(in.Description)))
+			Needs: needs, CreatedBy: actor.UserID, CreatedAt: rec.At}
+		ct, err := m.vault.Seal(ctx, c.Youth, actionAD(a.ID), []byte(text))
 		if err != nil {
 			return AuditEvent{}, fmt.Errorf("seal action: %w", err)
 		}
@@ -277,15 +319,23 @@ func (m *Meetings) AddAction(ctx context.Context, actor Actor, meetingID, ref st
 	return ActionView{ID: a.ID, MeetingID: a.MeetingID, Owner: &owner, Description: strings.TrimSpace(in.Description), Due: a.Due}, nil
 }
 
-// Decide records a decision of the meeting, including a decision not to act.
+// Decide records a decision of the meeting, including a decision not to
+// act. Its text is sealed and checked as an action's description.
+//
+// Errors: as AddAction, the text's problems under "text".
 func (m *Meetings) Decide(ctx context.Context, actor Actor, meetingID, ref string, in NewDecision) (DecisionView, error) {
 	if err := in.Validate(); err != nil {
 		return DecisionView{}, err
 	}
-	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case, item []shown) (AuditEvent, error) {
+		text := strings.TrimSpace(in.Text)
+		needs, err := m.checkItemText(ctx, actor, c, item, "text", text)
+		if err != nil {
+			return AuditEvent{}, err
+		}
 		d := &CaseDecision{ID: newMeetingID("dec"), CaseID: c.ID, MeetingID: rec.MeetingID, Kind: in.Kind,
-			CreatedBy: actor.UserID, CreatedAt: rec.At}
-		ct, err := m.vault.Seal(ctx, c.Youth, decisionAD(d.ID), []byte(strings.TrimSpace(in.Text)))
+			Needs: needs, CreatedBy: actor.UserID, CreatedAt: rec.At}
+		ct, err := m.vault.Seal(ctx, c.Youth, decisionAD(d.ID), []byte(text))
 		if err != nil {
 			return AuditEvent{}, fmt.Errorf("seal decision: %w", err)
 		}
@@ -306,7 +356,7 @@ func (m *Meetings) CloseCase(ctx context.Context, actor Actor, meetingID, ref st
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	_, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case) (AuditEvent, error) {
+	_, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case, _ []shown) (AuditEvent, error) {
 		rec.Close = &reason
 		return AuditEvent{Action: ActionCaseClose}, nil
 	})
@@ -356,7 +406,11 @@ func (m *Meetings) SetActionDone(ctx context.Context, actor Actor, actionID stri
 	if err != nil {
 		return ActionView{}, err
 	}
-	cv, err := m.caseView(ctx, c, &CaseSet{Actions: []*Action{act}}, pros, Today(m.now()), "")
+	items, _, err := m.caseItems(ctx, m.disclosure.perRequest(), actor, coop, []*Case{c})
+	if err != nil {
+		return ActionView{}, err
+	}
+	cv, err := m.caseView(ctx, c, &CaseSet{Actions: []*Action{act}}, pros, Today(m.now()), "", items[0].allow)
 	if err != nil {
 		return ActionView{}, err
 	}

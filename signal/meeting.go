@@ -190,10 +190,14 @@ type Action struct {
 	MeetingID   string
 	OwnerID     string
 	Description []byte // sealed under the young person's key
-	Due         Date
-	DoneOn      *Date
-	CreatedBy   string
-	CreatedAt   time.Time
+	// Needs are the fields the description carries (from the text check
+	// when it was written): it is shown only where the item allows them
+	// all. nil: written before the check (see textAllowance.shows).
+	Needs     []Field
+	Due       Date
+	DoneOn    *Date
+	CreatedBy string
+	CreatedAt time.Time
 }
 
 // CaseDecision is a decision of the meeting about a young person.
@@ -202,14 +206,17 @@ type CaseDecision struct {
 	CaseID    string
 	MeetingID string
 	Kind      DecisionKind
-	Text      []byte // sealed under the young person's key
+	Text      []byte  // sealed under the young person's key
+	Needs     []Field // as Action.Needs
 	CreatedBy string
 	CreatedAt time.Time
 }
 
 // RiskNote is one entry under the standing item "risks and bottlenecks"
 // (risico's en knelpunten): about how the cooperation works (waiting lists,
-// a partner that cannot be reached), never about a young person.
+// a partner that cannot be reached), never about a young person. It is kept
+// in the clear, so Meetings.AddRisk refuses one that names a young person
+// known to the meeting or otherwise identifies someone.
 type RiskNote struct {
 	ID        string    `json:"id"`
 	MeetingID string    `json:"meeting_id"`

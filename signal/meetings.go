@@ -108,6 +108,7 @@ type Meetings struct {
 	partners    PartnerStore
 	audit       AuditRecorder
 	evaluations EvaluationStore
+	checker     TextChecker
 	now         func() time.Time
 }
 
@@ -116,6 +117,9 @@ type MeetingsOptions struct {
 	Now func() time.Time
 	// Evaluations counts the cooperation's figures; nil: no evaluation.
 	Evaluations EvaluationStore
+	// TextChecker checks what the meeting writes (see meeting_text.go);
+	// nil: the names of the young people known to the meeting only.
+	TextChecker TextChecker
 }
 
 // NewMeetings returns the meeting use cases: disclosure decides what the
@@ -128,7 +132,7 @@ func NewMeetings(disclosure *Disclosure, vault Vault, stores MeetingStores, opts
 	return &Meetings{
 		disclosure: disclosure, vault: vault,
 		meetings: stores.Meetings, cases: stores.Cases, signals: stores.Signals, partners: stores.Partners, audit: stores.Audit,
-		evaluations: opts.Evaluations, now: opts.Now,
+		evaluations: opts.Evaluations, checker: opts.TextChecker, now: opts.Now,
 	}
 }
 
@@ -168,7 +172,8 @@ func (m *Meetings) meetingOf(ctx context.Context, coop, id string) (*Meeting, er
 // Plan plans a meeting of the coordinator's cooperation.
 //
 // Errors: CodeForbidden for anyone but a coordinator, CodeInvalid with every
-// field problem (a member that is not a partner of the cooperation too).
+// field problem (a member that is not a partner of the cooperation too, a
+// title that names or identifies someone: it is kept in the clear).
 func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeting, error) {
 	coop, err := m.coordinatorCoop(ctx, actor)
 	if err != nil {
@@ -180,10 +185,13 @@ func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeti
 		return nil, fmt.Errorf("list partners: %w", err)
 	}
 	var fe FieldErrors
-	if verr != nil {
+	for _, err := range []error{verr, m.checkTitle(ctx, actor, coop, title)} {
 		var se *Error
-		errors.As(verr, &se)
-		fe = append(fe, se.Fields...)
+		if errors.As(err, &se) && se.Code == CodeInvalid {
+			fe = append(fe, se.Fields...)
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	members := in.Members
 	for i, id := range members {
@@ -311,7 +319,22 @@ func (m *Meetings) members(ctx context.Context, mt *Meeting) ([]OrgContact, erro
 	return out, nil
 }
 
-// AddRisk records an entry under "risks and bottlenecks".
+// checkTitle checks a meeting's title, kept in the clear: it names no one.
+func (m *Meetings) checkTitle(ctx context.Context, actor Actor, coop, title string) error {
+	if title == "" {
+		return nil
+	}
+	return m.checkDetachedText(ctx, actor, coop, "title", title)
+}
+
+// AddRisk records an entry under "risks and bottlenecks": about how the
+// cooperation works, kept in the clear, so it may not name a young person
+// known to the meeting nor otherwise identify anyone (meeting_text.go).
+//
+// Errors: CodeForbidden for anyone but a coordinator, CodeNotFound for
+// another cooperation's meeting, CodeInvalid with the problem of "text"
+// (empty, too long, or naming or identifying someone), CodeConflict once
+// the meeting was held.
 func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text string) (RiskNote, error) {
 	if p := validText(text, MaxTextLength); p != "" {
 		return RiskNote{}, Invalid(FieldError{Field: "text", Problem: p})
@@ -322,6 +345,9 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text str
 	}
 	mt, err := m.meetingOf(ctx, coop, meetingID)
 	if err != nil {
+		return RiskNote{}, err
+	}
+	if err := m.checkDetachedText(ctx, actor, coop, "text", strings.TrimSpace(text)); err != nil {
 		return RiskNote{}, err
 	}
 	r := RiskNote{ID: newMeetingID("rsk"), MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC()}

@@ -36,7 +36,9 @@ type MinutesItem struct {
 }
 
 // Minutes returns the minutes of meeting id for its chair or a member's
-// contact person, audited as minutes.view per young person in them.
+// contact person, audited as minutes.view per young person in them. The
+// meeting's texts show as on the chair's agenda: only where the item, as
+// the meeting may see it now, allows what they carry.
 func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes, error) {
 	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {
@@ -82,7 +84,7 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 	today := Today(m.now())
 	events := []AuditEvent{{Action: ActionMinutesView, Object: meetingObject(mt.ID)}}
 	for i, c := range discussed {
-		cv, err := m.caseView(ctx, c, cs, pros, today, mt.ID)
+		cv, err := m.caseView(ctx, c, cs, pros, today, mt.ID, items[i].allow)
 		if err != nil {
 			return Minutes{}, err
 		}
@@ -327,17 +329,28 @@ func (m *Meetings) Work(ctx context.Context, actor Actor) (MyWork, error) {
 		events = append(events, AuditEvent{Action: ActionOutcomesView, Object: caseObject(c.ID), Subject: c.Youth})
 	}
 	today := Today(m.now())
+	// The actions the reporter owns, their descriptions shown as on the
+	// agenda: only where the item allows what they carry.
+	var owned []*Case
 	for _, c := range cs.Cases {
+		if slices.ContainsFunc(cs.Actions, func(a *Action) bool { return a.CaseID == c.ID && a.OwnerID == actor.UserID }) {
+			owned = append(owned, c)
+		}
+	}
+	var ownedItems []AgendaItem
+	if len(owned) > 0 {
+		if ownedItems, _, err = m.caseItems(ctx, r, actor, coop, owned); err != nil {
+			return MyWork{}, err
+		}
+	}
+	for i, c := range owned {
 		var mine []*Action
 		for _, a := range cs.Actions {
 			if a.CaseID == c.ID && a.OwnerID == actor.UserID {
 				mine = append(mine, a)
 			}
 		}
-		if len(mine) == 0 {
-			continue
-		}
-		cv, err := m.caseView(ctx, c, &CaseSet{Actions: mine}, pros, today, "")
+		cv, err := m.caseView(ctx, c, &CaseSet{Actions: mine}, pros, today, "", ownedItems[i].allow)
 		if err != nil {
 			return MyWork{}, err
 		}

@@ -298,7 +298,7 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 	}
 	rows.Close()
 
-	arows, err := s.r.QueryContext(ctx, `SELECT a.id, a.case_id, a.meeting_id, a.owner_id, a.description_ct, a.due_on, a.done_on,
+	arows, err := s.r.QueryContext(ctx, `SELECT a.id, a.case_id, a.meeting_id, a.owner_id, a.description_ct, a.needs, a.due_on, a.done_on,
 		a.created_by, a.created_at FROM case_actions a JOIN cases c ON c.id = a.case_id
 		WHERE c.cooperation_id = ? ORDER BY a.due_on, a.created_at`, coop)
 	if err != nil {
@@ -308,10 +308,11 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 	for arows.Next() {
 		var a signal.Action
 		var due, created string
-		var done sql.NullString
-		if err := arows.Scan(&a.ID, &a.CaseID, &a.MeetingID, &a.OwnerID, &a.Description, &due, &done, &a.CreatedBy, &created); err != nil {
+		var done, needs sql.NullString
+		if err := arows.Scan(&a.ID, &a.CaseID, &a.MeetingID, &a.OwnerID, &a.Description, &needs, &due, &done, &a.CreatedBy, &created); err != nil {
 			return nil, fmt.Errorf("read actions: %w", err)
 		}
+		a.Needs = parseNeeds(needs)
 		if a.Due, err = signal.ParseDate(due); err != nil {
 			return nil, fmt.Errorf("action %s: due_on: %w", a.ID, err)
 		}
@@ -330,7 +331,7 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 	}
 	arows.Close()
 
-	drows, err := s.r.QueryContext(ctx, `SELECT d.id, d.case_id, d.meeting_id, d.kind, d.text_ct, d.created_by, d.created_at
+	drows, err := s.r.QueryContext(ctx, `SELECT d.id, d.case_id, d.meeting_id, d.kind, d.text_ct, d.needs, d.created_by, d.created_at
 		FROM case_decisions d JOIN cases c ON c.id = d.case_id WHERE c.cooperation_id = ? ORDER BY d.created_at, d.id`, coop)
 	if err != nil {
 		return nil, fmt.Errorf("read decisions: %w", err)
@@ -339,9 +340,11 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 	for drows.Next() {
 		var d signal.CaseDecision
 		var kind, created string
-		if err := drows.Scan(&d.ID, &d.CaseID, &d.MeetingID, &kind, &d.Text, &d.CreatedBy, &created); err != nil {
+		var needs sql.NullString
+		if err := drows.Scan(&d.ID, &d.CaseID, &d.MeetingID, &kind, &d.Text, &needs, &d.CreatedBy, &created); err != nil {
 			return nil, fmt.Errorf("read decisions: %w", err)
 		}
+		d.Needs = parseNeeds(needs)
 		d.Kind, d.CreatedAt = signal.DecisionKind(kind), parseTime(created)
 		set.Decisions = append(set.Decisions, &d)
 	}
@@ -492,14 +495,14 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 			}
 		case rec.Action != nil:
 			a := rec.Action
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_actions (id, case_id, meeting_id, owner_id, description_ct, due_on, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, c.ID, rec.MeetingID, a.OwnerID, a.Description, a.Due.String(), a.CreatedBy, at); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_actions (id, case_id, meeting_id, owner_id, description_ct, needs, due_on, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, c.ID, rec.MeetingID, a.OwnerID, a.Description, needsColumn(a.Needs), a.Due.String(), a.CreatedBy, at); err != nil {
 				return fmt.Errorf("insert action: %w", err)
 			}
 		case rec.Decision != nil:
 			d := rec.Decision
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_decisions (id, case_id, meeting_id, kind, text_ct, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, c.ID, rec.MeetingID, string(d.Kind), d.Text, d.CreatedBy, at); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_decisions (id, case_id, meeting_id, kind, text_ct, needs, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, c.ID, rec.MeetingID, string(d.Kind), d.Text, needsColumn(d.Needs), d.CreatedBy, at); err != nil {
 				return fmt.Errorf("insert decision: %w", err)
 			}
 		case rec.Close != nil:
@@ -661,4 +664,31 @@ func (s *MeetingStore) EvaluationData(ctx context.Context, coop string, from, un
 		return d, fmt.Errorf("count meetings: %w", err)
 	}
 	return d, nil
+}
+
+// needsColumn is how a meeting text's needs are stored: field codes joined
+// by commas; NULL for nil (written before the check).
+func needsColumn(needs []signal.Field) any {
+	if needs == nil {
+		return nil
+	}
+	codes := make([]string, len(needs))
+	for i, f := range needs {
+		codes[i] = string(f)
+	}
+	return strings.Join(codes, ",")
+}
+
+// parseNeeds reads needsColumn back: NULL is nil, '' an empty list.
+func parseNeeds(v sql.NullString) []signal.Field {
+	if !v.Valid {
+		return nil
+	}
+	needs := []signal.Field{}
+	for _, code := range strings.Split(v.String, ",") {
+		if code != "" {
+			needs = append(needs, signal.Field(code))
+		}
+	}
+	return needs
 }

@@ -147,6 +147,8 @@ func meetingProblem(v *View, field, problem string) string {
 		kind = "toolong"
 	case strings.Contains(problem, "not an active professional"):
 		kind = "person"
+	default:
+		kind = checkKind(problem, kind)
 	}
 	// Item fields are named "i<n>-<field>".
 	base := field
@@ -157,7 +159,32 @@ func meetingProblem(v *View, field, problem string) string {
 	if v.cat.Has(key) {
 		return v.T(key)
 	}
+	// What the text check refused in an action or a decision: the same
+	// words for either field.
+	if key := "meeting.err.check." + kind; v.cat.Has(key) {
+		return v.T(key)
+	}
 	return v.T("meeting.err.generic") + " (" + problem + ")"
+}
+
+// checkKind names what the meeting's text gate refused (see
+// signal/meeting_text.go), or returns def.
+func checkKind(problem, def string) string {
+	for _, k := range []struct{ says, kind string }{
+		{"not what (existence level)", "existence"},
+		{"names a young person known to the meeting", "known_name"},
+		{"a name or a birth date", "identity"},
+		{"contact details", "contact"},
+		{"a BSN", "bsn"},
+		{"about health", "health"},
+		{"religion or ethnic origin", "religion_ethnicity"},
+		{"criminal data", "criminal"},
+	} {
+		if strings.Contains(problem, k.says) {
+			return k.kind
+		}
+	}
+	return def
 }
 
 type agendaData struct {
@@ -276,7 +303,11 @@ func (s *Server) riskSubmit(c echo.Context) error {
 		var se *signal.Error
 		if errors.As(err, &se) && se.Code == signal.CodeInvalid {
 			v := s.view(c, "", nil)
-			return s.renderAgenda(c, http.StatusBadRequest, []FormError{{"risk", meetingProblem(v, "risk", se.Fields[0].Problem)}}, f)
+			var problems []FormError
+			for _, fe := range se.Fields {
+				problems = append(problems, FormError{"risk", meetingProblem(v, "risk", fe.Problem)})
+			}
+			return s.renderAgenda(c, http.StatusBadRequest, problems, f)
 		}
 		if err != nil {
 			return err
