@@ -160,7 +160,9 @@ func namesIn(text string, about TextSubject) []TextFinding {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' && r != '\'' })
 	find := func(name string, kind FindingKind) {
 		for _, part := range strings.Fields(name) {
-			if len([]rune(part)) < 3 { // "de", "van": infixes, not names
+			// Infixes ("de", "van der") are written in lower case inside a
+			// name and are words of their own in any text.
+			if r := []rune(part); len(r) < 2 || unicode.IsLower(r[0]) {
 				continue
 			}
 			for _, w := range words {
@@ -205,13 +207,19 @@ func (m *Meetings) checkItemText(ctx context.Context, actor Actor, c Case, item 
 	if !allow.text {
 		return nil, Invalid(FieldError{Field: field, Problem: problemNoText})
 	}
+	// The young person's own name and birth date, also for an anonymous
+	// item: its texts may not identify them, whoever typed the name. The
+	// refusal reads as for any other name, so it does not confirm a guess
+	// (only a name the check would not otherwise find, typed by a chair who
+	// already knows it, could be told apart).
 	var about TextSubject
-	if c.AnonymousSignal == "" {
-		for _, s := range item {
-			if s.view.Youth != nil && s.view.Youth.Name != "" {
-				about.Name, about.BirthDate = s.view.Youth.Name, s.view.Youth.BirthDate
-				break
-			}
+	if len(item) > 0 {
+		content, erased, err := m.disclosure.unseal(ctx, item[0].sig, partIdentity)
+		if err != nil {
+			return nil, err
+		}
+		if !erased {
+			about.Name, about.BirthDate = content.Name, content.BirthDate
 		}
 	}
 	known, err := m.knownNames(ctx, actor, c.CooperationID, c.Youth)

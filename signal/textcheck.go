@@ -18,9 +18,7 @@ type TextChecker interface {
 
 // TextSubject is whom a text is about, and whom else its context knows.
 type TextSubject struct {
-	// Name is the young person's full name; "" when the writer may not know
-	// who it is (an anonymous item: checking against the hidden name would
-	// tell the writer whose name they typed).
+	// Name is the young person's full name.
 	Name string
 	// BirthDate is YYYY-MM-DD, or "".
 	BirthDate string

@@ -679,7 +679,8 @@ func needsColumn(needs []signal.Field) any {
 	return strings.Join(codes, ",")
 }
 
-// parseNeeds reads needsColumn back: NULL is nil, ” an empty list.
+// parseNeeds reads needsColumn back: NULL is nil, an empty string an empty
+// list.
 func parseNeeds(v sql.NullString) []signal.Field {
 	if !v.Valid {
 		return nil
