@@ -12,8 +12,10 @@
 // into the text and the words found; the same text and subject always give
 // the same findings; a Checker is built once from the word lists embedded
 // from data/ (their sources in data/SOURCES.md) and is safe for concurrent
-// use; it imports only the standard library, so the domain package may
-// call it.
+// use. It imports the standard library and, for the domain's interface
+// signal.TextChecker that its Checker meets (domain.go), package signal;
+// the domain itself imports only the standard library and is given a
+// Checker by the wiring.
 //
 // What it cannot do: it is an aid for the writer, not a guarantee. It knows
 // the young person's own name and the names it is given, the Dutch names in

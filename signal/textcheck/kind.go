@@ -63,8 +63,8 @@ func (k Kind) Identifies() bool { return !k.Special() && k != "" }
 
 // Field is the code of the decision field (signal.Field) a finding of kind k
 // belongs to: identity, contact, bsn, health, religion_ethnicity or
-// criminal. The package does not import signal (signal may import it), so
-// the code is a string; the values are the same.
+// criminal. The code is a string with the values of signal.Field;
+// signal.FindingKind.Field says the same (TestDomainKindsAreTheSameCodes).
 func (k Kind) Field() string {
 	switch k {
 	case KindOwnName, KindOwnBirthDate, KindBirthDate, KindKnownName, KindPersonName:

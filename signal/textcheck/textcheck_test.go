@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
 var sanne = Subject{Name: "Sanne de Vries", BirthDate: "2011-03-14", KnownNames: []string{"Daan Jansen"}}
@@ -185,4 +187,19 @@ func FuzzCheck(f *testing.F) {
 			end = fd.End
 		}
 	})
+}
+
+// TestDomainKindsAreTheSameCodes: the domain's FindingKind must name every
+// Kind by the same code and ask for the same decision field, or a finding
+// would be refused (or let through) under the wrong rule.
+func TestDomainKindsAreTheSameCodes(t *testing.T) {
+	for _, k := range Kinds {
+		if got := signal.FindingKind(k).Field(); string(got) != k.Field() {
+			t.Errorf("%s: the domain asks for field %q, the check says %q", k, got, k.Field())
+		}
+	}
+	got := Default().CheckText("Sanne belt 0612345678.", signal.TextSubject{Name: "Sanne de Vries"})
+	if len(got) != 2 || got[0].Kind != signal.FindingOwnName || got[1].Kind != signal.FindingPhone || got[1].Text != "0612345678" {
+		t.Errorf("CheckText: %+v", got)
+	}
 }
