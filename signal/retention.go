@@ -147,13 +147,14 @@ type RetentionStore interface {
 	// older on today judging by the age at observation.
 	RetentionCandidates(ctx context.Context, observedBy, today Date) ([]RetentionCandidate, error)
 	// EraseSignals erases the content of the signals (the ciphertexts are
-	// overwritten, the metadata and decisions stay), records why, and audits
-	// a signal.erase entry per signal by actor, all in one unit of work.
+	// overwritten, the metadata and decisions stay), records why, and
+	// appends audit(e) by actor per signal, all in one unit of work.
 	// Signals already erased are skipped. It returns the young people who
 	// have no signal with content left.
-	EraseSignals(ctx context.Context, actor Actor, erasures []Erasure) (emptied []string, err error)
-	// RecordKeyErased audits that youth's data key was deleted.
-	RecordKeyErased(ctx context.Context, actor Actor, youth string) error
+	EraseSignals(ctx context.Context, actor Actor, erasures []Erasure, audit func(Erasure) AuditEvent) (emptied []string, err error)
+	// Record appends audit events that come with no change of its own (a
+	// data key erased in the key store).
+	AuditRecorder
 }
 
 // KeyEraser deletes a young person's data key (implemented by
@@ -199,7 +200,7 @@ func NewRetention(store RetentionStore, vault Vault, keys KeyEraser, opts Retent
 func (r *Retention) Period() Period { return r.period }
 
 // RetentionActor is who the scheduled job acts as in the audit log.
-var RetentionActor = Actor{UserID: "signald-retention", Role: "system"}
+var RetentionActor = Actor{UserID: "signald-retention", Role: RoleSystem}
 
 // RetentionRun is what one run found and did.
 type RetentionRun struct {
@@ -267,10 +268,32 @@ func (r *Retention) expired(ctx context.Context, c RetentionCandidate, today Dat
 	return e.Reason, !today.Before(e.On), nil
 }
 
+// The audit record of an erasure: the outcome "erase" at level none, the
+// reason as rule and reason code, and as policy the ground: the retention
+// period (an expiry, erased by the job) or AVG art. 17 (a request).
+const (
+	erasureOutcome   Outcome = "erase"
+	erasureByJob             = "retention"
+	erasureOnRequest         = "avg-art17"
+)
+
+// erasureEvent is the audit event of erasing one signal's content.
+func erasureEvent(e Erasure) AuditEvent {
+	ground := erasureOnRequest
+	if e.Reason == ErasureRetentionPeriod || e.Reason == ErasureAgeLimit {
+		ground = erasureByJob
+	}
+	return AuditEvent{Action: ActionSignalErase, Object: signalObject(e.SignalID), Subject: e.Youth,
+		Decision: &AuditedDecision{Decision: Decision{Outcome: erasureOutcome, Level: LevelNone, Rule: Rule(e.Reason),
+			Reasons: []Reason{{Code: string(e.Reason)}}, PolicyVersion: ground}}}
+}
+
 // erase erases the signals' content, then the data key of every young
-// person with nothing left, and returns how many keys it erased.
+// person with nothing left, and returns how many keys it erased. It is the
+// one erasure, whoever asks: the job (Run), a privacy officer or the
+// operator (Privacy.Erase).
 func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, error) {
-	emptied, err := r.store.EraseSignals(ctx, actor, es)
+	emptied, err := r.store.EraseSignals(ctx, actor, es, erasureEvent)
 	if err != nil {
 		return 0, fmt.Errorf("erase signals: %w", err)
 	}
@@ -282,7 +305,7 @@ func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, 
 		if err := r.keys.Erase(ctx, youth); err != nil {
 			return n, fmt.Errorf("erase data key: %w", err)
 		}
-		if err := r.store.RecordKeyErased(ctx, actor, youth); err != nil {
+		if err := r.store.Record(ctx, actor, []AuditEvent{{Action: ActionYouthKeyErase, Object: "youth-key", Subject: youth}}); err != nil {
 			return n, fmt.Errorf("audit data key erasure: %w", err)
 		}
 		n++
@@ -290,73 +313,12 @@ func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, 
 	return n, nil
 }
 
-// EraseRequest is a privacy officer's erasure: every signal about one young
-// person, or one signal, with the reason.
+// EraseRequest is an erasure on request (Privacy.Erase): every signal about
+// one young person, or one signal, with the reason.
 type EraseRequest struct {
 	Youth    string        // the pseudonym; or
 	SignalID string        // one signal
 	Reason   ErasureReason `json:"reason"`
-}
-
-// SignalsOfYouth is what Erase needs to find a young person's signals.
-type SignalsOfYouth interface {
-	SignalIDsOfYouth(ctx context.Context, youth string) ([]string, error)
-	Signal(ctx context.Context, id string) (*Signal, error)
-}
-
-// Erase erases on request (AVG art. 17) and returns what was erased.
-// Errors: CodeForbidden for anyone but a privacy officer, CodeInvalid for a
-// missing target or reason, CodeNotFound for an unknown signal or a young
-// person without signals.
-func (r *Retention) Erase(ctx context.Context, actor Actor, finder SignalsOfYouth, req EraseRequest) ([]Erasure, error) {
-	if actor.Role != RolePrivacyOfficer {
-		return nil, Errorf(CodeForbidden, "only a privacy officer erases on request")
-	}
-	var fe FieldErrors
-	switch {
-	case req.Reason == "":
-		fe.Add("reason", "is required: why the content must be erased")
-	case !containsReason(RequestErasureReasons, req.Reason):
-		fe.Add("reason", unknownValue(req.Reason, RequestErasureReasons))
-	}
-	if (req.Youth == "") == (req.SignalID == "") {
-		fe.Add("youth", "name the young person or one signal (signal_id), not both")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	var es []Erasure
-	if req.SignalID != "" {
-		sig, err := finder.Signal(ctx, req.SignalID)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, Erasure{SignalID: sig.ID, Youth: sig.Youth, Reason: req.Reason})
-	} else {
-		ids, err := finder.SignalIDsOfYouth(ctx, req.Youth)
-		if err != nil {
-			return nil, fmt.Errorf("find signals of young person: %w", err)
-		}
-		if len(ids) == 0 {
-			return nil, Errorf(CodeNotFound, "there are no signals about this young person")
-		}
-		for _, id := range ids {
-			es = append(es, Erasure{SignalID: id, Youth: req.Youth, Reason: req.Reason})
-		}
-	}
-	if _, err := r.erase(ctx, actor, es); err != nil {
-		return nil, err
-	}
-	return es, nil
-}
-
-func containsReason(list []ErasureReason, r ErasureReason) bool {
-	for _, v := range list {
-		if v == r {
-			return true
-		}
-	}
-	return false
 }
 
 // ContentErased reports whether the signal's content was erased (retention

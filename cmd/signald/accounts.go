@@ -13,14 +13,13 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
 // cliActor is who the audit log names for changes made with signald's
 // account commands: the operator at the server's shell.
-var cliActor = audit.Actor{UserID: "cli", Role: "system"}
+var cliActor = signal.Actor{UserID: "cli", Role: signal.RoleSystem}
 
 // subcommand runs one of a command's subcommands (`signald org add`).
 type subcommand struct {
@@ -80,13 +79,23 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// openExisting opens the database for an account command. The database must
-// exist: a typo in --db should not create an empty one.
-func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
+// openExisting opens the database for an account command, with the account
+// use cases over it. The database must exist: a typo in --db should not
+// create an empty one.
+func openExisting(ctx context.Context, path string) (*sqlite.DB, *signal.Accounts, error) {
 	if _, err := os.Stat(path); err != nil {
-		return nil, usageError("--db %q: no database there (start `signald serve` once to create it)", path)
+		return nil, nil, usageError("--db %q: no database there (start `signald serve` once to create it)", path)
 	}
-	return sqlite.Open(ctx, path, sqlite.Options{})
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	accounts, err := newAccounts(db, nil)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, accounts, nil
 }
 
 // fieldUsage turns field problems into a message naming the flags.

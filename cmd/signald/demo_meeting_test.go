@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
@@ -38,7 +37,11 @@ func TestDemoMeetingSeedsAFilledAgendaOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SeedDemo(ctx, hash, audit.Actor{UserID: "demo", Role: "system"}); err != nil {
+	accounts, err := newAccounts(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, accounts, hash); err != nil {
 		t.Fatal(err)
 	}
 	disclosure := signal.NewDisclosure(keys, db)

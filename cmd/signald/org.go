@@ -38,12 +38,12 @@ func orgAdd(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	o.Kind = signal.OrgKind(kind)
-	d, err := openExisting(ctx, *db)
+	d, accounts, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.CreateOrganisation(ctx, &o, coop, cliActor); err != nil {
+	if err := accounts.CreateOrganisation(ctx, cliActor, &o, coop); err != nil {
 		return fieldUsage(err)
 	}
 	fmt.Fprintf(std.out, "Added %s (%s) to %s: id %s, contact %s, deputy %s\n", o.Name, o.Kind, coop, o.ID, o.Contact.Email, o.Deputy.Email)
@@ -63,16 +63,13 @@ func orgContacts(ctx context.Context, args []string, std stdio) error {
 	if *org == "" {
 		return usageError("--org: required")
 	}
-	d, err := openExisting(ctx, *db)
+	d, accounts, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	o, err := d.Organisation(ctx, *org)
+	o, err := accounts.SetContacts(ctx, cliActor, *org, contact, deputy)
 	if err != nil {
-		return err
-	}
-	if err := d.SetContacts(ctx, o.ID, contact, deputy, cliActor); err != nil {
 		return fieldUsage(err)
 	}
 	fmt.Fprintf(std.out, "%s: contact %s, deputy %s\n", o.Name, contact.Email, deputy.Email)

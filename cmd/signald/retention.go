@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/signaal-nl/signaal/rego"
@@ -141,13 +140,10 @@ func policyFS(dir string) fs.FS {
 // recordPolicy stores the loaded policy's files under its version and
 // audits policy.load, so the console can say which policy was in force
 // when and show what changed.
-func recordPolicy(ctx context.Context, db *sqlite.DB, dir, version string) error {
+func recordPolicy(ctx context.Context, privacy *signal.Privacy, dir, version string) error {
 	files, err := signal.ReadPolicyFiles(policyFS(dir))
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(version, "sha256:") {
-		return fmt.Errorf("policy version %q is not a digest", version)
-	}
-	return db.Privacy().RecordPolicyLoad(ctx, signal.Actor{UserID: "signald", Role: "system"}, version, files)
+	return privacy.RecordPolicyLoad(ctx, signal.Actor{UserID: "signald", Role: signal.RoleSystem}, version, files)
 }

@@ -90,14 +90,6 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	// Which policy decided from now on is part of the record (R11): the
-	// load is audited, and the files are kept under their digest for the
-	// privacy officer's governance view.
-	if err := recordPolicy(ctx, db, cfg.policyDir, engine.Version()); err != nil {
-		return fmt.Errorf("audit the policy load: %w", err)
-	}
-	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
-
 	// Names, birth dates and observations are sealed with a key per young
 	// person, kept in the keys directory apart from the database.
 	youthKeys, err := keystore.Open(ctx, cfg.keys, keystore.Options{Logger: logger})
@@ -112,17 +104,9 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	signals := signal.NewSignals(policy.NewMemoDecider(engine, 0), youthKeys, store, disclosure, signal.SignalsOptions{})
 	meetings := signal.NewMeetings(disclosure, youthKeys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings()})
 
-	if cfg.demo {
-		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
-		if err != nil {
-			return err
-		}
-		if err := db.SeedDemo(ctx, hash, audit.Actor{UserID: "demo", Role: "system"}); err != nil {
-			return fmt.Errorf("seed the demo: %w", err)
-		}
-		if err := seedDemoMeeting(ctx, db, signals, meetings, time.Now()); err != nil {
-			return fmt.Errorf("seed the demo meeting: %w", err)
-		}
+	accounts, err := newAccounts(db, loginKey)
+	if err != nil {
+		return err
 	}
 
 	// The privacy officer's console: pseudonyms for lookups, retention
@@ -137,11 +121,36 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	privacy := newPrivacy(db, privacyParts{retention: retention, pseudonyms: youthKeys, content: signals, signer: cpSigner, verifier: cpVerifier})
+
+	// Which policy decided from now on is part of the record (R11): the
+	// load is audited, and the files are kept under their digest for the
+	// privacy officer's governance view.
+	if err := recordPolicy(ctx, privacy, cfg.policyDir, engine.Version()); err != nil {
+		return fmt.Errorf("audit the policy load: %w", err)
+	}
+	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
+
+	if cfg.demo {
+		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
+		if err != nil {
+			return err
+		}
+		if err := seedDemo(ctx, accounts, hash); err != nil {
+			return fmt.Errorf("seed the demo: %w", err)
+		}
+		if err := seedDemoMeeting(ctx, db, signals, meetings, time.Now()); err != nil {
+			return fmt.Errorf("seed the demo meeting: %w", err)
+		}
+	}
 
 	srv, err := web.New(web.Deps{
-		DB: db, Issuer: issuer, Verifier: verifier, Logger: logger, LoginKey: loginKey, Signals: signals, Meetings: meetings,
-		Privacy: web.PrivacyDeps{Pseudonyms: youthKeys, Retention: retention, CheckpointSigner: cpSigner, CheckpointVerifier: cpVerifier,
-			ReasonTexts: engine.ReasonTexts()},
+		Accounts: accounts, Issuer: issuer, Verifier: verifier, Logger: logger, Signals: signals, Meetings: meetings,
+		Privacy: privacy, ReasonTexts: engine.ReasonTexts(),
+		WriterStats: func() web.WriterStats {
+			st := db.Writer().Stats()
+			return web.WriterStats{Batches: st.Batches, Units: st.Units, Syncs: st.Syncs, Busy: st.Busy, Syncing: st.Syncing}
+		},
 		Questions:     engine.Questions(),
 		SecureCookies: cfg.secureCookies,
 		Ready: []web.Check{

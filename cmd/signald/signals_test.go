@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
 // TestServeDemoSignalSurvivesARestartUntilErased: the demo's youth worker
@@ -84,6 +85,20 @@ func TestServeDemoSignalSurvivesARestartUntilErased(t *testing.T) {
 	} {
 		if code, _, stderr := runCmd(t, "", "youth", "erase", "--db", db, "--ref", tc.ref); code != tc.code {
 			t.Fatalf("youth erase --ref %s: exit %d (%s), want %d", tc.ref, code, stderr, tc.code)
+		}
+	}
+	// The same erasure as the privacy officer's console, audited with the
+	// same actions, by the operator.
+	h, err := sqlite.OpenRead(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	for _, action := range []signal.AuditAction{signal.ActionSignalErase, signal.ActionYouthKeyErase} {
+		var n int
+		h.QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_user = 'cli' AND subject = ?`, string(action), v.Youth.Ref).Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d %s entries by the operator; want 1", n, action)
 		}
 	}
 	s = startServe(t, "--db", db)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/signaal-nl/signaal/signal"
-	"github.com/signaal-nl/signaal/signal/auth"
 )
 
 var userCommand = command{
@@ -42,21 +41,17 @@ func userAdd(ctx context.Context, args []string, std stdio) error {
 	if err := signal.CheckPassword(pw); err != nil {
 		return usageError("password (stdin): %s", err.(*signal.Error).Fields[0].Problem)
 	}
-	d, err := openExisting(ctx, *db)
+	d, accounts, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	o, err := d.Organisation(ctx, org)
+	o, err := accounts.Organisation(ctx, cliActor, org)
 	if err != nil {
 		return usageError("--org: %v", err)
 	}
 	u.OrgID = o.ID
-	hash, err := auth.HashPassword(pw, auth.DefaultPasswordParams)
-	if err != nil {
-		return err
-	}
-	if err := d.CreateUser(ctx, &u, hash, cliActor); err != nil {
+	if err := accounts.CreateUser(ctx, cliActor, &u, pw); err != nil {
 		return fieldUsage(err)
 	}
 	fmt.Fprintf(std.out, "Added %s (%s, %s): id %s\n", u.Email, u.Role, o.Name, u.ID)
@@ -78,12 +73,12 @@ func userSetDisabled(disabled bool) func(ctx context.Context, args []string, std
 		if *email == "" {
 			return usageError("--email: required")
 		}
-		d, err := openExisting(ctx, *db)
+		d, accounts, err := openExisting(ctx, *db)
 		if err != nil {
 			return err
 		}
 		defer d.Close()
-		if err := d.SetUserDisabled(ctx, *email, disabled, cliActor); err != nil {
+		if err := accounts.SetUserDisabled(ctx, cliActor, *email, disabled); err != nil {
 			return fieldUsage(err)
 		}
 		fmt.Fprintf(std.out, "%sd %s\n", verb, *email)

@@ -5,8 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"strings"
 
-	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
@@ -15,22 +16,30 @@ var youthCommand = command{
 	name:    "youth",
 	summary: "erase what is recorded about a young person (by their ref)",
 	run: dispatch("youth", []subcommand{
-		{name: "erase", summary: "delete a young person's key: their signals' content becomes unreadable", run: youthErase},
+		{name: "erase", summary: "erase a young person's signals' content and their key", run: youthErase},
 	}),
 }
 
-// youthErase deletes the data key of one young person, named by the ref
-// (keyed pseudonym) the API shows a privacy officer. The signals stay as
-// records (dates, decisions), their names, birth dates and observations
-// become unreadable for good, and the audit chain is untouched: the right
-// to erasure (AVG art. 17) without rewriting history. The erasure is
-// audited (youth.erase) before it happens: no record, no erasure. A running
-// server stops opening the content within a minute (its key cache).
+// youthErase erases on request (AVG art. 17) what is recorded about one
+// young person, named by the ref (keyed pseudonym) the API shows a privacy
+// officer: the same erasure as the privacy officer's console
+// (signal.Privacy.Erase), for every cooperation. The signals stay as
+// records (dates, decisions); their names, birth dates and observations are
+// overwritten and the young person's data key is deleted, so whatever was
+// sealed under it anywhere is unreadable for good; the audit chain is
+// untouched. Each signal's erasure is audited (signal.erase) with it, and
+// the key's (youth.key_erase). A running server stops opening the content
+// within a minute (its key cache).
 func youthErase(ctx context.Context, args []string, std stdio) error {
-	fs := newFlagSet("youth erase --ref REF [--db FILE] [--keys DIR]", "youth erase", std.err)
+	fs := newFlagSet("youth erase --ref REF [--reason REASON] [--db FILE] [--keys DIR]", "youth erase", std.err)
 	db := dbFlag(fs)
 	keys := fs.String("keys", envOr("SIGNAAL_KEYS", ""), "keys `directory` (SIGNAAL_KEYS; default: keys/ next to the database)")
 	ref := fs.String("ref", "", "the young person's `ref` (64 hex characters), as GET /api/v1/signals shows it")
+	var reasons []string
+	for _, r := range signal.RequestErasureReasons {
+		reasons = append(reasons, string(r))
+	}
+	reason := fs.String("reason", string(signal.ErasureDataSubjectRequest), "why (AVG art. 17(1)): "+strings.Join(reasons, ", "))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,24 +54,21 @@ func youthErase(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer d.Close()
-	var signals int
-	if err := d.Read().QueryRowContext(ctx, `SELECT count(*) FROM signals WHERE youth = ?`, *ref).Scan(&signals); err != nil {
-		return fmt.Errorf("count the young person's signals: %w", err)
-	}
-	if signals == 0 {
-		return fmt.Errorf("no signal is about the young person %s: check the ref", *ref)
-	}
 	ks, err := keystore.Open(ctx, *keys, keystore.Options{})
 	if err != nil {
 		return err
 	}
 	defer ks.Close()
-	if err := d.Append(ctx, audit.Entry{Actor: cliActor, Action: "youth.erase", Object: "youth/" + *ref, Subject: *ref}); err != nil {
-		return fmt.Errorf("audit the erasure: %w", err)
+	retention := signal.NewRetention(d.Privacy(), ks, ks, signal.RetentionOptions{})
+	privacy := newPrivacy(d, privacyParts{retention: retention})
+	done, err := privacy.Erase(ctx, cliActor, signal.EraseRequest{Youth: *ref, Reason: signal.ErasureReason(*reason)})
+	switch signal.ErrorCode(err) {
+	case "":
+	case signal.CodeNotFound:
+		return fmt.Errorf("no signal with content is about the young person %s: check the ref", *ref)
+	default:
+		return fieldUsage(err)
 	}
-	if err := ks.Erase(ctx, *ref); err != nil {
-		return err
-	}
-	fmt.Fprintf(std.out, "Erased the key of %s: the content of %d signals is unreadable from now on (a running server: within a minute).\n", *ref, signals)
+	fmt.Fprintf(std.out, "Erased the content of %d signals of %s and their key: it is unreadable from now on (a running server: within a minute).\n", len(done), *ref)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/signaal-nl/signaal/signal"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -100,3 +101,34 @@ func decodeHash(encoded string) (PasswordParams, []byte, []byte, error) {
 	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))
 	return p, salt, key, nil
 }
+
+// Passwords hashes new passwords with Params and checks existing hashes: the
+// signal.Passwords of the account use cases.
+type Passwords struct {
+	Params PasswordParams // the zero value means DefaultPasswordParams
+}
+
+var _ signal.Passwords = Passwords{}
+
+func (p Passwords) params() PasswordParams {
+	if p.Params == (PasswordParams{}) {
+		return DefaultPasswordParams
+	}
+	return p.Params
+}
+
+// Hash implements signal.Passwords.
+func (p Passwords) Hash(pw string) (string, error) { return HashPassword(pw, p.params()) }
+
+// Verify implements signal.Passwords: a wrong password is an error that
+// matches both ErrMismatch and signal.ErrPasswordMismatch.
+func (p Passwords) Verify(hash, pw string) error {
+	err := VerifyPassword(hash, pw)
+	if errors.Is(err, ErrMismatch) {
+		return fmt.Errorf("%w: %w", signal.ErrPasswordMismatch, err)
+	}
+	return err
+}
+
+// NeedsRehash implements signal.Passwords.
+func (p Passwords) NeedsRehash(hash string) bool { return NeedsRehash(hash, p.params()) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
@@ -23,7 +24,30 @@ func open(t *testing.T, path string) *sqlite.DB {
 	return db
 }
 
-var cli = audit.Actor{UserID: "cli", Role: "system"}
+var (
+	cli      = signal.Actor{UserID: "cli", Role: signal.RoleSystem}
+	cliAudit = audit.Actor{UserID: "cli", Role: "system"}
+)
+
+// accountsOf returns the account use cases over db, with cheap password
+// hashes.
+func accountsOf(t testing.TB, db *sqlite.DB) *signal.Accounts {
+	t.Helper()
+	a, err := signal.NewAccounts(db.Accounts(), db, db.Accounts(),
+		auth.Passwords{Params: auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}, signal.AccountsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// privacyOf returns the privacy officer's use cases over db (no key store,
+// no checkpoint key).
+func privacyOf(db *sqlite.DB) *signal.Privacy {
+	p := db.Privacy()
+	return signal.NewPrivacy(signal.PrivacyDeps{Log: p, Integrity: db.Integrity(nil, nil), Recorder: p, Store: p,
+		Policies: p, Escalations: p, Directory: db})
+}
 
 func TestOpenCreatesDirectoryAndMigratesOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nested", "dir with space?#", "signaal.db")
@@ -99,26 +123,27 @@ func demoOrg(name string) *signal.Organisation {
 func TestAccounts(t *testing.T) {
 	ctx := context.Background()
 	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	acc := accountsOf(t, db)
 	o := demoOrg("school")
-	if err := db.CreateOrganisation(ctx, o, "Samenwerking Test", cli); err != nil {
+	if err := acc.CreateOrganisation(ctx, cli, o, "Samenwerking Test"); err != nil {
 		t.Fatalf("CreateOrganisation: %v", err)
 	}
-	if err := db.CreateOrganisation(ctx, demoOrg("school"), "Samenwerking Test", cli); signal.ErrorCode(err) != signal.CodeConflict {
+	if err := acc.CreateOrganisation(ctx, cli, demoOrg("school"), "Samenwerking Test"); signal.ErrorCode(err) != signal.CodeConflict {
 		t.Fatalf("second organisation with the same name: %v; want conflict", err)
 	}
 	u := &signal.User{Email: " Contact@School.NL ", Name: "Contact", OrgID: o.ID, Role: signal.RoleReporter}
-	if err := db.CreateUser(ctx, u, "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$a2V5", cli); err != nil {
+	if err := acc.SeedUser(ctx, cli, u, "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$a2V5"); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
 	if u.Email != "contact@school.nl" {
 		t.Errorf("stored email %q; want it normalised", u.Email)
 	}
 	dup := &signal.User{Email: "contact@school.nl", Name: "Other", OrgID: o.ID, Role: signal.RoleAdmin}
-	if err := db.CreateUser(ctx, dup, "$argon2id$x", cli); signal.ErrorCode(err) != signal.CodeConflict {
+	if err := acc.SeedUser(ctx, cli, dup, "$argon2id$x"); signal.ErrorCode(err) != signal.CodeConflict {
 		t.Fatalf("duplicate email: %v; want conflict", err)
 	}
 	noOrg := &signal.User{Email: "x@school.nl", Name: "X", OrgID: "org_missing", Role: signal.RoleAdmin}
-	if err := db.CreateUser(ctx, noOrg, "$argon2id$x", cli); signal.ErrorCode(err) != signal.CodeNotFound {
+	if err := acc.SeedUser(ctx, cli, noOrg, "$argon2id$x"); signal.ErrorCode(err) != signal.CodeNotFound {
 		t.Fatalf("unknown organisation: %v; want not_found", err)
 	}
 	got, hash, err := db.UserByEmail(ctx, "CONTACT@school.nl")
@@ -131,22 +156,22 @@ func TestAccounts(t *testing.T) {
 	}
 
 	// The contact person cannot be disabled before another is named.
-	if err := db.SetUserDisabled(ctx, "contact@school.nl", true, cli); signal.ErrorCode(err) != signal.CodeConflict {
+	if err := acc.SetUserDisabled(ctx, cli, "contact@school.nl", true); signal.ErrorCode(err) != signal.CodeConflict {
 		t.Fatalf("disabling the contact person: %v; want conflict", err)
 	}
-	if err := db.SetContacts(ctx, o.ID, signal.Person{Name: "New", Email: "new@school.nl"}, o.Deputy, cli); err != nil {
+	if _, err := acc.SetContacts(ctx, cli, o.ID, signal.Person{Name: "New", Email: "new@school.nl"}, o.Deputy); err != nil {
 		t.Fatalf("SetContacts: %v", err)
 	}
-	if err := db.SetContacts(ctx, o.ID, signal.Person{}, o.Deputy, cli); signal.ErrorCode(err) != signal.CodeInvalid {
+	if _, err := acc.SetContacts(ctx, cli, o.ID, signal.Person{}, o.Deputy); signal.ErrorCode(err) != signal.CodeInvalid {
 		t.Fatalf("SetContacts with an empty contact: %v; want invalid", err)
 	}
-	if _, err := db.SessionUser(ctx, u.ID, "jti"); err != nil { // now remembered
+	if _, err := acc.SessionUser(ctx, u.ID, "jti"); err != nil { // now remembered
 		t.Fatalf("SessionUser of an enabled account: %v", err)
 	}
-	if err := db.SetUserDisabled(ctx, "contact@school.nl", true, cli); err != nil {
+	if err := acc.SetUserDisabled(ctx, cli, "contact@school.nl", true); err != nil {
 		t.Fatalf("disabling a former contact person: %v", err)
 	}
-	if _, err := db.SessionUser(ctx, u.ID, "jti"); signal.ErrorCode(err) != signal.CodeUnauthorized {
+	if _, err := acc.SessionUser(ctx, u.ID, "jti"); signal.ErrorCode(err) != signal.CodeUnauthorized {
 		t.Fatalf("SessionUser of a disabled account: %v; want unauthorized", err)
 	}
 
@@ -177,12 +202,13 @@ func TestAccounts(t *testing.T) {
 func reporterOf(t *testing.T, db *sqlite.DB) *signal.User {
 	t.Helper()
 	ctx := context.Background()
+	acc := accountsOf(t, db)
 	o := demoOrg("school")
-	if err := db.CreateOrganisation(ctx, o, "S", cli); err != nil {
+	if err := acc.CreateOrganisation(ctx, cli, o, "S"); err != nil {
 		t.Fatal(err)
 	}
 	u := &signal.User{Email: "a@school.nl", Name: "A", OrgID: o.ID, Role: signal.RoleReporter}
-	if err := db.CreateUser(ctx, u, "$argon2id$x", cli); err != nil {
+	if err := acc.SeedUser(ctx, cli, u, "$argon2id$x"); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -192,16 +218,17 @@ func TestRevokedTokenEndsSession(t *testing.T) {
 	ctx := context.Background()
 	db := open(t, filepath.Join(t.TempDir(), "s.db"))
 	u := reporterOf(t, db)
-	if _, err := db.SessionUser(ctx, u.ID, "t1"); err != nil {
+	acc := accountsOf(t, db)
+	if _, err := acc.SessionUser(ctx, u.ID, "t1"); err != nil {
 		t.Fatalf("SessionUser before logout: %v", err)
 	}
-	if err := db.RevokeToken(ctx, "t1", u.ID, 1<<40); err != nil {
+	if err := acc.Logout(ctx, signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}, "t1", time.Unix(1<<40, 0)); err != nil {
 		t.Fatalf("RevokeToken: %v", err)
 	}
-	if _, err := db.SessionUser(ctx, u.ID, "t1"); signal.ErrorCode(err) != signal.CodeUnauthorized {
+	if _, err := acc.SessionUser(ctx, u.ID, "t1"); signal.ErrorCode(err) != signal.CodeUnauthorized {
 		t.Fatalf("SessionUser after logout: %v; want unauthorized", err)
 	}
-	if _, err := db.SessionUser(ctx, u.ID, "t2"); err != nil {
+	if _, err := acc.SessionUser(ctx, u.ID, "t2"); err != nil {
 		t.Fatalf("another session of the same account after logout: %v", err)
 	}
 }
@@ -215,7 +242,7 @@ func TestCheckpointsRunInTheBackground(t *testing.T) {
 	db := open(t, path)
 	ctx := context.Background()
 	for i := range 200 {
-		if err := db.Append(ctx, audit.Entry{Actor: cli, Action: "test.write", Object: fmt.Sprintf("test/%d", i)}); err != nil {
+		if err := db.Append(ctx, audit.Entry{Actor: cliAudit, Action: "test.write", Object: fmt.Sprintf("test/%d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -247,16 +274,18 @@ func TestSessionChangedElsewhereEndsWithinTTL(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	db := open(t, path)
 	u := reporterOf(t, db)
-	if _, err := db.SessionUser(ctx, u.ID, "t1"); err != nil {
+	acc := accountsOf(t, db)
+	if _, err := acc.SessionUser(ctx, u.ID, "t1"); err != nil {
 		t.Fatal(err)
 	}
 	other := open(t, path) // as the CLI would
-	if err := other.SetUserDisabled(ctx, u.Email, true, cli); err != nil {
+	otherAcc := accountsOf(t, other)
+	if err := otherAcc.SetUserDisabled(ctx, cli, u.Email, true); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(sqlite.SessionTTL + 200*time.Millisecond)
 	for {
-		_, err := db.SessionUser(ctx, u.ID, "t1")
+		_, err := acc.SessionUser(ctx, u.ID, "t1")
 		if signal.ErrorCode(err) == signal.CodeUnauthorized {
 			return
 		}

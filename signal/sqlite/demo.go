@@ -1,12 +1,6 @@
 package sqlite
 
-import (
-	"context"
-	"fmt"
-
-	"github.com/signaal-nl/signaal/audit"
-	"github.com/signaal-nl/signaal/signal"
-)
+import "github.com/signaal-nl/signaal/signal"
 
 // DemoPassword is the password of every demo account. The demo refuses to
 // listen beyond loopback unless told otherwise, because of it.
@@ -34,9 +28,9 @@ var DemoAccounts = []DemoAccount{
 	{Email: "beheer@demo.signaal.nl", Name: "Bas (beheer)", Role: signal.RoleAdmin, Org: "Gemeente Demo"},
 }
 
-// demoOrganisations: a school, a youth-work organisation and a municipality,
+// DemoOrganisations are the partners of the demo: a school, a youth-work organisation and a municipality,
 // each with a contact person and a deputy.
-var demoOrganisations = []signal.Organisation{
+var DemoOrganisations = []signal.Organisation{
 	{Name: "Demo College", Kind: signal.OrgSchool,
 		Contact: signal.Person{Name: "Marieke (mentor)", Email: "mentor@demo.signaal.nl", Phone: "010-0000001"},
 		Deputy:  signal.Person{Name: "Anouk (adjunct-directeur)", Email: "adjunct@demo.signaal.nl", Phone: "010-0000002"}},
@@ -46,42 +40,4 @@ var demoOrganisations = []signal.Organisation{
 	{Name: "Gemeente Demo", Kind: signal.OrgMunicipality,
 		Contact: signal.Person{Name: "Zeynep (zorgcoördinator)", Email: "zorgcoordinator@demo.signaal.nl", Phone: "010-0000005"},
 		Deputy:  signal.Person{Name: "Lotte (beleidsmedewerker jeugd)", Email: "beleid@demo.signaal.nl", Phone: "010-0000006"}},
-}
-
-// SeedDemo creates what is missing of the demo cooperation: its partners and
-// the DemoAccounts with passwordHash (the hash of DemoPassword). Running it
-// again creates nothing twice. It is audited like any set-up, by actor.
-func (db *DB) SeedDemo(ctx context.Context, passwordHash string, actor audit.Actor) error {
-	orgIDs := map[string]string{}
-	for _, o := range demoOrganisations {
-		existing, err := db.Organisation(ctx, o.Name)
-		switch signal.ErrorCode(err) {
-		case "":
-			orgIDs[o.Name] = existing.ID
-			continue
-		case signal.CodeNotFound:
-		default:
-			return err
-		}
-		o := o
-		if err := db.CreateOrganisation(ctx, &o, DemoCooperation, actor); err != nil {
-			return fmt.Errorf("create demo organisation %s: %w", o.Name, err)
-		}
-		orgIDs[o.Name] = o.ID
-	}
-	for _, a := range DemoAccounts {
-		_, _, err := db.UserByEmail(ctx, a.Email)
-		switch signal.ErrorCode(err) {
-		case "":
-			continue
-		case signal.CodeNotFound:
-		default:
-			return err
-		}
-		u := &signal.User{Email: a.Email, Name: a.Name, OrgID: orgIDs[a.Org], Role: a.Role}
-		if err := db.CreateUser(ctx, u, passwordHash, actor); err != nil {
-			return fmt.Errorf("create demo account %s: %w", a.Email, err)
-		}
-	}
-	return nil
 }

@@ -88,12 +88,12 @@ func (e *meetingEnv) person(org, coop string, kind signal.OrgKind, email string,
 		o = signal.Organisation{Name: org, Kind: kind,
 			Contact: signal.Person{Name: "Contact " + org, Email: email, Phone: "010-1234567"},
 			Deputy:  signal.Person{Name: "Deputy " + org, Email: "deputy." + email}}
-		if err := e.db.CreateOrganisation(ctx, &o, coop, cli); err != nil {
+		if err := accountsOf(e.t, e.db).CreateOrganisation(ctx, cli, &o, coop); err != nil {
 			e.t.Fatal(err)
 		}
 	}
 	u := &signal.User{Email: email, Name: "Person " + email, OrgID: o.ID, Role: role}
-	if err := e.db.CreateUser(ctx, u, "$argon2id$test", cli); err != nil {
+	if err := accountsOf(e.t, e.db).SeedUser(ctx, cli, u, "$argon2id$test"); err != nil {
 		e.t.Fatal(err)
 	}
 	return signal.Actor{UserID: u.ID, OrgID: o.ID, Role: role, RequestID: "req-test", IP: "127.0.0.1"}
@@ -331,7 +331,12 @@ func (e *meetingEnv) agendaViews(coop, id string) []signal.AccessEvent {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	rep, _, err := e.db.Privacy().AccessReport(ctx, sig.Youth, coop)
+	orgs, err := e.db.Privacy().CooperationOrgs(ctx, coop)
+	if err != nil || len(orgs) == 0 {
+		e.t.Fatal(err)
+	}
+	officer := signal.Actor{UserID: "privacy-officer", OrgID: orgs[0], Role: signal.RolePrivacyOfficer}
+	rep, err := privacyOf(e.db).AccessReport(ctx, officer, sig.Youth, false)
 	if err != nil {
 		e.t.Fatal(err)
 	}

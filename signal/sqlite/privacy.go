@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,34 +16,32 @@ import (
 )
 
 // Privacy is the storage of the privacy officer's console: retention and
-// erasure, policy governance, the escalation queue, access reports and
-// oversight. Writes go through the audit writer with their audit entries;
-// reads use the read pool and the audit log's indexed Search.
+// erasure, policy governance, the escalation queue, and the audit log as
+// the console reads it. The rules (what escalates, what is a disclosure,
+// who may see what) are signal.Privacy's. Writes go through the audit
+// writer with their audit entries; reads use the read pool and the audit
+// log's indexed Search.
 type Privacy struct {
 	db *DB
 	r  *sql.DB
 }
 
-var _ signal.RetentionStore = (*Privacy)(nil)
+var (
+	_ signal.RetentionStore  = (*Privacy)(nil)
+	_ signal.AuditReader     = (*Privacy)(nil)
+	_ signal.PrivacyStore    = (*Privacy)(nil)
+	_ signal.PolicyStore     = (*Privacy)(nil)
+	_ signal.EscalationStore = (*Privacy)(nil)
+	_ signal.AuditRecorder   = (*Privacy)(nil)
+)
 
 // Privacy returns the console's store over db.
 func (db *DB) Privacy() *Privacy { return &Privacy{db: db, r: db.read} }
 
-func actorOf(a signal.Actor) audit.Actor {
-	return audit.Actor{UserID: a.UserID, Role: string(a.Role), Org: a.OrgID}
-}
-
-func originOf(a signal.Actor) audit.Origin {
-	return audit.Origin{RequestID: a.RequestID, IP: a.IP}
-}
-
-// Record appends audit entries of the console's views by actor, in one unit.
-func (p *Privacy) Record(ctx context.Context, actor signal.Actor, events ...signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error { return appendAll(ctx, tx, entries) })
+// Record appends audit events by actor that come with no change, in one
+// unit.
+func (p *Privacy) Record(ctx context.Context, actor signal.Actor, events []signal.AuditEvent) error {
+	return p.db.Record(ctx, actor, events)
 }
 
 // RetentionCandidates implements signal.RetentionStore. A signal may be
@@ -78,12 +76,8 @@ func (p *Privacy) RetentionCandidates(ctx context.Context, observedBy, today sig
 // overwritten in place; the database runs with secure_delete, so the old
 // bytes are zeroed in the file, and the WAL is checkpointed and truncated
 // afterwards so no old page image keeps them either.
-func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []signal.Erasure) ([]string, error) {
+func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []signal.Erasure, event func(signal.Erasure) signal.AuditEvent) ([]string, error) {
 	now := p.db.now().UTC()
-	policy := "avg-art17"
-	if actor.Role == "system" {
-		policy = "retention"
-	}
 	var emptied []string
 	err := p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		emptied = emptied[:0]
@@ -101,12 +95,11 @@ func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []sig
 				e.SignalID, formatTime(now), string(e.Reason), actor.UserID); err != nil {
 				return fmt.Errorf("record erasure of %s: %w", e.SignalID, err)
 			}
-			if _, err := tx.Append(ctx, audit.Entry{
-				Actor: actorOf(actor), Action: string(signal.ActionSignalErase), Object: "signal/" + e.SignalID, Subject: e.Youth,
-				Decision: &audit.Decision{Outcome: "erase", Level: "none", Rule: string(e.Reason),
-					Reasons: []string{string(e.Reason)}, PolicyVersion: policy},
-				Origin: originOf(actor),
-			}); err != nil {
+			entries, err := auditEntries(actor, []signal.AuditEvent{event(e)})
+			if err != nil {
+				return err
+			}
+			if err := appendAll(ctx, tx, entries); err != nil {
 				return fmt.Errorf("audit erasure of %s: %w", e.SignalID, err)
 			}
 			youths[e.Youth] = true
@@ -145,46 +138,49 @@ func (p *Privacy) checkpointWAL(ctx context.Context) {
 	}
 }
 
-// RecordKeyErased implements signal.RetentionStore.
-func (p *Privacy) RecordKeyErased(ctx context.Context, actor signal.Actor, youth string) error {
-	return p.Record(ctx, actor, signal.AuditEvent{Action: signal.ActionYouthKeyErase, Object: "youth-key", Subject: youth})
+// Signal implements signal.PrivacyStore.
+func (p *Privacy) Signal(ctx context.Context, id string) (*signal.Signal, error) {
+	return p.db.Signals().Signal(ctx, id)
 }
 
-// Cooperation is the store's view of one cooperation's signals, for
-// erasure on request by that cooperation's privacy officer.
-func (p *Privacy) Cooperation(coop string) CooperationSignals {
-	return CooperationSignals{p: p, coop: coop}
-}
-
-// CooperationSignals finds the signals of one cooperation.
-type CooperationSignals struct {
-	p    *Privacy
-	coop string
-}
-
-var _ signal.SignalsOfYouth = CooperationSignals{}
-
-// SignalIDsOfYouth returns the ids of the cooperation's signals about youth
-// whose content is not yet erased.
-func (c CooperationSignals) SignalIDsOfYouth(ctx context.Context, youth string) ([]string, error) {
-	ids, err := queryIDs(ctx, c.p.r, `SELECT id FROM signals WHERE youth = ? AND cooperation_id = ? AND length(name_ct) > 0 ORDER BY seq`, youth, c.coop)
+// SignalsOfYouth implements signal.PrivacyStore.
+func (p *Privacy) SignalsOfYouth(ctx context.Context, youth, coop string, erased bool) ([]*signal.Signal, error) {
+	q := `SELECT ` + signalColumns + ` FROM signals WHERE youth = ?`
+	args := []any{youth}
+	if coop != "" {
+		q += ` AND cooperation_id = ?`
+		args = append(args, coop)
+	}
+	if !erased {
+		q += ` AND length(name_ct) > 0`
+	}
+	rows, err := p.r.QueryContext(ctx, q+` ORDER BY seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find signals of young person: %w", err)
 	}
-	return ids, nil
+	defer rows.Close()
+	var sigs []*signal.Signal
+	for rows.Next() {
+		s, err := scanSignal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find signals of young person: %w", err)
+		}
+		sigs = append(sigs, s)
+	}
+	return sigs, rows.Err()
 }
 
-// Signal returns one of the cooperation's signals; CodeNotFound for
-// another cooperation's.
-func (c CooperationSignals) Signal(ctx context.Context, id string) (*signal.Signal, error) {
-	sig, err := c.p.db.Signals().Signal(ctx, id)
-	if err != nil {
-		return nil, err
+// ErasureOf implements signal.PrivacyStore.
+func (p *Privacy) ErasureOf(ctx context.Context, signalID string) (*signal.ErasureRecord, error) {
+	var at, reason, by string
+	err := p.r.QueryRowContext(ctx, `SELECT erased_at, reason, erased_by FROM signal_erasures WHERE signal_id = ?`, signalID).Scan(&at, &reason, &by)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read erasure: %w", err)
 	}
-	if sig.CooperationID != c.coop {
-		return nil, signal.Errorf(signal.CodeNotFound, "no signal %s", id)
-	}
-	return sig, nil
+	return &signal.ErasureRecord{At: parseTime(at), Reason: signal.ErasureReason(reason), By: by}, nil
 }
 
 // CooperationOrgs returns the ids of the organisations of cooperation coop.
@@ -198,13 +194,15 @@ func (p *Privacy) CooperationOrgs(ctx context.Context, coop string) ([]string, e
 
 // ---- Policy governance ----
 
-// RecordPolicyLoad records that the policy version with files was loaded
-// now, and audits policy.load, in one unit: the console can then say which
-// version was in force when, and show its files.
-func (p *Privacy) RecordPolicyLoad(ctx context.Context, actor signal.Actor, version string, files []signal.PolicyFile) error {
+// RecordPolicyLoad implements signal.PolicyStore.
+func (p *Privacy) RecordPolicyLoad(ctx context.Context, actor signal.Actor, version string, files []signal.PolicyFile, events []signal.AuditEvent) error {
 	b, err := json.Marshal(files)
 	if err != nil {
 		return fmt.Errorf("encode policy files: %w", err)
+	}
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
 	}
 	now := formatTime(p.db.now())
 	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
@@ -215,8 +213,7 @@ func (p *Privacy) RecordPolicyLoad(ctx context.Context, actor signal.Actor, vers
 		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_loads (version, loaded_at) VALUES (?, ?)`, version, now); err != nil {
 			return fmt.Errorf("record policy load: %w", err)
 		}
-		_, err := tx.Append(ctx, audit.Entry{Actor: actorOf(actor), Action: string(signal.ActionPolicyLoad), Object: "policy/" + version, Origin: originOf(actor)})
-		return err
+		return appendAll(ctx, tx, entries)
 	})
 }
 
@@ -299,41 +296,17 @@ func (p *Privacy) PolicyInForce(ctx context.Context, t time.Time) (signal.Policy
 
 // ---- Escalations ----
 
-// scanEscalations adds to the queue every escalating decision appended to
-// the audit log since the last scan.
-func (p *Privacy) scanEscalations(ctx context.Context) error {
+// EscalationsScanned implements signal.EscalationStore.
+func (p *Privacy) EscalationsScanned(ctx context.Context) (int64, error) {
 	var last int64
 	if err := p.r.QueryRowContext(ctx, `SELECT last_seq FROM escalation_scan WHERE id = 1`).Scan(&last); err != nil {
-		return fmt.Errorf("read escalation scan: %w", err)
+		return 0, fmt.Errorf("read escalation scan: %w", err)
 	}
-	size, err := audit.Size(ctx, p.r)
-	if err != nil {
-		return err
-	}
-	if size <= last {
-		return nil
-	}
-	var found []signal.Escalation
-	for r, err := range audit.Entries(ctx, p.r, audit.Filter{FromSeq: last + 1, ToSeq: size, Action: string(signal.ActionShareDecide)}) {
-		if err != nil {
-			return err
-		}
-		d := r.Decision
-		if d == nil {
-			continue
-		}
-		why := ""
-		switch {
-		case d.Outcome == string(signal.OutcomeEscalate):
-			why = "escalate"
-		case slices.Contains(d.Obligations, string(signal.ObligationNotifyPrivacyOfficer)):
-			why = "notify_privacy_officer"
-		default:
-			continue
-		}
-		found = append(found, signal.Escalation{Seq: r.Seq, Object: r.Object, Subject: r.Subject, Why: why,
-			Outcome: d.Outcome, Rule: d.Rule, Reasons: d.Reasons, Policy: d.PolicyVersion, Org: r.Actor.Org, DecidedAt: r.Time})
-	}
+	return last, nil
+}
+
+// QueueEscalations implements signal.EscalationStore.
+func (p *Privacy) QueueEscalations(ctx context.Context, found []signal.Escalation, scannedTo int64) error {
 	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		for _, e := range found {
 			reasons, _ := json.Marshal(e.Reasons)
@@ -343,19 +316,13 @@ func (p *Privacy) scanEscalations(ctx context.Context) error {
 				return fmt.Errorf("queue escalation: %w", err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE escalation_scan SET last_seq = max(last_seq, ?) WHERE id = 1`, size)
+		_, err := tx.ExecContext(ctx, `UPDATE escalation_scan SET last_seq = max(last_seq, ?) WHERE id = 1`, scannedTo)
 		return err
 	})
 }
 
-// Escalations returns the queue (brought up to date with the audit log)
-// with the given status, or every status when status is "", oldest first.
-//
-// Only escalations of decisions made in cooperation coop are listed.
+// Escalations implements signal.EscalationStore.
 func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.EscalationStatus) ([]signal.Escalation, error) {
-	if err := p.scanEscalations(ctx); err != nil {
-		return nil, fmt.Errorf("update escalation queue: %w", err)
-	}
 	q := `SELECT seq, object, subject, why, outcome, rule, reasons, policy, org, decided_at, status, updated_at, updated_by FROM escalations
 		WHERE org IN (SELECT id FROM organisations WHERE cooperation_id = ?)`
 	args := []any{coop}
@@ -391,230 +358,126 @@ func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.Es
 	return out, rows.Err()
 }
 
-// UpdateEscalation sets the status of escalation seq and audits the change.
-// Errors: CodeInvalid for an unknown status, CodeNotFound for an unknown
-// escalation.
-func (p *Privacy) UpdateEscalation(ctx context.Context, actor signal.Actor, coop string, seq int64, status signal.EscalationStatus) (signal.Escalation, error) {
-	if !status.Valid() {
-		return signal.Escalation{}, signal.Invalid(signal.FieldError{Field: "status", Problem: "must be open, in_progress or done"})
+// SetEscalationStatus implements signal.EscalationStore.
+func (p *Privacy) SetEscalationStatus(ctx context.Context, actor signal.Actor, seq int64, status signal.EscalationStatus, at time.Time, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
 	}
-	if err := p.scanEscalations(ctx); err != nil {
-		return signal.Escalation{}, fmt.Errorf("update escalation queue: %w", err)
-	}
-	now := p.db.now().UTC()
-	err := p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		var subject string
-		err := tx.QueryRowContext(ctx, `SELECT subject FROM escalations
-			WHERE seq = ? AND org IN (SELECT id FROM organisations WHERE cooperation_id = ?)`, seq, coop).Scan(&subject)
-		if errors.Is(err, sql.ErrNoRows) {
-			return signal.Errorf(signal.CodeNotFound, "no escalation %d", seq)
-		}
+	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE escalations SET status = ?, updated_at = ?, updated_by = ? WHERE seq = ?`,
+			string(status), formatTime(at), actor.UserID, seq)
 		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE escalations SET status = ?, updated_at = ?, updated_by = ? WHERE seq = ?`,
-			string(status), formatTime(now), actor.UserID, seq); err != nil {
 			return fmt.Errorf("update escalation: %w", err)
 		}
-		_, err = tx.Append(ctx, audit.Entry{Actor: actorOf(actor), Action: string(signal.ActionEscalationUpdate),
-			Object: "escalation/" + strconv.FormatInt(seq, 10) + "/" + string(status), Subject: subject, Origin: originOf(actor)})
-		return err
+		if n, _ := res.RowsAffected(); n == 0 {
+			return signal.Errorf(signal.CodeNotFound, "no escalation %d", seq)
+		}
+		return appendAll(ctx, tx, entries)
 	})
-	if err != nil {
-		return signal.Escalation{}, err
-	}
-	all, err := p.Escalations(ctx, coop, "")
-	if err != nil {
-		return signal.Escalation{}, err
-	}
-	for _, e := range all {
-		if e.Seq == seq {
-			return e, nil
-		}
-	}
-	return signal.Escalation{}, signal.Errorf(signal.CodeNotFound, "no escalation %d", seq)
 }
 
-// ---- Access requests ----
+// ---- The audit log as the console reads it ----
 
-// AccessReport gathers every signal about subject, its erasure, and every
-// audited decision and view of it (AVG art. 15). Content is not filled in
-// here; the caller adds it when the report is one with content.
-//
-// Only the signals of cooperation coop are in it: a privacy officer answers
-// for their own cooperation.
-func (p *Privacy) AccessReport(ctx context.Context, subject, coop string) (signal.AccessReport, []*signal.Signal, error) {
-	rep := signal.AccessReport{Subject: subject, GeneratedAt: p.db.now().UTC(), Signals: []signal.AccessSignal{}}
-	rows, err := p.r.QueryContext(ctx, `SELECT `+signalColumns+` FROM signals WHERE youth = ? AND cooperation_id = ? ORDER BY seq`, subject, coop)
+// The console's page bound is audit's: this fails to compile if they part.
+const _ = uint(signal.MaxAuditPage-audit.MaxPage) + uint(audit.MaxPage-signal.MaxAuditPage)
+
+// recordOf converts an audit record into the console's.
+func recordOf(r audit.Record) signal.AuditRecord {
+	out := signal.AuditRecord{Seq: r.Seq, Time: r.Time, Action: signal.AuditAction(r.Action), Object: r.Object, Subject: r.Subject,
+		Actor:  signal.AuditActor{UserID: r.Actor.UserID, Role: r.Actor.Role, Org: r.Actor.Org},
+		Origin: signal.AuditOrigin{RequestID: r.Origin.RequestID, IP: r.Origin.IP}, Hash: r.Hash}
+	if d := r.Decision; d != nil {
+		out.Decision = &signal.AuditDecision{Outcome: d.Outcome, Level: d.Level, Rule: d.Rule, Fields: d.Fields,
+			Obligations: d.Obligations, Reasons: d.Reasons, PolicyVersion: d.PolicyVersion, Purpose: d.Purpose,
+			Recipient: d.Recipient, Input: d.Input}
+	}
+	return out
+}
+
+// SearchAudit implements signal.AuditReader.
+func (p *Privacy) SearchAudit(ctx context.Context, q signal.AuditQuery) (signal.AuditPage, error) {
+	page, err := audit.Search(ctx, p.r, audit.Query{Since: q.Since, Until: q.Until, UserID: q.UserID, Org: q.Org, Role: q.Role,
+		Action: q.Action, Object: q.Object, Subject: q.Subject, Outcome: q.Outcome, Rule: q.Rule, Orgs: q.Orgs,
+		Before: q.Before, Limit: q.Limit})
 	if err != nil {
-		return rep, nil, fmt.Errorf("find signals of young person: %w", err)
+		return signal.AuditPage{}, err
 	}
-	var sigs []*signal.Signal
-	for rows.Next() {
-		s, err := scanSignal(rows)
-		if err != nil {
-			rows.Close()
-			return rep, nil, fmt.Errorf("find signals of young person: %w", err)
-		}
-		sigs = append(sigs, s)
+	out := signal.AuditPage{Records: make([]signal.AuditRecord, len(page.Records)), Next: page.Next}
+	for i, r := range page.Records {
+		out.Records[i] = recordOf(r)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return rep, nil, err
-	}
-	orgs := map[string]*signal.OrgRef{}
-	orgRef := func(id string) *signal.OrgRef {
-		if id == "" {
-			return nil
-		}
-		if o, ok := orgs[id]; ok {
-			return o
-		}
-		o := &signal.OrgRef{ID: id}
-		if org, err := p.db.Organisation(ctx, id); err == nil {
-			o.Name = org.Name
-		}
-		orgs[id] = o
-		return o
-	}
-	index := map[string]int{}
-	for _, s := range sigs {
-		as := signal.AccessSignal{ID: s.ID, Category: s.Category, ObservedOn: s.ObservedOn, CreatedAt: s.CreatedAt,
-			Status: s.Status, Decision: s.Decision, Decisions: []signal.AccessEvent{}, Views: []signal.AccessEvent{}}
-		if org, err := p.db.Organisation(ctx, s.OrgID); err == nil {
-			as.Reporter = &signal.OrgContact{OrgID: org.ID, Name: org.Name,
-				Contact: signal.ContactPerson(org.Contact), Deputy: signal.ContactPerson(org.Deputy)}
-		}
-		var at, reason, by string
-		err := p.r.QueryRowContext(ctx, `SELECT erased_at, reason, erased_by FROM signal_erasures WHERE signal_id = ?`, s.ID).Scan(&at, &reason, &by)
-		switch {
-		case err == nil:
-			as.Erased = &signal.ErasureRecord{At: parseTime(at), Reason: signal.ErasureReason(reason), By: by}
-		case !errors.Is(err, sql.ErrNoRows):
-			return rep, nil, fmt.Errorf("read erasure: %w", err)
-		}
-		index["signal/"+s.ID] = len(rep.Signals)
-		rep.Signals = append(rep.Signals, as)
-	}
-	// The audit entries about this young person, oldest first: the subject
-	// index serves it, whatever the size of the log.
-	for r, err := range audit.Entries(ctx, p.r, audit.Filter{Subject: subject}) {
-		if err != nil {
-			return rep, nil, err
-		}
-		action := signal.AuditAction(r.Action)
-		ev := signal.AccessEvent{Seq: r.Seq, Time: r.Time, Action: action, UserID: r.Actor.UserID, Role: r.Actor.Role, Org: orgRef(r.Actor.Org)}
-		if d := r.Decision; d != nil {
-			ev.Recipient, ev.Outcome, ev.Level, ev.Rule = d.Recipient, d.Outcome, d.Level, d.Rule
-			ev.Fields, ev.Reasons, ev.Policy = d.Fields, d.Reasons, d.PolicyVersion
-		}
-		if meeting, ok := strings.CutPrefix(r.Object, "meeting/"); ok && r.Decision != nil &&
-			(action == signal.ActionAgendaView || action == signal.ActionAgendaProject) {
-			// One entry per young person and decision for a view of the
-			// agenda: a view of each signal it lists, with the fields
-			// shown of that signal.
-			for _, code := range r.Decision.Fields {
-				shown, ok := signal.ParseShownSignal(code)
-				if i, mine := index["signal/"+shown.ID]; ok && mine {
-					view := ev
-					view.Meeting, view.Fields = meeting, codes(shown.Fields)
-					rep.Signals[i].Views = append(rep.Signals[i].Views, view)
-				}
+	return out, nil
+}
+
+// AuditEntries implements signal.AuditReader.
+func (p *Privacy) AuditEntries(ctx context.Context, f signal.AuditFilter) iter.Seq2[signal.AuditRecord, error] {
+	return func(yield func(signal.AuditRecord, error) bool) {
+		for r, err := range audit.Entries(ctx, p.r, audit.Filter{FromSeq: f.FromSeq, ToSeq: f.ToSeq, Action: string(f.Action), Subject: f.Subject}) {
+			if !yield(recordOf(r), err) || err != nil {
+				return
 			}
-			continue
-		}
-		i, ok := index[r.Object]
-		if !ok {
-			continue
-		}
-		switch {
-		case action == signal.ActionShareDecide:
-			rep.Signals[i].Decisions = append(rep.Signals[i].Decisions, ev)
-		case action == signal.ActionSignalRead, action == signal.ActionSignalsList,
-			// Any other disclosure (the meeting's views, say) is audited
-			// with the level shown: a view too.
-			r.Decision != nil && r.Decision.Level != "" && r.Decision.Level != "none" && action != signal.ActionSignalErase:
-			rep.Signals[i].Views = append(rep.Signals[i].Views, ev)
 		}
 	}
-	return rep, sigs, nil
 }
 
-// ---- Oversight ----
+// AuditSize implements signal.AuditReader.
+func (p *Privacy) AuditSize(ctx context.Context) (int64, error) { return audit.Size(ctx, p.r) }
 
-// Oversight counts, over [since, until), the accounts with more than
-// threshold signal views, the refused accesses, and failed logins per
-// address.
-//
-// Readers are those of the organisations orgs (cooperation coop); refusals
-// those of its actors and those of anyone trying to read its signals;
-// failed logins have no organisation and are all counted.
-func (p *Privacy) Oversight(ctx context.Context, coop string, orgs []string, since, until time.Time, threshold int) (signal.Oversight, error) {
-	o := signal.Oversight{Since: since.UTC(), Until: until.UTC(), Threshold: threshold,
-		HeavyReaders: []signal.ReaderCount{}, Refused: []signal.RefusedAccess{}, FailedLogins: []signal.FailedLogins{}}
-	from, to := auditTime(since), auditTime(until)
-	if len(orgs) == 0 {
-		return o, nil
+// ViewsPerReader implements signal.AuditReader.
+func (p *Privacy) ViewsPerReader(ctx context.Context, actions []signal.AuditAction, orgs []string, since, until time.Time, threshold int) ([]signal.ReaderCount, error) {
+	out := []signal.ReaderCount{}
+	if len(orgs) == 0 || len(actions) == 0 {
+		return out, nil
 	}
-	args := []any{from, to}
+	args := []any{}
+	for _, a := range actions {
+		args = append(args, string(a))
+	}
+	args = append(args, auditTime(since), auditTime(until))
 	for _, id := range orgs {
 		args = append(args, id)
 	}
 	args = append(args, threshold)
 	rows, err := p.r.QueryContext(ctx, `SELECT actor_user, actor_role, actor_org, count(*), count(DISTINCT subject)
 		FROM audit_entries
-		WHERE action IN ('signal.read', 'signals.list') AND subject <> '' AND time >= ? AND time < ?
+		WHERE action IN (?`+strings.Repeat(", ?", len(actions)-1)+`) AND subject <> '' AND time >= ? AND time < ?
 		  AND actor_org IN (?`+strings.Repeat(", ?", len(orgs)-1)+`)
 		GROUP BY actor_user HAVING count(*) > ? ORDER BY count(*) DESC LIMIT 100`, args...)
 	if err != nil {
-		return o, fmt.Errorf("count signal views: %w", err)
+		return nil, fmt.Errorf("count signal views: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var r signal.ReaderCount
 		if err := rows.Scan(&r.UserID, &r.Role, &r.Org, &r.Views, &r.Distinct); err != nil {
-			rows.Close()
-			return o, err
+			return nil, err
 		}
-		o.HeavyReaders = append(o.HeavyReaders, r)
+		out = append(out, r)
 	}
-	rows.Close()
-	page, err := audit.Search(ctx, p.r, audit.Query{Action: "access.denied", Since: since, Until: until, Limit: 500})
+	return out, rows.Err()
+}
+
+// CountPerAddress implements signal.AuditReader.
+func (p *Privacy) CountPerAddress(ctx context.Context, action signal.AuditAction, since, until time.Time) ([]signal.FailedLogins, error) {
+	rows, err := p.r.QueryContext(ctx, `SELECT origin_ip, count(*), max(time) FROM audit_entries
+		WHERE action = ? AND time >= ? AND time < ?
+		GROUP BY origin_ip ORDER BY count(*) DESC LIMIT 100`, string(action), auditTime(since), auditTime(until))
 	if err != nil {
-		return o, err
-	}
-	ours := map[string]bool{}
-	for _, id := range orgs {
-		ours[id] = true
-	}
-	for _, r := range page.Records {
-		if !ours[r.Actor.Org] {
-			id, isSignal := strings.CutPrefix(r.Object, "signal/")
-			var sigCoop string
-			if !isSignal || p.r.QueryRowContext(ctx, `SELECT cooperation_id FROM signals WHERE id = ?`, id).Scan(&sigCoop) != nil || sigCoop != coop {
-				continue
-			}
-		}
-		o.Refused = append(o.Refused, signal.RefusedAccess{Seq: r.Seq, Time: r.Time, UserID: r.Actor.UserID,
-			Role: r.Actor.Role, Org: r.Actor.Org, Object: r.Object})
-	}
-	rows, err = p.r.QueryContext(ctx, `SELECT origin_ip, count(*), max(time) FROM audit_entries
-		WHERE action = 'login.fail' AND time >= ? AND time < ?
-		GROUP BY origin_ip ORDER BY count(*) DESC LIMIT 100`, from, to)
-	if err != nil {
-		return o, fmt.Errorf("count failed logins: %w", err)
+		return nil, fmt.Errorf("count entries per address: %w", err)
 	}
 	defer rows.Close()
+	out := []signal.FailedLogins{}
 	for rows.Next() {
 		var f signal.FailedLogins
 		var last string
 		if err := rows.Scan(&f.IP, &f.Count, &last); err != nil {
-			return o, err
+			return nil, err
 		}
 		f.Last = parseTime(last)
-		o.FailedLogins = append(o.FailedLogins, f)
-		o.FailedLoginsTotal += f.Count
+		out = append(out, f)
 	}
-	return o, rows.Err()
+	return out, rows.Err()
 }
 
 // auditTime formats t the way the audit log stores times (fixed nine-digit

@@ -37,11 +37,11 @@ func BenchmarkCreateSignal(b *testing.B) {
 	store := db.Signals()
 	o := &signal.Organisation{Name: "School", Kind: signal.OrgSchool,
 		Contact: signal.Person{Name: "C", Email: "c@school.example"}, Deputy: signal.Person{Name: "D", Email: "d@school.example"}}
-	if err := db.CreateOrganisation(ctx, o, "Samenwerking", cli); err != nil {
+	if err := accountsOf(b, db).CreateOrganisation(ctx, cli, o, "Samenwerking"); err != nil {
 		b.Fatal(err)
 	}
 	u := &signal.User{Email: "r@school.example", Name: "R", OrgID: o.ID, Role: signal.RoleReporter}
-	if err := db.CreateUser(ctx, u, "$argon2id$bench", cli); err != nil {
+	if err := accountsOf(b, db).SeedUser(ctx, cli, u, "$argon2id$bench"); err != nil {
 		b.Fatal(err)
 	}
 	actor := signal.Actor{UserID: u.ID, OrgID: o.ID, Role: signal.RoleReporter, RequestID: "bench-request", IP: "127.0.0.1"}

@@ -65,11 +65,11 @@ func addReporter(t *testing.T, db *sqlite.DB, org, email string) signal.Actor {
 	o := &signal.Organisation{Name: org, Kind: signal.OrgSchool,
 		Contact: signal.Person{Name: "Contact " + org, Email: "contact@" + org + ".example"},
 		Deputy:  signal.Person{Name: "Deputy " + org, Email: "deputy@" + org + ".example"}}
-	if err := db.CreateOrganisation(ctx, o, "Samenwerking Test", cli); err != nil {
+	if err := accountsOf(t, db).CreateOrganisation(ctx, cli, o, "Samenwerking Test"); err != nil {
 		t.Fatal(err)
 	}
 	u := &signal.User{Email: email, Name: "Reporter", OrgID: o.ID, Role: signal.RoleReporter}
-	if err := db.CreateUser(ctx, u, "$argon2id$test", cli); err != nil {
+	if err := accountsOf(t, db).SeedUser(ctx, cli, u, "$argon2id$test"); err != nil {
 		t.Fatal(err)
 	}
 	return signal.Actor{UserID: u.ID, OrgID: o.ID, Role: signal.RoleReporter, RequestID: "req-1", IP: "127.0.0.1"}

@@ -25,7 +25,6 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
@@ -340,7 +339,8 @@ func startLoadServer(b *testing.B) *loadServer {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := New(Deps{DB: db, Issuer: issuer, Verifier: verifier, PasswordParams: testParams,
+	accounts := testAccounts(b, db, testParams)
+	srv, err := New(Deps{Accounts: accounts, Issuer: issuer, Verifier: verifier, WriterStats: writerStats(db),
 		// Request logging stays on, as in production; its output is dropped.
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Signals: signal.NewSignals(policy.NewMemoDecider(engine, 0), keys, db.Signals(), signal.NewDisclosure(keys, db.Signals()), signal.SignalsOptions{})})
@@ -350,10 +350,9 @@ func startLoadServer(b *testing.B) *loadServer {
 	hs := httptest.NewServer(srv)
 	b.Cleanup(hs.Close)
 
-	cli := audit.Actor{UserID: "cli", Role: "system"}
 	org := signal.Organisation{Name: "Load College", Kind: signal.OrgSchool,
 		Contact: signal.Person{Name: "C", Email: "contact@load.nl"}, Deputy: signal.Person{Name: "D", Email: "deputy@load.nl"}}
-	if err := db.CreateOrganisation(ctx, &org, "Samenwerking Load", cli); err != nil {
+	if err := accounts.CreateOrganisation(ctx, cliActor, &org, "Samenwerking Load"); err != nil {
 		b.Fatal(err)
 	}
 	hash, err := auth.HashPassword(testPassword, testParams)
@@ -361,7 +360,7 @@ func startLoadServer(b *testing.B) *loadServer {
 		b.Fatal(err)
 	}
 	u := signal.User{Email: "reporter@load.nl", Name: "Reporter", OrgID: org.ID, Role: signal.RoleReporter}
-	if err := db.CreateUser(ctx, &u, hash, cli); err != nil {
+	if err := accounts.SeedUser(ctx, cliActor, &u, hash); err != nil {
 		b.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]string{"email": u.Email, "password": testPassword})

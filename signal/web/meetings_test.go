@@ -23,7 +23,7 @@ func newMeetingsEnv(t *testing.T) *signalsEnv {
 		t.Fatalf("load policy: %v", err)
 	}
 	se := &signalsEnv{keysDir: filepath.Join(t.TempDir(), "keys"), tokens: map[string]string{}, ids: map[string]string{}}
-	se.testEnv = newEnv(t, func(d *Deps) {
+	se.testEnv = newEnv(t, func(d *testDeps) {
 		keys, err := keystore.Open(ctx, se.keysDir, keystore.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own (no
@@ -19,7 +18,13 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(db *sqlite.DB) *metrics {
+// WriterStats are the group-commit writer's counters since it started.
+type WriterStats struct {
+	Batches, Units, Syncs int64
+	Busy, Syncing         time.Duration
+}
+
+func newMetrics(writer func() WriterStats) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -32,25 +37,27 @@ func newMetrics(db *sqlite.DB) *metrics {
 	}
 	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if writer == nil {
+		return m
+	}
 	// The group commit's effect: units per batch is the ratio of the two.
-	w := db.Writer()
 	m.reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "signaal_audit_batches_total", Help: "Transactions committed by the group-commit writer.",
-		}, func() float64 { return float64(w.Stats().Batches) }),
+		}, func() float64 { return float64(writer().Batches) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "signaal_audit_units_total", Help: "Units of work (writes with their audit entries) committed by the writer.",
-		}, func() float64 { return float64(w.Stats().Units) }),
+		}, func() float64 { return float64(writer().Units) }),
 		// Busy near 1 per second of wall time: the one writer is the limit.
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "signaal_audit_writer_busy_seconds_total", Help: "Time the group-commit writer spent running batches.",
-		}, func() float64 { return w.Stats().Busy.Seconds() }),
+		}, func() float64 { return writer().Busy.Seconds() }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "signaal_audit_syncs_total", Help: "fsyncs of the WAL that made committed batches durable.",
-		}, func() float64 { return float64(w.Stats().Syncs) }),
+		}, func() float64 { return float64(writer().Syncs) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "signaal_audit_sync_seconds_total", Help: "Time spent in those fsyncs.",
-		}, func() float64 { return w.Stats().Syncing.Seconds() }),
+		}, func() float64 { return writer().Syncing.Seconds() }),
 	)
 	return m
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp/kb"
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 	bt "github.com/signaal-nl/signaal/signal/web/browsertest"
 )
@@ -245,8 +244,7 @@ func TestBrowserExpiredSessionKeepsTheQueuedSignal(t *testing.T) {
 
 	// The session ends while the phone is offline (here: the account is
 	// suspended, so its token is refused with 401 as an expired one is).
-	cli := audit.Actor{UserID: "cli", Role: "system"}
-	if err := se.db.SetUserDisabled(t.Context(), email, true, cli); err != nil {
+	if err := se.accounts.SetUserDisabled(t.Context(), cliActor, email, true); err != nil {
 		t.Fatal(err)
 	}
 	p.SetOffline(false)
@@ -255,7 +253,7 @@ func TestBrowserExpiredSessionKeepsTheQueuedSignal(t *testing.T) {
 	if n := countSignals(t, se); n != 0 {
 		t.Fatalf("%d stored without a session", n)
 	}
-	if err := se.db.SetUserDisabled(t.Context(), email, false, cli); err != nil {
+	if err := se.accounts.SetUserDisabled(t.Context(), cliActor, email, false); err != nil {
 		t.Fatal(err)
 	}
 	submit(p, bt.CSS("#outbox-login a"), "#f-email")

@@ -40,30 +40,18 @@ func (s *Server) privacyPages(g *PageGroup) {
 	g.GET("/privacy/beleid/verschil", s.privacyDiffPage, po)
 }
 
-type privacyHomeData struct {
-	Oversight signal.Oversight
-	Open      int
-	Period    string
-}
+type privacyHomeData = signal.Dashboard
 
 // privacyHomePage: GET /privacy, the dashboard: oversight signals of the
 // last seven days and the open escalations.
 func (s *Server) privacyHomePage(c echo.Context) error {
-	o, err := s.oversight(c)
+	w, err := oversightWindow(c)
 	if err != nil {
 		return err
 	}
-	sc, err := s.scopeOf(c)
+	d, err := s.privacy.Dashboard(c.Request().Context(), signalActor(c), w)
 	if err != nil {
 		return err
-	}
-	open, err := s.db.Privacy().Escalations(c.Request().Context(), sc.coop, signal.EscalationOpen)
-	if err != nil {
-		return err
-	}
-	d := privacyHomeData{Oversight: o, Open: len(open)}
-	if s.privacy.Retention != nil {
-		d.Period = s.privacy.Retention.Period().String()
 	}
 	return s.Render(c, http.StatusOK, "privacy_home", "privacy.home.title", d)
 }
@@ -82,14 +70,14 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 	v := s.view(c, "privacy.audit.title", nil)
 	form := c.QueryParams()
 	v.Form = form
-	d := auditPageData{Entries: []entryJSON{}, Subject: form.Get("subject"), Filters: form, Texts: s.privacy.ReasonTexts}
+	d := auditPageData{Entries: []entryJSON{}, Subject: form.Get("subject"), Filters: form, Texts: s.texts}
 	q, err := auditQuery(form.Get)
 	if err != nil {
 		v.Errors = formErrors(v, err)
 		v.Data = d
 		return s.render(c, http.StatusBadRequest, "privacy_audit", v)
 	}
-	page, err := s.searchAudit(c, q)
+	page, err := s.privacy.SearchAudit(c.Request().Context(), signalActor(c), q)
 	if err != nil {
 		return err
 	}
@@ -150,7 +138,7 @@ func (s *Server) privacyLookupSubmit(c echo.Context) error {
 	if !ok {
 		return s.render(c, http.StatusBadRequest, "privacy_audit", v)
 	}
-	subject, err := s.lookupSubject(c, l)
+	subject, err := s.privacy.LookupYouth(c.Request().Context(), signalActor(c), l)
 	if err != nil {
 		return err
 	}
@@ -163,41 +151,35 @@ type verifyPageData struct {
 	Issued      bool
 }
 
-func (s *Server) verifyPage(c echo.Context, status int, d verifyPageData) error {
+// privacyVerifyPage: GET /privacy/integriteit: the verify buttons and the
+// checkpoints with their downloads.
+func (s *Server) privacyVerifyPage(c echo.Context) error {
 	cps, err := s.checkpoints(c)
 	if err != nil {
 		return err
 	}
-	d.Checkpoints = cps
-	return s.Render(c, status, "privacy_verify", "privacy.verify.title", d)
-}
-
-// privacyVerifyPage: GET /privacy/integriteit: the verify buttons and the
-// checkpoints with their downloads.
-func (s *Server) privacyVerifyPage(c echo.Context) error {
-	if err := s.record(c, signal.ActionAuditVerify, "audit/checkpoints", ""); err != nil {
-		return err
-	}
-	return s.verifyPage(c, http.StatusOK, verifyPageData{Issued: c.QueryParam("issued") == "1"})
+	return s.Render(c, http.StatusOK, "privacy_verify", "privacy.verify.title",
+		verifyPageData{Issued: c.QueryParam("issued") == "1", Checkpoints: cps})
 }
 
 // privacyVerifySubmit: POST /privacy/integriteit {from}: runs the check and
 // shows the result (entries per second, or the first bad entry).
 func (s *Server) privacyVerifySubmit(c echo.Context) error {
-	from := c.FormValue("from")
-	if from != "checkpoint" {
-		from = "start"
+	from, err := verifyFrom(c.FormValue("from"))
+	if err != nil {
+		return err
 	}
 	res, err := s.verify(c, from)
 	if err != nil {
 		return err
 	}
-	return s.verifyPage(c, http.StatusOK, verifyPageData{Result: &res})
+	return s.Render(c, http.StatusOK, "privacy_verify", "privacy.verify.title",
+		verifyPageData{Result: &res, Checkpoints: res.checkpoints})
 }
 
 // privacyCheckpointSubmit: POST /privacy/checkpoints: sign a checkpoint now.
 func (s *Server) privacyCheckpointSubmit(c echo.Context) error {
-	if _, err := s.issueCheckpoint(c); err != nil {
+	if _, err := s.privacy.IssueCheckpoint(c.Request().Context(), signalActor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/privacy/integriteit?issued=1")
@@ -215,7 +197,7 @@ func (s *Server) privacyAccessSubmit(c echo.Context) error {
 	if !ok {
 		return s.render(c, http.StatusBadRequest, "privacy_access", v)
 	}
-	subject, err := s.lookupSubject(c, l)
+	subject, err := s.privacy.LookupYouth(c.Request().Context(), signalActor(c), l)
 	if err != nil {
 		return err
 	}
@@ -240,8 +222,11 @@ func (s *Server) privacyReportPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	withContent := c.QueryParam("content") == "true"
-	rep, err := s.accessReport(c, subject, withContent)
+	withContent, err := boolParam(c, "content")
+	if err != nil {
+		return err
+	}
+	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject, withContent)
 	if err != nil {
 		return err
 	}
@@ -266,18 +251,20 @@ func (s *Server) privacyEraseSubmit(c echo.Context) error {
 		req.Subject = subject
 	}
 	done, err := s.erase(c, req)
-	if signal.ErrorCode(err) == signal.CodeInvalid || signal.ErrorCode(err) == signal.CodeNotFound {
-		rep, rerr := s.accessReport(c, subject, false)
+	if code := signal.ErrorCode(err); code == signal.CodeInvalid || code == signal.CodeNotFound {
+		// The report again with the problem, under the status the API
+		// gives the same refusal.
+		rep, rerr := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject, false)
 		if rerr != nil {
 			return rerr
 		}
 		v := s.view(c, "privacy.report.title", reportPageData{Report: rep, Reasons: signal.RequestErasureReasons,
 			JSONURL: "/api/v1/privacy/access-reports/" + subject})
 		v.Errors = []FormError{{Field: "reason", Message: v.T("privacy.erase.reason.required")}}
-		if signal.ErrorCode(err) == signal.CodeNotFound {
+		if code == signal.CodeNotFound {
 			v.Errors = []FormError{{Field: "reason", Message: v.T("privacy.erase.nothing")}}
 		}
-		return s.render(c, http.StatusBadRequest, "privacy_report", v)
+		return s.render(c, statusOf(code), "privacy_report", v)
 	}
 	if err != nil {
 		return err
@@ -303,15 +290,7 @@ func (s *Server) privacyEscalationsPage(c echo.Context) error {
 
 // privacyEscalationSubmit: POST /privacy/escalaties/{seq} {status}.
 func (s *Server) privacyEscalationSubmit(c echo.Context) error {
-	seq, err := strconv.ParseInt(c.Param("seq"), 10, 64)
-	if err != nil || seq < 1 {
-		return signal.Errorf(signal.CodeNotFound, "no escalation %s", c.Param("seq"))
-	}
-	sc, err := s.scopeOf(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.Privacy().UpdateEscalation(c.Request().Context(), signalActor(c), sc.coop, seq, signal.EscalationStatus(c.FormValue("status"))); err != nil {
+	if _, err := s.updateEscalation(c, signal.EscalationStatus(c.FormValue("status"))); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/privacy/escalaties")
@@ -320,7 +299,7 @@ func (s *Server) privacyEscalationSubmit(c echo.Context) error {
 // privacyPoliciesPage: GET /privacy/beleid: versions, loads, the version in
 // force now, and the form to compare two versions.
 func (s *Server) privacyPoliciesPage(c echo.Context) error {
-	out, err := s.policies(c, s.now())
+	out, err := s.privacy.Policies(c.Request().Context(), signalActor(c), s.now())
 	if err != nil {
 		return err
 	}
@@ -329,7 +308,7 @@ func (s *Server) privacyPoliciesPage(c echo.Context) error {
 
 type diffPageData struct {
 	From, To string
-	Files    []signal.FileDiff
+	Files    []FileDiff
 }
 
 // privacyDiffPage: GET /privacy/beleid/verschil?from&to: the line diff.

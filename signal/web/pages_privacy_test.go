@@ -106,10 +106,10 @@ func TestPrivacyPages(t *testing.T) {
 	system := signal.Actor{UserID: "signald", Role: "system"}
 	const v1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 	const v2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
-	pe.db.Privacy().RecordPolicyLoad(context.Background(), system, v1, files)
+	pe.privacy.RecordPolicyLoad(context.Background(), system, v1, files)
 	changed := append([]signal.PolicyFile(nil), files...)
 	changed[0].Content = strings.Replace(changed[0].Content, "package signaal", "package signaal\n\n# aangepast door de FG", 1)
-	pe.db.Privacy().RecordPolicyLoad(context.Background(), system, v2, changed)
+	pe.privacy.RecordPolicyLoad(context.Background(), system, v2, changed)
 	gov := b.get("/privacy/beleid")
 	if gov.status != 200 || !strings.Contains(gov.body, "sha256:222222222222222") || !strings.Contains(gov.body, `action="/privacy/beleid/verschil"`) {
 		t.Fatalf("governance page: %d", gov.status)
@@ -133,3 +133,56 @@ func TestPrivacyPages(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestOneDoorOneAnswer: the page and the API refuse the same request with
+// the same status, because both ask the same use case.
+func TestOneDoorOneAnswer(t *testing.T) {
+	pe := newPrivacyEnv(t)
+	b := newBrowserClient(t, pe.url)
+	b.login(pe.users[signal.RolePrivacyOfficer].Email)
+	unknown := strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		name       string
+		api        func() response
+		page       func() int
+		wantStatus int
+	}{
+		{"an escalation that is no number",
+			func() response {
+				return pe.api("PATCH", "/api/v1/privacy/escalations/abc", map[string]string{"status": "done"})
+			},
+			func() int { return b.post("/privacy/escalaties/abc", url.Values{"status": {"done"}}).status },
+			http.StatusBadRequest},
+		{"an unknown escalation status",
+			func() response {
+				return pe.api("PATCH", "/api/v1/privacy/escalations/1", map[string]string{"status": "closed"})
+			},
+			func() int { return b.post("/privacy/escalaties/1", url.Values{"status": {"closed"}}).status },
+			http.StatusBadRequest},
+		{"an escalation that does not exist",
+			func() response {
+				return pe.api("PATCH", "/api/v1/privacy/escalations/999999", map[string]string{"status": "done"})
+			},
+			func() int { return b.post("/privacy/escalaties/999999", url.Values{"status": {"done"}}).status },
+			http.StatusNotFound},
+		{"erasing a young person without signals",
+			func() response {
+				return pe.api("POST", "/api/v1/privacy/erasures", map[string]string{"subject": unknown, "reason": "objection"})
+			},
+			func() int {
+				return b.post("/privacy/inzage/"+unknown+"/wissen", url.Values{"reason": {"objection"}}).status
+			},
+			http.StatusNotFound},
+		{"verifying from nowhere",
+			func() response { return pe.api("GET", "/api/v1/privacy/verify?from=yesterday", nil) },
+			func() int { return b.post("/privacy/integriteit", url.Values{"from": {"yesterday"}}).status },
+			http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api, page := tc.api().status, tc.page()
+			if api != tc.wantStatus || page != tc.wantStatus {
+				t.Fatalf("API %d, page %d; want %d from both", api, page, tc.wantStatus)
+			}
+		})
+	}
+}

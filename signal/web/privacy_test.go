@@ -47,7 +47,7 @@ func newPrivacyEnv(t *testing.T) *privacyEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pe.signalsEnv = newSignalsEnv(t, func(d *Deps, se *signalsEnv) {
+	pe.signalsEnv = newSignalsEnv(t, func(d *testDeps, se *signalsEnv) {
 		signer, vkey, err := audit.LoadOrCreateKey(filepath.Join(se.keysDir, audit.CheckpointKeyFile), "signaal-audit/test")
 		if err != nil {
 			t.Fatal(err)
@@ -56,13 +56,14 @@ func newPrivacyEnv(t *testing.T) *privacyEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d.Privacy = PrivacyDeps{
-			Pseudonyms:         se.keys,
-			Retention:          signal.NewRetention(d.DB.Privacy(), se.keys, se.keys, signal.RetentionOptions{Now: pe.now}),
-			CheckpointSigner:   signer,
-			CheckpointVerifier: verifier,
-			ReasonTexts:        engine.ReasonTexts(),
-		}
+		d.Privacy = testPrivacy(d.DB, privacyParts{
+			pseudonyms: se.keys,
+			retention:  signal.NewRetention(d.DB.Privacy(), se.keys, se.keys, signal.RetentionOptions{Now: pe.now}),
+			content:    d.Signals,
+			signer:     signer,
+			verifier:   verifier,
+		})
+		d.ReasonTexts = engine.ReasonTexts()
 	})
 	return pe
 }
@@ -502,21 +503,21 @@ func TestPolicyGovernanceAndOversight(t *testing.T) {
 	}
 	engine, _ := loadPolicy()
 	system := signal.Actor{UserID: "signald", Role: "system"}
-	if err := pe.db.Privacy().RecordPolicyLoad(ctx, system, engine.Version(), files); err != nil {
+	if err := pe.privacy.RecordPolicyLoad(ctx, system, engine.Version(), files); err != nil {
 		t.Fatal(err)
 	}
 	changed := append([]signal.PolicyFile(nil), files...)
 	changed[0].Content += "\n# a comment added by the privacy officer\n"
 	const v2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
-	if err := pe.db.Privacy().RecordPolicyLoad(ctx, system, v2, changed); err != nil {
+	if err := pe.privacy.RecordPolicyLoad(ctx, system, v2, changed); err != nil {
 		t.Fatal(err)
 	}
-	var gov policiesJSON
+	var gov signal.Policies
 	pe.mustAPI("GET", "/api/v1/privacy/policies", nil, &gov)
 	if len(gov.Versions) != 2 || gov.InForce == nil || gov.InForce.Version != v2 || len(gov.Loads) != 2 {
 		t.Fatalf("governance: %+v", gov)
 	}
-	var diff struct{ Files []signal.FileDiff }
+	var diff struct{ Files []FileDiff }
 	pe.mustAPI("GET", "/api/v1/privacy/policy-diff?from="+engine.Version()+"&to="+v2, nil, &diff)
 	changedFiles := 0
 	for _, f := range diff.Files {

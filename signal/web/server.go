@@ -7,7 +7,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -20,18 +19,23 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
-	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
-// Deps are what the server needs. DB, Issuer and Verifier are required.
+// Deps are what the server needs. Accounts, Issuer and Verifier are
+// required.
 type Deps struct {
-	DB       *sqlite.DB
+	Accounts *signal.Accounts // logging in and out, who a session is
 	Issuer   *auth.Issuer     // signs session tokens at login
 	Verifier *auth.Verifier   // checks bearer tokens and session cookies
 	Signals  *signal.Signals  // the signals use cases; nil answers 503 on their routes
 	Meetings *signal.Meetings // the signal meeting's use cases; nil answers 503 on their routes
-	// Privacy wires the privacy officer's console (privacy.go).
-	Privacy PrivacyDeps
+	// Privacy is the privacy officer's console; nil answers 503 on its
+	// routes.
+	Privacy *signal.Privacy
+	// ReasonTexts are the policy's sentences per reason code
+	// (*policy.Engine.ReasonTexts): the log keeps the codes, the review
+	// shows the sentences beside them.
+	ReasonTexts map[string]signal.Text
 	// Questions is the policy's question catalogue (policy.Engine.Questions)
 	// the signal form asks from; nil falls back to Signals.Questions.
 	Questions []signal.Question
@@ -40,20 +44,15 @@ type Deps struct {
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
 	Ready []Check
+	// WriterStats reports the group-commit writer's counters for /metrics;
+	// nil leaves them out.
+	WriterStats func() WriterStats
 	// BodyLimit caps request bodies; default 64 KB. A signal is a few KB.
 	BodyLimit int64
 	// SecureCookies marks the session cookie Secure even on plain HTTP, for
 	// a deployment behind a TLS-terminating proxy. Requests over TLS always
 	// get a Secure cookie.
 	SecureCookies bool
-	// LoginKey keys the pseudonym under which a login attempt for an unknown
-	// email address is audited (the address itself is not stored). Default:
-	// random per process.
-	LoginKey []byte
-	// PasswordParams are the argon2id parameters of the dummy hash that
-	// unknown email addresses are checked against, so they take as long as
-	// known ones. Use the parameters new accounts get.
-	PasswordParams auth.PasswordParams
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client (for the login rate limit and the audit's origin). Empty: the
 	// TCP peer is the client and X-Forwarded-For is ignored.
@@ -72,7 +71,7 @@ type Check struct {
 // Server is the HTTP API. It is an http.Handler.
 type Server struct {
 	echo      *echo.Echo
-	db        *sqlite.DB
+	users     *signal.Accounts
 	issuer    *auth.Issuer
 	verifier  *auth.Verifier
 	logger    *slog.Logger
@@ -80,9 +79,6 @@ type Server struct {
 	ready     []Check
 	bodyLimit int64
 	secure    bool
-	loginKey  []byte
-	dummyHash string
-	params    auth.PasswordParams
 	accounts  *limiter
 	ips       *limiter
 	metrics   *metrics
@@ -90,7 +86,8 @@ type Server struct {
 	meetings  *signal.Meetings
 	questions []signal.Question
 	pages     *pages
-	privacy   PrivacyDeps
+	privacy   *signal.Privacy
+	texts     map[string]signal.Text
 }
 
 // GCPercent is the garbage collector's target (GOGC) that signald serve
@@ -114,8 +111,8 @@ const ProcsPerCPU = 2
 
 // New returns the server with every route registered.
 func New(d Deps) (*Server, error) {
-	if d.DB == nil || d.Issuer == nil || d.Verifier == nil {
-		return nil, errors.New("web: DB, Issuer and Verifier are required")
+	if d.Accounts == nil || d.Issuer == nil || d.Verifier == nil {
+		return nil, errors.New("web: Accounts, Issuer and Verifier are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -126,30 +123,21 @@ func New(d Deps) (*Server, error) {
 	if d.BodyLimit <= 0 {
 		d.BodyLimit = 64 << 10
 	}
-	if len(d.LoginKey) == 0 {
-		d.LoginKey = make([]byte, 32)
-		rand.Read(d.LoginKey)
-	}
-	if d.PasswordParams == (auth.PasswordParams{}) {
-		d.PasswordParams = auth.DefaultPasswordParams
-	}
-	dummy, err := auth.HashPassword("not a password of anyone", d.PasswordParams)
-	if err != nil {
-		return nil, err
-	}
 	s := &Server{
-		echo: echo.New(), db: d.DB, issuer: d.Issuer, verifier: d.Verifier, logger: d.Logger, now: d.Now,
-		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, loginKey: d.LoginKey, dummyHash: dummy, params: d.PasswordParams,
+		echo: echo.New(), users: d.Accounts, issuer: d.Issuer, verifier: d.Verifier, logger: d.Logger, now: d.Now,
+		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies,
 		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
 		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
 	}
+	var err error
 	if s.pages, err = loadPages(); err != nil {
 		return nil, fmt.Errorf("web: load pages: %w", err)
 	}
-	s.metrics = newMetrics(d.DB)
+	s.metrics = newMetrics(d.WriterStats)
 	s.signals = d.Signals
 	s.meetings = d.Meetings
 	s.privacy = d.Privacy
+	s.texts = d.ReasonTexts
 	s.questions = d.Questions
 	if s.questions == nil && d.Signals != nil {
 		s.questions = d.Signals.Questions()

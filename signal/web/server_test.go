@@ -21,7 +21,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/sqlite"
@@ -52,19 +51,21 @@ func (s *syncBuffer) String() string {
 }
 
 type testEnv struct {
-	t     *testing.T
-	url   string
-	srv   *Server
-	db    *sqlite.DB
-	key   ed25519.PrivateKey
-	logs  *syncBuffer
-	users map[signal.Role]signal.User
-	org   signal.Organisation
+	t        *testing.T
+	url      string
+	srv      *Server
+	db       *sqlite.DB
+	accounts *signal.Accounts
+	privacy  *signal.Privacy
+	key      ed25519.PrivateKey
+	logs     *syncBuffer
+	users    map[signal.Role]signal.User
+	org      signal.Organisation
 }
 
 // newEnv starts a real server on loopback over a real SQLite file, with one
 // account per role plus a disabled one.
-func newEnv(t *testing.T, tweak func(*Deps)) *testEnv {
+func newEnv(t *testing.T, tweak func(*testDeps)) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -86,23 +87,32 @@ func newEnv(t *testing.T, tweak func(*Deps)) *testEnv {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	d := Deps{DB: db, Issuer: issuer, Verifier: verifier, PasswordParams: testParams,
+	d := testDeps{DB: db, PasswordParams: testParams, Deps: Deps{Issuer: issuer, Verifier: verifier, WriterStats: writerStats(db),
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Ready:  []Check{{Name: "database", Check: db.Ping}, {Name: "writer", Check: db.CheckWriter}}}
+		Ready:  []Check{{Name: "database", Check: db.Ping}, {Name: "writer", Check: db.CheckWriter}}}}
 	if tweak != nil {
 		tweak(&d)
 	}
-	srv, err := New(d)
+	if d.Accounts == nil {
+		d.Accounts = testAccounts(t, db, d.PasswordParams)
+	}
+	if d.Privacy == nil {
+		var content signal.ContentOpener
+		if d.Signals != nil {
+			content = d.Signals
+		}
+		d.Privacy = testPrivacy(db, privacyParts{content: content})
+	}
+	srv, err := New(d.Deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv) // a real listener on 127.0.0.1
 	t.Cleanup(hs.Close)
 
-	cli := audit.Actor{UserID: "cli", Role: "system"}
 	org := signal.Organisation{Name: "Demo College", Kind: signal.OrgSchool,
 		Contact: signal.Person{Name: "C", Email: "contact@school.nl"}, Deputy: signal.Person{Name: "D", Email: "deputy@school.nl"}}
-	if err := db.CreateOrganisation(ctx, &org, "Samenwerking Test", cli); err != nil {
+	if err := d.Accounts.CreateOrganisation(ctx, cliActor, &org, "Samenwerking Test"); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := auth.HashPassword(testPassword, testParams)
@@ -112,16 +122,16 @@ func newEnv(t *testing.T, tweak func(*Deps)) *testEnv {
 	users := map[signal.Role]signal.User{}
 	for _, r := range signal.Roles {
 		u := signal.User{Email: string(r) + "@school.nl", Name: "User " + string(r), OrgID: org.ID, Role: r}
-		if err := db.CreateUser(ctx, &u, hash, cli); err != nil {
+		if err := d.Accounts.SeedUser(ctx, cliActor, &u, hash); err != nil {
 			t.Fatal(err)
 		}
 		users[r] = u
 	}
 	off := signal.User{Email: "disabled@school.nl", Name: "Gone", OrgID: org.ID, Role: signal.RoleReporter, Disabled: true}
-	if err := db.CreateUser(ctx, &off, hash, cli); err != nil {
+	if err := d.Accounts.SeedUser(ctx, cliActor, &off, hash); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, url: hs.URL, srv: srv, db: db, key: key, logs: logs, users: users, org: org}
+	return &testEnv{t: t, url: hs.URL, srv: srv, db: db, accounts: d.Accounts, privacy: d.Privacy, key: key, logs: logs, users: users, org: org}
 }
 
 type response struct {
@@ -299,7 +309,7 @@ func TestLoginRefused(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	e := newEnv(t, func(d *Deps) {
+	e := newEnv(t, func(d *testDeps) {
 		d.AccountLimit = RateLimit{Burst: 3, Every: time.Hour}
 		d.IPLimit = RateLimit{Burst: 6, Every: time.Hour}
 	})
@@ -350,7 +360,7 @@ func TestLogoutRevokesToken(t *testing.T) {
 		t.Fatalf("me with another session of the same account: %d; want 200", res.status)
 	}
 	// Disabling the account ends its other sessions at once.
-	if err := e.db.SetUserDisabled(context.Background(), "reporter@school.nl", true, audit.Actor{UserID: "cli", Role: "system"}); err != nil {
+	if err := e.accounts.SetUserDisabled(context.Background(), cliActor, "reporter@school.nl", true); err != nil {
 		t.Fatal(err)
 	}
 	if res := e.do("GET", "/api/v1/me", other, nil); res.status != 401 {
@@ -468,7 +478,7 @@ func TestTokenAttacks(t *testing.T) {
 }
 
 func TestErrorShapes(t *testing.T) {
-	e := newEnv(t, func(d *Deps) { d.BodyLimit = 1024 })
+	e := newEnv(t, func(d *testDeps) { d.BodyLimit = 1024 })
 	big := `{"email": "` + strings.Repeat("a", 2000) + `@x.nl", "password": "x"}`
 	cases := []struct {
 		name, method, path, body, contentType string
@@ -563,7 +573,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestHealthReadinessMetrics(t *testing.T) {
 	failing := false
-	e := newEnv(t, func(d *Deps) {
+	e := newEnv(t, func(d *testDeps) {
 		d.Ready = append(d.Ready, Check{Name: "policy", Check: func(context.Context) error {
 			if failing {
 				return io.ErrUnexpectedEOF
@@ -642,7 +652,7 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 }
 
 func TestWeakerHashUpgradedAtLogin(t *testing.T) {
-	e := newEnv(t, func(d *Deps) {
+	e := newEnv(t, func(d *testDeps) {
 		d.PasswordParams = auth.PasswordParams{Memory: 2048, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	})
 	e.token(signal.RoleReporter)
@@ -690,7 +700,7 @@ func TestClientAddress(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t, func(d *Deps) { d.TrustedProxies = c.trusted })
+			e := newEnv(t, func(d *testDeps) { d.TrustedProxies = c.trusted })
 			e.do("POST", "/api/v1/login", "", strings.NewReader(`{"email":"nobody@school.nl","password":"x"}`), "X-Forwarded-For", c.xff)
 			var ip string
 			if err := e.db.Read().QueryRow(`SELECT origin_ip FROM audit_entries WHERE action = 'login.fail'`).Scan(&ip); err != nil {

@@ -1,10 +1,6 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -12,7 +8,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
 )
@@ -48,21 +43,6 @@ func CurrentSession(c echo.Context) *Session {
 	return s
 }
 
-// Actor is the audit actor of the request: the current user, or an empty
-// actor for an anonymous request.
-func Actor(c echo.Context) audit.Actor {
-	u, ok := CurrentUser(c)
-	if !ok {
-		return audit.Actor{}
-	}
-	return audit.Actor{UserID: u.ID, Role: string(u.Role), Org: u.OrgID}
-}
-
-// Origin is the audit origin of the request: its request id and client IP.
-func Origin(c echo.Context) audit.Origin {
-	return audit.Origin{RequestID: requestID(c), IP: c.RealIP()}
-}
-
 // authenticate requires a valid token (Authorization: Bearer, or the
 // session cookie) of an enabled account whose session was not ended, and
 // puts the Session in the context. Anything else is 401, with one message:
@@ -88,7 +68,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			// a sibling site (same-site, other origin) riding on it.
 			return signal.Errorf(signal.CodeForbidden, "a cross-site request cannot use the session cookie")
 		}
-		u, err := s.db.SessionUser(c.Request().Context(), claims.Subject, claims.ID)
+		u, err := s.users.SessionUser(c.Request().Context(), claims.Subject, claims.ID)
 		if err != nil {
 			return err
 		}
@@ -142,13 +122,7 @@ func (s *Server) RequireRole(roles ...signal.Role) echo.MiddlewareFunc {
 			if slices.Contains(roles, u.Role) {
 				return next(c)
 			}
-			err := s.db.Append(c.Request().Context(), audit.Entry{
-				Actor: Actor(c), Action: "access.denied", Object: "route" + c.Path(), Origin: Origin(c),
-			})
-			if err != nil {
-				return err
-			}
-			return signal.Errorf(signal.CodeForbidden, "your role (%s) may not do this", u.Role)
+			return s.users.Refuse(c.Request().Context(), signalActor(c), "route"+c.Path())
 		}
 	}
 }
@@ -208,13 +182,10 @@ func (s *Server) startSession(c echo.Context, email, password string) (token str
 }
 
 func (s *Server) checkLogin(c echo.Context, email, password string) (string, time.Time, error) {
-	ctx := c.Request().Context()
 	now := s.now()
-	pseudonym := s.emailPseudonym(email)
-
 	// Reserve a failure from both buckets before checking the password, so
 	// parallel guesses cannot all pass; a success gives them back.
-	ipRes, acctRes := s.ips.reserve(c.RealIP(), now), s.accounts.reserve(pseudonym, now)
+	ipRes, acctRes := s.ips.reserve(c.RealIP(), now), s.accounts.reserve(s.users.LoginRef(email), now)
 	if wait := max(ipRes.DelayFrom(now), acctRes.DelayFrom(now)); wait > 0 {
 		ipRes.CancelAt(now)
 		acctRes.CancelAt(now)
@@ -222,27 +193,11 @@ func (s *Server) checkLogin(c echo.Context, email, password string) (string, tim
 		return "", time.Time{}, &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
 			Err: retryAfter(int((wait + time.Second - 1) / time.Second))}
 	}
-
-	u, hash, err := s.db.UserByEmail(ctx, email)
-	switch {
-	case signal.ErrorCode(err) == signal.CodeNotFound:
-		_ = auth.VerifyPassword(s.dummyHash, password) // same time as a known address
-		if err := s.db.Append(ctx, audit.Entry{Action: "login.fail", Object: "email/" + pseudonym, Origin: Origin(c)}); err != nil {
-			return "", time.Time{}, err
-		}
-		return "", time.Time{}, errWrongLogin
-	case err != nil:
+	// The login is on record once Login returns: no audit entry, no
+	// session.
+	u, err := s.users.Login(c.Request().Context(), signalActor(c), email, password)
+	if err != nil {
 		return "", time.Time{}, err
-	}
-	actor := audit.Actor{UserID: u.ID, Role: string(u.Role), Org: u.OrgID}
-	if err := auth.VerifyPassword(hash, password); err != nil || u.Disabled {
-		if err != nil && !errors.Is(err, auth.ErrMismatch) {
-			return "", time.Time{}, err
-		}
-		if err := s.db.Append(ctx, audit.Entry{Actor: actor, Action: "login.fail", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
-			return "", time.Time{}, err
-		}
-		return "", time.Time{}, errWrongLogin
 	}
 	ipRes.CancelAt(now)
 	acctRes.CancelAt(now)
@@ -250,24 +205,8 @@ func (s *Server) checkLogin(c echo.Context, email, password string) (string, tim
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	// Raised argon2id parameters reach existing accounts at their next login.
-	var newHash string
-	if auth.NeedsRehash(hash, s.params) {
-		if newHash, err = auth.HashPassword(password, s.params); err != nil {
-			return "", time.Time{}, err
-		}
-	}
-	// No audit entry, no session: the token is only handed out once its
-	// login is on record.
-	if err := s.db.RecordLogin(ctx, u.ID, newHash, audit.Entry{Actor: actor, Action: "login.ok", Object: "user/" + u.ID, Origin: Origin(c)}); err != nil {
-		return "", time.Time{}, err
-	}
 	return token, claims.ExpiresAt.Time, nil
 }
-
-// errWrongLogin is the one answer to a wrong address, a wrong password and a
-// disabled account alike, so the API does not reveal which accounts exist.
-var errWrongLogin = signal.Errorf(signal.CodeUnauthorized, "wrong email address or password")
 
 // sessionCookie: HttpOnly (scripts cannot read it), SameSite=Strict (no
 // cross-site request carries it; Lax would let a link from elsewhere open a
@@ -285,12 +224,6 @@ func (s *Server) sessionCookie(c echo.Context, token string, exp time.Time) *htt
 	return ck
 }
 
-func (s *Server) emailPseudonym(email string) string {
-	m := hmac.New(sha256.New, s.loginKey)
-	m.Write([]byte(email))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
-}
-
 // logout ends the session: its token is revoked until it expires, the
 // cookie is cleared, and "logout" is audited.
 func (s *Server) logout(c echo.Context) error {
@@ -304,9 +237,7 @@ func (s *Server) logout(c echo.Context) error {
 // clears the cookie: the API's logout and the logout button.
 func (s *Server) endSession(c echo.Context) error {
 	sess := CurrentSession(c)
-	err := s.db.RevokeToken(c.Request().Context(), sess.Claims.ID, sess.User.ID, sess.Claims.ExpiresAt.Unix(),
-		audit.Entry{Actor: Actor(c), Action: "logout", Object: "user/" + sess.User.ID, Origin: Origin(c)})
-	if err != nil {
+	if err := s.users.Logout(c.Request().Context(), signalActor(c), sess.Claims.ID, sess.Claims.ExpiresAt.Time); err != nil {
 		return err
 	}
 	c.SetCookie(s.sessionCookie(c, "", time.Time{}))
@@ -340,12 +271,7 @@ type coopJSON struct {
 // when the session ends.
 func (s *Server) me(c echo.Context) error {
 	sess := CurrentSession(c)
-	ctx := c.Request().Context()
-	o, err := s.db.Organisation(ctx, sess.User.OrgID)
-	if err != nil {
-		return err
-	}
-	co, err := s.db.CooperationOf(ctx, o.ID)
+	o, co, err := s.users.Membership(c.Request().Context(), signalActor(c))
 	if err != nil {
 		return err
 	}

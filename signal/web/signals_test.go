@@ -38,7 +38,7 @@ type signalsEnv struct {
 	ids     map[string]string // user ids by the same names
 }
 
-func newSignalsEnv(t *testing.T, more ...func(*Deps, *signalsEnv)) *signalsEnv {
+func newSignalsEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *signalsEnv {
 	t.Helper()
 	ctx := context.Background()
 	engine, err := loadPolicy()
@@ -46,7 +46,7 @@ func newSignalsEnv(t *testing.T, more ...func(*Deps, *signalsEnv)) *signalsEnv {
 		t.Fatalf("load policy: %v", err)
 	}
 	se := &signalsEnv{keysDir: filepath.Join(t.TempDir(), "keys"), tokens: map[string]string{}, ids: map[string]string{}}
-	se.testEnv = newEnv(t, func(d *Deps) {
+	se.testEnv = newEnv(t, func(d *testDeps) {
 		keys, err := keystore.Open(ctx, se.keysDir, keystore.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -79,7 +79,7 @@ func (se *signalsEnv) addPerson(name, org, coop string, kind signal.OrgKind, rol
 		o = signal.Organisation{Name: org, Kind: kind,
 			Contact: signal.Person{Name: "Aanspreekpunt " + org, Email: "contact@" + strings.ReplaceAll(org, " ", "") + ".nl"},
 			Deputy:  signal.Person{Name: "Plaatsvervanger " + org, Email: "deputy@" + strings.ReplaceAll(org, " ", "") + ".nl"}}
-		if err := se.db.CreateOrganisation(ctx, &o, coop, audit.Actor{UserID: "cli", Role: "system"}); err != nil {
+		if err := se.accounts.CreateOrganisation(ctx, cliActor, &o, coop); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,7 +88,7 @@ func (se *signalsEnv) addPerson(name, org, coop string, kind signal.OrgKind, rol
 		t.Fatal(err)
 	}
 	u := signal.User{Email: name + "@example.nl", Name: name, OrgID: o.ID, Role: role}
-	if err := se.db.CreateUser(ctx, &u, hash, audit.Actor{UserID: "cli", Role: "system"}); err != nil {
+	if err := se.accounts.SeedUser(ctx, cliActor, &u, hash); err != nil {
 		t.Fatal(err)
 	}
 	res := se.login(u.Email, testPassword)

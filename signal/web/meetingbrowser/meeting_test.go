@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
@@ -68,7 +67,11 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Deps{DB: db, Issuer: issuer, Verifier: verifier, Signals: signals, Meetings: meetings, PasswordParams: params})
+	accounts, err := signal.NewAccounts(db.Accounts(), db, db.Accounts(), auth.Passwords{Params: params}, signal.AccountsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Deps{Accounts: accounts, Issuer: issuer, Verifier: verifier, Signals: signals, Meetings: meetings})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,19 +82,19 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := audit.Actor{UserID: "cli", Role: "system"}
+	cli := signal.Actor{UserID: "cli", Role: signal.RoleSystem}
 	person := func(org string, kind signal.OrgKind, email string, role signal.Role) signal.Actor {
 		o, err := db.Organisation(ctx, org)
 		if err != nil {
 			o = signal.Organisation{Name: org, Kind: kind,
 				Contact: signal.Person{Name: "Contact " + org, Email: email, Phone: "010-1234567"},
 				Deputy:  signal.Person{Name: "Deputy " + org, Email: "deputy." + email}}
-			if err := db.CreateOrganisation(ctx, &o, "Samenwerking Test", cli); err != nil {
+			if err := accounts.CreateOrganisation(ctx, cli, &o, "Samenwerking Test"); err != nil {
 				t.Fatal(err)
 			}
 		}
 		u := &signal.User{Email: email, Name: strings.Split(email, "@")[0], OrgID: o.ID, Role: role}
-		if err := db.CreateUser(ctx, u, hash, cli); err != nil {
+		if err := accounts.SeedUser(ctx, cli, u, hash); err != nil {
 			t.Fatal(err)
 		}
 		return signal.Actor{UserID: u.ID, OrgID: o.ID, Role: role}

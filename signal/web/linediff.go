@@ -1,6 +1,10 @@
-package signal
+package web
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/signaal-nl/signaal/signal"
+)
 
 // DiffOp is what a line of a diff does.
 type DiffOp string
@@ -37,7 +41,7 @@ const maxDiffCells = 4_000_000
 // common subsequence over lines (about forty lines), the inputs are small,
 // and the diff libraries in Go's ecosystem are either unmaintained or
 // internal to the Go tool chain.
-func DiffPolicies(from, to []PolicyFile) []FileDiff {
+func DiffPolicies(from, to []signal.PolicyFile) []FileDiff {
 	byPath := map[string]string{}
 	for _, f := range from {
 		byPath[f.Path] = f.Content

@@ -1,0 +1,390 @@
+package signal_test
+
+import (
+	"context"
+	"iter"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// Fakes of the privacy console's stores: structs of function fields; a nil
+// field is a store that must not be asked.
+
+type fakeLog struct {
+	search   func(signal.AuditQuery) (signal.AuditPage, error)
+	entries  func(signal.AuditFilter) []signal.AuditRecord
+	size     int64
+	readers  func(actions []signal.AuditAction) []signal.ReaderCount
+	perAddr  func(signal.AuditAction) []signal.FailedLogins
+	recorded []signal.AuditEvent
+}
+
+func (f *fakeLog) SearchAudit(_ context.Context, q signal.AuditQuery) (signal.AuditPage, error) {
+	return f.search(q)
+}
+
+func (f *fakeLog) AuditEntries(_ context.Context, af signal.AuditFilter) iter.Seq2[signal.AuditRecord, error] {
+	return func(yield func(signal.AuditRecord, error) bool) {
+		for _, r := range f.entries(af) {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (f *fakeLog) AuditSize(context.Context) (int64, error) { return f.size, nil }
+
+func (f *fakeLog) ViewsPerReader(_ context.Context, actions []signal.AuditAction, _ []string, _, _ time.Time, _ int) ([]signal.ReaderCount, error) {
+	return f.readers(actions), nil
+}
+
+func (f *fakeLog) CountPerAddress(_ context.Context, action signal.AuditAction, _, _ time.Time) ([]signal.FailedLogins, error) {
+	return f.perAddr(action), nil
+}
+
+func (f *fakeLog) Record(_ context.Context, _ signal.Actor, events []signal.AuditEvent) error {
+	f.recorded = append(f.recorded, events...)
+	return nil
+}
+
+type fakePrivacyStore struct {
+	signals map[string]*signal.Signal
+}
+
+func (f fakePrivacyStore) CooperationOrgs(_ context.Context, coop string) ([]string, error) {
+	return []string{"org_" + coop}, nil
+}
+
+func (f fakePrivacyStore) Signal(_ context.Context, id string) (*signal.Signal, error) {
+	if s, ok := f.signals[id]; ok {
+		return s, nil
+	}
+	return nil, signal.Errorf(signal.CodeNotFound, "no signal %s", id)
+}
+
+func (f fakePrivacyStore) SignalsOfYouth(_ context.Context, youth, coop string, _ bool) ([]*signal.Signal, error) {
+	var out []*signal.Signal
+	for _, id := range slices.Sorted(mapKeys(f.signals)) {
+		s := f.signals[id]
+		if s.Youth == youth && (coop == "" || s.CooperationID == coop) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (f fakePrivacyStore) ErasureOf(context.Context, string) (*signal.ErasureRecord, error) {
+	return nil, nil
+}
+
+func mapKeys[V any](m map[string]V) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// fakeDirectory knows organisation org_<coop> of each cooperation.
+type fakeDirectory struct{}
+
+func (fakeDirectory) Organisation(_ context.Context, id string) (signal.Organisation, error) {
+	return signal.Organisation{ID: id, Name: "Org " + id, CooperationID: id[len("org_"):]}, nil
+}
+
+type fakeRetentionStore struct {
+	erase  func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) ([]string, error)
+	record func(events []signal.AuditEvent) error
+}
+
+func (f fakeRetentionStore) RetentionCandidates(context.Context, signal.Date, signal.Date) ([]signal.RetentionCandidate, error) {
+	return nil, nil
+}
+
+func (f fakeRetentionStore) EraseSignals(_ context.Context, _ signal.Actor, es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) ([]string, error) {
+	return f.erase(es, audit)
+}
+
+func (f fakeRetentionStore) Record(_ context.Context, _ signal.Actor, events []signal.AuditEvent) error {
+	return f.record(events)
+}
+
+type fakeKeys struct{ erased []string }
+
+func (k *fakeKeys) Erase(_ context.Context, youth string) error {
+	k.erased = append(k.erased, youth)
+	return nil
+}
+
+const youth = "1111111111111111111111111111111111111111111111111111111111111111"
+
+var officer = signal.Actor{UserID: "usr_po", OrgID: "org_coop1", Role: signal.RolePrivacyOfficer}
+
+// TestErasureIsOneUseCaseWhicheverDoor: the console (a privacy officer)
+// and signald youth erase (the operator) run the same erasure, audited
+// with the same actions: signal.erase per signal, youth.key_erase for the
+// key; the operator answers for every cooperation, the privacy officer for
+// their own.
+func TestErasureIsOneUseCaseWhicheverDoor(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		actor   signal.Actor
+		erased  []string // signal ids
+		keyGone bool
+	}{
+		{"the console", officer, []string{"s1"}, false},
+		{"signald youth erase", signal.Actor{UserID: "cli", Role: signal.RoleSystem}, []string{"s1", "s2"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var events []signal.AuditEvent
+			store := fakeRetentionStore{
+				erase: func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) ([]string, error) {
+					for _, e := range es {
+						events = append(events, audit(e))
+					}
+					if len(es) == 2 { // nothing left of the young person
+						return []string{youth}, nil
+					}
+					return nil, nil
+				},
+				record: func(evs []signal.AuditEvent) error { events = append(events, evs...); return nil },
+			}
+			keys := &fakeKeys{}
+			p := signal.NewPrivacy(signal.PrivacyDeps{
+				Store: fakePrivacyStore{signals: map[string]*signal.Signal{
+					"s1": {ID: "s1", Youth: youth, CooperationID: "coop1"},
+					"s2": {ID: "s2", Youth: youth, CooperationID: "coop2"},
+				}},
+				Directory: fakeDirectory{},
+				Retention: signal.NewRetention(store, nil, keys, signal.RetentionOptions{}),
+			})
+			done, err := p.Erase(context.Background(), tc.actor, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, e := range done {
+				ids = append(ids, e.SignalID)
+			}
+			if !slices.Equal(ids, tc.erased) {
+				t.Fatalf("erased %v, want %v", ids, tc.erased)
+			}
+			var actions []signal.AuditAction
+			for _, ev := range events {
+				actions = append(actions, ev.Action)
+				if ev.Subject != youth {
+					t.Errorf("%s audited under subject %q", ev.Action, ev.Subject)
+				}
+			}
+			want := []signal.AuditAction{}
+			for range tc.erased {
+				want = append(want, signal.ActionSignalErase)
+			}
+			if tc.keyGone {
+				want = append(want, signal.ActionYouthKeyErase)
+			}
+			if !slices.Equal(actions, want) {
+				t.Fatalf("audited %v, want %v", actions, want)
+			}
+			if d := events[0].Decision; d == nil || d.Decision.PolicyVersion != "avg-art17" || d.Decision.Rule != signal.Rule(signal.ErasureObjection) {
+				t.Fatalf("erasure's decision %+v; want the request's ground and reason", d)
+			}
+			if tc.keyGone != (len(keys.erased) == 1) {
+				t.Fatalf("keys erased %v", keys.erased)
+			}
+		})
+	}
+}
+
+func TestEraseRefusals(t *testing.T) {
+	p := signal.NewPrivacy(signal.PrivacyDeps{
+		Store:     fakePrivacyStore{signals: map[string]*signal.Signal{"s2": {ID: "s2", Youth: youth, CooperationID: "coop2"}}},
+		Directory: fakeDirectory{},
+		Retention: signal.NewRetention(fakeRetentionStore{}, nil, nil, signal.RetentionOptions{}),
+	})
+	for _, tc := range []struct {
+		name  string
+		actor signal.Actor
+		req   signal.EraseRequest
+		want  signal.Code
+	}{
+		{"a coordinator", signal.Actor{Role: signal.RoleCoordinator, OrgID: "org_coop2"}, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection}, signal.CodeForbidden},
+		{"no reason", officer, signal.EraseRequest{Youth: youth}, signal.CodeInvalid},
+		{"both targets", officer, signal.EraseRequest{Youth: youth, SignalID: "s2", Reason: signal.ErasureObjection}, signal.CodeInvalid},
+		{"a scheduled reason", officer, signal.EraseRequest{Youth: youth, Reason: signal.ErasureAgeLimit}, signal.CodeInvalid},
+		{"another cooperation's signal", officer, signal.EraseRequest{SignalID: "s2", Reason: signal.ErasureObjection}, signal.CodeNotFound},
+		{"nobody's signals here", officer, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection}, signal.CodeNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := p.Erase(context.Background(), tc.actor, tc.req); signal.ErrorCode(err) != tc.want {
+				t.Fatalf("Erase: %v; want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestWhichDecisionsEscalate(t *testing.T) {
+	decide := func(outcome string, obligations ...string) signal.AuditRecord {
+		return signal.AuditRecord{Seq: 7, Action: signal.ActionShareDecide, Object: "signal/s1", Subject: youth,
+			Actor: signal.AuditActor{Org: "org_coop1"}, Decision: &signal.AuditDecision{Outcome: outcome, Obligations: obligations}}
+	}
+	read := decide(string(signal.OutcomeEscalate))
+	read.Action = signal.ActionSignalRead
+	for _, tc := range []struct {
+		name    string
+		record  signal.AuditRecord
+		wantWhy string // "" for none
+	}{
+		{"the policy escalates (R6, R9b)", decide(string(signal.OutcomeEscalate)), "escalate"},
+		{"a share that notifies the privacy officer (R10)", decide(string(signal.OutcomeShareFull), string(signal.ObligationNotifyPrivacyOfficer)), "notify_privacy_officer"},
+		{"a plain share", decide(string(signal.OutcomeShareFull), string(signal.ObligationRecordJustification)), ""},
+		{"a refusal", decide(string(signal.OutcomeDoNotShare)), ""},
+		{"not a decision", read, ""},
+		{"a decision entry without a decision", signal.AuditRecord{Action: signal.ActionShareDecide}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, ok := signal.EscalationOf(tc.record)
+			if ok != (tc.wantWhy != "") || e.Why != tc.wantWhy {
+				t.Fatalf("EscalationOf = %+v, %v; want why %q", e, ok, tc.wantWhy)
+			}
+			if ok && (e.Seq != 7 || e.Subject != youth || e.Org != "org_coop1" || e.Status != signal.EscalationOpen) {
+				t.Fatalf("escalation %+v", e)
+			}
+		})
+	}
+}
+
+// TestEscalationUpdateRefusedIdentically: whichever door asks (the API's
+// PATCH, the page's form), the same refusal is the same error, so the same
+// status.
+func TestEscalationUpdateRefusedIdentically(t *testing.T) {
+	p := signal.NewPrivacy(signal.PrivacyDeps{Directory: fakeDirectory{}, Store: fakePrivacyStore{}})
+	ctx := context.Background()
+	if _, err := signal.ParseEscalationSeq("abc"); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("ParseEscalationSeq(abc): %v; want invalid", err)
+	}
+	for _, tc := range []struct {
+		name   string
+		seq    int64
+		status signal.EscalationStatus
+		field  string
+	}{
+		{"no status", 3, "", "status"},
+		{"an unknown status", 3, "closed", "status"},
+		{"no escalation number", 0, signal.EscalationDone, "seq"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := p.UpdateEscalation(ctx, officer, tc.seq, tc.status)
+			var se *signal.Error
+			if signal.ErrorCode(err) != signal.CodeInvalid || !asError(err, &se) || se.Fields[0].Field != tc.field {
+				t.Fatalf("UpdateEscalation: %v; want invalid %s", err, tc.field)
+			}
+		})
+	}
+	if _, err := p.UpdateEscalation(ctx, signal.Actor{Role: signal.RoleAdmin, OrgID: "org_coop1"}, 3, signal.EscalationDone); signal.ErrorCode(err) != signal.CodeForbidden {
+		t.Fatalf("an admin: %v; want forbidden", err)
+	}
+}
+
+// TestAccessReportCountsDisclosures: reads, lists and any entry that showed
+// a signal at some level are views; decisions are decisions; an erasure
+// and a lookup are neither.
+func TestAccessReportCountsDisclosures(t *testing.T) {
+	entry := func(seq int64, action signal.AuditAction, level string) signal.AuditRecord {
+		r := signal.AuditRecord{Seq: seq, Action: action, Object: "signal/s1", Subject: youth, Actor: signal.AuditActor{UserID: "usr_x", Org: "org_coop1"}}
+		if level != "" {
+			r.Decision = &signal.AuditDecision{Level: level}
+		}
+		return r
+	}
+	log := &fakeLog{entries: func(signal.AuditFilter) []signal.AuditRecord {
+		return []signal.AuditRecord{
+			entry(1, signal.ActionShareDecide, "full"),
+			entry(2, signal.ActionSignalRead, "full"),
+			entry(3, signal.ActionSignalsList, "minimal"),
+			entry(4, signal.ActionCaseDecide, "existence"),
+			entry(5, signal.ActionSignalErase, "none"),
+			entry(6, signal.ActionMeetingView, "none"),
+			entry(7, signal.ActionYouthLookup, ""),
+		}
+	}}
+	p := signal.NewPrivacy(signal.PrivacyDeps{Log: log, Recorder: log, Directory: fakeDirectory{},
+		Store: fakePrivacyStore{signals: map[string]*signal.Signal{"s1": {ID: "s1", Youth: youth, CooperationID: "coop1", OrgID: "org_coop1"}}}})
+	rep, err := p.AccessReport(context.Background(), officer, youth, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := func(evs []signal.AccessEvent) (out []int64) {
+		for _, e := range evs {
+			out = append(out, e.Seq)
+		}
+		return out
+	}
+	if len(rep.Signals) != 1 || !slices.Equal(seqs(rep.Signals[0].Decisions), []int64{1}) || !slices.Equal(seqs(rep.Signals[0].Views), []int64{2, 3, 4}) {
+		t.Fatalf("report %+v; want decision 1 and views 2, 3, 4", rep.Signals)
+	}
+	if len(log.recorded) != 1 || log.recorded[0].Action != signal.ActionAccessReport {
+		t.Fatalf("recorded %+v; want the report audited", log.recorded)
+	}
+}
+
+// TestOversightCountsTheDisclosuresAndFailedLogins: the oversight asks the
+// log for the same actions the access report calls views, and for failed
+// logins; refusals of another cooperation about none of its signals are
+// left out.
+func TestOversightCountsTheDisclosuresAndFailedLogins(t *testing.T) {
+	log := &fakeLog{
+		readers: func(actions []signal.AuditAction) []signal.ReaderCount {
+			if !slices.Equal(actions, []signal.AuditAction{signal.ActionSignalRead, signal.ActionSignalsList}) {
+				t.Errorf("views counted by %v", actions)
+			}
+			return []signal.ReaderCount{{UserID: "usr_x", Views: 60}}
+		},
+		search: func(q signal.AuditQuery) (signal.AuditPage, error) {
+			if q.Action != string(signal.ActionAccessDenied) {
+				t.Errorf("refusals searched by %q", q.Action)
+			}
+			return signal.AuditPage{Records: []signal.AuditRecord{
+				{Seq: 1, Action: signal.ActionAccessDenied, Actor: signal.AuditActor{Org: "org_coop1"}, Object: "route/x"},
+				{Seq: 2, Action: signal.ActionAccessDenied, Actor: signal.AuditActor{Org: "org_coop2"}, Object: "signal/s1"},
+				{Seq: 3, Action: signal.ActionAccessDenied, Actor: signal.AuditActor{Org: "org_coop2"}, Object: "route/y"},
+			}}, nil
+		},
+		perAddr: func(a signal.AuditAction) []signal.FailedLogins {
+			if a != signal.ActionLoginFail {
+				t.Errorf("failed logins counted by %q", a)
+			}
+			return []signal.FailedLogins{{IP: "192.0.2.1", Count: 3}, {IP: "192.0.2.2", Count: 2}}
+		},
+	}
+	p := signal.NewPrivacy(signal.PrivacyDeps{Log: log, Recorder: log, Directory: fakeDirectory{},
+		Store: fakePrivacyStore{signals: map[string]*signal.Signal{"s1": {ID: "s1", CooperationID: "coop1"}}}})
+	o, err := p.Oversight(context.Background(), officer, signal.OversightWindow{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused []int64
+	for _, r := range o.Refused {
+		refused = append(refused, r.Seq)
+	}
+	if len(o.HeavyReaders) != 1 || !slices.Equal(refused, []int64{1, 2}) || o.FailedLoginsTotal != 5 || o.Threshold != 50 {
+		t.Fatalf("oversight %+v", o)
+	}
+	if _, err := p.Oversight(context.Background(), officer, signal.OversightWindow{Days: 400}); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("400 days: %v; want invalid", err)
+	}
+}
+
+func asError(err error, target **signal.Error) bool {
+	se, ok := err.(*signal.Error)
+	if ok {
+		*target = se
+	}
+	return ok
+}

@@ -1,0 +1,92 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Integrity checks and anchors the audit chain of db for the privacy
+// officer's console: verification, stored checkpoints and issuing new ones.
+type Integrity struct {
+	db       *DB
+	signer   note.Signer
+	verifier note.Verifier
+}
+
+var _ signal.AuditIntegrity = (*Integrity)(nil)
+
+// Integrity returns the chain's checks over db. signer signs the
+// checkpoints issued (nil: none can be issued); verifier checks the
+// signatures of stored ones when verifying (nil: only their size and head).
+func (db *DB) Integrity(signer note.Signer, verifier note.Verifier) *Integrity {
+	return &Integrity{db: db, signer: signer, verifier: verifier}
+}
+
+func headString(h [32]byte) string { return "sha256:" + hex.EncodeToString(h[:]) }
+
+// VerifyAudit implements signal.AuditIntegrity.
+func (in *Integrity) VerifyAudit(ctx context.Context, fromCheckpoint bool) (signal.AuditVerification, error) {
+	out := signal.AuditVerification{}
+	opts := audit.VerifyOptions{Verifier: in.verifier}
+	var te *audit.TamperError
+	if fromCheckpoint {
+		out.FromCheckpoint = true
+		stored, err := audit.StoredCheckpoints(ctx, in.db.read)
+		switch {
+		case errors.As(err, &te):
+			out.FirstBad, out.Problem = te.Seq, te.Problem
+			return out, nil
+		case err != nil:
+			return out, err
+		case len(stored) > 0:
+			last := stored[len(stored)-1].Checkpoint
+			opts.From = &last
+		default:
+			out.FromCheckpoint = false // no checkpoint yet
+		}
+	}
+	start := time.Now()
+	res, err := audit.Verify(ctx, in.db.read, opts)
+	switch {
+	case errors.As(err, &te):
+		out.FirstBad, out.Problem = te.Seq, te.Problem
+	case err != nil:
+		return out, err
+	default:
+		out.Intact = true
+		out.Size, out.Head, out.Hashed, out.Anchors = res.Size, res.HeadString(), res.Hashed, res.Anchors
+		out.Elapsed = time.Since(start)
+	}
+	return out, nil
+}
+
+// Checkpoints implements signal.AuditIntegrity.
+func (in *Integrity) Checkpoints(ctx context.Context) ([]signal.AuditCheckpoint, error) {
+	stored, err := audit.StoredCheckpoints(ctx, in.db.read)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]signal.AuditCheckpoint, len(stored))
+	for i, cp := range stored {
+		out[i] = signal.AuditCheckpoint{ID: cp.ID, Origin: cp.Origin, Size: cp.Size, Head: headString(cp.Head), Time: cp.Time, Note: cp.Note}
+	}
+	return out, nil
+}
+
+// IssueCheckpoint implements signal.AuditIntegrity.
+func (in *Integrity) IssueCheckpoint(ctx context.Context) (signal.AuditCheckpoint, error) {
+	if in.signer == nil {
+		return signal.AuditCheckpoint{}, signal.Errorf(signal.CodeUnavailable, "this server has no checkpoint key")
+	}
+	cp, note, err := in.db.writer.Checkpoint(ctx, in.signer)
+	if err != nil {
+		return signal.AuditCheckpoint{}, err
+	}
+	return signal.AuditCheckpoint{Origin: cp.Origin, Size: cp.Size, Head: headString(cp.Head), Time: cp.Time, Note: string(note)}, nil
+}
