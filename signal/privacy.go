@@ -518,28 +518,28 @@ func NewPrivacy(d PrivacyDeps) *Privacy {
 		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, now: d.Now}
 }
 
-// Scope is a privacy officer's cooperation and its organisations: the
+// officerScope is a privacy officer's cooperation and its organisations: the
 // console shows that cooperation's signals, escalations and actors (and the
 // entries of no organisation: the system, failed logins).
-type Scope struct {
+type officerScope struct {
 	Cooperation   string
 	Organisations []string
 }
 
 // scope checks that actor is a privacy officer and returns their scope.
-func (p *Privacy) scope(ctx context.Context, actor Actor) (Scope, error) {
+func (p *Privacy) scope(ctx context.Context, actor Actor) (officerScope, error) {
 	if actor.Role != RolePrivacyOfficer {
-		return Scope{}, Errorf(CodeForbidden, "only a privacy officer uses the privacy console")
+		return officerScope{}, Errorf(CodeForbidden, "only a privacy officer uses the privacy console")
 	}
 	org, err := p.dir.Organisation(ctx, actor.OrgID)
 	if err != nil {
-		return Scope{}, fmt.Errorf("find the privacy officer's organisation: %w", err)
+		return officerScope{}, fmt.Errorf("find the privacy officer's organisation: %w", err)
 	}
 	orgs, err := p.store.CooperationOrgs(ctx, org.CooperationID)
 	if err != nil {
-		return Scope{}, fmt.Errorf("list organisations of cooperation: %w", err)
+		return officerScope{}, fmt.Errorf("list organisations of cooperation: %w", err)
 	}
-	return Scope{Cooperation: org.CooperationID, Organisations: orgs}, nil
+	return officerScope{Cooperation: org.CooperationID, Organisations: orgs}, nil
 }
 
 // record audits a console view by actor.
@@ -1194,7 +1194,7 @@ func (p *Privacy) Oversight(ctx context.Context, actor Actor, w OversightWindow)
 	return o, p.record(ctx, actor, ActionOversightView, "oversight", "")
 }
 
-func (p *Privacy) oversight(ctx context.Context, sc Scope, since, until time.Time, threshold int) (Oversight, error) {
+func (p *Privacy) oversight(ctx context.Context, sc officerScope, since, until time.Time, threshold int) (Oversight, error) {
 	o := Oversight{Since: since.UTC(), Until: until.UTC(), Threshold: threshold,
 		HeavyReaders: []ReaderCount{}, Refused: []RefusedAccess{}, FailedLogins: []FailedLogins{}}
 	if len(sc.Organisations) == 0 {

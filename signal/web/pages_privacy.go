@@ -23,6 +23,7 @@ import (
 // privacyPages registers the privacy officer's pages.
 func (s *Server) privacyPages(g *PageGroup) {
 	po := s.RequireRole(signal.RolePrivacyOfficer)
+	g = g.With(s.requirePrivacy)
 	g.GET("/privacy", s.privacyHomePage, po)
 	g.GET("/privacy/audit", s.privacyAuditPage, po)
 	g.POST("/privacy/zoek", s.privacyLookupSubmit, po)
