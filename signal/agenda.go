@@ -59,6 +59,11 @@ type AgendaItem struct {
 	allow, allowFull textAllowance
 }
 
+// TextAllowed reports whether the meeting may record texts (actions,
+// decisions) under the item: not where it may only know that there is a
+// concern (existence level).
+func (it AgendaItem) TextAllowed() bool { return it.allow.text }
+
 // textAllow is what the item's texts may show on the chair's view or, with
 // projector, on the room's screen.
 func (it *AgendaItem) textAllow(projector bool) textAllowance {
@@ -199,6 +204,18 @@ func hideIdentity(it *AgendaItem) {
 	it.Youth = nil
 	for i := range it.Signals {
 		it.Signals[i].Youth = nil
+	}
+}
+
+// hideTextBelowFull removes the free text of the item's signals shared at
+// less than full, for the projector: the room's screen shows free text only
+// for what the meeting may see in full (issue 14, item 4); the chair's own
+// agenda still shows it.
+func hideTextBelowFull(it *AgendaItem) {
+	for i := range it.Signals {
+		if v := &it.Signals[i]; v.Level != LevelFull {
+			v.Facts, v.Opinions = "", ""
+		}
 	}
 }
 
@@ -407,6 +424,9 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 			it.Label = "Jongere " + strconv.Itoa(n)
 			if projector && !fullyIdentified(*it) {
 				hideIdentity(it)
+			}
+			if projector {
+				hideTextBelowFull(it)
 			}
 			if it.Case != nil {
 				for _, a := range it.Case.Actions {

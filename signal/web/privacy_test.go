@@ -40,7 +40,9 @@ func (pe *privacyEnv) setClock(t time.Time) {
 	pe.clock = t
 }
 
-func newPrivacyEnv(t *testing.T) *privacyEnv {
+// newPrivacyEnv takes more wiring as newSignalsEnv does (run after the
+// console's).
+func newPrivacyEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *privacyEnv {
 	t.Helper()
 	pe := &privacyEnv{clock: time.Now()}
 	engine, err := loadPolicy()
@@ -64,6 +66,9 @@ func newPrivacyEnv(t *testing.T) *privacyEnv {
 			verifier:   verifier,
 		})
 		d.ReasonTexts = engine.ReasonTexts()
+		for _, f := range more {
+			f(d, se)
+		}
 	})
 	return pe
 }
