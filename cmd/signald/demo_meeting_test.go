@@ -12,6 +12,7 @@ import (
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 // The demo's meeting shows a newcomer a filled agenda: a match, and signals
@@ -46,7 +47,7 @@ func TestDemoMeetingSeedsAFilledAgendaOnce(t *testing.T) {
 	}
 	disclosure := signal.NewDisclosure(keys, db)
 	signals := signal.NewSignals(engine, keys, db.Signals(), disclosure, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{})
+	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{TextChecker: textcheck.Default()})
 	for range 2 {
 		if err := seedDemoMeeting(ctx, db, signals, meetings, time.Now()); err != nil {
 			t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 	"github.com/signaal-nl/signaal/signal/web"
 )
 
@@ -102,7 +103,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	store := db.Signals()
 	disclosure := signal.NewDisclosure(youthKeys, store)
 	signals := signal.NewSignals(policy.NewMemoDecider(engine, 0), youthKeys, store, disclosure, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(disclosure, youthKeys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings()})
+	meetings := signal.NewMeetings(disclosure, youthKeys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings(), TextChecker: textcheck.Default()})
 
 	accounts, err := newAccounts(db, loginKey)
 	if err != nil {

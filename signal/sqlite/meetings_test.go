@@ -16,6 +16,7 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 var loadPolicy = sync.OnceValues(func() (*policy.Engine, error) {
@@ -70,7 +71,7 @@ func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStor
 	e.signals = signal.NewSignals(decider, keys, store, disclosure, signal.SignalsOptions{Now: clock})
 	stores := e.db.MeetingStores()
 	stores.Audit = store // the meeting's reads are audited through the (wrapped) signal store
-	e.meetings = signal.NewMeetings(disclosure, keys, stores, signal.MeetingsOptions{Now: clock})
+	e.meetings = signal.NewMeetings(disclosure, keys, stores, signal.MeetingsOptions{Now: clock, TextChecker: textcheck.Default()})
 	e.school = e.person("Demo College", "Samenwerking Test", signal.OrgSchool, "mentor@college.example", signal.RoleReporter)
 	e.youthwork = e.person("Jongerenwerk", "Samenwerking Test", signal.OrgYouthWork, "jw@jongerenwerk.example", signal.RoleReporter)
 	e.coordinator = e.person("Gemeente", "Samenwerking Test", signal.OrgMunicipality, "zc@gemeente.example", signal.RoleCoordinator)
@@ -267,9 +268,11 @@ func TestAgendaShowsEachSignalOnlyAtTheLevelTheDecisionAllowed(t *testing.T) {
 		viewed, projected []string
 	}{
 		{signal.LevelFull, []string{"identity", "facts", "opinions"}, []string{"identity", "facts", "opinions"}},
-		{signal.LevelMinimal, []string{"identity", "facts"}, []string{"facts"}},
+		// The projector shows free text only where shared in full (issue
+		// 14, item 4): a minimal or anonymous signal is projected without.
+		{signal.LevelMinimal, []string{"identity", "facts"}, nil},
 		{signal.LevelExistence, []string{"identity"}, nil},
-		{signal.LevelAnonymous, []string{"facts", "opinions"}, []string{"facts", "opinions"}},
+		{signal.LevelAnonymous, []string{"facts", "opinions"}, nil},
 		{signal.LevelNone, nil, nil},
 	} {
 		t.Run("access report of the "+string(tc.level)+" signal", func(t *testing.T) {

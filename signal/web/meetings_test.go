@@ -11,6 +11,7 @@ import (
 
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/keystore"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 // newMeetingsEnv is the signals environment with the meeting's use cases
@@ -32,7 +33,7 @@ func newMeetingsEnv(t *testing.T) *signalsEnv {
 		se.keys = keys
 		disclosure := signal.NewDisclosure(keys, d.DB)
 		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), disclosure, signal.SignalsOptions{})
-		d.Meetings = signal.NewMeetings(disclosure, keys, d.DB.MeetingStores(), signal.MeetingsOptions{Evaluations: d.DB.Meetings()})
+		d.Meetings = signal.NewMeetings(disclosure, keys, d.DB.MeetingStores(), signal.MeetingsOptions{Evaluations: d.DB.Meetings(), TextChecker: textcheck.Default()})
 	})
 	for name, r := range map[string]signal.Role{
 		"school": signal.RoleReporter, "coordinator": signal.RoleCoordinator,

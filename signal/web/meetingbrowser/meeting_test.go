@@ -15,6 +15,7 @@ import (
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 	"github.com/signaal-nl/signaal/signal/web"
 	"github.com/signaal-nl/signaal/signal/web/browsertest"
 )
@@ -54,7 +55,7 @@ func startSite(t *testing.T) *site {
 	}
 	disclosure := signal.NewDisclosure(keys, db)
 	signals := signal.NewSignals(engine, keys, db.Signals(), disclosure, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings()})
+	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings(), TextChecker: textcheck.Default()})
 	key, err := auth.LoadOrCreateSigningKey(filepath.Join(dir, "keys", "jwt-ed25519.key"))
 	if err != nil {
 		t.Fatal(err)
