@@ -237,7 +237,10 @@ func (m *Meetings) checkItemText(ctx context.Context, actor Actor, c Case, item 
 		}
 	}
 	for _, f := range m.checkText(text, about) {
-		if f.Kind == FindingKnownName {
+		// Under an item without identity, every name reads the same:
+		// otherwise typing each name the meeting knows would tell which
+		// one is refused as the item's own.
+		if f.Kind == FindingKnownName && c.AnonymousSignal == "" {
 			refuse(problemKnown)
 			continue
 		}

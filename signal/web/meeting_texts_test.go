@@ -128,6 +128,9 @@ var meetingTexts = []meetingText{
 	// Anonymous: text without anyone's name, her own included.
 	{what: "decision", item: "noor", text: "Eerst toestemming vragen aan de ouders.", marker: "toestemming vragen aan de ouders", chair: true, minutes: true},
 	{what: "action", item: "noor", text: "Noor Visser komt op het spreekuur.", marker: "op het spreekuur", refused: "a name or a birth date"},
+	// ...and another young person's name is refused in the same words, so
+	// trying names does not tell whose item it is.
+	{what: "decision", item: "noor", text: "Daan Jansen en de ouders uitnodigen.", marker: "en de ouders uitnodigen", refused: "a name or a birth date"},
 	// Existence: no text at all.
 	{what: "action", item: "milan", text: "Contact opnemen met de melder.", marker: "opnemen met de melder", refused: "existence level"},
 	// Risks and titles are about the cooperation, kept in the clear: no
@@ -163,6 +166,9 @@ func (s *textsSite) write(t *testing.T) {
 		res := s.json("coordinator", "POST", path, body, want, nil)
 		if mt.refused != "" && !strings.Contains(string(res.body), mt.refused) {
 			t.Errorf("%s %q refused with %s, want a problem saying %q", mt.what, mt.text, res.body, mt.refused)
+		}
+		if mt.item == "noor" && strings.Contains(string(res.body), "known to the meeting") {
+			t.Errorf("under the anonymous item, %q is refused as a name the meeting knows: %s", mt.text, res.body)
 		}
 	}
 	// A lead professional can be named for every item, existence too.
