@@ -56,7 +56,10 @@ func allowanceOf(ss []shown, onlyFull bool) textAllowance {
 	}
 	for _, s := range ss {
 		level := s.view.Level
-		if onlyFull && level != LevelFull {
+		// An erased signal allows nothing: its young person's texts went
+		// with the key, and a new one would be sealed under a new key that
+		// outlives the erasure.
+		if onlyFull && level != LevelFull || s.view.Erased {
 			continue
 		}
 		content := slices.Contains(s.sig.Decision.Fields, FieldFacts) || slices.Contains(s.sig.Decision.Fields, FieldOpinions)
@@ -113,6 +116,7 @@ func (a textAllowance) shows(needs []Field) bool {
 // them in Dutch (meeting.err.check.* in the web layer's catalogue).
 const (
 	problemNoText = "cannot be recorded for this item: the meeting may only know that there is a concern about this young person, not what (existence level)"
+	problemErased = "cannot be recorded for this item: the young person's data were erased"
 	problemKnown  = "names a young person known to the meeting: write about a young person only under their own item"
 	// problemKnownDetached: for a text tied to no young person.
 	problemKnownDetached = "names a young person known to the meeting: it is about how the cooperation works, never about a young person"
@@ -205,6 +209,9 @@ func (m *Meetings) knownNames(ctx context.Context, actor Actor, coop, except str
 func (m *Meetings) checkItemText(ctx context.Context, actor Actor, c Case, item []shown, field, text string) ([]Field, error) {
 	allow := allowanceOf(item, false)
 	if !allow.text {
+		if len(item) > 0 && !slices.ContainsFunc(item, func(s shown) bool { return !s.view.Erased }) {
+			return nil, Invalid(FieldError{Field: field, Problem: problemErased})
+		}
 		return nil, Invalid(FieldError{Field: field, Problem: problemNoText})
 	}
 	// The young person's own name and birth date, also for an anonymous

@@ -23,6 +23,8 @@ func TestMeetingTextShowsOnlyWhereTheItemAllows(t *testing.T) {
 	minimal := sig(LevelMinimal, "Daan Jansen", FieldIdentity, FieldFacts)
 	anonymous := sig(LevelAnonymous, "", FieldFacts, FieldOpinions)
 	existence := sig(LevelExistence, "Milan Bakker", FieldIdentity)
+	erased := sig(LevelFull, "", FieldIdentity, FieldFacts)
+	erased.view.Erased = true
 
 	plain, named, health, bsn, legacy := []Field{}, []Field{FieldIdentity}, []Field{FieldHealth}, []Field{FieldBSN}, []Field(nil)
 	for _, tc := range []struct {
@@ -48,6 +50,7 @@ func TestMeetingTextShowsOnlyWhereTheItemAllows(t *testing.T) {
 		{"plain text, no signal the meeting may see", nil, plain, false, false},
 		{"the name, minimal and existence", []shown{existence, minimal}, named, true, false},
 		{"the name, minimal and full", []shown{minimal, full}, named, true, true},
+		{"plain text, full but erased", []shown{erased}, plain, false, false},
 		{"written before the check, full", []shown{full}, legacy, true, true},
 		{"written before the check, minimal", []shown{minimal}, legacy, false, false},
 		{"written before the check, anonymous", []shown{anonymous}, legacy, false, false},

@@ -264,6 +264,13 @@ func TestMeetingTextsShowOnlyWhereTheLevelAllows(t *testing.T) {
 			}
 		}
 	}
+	// Nothing new is written about her: it would be sealed under a new key
+	// that outlives the erasure.
+	res := s.json("coordinator", "POST", "/api/v1/meetings/"+s.meeting+"/items/"+s.sanne+"/decisions",
+		map[string]string{"kind": "act", "text": "Verder zonder nieuwe signalen."}, http.StatusBadRequest, nil)
+	if !strings.Contains(string(res.body), "were erased") {
+		t.Errorf("a decision about an erased young person: %s", res.body)
+	}
 	var mn signal.Minutes
 	s.json("coordinator", "GET", "/api/v1/meetings/"+s.meeting+"/minutes", nil, http.StatusOK, &mn)
 	for _, it := range mn.Items {

@@ -172,6 +172,7 @@ func meetingProblem(v *View, field, problem string) string {
 func checkKind(problem, def string) string {
 	for _, k := range []struct{ says, kind string }{
 		{"not what (existence level)", "existence"},
+		{"data were erased", "erased"},
 		{"names a young person known to the meeting", "known_name"},
 		{"a name or a birth date", "identity"},
 		{"contact details", "contact"},
