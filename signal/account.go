@@ -129,6 +129,11 @@ type User struct {
 	Role      Role
 	Disabled  bool
 	CreatedAt time.Time
+	// SessionGen is the account's session generation: a session token
+	// carries the one it was issued under and ends when this moves on
+	// (disabling the account moves it). A counter, not a time, so no clock
+	// that runs ahead or behind revives a session.
+	SessionGen int64
 }
 
 // Validate reports every problem with u as field errors.

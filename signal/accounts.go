@@ -34,7 +34,10 @@ type AccountStore interface {
 	// its organisation does not exist, CodeConflict when the email address
 	// has an account already.
 	CreateUser(ctx context.Context, actor Actor, u User, passwordHash string, events []AuditEvent) error
-	// SetUserDisabled disables or re-enables account userID.
+	// SetUserDisabled disables or re-enables account userID. Disabling
+	// moves its session generation on (User.SessionGen), in the same unit,
+	// so every session of the account ends for good: enabling it again
+	// does not revive them.
 	SetUserDisabled(ctx context.Context, actor Actor, userID string, disabled bool, events []AuditEvent) error
 }
 
@@ -62,13 +65,24 @@ type SessionStore interface {
 	// stores it as the account's password hash, in one unit: the hash is
 	// upgraded only if the login is on record.
 	RecordLogin(ctx context.Context, actor Actor, userID, newHash string, events []AuditEvent) error
-	// RevokeToken refuses token tokenID of userID until expiresAt (after
-	// which it is invalid anyway) and appends events, in one unit.
+	// RevokeToken refuses token tokenID of userID and appends events, in
+	// one unit. A revocation is kept until the account's session
+	// generation moves past the token, never dropped by the clock (a clock
+	// that once ran ahead must not revive a logged-out token); expiresAt is
+	// kept for the record. An account with more than MaxRevocations kept
+	// has its generation moved on instead (all its sessions end), which
+	// bounds the list without a clock.
 	RevokeToken(ctx context.Context, actor Actor, tokenID, userID string, expiresAt time.Time, events []AuditEvent) error
 	// Record appends audit events that come with no change (a failed
 	// login, a refusal).
 	AuditRecorder
 }
+
+// MaxRevocations is how many logged-out tokens an account keeps on the
+// revocation list before its logout ends all its sessions instead (see
+// SessionStore.RevokeToken): a hundred logouts of one account within a
+// token's lifetime is far beyond ordinary use.
+const MaxRevocations = 100
 
 // Passwords hashes and checks passwords (implemented by auth.Passwords,
 // argon2id).
@@ -384,14 +398,17 @@ func (a *Accounts) Login(ctx context.Context, origin Actor, email, password stri
 	return u, nil
 }
 
-// SessionUser returns the account a session token (id tokenID) was issued
-// to, as it is now: its role and organisation come from here, not from the
-// token.
+// SessionUser returns the account a session token (id tokenID, issued under
+// session generation gen, see User.SessionGen) was issued to, as it is now:
+// its role and organisation come from here, not from the token. A token of
+// another generation than the account's is refused: the account was
+// disabled since (and perhaps enabled again), or the database is not the
+// one that issued it. Nothing here reads the clock.
 //
 // Callers: the authentication of every request.
-// Errors: CodeUnauthorized when the account is gone or disabled or the
-// token was revoked.
-func (a *Accounts) SessionUser(ctx context.Context, userID, tokenID string) (User, error) {
+// Errors: CodeUnauthorized when the account is gone or disabled, the
+// token was revoked or its generation has passed.
+func (a *Accounts) SessionUser(ctx context.Context, userID, tokenID string, gen int64) (User, error) {
 	u, revoked, err := a.sessions.Session(ctx, userID, tokenID)
 	switch {
 	case ErrorCode(err) == CodeNotFound:
@@ -400,14 +417,15 @@ func (a *Accounts) SessionUser(ctx context.Context, userID, tokenID string) (Use
 		return User{}, fmt.Errorf("find session user: %w", err)
 	case u.Disabled:
 		return User{}, Errorf(CodeUnauthorized, "this account is disabled")
-	case revoked:
+	case revoked, gen != u.SessionGen:
 		return User{}, Errorf(CodeUnauthorized, "this session has ended; log in again")
 	}
 	return u, nil
 }
 
 // Logout ends actor's session: its token (tokenID, valid until expiresAt)
-// is refused from now on, and logout is audited.
+// is refused from now on, whatever the clock does later, and logout is
+// audited.
 //
 // Callers: any logged-in user, for their own session.
 // Errors: none but internal ones.

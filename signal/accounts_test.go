@@ -200,7 +200,7 @@ func TestSessionUserRefusesEndedSessions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sessions := &fakeSessions{session: func(string, string) (signal.User, bool, error) { return tc.user, tc.revoked, tc.err }}
 			a := newAccounts(t, fakeAccountStore{}, fakeAccountDirectory{}, sessions)
-			if _, err := a.SessionUser(context.Background(), "usr_a", "jti"); signal.ErrorCode(err) != tc.want {
+			if _, err := a.SessionUser(context.Background(), "usr_a", "jti", 0); signal.ErrorCode(err) != tc.want {
 				t.Fatalf("SessionUser: %v; want %q", err, tc.want)
 			}
 		})

@@ -86,7 +86,7 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, c, err := iss.Issue("usr_1", "reporter", "org_1")
+	tok, c, err := iss.Issue("usr_1", "reporter", "org_1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestVerifyRememberedToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok, c, err := iss.Issue("usr_1", "reporter", "org_1")
+			tok, c, err := iss.Issue("usr_1", "reporter", "org_1", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +180,7 @@ func BenchmarkVerifyPassword(b *testing.B) {
 	k, _ := LoadOrCreateSigningKey(filepath.Join(b.TempDir(), "k"))
 	iss, _ := NewIssuer(k, IssuerOptions{Issuer: "signaal", Audience: "signaal-api"})
 	v, _ := NewVerifier(nil, 0, TrustedIssuer{Issuer: "signaal", Audience: "signaal-api", Methods: []string{"EdDSA"}, Keys: iss.KeySet()})
-	tok, _, _ := iss.Issue("usr_1", "reporter", "org_1")
+	tok, _, _ := iss.Issue("usr_1", "reporter", "org_1", 0)
 	const tokens = 200
 	start := time.Now()
 	for range tokens {
@@ -207,7 +207,7 @@ func BenchmarkVerifyRememberedToken(b *testing.B) {
 	k, _ := LoadOrCreateSigningKey(filepath.Join(b.TempDir(), "k"))
 	iss, _ := NewIssuer(k, IssuerOptions{Issuer: "signaal", Audience: "signaal-api"})
 	v, _ := NewVerifier(nil, 0, TrustedIssuer{Issuer: "signaal", Audience: "signaal-api", Methods: []string{"EdDSA"}, Keys: iss.KeySet()})
-	tok, _, _ := iss.Issue("usr_1", "reporter", "org_1")
+	tok, _, _ := iss.Issue("usr_1", "reporter", "org_1", 0)
 	const full = 200
 	start := time.Now()
 	for range full {

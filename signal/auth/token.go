@@ -25,6 +25,9 @@ type Claims struct {
 	jwt.RegisteredClaims
 	Role string `json:"role,omitempty"`
 	Org  string `json:"org,omitempty"`
+	// Gen is the account's session generation when the token was issued
+	// (signal.User.SessionGen): the token ends when the account's moves on.
+	Gen int64 `json:"sgen,omitempty"`
 }
 
 // KeySet gives the public key a token's `kid` header names. Signaal's own
@@ -102,8 +105,9 @@ func (i *Issuer) Name() string { return i.issuer }
 // Audience is the issuer's `aud`.
 func (i *Issuer) Audience() string { return i.audience }
 
-// Issue signs a token for a user and returns it with its claims.
-func (i *Issuer) Issue(userID, role, org string) (string, Claims, error) {
+// Issue signs a token for a user, under the account's session generation
+// gen, and returns it with its claims.
+func (i *Issuer) Issue(userID, role, org string, gen int64) (string, Claims, error) {
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
 		return "", Claims{}, fmt.Errorf("read token id: %w", err)
@@ -121,6 +125,7 @@ func (i *Issuer) Issue(userID, role, org string) (string, Claims, error) {
 		},
 		Role: role,
 		Org:  org,
+		Gen:  gen,
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
 	t.Header["kid"] = i.kid

@@ -101,12 +101,19 @@ func (a Accounts) SetUserDisabled(ctx context.Context, actor signal.Actor, userI
 		return err
 	}
 	err = a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, userID)
+		// Disabling moves the session generation on: every token of the
+		// account is dead for good, so its revocations can go too.
+		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, session_gen = session_gen + ? WHERE id = ?`, disabled, disabled, userID)
 		if err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return signal.Errorf(signal.CodeNotFound, "no account %s", userID)
+		}
+		if disabled {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM revoked_tokens WHERE user_id = ?`, userID); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
 		}
 		return appendAll(ctx, tx, entries)
 	})
@@ -134,12 +141,12 @@ func (a Accounts) SetContacts(ctx context.Context, actor signal.Actor, orgID str
 	})
 }
 
-const userColumns = `id, email, name, org_id, role, disabled, created_at`
+const userColumns = `id, email, name, org_id, role, disabled, created_at, session_gen`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (signal.User, error) {
 	var u signal.User
 	var role, created string
-	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.OrgID, &role, &u.Disabled, &created}, extra...)...)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.OrgID, &role, &u.Disabled, &created, &u.SessionGen}, extra...)...)
 	u.Role = signal.Role(role)
 	u.CreatedAt = parseTime(created)
 	return u, err
@@ -197,8 +204,9 @@ func (a Accounts) Session(ctx context.Context, userID, tokenID string) (signal.U
 	return u, revoked, nil
 }
 
-// RevokeToken implements signal.SessionStore. Expired revocations are
-// cleaned up here.
+// RevokeToken implements signal.SessionStore. No revocation is dropped by
+// the clock: past signal.MaxRevocations the account's generation moves on
+// and its list is cleared.
 func (a Accounts) RevokeToken(ctx context.Context, actor signal.Actor, tokenID, userID string, expiresAt time.Time, events []signal.AuditEvent) error {
 	entries, err := auditEntries(actor, events)
 	if err != nil {
@@ -210,8 +218,17 @@ func (a Accounts) RevokeToken(ctx context.Context, actor signal.Actor, tokenID, 
 			ON CONFLICT (jti) DO NOTHING`, tokenID, userID, expiresAt.Unix()); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM revoked_tokens WHERE expires_at < ?`, db.now().Unix()-3600); err != nil {
-			return fmt.Errorf("clean revoked tokens: %w", err)
+		var kept int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM revoked_tokens WHERE user_id = ?`, userID).Scan(&kept); err != nil {
+			return fmt.Errorf("count revoked tokens: %w", err)
+		}
+		if kept > signal.MaxRevocations {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET session_gen = session_gen + 1 WHERE id = ?`, userID); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM revoked_tokens WHERE user_id = ?`, userID); err != nil {
+				return fmt.Errorf("clean revoked tokens: %w", err)
+			}
 		}
 		return appendAll(ctx, tx, entries)
 	})

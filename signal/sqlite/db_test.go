@@ -165,13 +165,13 @@ func TestAccounts(t *testing.T) {
 	if _, err := acc.SetContacts(ctx, cli, o.ID, signal.Person{}, o.Deputy); signal.ErrorCode(err) != signal.CodeInvalid {
 		t.Fatalf("SetContacts with an empty contact: %v; want invalid", err)
 	}
-	if _, err := acc.SessionUser(ctx, u.ID, "jti"); err != nil { // now remembered
+	if _, err := acc.SessionUser(ctx, u.ID, "jti", 0); err != nil { // now remembered
 		t.Fatalf("SessionUser of an enabled account: %v", err)
 	}
 	if err := acc.SetUserDisabled(ctx, cli, "contact@school.nl", true); err != nil {
 		t.Fatalf("disabling a former contact person: %v", err)
 	}
-	if _, err := acc.SessionUser(ctx, u.ID, "jti"); signal.ErrorCode(err) != signal.CodeUnauthorized {
+	if _, err := acc.SessionUser(ctx, u.ID, "jti", 0); signal.ErrorCode(err) != signal.CodeUnauthorized {
 		t.Fatalf("SessionUser of a disabled account: %v; want unauthorized", err)
 	}
 
@@ -219,16 +219,16 @@ func TestRevokedTokenEndsSession(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "s.db"))
 	u := reporterOf(t, db)
 	acc := accountsOf(t, db)
-	if _, err := acc.SessionUser(ctx, u.ID, "t1"); err != nil {
+	if _, err := acc.SessionUser(ctx, u.ID, "t1", 0); err != nil {
 		t.Fatalf("SessionUser before logout: %v", err)
 	}
 	if err := acc.Logout(ctx, signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}, "t1", time.Unix(1<<40, 0)); err != nil {
 		t.Fatalf("RevokeToken: %v", err)
 	}
-	if _, err := acc.SessionUser(ctx, u.ID, "t1"); signal.ErrorCode(err) != signal.CodeUnauthorized {
+	if _, err := acc.SessionUser(ctx, u.ID, "t1", 0); signal.ErrorCode(err) != signal.CodeUnauthorized {
 		t.Fatalf("SessionUser after logout: %v; want unauthorized", err)
 	}
-	if _, err := acc.SessionUser(ctx, u.ID, "t2"); err != nil {
+	if _, err := acc.SessionUser(ctx, u.ID, "t2", 0); err != nil {
 		t.Fatalf("another session of the same account after logout: %v", err)
 	}
 }
@@ -275,7 +275,7 @@ func TestSessionChangedElsewhereEndsWithinTTL(t *testing.T) {
 	db := open(t, path)
 	u := reporterOf(t, db)
 	acc := accountsOf(t, db)
-	if _, err := acc.SessionUser(ctx, u.ID, "t1"); err != nil {
+	if _, err := acc.SessionUser(ctx, u.ID, "t1", 0); err != nil {
 		t.Fatal(err)
 	}
 	other := open(t, path) // as the CLI would
@@ -285,7 +285,7 @@ func TestSessionChangedElsewhereEndsWithinTTL(t *testing.T) {
 	}
 	deadline := time.Now().Add(sqlite.SessionTTL + 200*time.Millisecond)
 	for {
-		_, err := acc.SessionUser(ctx, u.ID, "t1")
+		_, err := acc.SessionUser(ctx, u.ID, "t1", 0)
 		if signal.ErrorCode(err) == signal.CodeUnauthorized {
 			return
 		}

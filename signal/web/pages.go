@@ -422,7 +422,7 @@ func (s *Server) pageSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return s.toLogin(c)
 		}
-		u, err := s.users.SessionUser(c.Request().Context(), claims.Subject, claims.ID)
+		u, err := s.users.SessionUser(c.Request().Context(), claims.Subject, claims.ID, claims.Gen)
 		if signal.ErrorCode(err) == signal.CodeUnauthorized || signal.ErrorCode(err) == signal.CodeNotFound {
 			return s.toLogin(c)
 		}

@@ -68,7 +68,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			// a sibling site (same-site, other origin) riding on it.
 			return signal.Errorf(signal.CodeForbidden, "a cross-site request cannot use the session cookie")
 		}
-		u, err := s.users.SessionUser(c.Request().Context(), claims.Subject, claims.ID)
+		u, err := s.users.SessionUser(c.Request().Context(), claims.Subject, claims.ID, claims.Gen)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (s *Server) checkLogin(c echo.Context, email, password string) (string, tim
 	}
 	ipRes.CancelAt(now)
 	acctRes.CancelAt(now)
-	token, claims, err := s.issuer.Issue(u.ID, string(u.Role), u.OrgID)
+	token, claims, err := s.issuer.Issue(u.ID, string(u.Role), u.OrgID, u.SessionGen)
 	if err != nil {
 		return "", time.Time{}, err
 	}
