@@ -39,14 +39,18 @@ const (
 // The privacy officer's console. Every view of the console is itself
 // audited: who looked at what is part of the record too.
 const (
-	ActionAuditSearch      AuditAction = "audit.search"
-	ActionAuditVerify      AuditAction = "audit.verify"
-	ActionAuditCheckpoint  AuditAction = "audit.checkpoint"
-	ActionAuditExport      AuditAction = "audit.export"
-	ActionYouthLookup      AuditAction = "youth.lookup"
-	ActionAccessReport     AuditAction = "access.report"
-	ActionSignalErase      AuditAction = "signal.erase"
-	ActionYouthKeyErase    AuditAction = "youth.key_erase"
+	ActionAuditSearch     AuditAction = "audit.search"
+	ActionAuditVerify     AuditAction = "audit.verify"
+	ActionAuditCheckpoint AuditAction = "audit.checkpoint"
+	ActionAuditExport     AuditAction = "audit.export"
+	ActionYouthLookup     AuditAction = "youth.lookup"
+	ActionAccessReport    AuditAction = "access.report"
+	ActionSignalErase     AuditAction = "signal.erase"
+	ActionYouthKeyErase   AuditAction = "youth.key_erase"
+	// A retention run in one cooperation, by the job or a person; confirm
+	// when a person's word took it past a hold (signal.RetentionHold).
+	ActionRetentionRun     AuditAction = "retention.run"
+	ActionRetentionConfirm AuditAction = "retention.confirm"
 	ActionEscalationView   AuditAction = "escalations.list"
 	ActionEscalationUpdate AuditAction = "escalation.update"
 	ActionPolicyLoad       AuditAction = "policy.load"

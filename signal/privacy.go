@@ -878,8 +878,9 @@ func (p *Privacy) RetentionPeriod() string {
 	return p.retention.Period().String()
 }
 
-// RetentionDue returns the retention period and what a run now would erase
-// (a dry run), and audits the viewing.
+// RetentionDue returns the retention period and what a run now in actor's
+// cooperation would erase, and why it would stop (a dry run), and audits
+// the viewing.
 //
 // Callers: a privacy officer.
 // Errors: CodeForbidden, CodeUnavailable.
@@ -890,26 +891,43 @@ func (p *Privacy) RetentionDue(ctx context.Context, actor Actor) (Period, Retent
 	if p.retention == nil {
 		return Period{}, RetentionRun{}, Errorf(CodeUnavailable, "retention is not available on this server")
 	}
-	run, err := p.retention.Run(ctx, true)
+	sc, err := p.scope(ctx, actor)
 	if err != nil {
-		return Period{}, run, err
+		return Period{}, RetentionRun{}, err
 	}
-	return p.retention.Period(), run, p.record(ctx, actor, ActionPolicyView, "retention", "")
+	runs, err := p.retention.Run(ctx, actor, RetentionRequest{Cooperation: sc.Cooperation, DryRun: true})
+	if err != nil {
+		return Period{}, RetentionRun{}, err
+	}
+	if len(runs) == 0 {
+		return Period{}, RetentionRun{}, Errorf(CodeNotFound, "no cooperation %s", sc.Cooperation)
+	}
+	return p.retention.Period(), runs[0], p.record(ctx, actor, ActionPolicyView, "retention", "")
 }
 
-// RunRetention erases what has expired now, rather than wait for the
-// hourly job; each erasure is audited as the job's.
+// RunRetention erases what has expired now in actor's cooperation, rather
+// than wait for the hourly job; the run and each erasure are audited under
+// actor. confirm is the officer's word past a hold (RetentionRequest).
 //
 // Callers: a privacy officer.
-// Errors: CodeForbidden, CodeUnavailable.
-func (p *Privacy) RunRetention(ctx context.Context, actor Actor) (RetentionRun, error) {
+// Errors: CodeForbidden, CodeUnavailable, CodeConflict (the run stopped
+// before erasing anything: the run says why).
+func (p *Privacy) RunRetention(ctx context.Context, actor Actor, confirm bool) (RetentionRun, error) {
 	if actor.Role != RolePrivacyOfficer {
 		return RetentionRun{}, Errorf(CodeForbidden, "only a privacy officer uses the privacy console")
 	}
 	if p.retention == nil {
 		return RetentionRun{}, Errorf(CodeUnavailable, "retention is not available on this server")
 	}
-	return p.retention.Run(ctx, false)
+	sc, err := p.scope(ctx, actor)
+	if err != nil {
+		return RetentionRun{}, err
+	}
+	runs, err := p.retention.Run(ctx, actor, RetentionRequest{Cooperation: sc.Cooperation, Confirm: confirm})
+	if len(runs) == 0 {
+		return RetentionRun{}, err
+	}
+	return runs[0], err
 }
 
 // ---- Escalations ----

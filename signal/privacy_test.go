@@ -99,16 +99,32 @@ func (fakeDirectory) Organisation(_ context.Context, id string) (signal.Organisa
 }
 
 type fakeRetentionStore struct {
-	erase  func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) ([]string, error)
+	erase  func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) (bool, error)
 	record func(events []signal.AuditEvent) error
 }
 
-func (f fakeRetentionStore) RetentionCandidates(context.Context, signal.Date, signal.Date) ([]signal.RetentionCandidate, error) {
+func (f fakeRetentionStore) Cooperations(context.Context) ([]signal.Cooperation, error) {
+	return []signal.Cooperation{{ID: "coop1"}, {ID: "coop2"}}, nil
+}
+
+func (f fakeRetentionStore) RetentionClock(context.Context, string) (signal.RetentionClock, error) {
+	return signal.RetentionClock{}, nil
+}
+
+func (f fakeRetentionStore) RetentionCandidates(context.Context, string, signal.Date, signal.Date) ([]signal.RetentionCandidate, error) {
 	return nil, nil
 }
 
-func (f fakeRetentionStore) EraseSignals(_ context.Context, _ signal.Actor, es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) ([]string, error) {
+func (f fakeRetentionStore) ContentHeld(context.Context, string) (int, error) { return 0, nil }
+
+func (f fakeRetentionStore) EraseYouth(_ context.Context, _ signal.Actor, _ string, es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) (bool, error) {
 	return f.erase(es, audit)
+}
+
+func (f fakeRetentionStore) Scrub(context.Context) {}
+
+func (f fakeRetentionStore) RecordRun(_ context.Context, _ signal.Actor, _ string, _ time.Time, ev signal.AuditEvent) error {
+	return f.record([]signal.AuditEvent{ev})
 }
 
 func (f fakeRetentionStore) Record(_ context.Context, _ signal.Actor, events []signal.AuditEvent) error {
@@ -144,14 +160,11 @@ func TestErasureIsOneUseCaseWhicheverDoor(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var events []signal.AuditEvent
 			store := fakeRetentionStore{
-				erase: func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) ([]string, error) {
+				erase: func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) (bool, error) {
 					for _, e := range es {
 						events = append(events, audit(e))
 					}
-					if len(es) == 2 { // nothing left of the young person
-						return []string{youth}, nil
-					}
-					return nil, nil
+					return len(es) == 2, nil // nothing left of the young person
 				},
 				record: func(evs []signal.AuditEvent) error { events = append(events, evs...); return nil },
 			}

@@ -140,18 +140,47 @@ type RetentionCandidate struct {
 	SealedBirthDate []byte
 }
 
-// RetentionStore is what the retention job needs of storage.
+// RetentionClock is what the store knows of time, for the run's own check
+// of the clock (see Retention.Run).
+type RetentionClock struct {
+	// Newest is the time of the newest audit entry: no run acts on a clock
+	// earlier than it.
+	Newest time.Time
+	// LastRun is when retention last ran in the cooperation; when it never
+	// did, the time of the newest audit entry of a person (not a system
+	// job, whose entries at start-up carry whatever the clock says then).
+	// Zero when there is neither.
+	LastRun time.Time
+}
+
+// RetentionStore is what retention and erasure need of storage. Every
+// method is scoped to one cooperation where it takes one.
 type RetentionStore interface {
-	// RetentionCandidates returns the signals not yet erased that were
-	// observed on or before observedBy, or whose young person may be 23 or
-	// older on today judging by the age at observation.
-	RetentionCandidates(ctx context.Context, observedBy, today Date) ([]RetentionCandidate, error)
-	// EraseSignals erases the content of the signals (the ciphertexts are
-	// overwritten, the metadata and decisions stay), records why, and
-	// appends audit(e) by actor per signal, all in one unit of work.
-	// Signals already erased are skipped. It returns the young people who
-	// have no signal with content left.
-	EraseSignals(ctx context.Context, actor Actor, erasures []Erasure, audit func(Erasure) AuditEvent) (emptied []string, err error)
+	// Cooperations returns every cooperation (its id and name).
+	Cooperations(ctx context.Context) ([]Cooperation, error)
+	// RetentionClock returns the times the run checks its clock against.
+	RetentionClock(ctx context.Context, coop string) (RetentionClock, error)
+	// RetentionCandidates returns the signals of cooperation coop not yet
+	// erased that were observed on or before observedBy, or whose young
+	// person may be 23 or older on today judging by the age at observation.
+	RetentionCandidates(ctx context.Context, coop string, observedBy, today Date) ([]RetentionCandidate, error)
+	// ContentHeld returns how many signals of cooperation coop hold content.
+	ContentHeld(ctx context.Context, coop string) (int, error)
+	// EraseYouth erases the content of signals es, all about young person
+	// youth, in one short unit of work of its own: the ciphertexts, the
+	// answers and the decision's details are overwritten (what the audit
+	// log and the evaluation need stays), the erasure is recorded and
+	// audit(e) by actor appended per signal. Signals already erased are
+	// skipped. It reports whether youth has no signal with content left
+	// in any cooperation.
+	EraseYouth(ctx context.Context, actor Actor, youth string, es []Erasure, audit func(Erasure) AuditEvent) (emptied bool, err error)
+	// Scrub removes what erased content may have left behind in storage
+	// (old page images); it is called once after a series of EraseYouth
+	// and may hold writes up for a moment.
+	Scrub(ctx context.Context)
+	// RecordRun appends event by actor and remembers at as cooperation
+	// coop's last run, in one unit.
+	RecordRun(ctx context.Context, actor Actor, coop string, at time.Time, event AuditEvent) error
 	// Record appends audit events that come with no change of its own (a
 	// data key erased in the key store).
 	AuditRecorder
@@ -164,6 +193,29 @@ type KeyEraser interface {
 	Erase(ctx context.Context, youth string) error
 }
 
+// The limits a run checks before it erases anything (RetentionOptions).
+const (
+	// DefaultMaxClockGap: a run does not act on a clock more than this
+	// past the cooperation's last run (hourly while signald runs). Four
+	// days let a long weekend's outage (Thursday evening to Monday
+	// morning) pass without a person, while a clock that jumped ahead can
+	// erase at most four days early: half a percent of the default two
+	// years. Past it a person checks the clock and confirms.
+	DefaultMaxClockGap = 4 * 24 * time.Hour
+	// DefaultMaxShare: a run that would erase more than a tenth of a
+	// cooperation's content stops. A run erases what expired since the last
+	// one, a day's worth of two years (1/730) as a rule; a tenth is a
+	// clock far ahead, a shortened period or a wrong birth-date rule.
+	DefaultMaxShare = 0.10
+	// DefaultShareFloor: the share is not checked for runs of this many
+	// signals or fewer: in a young cooperation every expiry is a large
+	// share, and the clock check still holds.
+	DefaultShareFloor = 20
+	// DefaultMaxYoungPeople: a run that would erase the content of more
+	// young people than this stops.
+	DefaultMaxYoungPeople = 500
+)
+
 // Retention erases signals when they expire, and on a privacy officer's
 // request.
 type Retention struct {
@@ -173,11 +225,21 @@ type Retention struct {
 	keys   KeyEraser
 	now    func() time.Time
 	log    *slog.Logger
+	limits RetentionLimits
+}
+
+// RetentionLimits are when a run stops and asks a person to confirm.
+type RetentionLimits struct {
+	MaxClockGap    time.Duration // default DefaultMaxClockGap
+	MaxShare       float64       // default DefaultMaxShare
+	ShareFloor     int           // default DefaultShareFloor
+	MaxYoungPeople int           // default DefaultMaxYoungPeople
 }
 
 // RetentionOptions configure NewRetention; zero values get defaults.
 type RetentionOptions struct {
 	Period Period // default DefaultRetention
+	Limits RetentionLimits
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -193,35 +255,144 @@ func NewRetention(store RetentionStore, vault Vault, keys KeyEraser, opts Retent
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Retention{period: opts.Period, store: store, vault: vault, keys: keys, now: opts.Now, log: opts.Logger}
+	l := &opts.Limits
+	if l.MaxClockGap <= 0 {
+		l.MaxClockGap = DefaultMaxClockGap
+	}
+	if l.MaxShare <= 0 {
+		l.MaxShare = DefaultMaxShare
+	}
+	if l.ShareFloor <= 0 {
+		l.ShareFloor = DefaultShareFloor
+	}
+	if l.MaxYoungPeople <= 0 {
+		l.MaxYoungPeople = DefaultMaxYoungPeople
+	}
+	return &Retention{period: opts.Period, store: store, vault: vault, keys: keys, now: opts.Now, log: opts.Logger, limits: opts.Limits}
 }
 
 // Period is the configured retention period.
 func (r *Retention) Period() Period { return r.period }
 
-// RetentionActor is who the scheduled job acts as in the audit log.
+// RetentionActor is who the scheduled job acts as in the audit log: a
+// named system job.
 var RetentionActor = Actor{UserID: "signald-retention", Role: RoleSystem}
 
-// RetentionRun is what one run found and did.
-type RetentionRun struct {
-	Checked    int       `json:"checked"`
-	Expired    []Erasure `json:"expired"`
-	KeysErased int       `json:"keys_erased"`
-	DryRun     bool      `json:"dry_run"`
+// RetentionHold is why a run stopped before erasing anything: a code, so it
+// can be logged and shown.
+type RetentionHold string
+
+const (
+	// The clock reads earlier than the newest audit entry. Never
+	// confirmed away: fix the clock.
+	HoldClockBehind RetentionHold = "clock_behind"
+	// The clock reads implausibly far past the last run.
+	HoldClockAhead RetentionHold = "clock_ahead"
+	// The run would erase more than the set share of the content.
+	HoldShare RetentionHold = "share"
+	// The run would erase the content of more than the set number of
+	// young people.
+	HoldYoungPeople RetentionHold = "young_people"
+)
+
+// RetentionRequest is one run: in one cooperation, or in each in turn.
+type RetentionRequest struct {
+	// Cooperation is the cooperation's id or name; "" is each cooperation
+	// in turn (the job and the operator only).
+	Cooperation string
+	// DryRun only reports what the run would erase, and why it would stop.
+	DryRun bool
+	// Confirm is a person's word that the clock is right and the amount is
+	// meant: the run goes past HoldClockAhead, HoldShare and
+	// HoldYoungPeople (never past HoldClockBehind).
+	Confirm bool
 }
 
-// Run erases every signal that has expired by today: the period has passed
-// since it was observed, or the young person has turned 23. With dryRun it
-// only reports what it would erase.
-func (r *Retention) Run(ctx context.Context, dryRun bool) (RetentionRun, error) {
-	today := Today(r.now())
+// RetentionRun is what one run in one cooperation found and did.
+type RetentionRun struct {
+	Cooperation string    `json:"cooperation"`
+	Checked     int       `json:"checked"`
+	Expired     []Erasure `json:"expired"`
+	YoungPeople int       `json:"young_people"` // whose content expired
+	Content     int       `json:"content"`      // signals with content in the cooperation
+	KeysErased  int       `json:"keys_erased"`
+	DryRun      bool      `json:"dry_run"`
+	// Held says why the run stopped (or, dry, would stop) before erasing
+	// anything; "" when it did not. HoldWhy says it for a person.
+	Held      RetentionHold `json:"held,omitempty"`
+	HoldWhy   string        `json:"hold_why,omitempty"`
+	Confirmed bool          `json:"confirmed,omitempty"` // it went past a hold on a person's word
+}
+
+// ErrRetentionHeld is what the error of a stopped run wraps.
+var ErrRetentionHeld = errors.New("retention stopped before erasing anything")
+
+// Run erases what has expired in the request's cooperation (or in each, in
+// turn): the period has passed since a signal was observed, or its young
+// person has turned 23. It is audited under actor, who started it: the job
+// (RetentionActor), a privacy officer, or the operator.
+//
+// Before it erases anything the run checks itself: it never acts on a
+// clock earlier than the newest audit entry, nor on one more than
+// MaxClockGap past the cooperation's last run, and it stops when it would
+// erase more than MaxShare of the cooperation's content or the content of
+// more than MaxYoungPeople young people. A stopped run erases nothing and
+// returns an error with CodeConflict wrapping ErrRetentionHeld that says
+// what to do; req.Confirm goes past every hold but HoldClockBehind. Each
+// young person's erasure is a short unit of work of its own, so
+// submissions go on while a large run erases.
+//
+// Callers: the job, the operator (any cooperation), a privacy officer (the
+// Privacy methods scope it to theirs).
+// Errors: CodeNotFound (no such cooperation), CodeConflict (held); the
+// first failure stops the run in that cooperation, which is safe to run
+// again.
+func (r *Retention) Run(ctx context.Context, actor Actor, req RetentionRequest) ([]RetentionRun, error) {
+	all, err := r.store.Cooperations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list cooperations: %w", err)
+	}
+	var coops []string
+	for _, c := range all {
+		if req.Cooperation == "" || req.Cooperation == c.ID || req.Cooperation == c.Name {
+			coops = append(coops, c.ID)
+		}
+	}
+	if req.Cooperation != "" && len(coops) == 0 {
+		return nil, Errorf(CodeNotFound, "no cooperation %q", req.Cooperation)
+	}
+	runs := []RetentionRun{}
+	var errs []error
+	for _, coop := range coops {
+		run, err := r.runIn(ctx, actor, coop, req)
+		runs = append(runs, run)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return runs, errors.Join(errs...)
+}
+
+// runIn is one run in cooperation coop.
+func (r *Retention) runIn(ctx context.Context, actor Actor, coop string, req RetentionRequest) (RetentionRun, error) {
+	now := r.now()
+	today := Today(now)
+	run := RetentionRun{Cooperation: coop, Expired: []Erasure{}, DryRun: req.DryRun}
+	clock, err := r.store.RetentionClock(ctx, coop)
+	if err != nil {
+		return run, fmt.Errorf("read the audit log's clock: %w", err)
+	}
 	// Observed on or before this day: the period has passed.
 	observedBy := DateOf(today.Time().AddDate(-r.period.Years, -r.period.Months, -r.period.Days))
-	cands, err := r.store.RetentionCandidates(ctx, observedBy, today)
+	cands, err := r.store.RetentionCandidates(ctx, coop, observedBy, today)
 	if err != nil {
-		return RetentionRun{}, fmt.Errorf("find expired signals: %w", err)
+		return run, fmt.Errorf("find expired signals: %w", err)
 	}
-	run := RetentionRun{Checked: len(cands), Expired: []Erasure{}, DryRun: dryRun}
+	run.Checked = len(cands)
+	youths := map[string]bool{}
 	for _, c := range cands {
 		reason, expired, err := r.expired(ctx, c, today)
 		if err != nil {
@@ -229,18 +400,64 @@ func (r *Retention) Run(ctx context.Context, dryRun bool) (RetentionRun, error) 
 		}
 		if expired {
 			run.Expired = append(run.Expired, Erasure{SignalID: c.SignalID, Youth: c.Youth, Reason: reason})
+			youths[c.Youth] = true
 		}
 	}
-	if dryRun || len(run.Expired) == 0 {
+	run.YoungPeople = len(youths)
+	if run.Content, err = r.store.ContentHeld(ctx, coop); err != nil {
+		return run, fmt.Errorf("count content: %w", err)
+	}
+	run.Held, run.HoldWhy = r.hold(now, clock, run)
+	if req.DryRun {
 		return run, nil
 	}
-	n, err := r.erase(ctx, RetentionActor, run.Expired)
+	if run.Held != "" {
+		if !req.Confirm || run.Held == HoldClockBehind {
+			r.log.Error("retention: stopped before erasing anything", slog.String("cooperation", coop), slog.String("held", string(run.Held)), slog.Int("expired", len(run.Expired)))
+			return run, &Error{Code: CodeConflict, Message: run.HoldWhy, Err: ErrRetentionHeld}
+		}
+		run.Confirmed = true
+	}
+	n, err := r.erase(ctx, actor, run.Expired)
 	run.KeysErased = n
 	if err != nil {
 		return run, err
 	}
-	r.log.Info("retention: signals erased", slog.Int("signals", len(run.Expired)), slog.Int("keys", n))
+	// The run's own record: when retention last ran here (the next run's
+	// clock check), by whom, and on whose word past which hold.
+	ev := AuditEvent{Action: ActionRetentionRun, Object: "cooperation/" + coop}
+	if run.Confirmed {
+		ev.Action = ActionRetentionConfirm
+		ev.Object += "/" + string(run.Held)
+	}
+	if err := r.store.RecordRun(ctx, actor, coop, now, ev); err != nil {
+		return run, fmt.Errorf("record the retention run: %w", err)
+	}
+	if len(run.Expired) > 0 {
+		r.log.Info("retention: signals erased", slog.String("cooperation", coop), slog.Int("signals", len(run.Expired)), slog.Int("keys", n))
+	}
 	return run, nil
+}
+
+// hold says why run must stop, if it must, and what a person should do.
+func (r *Retention) hold(now time.Time, clock RetentionClock, run RetentionRun) (RetentionHold, string) {
+	const stamp = "2006-01-02 15:04 MST"
+	l := r.limits
+	switch {
+	case now.Before(clock.Newest):
+		return HoldClockBehind, fmt.Sprintf("the clock reads %s, earlier than the newest audit entry (%s): retention does not run until the clock is right",
+			now.UTC().Format(stamp), clock.Newest.UTC().Format(stamp))
+	case !clock.LastRun.IsZero() && now.Sub(clock.LastRun) > l.MaxClockGap:
+		return HoldClockAhead, fmt.Sprintf("the clock reads %s, %d days after retention last ran or anyone last acted (%s): if the clock is right, run `signald retention run --confirm`",
+			now.UTC().Format(stamp), int(now.Sub(clock.LastRun).Hours()/24), clock.LastRun.UTC().Format(stamp))
+	case len(run.Expired) > l.ShareFloor && float64(len(run.Expired)) > l.MaxShare*float64(run.Content):
+		return HoldShare, fmt.Sprintf("the run would erase %d of the %d signals with content (more than %.0f%%): check the clock and the retention period, then run `signald retention run --confirm`",
+			len(run.Expired), run.Content, 100*l.MaxShare)
+	case run.YoungPeople > l.MaxYoungPeople:
+		return HoldYoungPeople, fmt.Sprintf("the run would erase the content of %d young people (more than %d): check the clock and the retention period, then run `signald retention run --confirm`",
+			run.YoungPeople, l.MaxYoungPeople)
+	}
+	return "", ""
 }
 
 // expired decides one candidate. The birth date is unsealed only when the
@@ -288,19 +505,34 @@ func erasureEvent(e Erasure) AuditEvent {
 			Reasons: []Reason{{Code: string(e.Reason)}}, PolicyVersion: ground}}}
 }
 
-// erase erases the signals' content, then the data key of every young
-// person with nothing left, and returns how many keys it erased. It is the
-// one erasure, whoever asks: the job (Run), a privacy officer or the
-// operator (Privacy.Erase).
+// erase erases the signals' content one young person at a time, each in a
+// short unit of work of its own, then the data key of every young person
+// with nothing left, and returns how many keys it erased. It is the one
+// erasure, whoever asks: a retention run (Run), a privacy officer or the
+// operator (Privacy.Erase). Stopped half-way (a failure, a cancelled
+// context), what is erased stays erased and the rest waits for the next
+// run.
 func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, error) {
-	emptied, err := r.store.EraseSignals(ctx, actor, es, erasureEvent)
-	if err != nil {
-		return 0, fmt.Errorf("erase signals: %w", err)
+	var order []string
+	per := map[string][]Erasure{}
+	for _, e := range es {
+		if _, ok := per[e.Youth]; !ok {
+			order = append(order, e.Youth)
+		}
+		per[e.Youth] = append(per[e.Youth], e)
 	}
 	n := 0
-	for _, youth := range emptied {
-		if r.keys == nil {
-			break
+	defer r.store.Scrub(context.WithoutCancel(ctx))
+	for _, youth := range order {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		emptied, err := r.store.EraseYouth(ctx, actor, youth, per[youth], erasureEvent)
+		if err != nil {
+			return n, fmt.Errorf("erase signals: %w", err)
+		}
+		if !emptied || r.keys == nil {
+			continue
 		}
 		if err := r.keys.Erase(ctx, youth); err != nil {
 			return n, fmt.Errorf("erase data key: %w", err)

@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -40,14 +41,17 @@ type DB struct {
 	stopCheckpoints chan struct{}
 	checkpointsDone chan struct{}
 	checkpointing   sync.Mutex // one checkpoint at a time: SQLite refuses a second at once
-	closeErr        error
-	path            string
-	write           *sql.DB // owned by the writer after Open
-	read            *sql.DB
-	writer          *Writer
-	now             func() time.Time
-	logger          *slog.Logger
-	sessions        sessionCache
+	// erasedUnscrubbed: content was erased since the WAL was last
+	// truncated (Privacy.EraseYouth, Privacy.Scrub).
+	erasedUnscrubbed atomic.Bool
+	closeErr         error
+	path             string
+	write            *sql.DB // owned by the writer after Open
+	read             *sql.DB
+	writer           *Writer
+	now              func() time.Time
+	logger           *slog.Logger
+	sessions         sessionCache
 }
 
 // Options configure Open. The zero value is usable.

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
@@ -24,6 +24,8 @@ import (
 type Privacy struct {
 	db *DB
 	r  *sql.DB
+	// erased is set by EraseYouth until Scrub clears the WAL.
+	erased *atomic.Bool
 }
 
 var (
@@ -36,7 +38,7 @@ var (
 )
 
 // Privacy returns the console's store over db.
-func (db *DB) Privacy() *Privacy { return &Privacy{db: db, r: db.read} }
+func (db *DB) Privacy() *Privacy { return &Privacy{db: db, r: db.read, erased: &db.erasedUnscrubbed} }
 
 // Record appends audit events by actor that come with no change, in one
 // unit.
@@ -44,15 +46,66 @@ func (p *Privacy) Record(ctx context.Context, actor signal.Actor, events []signa
 	return p.db.Record(ctx, actor, events)
 }
 
+// Cooperations implements signal.RetentionStore.
+func (p *Privacy) Cooperations(ctx context.Context) ([]signal.Cooperation, error) {
+	rows, err := p.r.QueryContext(ctx, `SELECT id, name FROM cooperations ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list cooperations: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.Cooperation
+	for rows.Next() {
+		var c signal.Cooperation
+		if err := rows.Scan(&c.ID, &c.Name); err != nil {
+			return nil, fmt.Errorf("list cooperations: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RetentionClock implements signal.RetentionStore: the newest entry by seq
+// (not by time: an entry once written by a clock far ahead must not hold
+// retention up for years after the clock is put right).
+func (p *Privacy) RetentionClock(ctx context.Context, coop string) (signal.RetentionClock, error) {
+	var c signal.RetentionClock
+	var newest, last sql.NullString
+	if err := p.r.QueryRowContext(ctx, `SELECT time FROM audit_entries ORDER BY seq DESC LIMIT 1`).Scan(&newest); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("read the newest audit entry: %w", err)
+	}
+	err := p.r.QueryRowContext(ctx, `SELECT last_run_at FROM retention_runs WHERE cooperation_id = ?`, coop).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Never ran here: the newest act of a person. System entries are
+		// few (start-up, the operator), so this reads back only a few.
+		err = p.r.QueryRowContext(ctx, `SELECT time FROM audit_entries WHERE actor_role <> ? ORDER BY seq DESC LIMIT 1`,
+			string(signal.RoleSystem)).Scan(&last)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return c, fmt.Errorf("read the last retention run: %w", err)
+	}
+	if newest.Valid {
+		c.Newest = parseTime(newest.String)
+	}
+	if last.Valid {
+		c.LastRun = parseTime(last.String)
+	}
+	return c, nil
+}
+
 // RetentionCandidates implements signal.RetentionStore. A signal may be
 // expired by age when its young person could be 23 today: born at the
 // earliest one day less than age+1 years before the observation, so 23 at
-// the earliest on observed_on + (22 - age) years + 1 day.
-func (p *Privacy) RetentionCandidates(ctx context.Context, observedBy, today signal.Date) ([]signal.RetentionCandidate, error) {
+// the earliest on observed_on + (22 - age) years + 1 day. (For a
+// 23-year-old that is -1 years: printf writes the sign, where '+' || -1
+// made '+-1 years', which date() answers with NULL.)
+func (p *Privacy) RetentionCandidates(ctx context.Context, coop string, observedBy, today signal.Date) ([]signal.RetentionCandidate, error) {
 	rows, err := p.r.QueryContext(ctx, `SELECT id, youth, observed_on, age, birth_date_ct FROM signals
-		WHERE length(name_ct) > 0
-		  AND (observed_on <= ? OR date(observed_on, '+' || (22 - age) || ' years', '+1 day') <= ?)
-		ORDER BY seq`, observedBy.String(), today.String())
+		WHERE cooperation_id = ? AND length(name_ct) > 0
+		  AND (observed_on <= ? OR date(observed_on, printf('%+d years', 22 - age), '+1 day') <= ?)
+		ORDER BY seq`, coop, observedBy.String(), today.String())
 	if err != nil {
 		return nil, fmt.Errorf("find retention candidates: %w", err)
 	}
@@ -72,19 +125,39 @@ func (p *Privacy) RetentionCandidates(ctx context.Context, observedBy, today sig
 	return out, rows.Err()
 }
 
-// EraseSignals implements signal.RetentionStore. The ciphertexts are
-// overwritten in place; the database runs with secure_delete, so the old
-// bytes are zeroed in the file, and the WAL is checkpointed and truncated
-// afterwards so no old page image keeps them either.
-func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []signal.Erasure, event func(signal.Erasure) signal.AuditEvent) ([]string, error) {
+// ContentHeld implements signal.RetentionStore.
+func (p *Privacy) ContentHeld(ctx context.Context, coop string) (int, error) {
+	var n int
+	if err := p.r.QueryRowContext(ctx, `SELECT count(*) FROM signals WHERE cooperation_id = ? AND length(name_ct) > 0`, coop).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count signals with content: %w", err)
+	}
+	return n, nil
+}
+
+// erasedDecision is what an erased signal keeps of its decision (see
+// migrations/0061_retention.sql).
+const erasedDecision = `json_object('outcome', json_extract(decision, '$.outcome'), 'level', json_extract(decision, '$.level'),
+	'rule', json_extract(decision, '$.rule'), 'fields', json_extract(decision, '$.fields'), 'obligations', json_extract(decision, '$.obligations'), 'missing', json('[]'),
+	'reasons', json('[]'), 'policy_version', json_extract(decision, '$.policy_version'))`
+
+// EraseYouth implements signal.RetentionStore, in one unit of the writer
+// that touches only this young person's rows (by id, and by the index on
+// youth), so it is as short as the young person's signals are few. The
+// ciphertexts are overwritten in place; the database runs with
+// secure_delete, so the old bytes are zeroed in the file (Scrub clears the
+// WAL's old page images).
+func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth string, es []signal.Erasure, event func(signal.Erasure) signal.AuditEvent) (bool, error) {
 	now := p.db.now().UTC()
-	var emptied []string
+	var emptied bool
 	err := p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		emptied = emptied[:0]
-		youths := map[string]bool{}
+		ctx = quick(ctx)
 		for _, e := range es {
-			res, err := tx.ExecContext(ctx, `UPDATE signals SET name_ct = X'', birth_date_ct = X'', facts_ct = X'', opinions_ct = NULL
-				WHERE id = ? AND length(name_ct) > 0`, e.SignalID)
+			if e.Youth != youth {
+				return fmt.Errorf("erase signal %s: not about the young person erased", e.SignalID)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE signals SET name_ct = X'', birth_date_ct = X'', facts_ct = X'', opinions_ct = NULL,
+				answers = '{}', decision = `+erasedDecision+`
+				WHERE id = ? AND youth = ? AND length(name_ct) > 0`, e.SignalID, youth)
 			if err != nil {
 				return fmt.Errorf("erase signal %s: %w", e.SignalID, err)
 			}
@@ -102,25 +175,44 @@ func (p *Privacy) EraseSignals(ctx context.Context, actor signal.Actor, es []sig
 			if err := appendAll(ctx, tx, entries); err != nil {
 				return fmt.Errorf("audit erasure of %s: %w", e.SignalID, err)
 			}
-			youths[e.Youth] = true
 		}
-		for y := range youths {
-			var left int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM signals WHERE youth = ? AND length(name_ct) > 0`, y).Scan(&left); err != nil {
-				return fmt.Errorf("count signals left: %w", err)
-			}
-			if left == 0 {
-				emptied = append(emptied, y)
-			}
+		var left bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM signals WHERE youth = ? AND length(name_ct) > 0)`, youth).Scan(&left); err != nil {
+			return fmt.Errorf("look for signals left: %w", err)
 		}
+		emptied = !left
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	slices.Sort(emptied)
-	p.checkpointWAL(ctx)
+	p.erased.Store(true)
 	return emptied, nil
+}
+
+// RecordRun implements signal.RetentionStore.
+func (p *Privacy) RecordRun(ctx context.Context, actor signal.Actor, coop string, at time.Time, event signal.AuditEvent) error {
+	entries, err := auditEntries(actor, []signal.AuditEvent{event})
+	if err != nil {
+		return err
+	}
+	err = p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_runs (cooperation_id, last_run_at) VALUES (?, ?)
+			ON CONFLICT (cooperation_id) DO UPDATE SET last_run_at = excluded.last_run_at`, coop, formatTime(at)); err != nil {
+			return fmt.Errorf("remember the retention run: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+	return err
+}
+
+// Scrub implements signal.RetentionStore: after erasures, the WAL is
+// checkpointed and truncated, once for the series rather than per young
+// person, since it waits for readers and holds writers meanwhile.
+func (p *Privacy) Scrub(ctx context.Context) {
+	if p.erased.Swap(false) {
+		p.checkpointWAL(ctx)
+	}
 }
 
 // checkpointWAL copies the WAL into the database and truncates it, so the

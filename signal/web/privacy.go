@@ -522,10 +522,20 @@ func (s *Server) apiRetention(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"period": period.String(), "due": run})
 }
 
-// apiRetentionRun: POST /api/v1/privacy/retention/run: erase what has
-// expired now, rather than wait for the hourly job.
+// apiRetentionRun: POST /api/v1/privacy/retention/run [{"confirm": true}]:
+// erase what has expired now, rather than wait for the hourly job. A run
+// that stops before erasing anything answers 409 with why; confirm is the
+// officer's word past it (signal.RetentionRequest).
 func (s *Server) apiRetentionRun(c echo.Context) error {
-	run, err := s.privacy.RunRetention(c.Request().Context(), signalActor(c))
+	var body struct {
+		Confirm bool `json:"confirm"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := Decode(c, &body); err != nil {
+			return err
+		}
+	}
+	run, err := s.privacy.RunRetention(c.Request().Context(), signalActor(c), body.Confirm)
 	if err != nil {
 		return err
 	}

@@ -257,7 +257,10 @@ func TestRetentionExpiresByPeriodAndAt23(t *testing.T) {
 			}
 			return resp.Due
 		}
-		pe.mustAPI("POST", "/api/v1/privacy/retention/run", nil, &out)
+		// The clock moves days and years here, past what a run does on
+		// its own: the officer confirms (TestRetentionFaults has the
+		// stops).
+		pe.mustAPI("POST", "/api/v1/privacy/retention/run", map[string]bool{"confirm": true}, &out)
 		return out
 	}
 	erasedIDs := func(r signal.RetentionRun) string {
@@ -268,6 +271,10 @@ func TestRetentionExpiresByPeriodAndAt23(t *testing.T) {
 		return strings.Join(ids, ",")
 	}
 
+	pe.setClock(birthday23.AddDate(0, 0, -1))
+	if res := pe.api("POST", "/api/v1/privacy/retention/run", nil); res.status != http.StatusConflict || !strings.Contains(string(res.body), "--confirm") {
+		t.Fatalf("a run nine days after anyone acted, unconfirmed: %d %s; want 409 asking to confirm", res.status, res.body)
+	}
 	if r := run(birthday23.AddDate(0, 0, -1), false); len(r.Expired) != 0 {
 		t.Fatalf("the day before the 23rd birthday erased %v", erasedIDs(r))
 	}
