@@ -199,7 +199,7 @@ func TestAccounts(t *testing.T) {
 }
 
 // reporterOf creates a school with one reporter in db.
-func reporterOf(t *testing.T, db *sqlite.DB) *signal.User {
+func reporterOf(t testing.TB, db *sqlite.DB) *signal.User {
 	t.Helper()
 	ctx := context.Background()
 	acc := accountsOf(t, db)
