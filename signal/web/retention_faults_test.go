@@ -52,7 +52,9 @@ func TestRetentionFaults(t *testing.T) {
 			}
 		}
 	}
-	erasures := func(e env) int { return e.count(`SELECT count(*) FROM audit_entries WHERE action = ?`, string(signal.ActionSignalErase)) }
+	erasures := func(e env) int {
+		return e.count(`SELECT count(*) FROM audit_entries WHERE action = ?`, string(signal.ActionSignalErase))
+	}
 	job := func(e env, limits signal.RetentionLimits) *signal.Retention {
 		return signal.NewRetention(e.db.Privacy(), e.keys, e.keys, signal.RetentionOptions{Now: e.now, Limits: limits})
 	}
