@@ -1,0 +1,121 @@
+package web
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/sqlite"
+)
+
+// BenchmarkSubmissionsDuringErasure is issue 13's retention benchmark:
+// signal submissions over HTTP at a fixed rate (SIGNAAL_LOAD_RATE per
+// second, default 200) against the real server, first alone, then while
+// retention erases 1,000 young people (five signals each, observed three
+// years ago) from a database of SIGNAAL_BENCH_SIGNALS signals (default
+// 100,000 so CI's single iteration stays short; 1,000,000 for the figures
+// in docs/performance.md), written in bulk beforehand (not through the
+// API). It reports p99 of each phase and their ratio, measured in the same
+// run, and how long the erasure took; every submission must answer 201 and
+// every expired signal must be erased. The run is the operator's,
+// confirmed: 1,000 young people is past DefaultMaxYoungPeople.
+//
+//	SIGNAAL_BENCH_SIGNALS=1000000 go test -count=1 -run '^$' -bench SubmissionsDuringErasure -benchtime 1x ./signal/web/
+func BenchmarkSubmissionsDuringErasure(b *testing.B) {
+	total := 100_000
+	if v := os.Getenv("SIGNAAL_BENCH_SIGNALS"); v != "" {
+		var err error
+		if total, err = strconv.Atoi(v); err != nil || total < 10_000 {
+			b.Fatalf("SIGNAAL_BENCH_SIGNALS=%q: want a number of at least 10000", v)
+		}
+	}
+	rate := 200
+	if v := os.Getenv("SIGNAAL_LOAD_RATE"); v != "" {
+		var err error
+		if rate, err = strconv.Atoi(v); err != nil || rate < 1 {
+			b.Fatalf("SIGNAAL_LOAD_RATE=%q: want submissions per second", v)
+		}
+	}
+	const erasedYouths, perYouth = 1000, 5
+	ctx := context.Background()
+	for b.Loop() {
+		lb := startLoadServer(b)
+		var userID, orgID string
+		if err := lb.db.Read().QueryRow(`SELECT id, org_id FROM users WHERE email = 'reporter@load.nl'`).Scan(&userID, &orgID); err != nil {
+			b.Fatal(err)
+		}
+		co, err := lb.db.CooperationOf(ctx, orgID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now()
+		start := time.Now()
+		if _, err := lb.db.WriteSyntheticSignals(ctx, sqlite.SyntheticSignals{OrgID: orgID, ReporterID: userID, CooperationID: co.ID,
+			Signals: total, YoungPeople: total / perYouth,
+			ObservedOn: func(y, i int) signal.Date {
+				if y < erasedYouths {
+					return signal.DateOf(now.AddDate(-3, 0, -i))
+				}
+				return signal.DateOf(now.AddDate(0, 0, -(y*7+i*31)%365))
+			}}); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d signals written in %v", total, time.Since(start).Round(time.Millisecond))
+
+		at := vegeta.Rate{Freq: rate, Per: time.Second}
+		lb.attack(b, at, time.Second, 0) // warm up
+		alone := lb.attack(b, at, 5*time.Second, 0)
+
+		ret := signal.NewRetention(lb.db.Privacy(), nil, nil, signal.RetentionOptions{})
+		done := make(chan struct{})
+		var (
+			runs     []signal.RetentionRun
+			runErr   error
+			erasedIn time.Duration
+		)
+		go func() {
+			defer close(done)
+			t0 := time.Now()
+			runs, runErr = ret.Run(ctx, signal.Actor{UserID: "cli", Role: signal.RoleSystem}, signal.RetentionRequest{Cooperation: co.ID, Confirm: true})
+			erasedIn = time.Since(t0)
+		}()
+		var during vegeta.Metrics
+		for waiting := true; waiting; {
+			lb.attackInto(b, at, time.Second, 0, &during)
+			select {
+			case <-done:
+				waiting = false
+			default:
+			}
+		}
+		during.Close()
+		if runErr != nil || len(runs) != 1 || len(runs[0].Expired) != erasedYouths*perYouth {
+			b.Fatalf("retention: %v; runs %d, want %d signals erased", runErr, len(runs), erasedYouths*perYouth)
+		}
+		var left int
+		if err := lb.db.Read().QueryRow(`SELECT count(*) FROM signals WHERE observed_on < ? AND length(name_ct) > 0`,
+			signal.DateOf(now.AddDate(-2, 0, 0)).String()).Scan(&left); err != nil || left != 0 {
+			b.Fatalf("%d expired signals still hold content (%v)", left, err)
+		}
+		for name, m := range map[string]*vegeta.Metrics{"alone": alone, "during erasure": &during} {
+			for code, n := range m.StatusCodes {
+				if code != "201" {
+					b.Errorf("%s: %d answers with status %s (errors %v)", name, n, code, m.Errors)
+				}
+			}
+		}
+		b.ReportMetric(float64(total), "signals")
+		b.ReportMetric(erasedIn.Seconds(), "erase-s")
+		b.ReportMetric(ms(alone.Latencies.P50), "p50-ms-alone")
+		b.ReportMetric(ms(alone.Latencies.P99), "p99-ms-alone")
+		b.ReportMetric(ms(during.Latencies.P50), "p50-ms-erasing")
+		b.ReportMetric(ms(during.Latencies.P99), "p99-ms-erasing")
+		b.ReportMetric(ms(during.Latencies.Max), "max-ms-erasing")
+		b.ReportMetric(float64(during.Latencies.P99)/float64(max(1, alone.Latencies.P99)), "p99-erasing/alone")
+	}
+}
