@@ -11,18 +11,39 @@ import (
 )
 
 // Agenda is what the meeting discusses: the signals received since the
-// previous meeting grouped per young person, the running cases, and the
-// standing item "risks and bottlenecks".
+// previous meeting was held grouped per young person, the items earlier
+// meetings did not discuss, the running cases, and the standing item "risks
+// and bottlenecks".
+//
+// The window of new signals is exact: it runs from the moment the previous
+// meeting was held (closed, not its planned start) up to the moment this
+// one is held (open while it is planned). Meetings are ordered by when they
+// were held, so the windows of the held meetings follow each other without
+// gap or overlap, whenever they were planned, moved or cancelled: every
+// signal is new on exactly one held meeting's agenda, the first one held
+// after it came in. A planned meeting shows what would be new if it were
+// held next. A cancelled meeting is never held, so what it would have
+// discussed is on the next meeting held.
+//
+// Nothing leaves the agenda unnoticed: an item stays until a held meeting
+// recorded something about it (a lead, an action, a decision, also a
+// decision not to act, or closing) after its latest signal. Until then it
+// comes back under Carried ("niet besproken, doorschuiven"); a running case
+// comes back under FollowUp until it is closed.
 type Agenda struct {
 	Meeting *Meeting `json:"meeting"`
-	// Since is when the previous meeting started: the agenda holds the
-	// signals received from then on (nil: no previous meeting, so every
-	// active signal).
+	// Since is when the previous meeting was held: the agenda holds the
+	// signals received from then on (nil: no meeting was held before, so
+	// every active signal).
 	Since *time.Time `json:"since,omitempty"`
 	// Projector is set on the view for the room's screen: identities only
 	// where the meeting may see the young person in full.
 	Projector bool         `json:"projector"`
 	Items     []AgendaItem `json:"items"`
+	// Carried are the items of earlier agendas that no held meeting
+	// discussed ("niet besproken, doorschuiven"): their signals since the
+	// last thing a meeting recorded about them, and no running case.
+	Carried []AgendaItem `json:"carried"`
 	// FollowUp are the open cases without new signals: their lead, their
 	// actions (overdue ones flagged) and their earlier decisions.
 	FollowUp []AgendaItem `json:"follow_up"`
@@ -45,7 +66,9 @@ type AgendaItem struct {
 	// Anonymous: one signal the meeting may only see without identity.
 	Anonymous bool `json:"anonymous"`
 	// Match: two or more partners signalled about this young person.
-	Match      bool            `json:"match"`
+	Match bool `json:"match"`
+	// Carried: the item was on an earlier agenda and not discussed there.
+	Carried    bool            `json:"carried,omitempty"`
 	Partners   []PartnerCount  `json:"partners"`
 	Categories []CategoryCount `json:"categories"`
 	// CategoryNotShared counts signals whose category the meeting may not
@@ -329,20 +352,33 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	if err != nil {
 		return Agenda{}, err
 	}
-	ag := Agenda{Meeting: mt, Projector: projector, Items: []AgendaItem{}, FollowUp: []AgendaItem{}}
+	ag := Agenda{Meeting: mt, Projector: projector, Items: []AgendaItem{}, Carried: []AgendaItem{}, FollowUp: []AgendaItem{}}
+	action := ActionAgendaView
+	if projector {
+		action = ActionAgendaProject
+	}
+	if mt.Status == MeetingCancelled {
+		// Nothing is discussed in a cancelled meeting: its items are on the
+		// next meeting held.
+		if err := m.audit.Record(ctx, actor, []AuditEvent{{Action: action, Object: meetingObject(mt.ID)}}); err != nil {
+			return Agenda{}, fmt.Errorf("audit agenda: %w", err)
+		}
+		return ag, nil
+	}
 	now := m.now()
-	from := now.Add(-SignalActivePeriod)
-	prev, err := m.meetings.PreviousMeeting(ctx, coop, mt.StartsAt, mt.ID)
+	active := now.Add(-SignalActivePeriod)
+	from := active
+	var until time.Time // zero: open, the meeting is not held yet
+	if mt.HeldAt != nil {
+		until = *mt.HeldAt
+	}
+	prev, err := m.meetings.LastHeld(ctx, coop, until, mt.ID)
 	if err != nil {
 		return Agenda{}, fmt.Errorf("find previous meeting: %w", err)
 	}
-	if prev != nil {
-		since := prev.StartsAt
+	if prev != nil && prev.HeldAt.After(from) {
+		since := *prev.HeldAt
 		ag.Since, from = &since, since
-	}
-	var until time.Time
-	if mt.HeldAt != nil {
-		until = *mt.HeldAt
 	}
 	sigs, err := m.signals.MeetingSignals(ctx, coop, from, until)
 	if err != nil {
@@ -364,6 +400,28 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	}
 	cases := casesByRef(cs)
 	today := Today(now)
+	// The agenda is as it was when the meeting was held: a case runs on it
+	// if a meeting held before opened it (or this one did) and none held
+	// before nor this one closed it; what later meetings recorded does not
+	// change it.
+	heldBy := map[string]bool{}
+	if prev != nil {
+		all, err := m.meetings.Meetings(ctx, coop)
+		if err != nil {
+			return Agenda{}, fmt.Errorf("list meetings: %w", err)
+		}
+		for _, x := range all {
+			if x.HeldAt != nil && !x.HeldAt.After(*prev.HeldAt) {
+				heldBy[x.ID] = true
+			}
+		}
+	}
+	ranBefore := func(c *Case) bool {
+		return heldBy[c.OpenedMeeting] && !(c.ClosedAt != nil && heldBy[c.ClosedMeeting])
+	}
+	running := func(c *Case) bool { // closed here: no longer followed up
+		return (ranBefore(c) || c.OpenedMeeting == mt.ID) && !(c.ClosedAt != nil && c.ClosedMeeting == mt.ID)
+	}
 
 	for _, g := range groups {
 		ag.Items = append(ag.Items, m.newItem(g))
@@ -381,21 +439,33 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	})
 	onAgenda := map[string]bool{}
 	for i := range ag.Items {
-		it := &ag.Items[i]
-		onAgenda[it.Ref] = true
-		if c := cases[it.Ref]; c != nil {
-			cv, err := m.caseView(ctx, c, cs, pros, today, "", it.textAllow(projector))
-			if err != nil {
-				return Agenda{}, err
+		onAgenda[ag.Items[i].Ref] = true
+	}
+	var carriedShown []shown
+	if ag.Since != nil {
+		ag.Carried, carriedShown, err = m.carriedItems(ctx, r, actor, coop, active, *ag.Since, cs, heldBy, ranBefore, onAgenda)
+		if err != nil {
+			return Agenda{}, err
+		}
+	}
+	for _, list := range [][]AgendaItem{ag.Items, ag.Carried} {
+		for i := range list {
+			it := &list[i]
+			onAgenda[it.Ref] = true
+			if c := cases[it.Ref]; c != nil {
+				cv, err := m.caseView(ctx, c, cs, pros, today, "", it.textAllow(projector))
+				if err != nil {
+					return Agenda{}, err
+				}
+				it.Case = &cv
 			}
-			it.Case = &cv
 		}
 	}
 	// Running cases without new signals come back under follow-up, with
 	// what the meeting may see of the young person now.
 	var follow []*Case
 	for _, c := range cs.Cases {
-		if c.Status == CaseOpen && !onAgenda[c.ItemRef()] {
+		if running(c) && !onAgenda[c.ItemRef()] {
 			follow = append(follow, c)
 		}
 	}
@@ -416,7 +486,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 		}
 	}
 	n := 0
-	for _, list := range [][]AgendaItem{ag.Items, ag.FollowUp} {
+	for _, list := range [][]AgendaItem{ag.Items, ag.Carried, ag.FollowUp} {
 		for i := range list {
 			n++
 			it := &list[i]
@@ -441,17 +511,13 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 		return Agenda{}, fmt.Errorf("list risks: %w", err)
 	}
 
-	action := ActionAgendaView
-	if projector {
-		action = ActionAgendaProject
-	}
-	bySig := make(map[string]*Signal, len(ss)+len(followShown))
-	for _, list := range [][]shown{ss, followShown} {
+	bySig := make(map[string]*Signal, len(ss)+len(carriedShown)+len(followShown))
+	for _, list := range [][]shown{ss, carriedShown, followShown} {
 		for _, s := range list {
 			bySig[s.sig.ID] = s.sig
 		}
 	}
-	events, err := agendaEvents(action, mt.ID, bySig, ag.Items, ag.FollowUp)
+	events, err := agendaEvents(action, mt.ID, bySig, ag.Items, ag.Carried, ag.FollowUp)
 	if err != nil {
 		return Agenda{}, err
 	}
@@ -459,6 +525,101 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 		return Agenda{}, fmt.Errorf("audit agenda: %w", err)
 	}
 	return ag, nil
+}
+
+// carriedItems returns the items from before the agenda's window (signals
+// created in [active, since)) that no meeting held by since discussed
+// after their latest signal, skipping those in skip (they have new
+// signals) and those with a running case (they come back under follow-up).
+// An item shows the signals that came in after the last record about it.
+// Items are as the meeting sees them now: a young person where it may see
+// who a signal is about, otherwise the one anonymous signal.
+func (m *Meetings) carriedItems(ctx context.Context, r *Disclosure, actor Actor, coop string, active, since time.Time, cs *CaseSet, heldBy map[string]bool, running func(*Case) bool, skip map[string]bool) ([]AgendaItem, []shown, error) {
+	older, err := m.signals.MeetingSignals(ctx, coop, active, since)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read earlier signals: %w", err)
+	}
+	if len(older) == 0 {
+		return nil, nil, nil
+	}
+	discussed := lastDiscussed(cs, heldBy, running)
+	reader := meetingReader(actor)
+	var open []*Signal
+	for _, sig := range older {
+		level, ok := r.levelFor(reader, coop, sig)
+		if !ok {
+			continue
+		}
+		ref := itemRef(sig.Youth, "")
+		if level == LevelAnonymous {
+			ref = itemRef("", sig.ID)
+		}
+		if skip[ref] {
+			continue
+		}
+		if c := discussed[ref]; c.open || !sig.CreatedAt.After(c.last) && c.recorded {
+			continue
+		}
+		open = append(open, sig)
+	}
+	ss, err := meetingViews(ctx, r, actor, coop, open)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []AgendaItem
+	for _, g := range groupItems(ss) {
+		it := m.newItem(g)
+		it.Carried = true
+		items = append(items, it)
+	}
+	return items, ss, nil
+}
+
+// itemRecords is what the meetings held before an agenda recorded about an
+// item: whether it has a running case, and the time of the last record.
+type itemRecords struct {
+	open     bool
+	recorded bool
+	last     time.Time
+}
+
+// lastDiscussed returns, per item ref, the latest record about it (a case
+// opened, a lead, an action, a decision, a closing) made in a meeting of
+// held; whether its case runs on the agenda.
+func lastDiscussed(cs *CaseSet, held map[string]bool, running func(*Case) bool) map[string]itemRecords {
+	out := map[string]itemRecords{}
+	refOf := map[string]string{}
+	note := func(caseID, meetingID string, at time.Time) {
+		ref, ok := refOf[caseID]
+		if !ok || !held[meetingID] {
+			return
+		}
+		c := out[ref]
+		if !c.recorded || at.After(c.last) {
+			c.recorded, c.last = true, at
+		}
+		out[ref] = c
+	}
+	for _, c := range cs.Cases {
+		refOf[c.ID] = c.ItemRef()
+		rec := out[c.ItemRef()]
+		rec.open = rec.open || running(c)
+		out[c.ItemRef()] = rec
+		note(c.ID, c.OpenedMeeting, c.OpenedAt)
+		if c.ClosedAt != nil {
+			note(c.ID, c.ClosedMeeting, *c.ClosedAt)
+		}
+	}
+	for _, l := range cs.Leads {
+		note(l.CaseID, l.MeetingID, l.AssignedAt)
+	}
+	for _, a := range cs.Actions {
+		note(a.CaseID, a.MeetingID, a.CreatedAt)
+	}
+	for _, d := range cs.Decisions {
+		note(d.CaseID, d.MeetingID, d.CreatedAt)
+	}
+	return out
 }
 
 // caseItems returns an item per case, showing the young person as the

@@ -29,6 +29,8 @@ const (
 	ActionActionUpdate   AuditAction = "action.update"
 	ActionMeetingRisk    AuditAction = "meeting.risk"
 	ActionMeetingHeld    AuditAction = "meeting.held"
+	ActionMeetingMove    AuditAction = "meeting.move"
+	ActionMeetingCancel  AuditAction = "meeting.cancel"
 	ActionMinutesView    AuditAction = "minutes.view"
 	ActionMatchesView    AuditAction = "matches.view"
 	ActionOutcomesView   AuditAction = "outcomes.view"

@@ -24,6 +24,10 @@ const (
 	// MeetingHeld: the chair closed the meeting; its minutes are final and
 	// nothing more is recorded under it.
 	MeetingHeld MeetingStatus = "held"
+	// MeetingCancelled: the meeting will not take place. It has no window
+	// of its own: what it would have discussed is on the next meeting held
+	// (see Agenda).
+	MeetingCancelled MeetingStatus = "cancelled"
 )
 
 // Meeting is one session of a cooperation's signal meeting.
@@ -35,10 +39,13 @@ type Meeting struct {
 	Status        MeetingStatus `json:"status"`
 	// Members are the partner organisations taking part; their contact
 	// persons (aanspreekpunten) attend and receive the minutes.
-	Members   []string   `json:"members"`
-	CreatedBy string     `json:"created_by"`
-	CreatedAt time.Time  `json:"created_at"`
-	HeldAt    *time.Time `json:"held_at,omitempty"`
+	Members   []string  `json:"members"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	// HeldAt is when the chair closed the meeting: the end of its agenda's
+	// window and the start of the next one's.
+	HeldAt      *time.Time `json:"held_at,omitempty"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 }
 
 // NewMeeting is what a coordinator plans (the body of POST /api/v1/meetings).
@@ -73,15 +80,7 @@ func (in NewMeeting) Validate(now time.Time) (title string, startsAt time.Time, 
 	if p := validText(in.Title, 200); p != "" {
 		fe.Add("title", p)
 	}
-	if in.StartsAt == "" {
-		fe.Add("starts_at", "is required")
-	} else if t, perr := time.Parse(time.RFC3339, in.StartsAt); perr != nil {
-		fe.Add("starts_at", "must be a date and time written as 2026-12-03T14:00:00+01:00")
-	} else if t.Before(now.Add(-365 * 24 * time.Hour)) {
-		fe.Add("starts_at", "must not be more than a year ago")
-	} else {
-		startsAt = t.UTC()
-	}
+	startsAt = validStart(&fe, in.StartsAt, now)
 	seen := map[string]bool{}
 	for i, m := range in.Members {
 		path := "members[" + strconv.Itoa(i) + "]"
@@ -94,6 +93,21 @@ func (in NewMeeting) Validate(now time.Time) (title string, startsAt time.Time, 
 		seen[m] = true
 	}
 	return strings.TrimSpace(in.Title), startsAt, fe.Err()
+}
+
+// validStart reads a meeting's planned start (RFC 3339), adding its problem
+// to fe.
+func validStart(fe *FieldErrors, s string, now time.Time) time.Time {
+	if s == "" {
+		fe.Add("starts_at", "is required")
+	} else if t, perr := time.Parse(time.RFC3339, s); perr != nil {
+		fe.Add("starts_at", "must be a date and time written as 2026-12-03T14:00:00+01:00")
+	} else if t.Before(now.Add(-365 * 24 * time.Hour)) {
+		fe.Add("starts_at", "must not be more than a year ago")
+	} else {
+		return t.UTC()
+	}
+	return time.Time{}
 }
 
 // CaseStatus is whether a young person's case is still followed up.

@@ -24,9 +24,10 @@ type MeetingStore interface {
 	Meeting(ctx context.Context, id string) (*Meeting, error)
 	// Meetings returns the cooperation's meetings, latest first.
 	Meetings(ctx context.Context, coop string) ([]*Meeting, error)
-	// PreviousMeeting returns the cooperation's latest meeting starting
-	// before before (other than except), or nil.
-	PreviousMeeting(ctx context.Context, coop string, before time.Time, except string) (*Meeting, error)
+	// LastHeld returns the cooperation's meeting held last before before
+	// (a zero before: the last held of all), other than except; nil if
+	// there is none. Held times are compared exactly, not as text.
+	LastHeld(ctx context.Context, coop string, before time.Time, except string) (*Meeting, error)
 	// Risks returns the risks and bottlenecks recorded in a meeting.
 	Risks(ctx context.Context, meetingID string) ([]RiskNote, error)
 	// AddRisk stores a risk under a planned meeting (CodeConflict if held).
@@ -34,6 +35,13 @@ type MeetingStore interface {
 	// HoldMeeting marks a planned meeting held (CodeConflict if it is
 	// already).
 	HoldMeeting(ctx context.Context, actor Actor, meetingID string, at time.Time, events []AuditEvent) error
+	// MoveMeeting sets a planned meeting's start (CodeConflict if it is
+	// held or cancelled).
+	MoveMeeting(ctx context.Context, actor Actor, meetingID string, startsAt time.Time, events []AuditEvent) error
+	// CancelMeeting marks a planned meeting cancelled (CodeConflict if it
+	// is held or cancelled, or anything was recorded under it: a lead, an
+	// action, a decision, a closing or a risk).
+	CancelMeeting(ctx context.Context, actor Actor, meetingID string, at time.Time, events []AuditEvent) error
 }
 
 // CaseStore keeps the cases of young people the meeting discusses, with
@@ -370,8 +378,11 @@ func (m *Meetings) Hold(ctx context.Context, actor Actor, meetingID string) (*Me
 	if err != nil {
 		return nil, err
 	}
-	if mt.Status == MeetingHeld {
+	switch mt.Status {
+	case MeetingHeld:
 		return nil, Errorf(CodeConflict, "this meeting was closed already")
+	case MeetingCancelled:
+		return nil, Errorf(CodeConflict, "this meeting was cancelled")
 	}
 	now := m.now().UTC()
 	if err := m.meetings.HoldMeeting(ctx, actor, mt.ID, now, []AuditEvent{{Action: ActionMeetingHeld, Object: meetingObject(mt.ID)}}); err != nil {
@@ -381,5 +392,71 @@ func (m *Meetings) Hold(ctx context.Context, actor Actor, meetingID string) (*Me
 		return nil, fmt.Errorf("store meeting held: %w", err)
 	}
 	mt.Status, mt.HeldAt = MeetingHeld, &now
+	return mt, nil
+}
+
+// Move gives a planned meeting a new start. What is on its agenda does not
+// depend on the start: the window of new signals runs from when the
+// previous meeting was held (see Agenda).
+//
+// Errors: CodeForbidden for anyone but a coordinator, CodeNotFound for
+// another cooperation's meeting, CodeInvalid with the problem of
+// "starts_at", CodeConflict once the meeting was held or cancelled.
+func (m *Meetings) Move(ctx context.Context, actor Actor, meetingID, startsAt string) (*Meeting, error) {
+	coop, err := m.coordinatorCoop(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	mt, err := m.meetingOf(ctx, coop, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	var fe FieldErrors
+	at := validStart(&fe, startsAt, m.now())
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if mt.Status != MeetingPlanned {
+		return nil, Errorf(CodeConflict, "only a planned meeting can be moved; this one is %s", mt.Status)
+	}
+	if err := m.meetings.MoveMeeting(ctx, actor, mt.ID, at, []AuditEvent{{Action: ActionMeetingMove, Object: meetingObject(mt.ID)}}); err != nil {
+		if ErrorCode(err) == CodeConflict {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store meeting moved: %w", err)
+	}
+	mt.StartsAt = at
+	return mt, nil
+}
+
+// Cancel calls off a planned meeting. Nothing is lost: a cancelled meeting
+// is never held, so the window of its agenda stays open and its new signals,
+// the items carried over to it and its running cases are on the next
+// meeting held.
+//
+// Errors: CodeForbidden for anyone but a coordinator, CodeNotFound for
+// another cooperation's meeting, CodeConflict once the meeting was held or
+// cancelled, or when something was recorded under it already (close it
+// instead: its minutes hold what was recorded).
+func (m *Meetings) Cancel(ctx context.Context, actor Actor, meetingID string) (*Meeting, error) {
+	coop, err := m.coordinatorCoop(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	mt, err := m.meetingOf(ctx, coop, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if mt.Status != MeetingPlanned {
+		return nil, Errorf(CodeConflict, "only a planned meeting can be cancelled; this one is %s", mt.Status)
+	}
+	now := m.now().UTC()
+	if err := m.meetings.CancelMeeting(ctx, actor, mt.ID, now, []AuditEvent{{Action: ActionMeetingCancel, Object: meetingObject(mt.ID)}}); err != nil {
+		if ErrorCode(err) == CodeConflict {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store meeting cancelled: %w", err)
+	}
+	mt.Status, mt.CancelledAt = MeetingCancelled, &now
 	return mt, nil
 }

@@ -70,14 +70,14 @@ func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m 
 	})
 }
 
-const meetingColumns = `id, cooperation_id, title, starts_at, status, created_by, created_at, held_at,
+const meetingColumns = `id, cooperation_id, title, starts_at, status, created_by, created_at, held_at, cancelled_at,
 	(SELECT coalesce(json_group_array(org_id), '[]') FROM meeting_members mm WHERE mm.meeting_id = meetings.id)`
 
 func scanMeeting(row scanner) (*signal.Meeting, error) {
 	var m signal.Meeting
 	var starts, status, created, members string
-	var held sql.NullString
-	if err := row.Scan(&m.ID, &m.CooperationID, &m.Title, &starts, &status, &m.CreatedBy, &created, &held, &members); err != nil {
+	var held, cancelled sql.NullString
+	if err := row.Scan(&m.ID, &m.CooperationID, &m.Title, &starts, &status, &m.CreatedBy, &created, &held, &cancelled, &members); err != nil {
 		return nil, err
 	}
 	m.Status = signal.MeetingStatus(status)
@@ -85,6 +85,10 @@ func scanMeeting(row scanner) (*signal.Meeting, error) {
 	if held.Valid {
 		t := parseTime(held.String)
 		m.HeldAt = &t
+	}
+	if cancelled.Valid {
+		t := parseTime(cancelled.String)
+		m.CancelledAt, m.Status = &t, signal.MeetingCancelled
 	}
 	m.Members = []string{}
 	if members != "[]" {
@@ -135,18 +139,34 @@ func (s *MeetingStore) Meetings(ctx context.Context, coop string) ([]*signal.Mee
 	return out, rows.Err()
 }
 
-// PreviousMeeting implements signal.MeetingStore.
-func (s *MeetingStore) PreviousMeeting(ctx context.Context, coop string, before time.Time, except string) (*signal.Meeting, error) {
-	m, err := scanMeeting(s.r.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM meetings
-		WHERE cooperation_id = ? AND starts_at < ? AND id <> ? ORDER BY starts_at DESC LIMIT 1`,
-		coop, before.UTC().Format(timeLayout), except))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+// LastHeld implements signal.MeetingStore. Times are stored as RFC 3339
+// with the trailing zeros of the fraction cut, so as text "10:00:00.5Z"
+// sorts before "10:00:00Z": the held times are compared as times, in Go
+// (a cooperation holds a few dozen meetings a year).
+func (s *MeetingStore) LastHeld(ctx context.Context, coop string, before time.Time, except string) (*signal.Meeting, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+meetingColumns+` FROM meetings
+		WHERE cooperation_id = ? AND status = 'held' AND id <> ?`, coop, except)
 	if err != nil {
-		return nil, fmt.Errorf("read previous meeting: %w", err)
+		return nil, fmt.Errorf("read held meetings: %w", err)
 	}
-	return m, nil
+	defer rows.Close()
+	var last *signal.Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read held meetings: %w", err)
+		}
+		if m.HeldAt == nil || !before.IsZero() && !m.HeldAt.Before(before) {
+			continue
+		}
+		if last == nil || m.HeldAt.After(*last.HeldAt) {
+			last = m
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read held meetings: %w", err)
+	}
+	return last, nil
 }
 
 func (s *MeetingStore) signals(ctx context.Context, query string, args ...any) ([]*signal.Signal, error) {
@@ -215,13 +235,19 @@ func (sc *meetingSignalScanner) scan(row scanner) (*signal.Signal, error) {
 // carry what the meeting's view depends on (meetingSignalColumns): no
 // answers, reporter, version or update time. Signals with the same decision
 // share its slices (fields, reasons): read them, never change them.
+//
+// The bounds are exact: the window of an agenda ends where the next begins,
+// to the nanosecond. created_at is RFC 3339 text without trailing zeros, so
+// a text comparison misorders times within one second ("…00.5Z" < "…00Z");
+// the query selects a second more on either side and the times are compared
+// here.
 func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, until time.Time) ([]*signal.Signal, error) {
 	q := `SELECT ` + meetingSignalColumns + ` FROM signals
 		WHERE cooperation_id = ? AND created_at >= ?`
-	args := []any{coop, from.UTC().Format(timeLayout)}
+	args := []any{coop, from.Add(-time.Second).UTC().Format(timeLayout)}
 	if !until.IsZero() {
 		q += ` AND created_at < ?`
-		args = append(args, until.UTC().Format(timeLayout))
+		args = append(args, until.Add(time.Second).UTC().Format(timeLayout))
 	}
 	q += ` AND status = 'decided' AND meeting_level <> 'none' ORDER BY created_at, seq`
 	rows, err := s.r.QueryContext(ctx, q, args...)
@@ -235,6 +261,9 @@ func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, un
 		sig, err := sc.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read agenda signals: %w", err)
+		}
+		if sig.CreatedAt.Before(from) || !until.IsZero() && !sig.CreatedAt.Before(until) {
+			continue
 		}
 		out = append(out, sig)
 	}
@@ -440,7 +469,8 @@ func (s *MeetingStore) Organisations(ctx context.Context, coop string) ([]signal
 // still planned: a record under a closed meeting would change its minutes.
 func plannedMeeting(ctx context.Context, tx *Tx, id string) error {
 	var status string
-	err := tx.QueryRowContext(ctx, `SELECT status FROM meetings WHERE id = ?`, id).Scan(&status)
+	var cancelled sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT status, cancelled_at FROM meetings WHERE id = ?`, id).Scan(&status, &cancelled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return signal.Errorf(signal.CodeNotFound, "no meeting %s", id)
 	}
@@ -449,6 +479,9 @@ func plannedMeeting(ctx context.Context, tx *Tx, id string) error {
 	}
 	if status != string(signal.MeetingPlanned) {
 		return signal.Errorf(signal.CodeConflict, "this meeting was closed; record it in the next meeting")
+	}
+	if cancelled.Valid {
+		return signal.Errorf(signal.CodeConflict, "this meeting was cancelled; record it in the next meeting")
 	}
 	return nil
 }
@@ -574,6 +607,54 @@ func (s *MeetingStore) HoldMeeting(ctx context.Context, actor signal.Actor, meet
 		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET status = 'held', held_at = ? WHERE id = ?`,
 			at.UTC().Format(timeLayout), meetingID); err != nil {
 			return fmt.Errorf("hold meeting: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// MoveMeeting implements signal.MeetingStore.
+func (s *MeetingStore) MoveMeeting(ctx context.Context, actor signal.Actor, meetingID string, startsAt time.Time, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET starts_at = ? WHERE id = ?`,
+			startsAt.UTC().Format(timeLayout), meetingID); err != nil {
+			return fmt.Errorf("move meeting: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// CancelMeeting implements signal.MeetingStore.
+func (s *MeetingStore) CancelMeeting(ctx context.Context, actor signal.Actor, meetingID string, at time.Time, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
+		var recorded bool
+		if err := tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM cases WHERE opened_meeting = ?1 OR lead_meeting = ?1 OR closed_meeting = ?1)
+			OR EXISTS (SELECT 1 FROM case_leads WHERE meeting_id = ?1)
+			OR EXISTS (SELECT 1 FROM case_actions WHERE meeting_id = ?1)
+			OR EXISTS (SELECT 1 FROM case_decisions WHERE meeting_id = ?1)
+			OR EXISTS (SELECT 1 FROM meeting_risks WHERE meeting_id = ?1)`, meetingID).Scan(&recorded); err != nil {
+			return fmt.Errorf("check meeting records: %w", err)
+		}
+		if recorded {
+			return signal.Errorf(signal.CodeConflict, "something was recorded in this meeting; close it instead, so its minutes keep what was recorded")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET cancelled_at = ? WHERE id = ?`,
+			at.UTC().Format(timeLayout), meetingID); err != nil {
+			return fmt.Errorf("cancel meeting: %w", err)
 		}
 		return appendAll(ctx, tx, entries)
 	})

@@ -30,6 +30,8 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings/:id/items/:ref/close", s.closeCase, chair)
 	authed.POST("/meetings/:id/risks", s.addRisk, chair)
 	authed.POST("/meetings/:id/held", s.holdMeeting, chair)
+	authed.POST("/meetings/:id/move", s.moveMeeting, chair)
+	authed.POST("/meetings/:id/cancel", s.cancelMeeting, chair)
 	authed.PATCH("/actions/:id", s.updateAction, members)
 	authed.GET("/matches", s.listMatches, reporters)
 	authed.GET("/outcomes", s.listOutcomes, reporters)
@@ -221,6 +223,37 @@ func (s *Server) addRisk(c echo.Context) error {
 func (s *Server) holdMeeting(c echo.Context) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
 		mt, err := m.Hold(c.Request().Context(), actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, mt)
+	})
+}
+
+type moveRequest struct {
+	StartsAt string `json:"starts_at"`
+}
+
+// moveMeeting: POST /api/v1/meetings/{id}/move {"starts_at"}.
+func (s *Server) moveMeeting(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req moveRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		mt, err := m.Move(c.Request().Context(), actor, c.Param("id"), req.StartsAt)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, mt)
+	})
+}
+
+// cancelMeeting: POST /api/v1/meetings/{id}/cancel: the meeting will not
+// take place; its items go to the next meeting held.
+func (s *Server) cancelMeeting(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		mt, err := m.Cancel(c.Request().Context(), actor, c.Param("id"))
 		if err != nil {
 			return err
 		}
