@@ -97,6 +97,11 @@ type Decision struct {
 	Purpose       string          `json:"purpose"`
 	Recipient     string          `json:"recipient"`
 	Input         json.RawMessage `json:"input"` // the policy input document: enums, booleans, age; never free text
+	// Texts are, for a disclosure, the texts that went to the recipient as
+	// codes: which text, which version and a keyed digest, never the text
+	// (the caller's format, e.g. "<signal id>:facts:minimal:<digest>").
+	// Omitted when empty, so entries without it hash as before.
+	Texts []string `json:"texts,omitempty"`
 }
 
 // Record is an entry as stored: its sequence number and chain hash besides

@@ -156,6 +156,10 @@ func appendDecision(b []byte, d *Decision) []byte {
 	} else {
 		b = append(b, d.Input...) // compact, checked by validate
 	}
+	if len(d.Texts) > 0 {
+		b = append(b, `,"texts":`...)
+		b = appendJSONList(b, d.Texts)
+	}
 	return append(b, '}')
 }
 

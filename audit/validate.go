@@ -68,7 +68,7 @@ func validate(e Entry) (Entry, error) {
 		for _, l := range []struct {
 			name string
 			list []string
-		}{{"decision.fields", d.Fields}, {"decision.obligations", d.Obligations}, {"decision.reasons", d.Reasons}} {
+		}{{"decision.fields", d.Fields}, {"decision.obligations", d.Obligations}, {"decision.reasons", d.Reasons}, {"decision.texts", d.Texts}} {
 			for i, v := range l.list {
 				checkCode(&c, fmt.Sprintf("%s[%d]", l.name, i), v, true)
 			}

@@ -324,6 +324,7 @@ func agendaEvents(action AuditAction, meetingID string, bySig map[string]*Signal
 				}
 				d := &events[i].Decision.Decision
 				d.Fields = append(d.Fields, ShownSignal{ID: v.ID, Fields: shownFields(v)}.Code())
+				events[i].Decision.Texts = append(events[i].Decision.Texts, v.disclosed...)
 			}
 		}
 	}

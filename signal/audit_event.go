@@ -19,4 +19,7 @@ type AuditedDecision struct {
 	// Input is the policy input document (enums, booleans, the age; never
 	// free text); nil for reads.
 	Input *DecisionInput
+	// Texts are, for a disclosure, the texts that went: version and digest
+	// (see DisclosedText); nil for decisions.
+	Texts []DisclosedText
 }

@@ -2,9 +2,11 @@ package signal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,6 +22,10 @@ import (
 type Disclosure struct {
 	vault Vault
 	dir   Directory
+	// checker finds what a text carries that a level may forbid; every text
+	// a reader other than its author sees passes it (see pass in gate.go).
+	// Nil lets no text through (fail closed).
+	checker TextChecker
 	// coops caches each organisation's cooperation (org id -> cooperation
 	// id): every submission and list needs it, and it never changes (an
 	// organisation is never moved nor deleted), so the cache is never stale.
@@ -28,9 +34,11 @@ type Disclosure struct {
 }
 
 // NewDisclosure returns the disclosure rules over the vault that opens
-// sealed content and the directory of organisations.
-func NewDisclosure(vault Vault, dir Directory) *Disclosure {
-	return &Disclosure{vault: vault, dir: dir, coops: new(sync.Map)}
+// sealed content, the directory of organisations and the text check that
+// every text passes before a reader other than its author sees it (nil: no
+// text passes).
+func NewDisclosure(vault Vault, dir Directory, checker TextChecker) *Disclosure {
+	return &Disclosure{vault: vault, dir: dir, checker: checker, coops: new(sync.Map)}
 }
 
 // perRequest returns the same rules with organisations remembered for one
@@ -96,21 +104,83 @@ type SignalView struct {
 	ID string `json:"id"`
 	// Level is what this reader sees: full, minimal, existence, anonymous,
 	// or none (metadata only, for the privacy officer).
-	Level      Level       `json:"level"`
-	Status     Status      `json:"status,omitempty"`
-	Category   Category    `json:"category,omitempty"`
-	ObservedOn *Date       `json:"observed_on,omitempty"`
-	CreatedAt  time.Time   `json:"created_at"`
-	Youth      *YouthView  `json:"youth,omitempty"`
-	Facts      string      `json:"facts,omitempty"`
-	Opinions   string      `json:"opinions,omitempty"`
-	Contains   []Field     `json:"contains,omitempty"`
-	Reporter   *OrgContact `json:"reporter,omitempty"`
-	Answers    *Answers    `json:"answers,omitempty"`
-	Decision   *Decision   `json:"decision,omitempty"`
+	Level      Level      `json:"level"`
+	Status     Status     `json:"status,omitempty"`
+	Category   Category   `json:"category,omitempty"`
+	ObservedOn *Date      `json:"observed_on,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Youth      *YouthView `json:"youth,omitempty"`
+	Facts      string     `json:"facts,omitempty"`
+	Opinions   string     `json:"opinions,omitempty"`
+	Contains   []Field    `json:"contains,omitempty"`
+	// Withheld is set when the level allows text but none went: there was
+	// no version written for the level, or it still carried what the level
+	// forbids. The reader learns that there is a concern and whom to
+	// contact (Reporter), nothing of what was written.
+	Withheld bool `json:"text_withheld,omitempty"`
+	// Version is the level the text shown was written for (full: the
+	// signal's own text); "" when no text is shown.
+	Version Level `json:"text_version,omitempty"`
+	// Versions are, for the reporter's own signal only, the texts written
+	// for the levels below full.
+	Versions *Versions   `json:"versions,omitempty"`
+	Reporter *OrgContact `json:"reporter,omitempty"`
+	Answers  *Answers    `json:"answers,omitempty"`
+	Decision *Decision   `json:"decision,omitempty"`
 	// Erased is set when the young person's key was erased: the content is
 	// gone for good, the record of what happened stays.
 	Erased bool `json:"erased,omitempty"`
+	// disclosed are the texts shown, as the audit records them.
+	disclosed []DisclosedText
+}
+
+// DisclosedText is how the audit log records a text that went to a reader:
+// which signal, which part, which version (the level it was written for)
+// and a keyed digest of the text, never the text itself. An access report
+// can so tell exactly what each recipient received, and a text shown twice
+// has the same digest.
+type DisclosedText struct {
+	SignalID string
+	Part     Field // facts or opinions
+	Version  Level
+	Digest   string
+}
+
+// Code is the text as an audit code: "<signal id>:<part>:<version>:<digest>"
+// (ids, parts and levels are codes without ":"; the digest is hex).
+func (t DisclosedText) Code() string {
+	return t.SignalID + ":" + string(t.Part) + ":" + string(t.Version) + ":" + t.Digest
+}
+
+// ParseDisclosedText reads a code made by [DisclosedText.Code].
+func ParseDisclosedText(code string) (DisclosedText, bool) {
+	p := strings.Split(code, ":")
+	if len(p) != 4 || p[0] == "" || (p[1] != string(FieldFacts) && p[1] != string(FieldOpinions)) || !Level(p[2]).Valid() || p[3] == "" {
+		return DisclosedText{}, false
+	}
+	return DisclosedText{SignalID: p[0], Part: Field(p[1]), Version: Level(p[2]), Digest: p[3]}, true
+}
+
+// TextDigest is the keyed digest of a disclosed text (see DisclosedText):
+// 128 bits of the vault's fingerprint, so the code fits the audit log's.
+func TextDigest(vault interface{ Fingerprint([]byte) string }, text string) string {
+	fp := vault.Fingerprint([]byte("disclosed-text\x00" + text))
+	if len(fp) > 32 {
+		fp = fp[:32]
+	}
+	return fp
+}
+
+// disclose records in v which texts it shows.
+func (d *Disclosure) disclose(v *SignalView) {
+	for _, t := range []struct {
+		part Field
+		text string
+	}{{FieldFacts, v.Facts}, {FieldOpinions, v.Opinions}} {
+		if t.text != "" {
+			v.disclosed = append(v.disclosed, DisclosedText{SignalID: v.ID, Part: t.part, Version: v.Version, Digest: TextDigest(d.vault, t.text)})
+		}
+	}
 }
 
 // YouthView is the young person as a reader may see them. Ref is the keyed
@@ -187,17 +257,70 @@ func (d *Disclosure) view(ctx context.Context, actor Actor, sig *Signal, level L
 		return SignalView{}, fmt.Errorf("find reporting organisation: %w", err)
 	}
 	v.Reporter = orgContact(org)
-	// What the level shows: what the signal is about (category, date), the
-	// identity, and which parts of the content.
+	fields := sig.Decision.Fields
+	if own {
+		fields = Fields
+	}
+	about, parts := levelParts(level, fields)
+	// The text goes through the gate (gate.go), which needs whom it is
+	// about (the identity, also where the level does not show it) and the
+	// version written for the level.
+	open := parts
+	if own {
+		open |= partVersions
+	} else if parts&(partFacts|partOpinions) != 0 {
+		open |= partIdentity
+		if level == LevelMinimal || level == LevelAnonymous {
+			open |= partVersions
+		}
+	}
+	c, erased, err := d.unseal(ctx, sig, open)
+	if err != nil {
+		return SignalView{}, err
+	}
+	v.Erased = erased
+	if about {
+		obs := sig.ObservedOn
+		v.Category, v.ObservedOn = sig.Category, &obs
+	}
+	if parts&partIdentity != 0 {
+		age := sig.Age
+		v.Youth = &YouthView{Ref: sig.Youth, Name: c.Name, BirthDate: c.BirthDate, Age: &age}
+	}
+	if own { // the author reads what they wrote
+		v.Facts, v.Opinions = c.Facts, c.Opinions
+		if c.Versions != (Versions{}) {
+			vs := c.Versions
+			v.Versions = &vs
+		}
+		if v.Facts != "" {
+			v.Version = LevelFull
+		}
+		return v, nil
+	}
+	if erased {
+		return v, nil
+	}
+	t := pass(d.checker, level, sig.Decision.Fields, TextSubject{Name: c.Name, BirthDate: c.BirthDate}, c, parts)
+	v.Facts, v.Opinions, v.Withheld = t.facts, t.opinions, t.withheld
+	if t.facts != "" || t.opinions != "" {
+		v.Version = t.version
+	}
+	d.disclose(&v)
+	return v, nil
+}
+
+// levelParts is what a level shows under a decision listing fields: what
+// the signal is about (category, date), the identity, and which parts of
+// the content.
+func levelParts(level Level, fields []Field) (about bool, parts contentParts) {
 	// allowed is part p when field f may be shown, else nothing.
 	allowed := func(f Field, p contentParts) contentParts {
-		if own || slices.Contains(sig.Decision.Fields, f) {
+		if slices.Contains(fields, f) {
 			return p
 		}
 		return 0
 	}
-	var about bool
-	var parts contentParts
 	switch level {
 	case LevelFull:
 		about = true
@@ -215,21 +338,7 @@ func (d *Disclosure) view(ctx context.Context, actor Actor, sig *Signal, level L
 		about = true
 		parts = allowed(FieldFacts, partFacts) | allowed(FieldOpinions, partOpinions)
 	}
-	c, erased, err := d.unseal(ctx, sig, parts)
-	if err != nil {
-		return SignalView{}, err
-	}
-	v.Erased = erased
-	if about {
-		obs := sig.ObservedOn
-		v.Category, v.ObservedOn = sig.Category, &obs
-	}
-	if parts&partIdentity != 0 {
-		age := sig.Age
-		v.Youth = &YouthView{Ref: sig.Youth, Name: c.Name, BirthDate: c.BirthDate, Age: &age}
-	}
-	v.Facts, v.Opinions = c.Facts, c.Opinions // "" unless shown
-	return v, nil
+	return about, parts
 }
 
 // sealed field names; part of each ciphertext's associated data.
@@ -238,6 +347,7 @@ const (
 	sealBirthDate = "birth_date"
 	sealFacts     = "facts"
 	sealOpinions  = "opinions"
+	sealVersions  = "versions"
 )
 
 func sealAD(id, field string) []byte { return []byte("signal/" + id + "/" + field) }
@@ -249,7 +359,8 @@ const (
 	partIdentity contentParts = 1 << iota // name and birth date
 	partFacts
 	partOpinions
-	allParts = partIdentity | partFacts | partOpinions
+	partVersions // the texts written for the levels below full
+	allParts     = partIdentity | partFacts | partOpinions | partVersions
 )
 
 // unseal opens the parts of a signal's content a reader is shown (only
@@ -259,6 +370,7 @@ func (d *Disclosure) unseal(ctx context.Context, sig *Signal, parts contentParts
 	if sig.ContentErased() { // by retention or on request; see retention.go
 		return Content{}, true, nil
 	}
+	var versions string
 	for _, f := range []struct {
 		part contentParts
 		name string
@@ -269,6 +381,7 @@ func (d *Disclosure) unseal(ctx context.Context, sig *Signal, parts contentParts
 		{partIdentity, sealBirthDate, sig.Sealed.BirthDate, &c.BirthDate},
 		{partFacts, sealFacts, sig.Sealed.Facts, &c.Facts},
 		{partOpinions, sealOpinions, sig.Sealed.Opinions, &c.Opinions},
+		{partVersions, sealVersions, sig.Sealed.Versions, &versions},
 	} {
 		if f.ct == nil || parts&f.part == 0 {
 			continue
@@ -282,11 +395,17 @@ func (d *Disclosure) unseal(ctx context.Context, sig *Signal, parts contentParts
 		}
 		*f.dst = string(pt)
 	}
+	if versions != "" {
+		if err := json.Unmarshal([]byte(versions), &c.Versions); err != nil {
+			return Content{}, false, fmt.Errorf("unseal versions: %w", err)
+		}
+	}
 	return c, false, nil
 }
 
 // readEvent records a disclosure: the level and fields shown to this reader,
-// under which decision (rule, policy version) of the signal.
+// under which decision (rule, policy version) of the signal, and which
+// version of each text went (a digest, never the text).
 func readEvent(action AuditAction, actor Actor, sig *Signal, v SignalView) AuditEvent {
 	shown := Decision{
 		Outcome:       sig.Decision.Outcome,
@@ -299,7 +418,7 @@ func readEvent(action AuditAction, actor Actor, sig *Signal, v SignalView) Audit
 		Action:   action,
 		Object:   signalObject(sig.ID),
 		Subject:  sig.Youth,
-		Decision: &AuditedDecision{Decision: shown, Recipient: string(actor.Role)},
+		Decision: &AuditedDecision{Decision: shown, Recipient: string(actor.Role), Texts: v.disclosed},
 	}
 }
 

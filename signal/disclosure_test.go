@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -35,16 +36,43 @@ func (d fakeDirectory) Organisation(ctx context.Context, id string) (Organisatio
 	return d.organisation(ctx, id)
 }
 
+// fakeChecker is a TextChecker of a function field.
+type fakeChecker struct {
+	check func(text string, s TextSubject) []TextFinding
+}
+
+func (c fakeChecker) CheckText(text string, s TextSubject) []TextFinding { return c.check(text, s) }
+
 var (
-	_ Vault     = fakeVault{}
-	_ Directory = fakeDirectory{}
+	_ Vault       = fakeVault{}
+	_ Directory   = fakeDirectory{}
+	_ TextChecker = fakeChecker{}
 )
+
+// words is a checker that finds each of the words given, as the kind given,
+// and the subject's name wherever it is written.
+func words(kinds map[string]FindingKind) fakeChecker {
+	return fakeChecker{check: func(text string, s TextSubject) []TextFinding {
+		var out []TextFinding
+		find := func(w string, k FindingKind) {
+			if i := strings.Index(text, w); w != "" && i >= 0 {
+				out = append(out, TextFinding{Kind: k, Start: i, End: i + len(w), Text: w})
+			}
+		}
+		find(s.Name, FindingOwnName)
+		for w, k := range kinds {
+			find(w, k)
+		}
+		return out
+	}}
+}
 
 // openVault "seals" as "<youth>|<ad>|<text>" and opens only what was sealed
 // for that young person under that associated data; the keys of the young
 // people in erased are gone.
 func openVault(erased ...string) fakeVault {
 	return fakeVault{
+		fingerprint: func(data []byte) string { return fmt.Sprintf("%064x", len(data)) },
 		unseal: func(_ context.Context, youth string, ad, ct []byte) ([]byte, error) {
 			for _, e := range erased {
 				if youth == e {
@@ -95,12 +123,15 @@ func sealedSignal(level Level, fields ...Field) *Signal {
 			BirthDate: sealedFor(youth, sealAD(id, sealBirthDate), "2011-05-04"),
 			Facts:     sealedFor(youth, sealAD(id, sealFacts), "vaak afwezig"),
 			Opinions:  sealedFor(youth, sealAD(id, sealOpinions), "lijkt somber"),
+			// The reporter confirmed the same text for the levels below full.
+			Versions: sealedFor(youth, sealAD(id, sealVersions),
+				`{"minimal":{"facts":"vaak afwezig"},"anonymous":{"facts":"vaak afwezig","opinions":"lijkt somber"}}`),
 		},
 	}
 }
 
 func TestDisclosureLevelPerReader(t *testing.T) {
-	d := NewDisclosure(openVault(), partners())
+	d := NewDisclosure(openVault(), partners(), words(nil))
 	reporter := Actor{UserID: "rep_1", OrgID: "org_school", Role: RoleReporter}
 	otherReporter := Actor{UserID: "rep_2", OrgID: "org_jw", Role: RoleReporter}
 	coordinator := Actor{UserID: "zc_1", OrgID: "org_jw", Role: RoleCoordinator}
@@ -135,7 +166,7 @@ func TestDisclosureLevelPerReader(t *testing.T) {
 
 func TestDisclosureViewShowsWhatTheLevelAllows(t *testing.T) {
 	ctx := context.Background()
-	d := NewDisclosure(openVault(), partners())
+	d := NewDisclosure(openVault(), partners(), words(nil))
 	coordinator := Actor{UserID: "zc_1", OrgID: "org_jw", Role: RoleCoordinator}
 	all := []Field{FieldIdentity, FieldFacts, FieldOpinions}
 	for _, tc := range []struct {
@@ -198,7 +229,7 @@ func TestDisclosureErasedContentReadsAsErased(t *testing.T) {
 		{"the ciphertexts are gone (retention)", openVault(), erasedByRetention},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := NewDisclosure(tc.vault, partners())
+			d := NewDisclosure(tc.vault, partners(), words(nil))
 			v, err := d.view(ctx, reporter, tc.sig, LevelFull)
 			if err != nil {
 				t.Fatal(err)
@@ -218,7 +249,7 @@ func TestDisclosureErasedContentReadsAsErased(t *testing.T) {
 
 func TestDisclosureOpensMeetingTextsOnlyForTheCasesYoungPerson(t *testing.T) {
 	ctx := context.Background()
-	d := NewDisclosure(openVault("y_erased"), partners())
+	d := NewDisclosure(openVault("y_erased"), partners(), words(nil))
 	ct := sealedFor("y1", actionAD("act_1"), "huisbezoek plannen")
 	for _, tc := range []struct {
 		name       string
@@ -253,7 +284,7 @@ func TestDisclosureAsksTheCooperationOfAnOrganisationOnce(t *testing.T) {
 		asked[id]++
 		return dir.Organisation(ctx, id)
 	}}
-	d := NewDisclosure(openVault(), counting)
+	d := NewDisclosure(openVault(), counting, words(nil))
 	for range 3 {
 		for _, a := range []Actor{{OrgID: "org_school"}, {OrgID: "org_far"}} {
 			if _, err := d.perRequest().cooperationOf(ctx, a); err != nil {

@@ -74,6 +74,9 @@ type NewSignal struct {
 	// ContainedFields), so the policy can minimise and protect it.
 	Contains []Field `json:"contains,omitempty"`
 	Answers  Answers `json:"answers"`
+	// Versions are the texts for recipients who may see less than full
+	// (issue 14): without one, such a recipient gets no text.
+	Versions Versions `json:"versions,omitzero"`
 }
 
 // NewYouth identifies the young person a signal is about.
@@ -170,6 +173,7 @@ func (in NewSignal) Validate(today Date) (ValidatedSignal, error) {
 	}
 
 	validateAnswers(&fe, in.Answers)
+	validateVersions(&fe, in.Versions)
 	if err := fe.Err(); err != nil {
 		return ValidatedSignal{}, err
 	}
@@ -307,11 +311,15 @@ type Signal struct {
 // SealedContent holds the ciphertexts of a signal's sensitive content.
 type SealedContent struct {
 	Name, BirthDate, Facts, Opinions []byte
+	// Versions are the texts for the levels below full (Versions as JSON),
+	// nil when the reporter wrote none.
+	Versions []byte
 }
 
 // Content is a signal's sensitive content in the clear, only ever in memory.
 type Content struct {
 	Name, BirthDate, Facts, Opinions string
+	Versions                         Versions
 }
 
 // DecisionInput rebuilds the policy input of a stored signal with answers.

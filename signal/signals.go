@@ -173,6 +173,7 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 	sig.MeetingLevel = meetingLevel(sig.Status, sig.Answers, decision)
 	if sig.Sealed, err = s.seal(ctx, sig, Content{
 		Name: in.Youth.Name, BirthDate: v.BirthDate.String(), Facts: in.Facts, Opinions: in.Opinions,
+		Versions: in.Versions,
 	}); err != nil {
 		return Submitted{}, err
 	}
@@ -276,6 +277,15 @@ func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedConte
 			return SealedContent{}, fmt.Errorf("seal %s: %w", f.name, err)
 		}
 		*f.dst = ct
+	}
+	if c.Versions != (Versions{}) {
+		js, err := json.Marshal(c.Versions)
+		if err != nil {
+			return SealedContent{}, fmt.Errorf("encode versions: %w", err)
+		}
+		if out.Versions, err = s.vault.Seal(ctx, sig.Youth, sealAD(sig.ID, sealVersions), js); err != nil {
+			return SealedContent{}, fmt.Errorf("seal versions: %w", err)
+		}
 	}
 	return out, nil
 }

@@ -10,23 +10,28 @@ import (
 )
 
 // demoSignal is one signal of the demo, with the answers that give the
-// meeting level it shows (all four the agenda can show).
+// meeting level it shows (all four the agenda can show). contains is what
+// the reporter ticked the text holds besides facts and opinions. Below full
+// the reporter confirms the facts as the text for the level (the form asks
+// for it, issue 14): the demo's texts for those levels name no one.
 type demoSignal struct {
 	reporter, name, born string
 	category             signal.Category
 	facts, opinions      string
 	level                signal.Level
+	contains             []signal.Field
 }
 
 var demoSignals = []demoSignal{
 	{"mentor@demo.signaal.nl", "Sanne de Vries", "2011-03-14", signal.CategorySchoolAbsence,
-		"Sinds de herfstvakantie 9 van de 20 lesdagen afwezig, telkens afgemeld door moeder wegens buikpijn.", "Ze lijkt zich terug te trekken uit de klas.", signal.LevelFull},
+		"Sinds de herfstvakantie 9 van de 20 lesdagen afwezig, telkens afgemeld door moeder wegens buikpijn.", "Ze lijkt zich terug te trekken uit de klas.", signal.LevelFull,
+		[]signal.Field{signal.FieldHealth}},
 	{"jongerenwerker@demo.signaal.nl", "Sanne de Vries", "2011-03-14", signal.CategorySubstanceUse,
-		"Drie avonden na 23.00 uur gezien bij de skatebaan met oudere jongeren die blowden.", "", signal.LevelExistence},
+		"Drie avonden na 23.00 uur gezien bij de skatebaan met oudere jongeren die blowden.", "", signal.LevelExistence, nil},
 	{"jongerenwerker@demo.signaal.nl", "Daan Jansen", "2012-01-09", signal.CategoryWellbeing,
-		"Vertelde in het buurthuis dat hij thuis niet meer durft te slapen; schrok van harde geluiden.", "", signal.LevelMinimal},
+		"Vertelde in het buurthuis dat hij thuis niet meer durft te slapen; schrok van harde geluiden.", "", signal.LevelMinimal, nil},
 	{"mentor@demo.signaal.nl", "Noor Visser", "2010-12-30", signal.CategoryOnline,
-		"Klasgenoten laten berichten zien waarin een onbekende volwassene Noor om foto's vraagt.", "", signal.LevelAnonymous},
+		"Klasgenoten laten berichten zien waarin een onbekende volwassene haar om foto's vraagt.", "", signal.LevelAnonymous, nil},
 }
 
 // demoAnswers gives each level for a young person of 12 to 15 with the
@@ -88,7 +93,13 @@ func seedDemoMeeting(ctx context.Context, db *sqlite.DB, signals *signal.Signals
 			in := signal.NewSignal{
 				Youth: signal.NewYouth{Name: d.name, BirthDate: d.born}, Category: d.category,
 				Facts: d.facts, Opinions: d.opinions, ObservedOn: signal.Today(now.Add(-48 * time.Hour)).String(),
-				Answers: demoAnswers(d.level),
+				Answers: demoAnswers(d.level), Contains: d.contains,
+			}
+			switch d.level {
+			case signal.LevelMinimal:
+				in.Versions.Minimal = &signal.TextVersion{Facts: d.facts}
+			case signal.LevelAnonymous:
+				in.Versions.Anonymous = &signal.TextVersion{Facts: d.facts, Opinions: d.opinions}
 			}
 			res, err := signals.Submit(ctx, by, in, "")
 			if err != nil {

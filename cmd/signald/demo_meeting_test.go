@@ -45,7 +45,7 @@ func TestDemoMeetingSeedsAFilledAgendaOnce(t *testing.T) {
 	if err := seedDemo(ctx, accounts, hash); err != nil {
 		t.Fatal(err)
 	}
-	disclosure := signal.NewDisclosure(keys, db)
+	disclosure := signal.NewDisclosure(keys, db, textcheck.Default())
 	signals := signal.NewSignals(engine, keys, db.Signals(), disclosure, signal.SignalsOptions{})
 	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{TextChecker: textcheck.Default()})
 	for range 2 {

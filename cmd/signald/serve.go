@@ -101,7 +101,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	// The memo answers repeated answer patterns without evaluating the
 	// Rego again: the engine is fixed for the life of the process.
 	store := db.Signals()
-	disclosure := signal.NewDisclosure(youthKeys, store)
+	disclosure := signal.NewDisclosure(youthKeys, store, textcheck.Default())
 	signals := signal.NewSignals(policy.NewMemoDecider(engine, 0), youthKeys, store, disclosure, signal.SignalsOptions{})
 	meetings := signal.NewMeetings(disclosure, youthKeys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings(), TextChecker: textcheck.Default()})
 

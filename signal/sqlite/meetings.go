@@ -194,7 +194,7 @@ func (s *MeetingStore) signals(ctx context.Context, query string, args ...any) (
 // nor what only the reporter's own view or a write needs. Fewer columns is
 // less to copy out of SQLite for each of an agenda's thousands of rows.
 const meetingSignalColumns = `id, youth, org_id, cooperation_id, category, observed_on, age, meeting_level, decision,
-	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at`
+	name_ct, birth_date_ct, facts_ct, opinions_ct, versions_ct, created_at`
 
 // meetingSignalScanner scans rows of meetingSignalColumns. Most signals of a
 // cooperation share one of a few decisions (the same answers give the same
@@ -210,7 +210,7 @@ func (sc *meetingSignalScanner) scan(row scanner) (*signal.Signal, error) {
 		category, observed, level, created string
 	)
 	if err := row.Scan(&s.ID, &s.Youth, &s.OrgID, &s.CooperationID, &category, &observed, &s.Age, &level, &sc.decision,
-		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &created); err != nil {
+		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &s.Sealed.Versions, &created); err != nil {
 		return nil, err
 	}
 	s.Status, s.Category, s.MeetingLevel = signal.StatusDecided, signal.Category(category), signal.Level(level)

@@ -67,7 +67,7 @@ func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStor
 	if wrap != nil {
 		decider, store = wrap(decider, store)
 	}
-	disclosure := signal.NewDisclosure(keys, e.db)
+	disclosure := signal.NewDisclosure(keys, e.db, textcheck.Default())
 	e.signals = signal.NewSignals(decider, keys, store, disclosure, signal.SignalsOptions{Now: clock})
 	stores := e.db.MeetingStores()
 	stores.Audit = store // the meeting's reads are audited through the (wrapped) signal store
@@ -151,6 +151,16 @@ func (e *meetingEnv) newSignal(name string, cat signal.Category, facts, opinions
 	return signal.NewSignal{
 		Youth: signal.NewYouth{Name: name, BirthDate: "2011-04-30"}, Category: cat,
 		Facts: facts, Opinions: opinions, ObservedOn: signal.Today(e.now).String(), Answers: a,
+		Versions: sameVersions(facts, opinions),
+	}
+}
+
+// sameVersions is the reporter confirming the signal's own text for the
+// levels below full (issue 14): the tests' texts name no one.
+func sameVersions(facts, opinions string) signal.Versions {
+	return signal.Versions{
+		Minimal:   &signal.TextVersion{Facts: facts},
+		Anonymous: &signal.TextVersion{Facts: facts, Opinions: opinions},
 	}
 }
 
@@ -199,8 +209,14 @@ func TestAgendaShowsEachSignalOnlyAtTheLevelTheDecisionAllowed(t *testing.T) {
 	e := newMeetingEnv(t)
 	ids := map[signal.Level]string{}
 	for _, l := range []signal.Level{signal.LevelFull, signal.LevelMinimal, signal.LevelExistence, signal.LevelAnonymous, signal.LevelNone} {
-		// A different young person per level, so each stands alone.
-		ids[l] = e.submit(e.school, "Jongere "+string(l), signal.CategoryWellbeing, "feiten "+string(l), "mening "+string(l), l)
+		// A different young person per level, so each stands alone. The
+		// anonymous one's name is not in its text: "feiten anonymous" about
+		// "Jongere anonymous" names them, and the gate would withhold it.
+		name := "Jongere " + string(l)
+		if l == signal.LevelAnonymous {
+			name = "Jongere Onbekend"
+		}
+		ids[l] = e.submit(e.school, name, signal.CategoryWellbeing, "feiten "+string(l), "mening "+string(l), l)
 	}
 	m := e.plan("Overleg november", e.now.Add(24*time.Hour))
 	ag := e.agenda(m.ID, false)

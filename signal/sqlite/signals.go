@@ -81,7 +81,11 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	if idem != nil {
 		keyRef, fingerprint = idem.KeyRef, idem.Fingerprint
 	}
-	row = append(row, keyRef, fingerprint)
+	var versions any // NULL without versions
+	if sig.Sealed.Versions != nil {
+		versions = sig.Sealed.Versions
+	}
+	row = append(row, versions, keyRef, fingerprint)
 	entries, err := prepareEntries(actor, events)
 	if err != nil {
 		return nil, err
@@ -97,8 +101,8 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 			id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
 			contains, has_opinions, status, answers, decision, meeting_level,
 			name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version,
-			idem_key_ref, idem_fingerprint
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			versions_ct, idem_key_ref, idem_fingerprint
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (idem_key_ref) WHERE idem_key_ref IS NOT NULL DO NOTHING`, row...)
 		if err != nil {
 			return fmt.Errorf("insert signal: %w", err)
@@ -229,6 +233,9 @@ func auditEntries(actor signal.Actor, events []signal.AuditEvent) ([]audit.Entry
 				Purpose:       d.Purpose,
 				Recipient:     d.Recipient,
 			}
+			for _, t := range d.Texts {
+				ad.Texts = append(ad.Texts, t.Code())
+			}
 			if d.Input != nil {
 				in, err := json.Marshal(d.Input)
 				if err != nil {
@@ -290,7 +297,7 @@ func boolInt(b bool) int {
 
 const signalColumns = `seq, id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
 	contains, has_opinions, status, answers, decision, meeting_level,
-	name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version`
+	name_ct, birth_date_ct, facts_ct, opinions_ct, versions_ct, created_at, updated_at, version`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -305,7 +312,7 @@ func scanSignal(row scanner) (*signal.Signal, error) {
 	)
 	if err := row.Scan(&seq, &s.ID, &s.Youth, &s.OrgID, &s.ReporterID, &s.CooperationID, &category, &observed,
 		&s.Age, &capable, &contains, &hasOpinions, &status, &answers, &decision, &level,
-		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &created, &updated, &s.Version); err != nil {
+		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &s.Sealed.Versions, &created, &updated, &s.Version); err != nil {
 		return nil, err
 	}
 	s.Cursor = strconv.FormatInt(seq, 10)

@@ -13,6 +13,7 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 // signalsEnv is a real database file with its writer, two organisations
@@ -53,7 +54,7 @@ func newSignalsEnv(t *testing.T, decide decideFunc) *signalsEnv {
 	}
 	t.Cleanup(func() { keys.Close() })
 	e := &signalsEnv{db: db, read: db.Read(), keys: keys,
-		signals: signal.NewSignals(decide, keys, db.Signals(), signal.NewDisclosure(keys, db.Signals()), signal.SignalsOptions{})}
+		signals: signal.NewSignals(decide, keys, db.Signals(), signal.NewDisclosure(keys, db.Signals(), textcheck.Default()), signal.SignalsOptions{})}
 	e.reporter = addReporter(t, db, "School", "mentor@school.example")
 	e.other = addReporter(t, db, "Jongerenwerk", "jw@jongerenwerk.example")
 	return e

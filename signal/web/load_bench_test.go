@@ -30,6 +30,7 @@ import (
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 // BenchmarkSignalSubmissions is the load benchmark of issue 4 (item 9): a
@@ -343,7 +344,7 @@ func startLoadServer(b *testing.B) *loadServer {
 	srv, err := New(Deps{Accounts: accounts, Issuer: issuer, Verifier: verifier, WriterStats: writerStats(db),
 		// Request logging stays on, as in production; its output is dropped.
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Signals: signal.NewSignals(policy.NewMemoDecider(engine, 0), keys, db.Signals(), signal.NewDisclosure(keys, db.Signals()), signal.SignalsOptions{})})
+		Signals: signal.NewSignals(policy.NewMemoDecider(engine, 0), keys, db.Signals(), signal.NewDisclosure(keys, db.Signals(), textcheck.Default()), signal.SignalsOptions{})})
 	if err != nil {
 		b.Fatal(err)
 	}

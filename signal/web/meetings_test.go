@@ -31,7 +31,7 @@ func newMeetingsEnv(t *testing.T) *signalsEnv {
 		}
 		t.Cleanup(func() { keys.Close() })
 		se.keys = keys
-		disclosure := signal.NewDisclosure(keys, d.DB)
+		disclosure := signal.NewDisclosure(keys, d.DB, textcheck.Default())
 		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), disclosure, signal.SignalsOptions{})
 		d.Meetings = signal.NewMeetings(disclosure, keys, d.DB.MeetingStores(), signal.MeetingsOptions{Evaluations: d.DB.Meetings(), TextChecker: textcheck.Default()})
 	})

@@ -58,7 +58,7 @@ func (s *Server) submitSignal(c echo.Context) error {
 		return err
 	}
 	in := signal.NewSignal{Youth: body.Youth, Category: body.Category, Facts: body.Facts, Opinions: body.Opinions,
-		ObservedOn: body.ObservedOn, Contains: body.Contains}
+		ObservedOn: body.ObservedOn, Contains: body.Contains, Versions: body.Versions}
 	answers, err := decodeAnswers(body.Answers)
 	if err != nil {
 		// Report the answers' problems with every other field's at once.
@@ -105,6 +105,8 @@ type newSignalBody struct {
 	ObservedOn string          `json:"observed_on"`
 	Contains   []signal.Field  `json:"contains"`
 	Answers    json.RawMessage `json:"answers"`
+	// Versions are the texts for recipients who may see less than full.
+	Versions signal.Versions `json:"versions"`
 }
 
 // completeRequest is the body of PATCH /api/v1/signals/{id}: more answers.

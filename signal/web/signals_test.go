@@ -20,6 +20,7 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/keystore"
+	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 // loadPolicy loads the real embedded policy once for the package's tests.
@@ -53,7 +54,7 @@ func newSignalsEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *signalsE
 		}
 		t.Cleanup(func() { keys.Close() })
 		se.keys = keys
-		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), signal.NewDisclosure(keys, d.DB.Signals()), signal.SignalsOptions{})
+		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), signal.NewDisclosure(keys, d.DB.Signals(), textcheck.Default()), signal.SignalsOptions{})
 		for _, f := range more {
 			f(d, se)
 		}
@@ -122,10 +123,13 @@ var answersFor = map[signal.Outcome]string{
 	signal.OutcomeIncomplete: `{"purpose": "coordinate_support"}`,
 }
 
+// signalBody is a submission whose reporter confirmed the same facts (and
+// opinions) for the levels below full, as the form asks (issue 14).
 func signalBody(name, facts, opinions string, outcome signal.Outcome) string {
 	observed := signal.Today(time.Now()).String()
 	return fmt.Sprintf(`{"youth": {"name": %q, "birth_date": "2011-04-30"}, "category": "wellbeing",
-		"facts": %q, "opinions": %q, "observed_on": %q, "answers": %s}`, name, facts, opinions, observed, answersFor[outcome])
+		"facts": %q, "opinions": %q, "observed_on": %q, "answers": %s,
+		"versions": {"minimal": {"facts": %[2]q}, "anonymous": {"facts": %[2]q, "opinions": %[3]q}}}`, name, facts, opinions, observed, answersFor[outcome])
 }
 
 type submitted struct {

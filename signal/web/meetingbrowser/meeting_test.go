@@ -53,7 +53,7 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	disclosure := signal.NewDisclosure(keys, db)
+	disclosure := signal.NewDisclosure(keys, db, textcheck.Default())
 	signals := signal.NewSignals(engine, keys, db.Signals(), disclosure, signal.SignalsOptions{})
 	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings(), TextChecker: textcheck.Default()})
 	key, err := auth.LoadOrCreateSigningKey(filepath.Join(dir, "keys", "jwt-ed25519.key"))
@@ -110,7 +110,9 @@ func startSite(t *testing.T) *site {
 			t.Fatal(err)
 		}
 		_, err := signals.Submit(ctx, by, signal.NewSignal{Youth: signal.NewYouth{Name: name, BirthDate: "2011-04-30"},
-			Category: cat, Facts: facts, ObservedOn: signal.Today(time.Now()).String(), Answers: a}, "")
+			Category: cat, Facts: facts, ObservedOn: signal.Today(time.Now()).String(), Answers: a,
+			// The reporter confirms the same facts for the levels below full.
+			Versions: signal.Versions{Minimal: &signal.TextVersion{Facts: facts}, Anonymous: &signal.TextVersion{Facts: facts}}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
