@@ -40,7 +40,7 @@ type textsSite struct {
 func newTextsSite(t *testing.T) *textsSite {
 	t.Helper()
 	pe := newPrivacyEnv(t, func(d *testDeps, se *signalsEnv) {
-		d.Meetings = signal.NewMeetings(signal.NewDisclosure(se.keys, d.DB), se.keys, d.DB.MeetingStores(),
+		d.Meetings = signal.NewMeetings(signal.NewDisclosure(se.keys, d.DB, textcheck.Default()), se.keys, d.DB.MeetingStores(),
 			signal.MeetingsOptions{Evaluations: d.DB.Meetings(), TextChecker: textcheck.Default()})
 	})
 	s := &textsSite{privacyEnv: pe, contacts: map[string]string{}}
