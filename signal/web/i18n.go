@@ -134,14 +134,5 @@ func (s *Server) switchLanguage(c echo.Context) error {
 		Name: LangCookie, Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure || c.IsTLS(),
 	})
-	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
-}
-
-// localPath returns p when it is a path on this site, else "/": a redirect
-// target from a query must not send the user elsewhere (open redirect).
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
-		return "/"
-	}
-	return p
+	return redirect(c, c.QueryParam("next"))
 }

@@ -438,16 +438,16 @@ func (s *Server) pageSession(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) toLogin(c echo.Context) error {
 	next := "/"
 	if c.Request().Method == http.MethodGet {
-		next = c.Request().URL.RequestURI()
+		next = sitePath(c.Request().URL.RequestURI())
 	}
-	return c.Redirect(http.StatusSeeOther, "/login?"+url.Values{"next": {next}}.Encode())
+	return redirect(c, "/login?"+url.Values{"next": {next}}.Encode())
 }
 
 // startPage sends each role to its own start page.
 func (s *Server) startPage(c echo.Context) error {
 	u, _ := CurrentUser(c)
 	if dest, ok := startPages[u.Role]; ok {
-		return c.Redirect(http.StatusSeeOther, dest)
+		return redirect(c, dest)
 	}
 	return s.Render(c, http.StatusOK, "start", "start.title", nil)
 }
@@ -466,7 +466,7 @@ type loginData struct {
 
 // loginPage: GET /login. A logged-in user goes straight on.
 func (s *Server) loginPage(c echo.Context) error {
-	next := localPath(c.QueryParam("next"))
+	next := sitePath(c.QueryParam("next"))
 	return s.Render(c, http.StatusOK, "login", "login.title", loginData{Next: next})
 }
 
@@ -474,7 +474,7 @@ func (s *Server) loginPage(c echo.Context) error {
 // entries as the API's login; a wrong address or password re-renders the
 // form with an error summary.
 func (s *Server) loginSubmit(c echo.Context) error {
-	next := localPath(c.FormValue("next"))
+	next := sitePath(c.FormValue("next"))
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	v := s.view(c, "login.title", loginData{Next: next, Email: email})
@@ -502,7 +502,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return redirect(c, next)
 }
 
 // logoutSubmit: POST /logout (form): the session is revoked and audited,
@@ -511,7 +511,7 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 	if err := s.endSession(c); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/login")
+	return redirect(c, "/login")
 }
 
 // static serves the embedded static files. A request with the current

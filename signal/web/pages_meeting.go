@@ -115,7 +115,7 @@ func (s *Server) planMeetingSubmit(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/overleg/"+mt.ID)
+		return redirect(c, "/overleg/"+mt.ID)
 	})
 }
 
@@ -289,7 +289,7 @@ func (s *Server) itemSubmit(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/overleg/"+id+"#punt-"+n)
+		return redirect(c, "/overleg/"+id+"#punt-"+n)
 	})
 }
 
@@ -313,7 +313,7 @@ func (s *Server) riskSubmit(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/overleg/"+c.Param("id")+"#knelpunten")
+		return redirect(c, "/overleg/"+c.Param("id")+"#knelpunten")
 	})
 }
 
@@ -324,7 +324,7 @@ func (s *Server) holdSubmit(c echo.Context) error {
 		if _, err := m.Hold(c.Request().Context(), actor, c.Param("id")); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/overleg/"+c.Param("id")+"/verslag")
+		return redirect(c, "/overleg/"+c.Param("id")+"/verslag")
 	})
 }
 
@@ -335,7 +335,7 @@ func (s *Server) actionSubmit(c echo.Context) error {
 		if _, err := m.SetActionDone(c.Request().Context(), actor, c.Param("id"), done); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("back")))
+		return redirect(c, c.FormValue("back"))
 	})
 }
 

@@ -143,7 +143,7 @@ func (s *Server) privacyLookupSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/privacy/audit?"+url.Values{"subject": {subject}}.Encode())
+	return redirect(c, "/privacy/audit?"+url.Values{"subject": {subject}}.Encode())
 }
 
 type verifyPageData struct {
@@ -183,7 +183,7 @@ func (s *Server) privacyCheckpointSubmit(c echo.Context) error {
 	if _, err := s.privacy.IssueCheckpoint(c.Request().Context(), signalActor(c)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/privacy/integriteit?issued=1")
+	return redirect(c, "/privacy/integriteit?issued=1")
 }
 
 // privacyAccessPage: GET /privacy/inzage: the access request form.
@@ -206,7 +206,7 @@ func (s *Server) privacyAccessSubmit(c echo.Context) error {
 	if c.FormValue("content") == "true" {
 		dest += "?content=true"
 	}
-	return c.Redirect(http.StatusSeeOther, dest)
+	return redirect(c, dest)
 }
 
 type reportPageData struct {
@@ -270,7 +270,7 @@ func (s *Server) privacyEraseSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/privacy/inzage/%s?erased=%d", subject, len(done)))
+	return redirect(c, fmt.Sprintf("/privacy/inzage/%s?erased=%d", subject, len(done)))
 }
 
 type escalationsPageData struct {
@@ -294,7 +294,7 @@ func (s *Server) privacyEscalationSubmit(c echo.Context) error {
 	if _, err := s.updateEscalation(c, signal.EscalationStatus(c.FormValue("status"))); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/privacy/escalaties")
+	return redirect(c, "/privacy/escalaties")
 }
 
 // privacyPoliciesPage: GET /privacy/beleid: versions, loads, the version in

@@ -296,7 +296,7 @@ func (s *Server) sendSignal(c echo.Context) error {
 		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/signalen/"+url.PathEscape(res.ID))
+	return redirect(c, "/signalen/"+url.PathEscape(res.ID))
 }
 
 type signalPageData struct {
@@ -371,7 +371,7 @@ func (s *Server) completeWith(c echo.Context, f url.Values) error {
 		if _, err := svc.Complete(ctx, signalActor(c), id, more); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/signalen/"+url.PathEscape(id))
+		return redirect(c, "/signalen/"+url.PathEscape(id))
 	}
 	d, err := svc.PreviewComplete(ctx, signalActor(c), id, more)
 	if err != nil {
