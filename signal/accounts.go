@@ -398,6 +398,79 @@ func (a *Accounts) Login(ctx context.Context, origin Actor, email, password stri
 	return u, nil
 }
 
+// LoginThrottled audits a login attempt for email that the door's throttle
+// answered "wait" before the password was checked, so a privacy officer
+// sees guessing that never reached a password check too: under the
+// account when it exists, else under LoginRef, as login.fail.
+//
+// Callers: the login doors' throttle.
+// Errors: none but internal ones (no audit entry, no answer).
+func (a *Accounts) LoginThrottled(ctx context.Context, origin Actor, email string) error {
+	anon := Actor{RequestID: origin.RequestID, IP: origin.IP}
+	ev := AuditEvent{Action: ActionLoginThrottled, Object: "email/" + a.LoginRef(email)}
+	u, _, err := a.dir.UserByEmail(ctx, email)
+	switch {
+	case err == nil:
+		anon = Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: origin.RequestID, IP: origin.IP}
+		ev.Object = "user/" + u.ID
+	case ErrorCode(err) != CodeNotFound:
+		return err
+	}
+	return a.sessions.Record(ctx, anon, []AuditEvent{ev})
+}
+
+// deviceTokenTTL is how long a browser that logged in stays a known device
+// for the login throttle.
+const deviceTokenTTL = 180 * 24 * time.Hour
+
+// DeviceToken returns a token that marks the browser that just logged in
+// as email as a known device of that account (a cookie): the login
+// throttle counts failures from a known device apart from everyone else's,
+// so guessing from elsewhere cannot make the owner wait. It names the
+// account by LoginRef only and is signed with a key derived from LoginKey.
+//
+// Callers: the login doors, after a successful Login.
+func (a *Accounts) DeviceToken(email string) (token string, expires time.Time) {
+	expires = a.now().Add(deviceTokenTTL).Truncate(time.Second)
+	id := make([]byte, 12)
+	rand.Read(id)
+	payload := a.LoginRef(email) + "." + base64.RawURLEncoding.EncodeToString(id) + "." + fmt.Sprint(expires.Unix())
+	return payload + "." + a.deviceMAC(payload), expires
+}
+
+// KnownDevice checks a DeviceToken against the (normalised) email address
+// of a login attempt and returns the device's id: ok only when the token is
+// genuine, unexpired and was issued for that account.
+//
+// Callers: the login doors' throttle.
+func (a *Accounts) KnownDevice(token, email string) (device string, ok bool) {
+	i := strings.LastIndexByte(token, '.')
+	if i < 0 {
+		return "", false
+	}
+	payload, mac := token[:i], token[i+1:]
+	if !hmac.Equal([]byte(mac), []byte(a.deviceMAC(payload))) {
+		return "", false
+	}
+	parts := strings.Split(payload, ".")
+	if len(parts) != 3 || parts[0] != a.LoginRef(email) {
+		return "", false
+	}
+	var exp int64
+	if _, err := fmt.Sscan(parts[2], &exp); err != nil || !a.now().Before(time.Unix(exp, 0)) {
+		return "", false
+	}
+	return parts[1], true
+}
+
+func (a *Accounts) deviceMAC(payload string) string {
+	k := hmac.New(sha256.New, a.loginKey)
+	k.Write([]byte("signaal known device v1"))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
 // SessionUser returns the account a session token (id tokenID, issued under
 // session generation gen, see User.SessionGen) was issued to, as it is now:
 // its role and organisation come from here, not from the token. A token of

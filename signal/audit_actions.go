@@ -70,5 +70,8 @@ const (
 	ActionUserEnable        AuditAction = "user.enable"
 	ActionLoginOK           AuditAction = "login.ok"
 	ActionLoginFail         AuditAction = "login.fail"
-	ActionLogout            AuditAction = "logout"
+	// A login attempt answered "wait" by the login throttle before its
+	// password was checked.
+	ActionLoginThrottled AuditAction = "login.throttled"
+	ActionLogout         AuditAction = "logout"
 )

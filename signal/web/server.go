@@ -57,9 +57,17 @@ type Deps struct {
 	// client (for the login rate limit and the audit's origin). Empty: the
 	// TCP peer is the client and X-Forwarded-For is ignored.
 	TrustedProxies []*net.IPNet
-	// AccountLimit and IPLimit bound failed logins; zero values get the
-	// defaults (5 per account then 1 a minute; 20 per IP then 1 every 6s).
-	AccountLimit, IPLimit RateLimit
+	// AccountThrottle slows guessing at one account, counted per account
+	// and source address together (and per account and known device for a
+	// browser that logged in to it before), so nobody elsewhere can make the
+	// owner wait; default 5 free failures, then 1s doubling up to 15
+	// minutes. SourceThrottle counts one address's failures on any account;
+	// default 20 free, then 1s doubling up to a minute. See LoginThrottle.
+	AccountThrottle, SourceThrottle LoginThrottle
+	// LoginHold: a throttled attempt whose wait is at most this long is
+	// held and then checked, so a short delay is only slowness; a longer
+	// one is answered 429 with Retry-After. Zero: 2s; negative: never held.
+	LoginHold time.Duration
 }
 
 // Check is one readiness check: nil when the part is ready.
@@ -79,8 +87,9 @@ type Server struct {
 	ready     []Check
 	bodyLimit int64
 	secure    bool
-	accounts  *limiter
-	ips       *limiter
+	accounts  *throttle
+	sources   *throttle
+	loginHold time.Duration
 	metrics   *metrics
 	signals   *signal.Signals
 	meetings  *signal.Meetings
@@ -126,8 +135,12 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		echo: echo.New(), users: d.Accounts, issuer: d.Issuer, verifier: d.Verifier, logger: d.Logger, now: d.Now,
 		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies,
-		accounts: newLimiter(d.AccountLimit.orDefault(RateLimit{Burst: 5, Every: time.Minute})),
-		ips:      newLimiter(d.IPLimit.orDefault(RateLimit{Burst: 20, Every: 6 * time.Second})),
+		accounts:  newThrottle(d.AccountThrottle.orDefault(LoginThrottle{Free: 5, First: time.Second, Max: 15 * time.Minute}), true),
+		sources:   newThrottle(d.SourceThrottle.orDefault(LoginThrottle{Free: 20, First: time.Second, Max: time.Minute}), false),
+		loginHold: max(d.LoginHold, 0),
+	}
+	if d.LoginHold == 0 {
+		s.loginHold = 2 * time.Second
 	}
 	var err error
 	if s.pages, err = loadPages(); err != nil {

@@ -16,6 +16,10 @@ import (
 // token the API returns at login.
 const CookieName = "signaal_session"
 
+// DeviceCookie marks a browser that logged in to an account as a known
+// device of it (signal.Accounts.DeviceToken), for the login throttle.
+const DeviceCookie = "signaal_device"
+
 const ctxSession = "signaal.session"
 
 // Session is the authenticated caller of a request: the account as it is
@@ -182,29 +186,60 @@ func (s *Server) startSession(c echo.Context, email, password string) (token str
 }
 
 func (s *Server) checkLogin(c echo.Context, email, password string) (string, time.Time, error) {
-	now := s.now()
-	// Reserve a failure from both buckets before checking the password, so
-	// parallel guesses cannot all pass; a success gives them back.
-	ipRes, acctRes := s.ips.reserve(c.RealIP(), now), s.accounts.reserve(s.users.LoginRef(email), now)
-	if wait := max(ipRes.DelayFrom(now), acctRes.DelayFrom(now)); wait > 0 {
-		ipRes.CancelAt(now)
-		acctRes.CancelAt(now)
-		s.logger.Warn("login rate limited", slog.String("request_id", requestID(c)))
-		return "", time.Time{}, &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
-			Err: retryAfter(int((wait + time.Second - 1) / time.Second))}
+	ctx := c.Request().Context()
+	ref := s.users.LoginRef(email)
+	// A browser that logged in to this account before is counted on its
+	// own; anyone else per account and address, and per address across
+	// accounts. Guessing from elsewhere never slows the owner's device.
+	type key struct {
+		t   *throttle
+		key string
+	}
+	keys := []key{{s.accounts, "source " + ref + " " + c.RealIP()}, {s.sources, c.RealIP()}}
+	if ck, err := c.Cookie(DeviceCookie); err == nil {
+		if dev, ok := s.users.KnownDevice(ck.Value, email); ok {
+			keys = []key{{s.accounts, "device " + ref + " " + dev}}
+		}
+	}
+	var dones []func(outcome)
+	end := func(o outcome) {
+		for _, d := range dones {
+			d(o)
+		}
+	}
+	for _, k := range keys {
+		done, wait := k.t.admit(ctx, k.key, s.now, s.loginHold)
+		if done == nil {
+			end(loginUnchecked)
+			s.logger.Warn("login throttled", slog.String("request_id", requestID(c)))
+			// No audit entry, no answer: a throttled attempt is on record too.
+			if err := s.users.LoginThrottled(ctx, signalActor(c), email); err != nil {
+				return "", time.Time{}, err
+			}
+			return "", time.Time{}, &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
+				Err: retryAfter(int((wait + time.Second - 1) / time.Second))}
+		}
+		dones = append(dones, done)
 	}
 	// The login is on record once Login returns: no audit entry, no
 	// session.
-	u, err := s.users.Login(c.Request().Context(), signalActor(c), email, password)
-	if err != nil {
+	u, err := s.users.Login(ctx, signalActor(c), email, password)
+	switch {
+	case signal.ErrorCode(err) == signal.CodeUnauthorized:
+		end(loginFailed)
+		return "", time.Time{}, err
+	case err != nil:
+		end(loginUnchecked)
 		return "", time.Time{}, err
 	}
-	ipRes.CancelAt(now)
-	acctRes.CancelAt(now)
+	end(loginOK)
 	token, claims, err := s.issuer.Issue(u.ID, string(u.Role), u.OrgID, u.SessionGen)
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	dev, devExp := s.users.DeviceToken(email)
+	c.SetCookie(&http.Cookie{Name: DeviceCookie, Value: dev, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: s.secure || c.IsTLS(), Expires: devExp})
 	return token, claims.ExpiresAt.Time, nil
 }
 
