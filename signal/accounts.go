@@ -343,6 +343,13 @@ func (a *Accounts) SetUserDisabled(ctx context.Context, actor Actor, email strin
 // disabled account alike, so a caller does not learn which accounts exist.
 var ErrWrongLogin = Errorf(CodeUnauthorized, "wrong email address or password")
 
+// ErrNoSession is the one answer to a request without a valid session,
+// whatever the reason: no token, a forged or expired one, one logged out,
+// an account disabled or gone. Telling them apart would tell a holder of an
+// old token whether its account was disabled (someone was let go, or is
+// being investigated).
+var ErrNoSession = Errorf(CodeUnauthorized, "no valid session: log in")
+
 // LoginRef is the keyed pseudonym of a (normalised) email address: what a
 // failed login for an unknown address is audited under, and what the login
 // rate limit counts per account. The address itself is never stored.
@@ -479,19 +486,19 @@ func (a *Accounts) deviceMAC(payload string) string {
 // one that issued it. Nothing here reads the clock.
 //
 // Callers: the authentication of every request.
-// Errors: CodeUnauthorized when the account is gone or disabled, the
-// token was revoked or its generation has passed.
+// Errors: ErrNoSession (CodeUnauthorized) when the account is gone or
+// disabled, the token was revoked or its generation has passed, all alike.
 func (a *Accounts) SessionUser(ctx context.Context, userID, tokenID string, gen int64) (User, error) {
 	u, revoked, err := a.sessions.Session(ctx, userID, tokenID)
 	switch {
 	case ErrorCode(err) == CodeNotFound:
-		return User{}, Errorf(CodeUnauthorized, "the account of this session does not exist")
+		return User{}, ErrNoSession
 	case err != nil:
 		return User{}, fmt.Errorf("find session user: %w", err)
 	case u.Disabled:
-		return User{}, Errorf(CodeUnauthorized, "this account is disabled")
+		return User{}, ErrNoSession
 	case revoked, gen != u.SessionGen:
-		return User{}, Errorf(CodeUnauthorized, "this session has ended; log in again")
+		return User{}, ErrNoSession
 	}
 	return u, nil
 }

@@ -12,31 +12,56 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 )
 
-const ctxRequestID = "signaal.request_id"
+const (
+	ctxRequestID       = "signaal.request_id"
+	ctxClientRequestID = "signaal.client_request_id"
+)
 
 // validRequestID accepts a caller's X-Request-ID only when it is short and
 // plain, so it cannot smuggle content into logs and audit entries.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
-// requestIDs gives every request an id (the caller's X-Request-ID when it is
-// acceptable), echoed in the response, logged and audited.
+// requestIDs gives every request an id of the server's own making, answered
+// as X-Request-ID, logged and audited: a caller cannot choose what the
+// audit log says about its request (and so cannot make two requests look
+// like one, or pose as another's). A caller's own plain X-Request-ID is
+// kept beside it, marked as the caller's (clientRequestID), so the caller
+// can still find its request in the log.
 func (s *Server) requestIDs(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := c.Request().Header.Get(echo.HeaderXRequestID)
-		if !validRequestID.MatchString(id) {
-			b := make([]byte, 12)
-			rand.Read(b)
-			id = hex.EncodeToString(b)
-		}
+		b := make([]byte, 12)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
 		c.Set(ctxRequestID, id)
+		if cid := c.Request().Header.Get(echo.HeaderXRequestID); validRequestID.MatchString(cid) {
+			c.Set(ctxClientRequestID, cid)
+		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		return next(c)
 	}
 }
 
+// requestID is the server's id of the request.
 func requestID(c echo.Context) string {
 	id, _ := c.Get(ctxRequestID).(string)
 	return id
+}
+
+// clientRequestID is the caller's own X-Request-ID, "" when it sent none
+// (or one that was not plain).
+func clientRequestID(c echo.Context) string {
+	id, _ := c.Get(ctxClientRequestID).(string)
+	return id
+}
+
+// auditRequestID is the request id an audit entry records: the server's,
+// followed by the caller's own marked "+client:" when it sent one
+// ("3f2a…+client:abc-123").
+func auditRequestID(c echo.Context) string {
+	if cid := clientRequestID(c); cid != "" {
+		return requestID(c) + "+client:" + cid
+	}
+	return requestID(c)
 }
 
 // observe logs one line per request and counts it. It logs the route
@@ -61,6 +86,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Int("status", status),
 			slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 			slog.String("request_id", requestID(c)),
+		}
+		if cid := clientRequestID(c); cid != "" {
+			attrs = append(attrs, slog.String("client_request_id", cid))
 		}
 		if sess, ok := c.Get(ctxSession).(*Session); ok {
 			attrs = append(attrs, slog.String("user_id", sess.User.ID))

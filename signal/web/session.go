@@ -49,8 +49,9 @@ func CurrentSession(c echo.Context) *Session {
 
 // authenticate requires a valid token (Authorization: Bearer, or the
 // session cookie) of an enabled account whose session was not ended, and
-// puts the Session in the context. Anything else is 401, with one message:
-// the client learns nothing about which check failed.
+// puts the Session in the context. Anything else is 401 with one message
+// (signal.ErrNoSession): the client learns nothing about which check
+// failed.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if isNotFoundRoute(c) {
@@ -60,12 +61,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		token, fromCookie := bearerToken(c.Request())
 		if token == "" {
-			return signal.Errorf(signal.CodeUnauthorized, "log in first: send the token from /api/v1/login as 'Authorization: Bearer <token>'")
+			return signal.ErrNoSession
 		}
 		claims, err := s.verifier.Verify(c.Request().Context(), token)
 		if err != nil {
 			s.logger.Debug("token refused", slog.String("request_id", requestID(c)), slog.Any("err", err))
-			return signal.Errorf(signal.CodeUnauthorized, "the token is not valid; log in again")
+			return signal.ErrNoSession
 		}
 		if fromCookie && !sameOriginRequest(c.Request()) {
 			// The cookie is SameSite=Strict; this also refuses a request from
@@ -121,7 +122,7 @@ func (s *Server) RequireRole(roles ...signal.Role) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			u, ok := CurrentUser(c)
 			if !ok {
-				return signal.Errorf(signal.CodeUnauthorized, "log in first")
+				return signal.ErrNoSession
 			}
 			if slices.Contains(roles, u.Role) {
 				return next(c)

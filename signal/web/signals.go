@@ -34,7 +34,7 @@ func (s *Server) signalRoutes(authed *echo.Group) {
 // signalActor is the caller as the signals service and the audit log see it.
 func signalActor(c echo.Context) signal.Actor {
 	u, _ := CurrentUser(c)
-	return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: requestID(c), IP: c.RealIP()}
+	return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: auditRequestID(c), IP: c.RealIP()}
 }
 
 func (s *Server) signalsService() (*signal.Signals, error) {
