@@ -12,13 +12,15 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates sqlite3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin signaal \
- && mkdir -p /data && chown signaal:signaal /data && chmod 700 /data
+ && mkdir -p /data /keys && chown signaal:signaal /data /keys && chmod 700 /data /keys
 COPY --from=build /out/signald /usr/local/bin/signald
 USER signaal
-VOLUME /data
+# Two volumes: the database and the keys apart, so one stolen or wrongly
+# shared volume does not read everything (back them up apart too).
+VOLUME ["/data", "/keys"]
 ENV SIGNAAL_ADDR=0.0.0.0:8080 \
     SIGNAAL_DB=/data/signaal.db \
-    SIGNAAL_KEYS=/data/keys \
+    SIGNAAL_KEYS=/keys \
     SIGNAAL_LOG=json
 EXPOSE 8080
 # Probes: GET /healthz (liveness) and /readyz (readiness) over HTTP, from the

@@ -34,6 +34,7 @@ import (
 // serveConfig is serve's configuration after flags and environment.
 type serveConfig struct {
 	addr, db, keys, policyDir, logFormat string
+	metricsAddr, metricsTokenFile        string
 	trustedProxies                       []*net.IPNet
 	demo, allowRemoteDemo, secureCookies bool
 	retention                            signal.Period
@@ -59,6 +60,23 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(web.ProcsPerCPU * runtime.GOMAXPROCS(0))
+	}
+
+	if err := checkPrivateFiles(cfg.db, cfg.keys); err != nil {
+		return err
+	}
+	var metricsToken string
+	if cfg.metricsTokenFile != "" {
+		if err := checkPrivate(cfg.metricsTokenFile, false); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(cfg.metricsTokenFile)
+		if err != nil {
+			return fmt.Errorf("read the metrics token: %w", err)
+		}
+		if metricsToken = strings.TrimSpace(string(b)); len(metricsToken) < 16 {
+			return fmt.Errorf("the metrics token in %s is shorter than 16 characters; put a long random one there (e.g. openssl rand -hex 32)", cfg.metricsTokenFile)
+		}
 	}
 
 	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}})
@@ -165,6 +183,9 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 			}},
 		},
 		TrustedProxies: cfg.trustedProxies,
+		MetricsToken:   metricsToken,
+		// The demo listens on loopback and shows everything anyway.
+		OpenMetrics: cfg.demo && !cfg.allowRemoteDemo,
 	})
 	if err != nil {
 		return err
@@ -183,6 +204,16 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s for metrics: %w", cfg.metricsAddr, err)
+		}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go ms.Serve(mln)
+		defer ms.Close()
+		logger.Info("metrics listening", slog.String("addr", mln.Addr().String()))
+	}
 	// The retention job runs inside signald, hourly by default, and issues
 	// a signed audit checkpoint after each run; it stops with ctx and is
 	// waited for before the database closes.
@@ -275,6 +306,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 			return cfg, usageError("SIGNAAL_TRUSTED_PROXIES: %v", err)
 		}
 	}
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", os.Getenv("SIGNAAL_METRICS_ADDR"), "`host:port` of a listener of its own for /metrics, kept off the users' network (SIGNAAL_METRICS_ADDR)")
+	fs.StringVar(&cfg.metricsTokenFile, "metrics-token-file", os.Getenv("SIGNAAL_METRICS_TOKEN_FILE"), "`file` holding a bearer token that /metrics on --addr asks for; without it or --metrics-addr there are no metrics (SIGNAAL_METRICS_TOKEN_FILE)")
 	fs.StringVar(&cfg.logFormat, "log", envOr("SIGNAAL_LOG", "text"), "log `format`: text or json (SIGNAAL_LOG)")
 	retention := fs.String("retention", envOr("SIGNAAL_RETENTION", signal.DefaultRetention.String()), "how long a signal stays after its observation, e.g. 2y, 18m, 730d; always erased at 23 (SIGNAAL_RETENTION)")
 	fs.DurationVar(&cfg.retentionEvery, "retention-every", time.Hour, "how often the retention job runs; 0 turns it off (use signald retention run from cron)")

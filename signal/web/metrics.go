@@ -1,13 +1,16 @@
 package web
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own (no
@@ -69,4 +72,32 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves the metrics alone, for a listener of their own
+// (signald serve --metrics-addr), which the operator keeps off the
+// network the users reach.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return mux
+}
+
+// guardedMetrics answers /metrics on the main listener only as the
+// deployment allows: to anyone (OpenMetrics), to a bearer of MetricsToken,
+// or not at all (404).
+func (s *Server) guardedMetrics(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch {
+		case s.openMetrics:
+			return h(c)
+		case s.metricsToken == "":
+			return echo.ErrNotFound
+		}
+		tok, fromCookie := bearerToken(c.Request())
+		if fromCookie || subtle.ConstantTimeCompare([]byte(tok), []byte(s.metricsToken)) != 1 {
+			return signal.ErrNoSession
+		}
+		return h(c)
+	}
 }

@@ -47,6 +47,13 @@ type Deps struct {
 	// WriterStats reports the group-commit writer's counters for /metrics;
 	// nil leaves them out.
 	WriterStats func() WriterStats
+	// MetricsToken, when set, lets /metrics on this server answer a request
+	// that bears it (Authorization: Bearer <token>). OpenMetrics lets it
+	// answer anyone (the demo on loopback). With neither, /metrics here is
+	// 404: serve MetricsHandler on a listener of its own. The counters tell
+	// who is active when; they are not for everyone who can reach the app.
+	MetricsToken string
+	OpenMetrics  bool
 	// BodyLimit caps request bodies; default 64 KB. A signal is a few KB.
 	BodyLimit int64
 	// SecureCookies marks the session cookie Secure even on plain HTTP, for
@@ -78,25 +85,27 @@ type Check struct {
 
 // Server is the HTTP API. It is an http.Handler.
 type Server struct {
-	echo      *echo.Echo
-	users     *signal.Accounts
-	issuer    *auth.Issuer
-	verifier  *auth.Verifier
-	logger    *slog.Logger
-	now       func() time.Time
-	ready     []Check
-	bodyLimit int64
-	secure    bool
-	accounts  *throttle
-	sources   *throttle
-	loginHold time.Duration
-	metrics   *metrics
-	signals   *signal.Signals
-	meetings  *signal.Meetings
-	questions []signal.Question
-	pages     *pages
-	privacy   *signal.Privacy
-	texts     map[string]signal.Text
+	echo         *echo.Echo
+	users        *signal.Accounts
+	issuer       *auth.Issuer
+	verifier     *auth.Verifier
+	logger       *slog.Logger
+	now          func() time.Time
+	ready        []Check
+	bodyLimit    int64
+	secure       bool
+	accounts     *throttle
+	sources      *throttle
+	loginHold    time.Duration
+	metrics      *metrics
+	signals      *signal.Signals
+	meetings     *signal.Meetings
+	questions    []signal.Question
+	pages        *pages
+	privacy      *signal.Privacy
+	texts        map[string]signal.Text
+	metricsToken string
+	openMetrics  bool
 }
 
 // GCPercent is the garbage collector's target (GOGC) that signald serve
@@ -147,6 +156,7 @@ func New(d Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: load pages: %w", err)
 	}
 	s.metrics = newMetrics(d.WriterStats)
+	s.metricsToken, s.openMetrics = d.MetricsToken, d.OpenMetrics
 	s.signals = d.Signals
 	s.meetings = d.Meetings
 	s.privacy = d.Privacy
@@ -188,7 +198,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	e.GET("/metrics", s.guardedMetrics(echo.WrapHandler(s.metrics.handler())))
 
 	api := e.Group("/api/v1")
 	api.GET("/openapi.yaml", s.openapi)

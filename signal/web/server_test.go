@@ -544,6 +544,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestHealthReadinessMetrics(t *testing.T) {
 	failing := false
 	e := newEnv(t, func(d *testDeps) {
+		d.MetricsToken = metricsToken
 		d.Ready = append(d.Ready, Check{Name: "policy", Check: func(context.Context) error {
 			if failing {
 				return io.ErrUnexpectedEOF
@@ -562,7 +563,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 		t.Fatalf("readyz with the policy failing: %d %s; want 503 naming policy", res.status, res.body)
 	}
 	e.token(signal.RoleReporter)
-	res := e.do("GET", "/metrics", "", nil)
+	res := e.do("GET", "/metrics", metricsToken, nil)
 	for _, want := range []string{
 		`signaal_http_requests_total{method="POST",route="/api/v1/login",status="200"} 1`,
 		`signaal_http_request_duration_seconds_bucket`,
