@@ -73,6 +73,10 @@ type SessionStore interface {
 	// has its generation moved on instead (all its sessions end), which
 	// bounds the list without a clock.
 	RevokeToken(ctx context.Context, actor Actor, tokenID, userID string, expiresAt time.Time, events []AuditEvent) error
+	// EndSessions ends every session of userID at once (its session
+	// generation moves on) and appends events, in one unit. CodeNotFound
+	// for an unknown account.
+	EndSessions(ctx context.Context, actor Actor, userID string, events []AuditEvent) error
 	// Record appends audit events that come with no change (a failed
 	// login, a refusal).
 	AuditRecorder
@@ -512,6 +516,17 @@ func (a *Accounts) SessionUser(ctx context.Context, userID, tokenID string, gen 
 func (a *Accounts) Logout(ctx context.Context, actor Actor, tokenID string, expiresAt time.Time) error {
 	return a.sessions.RevokeToken(ctx, actor, tokenID, actor.UserID, expiresAt,
 		[]AuditEvent{{Action: ActionLogout, Object: "user/" + actor.UserID}})
+}
+
+// LogoutEverywhere ends every session of actor's account, on every device
+// (a lost phone, a shared computer left logged in), this one included, and
+// audits logout.everywhere.
+//
+// Callers: any logged-in user, for their own account.
+// Errors: none but internal ones.
+func (a *Accounts) LogoutEverywhere(ctx context.Context, actor Actor) error {
+	return a.sessions.EndSessions(ctx, actor, actor.UserID,
+		[]AuditEvent{{Action: ActionLogoutEverywhere, Object: "user/" + actor.UserID}})
 }
 
 // Refuse audits that actor was refused what (a route, "route/api/v1/…")

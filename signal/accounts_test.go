@@ -68,6 +68,10 @@ func (f *fakeSessions) RecordLogin(_ context.Context, _ signal.Actor, _, _ strin
 	return nil
 }
 
+func (f *fakeSessions) EndSessions(context.Context, signal.Actor, string, []signal.AuditEvent) error {
+	return nil
+}
+
 func (f *fakeSessions) RevokeToken(context.Context, signal.Actor, string, string, time.Time, []signal.AuditEvent) error {
 	return nil
 }

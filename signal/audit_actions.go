@@ -74,4 +74,6 @@ const (
 	// password was checked.
 	ActionLoginThrottled AuditAction = "login.throttled"
 	ActionLogout         AuditAction = "logout"
+	// Every session of the account ended at its own request.
+	ActionLogoutEverywhere AuditAction = "logout.everywhere"
 )

@@ -236,6 +236,32 @@ func (a Accounts) RevokeToken(ctx context.Context, actor signal.Actor, tokenID, 
 	return err
 }
 
+// EndSessions implements signal.SessionStore: the account's session
+// generation moves on, so every token it holds is refused, and its
+// revocations, now moot, go.
+func (a Accounts) EndSessions(ctx context.Context, actor signal.Actor, userID string, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	db := a.db
+	err = db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET session_gen = session_gen + 1 WHERE id = ?`, userID)
+		if err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return signal.Errorf(signal.CodeNotFound, "no account %s", userID)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM revoked_tokens WHERE user_id = ?`, userID); err != nil {
+			return fmt.Errorf("clean revoked tokens: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+	db.sessions.forget() // also when it failed: it may have been committed
+	return err
+}
+
 // RecordLogin implements signal.SessionStore.
 func (a Accounts) RecordLogin(ctx context.Context, actor signal.Actor, userID, newHash string, events []signal.AuditEvent) error {
 	entries, err := auditEntries(actor, events)

@@ -341,6 +341,7 @@ func (s *Server) pageRoutes() {
 
 	g := pub.With(s.pageSession)
 	g.POST("/logout", s.logoutSubmit)
+	g.POST("/logout/everywhere", s.logoutEverywhereSubmit)
 	g.GET("/", s.startPage)
 	s.reporterPages(g)
 	s.meetingPages(g)
@@ -503,6 +504,15 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		return err
 	}
 	return redirect(c, next)
+}
+
+// logoutEverywhereSubmit: POST /logout/everywhere (form): every session
+// of the account ends, as the API's.
+func (s *Server) logoutEverywhereSubmit(c echo.Context) error {
+	if err := s.endAllSessions(c); err != nil {
+		return err
+	}
+	return redirect(c, "/login")
 }
 
 // logoutSubmit: POST /logout (form): the session is revoked and audited,

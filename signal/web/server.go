@@ -206,6 +206,7 @@ func (s *Server) routes() {
 
 	authed := api.Group("", s.authenticate)
 	authed.POST("/logout", s.logout)
+	authed.POST("/logout/everywhere", s.logoutEverywhere)
 	authed.GET("/me", s.me)
 	s.signalRoutes(authed)
 	s.meetingRoutes(authed)

@@ -269,6 +269,23 @@ func (s *Server) logout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// logoutEverywhere ends every session of the caller's account, on every
+// device, and clears the cookie; "logout.everywhere" is audited.
+func (s *Server) logoutEverywhere(c echo.Context) error {
+	if err := s.endAllSessions(c); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) endAllSessions(c echo.Context) error {
+	if err := s.users.LogoutEverywhere(c.Request().Context(), signalActor(c)); err != nil {
+		return err
+	}
+	c.SetCookie(s.sessionCookie(c, "", time.Time{}))
+	return nil
+}
+
 // endSession revokes the request's session token, audits "logout" and
 // clears the cookie: the API's logout and the logout button.
 func (s *Server) endSession(c echo.Context) error {

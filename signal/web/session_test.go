@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -74,5 +76,48 @@ func TestAuditRecordsTheServersRequestID(t *testing.T) {
 	}
 	if recorded != res.header.Get("X-Request-Id") || strings.Contains(recorded, "client") {
 		t.Fatalf("audit request id %q; want the server's %q", recorded, res.header.Get("X-Request-Id"))
+	}
+}
+
+// TestLogoutEverywhere: one account's sessions on every device end at
+// once, through the API and through the page's button; other accounts
+// keep theirs; a new login works.
+func TestLogoutEverywhere(t *testing.T) {
+	e := newEnv(t, nil)
+	phone, laptop := e.token(signal.RoleReporter), e.token(signal.RoleReporter)
+	other := e.token(signal.RoleCoordinator)
+	if res := e.do("POST", "/api/v1/logout/everywhere", phone, nil); res.status != 204 {
+		t.Fatalf("logout everywhere: %d %s", res.status, res.body)
+	}
+	for name, tok := range map[string]string{"this session": phone, "the laptop's": laptop} {
+		if res := e.do("GET", "/api/v1/me", tok, nil); res.status != 401 {
+			t.Errorf("%s after logout everywhere: %d; want 401", name, res.status)
+		}
+	}
+	if res := e.do("GET", "/api/v1/me", other, nil); res.status != 200 {
+		t.Errorf("another account's session: %d; want 200", res.status)
+	}
+	if got := e.auditActions(); !strings.HasPrefix(got[len(got)-2], string(signal.ActionLogoutEverywhere)+" "+e.users[signal.RoleReporter].ID) &&
+		!strings.HasPrefix(got[len(got)-1], string(signal.ActionLogoutEverywhere)) {
+		t.Errorf("not audited: %v", got[len(got)-3:])
+	}
+	again := e.token(signal.RoleReporter)
+
+	// The page's button, from a browser whose other session is the API's.
+	b := newBrowserClient(t, e.url)
+	b.login(e.users[signal.RoleReporter].Email)
+	page := b.get("/signalen")
+	m := regexp.MustCompile(`action="/logout/everywhere"[^>]*><input type="hidden" name="_csrf" value="([^"]+)"`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("no log-out-everywhere button on the page:\n%s", page.body)
+	}
+	if res := b.post("/logout/everywhere", url.Values{"_csrf": {m[1]}}); res.status != http.StatusSeeOther || res.header.Get("Location") != "/login" {
+		t.Fatalf("the button: %d %q", res.status, res.header.Get("Location"))
+	}
+	if res := e.do("GET", "/api/v1/me", again, nil); res.status != 401 {
+		t.Errorf("the API session after the page's button: %d; want 401", res.status)
+	}
+	if res := b.get("/signalen"); res.status != http.StatusSeeOther {
+		t.Errorf("the page after the button: %d; want a redirect to the login page", res.status)
 	}
 }
