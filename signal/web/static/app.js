@@ -245,7 +245,7 @@
       var key = new URLSearchParams(location.search).get('herstel');
       if (key && self.indexedDB) { restore(form, key); }
     });
-    document.querySelectorAll('form[action="/logout"]').forEach(function (f) {
+    document.querySelectorAll('form[action="/logout"], form[action="/logout/everywhere"]').forEach(function (f) {
       // The app shell holds the user's name: forget it at logout. The
       // outbox stays, so nothing waiting is lost.
       f.addEventListener('submit', function () {
