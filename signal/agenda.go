@@ -44,6 +44,9 @@ type Agenda struct {
 	// discussed ("niet besproken, doorschuiven"): their signals since the
 	// last thing a meeting recorded about them, and no running case.
 	Carried []AgendaItem `json:"carried"`
+	// Proposals are the possible matches among the items the coordinator
+	// has not decided about (not on the projector; see matching.go).
+	Proposals []MatchProposal `json:"proposals,omitempty"`
 	// FollowUp are the open cases without new signals: their lead, their
 	// actions (overdue ones flagged) and their earlier decisions.
 	FollowUp []AgendaItem `json:"follow_up"`
@@ -147,7 +150,8 @@ func meetingViews(ctx context.Context, r *Disclosure, actor Actor, coop string, 
 
 // groupItems groups the shown signals per young person where the identity
 // may be seen, and makes every other signal an item of its own.
-func groupItems(ss []shown) [][]shown {
+// Young people the coordinator confirmed to be one (j) are one item.
+func groupItems(ss []shown, j joined) [][]shown {
 	var groups [][]shown
 	byYouth := map[string]int{}
 	for _, s := range ss {
@@ -155,10 +159,11 @@ func groupItems(ss []shown) [][]shown {
 			groups = append(groups, []shown{s})
 			continue
 		}
-		i, ok := byYouth[s.view.Youth.Ref]
+		who := j.of(s.view.Youth.Ref)
+		i, ok := byYouth[who]
 		if !ok {
 			i = len(groups)
-			byYouth[s.view.Youth.Ref] = i
+			byYouth[who] = i
 			groups = append(groups, nil)
 		}
 		groups[i] = append(groups[i], s)
@@ -166,11 +171,15 @@ func groupItems(ss []shown) [][]shown {
 	return groups
 }
 
-func (m *Meetings) newItem(group []shown) AgendaItem {
+func (m *Meetings) newItem(group []shown) AgendaItem { return m.joinedItem(group, nil) }
+
+// joinedItem is newItem for a group of young people confirmed to be one
+// (j): its ref names the one they are shown under.
+func (m *Meetings) joinedItem(group []shown, j joined) AgendaItem {
 	first := group[0]
 	it := AgendaItem{Partners: []PartnerCount{}, Categories: []CategoryCount{}, Signals: make([]SignalView, 0, len(group))}
 	if first.identified() {
-		it.Ref = itemRef(first.sig.Youth, "")
+		it.Ref = itemRef(j.of(first.sig.Youth), "")
 		y := *first.view.Youth
 		it.Youth = &y
 	} else {
@@ -390,7 +399,19 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	if err != nil {
 		return Agenda{}, err
 	}
-	groups := groupItems(ss)
+	decided := map[[2]string]bool{}
+	var j joined
+	if m.matches != nil {
+		ds, err := m.matches.MatchDecisions(ctx, coop)
+		if err != nil {
+			return Agenda{}, fmt.Errorf("read match decisions: %w", err)
+		}
+		for _, d := range ds {
+			decided[pairKey(d.YouthA, d.YouthB)] = true
+		}
+		j = joinedFrom(ds)
+	}
+	groups := groupItems(ss, j)
 	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {
 		return Agenda{}, fmt.Errorf("read cases: %w", err)
@@ -425,7 +446,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	}
 
 	for _, g := range groups {
-		ag.Items = append(ag.Items, m.newItem(g))
+		ag.Items = append(ag.Items, m.joinedItem(g, j))
 	}
 	// Combined signals first, then the young people with most signals; the
 	// order within is the order they came in.
@@ -444,7 +465,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	}
 	var carriedShown []shown
 	if ag.Since != nil {
-		ag.Carried, carriedShown, err = m.carriedItems(ctx, r, actor, coop, active, *ag.Since, cs, heldBy, ranBefore, onAgenda)
+		ag.Carried, carriedShown, err = m.carriedItems(ctx, r, actor, coop, active, *ag.Since, cs, heldBy, ranBefore, onAgenda, j)
 		if err != nil {
 			return Agenda{}, err
 		}
@@ -508,6 +529,9 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 			}
 		}
 	}
+	if !projector && m.names != nil && m.matches != nil && mt.Status == MeetingPlanned {
+		ag.Proposals = proposals(m.names, decided, ag.Items, ag.Carried, ag.FollowUp)
+	}
 	if ag.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
 		return Agenda{}, fmt.Errorf("list risks: %w", err)
 	}
@@ -535,7 +559,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 // An item shows the signals that came in after the last record about it.
 // Items are as the meeting sees them now: a young person where it may see
 // who a signal is about, otherwise the one anonymous signal.
-func (m *Meetings) carriedItems(ctx context.Context, r *Disclosure, actor Actor, coop string, active, since time.Time, cs *CaseSet, heldBy map[string]bool, running func(*Case) bool, skip map[string]bool) ([]AgendaItem, []shown, error) {
+func (m *Meetings) carriedItems(ctx context.Context, r *Disclosure, actor Actor, coop string, active, since time.Time, cs *CaseSet, heldBy map[string]bool, running func(*Case) bool, skip map[string]bool, j joined) ([]AgendaItem, []shown, error) {
 	older, err := m.signals.MeetingSignals(ctx, coop, active, since)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read earlier signals: %w", err)
@@ -551,7 +575,7 @@ func (m *Meetings) carriedItems(ctx context.Context, r *Disclosure, actor Actor,
 		if !ok {
 			continue
 		}
-		ref := itemRef(sig.Youth, "")
+		ref := itemRef(j.of(sig.Youth), "")
 		if level == LevelAnonymous {
 			ref = itemRef("", sig.ID)
 		}
@@ -568,8 +592,8 @@ func (m *Meetings) carriedItems(ctx context.Context, r *Disclosure, actor Actor,
 		return nil, nil, err
 	}
 	var items []AgendaItem
-	for _, g := range groupItems(ss) {
-		it := m.newItem(g)
+	for _, g := range groupItems(ss, j) {
+		it := m.joinedItem(g, j)
 		it.Carried = true
 		items = append(items, it)
 	}

@@ -31,6 +31,8 @@ const (
 	ActionMeetingHeld    AuditAction = "meeting.held"
 	ActionMeetingMove    AuditAction = "meeting.move"
 	ActionMeetingCancel  AuditAction = "meeting.cancel"
+	ActionMatchConfirm   AuditAction = "match.confirm" // two items are one young person
+	ActionMatchReject    AuditAction = "match.reject"  // two items are not
 	ActionMinutesView    AuditAction = "minutes.view"
 	ActionMatchesView    AuditAction = "matches.view"
 	ActionOutcomesView   AuditAction = "outcomes.view"

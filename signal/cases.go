@@ -163,8 +163,12 @@ func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref strin
 	var sigs []*Signal
 	switch kind {
 	case "y":
-		var err error
-		if sigs, err = m.signals.SignalsAbout(ctx, coop, []string{key}); err != nil {
+		youths, err := m.joinedWith(ctx, coop, key)
+		if err != nil {
+			return Case{}, nil, err
+		}
+		key = youths[0]
+		if sigs, err = m.signals.SignalsAbout(ctx, coop, youths); err != nil {
 			return Case{}, nil, fmt.Errorf("read signals of item: %w", err)
 		}
 	case "s":
@@ -189,7 +193,7 @@ func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref strin
 		switch {
 		case kind == "y" && s.identified():
 			if c == nil {
-				c = &Case{CooperationID: coop, Youth: s.sig.Youth}
+				c = &Case{CooperationID: coop, Youth: key}
 			}
 			item = append(item, s)
 		case kind == "s" && !s.identified() && c == nil:
@@ -201,6 +205,27 @@ func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref strin
 		return Case{}, nil, notFound
 	}
 	return *c, item, nil
+}
+
+// joinedWith returns the young people confirmed to be one with youth, the
+// one they are shown under first; or youth alone.
+func (m *Meetings) joinedWith(ctx context.Context, coop, youth string) ([]string, error) {
+	if m.matches == nil {
+		return []string{youth}, nil
+	}
+	ds, err := m.matches.MatchDecisions(ctx, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read match decisions: %w", err)
+	}
+	j := joinedFrom(ds)
+	canon := j.of(youth)
+	out := []string{canon}
+	for y, c := range j {
+		if c == canon && y != canon {
+			out = append(out, y)
+		}
+	}
+	return out, nil
 }
 
 // caseID is a case's id: a keyed digest of its cooperation and subject, so

@@ -91,6 +91,8 @@ type MeetingStores struct {
 	Partners PartnerStore
 	// Audit records what was read or shown (agenda, minutes, matches).
 	Audit AuditRecorder
+	// Matches keeps the coordinator's match decisions; nil: no proposals.
+	Matches MatchStore
 }
 
 // Professional is someone who can be lead professional or own an action.
@@ -117,6 +119,8 @@ type Meetings struct {
 	audit       AuditRecorder
 	evaluations EvaluationStore
 	checker     TextChecker
+	matches     MatchStore
+	names       NameNormaliser // nil: no match proposals
 	now         func() time.Time
 }
 
@@ -137,7 +141,8 @@ func NewMeetings(disclosure *Disclosure, vault Vault, stores MeetingStores, opts
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Meetings{
+	names, _ := vault.(NameNormaliser) // the key store normalises as the pseudonym does
+	return &Meetings{matches: stores.Matches, names: names,
 		disclosure: disclosure, vault: vault,
 		meetings: stores.Meetings, cases: stores.Cases, signals: stores.Signals, partners: stores.Partners, audit: stores.Audit,
 		evaluations: opts.Evaluations, checker: opts.TextChecker, now: opts.Now,

@@ -27,6 +27,7 @@ var (
 	_ signal.PartnerStore      = (*MeetingStore)(nil)
 	_ signal.AuditRecorder     = (*MeetingStore)(nil)
 	_ signal.EvaluationStore   = (*MeetingStore)(nil)
+	_ signal.MatchStore        = (*MeetingStore)(nil)
 )
 
 // Meetings returns the store of the signal meeting in db.
@@ -36,7 +37,7 @@ func (db *DB) Meetings() *MeetingStore { return &MeetingStore{w: db, r: db.read}
 // db's meeting store.
 func (db *DB) MeetingStores() signal.MeetingStores {
 	s := db.Meetings()
-	return signal.MeetingStores{Meetings: s, Cases: s, Signals: s, Partners: s, Audit: s}
+	return signal.MeetingStores{Meetings: s, Cases: s, Signals: s, Partners: s, Audit: s, Matches: s}
 }
 
 // Signal implements signal.AgendaSignalStore.
@@ -655,6 +656,50 @@ func (s *MeetingStore) CancelMeeting(ctx context.Context, actor signal.Actor, me
 		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET cancelled_at = ? WHERE id = ?`,
 			at.UTC().Format(timeLayout), meetingID); err != nil {
 			return fmt.Errorf("cancel meeting: %w", err)
+		}
+		return appendAll(ctx, tx, entries)
+	})
+}
+
+// MatchDecisions implements signal.MatchStore.
+func (s *MeetingStore) MatchDecisions(ctx context.Context, coop string) ([]signal.MatchDecision, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT youth_a, youth_b, same, meeting_id, decided_by, decided_at
+		FROM match_decisions WHERE cooperation_id = ? ORDER BY decided_at`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read match decisions: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.MatchDecision
+	for rows.Next() {
+		d := signal.MatchDecision{CooperationID: coop}
+		var at string
+		if err := rows.Scan(&d.YouthA, &d.YouthB, &d.Same, &d.MeetingID, &d.DecidedBy, &at); err != nil {
+			return nil, fmt.Errorf("read match decisions: %w", err)
+		}
+		d.DecidedAt = parseTime(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DecideMatch implements signal.MatchStore.
+func (s *MeetingStore) DecideMatch(ctx context.Context, actor signal.Actor, d signal.MatchDecision, events []signal.AuditEvent) error {
+	entries, err := auditEntries(actor, events)
+	if err != nil {
+		return err
+	}
+	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := plannedMeeting(ctx, tx, d.MeetingID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO match_decisions (cooperation_id, youth_a, youth_b, same, meeting_id, decided_by, decided_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, d.CooperationID, d.YouthA, d.YouthB, d.Same, d.MeetingID,
+			d.DecidedBy, d.DecidedAt.UTC().Format(timeLayout))
+		if err != nil {
+			return fmt.Errorf("insert match decision: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return signal.Errorf(signal.CodeConflict, "these two were decided about before")
 		}
 		return appendAll(ctx, tx, entries)
 	})

@@ -32,6 +32,7 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings/:id/held", s.holdMeeting, chair)
 	authed.POST("/meetings/:id/move", s.moveMeeting, chair)
 	authed.POST("/meetings/:id/cancel", s.cancelMeeting, chair)
+	authed.POST("/meetings/:id/matches", s.decideMatch, chair)
 	authed.PATCH("/actions/:id", s.updateAction, members)
 	authed.GET("/matches", s.listMatches, reporters)
 	authed.GET("/outcomes", s.listOutcomes, reporters)
@@ -258,6 +259,30 @@ func (s *Server) cancelMeeting(c echo.Context) error {
 			return err
 		}
 		return c.JSON(http.StatusOK, mt)
+	})
+}
+
+type matchRequest struct {
+	A    string `json:"a"`
+	B    string `json:"b"`
+	Same *bool  `json:"same"`
+}
+
+// decideMatch: POST /api/v1/meetings/{id}/matches {"a", "b", "same"}: the
+// coordinator's answer to a proposed match between two agenda items.
+func (s *Server) decideMatch(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req matchRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		if req.Same == nil {
+			return signal.Invalid(signal.FieldError{Field: "same", Problem: "is required: true (one young person) or false"})
+		}
+		if _, err := m.DecideMatch(c.Request().Context(), actor, c.Param("id"), req.A, req.B, *req.Same); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
 	})
 }
 

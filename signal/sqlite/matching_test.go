@@ -1,0 +1,123 @@
+package sqlite_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// submitBorn records a full-level signal about name born on birth.
+func (e *meetingEnv) submitBorn(by signal.Actor, name, birth, facts string) string {
+	e.t.Helper()
+	in := e.newSignal(name, signal.CategorySchoolAbsence, facts, "", signal.LevelFull)
+	in.Youth.BirthDate = birth
+	res, err := e.signals.Submit(context.Background(), by, in, "")
+	if err != nil {
+		e.t.Fatalf("submit %s: %v", name, err)
+	}
+	e.now = e.now.Add(time.Minute)
+	return res.ID
+}
+
+// TestPossibleMatchesAreProposedDecidedOnceAndRemembered: evasions of one
+// name are one item by the pseudonym; strangers whose names only agree
+// without spaces are two; close spellings and a birth-date typo are
+// proposed, never joined, until the coordinator confirms (one item from
+// then on) or rejects (never proposed again), each audited under both
+// young people and never changed afterwards.
+func TestPossibleMatchesAreProposedDecidedOnceAndRemembered(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	const born = "2011-04-30"
+	anna := e.submitBorn(e.school, "Anna de Vries", born, "verzuim")
+	annaCyr := e.submitBorn(e.youthwork, "\u0410nn\u0430  De\u200bvries", born, "zorgen") // Cyrillic A and a, zero-width space
+	jan := e.submitBorn(e.school, "Jan Nes", born, "verzuim")
+	janne := e.submitBorn(e.youthwork, "Janne S", born, "zorgen")
+	mo := e.submitBorn(e.school, "Mohamed Amrani", born, "verzuim")
+	mo2 := e.submitBorn(e.youthwork, "Mohammed Amrani", born, "zorgen")
+	sara := e.submitBorn(e.school, "Sara Bakker", "2010-03-12", "verzuim")
+	sara2 := e.submitBorn(e.youthwork, "Sara Bakker", "2010-12-03", "zorgen") // day and month swapped
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	ag := e.agenda(m.ID, false)
+	item := func(ag signal.Agenda, id string) *signal.AgendaItem {
+		t.Helper()
+		it, _ := findOnAgenda(ag, id)
+		if it == nil {
+			t.Fatalf("signal %s not on the agenda", id)
+		}
+		return it
+	}
+	if item(ag, anna).Ref != item(ag, annaCyr).Ref || !item(ag, anna).Match {
+		t.Errorf("Anna written with Cyrillic letters and a zero-width space is not one item with a match")
+	}
+	if item(ag, jan).Ref == item(ag, janne).Ref {
+		t.Errorf("Jan Nes and Janne S, born the same day, are one item")
+	}
+	if item(ag, mo).Ref == item(ag, mo2).Ref || item(ag, sara).Ref == item(ag, sara2).Ref {
+		t.Errorf("a possible match was joined without the coordinator")
+	}
+	proposed := map[[2]string]signal.MatchReason{}
+	for _, p := range ag.Proposals {
+		proposed[[2]string{p.A, p.B}], proposed[[2]string{p.B, p.A}] = p.Reason, p.Reason
+	}
+	moPair := [2]string{item(ag, mo).Ref, item(ag, mo2).Ref}
+	saraPair := [2]string{item(ag, sara).Ref, item(ag, sara2).Ref}
+	if proposed[moPair] != signal.MatchSpelling || proposed[saraPair] != signal.MatchBirthDate {
+		t.Fatalf("proposals %+v: want Mohamed/Mohammed (spelling) and Sara (birth date)", ag.Proposals)
+	}
+	// A proposal shows no more than the agenda does: refs, numbers, a reason.
+	b, _ := json.Marshal(ag.Proposals)
+	for _, s := range []string{"Mohamed", "Sara", "verzuim", "zorgen", born} {
+		if strings.Contains(string(b), s) {
+			t.Errorf("a proposal carries %q: %s", s, b)
+		}
+	}
+	if pa := e.agenda(m.ID, true); len(pa.Proposals) != 0 {
+		t.Errorf("the projector shows %d proposals", len(pa.Proposals))
+	}
+
+	// The coordinator cannot join two who are no possible match.
+	if _, err := e.meetings.DecideMatch(ctx, e.coordinator, m.ID, item(ag, anna).Ref, item(ag, mo).Ref, true); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Errorf("join Anna and Mohamed: %v, want invalid", err)
+	}
+	if _, err := e.meetings.DecideMatch(ctx, e.school, m.ID, moPair[0], moPair[1], true); signal.ErrorCode(err) != signal.CodeForbidden {
+		t.Errorf("a reporter decides: %v, want forbidden", err)
+	}
+	if _, err := e.meetings.DecideMatch(ctx, e.coordinator, m.ID, moPair[0], moPair[1], true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.meetings.DecideMatch(ctx, e.coordinator, m.ID, saraPair[0], saraPair[1], false); err != nil {
+		t.Fatal(err)
+	}
+	for _, again := range []bool{true, false} {
+		if _, err := e.meetings.DecideMatch(ctx, e.coordinator, m.ID, saraPair[0], saraPair[1], again); signal.ErrorCode(err) != signal.CodeConflict {
+			t.Errorf("decide the Sara pair again (%v): %v, want conflict", again, err)
+		}
+	}
+
+	ag = e.agenda(m.ID, false)
+	if it := item(ag, mo); it.Ref != item(ag, mo2).Ref || len(it.Signals) != 2 || !it.Match {
+		t.Errorf("confirmed Mohamed/Mohammed: %+v, want one item with both signals, a match", it)
+	}
+	if item(ag, sara).Ref == item(ag, sara2).Ref {
+		t.Error("the rejected pair was joined")
+	}
+	for _, p := range ag.Proposals {
+		if p.Reason == signal.MatchBirthDate || p.Reason == signal.MatchSpelling && (item(ag, mo).Ref == p.A || item(ag, mo).Ref == p.B) {
+			t.Errorf("a decided pair is proposed again: %+v", p)
+		}
+	}
+	// Recording under the joined item reaches one case.
+	if _, err := e.meetings.AssignLead(ctx, e.coordinator, m.ID, item(ag, mo2).Ref, e.youthwork.UserID); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []signal.AuditAction{signal.ActionMatchConfirm, signal.ActionMatchReject} {
+		if n := e.count(`SELECT count(DISTINCT subject) FROM audit_entries WHERE action = ? AND subject <> ''`, string(a)); n != 2 {
+			t.Errorf("%s audited under %d young people, want 2", a, n)
+		}
+	}
+}
