@@ -14,7 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/signaal-nl/signaal/signal"
-	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/app"
 )
 
 // cliActor is who the audit log names for changes made with signald's
@@ -82,20 +82,15 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // openExisting opens the database for an account command, with the account
 // use cases over it. The database must exist: a typo in --db should not
 // create an empty one.
-func openExisting(ctx context.Context, path string) (*sqlite.DB, *signal.Accounts, error) {
+func openExisting(ctx context.Context, path string) (*app.App, *signal.Accounts, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, nil, usageError("--db %q: no database there (start `signald serve` once to create it)", path)
 	}
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	a, err := app.Open(ctx, app.Options{DB: path, Parts: app.Database})
 	if err != nil {
 		return nil, nil, err
 	}
-	accounts, err := newAccounts(db, nil)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, accounts, nil
+	return a, a.Accounts, nil
 }
 
 // fieldUsage turns field problems into a message naming the flags.

@@ -5,16 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
-	"github.com/signaal-nl/signaal/signal/keystore"
-	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/app"
 )
 
 var retentionCommand = command{
@@ -67,18 +62,12 @@ func retentionCmd(ctx context.Context, args []string, std stdio) error {
 		keys = filepath.Join(filepath.Dir(dbPath), "keys")
 	}
 	logger := newLogger("text", std.err)
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}})
+	a, err := app.Open(ctx, app.Options{DB: dbPath, Keys: keys, Retention: p, Logger: logger, Parts: app.Database | app.YouthKeys})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	youthKeys, err := keystore.Open(ctx, keys, keystore.Options{Logger: logger})
-	if err != nil {
-		return fmt.Errorf("open the youth key store: %w", err)
-	}
-	defer youthKeys.Close()
-	ret := signal.NewRetention(db.Privacy(), youthKeys, youthKeys, signal.RetentionOptions{Period: p, Logger: logger})
-	runs, err := ret.Run(ctx, cliActor, signal.RetentionRequest{Cooperation: coop, DryRun: dryRun, Confirm: confirm})
+	defer a.Close()
+	runs, err := a.Retention.Run(ctx, cliActor, signal.RetentionRequest{Cooperation: coop, DryRun: dryRun, Confirm: confirm})
 	if signal.ErrorCode(err) == signal.CodeNotFound {
 		return usageError("--cooperation %q: no such cooperation", coop)
 	}
@@ -118,63 +107,4 @@ func retentionCmd(ctx context.Context, args []string, std stdio) error {
 		return fmt.Errorf("retention: %w", err)
 	}
 	return nil
-}
-
-// runRetention runs the retention job now and then every interval until
-// ctx is done; it closes done when it has stopped. A failed run is logged
-// and tried again at the next tick: erasure is idempotent.
-//
-// After each run it issues a signed audit checkpoint (checkpoint, if not
-// nil), so the privacy officer can verify from a recent one and keep them.
-func runRetention(ctx context.Context, ret *signal.Retention, every time.Duration, checkpoint func(context.Context) error, logger *slog.Logger, done chan<- struct{}) {
-	defer close(done)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		// The job never confirms: a run that stops waits for a person
-		// (signald retention run --confirm, or the privacy console).
-		runs, err := ret.Run(ctx, signal.RetentionActor, signal.RetentionRequest{})
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			logger.Error("retention run failed", slog.Any("err", err))
-		}
-		for _, run := range runs {
-			if len(run.Expired) > 0 && run.Held == "" {
-				logger.Info("retention run", slog.String("cooperation", run.Cooperation), slog.Int("checked", run.Checked),
-					slog.Int("erased", len(run.Expired)), slog.Int("keys_erased", run.KeysErased))
-			}
-		}
-		if checkpoint != nil && ctx.Err() == nil {
-			if err := checkpoint(ctx); err != nil {
-				logger.Error("audit checkpoint failed", slog.Any("err", err))
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// policyFS is the file system the policy is loaded from: the embedded one,
-// or a directory of .rego files.
-func policyFS(dir string) fs.FS {
-	if dir != "" {
-		return os.DirFS(dir)
-	}
-	return rego.FS
-}
-
-// recordPolicy stores the loaded policy's files under its version and
-// audits policy.load, so the console can say which policy was in force
-// when and show what changed.
-func recordPolicy(ctx context.Context, privacy *signal.Privacy, dir, version string) error {
-	files, err := signal.ReadPolicyFiles(policyFS(dir))
-	if err != nil {
-		return err
-	}
-	return privacy.RecordPolicyLoad(ctx, signal.Actor{UserID: "signald", Role: signal.RoleSystem}, version, files)
 }

@@ -2,32 +2,22 @@ package main
 
 import (
 	"context"
-	"crypto/hkdf"
-	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/signaal-nl/signaal/audit"
-	"github.com/signaal-nl/signaal/policy"
-	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
-	"github.com/signaal-nl/signaal/signal/auth"
-	"github.com/signaal-nl/signaal/signal/keystore"
+	"github.com/signaal-nl/signaal/signal/app"
 	"github.com/signaal-nl/signaal/signal/sqlite"
-	"github.com/signaal-nl/signaal/signal/textcheck"
 	"github.com/signaal-nl/signaal/signal/web"
 )
 
@@ -41,11 +31,6 @@ type serveConfig struct {
 	retentionEvery                       time.Duration
 }
 
-const (
-	tokenIssuer   = "signaal"
-	tokenAudience = "signaal-api"
-)
-
 func serveCmd(ctx context.Context, args []string, std stdio) error {
 	cfg, err := parseServe(args, std.err)
 	if errors.Is(err, flag.ErrHelp) {
@@ -55,12 +40,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	logger := newLogger(cfg.logFormat, std.err)
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(web.GCPercent)
-	}
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(web.ProcsPerCPU * runtime.GOMAXPROCS(0))
-	}
+	tuneRuntime()
 
 	if err := checkPrivateFiles(cfg.db, cfg.keys); err != nil {
 		return err
@@ -79,111 +59,29 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
-	db, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}})
+	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-
-	key, err := auth.LoadOrCreateSigningKey(filepath.Join(cfg.keys, "jwt-ed25519.key"))
-	if err != nil {
-		return err
-	}
-	issuer, err := auth.NewIssuer(key, auth.IssuerOptions{Issuer: tokenIssuer, Audience: tokenAudience})
-	if err != nil {
-		return err
-	}
-	verifier, err := auth.NewVerifier(nil, 0, auth.TrustedIssuer{
-		Issuer: tokenIssuer, Audience: tokenAudience, Methods: []string{"EdDSA"}, Keys: issuer.KeySet()})
-	if err != nil {
-		return err
-	}
-	// The pseudonym of unknown login addresses is keyed by a key derived
-	// from the signing key: stable across restarts, nothing new to back up.
-	loginKey, err := hkdf.Key(sha256.New, key.Seed(), nil, "signaal login address pseudonym v1", 32)
-	if err != nil {
-		return fmt.Errorf("derive login pseudonym key: %w", err)
-	}
-
-	engine, err := loadPolicy(ctx, cfg.policyDir)
-	if err != nil {
-		return err
-	}
-	// Names, birth dates and observations are sealed with a key per young
-	// person, kept in the keys directory apart from the database.
-	youthKeys, err := keystore.Open(ctx, cfg.keys, keystore.Options{Logger: logger})
-	if err != nil {
-		return fmt.Errorf("open the youth key store: %w", err)
-	}
-	defer youthKeys.Close()
-	// The memo answers repeated answer patterns without evaluating the
-	// Rego again: the engine is fixed for the life of the process.
-	store := db.Signals()
-	disclosure := signal.NewDisclosure(youthKeys, store, textcheck.Default())
-	signals := signal.NewSignals(policy.NewMemoDecider(engine, 0), youthKeys, store, disclosure, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(disclosure, youthKeys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings(), TextChecker: textcheck.Default()})
-
-	accounts, err := newAccounts(db, loginKey)
-	if err != nil {
-		return err
-	}
-
-	// The privacy officer's console: pseudonyms for lookups, retention
-	// (also run hourly below), and the key that signs audit checkpoints.
-	retention := signal.NewRetention(db.Privacy(), youthKeys, youthKeys, signal.RetentionOptions{Period: cfg.retention, Logger: logger})
-	host, _ := os.Hostname()
-	cpSigner, cpKey, err := audit.LoadOrCreateKey(filepath.Join(cfg.keys, audit.CheckpointKeyFile), "signaal-audit/"+checkpointName(host))
-	if err != nil {
-		return err
-	}
-	cpVerifier, err := audit.NewVerifier(cpKey)
-	if err != nil {
-		return err
-	}
-	privacy := newPrivacy(db, privacyParts{retention: retention, pseudonyms: youthKeys, content: signals, signer: cpSigner, verifier: cpVerifier})
-
+	defer a.Close()
 	// Which policy decided from now on is part of the record (R11): the
 	// load is audited, and the files are kept under their digest for the
 	// privacy officer's governance view.
-	if err := recordPolicy(ctx, privacy, cfg.policyDir, engine.Version()); err != nil {
+	if err := a.RecordPolicyLoad(ctx); err != nil {
 		return fmt.Errorf("audit the policy load: %w", err)
 	}
-	logger.Info("policy loaded", slog.String("version", engine.Version()), slog.String("dir", cfg.policyDir))
-
+	logger.Info("policy loaded", slog.String("version", a.Engine.Version()), slog.String("dir", cfg.policyDir))
 	if cfg.demo {
-		hash, err := auth.HashPassword(sqlite.DemoPassword, auth.DefaultPasswordParams)
-		if err != nil {
+		if err := a.SeedDemo(ctx); err != nil {
 			return err
-		}
-		if err := seedDemo(ctx, accounts, hash); err != nil {
-			return fmt.Errorf("seed the demo: %w", err)
-		}
-		if err := seedDemoMeeting(ctx, db, signals, meetings, time.Now()); err != nil {
-			return fmt.Errorf("seed the demo meeting: %w", err)
 		}
 	}
 
 	srv, err := web.New(web.Deps{
-		Accounts: accounts, Issuer: issuer, Verifier: verifier, Logger: logger, Signals: signals, Meetings: meetings,
-		Privacy: privacy, ReasonTexts: engine.ReasonTexts(),
-		WriterStats: func() web.WriterStats {
-			st := db.Writer().Stats()
-			return web.WriterStats{Batches: st.Batches, Units: st.Units, Syncs: st.Syncs, Busy: st.Busy, Syncing: st.Syncing}
-		},
-		Questions:     engine.Questions(),
-		SecureCookies: cfg.secureCookies,
-		Ready: []web.Check{
-			{Name: "database", Check: db.Ping},
-			{Name: "writer", Check: db.CheckWriter},
-			{Name: "policy", Check: func(context.Context) error {
-				if engine.Version() == "" {
-					return errors.New("no policy loaded")
-				}
-				return nil
-			}},
-		},
-		TrustedProxies: cfg.trustedProxies,
-		MetricsToken:   metricsToken,
+		Services: a.Services, Issuer: a.Issuer, Verifier: a.Verifier, Logger: logger,
+		ReasonTexts: a.ReasonTexts(), Questions: a.Questions(), Ready: a.Ready, WriterStats: a.WriterStats,
+		SecureCookies: cfg.secureCookies, TrustedProxies: cfg.trustedProxies,
+		MetricsToken: metricsToken,
 		// The demo listens on loopback and shows everything anyway.
 		OpenMetrics: cfg.demo && !cfg.allowRemoteDemo,
 	})
@@ -214,26 +112,13 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		defer ms.Close()
 		logger.Info("metrics listening", slog.String("addr", mln.Addr().String()))
 	}
-	// The retention job runs inside signald, hourly by default, and issues
-	// a signed audit checkpoint after each run; it stops with ctx and is
-	// waited for before the database closes.
+	// The hourly jobs (retention, then a signed audit checkpoint) run
+	// inside signald; they stop with ctx and are waited for before the
+	// database closes.
 	jobCtx, stopJob := context.WithCancel(ctx)
 	jobDone := make(chan struct{})
 	if cfg.retentionEvery > 0 {
-		// Only when the log grew: an idle night adds no checkpoints.
-		var lastSize int64 = -1
-		checkpoint := func(ctx context.Context) error {
-			size, _, err := audit.Head(ctx, db.Read())
-			if err != nil || size == lastSize {
-				return err
-			}
-			c, _, err := db.Writer().Checkpoint(ctx, cpSigner)
-			if err == nil {
-				lastSize = c.Size
-			}
-			return err
-		}
-		go runRetention(jobCtx, retention, cfg.retentionEvery, checkpoint, logger, jobDone)
+		go func() { defer close(jobDone); a.RunJobs(jobCtx, cfg.retentionEvery) }()
 	} else {
 		close(jobDone)
 	}
@@ -256,23 +141,6 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprintln(std.out, "Signaal stopped")
 	return nil
-}
-
-// loadPolicy loads the embedded policy, or the .rego files of dir when a
-// privacy officer's adjusted copy is configured.
-func loadPolicy(ctx context.Context, dir string) (*policy.Engine, error) {
-	var fsys fs.FS = rego.FS
-	if dir != "" {
-		fsys = os.DirFS(dir)
-	}
-	e, err := policy.Load(ctx, fsys)
-	if err != nil {
-		if dir != "" {
-			return nil, fmt.Errorf("load the policy in %s: %w", dir, err)
-		}
-		return nil, fmt.Errorf("load the built-in policy: %w", err)
-	}
-	return e, nil
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -418,19 +286,4 @@ func printDemo(w io.Writer, url string) {
 	}
 	fmt.Fprintf(w, "Try: curl -s %s/api/v1/login -H 'Content-Type: application/json' -d '{\"email\":\"mentor@demo.signaal.nl\",\"password\":\"demo\"}'\n", url)
 	fmt.Fprintf(w, "Or open %s/ in a browser (a phone on the same network needs --addr and --allow-remote-demo).\n", url)
-}
-
-// checkpointName makes the host name fit a signed-note key name (no spaces
-// or plus signs).
-func checkpointName(host string) string {
-	host = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '+' || r < 0x21 || r > 0x7e {
-			return '-'
-		}
-		return r
-	}, host)
-	if host == "" {
-		return "signald"
-	}
-	return host
 }

@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"github.com/signaal-nl/signaal/signal"
-	"github.com/signaal-nl/signaal/signal/keystore"
-	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/app"
 )
 
 var youthCommand = command{
@@ -49,19 +48,12 @@ func youthErase(ctx context.Context, args []string, std stdio) error {
 	if *keys == "" {
 		*keys = filepath.Join(filepath.Dir(*db), "keys")
 	}
-	d, err := sqlite.Open(ctx, *db, sqlite.Options{})
+	a, err := app.Open(ctx, app.Options{DB: *db, Keys: *keys, Parts: app.Database | app.YouthKeys})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	ks, err := keystore.Open(ctx, *keys, keystore.Options{})
-	if err != nil {
-		return err
-	}
-	defer ks.Close()
-	retention := signal.NewRetention(d.Privacy(), ks, ks, signal.RetentionOptions{})
-	privacy := newPrivacy(d, privacyParts{retention: retention})
-	done, err := privacy.Erase(ctx, cliActor, signal.EraseRequest{Youth: *ref, Reason: signal.ErasureReason(*reason)})
+	defer a.Close()
+	done, err := a.Privacy.Erase(ctx, cliActor, signal.EraseRequest{Youth: *ref, Reason: signal.ErasureReason(*reason)})
 	switch signal.ErrorCode(err) {
 	case "":
 	case signal.CodeNotFound:

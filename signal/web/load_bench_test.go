@@ -25,13 +25,16 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
 	"github.com/signaal-nl/signaal/signal/auth"
-	"github.com/signaal-nl/signaal/signal/keystore"
-	"github.com/signaal-nl/signaal/signal/sqlite"
-	"github.com/signaal-nl/signaal/signal/textcheck"
 )
+
+// serveGCPercent and serveProcsPerCPU are the runtime settings signald
+// serve runs with (gcPercent and procsPerCPU in cmd/signald/runtime.go,
+// whose comments give what this benchmark measured with them): the
+// benchmark runs the server as serve does.
+const serveGCPercent, serveProcsPerCPU = 400, 2
 
 // BenchmarkSignalSubmissions is the load benchmark of issue 4 (item 9): a
 // real HTTP client (vegeta, open-loop) on loopback drives the real server,
@@ -56,8 +59,8 @@ import (
 //     load generator together), units/commit (group commit at work),
 //     policy-µs/decision (one Rego evaluation, which the memo saves),
 //     heap-MB (the heap's size at its largest, server and load generator
-//     together, with the GC target signald serve sets: GCPercent; the
-//     server also runs with serve's ProcsPerCPU),
+//     together, with the GC target signald serve sets; the server also
+//     runs with serve's processors per CPU),
 //     min-success-% (timeouts on an overloaded machine).
 //
 // The load generator runs on the same machine (2 cores here), so its own
@@ -81,10 +84,10 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		phase = time.Duration(n) * time.Second
 	}
 	if os.Getenv("GOGC") == "" { // as signald serve runs the server
-		defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
+		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	}
 	if os.Getenv("GOMAXPROCS") == "" { // likewise
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(ProcsPerCPU * runtime.GOMAXPROCS(0)))
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(serveProcsPerCPU * runtime.GOMAXPROCS(0)))
 	}
 	for b.Loop() {
 		b.ReportMetric(policyMicros(b), "policy-µs/decision")
@@ -93,7 +96,7 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		// Warm up: connections, the policy's first evaluations, the first keys.
 		lb.attack(b, vegeta.Rate{Freq: 200, Per: time.Second}, time.Second, 32)
 
-		before := lb.db.Writer().Stats()
+		before := lb.app.DB.Writer().Stats()
 		var (
 			sat                    vegeta.Metrics
 			ratios                 []float64
@@ -120,7 +123,7 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		// well above 0, something serial (the writer) held the rest back.
 		b.ReportMetric(idle.Seconds()/satTime.Seconds(), "cores-idle")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(max(1, sat.Requests)), "cpu-µs/submission")
-		after := lb.db.Writer().Stats()
+		after := lb.app.DB.Writer().Stats()
 		batches := float64(max(1, after.Batches-before.Batches))
 		b.ReportMetric(float64(after.Units-before.Units)/batches, "units/commit")
 		// The writer's share of the saturation: near 1, the one writer is
@@ -156,7 +159,7 @@ func BenchmarkSignalSubmissions(b *testing.B) {
 		}
 		b.ReportMetric(100*min(sat.Success, at100.Success, at500.Success), "min-success-%")
 		var stored int
-		if err := lb.db.Read().QueryRow(`SELECT count(*) FROM signals`).Scan(&stored); err != nil {
+		if err := lb.app.DB.Read().QueryRow(`SELECT count(*) FROM signals`).Scan(&stored); err != nil {
 			b.Fatal(err)
 		}
 		// Every 201 must be on disk. (More rows than 201s is possible: a
@@ -303,7 +306,7 @@ func (bi *bareInserts) run(b *testing.B, d time.Duration) (int, time.Duration) {
 type loadServer struct {
 	url     string
 	token   string
-	db      *sqlite.DB
+	app     *app.App
 	seq     atomic.Int64
 	created atomic.Int64
 }
@@ -314,40 +317,15 @@ func startLoadServer(b *testing.B) *loadServer {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "signaal.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { keys.Close() })
-	engine, err := loadPolicy()
-	if err != nil {
-		b.Fatal(err)
-	}
-	key, err := auth.LoadOrCreateSigningKey(filepath.Join(dir, "keys", "jwt-ed25519.key"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	issuer, err := auth.NewIssuer(key, auth.IssuerOptions{Issuer: "signaal", Audience: "signaal-api"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	verifier, err := auth.NewVerifier(nil, 0, auth.TrustedIssuer{Issuer: "signaal", Audience: "signaal-api", Methods: []string{"EdDSA"}, Keys: issuer.KeySet()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	accounts := testAccounts(b, db, testParams)
-	srv, err := New(Deps{Accounts: accounts, Issuer: issuer, Verifier: verifier, WriterStats: writerStats(db),
+	a := openApp(b, dir, app.Options{})
+	d := testDeps{Deps: Deps{
 		// Request logging stays on, as in production; its output is dropped.
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Signals: signal.NewSignals(policy.NewMemoDecider(engine, 0), keys, db.Signals(), signal.NewDisclosure(keys, db.Signals(), textcheck.Default()), signal.SignalsOptions{})})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	srv, err := New(d.withApp(a))
 	if err != nil {
 		b.Fatal(err)
 	}
+	accounts := a.Accounts
 	hs := httptest.NewServer(srv)
 	b.Cleanup(hs.Close)
 
@@ -374,7 +352,7 @@ func startLoadServer(b *testing.B) *loadServer {
 	if res.StatusCode != 200 || json.NewDecoder(res.Body).Decode(&lr) != nil {
 		b.Fatalf("login: %d", res.StatusCode)
 	}
-	return &loadServer{url: hs.URL, token: lr.Token, db: db}
+	return &loadServer{url: hs.URL, token: lr.Token, app: a}
 }
 
 // attack submits signals at rate (Freq 0: as fast as workers allow) for d,

@@ -13,7 +13,6 @@ import (
 
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
-	"github.com/signaal-nl/signaal/signal/textcheck"
 	bt "github.com/signaal-nl/signaal/signal/web/browsertest"
 )
 
@@ -39,17 +38,14 @@ type textsSite struct {
 
 func newTextsSite(t *testing.T) *textsSite {
 	t.Helper()
-	pe := newPrivacyEnv(t, func(d *testDeps, se *signalsEnv) {
-		d.Meetings = signal.NewMeetings(signal.NewDisclosure(se.keys, d.DB, textcheck.Default()), se.keys, d.DB.MeetingStores(),
-			signal.MeetingsOptions{Evaluations: d.DB.Meetings(), TextChecker: textcheck.Default()})
-	})
+	pe := newPrivacyEnv(t)
 	s := &textsSite{privacyEnv: pe, contacts: map[string]string{}}
 	s.mustSubmit("school", signalBody("Sanne de Vries", "Negen dagen afwezig.", "", signal.OutcomeShareFull), signal.OutcomeShareFull)
 	s.mustSubmit("youthwork", signalBody("Daan Jansen", "Durft thuis niet te slapen.", "", signal.OutcomeShareMinimal), signal.OutcomeShareMinimal)
 	noor := s.mustSubmit("youthwork", signalBody("Noor Visser", "Een onbekende vraagt om foto's.", "", signal.OutcomeAskConsent), signal.OutcomeAskConsent)
 	s.mustSubmit("school", signalBody("Milan Bakker", "Gezien bij de skatebaan.", "", signal.OutcomeDoNotShare), signal.OutcomeDoNotShare)
 	s.addContact("school-contact", s.org)
-	youthwork, err := s.db.Organisation(context.Background(), "Jongerenwerk Test")
+	youthwork, err := s.app.DB.Organisation(context.Background(), "Jongerenwerk Test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +276,7 @@ func TestMeetingTextsShowOnlyWhereTheLevelAllows(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{s.db.Path(), s.db.Path() + "-wal"} {
+	for _, f := range []string{s.app.DB.Path(), s.app.DB.Path() + "-wal"} {
 		raw, err := os.ReadFile(f)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -10,31 +9,15 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/signal"
-	"github.com/signaal-nl/signaal/signal/keystore"
-	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 // newMeetingsEnv is the signals environment with the meeting's use cases
 // wired in too (real policy, real key store, real database, loopback).
 func newMeetingsEnv(t *testing.T) *signalsEnv {
 	t.Helper()
-	ctx := context.Background()
-	engine, err := loadPolicy()
-	if err != nil {
-		t.Fatalf("load policy: %v", err)
-	}
 	se := &signalsEnv{keysDir: filepath.Join(t.TempDir(), "keys"), tokens: map[string]string{}, ids: map[string]string{}}
-	se.testEnv = newEnv(t, func(d *testDeps) {
-		keys, err := keystore.Open(ctx, se.keysDir, keystore.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { keys.Close() })
-		se.keys = keys
-		disclosure := signal.NewDisclosure(keys, d.DB, textcheck.Default())
-		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), disclosure, signal.SignalsOptions{})
-		d.Meetings = signal.NewMeetings(disclosure, keys, d.DB.MeetingStores(), signal.MeetingsOptions{Evaluations: d.DB.Meetings(), TextChecker: textcheck.Default()})
-	})
+	se.testEnv = newEnv(t, func(d *testDeps) { d.Options.Keys = se.keysDir })
+	se.keys = se.app.Keys
 	for name, r := range map[string]signal.Role{
 		"school": signal.RoleReporter, "coordinator": signal.RoleCoordinator,
 		"privacy": signal.RolePrivacyOfficer, "admin": signal.RoleAdmin,
@@ -199,7 +182,7 @@ func TestMeetingAPIFromAgendaToMinutesAndEvaluation(t *testing.T) {
 	})
 
 	var n int
-	se.db.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action IN ('agenda.view', 'agenda.project', 'meeting.create', 'case.lead',
+	se.app.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action IN ('agenda.view', 'agenda.project', 'meeting.create', 'case.lead',
 		'case.action', 'case.decide', 'meeting.risk', 'action.update', 'meeting.held', 'minutes.view', 'matches.view', 'outcomes.view',
 		'evaluation.view', 'evaluation.export')`).Scan(&n)
 	if n < 20 {

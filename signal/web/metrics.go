@@ -21,12 +21,6 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-// WriterStats are the group-commit writer's counters since it started.
-type WriterStats struct {
-	Batches, Units, Syncs int64
-	Busy, Syncing         time.Duration
-}
-
 func newMetrics(writer func() WriterStats) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),

@@ -80,8 +80,8 @@ func TestPrivacyConsoleInChromium(t *testing.T) {
 	p.AssertAccessible()
 
 	var target int64
-	pe.db.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'share.decide' ORDER BY seq LIMIT 1`).Scan(&target)
-	shell, err := sql.Open("sqlite3", "file:"+pe.db.Path())
+	pe.app.DB.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'share.decide' ORDER BY seq LIMIT 1`).Scan(&target)
+	shell, err := sql.Open("sqlite3", "file:"+pe.app.DB.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,8 +84,8 @@ func TestPrivacyPages(t *testing.T) {
 	}
 
 	var target int64
-	pe.db.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'signal.create' AND object = ?`, "signal/"+s.ID).Scan(&target)
-	shell, err := sql.Open("sqlite3", "file:"+pe.db.Path())
+	pe.app.DB.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'signal.create' AND object = ?`, "signal/"+s.ID).Scan(&target)
+	shell, err := sql.Open("sqlite3", "file:"+pe.app.DB.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,7 +219,7 @@ func TestNewSignalFlow(t *testing.T) {
 func countSignals(t *testing.T, se *signalsEnv) int {
 	t.Helper()
 	var n int
-	if err := se.db.Read().QueryRowContext(context.Background(), "SELECT count(*) FROM signals").Scan(&n); err != nil {
+	if err := se.app.DB.Read().QueryRowContext(context.Background(), "SELECT count(*) FROM signals").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -45,27 +45,8 @@ func (pe *privacyEnv) setClock(t time.Time) {
 func newPrivacyEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *privacyEnv {
 	t.Helper()
 	pe := &privacyEnv{clock: time.Now()}
-	engine, err := loadPolicy()
-	if err != nil {
-		t.Fatal(err)
-	}
 	pe.signalsEnv = newSignalsEnv(t, func(d *testDeps, se *signalsEnv) {
-		signer, vkey, err := audit.LoadOrCreateKey(filepath.Join(se.keysDir, audit.CheckpointKeyFile), "signaal-audit/test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		verifier, err := audit.NewVerifier(vkey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Privacy = testPrivacy(d.DB, privacyParts{
-			pseudonyms: se.keys,
-			retention:  signal.NewRetention(d.DB.Privacy(), se.keys, se.keys, signal.RetentionOptions{Now: pe.now}),
-			content:    d.Signals,
-			signer:     signer,
-			verifier:   verifier,
-		})
-		d.ReasonTexts = engine.ReasonTexts()
+		d.Options.RetentionNow = pe.now
 		for _, f := range more {
 			f(d, se)
 		}
@@ -194,11 +175,11 @@ func TestAccessReportTwoPartners(t *testing.T) {
 	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'youth.lookup' AND subject = ?`, subject); n != 1 {
 		t.Fatalf("%d youth.lookup entries, want 1", n)
 	}
-	raw, err := os.ReadFile(pe.db.Path())
+	raw, err := os.ReadFile(pe.app.DB.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wal, _ := os.ReadFile(pe.db.Path() + "-wal")
+	wal, _ := os.ReadFile(pe.app.DB.Path() + "-wal")
 	if bytes.Contains(raw, []byte("Sanne")) || bytes.Contains(wal, []byte("Sanne")) {
 		t.Fatal("the name is stored in the database file")
 	}
@@ -316,7 +297,7 @@ func TestRetentionExpiresByPeriodAndAt23(t *testing.T) {
 	if len(rep.Signals) != 1 || rep.Signals[0].Erased == nil || rep.Signals[0].Erased.Reason != signal.ErasureAgeLimit || rep.Signals[0].Content != nil {
 		t.Fatalf("access report after erasure: %+v", rep.Signals)
 	}
-	verifyLog(t, pe.db.Read())
+	verifyLog(t, pe.app.DB.Read())
 }
 
 func TestEraseOnRequest(t *testing.T) {
@@ -327,7 +308,7 @@ func TestEraseOnRequest(t *testing.T) {
 	subject := pe.lookup("Sanne de Vries", "2011-04-30")
 	ciphertext := func(id string) []byte {
 		var ct []byte
-		if err := pe.db.Read().QueryRow(`SELECT facts_ct FROM signals WHERE id = ?`, id).Scan(&ct); err != nil {
+		if err := pe.app.DB.Read().QueryRow(`SELECT facts_ct FROM signals WHERE id = ?`, id).Scan(&ct); err != nil {
 			t.Fatal(err)
 		}
 		return ct
@@ -368,7 +349,7 @@ func TestEraseOnRequest(t *testing.T) {
 	}
 	// secure_delete and the WAL truncation: the old ciphertext is nowhere
 	// in the database files.
-	for _, f := range []string{pe.db.Path(), pe.db.Path() + "-wal"} {
+	for _, f := range []string{pe.app.DB.Path(), pe.app.DB.Path() + "-wal"} {
 		raw, _ := os.ReadFile(f)
 		if bytes.Contains(raw, before) {
 			t.Fatalf("the erased ciphertext is still in %s", filepath.Base(f))
@@ -414,10 +395,10 @@ func TestVerifyFindsTheFirstTamperedEntry(t *testing.T) {
 	}
 
 	var target int64
-	if err := pe.db.Read().QueryRow(`SELECT min(seq) FROM audit_entries WHERE action = 'share.decide'`).Scan(&target); err != nil {
+	if err := pe.app.DB.Read().QueryRow(`SELECT min(seq) FROM audit_entries WHERE action = 'share.decide'`).Scan(&target); err != nil {
 		t.Fatal(err)
 	}
-	shell, err := sql.Open("sqlite3", "file:"+pe.db.Path())
+	shell, err := sql.Open("sqlite3", "file:"+pe.app.DB.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

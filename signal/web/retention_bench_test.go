@@ -46,16 +46,16 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 	for b.Loop() {
 		lb := startLoadServer(b)
 		var userID, orgID string
-		if err := lb.db.Read().QueryRow(`SELECT id, org_id FROM users WHERE email = 'reporter@load.nl'`).Scan(&userID, &orgID); err != nil {
+		if err := lb.app.DB.Read().QueryRow(`SELECT id, org_id FROM users WHERE email = 'reporter@load.nl'`).Scan(&userID, &orgID); err != nil {
 			b.Fatal(err)
 		}
-		co, err := lb.db.CooperationOf(ctx, orgID)
+		co, err := lb.app.DB.CooperationOf(ctx, orgID)
 		if err != nil {
 			b.Fatal(err)
 		}
 		now := time.Now()
 		start := time.Now()
-		if _, err := lb.db.WriteSyntheticSignals(ctx, sqlite.SyntheticSignals{OrgID: orgID, ReporterID: userID, CooperationID: co.ID,
+		if _, err := lb.app.DB.WriteSyntheticSignals(ctx, sqlite.SyntheticSignals{OrgID: orgID, ReporterID: userID, CooperationID: co.ID,
 			Signals: total, YoungPeople: total / perYouth,
 			ObservedOn: func(y, i int) signal.Date {
 				if y < erasedYouths {
@@ -71,7 +71,7 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 		lb.attack(b, at, time.Second, 0) // warm up
 		alone := lb.attack(b, at, 5*time.Second, 0)
 
-		ret := signal.NewRetention(lb.db.Privacy(), nil, nil, signal.RetentionOptions{})
+		ret := signal.NewRetention(lb.app.DB.Privacy(), nil, nil, signal.RetentionOptions{})
 		done := make(chan struct{})
 		var (
 			runs     []signal.RetentionRun
@@ -98,7 +98,7 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 			b.Fatalf("retention: %v; runs %d, want %d signals erased", runErr, len(runs), erasedYouths*perYouth)
 		}
 		var left int
-		if err := lb.db.Read().QueryRow(`SELECT count(*) FROM signals WHERE observed_on < ? AND length(name_ct) > 0`,
+		if err := lb.app.DB.Read().QueryRow(`SELECT count(*) FROM signals WHERE observed_on < ? AND length(name_ct) > 0`,
 			signal.DateOf(now.AddDate(-2, 0, 0)).String()).Scan(&left); err != nil || left != 0 {
 			b.Fatalf("%d expired signals still hold content (%v)", left, err)
 		}

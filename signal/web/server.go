@@ -6,7 +6,6 @@
 package web
 
 import (
-	"context"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -19,19 +18,19 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
+	"github.com/signaal-nl/signaal/signal/health"
 )
 
-// Deps are what the server needs. Accounts, Issuer and Verifier are
-// required.
+// Deps are what the server needs: the services (signal/app builds them
+// with the rest of the application) and the web layer's own settings.
+// Services.Accounts, Issuer and Verifier are required.
 type Deps struct {
-	Accounts *signal.Accounts // logging in and out, who a session is
-	Issuer   *auth.Issuer     // signs session tokens at login
-	Verifier *auth.Verifier   // checks bearer tokens and session cookies
-	Signals  *signal.Signals  // the signals use cases; nil answers 503 on their routes
-	Meetings *signal.Meetings // the signal meeting's use cases; nil answers 503 on their routes
-	// Privacy is the privacy officer's console; nil answers 503 on its
+	// Services are the use cases: Accounts logs in and out and says who a
+	// session is; a nil Signals, Meetings or Privacy answers 503 on its
 	// routes.
-	Privacy *signal.Privacy
+	signal.Services
+	Issuer   *auth.Issuer   // signs session tokens at login
+	Verifier *auth.Verifier // checks bearer tokens and session cookies
 	// ReasonTexts are the policy's sentences per reason code
 	// (*policy.Engine.ReasonTexts): the log keeps the codes, the review
 	// shows the sentences beside them.
@@ -78,10 +77,10 @@ type Deps struct {
 }
 
 // Check is one readiness check: nil when the part is ready.
-type Check struct {
-	Name  string
-	Check func(ctx context.Context) error
-}
+type Check = health.Check
+
+// WriterStats are the group-commit writer's counters since it started.
+type WriterStats = health.WriterStats
 
 // Server is the HTTP API. It is an http.Handler.
 type Server struct {
@@ -107,25 +106,6 @@ type Server struct {
 	metricsToken string
 	openMetrics  bool
 }
-
-// GCPercent is the garbage collector's target (GOGC) that signald serve
-// runs the server with, unless GOGC is set. The server's live heap is small
-// (the policy, the caches, the requests in flight: tens of MB), so at Go's
-// default of 100 it collected many times a second under load; at 400 the
-// heap may grow to five times the live data, and the load benchmark, which
-// runs with it too, measured 10-25% more submissions per second.
-const GCPercent = 400
-
-// ProcsPerCPU is how many Go processors (GOMAXPROCS) signald serve runs
-// per CPU it may use, unless GOMAXPROCS is set. A goroutine in a cgo call
-// (the writer runs every SQLite statement through one) or in a blocking
-// system call (an fsync) keeps its processor until the runtime takes it
-// back, and with one processor per CPU the requests' goroutines waited
-// meanwhile: the load benchmark found a fifth of the CPUs idle at
-// saturation. Two processors per CPU, with the writer's overlapped fsync
-// (sqlite.WriterOptions.Sync), measured 6-8% more submissions per second;
-// either alone, a few percent.
-const ProcsPerCPU = 2
 
 // New returns the server with every route registered.
 func New(d Deps) (*Server, error) {

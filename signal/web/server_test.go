@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,8 +21,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
 	"github.com/signaal-nl/signaal/signal/auth"
-	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
 // cheap argon2id parameters keep the many logins of these tests fast; the
@@ -54,7 +53,7 @@ type testEnv struct {
 	t        *testing.T
 	url      string
 	srv      *Server
-	db       *sqlite.DB
+	app      *app.App
 	accounts *signal.Accounts
 	privacy  *signal.Privacy
 	key      ed25519.PrivateKey
@@ -68,42 +67,14 @@ type testEnv struct {
 func newEnv(t *testing.T, tweak func(*testDeps)) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "signaal.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	key, err := auth.LoadOrCreateSigningKey(filepath.Join(dir, "keys", "jwt-ed25519.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := auth.NewIssuer(key, auth.IssuerOptions{Issuer: "signaal", Audience: "signaal-api"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := auth.NewVerifier(nil, 0, auth.TrustedIssuer{Issuer: "signaal", Audience: "signaal-api", Methods: []string{"EdDSA"}, Keys: issuer.KeySet()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
-	d := testDeps{DB: db, PasswordParams: testParams, Deps: Deps{Issuer: issuer, Verifier: verifier, WriterStats: writerStats(db),
-		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Ready:  []Check{{Name: "database", Check: db.Ping}, {Name: "writer", Check: db.CheckWriter}}}}
+	d := testDeps{Deps: Deps{Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}}
 	if tweak != nil {
 		tweak(&d)
 	}
-	if d.Accounts == nil {
-		d.Accounts = testAccounts(t, db, d.PasswordParams)
-	}
-	if d.Privacy == nil {
-		var content signal.ContentOpener
-		if d.Signals != nil {
-			content = d.Signals
-		}
-		d.Privacy = testPrivacy(db, privacyParts{content: content})
-	}
-	srv, err := New(d.Deps)
+	a := openApp(t, t.TempDir(), d.Options)
+	deps := d.withApp(a)
+	srv, err := New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +83,7 @@ func newEnv(t *testing.T, tweak func(*testDeps)) *testEnv {
 
 	org := signal.Organisation{Name: "Demo College", Kind: signal.OrgSchool,
 		Contact: signal.Person{Name: "C", Email: "contact@school.nl"}, Deputy: signal.Person{Name: "D", Email: "deputy@school.nl"}}
-	if err := d.Accounts.CreateOrganisation(ctx, cliActor, &org, "Samenwerking Test"); err != nil {
+	if err := deps.Accounts.CreateOrganisation(ctx, cliActor, &org, "Samenwerking Test"); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := auth.HashPassword(testPassword, testParams)
@@ -122,16 +93,16 @@ func newEnv(t *testing.T, tweak func(*testDeps)) *testEnv {
 	users := map[signal.Role]signal.User{}
 	for _, r := range signal.Roles {
 		u := signal.User{Email: string(r) + "@school.nl", Name: "User " + string(r), OrgID: org.ID, Role: r}
-		if err := d.Accounts.SeedUser(ctx, cliActor, &u, hash); err != nil {
+		if err := deps.Accounts.SeedUser(ctx, cliActor, &u, hash); err != nil {
 			t.Fatal(err)
 		}
 		users[r] = u
 	}
 	off := signal.User{Email: "disabled@school.nl", Name: "Gone", OrgID: org.ID, Role: signal.RoleReporter, Disabled: true}
-	if err := d.Accounts.SeedUser(ctx, cliActor, &off, hash); err != nil {
+	if err := deps.Accounts.SeedUser(ctx, cliActor, &off, hash); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, url: hs.URL, srv: srv, db: db, accounts: d.Accounts, privacy: d.Privacy, key: key, logs: logs, users: users, org: org}
+	return &testEnv{t: t, url: hs.URL, srv: srv, app: a, accounts: deps.Accounts, privacy: deps.Privacy, key: a.SigningKey, logs: logs, users: users, org: org}
 }
 
 type response struct {
@@ -192,7 +163,7 @@ func (e *testEnv) token(r signal.Role) string {
 
 func (e *testEnv) auditActions() []string {
 	e.t.Helper()
-	rows, err := e.db.Read().Query(`SELECT action || ' ' || actor_user || ' ' || object FROM audit_entries ORDER BY seq`)
+	rows, err := e.app.DB.Read().Query(`SELECT action || ' ' || actor_user || ' ' || object FROM audit_entries ORDER BY seq`)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -612,22 +583,22 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 	}
 	// Nor is the unknown address anywhere in the database files.
 	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(e.db.Path() + suffix)
+		b, err := os.ReadFile(e.app.DB.Path() + suffix)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(b, []byte("marker-unknown")) || bytes.Contains(b, []byte("marker-password")) {
-			t.Errorf("database file %s holds the unknown address or the password in plain text", e.db.Path()+suffix)
+			t.Errorf("database file %s holds the unknown address or the password in plain text", e.app.DB.Path()+suffix)
 		}
 	}
 }
 
 func TestWeakerHashUpgradedAtLogin(t *testing.T) {
 	e := newEnv(t, func(d *testDeps) {
-		d.PasswordParams = auth.PasswordParams{Memory: 2048, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+		d.Options.PasswordParams = auth.PasswordParams{Memory: 2048, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	})
 	e.token(signal.RoleReporter)
-	_, hash, err := e.db.UserByEmail(context.Background(), "reporter@school.nl")
+	_, hash, err := e.app.DB.UserByEmail(context.Background(), "reporter@school.nl")
 	if err != nil || !strings.Contains(hash, "m=2048,") {
 		t.Fatalf("hash after login %q, %v; want it upgraded to m=2048", hash, err)
 	}
@@ -674,7 +645,7 @@ func TestClientAddress(t *testing.T) {
 			e := newEnv(t, func(d *testDeps) { d.TrustedProxies = c.trusted })
 			e.do("POST", "/api/v1/login", "", strings.NewReader(`{"email":"nobody@school.nl","password":"x"}`), "X-Forwarded-For", c.xff)
 			var ip string
-			if err := e.db.Read().QueryRow(`SELECT origin_ip FROM audit_entries WHERE action = 'login.fail'`).Scan(&ip); err != nil {
+			if err := e.app.DB.Read().QueryRow(`SELECT origin_ip FROM audit_entries WHERE action = 'login.fail'`).Scan(&ip); err != nil {
 				t.Fatal(err)
 			}
 			if ip != c.want {

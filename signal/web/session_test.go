@@ -61,7 +61,7 @@ func TestAuditRecordsTheServersRequestID(t *testing.T) {
 	}
 	server := res.header.Get("X-Request-Id")
 	var recorded string
-	if err := e.db.Read().QueryRow(`SELECT origin_request FROM audit_entries WHERE action = ? ORDER BY seq DESC LIMIT 1`,
+	if err := e.app.DB.Read().QueryRow(`SELECT origin_request FROM audit_entries WHERE action = ? ORDER BY seq DESC LIMIT 1`,
 		string(signal.ActionLoginOK)).Scan(&recorded); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestAuditRecordsTheServersRequestID(t *testing.T) {
 	}
 	// Without a caller's id, the server's alone.
 	res = e.do("POST", "/api/v1/login", "", bytes.NewReader(b))
-	if err := e.db.Read().QueryRow(`SELECT origin_request FROM audit_entries WHERE action = ? ORDER BY seq DESC LIMIT 1`,
+	if err := e.app.DB.Read().QueryRow(`SELECT origin_request FROM audit_entries WHERE action = ? ORDER BY seq DESC LIMIT 1`,
 		string(signal.ActionLoginOK)).Scan(&recorded); err != nil {
 		t.Fatal(err)
 	}

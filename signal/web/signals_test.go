@@ -20,7 +20,6 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/keystore"
-	"github.com/signaal-nl/signaal/signal/textcheck"
 )
 
 // loadPolicy loads the real embedded policy once for the package's tests.
@@ -41,24 +40,14 @@ type signalsEnv struct {
 
 func newSignalsEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *signalsEnv {
 	t.Helper()
-	ctx := context.Background()
-	engine, err := loadPolicy()
-	if err != nil {
-		t.Fatalf("load policy: %v", err)
-	}
 	se := &signalsEnv{keysDir: filepath.Join(t.TempDir(), "keys"), tokens: map[string]string{}, ids: map[string]string{}}
 	se.testEnv = newEnv(t, func(d *testDeps) {
-		keys, err := keystore.Open(ctx, se.keysDir, keystore.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { keys.Close() })
-		se.keys = keys
-		d.Signals = signal.NewSignals(engine, keys, d.DB.Signals(), signal.NewDisclosure(keys, d.DB.Signals(), textcheck.Default()), signal.SignalsOptions{})
+		d.Options.Keys = se.keysDir
 		for _, f := range more {
 			f(d, se)
 		}
 	})
+	se.keys = se.app.Keys
 	for name, r := range map[string]signal.Role{
 		"school": signal.RoleReporter, "coordinator": signal.RoleCoordinator,
 		"privacy": signal.RolePrivacyOfficer, "admin": signal.RoleAdmin,
@@ -75,7 +64,7 @@ func newSignalsEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *signalsE
 func (se *signalsEnv) addPerson(name, org, coop string, kind signal.OrgKind, role signal.Role) {
 	t := se.t
 	ctx := context.Background()
-	o, err := se.db.Organisation(ctx, org)
+	o, err := se.app.DB.Organisation(ctx, org)
 	if err != nil {
 		o = signal.Organisation{Name: org, Kind: kind,
 			Contact: signal.Person{Name: "Aanspreekpunt " + org, Email: "contact@" + strings.ReplaceAll(org, " ", "") + ".nl"},
@@ -189,7 +178,7 @@ func (se *signalsEnv) get(who, id string) (int, signal.SignalView) {
 func (se *signalsEnv) count(query string, args ...any) int {
 	se.t.Helper()
 	var n int
-	if err := se.db.Read().QueryRow(query, args...).Scan(&n); err != nil {
+	if err := se.app.DB.Read().QueryRow(query, args...).Scan(&n); err != nil {
 		se.t.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -366,7 +355,7 @@ func TestSignalFlowPerRole(t *testing.T) {
 		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'share.decide' AND json_extract(decision, '$.outcome') = 'do_not_share'`); n != 1 {
 			t.Errorf("decisions not to share audited: %d, want 1", n)
 		}
-		if _, err := audit.Verify(context.Background(), se.db.Read(), audit.VerifyOptions{}); err != nil {
+		if _, err := audit.Verify(context.Background(), se.app.DB.Read(), audit.VerifyOptions{}); err != nil {
 			t.Errorf("the audit chain does not verify: %v", err)
 		}
 	})
@@ -546,7 +535,7 @@ func TestMarkerNeverInPlainText(t *testing.T) {
 	}
 
 	var hits int
-	rows, err := se.db.Read().Query(`SELECT seq FROM audit_entries WHERE instr(actor_user || actor_role || actor_org || action || object || subject || coalesce(decision, '') || origin_request || origin_ip, ?) > 0`, marker)
+	rows, err := se.app.DB.Read().Query(`SELECT seq FROM audit_entries WHERE instr(actor_user || actor_role || actor_org || action || object || subject || coalesce(decision, '') || origin_request || origin_ip, ?) > 0`, marker)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -563,7 +552,7 @@ func TestMarkerNeverInPlainText(t *testing.T) {
 	if !strings.Contains(se.logs.String(), "/api/v1/signals") {
 		t.Error("the logs hold no signal requests; the log check would prove nothing")
 	}
-	files := []string{se.db.Path(), se.db.Path() + "-wal", filepath.Join(se.keysDir, keystore.KeysDBFile), filepath.Join(se.keysDir, keystore.KeysDBFile) + "-wal"}
+	files := []string{se.app.DB.Path(), se.app.DB.Path() + "-wal", filepath.Join(se.keysDir, keystore.KeysDBFile), filepath.Join(se.keysDir, keystore.KeysDBFile) + "-wal"}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if os.IsNotExist(err) {
@@ -591,7 +580,7 @@ func TestErasingAYoungPersonsKey(t *testing.T) {
 	if status != 200 || !after.Erased || after.Facts != "" || after.Youth.Name != "" {
 		t.Fatalf("after erasure: %d %+v; want erased, no content", status, after)
 	}
-	if _, err := audit.Verify(context.Background(), se.db.Read(), audit.VerifyOptions{}); err != nil {
+	if _, err := audit.Verify(context.Background(), se.app.DB.Read(), audit.VerifyOptions{}); err != nil {
 		t.Fatalf("the audit chain no longer verifies after erasure: %v", err)
 	}
 }

@@ -1,60 +1,76 @@
 package web
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
 	"github.com/signaal-nl/signaal/signal/auth"
-	"github.com/signaal-nl/signaal/signal/sqlite"
-	"golang.org/x/mod/sumdb/note"
 )
 
-// The tests wire the services over a real database as signald serve does
-// (cmd/signald/wire.go).
+// The tests run the application as signald serve does: signal/app wires
+// it, over a real database and key store in a temporary directory.
 
 // cliActor is the operator at the shell, who sets up the tests' accounts.
 var cliActor = signal.Actor{UserID: "cli", Role: signal.RoleSystem}
 
-// testDeps are the server's Deps with the database the tests' services
-// are wired over, and the cost of their password hashes.
+// testDeps are the server's Deps and the options of the application whose
+// services fill them. A test's tweak sets either; the Deps it leaves zero
+// come from the application.
 type testDeps struct {
 	Deps
-	DB             *sqlite.DB
-	PasswordParams auth.PasswordParams
+	Options app.Options
 }
 
-func testAccounts(t testing.TB, db *sqlite.DB, params auth.PasswordParams) *signal.Accounts {
+// openApp opens the whole application in dir with d's options: the
+// package's one policy engine and cheap password hashes unless set.
+func openApp(t testing.TB, dir string, opts app.Options) *app.App {
 	t.Helper()
-	store := db.Accounts()
-	a, err := signal.NewAccounts(store, db, store, auth.Passwords{Params: params}, signal.AccountsOptions{})
+	if opts.DB == "" {
+		opts.DB = filepath.Join(dir, "signaal.db")
+	}
+	if opts.Engine == nil {
+		engine, err := loadPolicy()
+		if err != nil {
+			t.Fatalf("load policy: %v", err)
+		}
+		opts.Engine = engine
+	}
+	if opts.PasswordParams == (auth.PasswordParams{}) {
+		opts.PasswordParams = testParams
+	}
+	if opts.CheckpointKeyName == "" {
+		opts.CheckpointKeyName = "signaal-audit/test"
+	}
+	a, err := app.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { a.Close() })
 	return a
 }
 
-// privacyParts are the privacy console's parts besides the database.
-type privacyParts struct {
-	retention  *signal.Retention
-	pseudonyms signal.Pseudonyms
-	content    signal.ContentOpener
-	signer     note.Signer
-	verifier   note.Verifier
-}
-
-func testPrivacy(db *sqlite.DB, parts privacyParts) *signal.Privacy {
-	store := db.Privacy()
-	return signal.NewPrivacy(signal.PrivacyDeps{
-		Log: store, Integrity: db.Integrity(parts.signer, parts.verifier), Recorder: store, Store: store,
-		Policies: store, Escalations: store, Directory: db, Retention: parts.retention,
-		Pseudonyms: parts.pseudonyms, Content: parts.content,
-	})
-}
-
-// writerStats reports db's writer to /metrics.
-func writerStats(db *sqlite.DB) func() WriterStats {
-	return func() WriterStats {
-		st := db.Writer().Stats()
-		return WriterStats{Batches: st.Batches, Units: st.Units, Syncs: st.Syncs, Busy: st.Busy, Syncing: st.Syncing}
+// withApp fills what d leaves zero from a, as signald serve does; the
+// tests' readiness checks come after the application's.
+func (d *testDeps) withApp(a *app.App) Deps {
+	deps := d.Deps
+	if deps.Services == (signal.Services{}) {
+		deps.Services = a.Services
 	}
+	if deps.Issuer == nil {
+		deps.Issuer, deps.Verifier = a.Issuer, a.Verifier
+	}
+	if deps.ReasonTexts == nil {
+		deps.ReasonTexts = a.ReasonTexts()
+	}
+	if deps.Questions == nil {
+		deps.Questions = a.Questions()
+	}
+	if deps.WriterStats == nil {
+		deps.WriterStats = a.WriterStats
+	}
+	deps.Ready = append(append([]Check(nil), a.Ready...), d.Ready...)
+	return deps
 }

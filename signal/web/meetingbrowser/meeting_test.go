@@ -9,13 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signaal-nl/signaal/policy"
-	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
 	"github.com/signaal-nl/signaal/signal/auth"
-	"github.com/signaal-nl/signaal/signal/keystore"
-	"github.com/signaal-nl/signaal/signal/sqlite"
-	"github.com/signaal-nl/signaal/signal/textcheck"
 	"github.com/signaal-nl/signaal/signal/web"
 	"github.com/signaal-nl/signaal/signal/web/browsertest"
 )
@@ -32,47 +28,19 @@ const password = "correct horse battery staple"
 type site struct {
 	url     string
 	meeting string
-	db      *sqlite.DB
+	app     *app.App
 }
 
 func startSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "signaal.db"), sqlite.Options{})
+	a, err := app.Open(ctx, app.Options{DB: filepath.Join(t.TempDir(), "signaal.db"), PasswordParams: params})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { keys.Close() })
-	engine, err := policy.Load(ctx, rego.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	disclosure := signal.NewDisclosure(keys, db, textcheck.Default())
-	signals := signal.NewSignals(engine, keys, db.Signals(), disclosure, signal.SignalsOptions{})
-	meetings := signal.NewMeetings(disclosure, keys, db.MeetingStores(), signal.MeetingsOptions{Evaluations: db.Meetings(), TextChecker: textcheck.Default()})
-	key, err := auth.LoadOrCreateSigningKey(filepath.Join(dir, "keys", "jwt-ed25519.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := auth.NewIssuer(key, auth.IssuerOptions{Issuer: "signaal", Audience: "signaal-api"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := auth.NewVerifier(nil, 0, auth.TrustedIssuer{Issuer: "signaal", Audience: "signaal-api", Methods: []string{"EdDSA"}, Keys: issuer.KeySet()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounts, err := signal.NewAccounts(db.Accounts(), db, db.Accounts(), auth.Passwords{Params: params}, signal.AccountsOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(web.Deps{Accounts: accounts, Issuer: issuer, Verifier: verifier, Signals: signals, Meetings: meetings})
+	t.Cleanup(func() { a.Close() })
+	db, signals, meetings, accounts := a.DB, a.Signals, a.Meetings, a.Accounts
+	srv, err := web.New(web.Deps{Services: a.Services, Issuer: a.Issuer, Verifier: a.Verifier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +93,7 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{url: hs.URL, meeting: m.ID, db: db}
+	return &site{url: hs.URL, meeting: m.ID, app: a}
 }
 
 const (

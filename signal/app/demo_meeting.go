@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/signal"
-	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
 // demoSignal is one signal of the demo, with the answers that give the
@@ -68,7 +67,8 @@ func demoAnswers(level signal.Level) signal.Answers {
 // use cases, so everything is decided by the real policy, sealed and
 // audited; it creates nothing twice (no signals when the demo reporters
 // have any, no meeting when the cooperation has one).
-func seedDemoMeeting(ctx context.Context, db *sqlite.DB, signals *signal.Signals, meetings *signal.Meetings, now time.Time) error {
+func (a *App) seedDemoMeeting(ctx context.Context, now time.Time) error {
+	db, signals, meetings := a.DB, a.Signals, a.Meetings
 	actor := func(email string) (signal.Actor, error) {
 		u, _, err := db.UserByEmail(ctx, email)
 		if err != nil {

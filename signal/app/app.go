@@ -1,0 +1,335 @@
+// Package app is the one place that knows every concrete part of Signaal:
+// it opens the SQLite database, the young people's key store, the policy
+// engine and the signing keys, and builds the domain services over them.
+// signald serve, the operator's commands, every test that needs the whole
+// application, the load benchmark and the demo all call Open, so the
+// application is wired exactly once.
+//
+// The web layer is not built here: app must not import signal/web, whose
+// own tests import app. Instead the services come as one value,
+// signal.Services, which web.Deps embeds, and the readiness checks and the
+// writer's counters have types of their own (signal/health) that both
+// sides use. A caller writes
+//
+//	web.New(web.Deps{Services: a.Services, Issuer: a.Issuer, Verifier: a.Verifier,
+//		Ready: a.Ready, WriterStats: a.WriterStats, ReasonTexts: a.ReasonTexts(), ...})
+//
+// and adds only what belongs to the web layer (cookies, proxies, limits).
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/policy"
+	"github.com/signaal-nl/signaal/rego"
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/auth"
+	"github.com/signaal-nl/signaal/signal/health"
+	"github.com/signaal-nl/signaal/signal/keystore"
+	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal/textcheck"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// The session tokens' issuer and audience.
+const (
+	TokenIssuer   = "signaal"
+	TokenAudience = "signaal-api"
+)
+
+// SigningKeyFile is the session tokens' Ed25519 key, in the keys directory.
+const SigningKeyFile = "jwt-ed25519.key"
+
+// Parts are the parts Open builds beyond the database. The operator's
+// commands open only what they use, so that, say, adding a user neither
+// compiles the policy nor creates keys.
+type Parts uint8
+
+const (
+	// Database is the database with Accounts, and Privacy over it (its
+	// use cases that need more answer CodeUnavailable without it).
+	Database Parts = 1 << iota
+	// YouthKeys adds the key store that seals content per young person,
+	// and with it retention, erasure and lookups by name.
+	YouthKeys
+	// Policy adds the policy engine, and with YouthKeys the Signals and
+	// Meetings services.
+	Policy
+	// Signing adds the keys that sign: the session tokens' (Issuer,
+	// Verifier) and the audit checkpoints'.
+	Signing
+	// All is what signald serve and the tests run.
+	All = Database | YouthKeys | Policy | Signing
+)
+
+// Options configure Open. DB is required; the zero value of every other
+// field is what signald serve runs with.
+type Options struct {
+	DB   string // the database file, created (with its directory) if missing
+	Keys string // the keys directory; default keys/ next to the database
+	// Parts to build; zero means All.
+	Parts Parts
+	// PolicyDir is a directory of .rego files used instead of the
+	// built-in policy; Engine, if set, is used instead of either (tests
+	// load the policy once for many applications).
+	PolicyDir string
+	Engine    *policy.Engine
+	// Retention is how long a signal stays after its observation; zero
+	// means signal.DefaultRetention.
+	Retention signal.Period
+	// Now is the clock of every part (default time.Now). RetentionNow, if
+	// set, is the retention job's alone: tests move it years ahead to see
+	// signals expire without expiring their own sessions.
+	Now, RetentionNow func() time.Time
+	Logger            *slog.Logger // default discards
+	// PasswordParams are the cost of new password hashes; zero means
+	// auth.DefaultPasswordParams (tests use cheap ones).
+	PasswordParams auth.PasswordParams
+	// CheckpointKeyName names a new audit checkpoint key; default
+	// "signaal-audit/" and the host name.
+	CheckpointKeyName string
+}
+
+// App is the running application: its services and the parts under them.
+// Fields of parts Open did not build are nil.
+type App struct {
+	signal.Services
+	Retention *signal.Retention // the retention rule (YouthKeys)
+
+	Issuer     *auth.Issuer       // signs session tokens (Signing)
+	Verifier   *auth.Verifier     // checks them (Signing)
+	SigningKey ed25519.PrivateKey // the session tokens' key (Signing)
+
+	// Ready are the readiness checks: database, writer, and with Policy
+	// the policy.
+	Ready []health.Check
+
+	DB     *sqlite.DB
+	Keys   *keystore.Store // YouthKeys
+	Engine *policy.Engine  // Policy
+
+	opts      Options
+	integrity *sqlite.Integrity
+	lastSize  int64 // the log's size at the last hourly checkpoint
+	closers   []func() error
+}
+
+// Open opens the parts opts asks for and builds the services over them.
+// Close the App to stop the writer and release the files.
+func Open(ctx context.Context, opts Options) (_ *App, err error) {
+	if strings.TrimSpace(opts.DB) == "" {
+		return nil, errors.New("app: no database file given")
+	}
+	if opts.Parts == 0 {
+		opts.Parts = All
+	}
+	if opts.Keys == "" {
+		opts.Keys = filepath.Join(filepath.Dir(opts.DB), "keys")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RetentionNow == nil {
+		opts.RetentionNow = opts.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &App{opts: opts, lastSize: -1}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	logger := opts.Logger
+
+	if a.DB, err = sqlite.Open(ctx, opts.DB, sqlite.Options{Now: opts.Now, Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.DB.Close)
+	a.Ready = []health.Check{{Name: "database", Check: a.DB.Ping}, {Name: "writer", Check: a.DB.CheckWriter}}
+
+	// The pseudonym of unknown login addresses is keyed by a key derived
+	// from the session signing key: stable across restarts, nothing new to
+	// back up. Without it, a random key per process.
+	var loginKey []byte
+	var cpSigner note.Signer
+	var cpVerifier note.Verifier
+	if opts.Parts&Signing != 0 {
+		if a.SigningKey, err = auth.LoadOrCreateSigningKey(filepath.Join(opts.Keys, SigningKeyFile)); err != nil {
+			return nil, err
+		}
+		if a.Issuer, err = auth.NewIssuer(a.SigningKey, auth.IssuerOptions{Issuer: TokenIssuer, Audience: TokenAudience, Now: opts.Now}); err != nil {
+			return nil, err
+		}
+		if a.Verifier, err = auth.NewVerifier(opts.Now, 0, auth.TrustedIssuer{
+			Issuer: TokenIssuer, Audience: TokenAudience, Methods: []string{"EdDSA"}, Keys: a.Issuer.KeySet()}); err != nil {
+			return nil, err
+		}
+		if loginKey, err = hkdf.Key(sha256.New, a.SigningKey.Seed(), nil, "signaal login address pseudonym v1", 32); err != nil {
+			return nil, fmt.Errorf("derive login pseudonym key: %w", err)
+		}
+		name := opts.CheckpointKeyName
+		if name == "" {
+			host, _ := os.Hostname()
+			name = "signaal-audit/" + checkpointName(host)
+		}
+		var vkey string
+		if cpSigner, vkey, err = audit.LoadOrCreateKey(filepath.Join(opts.Keys, audit.CheckpointKeyFile), name); err != nil {
+			return nil, err
+		}
+		if cpVerifier, err = audit.NewVerifier(vkey); err != nil {
+			return nil, err
+		}
+	}
+
+	store := a.DB.Accounts()
+	if a.Accounts, err = signal.NewAccounts(store, a.DB, store, auth.Passwords{Params: opts.PasswordParams},
+		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now}); err != nil {
+		return nil, err
+	}
+
+	privacy := signal.PrivacyDeps{Now: opts.Now}
+	if opts.Parts&YouthKeys != 0 {
+		// Names, birth dates and observations are sealed with a key per
+		// young person, kept in the keys directory apart from the database.
+		if a.Keys, err = keystore.Open(ctx, opts.Keys, keystore.Options{Logger: logger, Now: opts.Now}); err != nil {
+			return nil, fmt.Errorf("open the youth key store: %w", err)
+		}
+		a.closers = append(a.closers, a.Keys.Close)
+		a.Retention = signal.NewRetention(a.DB.Privacy(), a.Keys, a.Keys,
+			signal.RetentionOptions{Period: opts.Retention, Now: opts.RetentionNow, Logger: logger})
+		privacy.Retention, privacy.Pseudonyms = a.Retention, a.Keys
+	}
+
+	if opts.Parts&Policy != 0 {
+		if a.Engine = opts.Engine; a.Engine == nil {
+			if a.Engine, err = LoadPolicy(ctx, opts.PolicyDir); err != nil {
+				return nil, err
+			}
+		}
+		engine := a.Engine
+		a.Ready = append(a.Ready, health.Check{Name: "policy", Check: func(context.Context) error {
+			if engine.Version() == "" {
+				return errors.New("no policy loaded")
+			}
+			return nil
+		}})
+		if a.Keys != nil {
+			// The memo answers repeated answer patterns without evaluating
+			// the Rego again: the engine is fixed for the life of the process.
+			disclosure := signal.NewDisclosure(a.Keys, a.DB, textcheck.Default())
+			a.Signals = signal.NewSignals(policy.NewMemoDecider(engine, 0), a.Keys, a.DB.Signals(), disclosure, signal.SignalsOptions{Now: opts.Now})
+			a.Meetings = signal.NewMeetings(disclosure, a.Keys, a.DB.MeetingStores(),
+				signal.MeetingsOptions{Evaluations: a.DB.Meetings(), TextChecker: textcheck.Default(), Now: opts.Now})
+			privacy.Content = a.Signals
+		}
+	}
+
+	ps := a.DB.Privacy()
+	a.integrity = a.DB.Integrity(cpSigner, cpVerifier)
+	privacy.Log, privacy.Integrity, privacy.Recorder, privacy.Store = ps, a.integrity, ps, ps
+	privacy.Policies, privacy.Escalations, privacy.Directory = ps, ps, a.DB
+	a.Privacy = signal.NewPrivacy(privacy)
+	return a, nil
+}
+
+// Close stops the writer and closes the database and the key store.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// WriterStats reports the group-commit writer's counters, for /metrics.
+func (a *App) WriterStats() health.WriterStats {
+	st := a.DB.Writer().Stats()
+	return health.WriterStats{Batches: st.Batches, Units: st.Units, Syncs: st.Syncs, Busy: st.Busy, Syncing: st.Syncing}
+}
+
+// ReasonTexts are the policy's sentences per reason code; nil without
+// the Policy part.
+func (a *App) ReasonTexts() map[string]signal.Text {
+	if a.Engine == nil {
+		return nil
+	}
+	return a.Engine.ReasonTexts()
+}
+
+// Questions is the policy's question catalogue; nil without the Policy
+// part.
+func (a *App) Questions() []signal.Question {
+	if a.Engine == nil {
+		return nil
+	}
+	return a.Engine.Questions()
+}
+
+// system is who the audit log names for what the application does of
+// itself (the policy load at start).
+var system = signal.Actor{UserID: "signald", Role: signal.RoleSystem}
+
+// RecordPolicyLoad stores the loaded policy's files under its version and
+// audits policy.load, so the console can say which policy was in force
+// when and show what changed (R11).
+func (a *App) RecordPolicyLoad(ctx context.Context) error {
+	if a.Engine == nil {
+		return errors.New("app: no policy loaded")
+	}
+	var fsys fs.FS = rego.FS
+	if a.opts.PolicyDir != "" && a.opts.Engine == nil {
+		fsys = os.DirFS(a.opts.PolicyDir)
+	}
+	files, err := signal.ReadPolicyFiles(fsys)
+	if err != nil {
+		return err
+	}
+	return a.Privacy.RecordPolicyLoad(ctx, system, a.Engine.Version(), files)
+}
+
+// LoadPolicy loads the built-in policy, or the .rego files of dir when a
+// privacy officer's adjusted copy is configured.
+func LoadPolicy(ctx context.Context, dir string) (*policy.Engine, error) {
+	var fsys fs.FS = rego.FS
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	e, err := policy.Load(ctx, fsys)
+	if err != nil {
+		if dir != "" {
+			return nil, fmt.Errorf("load the policy in %s: %w", dir, err)
+		}
+		return nil, fmt.Errorf("load the built-in policy: %w", err)
+	}
+	return e, nil
+}
+
+// checkpointName makes the host name fit a signed-note key name (no spaces
+// or plus signs).
+func checkpointName(host string) string {
+	host = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '+' || r < 0x21 || r > 0x7e {
+			return '-'
+		}
+		return r
+	}, host)
+	if host == "" {
+		return "signald"
+	}
+	return host
+}
