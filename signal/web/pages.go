@@ -330,7 +330,7 @@ func (s *Server) Render(c echo.Context, status int, name, title string, data any
 // s.reporterPages (issue 5), s.meetingPages (issue 6), s.privacyPages
 // (issue 7).
 func (s *Server) pageRoutes() {
-	pub := &PageGroup{e: s.echo, mw: []echo.MiddlewareFunc{s.pageRequest, language, s.csrf()}}
+	pub := &PageGroup{e: s.echo, mw: []echo.MiddlewareFunc{s.pageRequest, language, sameOriginPages, s.csrf()}}
 	pub.GET("/static/*", s.static)
 	pub.GET("/sw.js", s.serviceWorker)
 	pub.GET("/manifest.webmanifest", s.manifest)
@@ -384,6 +384,34 @@ func (s *Server) pageRequest(next echo.HandlerFunc) echo.HandlerFunc {
 func isPageRequest(c echo.Context) bool {
 	p, _ := c.Get(ctxPage).(bool)
 	return p
+}
+
+// sameOriginPages refuses a page POST that does not come from this origin,
+// before any token is looked at: the browser says where a request comes
+// from (Sec-Fetch-Site), and only "same-origin" (our own page) or "none"
+// (typed by the user) pass. "same-site" is refused too: a page on a
+// sibling subdomain or another port of the same host is not us, and could
+// set a cookie of its own for a double-submit token. A browser without
+// Fetch Metadata must send an Origin equal to this host's, when it sends
+// one at all; with neither header the CSRF token alone decides.
+func sameOriginPages(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		switch site := r.Header.Get("Sec-Fetch-Site"); site {
+		case "same-origin", "none":
+			return next(c)
+		case "":
+			if o := r.Header.Get("Origin"); o != "" && o != c.Scheme()+"://"+r.Host {
+				return signal.Errorf(signal.CodeForbidden, "csrf")
+			}
+			return next(c)
+		}
+		return signal.Errorf(signal.CodeForbidden, "csrf")
+	}
 }
 
 // csrf protects the page forms: Echo's CSRF middleware checks Fetch
