@@ -12,6 +12,7 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the tests' own handles; the package itself imports no driver
+	"github.com/signaal-nl/signaal/signal"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -124,8 +125,8 @@ const testSubject = "yp:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD"
 func testEntry(i int) Entry {
 	return Entry{
 		Time:    time.Date(2026, 11, 22, 9, 0, 0, i, time.UTC),
-		Actor:   Actor{UserID: "u-17", Role: "reporter", Org: "org-school-3"},
-		Action:  "share.decide",
+		Actor:   signal.Actor{UserID: "u-17", Role: "reporter", OrgID: "org-school-3", RequestID: "req-1", IP: "192.0.2.7"},
+		Action:  signal.ActionShareDecide,
 		Object:  fmt.Sprintf("signal/%d", i),
 		Subject: testSubject,
 		Decision: &Decision{
@@ -135,7 +136,6 @@ func testEntry(i int) Entry {
 			Purpose: "coordinate_support", Recipient: "signal_meeting",
 			Input: json.RawMessage(`{"purpose": "coordinate_support", "youth": {"age": 15, "capable": true}, "fields": ["facts"]}`),
 		},
-		Origin: Origin{RequestID: "req-1", IP: "192.0.2.7"},
 	}
 }
 
@@ -227,7 +227,7 @@ func TestAppendStoresEntryAsGiven(t *testing.T) {
 	if seq := l.appendOne(t, e); seq != 1 {
 		t.Fatalf("first entry got seq %d, want 1", seq)
 	}
-	bare := Entry{Actor: Actor{Role: "anonymous"}, Action: "login.fail", Origin: Origin{IP: "2001:db8::1"}}
+	bare := Entry{Actor: signal.Actor{Role: "anonymous", IP: "2001:db8::1"}, Action: signal.ActionLoginFail}
 	if seq := l.appendOne(t, bare); seq != 2 {
 		t.Fatalf("second entry got seq %d, want 2", seq)
 	}
@@ -267,7 +267,7 @@ func TestAppendRefusesFreeTextAndNames(t *testing.T) {
 		{"a role with spaces", func(e *Entry) { e.Actor.Role = "privacy officer" }, "actor.role"},
 		{"a user id that is a full name", func(e *Entry) { e.Actor.UserID = "Anna Bakker" }, "actor.user_id"},
 		{"an object with a newline", func(e *Entry) { e.Object = "signal/1\nDELETE" }, "object"},
-		{"an origin ip that is not an address", func(e *Entry) { e.Origin.IP = "example.org" }, "origin.ip"},
+		{"an origin ip that is not an address", func(e *Entry) { e.Actor.IP = "example.org" }, "origin.ip"},
 		{"a decision without an outcome", func(e *Entry) { e.Decision.Outcome = "" }, "decision.outcome"},
 		{"a decision without a policy version", func(e *Entry) { e.Decision.PolicyVersion = "" }, "decision.policy_version"},
 		{"a reason sentence instead of a code", func(e *Entry) { e.Decision.Reasons = []string{"de ouders zijn niet gevraagd"} }, "decision.reasons[0]"},
@@ -315,7 +315,7 @@ func TestTriggersRefuseEditsOfHistory(t *testing.T) {
 	tests := []struct {
 		name, stmt string
 	}{
-		{"update an entry", "UPDATE audit_entries SET action = 'signal.read' WHERE seq = 1"},
+		{"update an entry", "UPDATE audit_entries SET action = '" + string(signal.ActionSignalRead) + "' WHERE seq = 1"},
 		{"delete an entry", "DELETE FROM audit_entries WHERE seq = 2"},
 		{"delete every entry", "DELETE FROM audit_entries"},
 		{"replace an entry", "INSERT OR REPLACE INTO audit_entries SELECT * FROM audit_entries WHERE seq = 2"},

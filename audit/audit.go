@@ -37,6 +37,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // Entry is one audit record as the service hands it to [Appender.Append].
@@ -49,11 +51,14 @@ type Entry struct {
 	// Time of the event; zero means the chain's clock. Stored in UTC with
 	// nanoseconds.
 	Time time.Time
-	// Actor is who did it; empty UserID for an unauthenticated attempt.
-	Actor Actor
-	// Action is a dotted lower-case verb: "signal.create", "share.decide",
-	// "signal.read", "login.fail", "audit.export", "policy.load", "logout".
-	Action string
+	// Actor is who did it and the request it came from; empty UserID for
+	// an unauthenticated attempt. Role is one of signal.Roles or
+	// signal.RoleSystem; IP is a
+	// literal IPv4 or IPv6 address, or "".
+	Actor signal.Actor
+	// Action is what was done, one of the constants of signal.AuditAction
+	// (signal/audit_actions.go): a dotted lower-case verb.
+	Action signal.AuditAction
 	// Object is the identifier of what the action concerns, e.g.
 	// "signal/01HZX3…" or "policy/sha256:…"; empty if none.
 	Object string
@@ -65,21 +70,6 @@ type Entry struct {
 	Subject string
 	// Decision is the sharing decision, when the action made one.
 	Decision *Decision
-	// Origin is where the request came from.
-	Origin Origin
-}
-
-// Actor identifies who acted.
-type Actor struct {
-	UserID string // the account's identifier, not its display name
-	Role   string // reporter, coordinator, privacy_officer, admin, or "system"
-	Org    string // the organisation's identifier
-}
-
-// Origin identifies the request an entry comes from.
-type Origin struct {
-	RequestID string
-	IP        string // a literal IPv4 or IPv6 address, or ""
 }
 
 // Decision records a sharing decision: what the policy decided, by which

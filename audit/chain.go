@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // The chain, in full (format version 1):
@@ -116,13 +118,13 @@ func toRow(seq int64, e Entry) (row, error) {
 		[]byte(e.Time.UTC().Format(timeLayout)),
 		[]byte(e.Actor.UserID),
 		[]byte(e.Actor.Role),
-		[]byte(e.Actor.Org),
+		[]byte(e.Actor.OrgID),
 		[]byte(e.Action),
 		[]byte(e.Object),
 		[]byte(e.Subject),
 		decision,
-		[]byte(e.Origin.RequestID),
-		[]byte(e.Origin.IP),
+		[]byte(e.Actor.RequestID),
+		[]byte(e.Actor.IP),
 	}
 	return r, nil
 }
@@ -195,8 +197,9 @@ func fromRow(r *row, hash []byte) (Record, error) {
 		return Record{}, fmt.Errorf("entry %d: time: %w", r.seq, err)
 	}
 	rec.Time = t.UTC()
-	rec.Actor = Actor{UserID: string(r.cols[1]), Role: string(r.cols[2]), Org: string(r.cols[3])}
-	rec.Action = string(r.cols[4])
+	rec.Actor = signal.Actor{UserID: string(r.cols[1]), Role: signal.Role(r.cols[2]), OrgID: string(r.cols[3]),
+		RequestID: string(r.cols[8]), IP: string(r.cols[9])}
+	rec.Action = signal.AuditAction(r.cols[4])
 	rec.Object = string(r.cols[5])
 	rec.Subject = string(r.cols[6])
 	if len(r.cols[7]) > 0 {
@@ -206,6 +209,5 @@ func fromRow(r *row, hash []byte) (Record, error) {
 		}
 		rec.Decision = &d
 	}
-	rec.Origin = Origin{RequestID: string(r.cols[8]), IP: string(r.cols[9])}
 	return rec, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // subjectEntry is testEntry about young person k of a few.
@@ -218,7 +220,7 @@ func TestMigrationIndexesExistingEntries(t *testing.T) {
 	if n := count(t, l.db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_entries' AND name <> 'audit_entries_time' AND sql IS NOT NULL"); n != 0 {
 		t.Fatalf("%d of the old indexes are still there", n)
 	}
-	for _, q := range []Query{{UserID: "u-17"}, {Org: "org-school-3"}, {Action: "share.decide"}, {Action: "share."}, {Outcome: "ask_consent"}, {Rule: "R8"}} {
+	for _, q := range []Query{{UserID: "u-17"}, {Org: "org-school-3"}, {Action: string(signal.ActionShareDecide)}, {Action: "share."}, {Outcome: "ask_consent"}, {Rule: "R8"}} {
 		if page, err := Search(ctx, l.db, q); err != nil || len(page.Records) != 5 {
 			t.Errorf("%+v after the migration: %d entries, %v; want all 5", q, len(page.Records), err)
 		}

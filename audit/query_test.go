@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signaal-nl/signaal/signal"
 )
 
 func TestSearchFiltersNewestFirst(t *testing.T) {
@@ -17,11 +19,11 @@ func TestSearchFiltersNewestFirst(t *testing.T) {
 		e := testEntry(i)
 		switch {
 		case i%4 == 0:
-			e.Action, e.Decision, e.Subject = "login.fail", nil, ""
-			e.Actor = Actor{}
+			e.Action, e.Decision, e.Subject = signal.ActionLoginFail, nil, ""
+			e.Actor = signal.Actor{}
 		case i%3 == 0:
-			e.Action = "signal.read"
-			e.Actor = Actor{UserID: "u-99", Role: "coordinator", Org: "org-municipality"}
+			e.Action = signal.ActionSignalRead
+			e.Actor = signal.Actor{UserID: "u-99", Role: "coordinator", OrgID: "org-municipality"}
 			e.Subject = otherYouth
 			e.Decision.Outcome, e.Decision.Rule = "escalate", "R6"
 		}
@@ -39,14 +41,14 @@ func TestSearchFiltersNewestFirst(t *testing.T) {
 		{"by actor", Query{UserID: "u-99"}, []int64{9, 6, 3}},
 		{"by organisation", Query{Org: "org-school-3"}, []int64{11, 10, 7, 5, 2, 1}},
 		{"by role", Query{Role: "coordinator"}, []int64{9, 6, 3}},
-		{"by action", Query{Action: "login.fail"}, []int64{12, 8, 4}},
+		{"by action", Query{Action: string(signal.ActionLoginFail)}, []int64{12, 8, 4}},
 		{"by action prefix", Query{Action: "signal."}, []int64{9, 6, 3}},
 		{"by young person", Query{Subject: otherYouth}, []int64{9, 6, 3}},
 		{"by outcome", Query{Outcome: "escalate"}, []int64{9, 6, 3}},
 		{"by rule", Query{Rule: "R8"}, []int64{11, 10, 7, 5, 2, 1}},
 		{"by object", Query{Object: "signal/5"}, []int64{5}},
 		{"by time", Query{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC), Until: time.Date(2026, 11, 22, 9, 0, 0, 12, time.UTC)}, []int64{11, 10}},
-		{"combined", Query{Action: "share.decide", Rule: "R8", Before: 7}, []int64{5, 2, 1}},
+		{"combined", Query{Action: string(signal.ActionShareDecide), Rule: "R8", Before: 7}, []int64{5, 2, 1}},
 		{"nothing matches", Query{UserID: "nobody"}, nil},
 		{"one cooperation's organisations and the anonymous", Query{Orgs: []string{"org-municipality"}}, []int64{12, 9, 8, 6, 4, 3}},
 	}
@@ -107,11 +109,11 @@ func TestSearchUsesAnIndexForEveryFilter(t *testing.T) {
 		{"young person", Query{Subject: testSubject}},
 		{"actor", Query{UserID: "u-17"}},
 		{"organisation", Query{Org: "org"}},
-		{"action", Query{Action: "login.fail"}},
+		{"action", Query{Action: string(signal.ActionLoginFail)}},
 		{"outcome", Query{Outcome: "escalate"}},
 		{"rule", Query{Rule: "R6"}},
 		{"young person in a cooperation, a page further", Query{Subject: testSubject, Orgs: []string{"a", "b"}, Before: 3}},
-		{"actor and action", Query{UserID: "u-17", Action: "share.decide"}},
+		{"actor and action", Query{UserID: "u-17", Action: string(signal.ActionShareDecide)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			query, args := tt.q.read(51).sql()
@@ -256,17 +258,17 @@ func fillMillion(b *testing.B, path string, n int) {
 		b.Fatal(err)
 	}
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	actions := []string{"share.decide", "signal.read", "signals.list", "signal.create", "login.ok"}
+	actions := []signal.AuditAction{signal.ActionShareDecide, signal.ActionSignalRead, signal.ActionSignalsList, signal.ActionSignalCreate, signal.ActionLoginOK}
 	var prev [32]byte
 	buf := make([]byte, 0, 1024)
 	for i := 1; i <= n; i++ {
 		e := testEntry(i)
 		e.Time = start.Add(time.Duration(i) * 30 * time.Second)
-		e.Actor = Actor{UserID: fmt.Sprintf("usr-%d", i%500), Role: "reporter", Org: fmt.Sprintf("org-%d", i%40)}
+		e.Actor = signal.Actor{UserID: fmt.Sprintf("usr-%d", i%500), Role: "reporter", OrgID: fmt.Sprintf("org-%d", i%40)}
 		e.Action = actions[i%len(actions)]
 		e.Object = fmt.Sprintf("signal/%d", i/3)
 		e.Subject = youthOf(i % 5000)
-		if e.Action != "share.decide" {
+		if e.Action != signal.ActionShareDecide {
 			e.Decision = nil
 		} else if i%40 == 0 {
 			e.Decision.Outcome, e.Decision.Rule = "escalate", "R6"

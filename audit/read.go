@@ -177,12 +177,12 @@ func toExport(r Record) exportRecord {
 	return exportRecord{
 		Seq:      r.Seq,
 		Time:     r.Time.UTC().Format(time.RFC3339Nano),
-		Actor:    exportWho{r.Actor.UserID, r.Actor.Role, r.Actor.Org},
-		Action:   r.Action,
+		Actor:    exportWho{r.Actor.UserID, string(r.Actor.Role), r.Actor.OrgID},
+		Action:   string(r.Action),
 		Object:   r.Object,
 		Subject:  r.Subject,
 		Decision: r.Decision,
-		Origin:   exportReq{r.Origin.RequestID, r.Origin.IP},
+		Origin:   exportReq{r.Actor.RequestID, r.Actor.IP},
 		Hash:     "sha256:" + hex.EncodeToString(r.Hash[:]),
 	}
 }
@@ -194,11 +194,11 @@ func csvRow(r Record) []string {
 	}
 	return []string{
 		strconv.FormatInt(r.Seq, 10), r.Time.UTC().Format(time.RFC3339Nano),
-		cell(r.Actor.UserID), cell(r.Actor.Role), cell(r.Actor.Org), cell(r.Action), cell(r.Object), cell(r.Subject),
+		cell(r.Actor.UserID), cell(string(r.Actor.Role)), cell(r.Actor.OrgID), cell(string(r.Action)), cell(r.Object), cell(r.Subject),
 		cell(d.Outcome), cell(d.Level), cell(d.Rule),
 		cell(strings.Join(d.Fields, "|")), cell(strings.Join(d.Obligations, "|")), cell(strings.Join(d.Reasons, "|")),
 		cell(d.PolicyVersion), cell(d.Purpose), cell(d.Recipient), string(d.Input),
-		cell(r.Origin.RequestID), cell(r.Origin.IP),
+		cell(r.Actor.RequestID), cell(r.Actor.IP),
 		"sha256:" + hex.EncodeToString(r.Hash[:]),
 	}
 }

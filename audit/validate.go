@@ -45,15 +45,15 @@ func (c *check) err() error {
 // input). It does not fill the time; the writer does.
 func validate(e Entry) (Entry, error) {
 	var c check
-	checkAction(&c, e.Action)
+	checkAction(&c, string(e.Action))
 	checkIdentifier(&c, "actor.user_id", e.Actor.UserID, maxIdentifier, false)
-	checkCode(&c, "actor.role", e.Actor.Role, false)
-	checkIdentifier(&c, "actor.org", e.Actor.Org, maxIdentifier, false)
+	checkCode(&c, "actor.role", string(e.Actor.Role), false)
+	checkIdentifier(&c, "actor.org", e.Actor.OrgID, maxIdentifier, false)
 	checkIdentifier(&c, "object", e.Object, maxObject, true)
 	checkSubject(&c, e.Subject)
-	checkIdentifier(&c, "origin.request_id", e.Origin.RequestID, maxIdentifier, false)
-	if e.Origin.IP != "" {
-		if _, err := netip.ParseAddr(e.Origin.IP); err != nil {
+	checkIdentifier(&c, "origin.request_id", e.Actor.RequestID, maxIdentifier, false)
+	if e.Actor.IP != "" {
+		if _, err := netip.ParseAddr(e.Actor.IP); err != nil {
 			c.add("origin.ip", "must be a literal IP address")
 		}
 	}

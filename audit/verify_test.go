@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signaal-nl/signaal/signal"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -150,7 +151,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				shell(t, l.path, dropTriggers+`
 					UPDATE audit_entries SET seq = seq + 1000 WHERE seq >= 11;
 					UPDATE audit_entries SET seq = seq - 999 WHERE seq >= 1011;
-					INSERT INTO audit_entries SELECT 11, time, actor_user, actor_role, actor_org, 'signal.read', object, subject, NULL, origin_request, origin_ip, hash FROM audit_entries WHERE seq = 10;`)
+					INSERT INTO audit_entries SELECT 11, time, actor_user, actor_role, actor_org, '`+string(signal.ActionSignalRead)+`', object, subject, NULL, origin_request, origin_ip, hash FROM audit_entries WHERE seq = 10;`)
 			},
 			wantSeq:     11,
 			wantProblem: "entry 11: hash does not match its content",
@@ -199,7 +200,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			external:     true,
 			tamper: func(t *testing.T, l *testLog) {
 				shell(t, l.path, dropTriggers+"DELETE FROM audit_checkpoints")
-				rewriteFrom(t, l.path, 4, func(e *Entry) { e.Action = "signal.read"; e.Decision = nil })
+				rewriteFrom(t, l.path, 4, func(e *Entry) { e.Action = signal.ActionSignalRead; e.Decision = nil })
 			},
 			wantSeq:     20,
 			wantProblem: "entry 20 hashes differently than the checkpoint of",
@@ -440,7 +441,7 @@ func TestKeyIsCreatedOnceWithPrivateMode(t *testing.T) {
 func TestEntriesFilters(t *testing.T) {
 	l := filledLog(t, 10)
 	other := testEntry(11)
-	other.Action = "signal.read"
+	other.Action = signal.ActionSignalRead
 	other.Subject = "yp:b3RoZXIgeW91bmcgcGVyc29uIGhlcmU"
 	other.Decision = nil
 	l.appendOne(t, other)
@@ -452,7 +453,7 @@ func TestEntriesFilters(t *testing.T) {
 	}{
 		{"a seq range", Filter{FromSeq: 3, ToSeq: 5}, []int64{3, 4, 5}},
 		{"a page", Filter{FromSeq: 9, Limit: 2}, []int64{9, 10}},
-		{"by action", Filter{Action: "signal.read"}, []int64{11}},
+		{"by action", Filter{Action: string(signal.ActionSignalRead)}, []int64{11}},
 		{"by young person", Filter{Subject: other.Subject}, []int64{11}},
 		{"by time", Filter{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC)}, []int64{10, 11}},
 	}
@@ -497,7 +498,7 @@ func equal(a, b []int64) bool {
 
 func TestExport(t *testing.T) {
 	l := filledLog(t, 3)
-	l.appendOne(t, Entry{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Actor: Actor{UserID: "-1", Role: "admin"}, Action: "logout"})
+	l.appendOne(t, Entry{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Actor: signal.Actor{UserID: "-1", Role: "admin"}, Action: signal.ActionLogout})
 	db := readHandle(t, l.path)
 	var b strings.Builder
 	n, err := Export(context.Background(), db, time.Time{}, &b, JSONL)
@@ -505,7 +506,7 @@ func TestExport(t *testing.T) {
 		t.Fatalf("jsonl export: %d, %v", n, err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], `{"seq":1,"time":"2026-11-22T09:00:00.000000001Z","actor":{"user_id":"u-17","role":"reporter","org":"org-school-3"},"action":"share.decide",`) {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], `{"seq":1,"time":"2026-11-22T09:00:00.000000001Z","actor":{"user_id":"u-17","role":"reporter","org":"org-school-3"},"action":"`+string(signal.ActionShareDecide)+`",`) {
 		t.Fatalf("jsonl export:\n%s", b.String())
 	}
 	if !strings.Contains(lines[3], `"decision":null`) {

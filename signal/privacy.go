@@ -275,26 +275,12 @@ type FailedLogins struct {
 type AuditRecord struct {
 	Seq      int64
 	Time     time.Time
-	Actor    AuditActor
+	Actor    Actor // who acted, and the request it came from
 	Action   AuditAction
 	Object   string
 	Subject  string
 	Decision *AuditDecision
-	Origin   AuditOrigin
 	Hash     [32]byte
-}
-
-// AuditActor is who acted, as the log keeps it.
-type AuditActor struct {
-	UserID string `json:"user_id"`
-	Role   string `json:"role"`
-	Org    string `json:"org"`
-}
-
-// AuditOrigin is the request an entry comes from.
-type AuditOrigin struct {
-	RequestID string `json:"request_id"`
-	IP        string `json:"ip"`
 }
 
 // AuditDecision is a decision as the log keeps it: codes only.
@@ -746,10 +732,10 @@ func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string,
 		if err != nil {
 			return rep, err
 		}
-		ev := AccessEvent{Seq: r.Seq, Time: r.Time, Action: r.Action, UserID: r.Actor.UserID, Role: r.Actor.Role}
-		if r.Actor.Org != "" {
-			ev.Org = &OrgRef{ID: r.Actor.Org}
-			if o := org(r.Actor.Org); o != nil {
+		ev := AccessEvent{Seq: r.Seq, Time: r.Time, Action: r.Action, UserID: r.Actor.UserID, Role: string(r.Actor.Role)}
+		if r.Actor.OrgID != "" {
+			ev.Org = &OrgRef{ID: r.Actor.OrgID}
+			if o := org(r.Actor.OrgID); o != nil {
 				ev.Org.Name = o.Name
 			}
 		}
@@ -950,7 +936,7 @@ func EscalationOf(r AuditRecord) (Escalation, bool) {
 		return Escalation{}, false
 	}
 	return Escalation{Seq: r.Seq, Object: r.Object, Subject: r.Subject, Why: why, Outcome: d.Outcome, Rule: d.Rule,
-		Reasons: d.Reasons, Policy: d.PolicyVersion, Org: r.Actor.Org, DecidedAt: r.Time, Status: EscalationOpen}, true
+		Reasons: d.Reasons, Policy: d.PolicyVersion, Org: r.Actor.OrgID, DecidedAt: r.Time, Status: EscalationOpen}, true
 }
 
 // scanEscalations adds to the queue every escalating decision appended to
@@ -1228,11 +1214,11 @@ func (p *Privacy) oversight(ctx context.Context, sc officerScope, since, until t
 		return o, err
 	}
 	for _, r := range page.Records {
-		if !slices.Contains(sc.Organisations, r.Actor.Org) && !p.ofCooperation(ctx, r.Object, sc.Cooperation) {
+		if !slices.Contains(sc.Organisations, r.Actor.OrgID) && !p.ofCooperation(ctx, r.Object, sc.Cooperation) {
 			continue
 		}
 		o.Refused = append(o.Refused, RefusedAccess{Seq: r.Seq, Time: r.Time, UserID: r.Actor.UserID,
-			Role: r.Actor.Role, Org: r.Actor.Org, Object: r.Object})
+			Role: string(r.Actor.Role), Org: r.Actor.OrgID, Object: r.Object})
 	}
 	failed, err := p.log.CountPerAddress(ctx, ActionLoginFail, since, until)
 	if err != nil {

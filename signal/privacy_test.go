@@ -245,7 +245,7 @@ func TestEraseRefusals(t *testing.T) {
 func TestWhichDecisionsEscalate(t *testing.T) {
 	decide := func(outcome string, obligations ...string) signal.AuditRecord {
 		return signal.AuditRecord{Seq: 7, Action: signal.ActionShareDecide, Object: "signal/s1", Subject: youth,
-			Actor: signal.AuditActor{Org: "org_coop1"}, Decision: &signal.AuditDecision{Outcome: outcome, Obligations: obligations}}
+			Actor: signal.Actor{OrgID: "org_coop1"}, Decision: &signal.AuditDecision{Outcome: outcome, Obligations: obligations}}
 	}
 	read := decide(string(signal.OutcomeEscalate))
 	read.Action = signal.ActionSignalRead
@@ -310,7 +310,7 @@ func TestEscalationUpdateRefusedIdentically(t *testing.T) {
 // and a lookup are neither.
 func TestAccessReportCountsDisclosures(t *testing.T) {
 	entry := func(seq int64, action signal.AuditAction, level string) signal.AuditRecord {
-		r := signal.AuditRecord{Seq: seq, Action: action, Object: "signal/s1", Subject: youth, Actor: signal.AuditActor{UserID: "usr_x", Org: "org_coop1"}}
+		r := signal.AuditRecord{Seq: seq, Action: action, Object: "signal/s1", Subject: youth, Actor: signal.Actor{UserID: "usr_x", OrgID: "org_coop1"}}
 		if level != "" {
 			r.Decision = &signal.AuditDecision{Level: level}
 		}
@@ -364,9 +364,9 @@ func TestOversightCountsTheDisclosuresAndFailedLogins(t *testing.T) {
 				t.Errorf("refusals searched by %q", q.Action)
 			}
 			return signal.AuditPage{Records: []signal.AuditRecord{
-				{Seq: 1, Action: signal.ActionAccessDenied, Actor: signal.AuditActor{Org: "org_coop1"}, Object: "route/x"},
-				{Seq: 2, Action: signal.ActionAccessDenied, Actor: signal.AuditActor{Org: "org_coop2"}, Object: "signal/s1"},
-				{Seq: 3, Action: signal.ActionAccessDenied, Actor: signal.AuditActor{Org: "org_coop2"}, Object: "route/y"},
+				{Seq: 1, Action: signal.ActionAccessDenied, Actor: signal.Actor{OrgID: "org_coop1"}, Object: "route/x"},
+				{Seq: 2, Action: signal.ActionAccessDenied, Actor: signal.Actor{OrgID: "org_coop2"}, Object: "signal/s1"},
+				{Seq: 3, Action: signal.ActionAccessDenied, Actor: signal.Actor{OrgID: "org_coop2"}, Object: "route/y"},
 			}}, nil
 		},
 		perAddr: func(a signal.AuditAction) []signal.FailedLogins {

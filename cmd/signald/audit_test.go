@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
@@ -55,14 +56,13 @@ func writeAuditLog(t *testing.T, path string, from, n int) {
 			id, _ := res.LastInsertId()
 			_, err = tx.Append(ctx, audit.Entry{
 				Time:    time.Date(2026, 11, 20+i%3, 9, 0, i, 0, time.UTC),
-				Actor:   audit.Actor{UserID: "u-3", Role: "reporter", Org: "org-1"},
-				Action:  "share.decide",
+				Actor:   signal.Actor{UserID: "u-3", Role: "reporter", OrgID: "org-1", RequestID: fmt.Sprintf("r-%d", i), IP: "192.0.2.1"},
+				Action:  signal.ActionShareDecide,
 				Object:  fmt.Sprintf("signal/%d", id),
 				Subject: "yp:c2lnbmFhbC1wc2V1ZG9ueW0tdGVzdA",
 				Decision: &audit.Decision{Outcome: "share_full", Level: "full", Rule: "R7", Fields: []string{"facts"},
 					PolicyVersion: "sha256:abc", Purpose: "coordinate_support", Recipient: "signal_meeting",
 					Input: json.RawMessage(`{"purpose":"coordinate_support"}`)},
-				Origin: audit.Origin{RequestID: fmt.Sprintf("r-%d", i), IP: "192.0.2.1"},
 			})
 			return err
 		})

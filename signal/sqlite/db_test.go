@@ -24,10 +24,7 @@ func open(t *testing.T, path string) *sqlite.DB {
 	return db
 }
 
-var (
-	cli      = signal.Actor{UserID: "cli", Role: signal.RoleSystem}
-	cliAudit = audit.Actor{UserID: "cli", Role: "system"}
-)
+var cli = signal.Actor{UserID: "cli", Role: signal.RoleSystem}
 
 // accountsOf returns the account use cases over db, with cheap password
 // hashes.
@@ -181,13 +178,13 @@ func TestAccounts(t *testing.T) {
 		t.Fatalf("read audit log: %v", err)
 	}
 	defer rows.Close()
-	var actions []string
+	var actions []signal.AuditAction
 	for rows.Next() {
-		var a string
+		var a signal.AuditAction
 		rows.Scan(&a)
 		actions = append(actions, a)
 	}
-	want := []string{"cooperation.create", "org.create", "user.create", "org.contacts", "user.disable"}
+	want := []signal.AuditAction{signal.ActionCooperationCreate, signal.ActionOrgCreate, signal.ActionUserCreate, signal.ActionOrgContacts, signal.ActionUserDisable}
 	if len(actions) != len(want) {
 		t.Fatalf("audited actions %v; want %v", actions, want)
 	}
@@ -242,7 +239,7 @@ func TestCheckpointsRunInTheBackground(t *testing.T) {
 	db := open(t, path)
 	ctx := context.Background()
 	for i := range 200 {
-		if err := db.Append(ctx, audit.Entry{Actor: cliAudit, Action: "test.write", Object: fmt.Sprintf("test/%d", i)}); err != nil {
+		if err := db.Append(ctx, audit.Entry{Actor: cli, Action: signal.ActionPolicyLoad, Object: fmt.Sprintf("test/%d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}

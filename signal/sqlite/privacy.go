@@ -476,9 +476,7 @@ const _ = uint(signal.MaxAuditPage-audit.MaxPage) + uint(audit.MaxPage-signal.Ma
 
 // recordOf converts an audit record into the console's.
 func recordOf(r audit.Record) signal.AuditRecord {
-	out := signal.AuditRecord{Seq: r.Seq, Time: r.Time, Action: signal.AuditAction(r.Action), Object: r.Object, Subject: r.Subject,
-		Actor:  signal.AuditActor{UserID: r.Actor.UserID, Role: r.Actor.Role, Org: r.Actor.Org},
-		Origin: signal.AuditOrigin{RequestID: r.Origin.RequestID, IP: r.Origin.IP}, Hash: r.Hash}
+	out := signal.AuditRecord{Seq: r.Seq, Time: r.Time, Actor: r.Actor, Action: r.Action, Object: r.Object, Subject: r.Subject, Hash: r.Hash}
 	if d := r.Decision; d != nil {
 		out.Decision = &signal.AuditDecision{Outcome: d.Outcome, Level: d.Level, Rule: d.Rule, Fields: d.Fields,
 			Obligations: d.Obligations, Reasons: d.Reasons, PolicyVersion: d.PolicyVersion, Purpose: d.Purpose,

@@ -214,13 +214,7 @@ func appendAll(ctx context.Context, tx *Tx, entries []audit.Entry) error {
 func auditEntries(actor signal.Actor, events []signal.AuditEvent) ([]audit.Entry, error) {
 	out := make([]audit.Entry, len(events))
 	for i, ev := range events {
-		e := audit.Entry{
-			Actor:   audit.Actor{UserID: actor.UserID, Role: string(actor.Role), Org: actor.OrgID},
-			Action:  string(ev.Action),
-			Object:  ev.Object,
-			Subject: ev.Subject,
-			Origin:  audit.Origin{RequestID: actor.RequestID, IP: actor.IP},
-		}
+		e := audit.Entry{Actor: actor, Action: ev.Action, Object: ev.Object, Subject: ev.Subject}
 		if d := ev.Decision; d != nil {
 			ad := &audit.Decision{
 				Outcome:       string(d.Decision.Outcome),

@@ -51,8 +51,8 @@ func newBaseline(b *testing.B) *baseline {
 	if err != nil {
 		b.Fatal(err)
 	}
-	args := []any{e.Time.UTC().Format("2006-01-02T15:04:05.000000000Z"), e.Actor.UserID, e.Actor.Role, e.Actor.Org,
-		e.Action, e.Object, e.Subject, string(decision), e.Origin.RequestID, e.Origin.IP, make([]byte, 32)}
+	args := []any{e.Time.UTC().Format("2006-01-02T15:04:05.000000000Z"), e.Actor.UserID, e.Actor.Role, e.Actor.OrgID,
+		e.Action, e.Object, e.Subject, string(decision), e.Actor.RequestID, e.Actor.IP, make([]byte, 32)}
 	return &baseline{db: db, stmt: stmt, args: args}
 }
 

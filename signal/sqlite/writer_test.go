@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // testLog is a migrated database file with a running writer.
@@ -48,8 +49,8 @@ const testSubject = "yp:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD"
 func testEntry(i int) audit.Entry {
 	return audit.Entry{
 		Time:    time.Date(2026, 11, 22, 9, 0, 0, i, time.UTC),
-		Actor:   audit.Actor{UserID: "u-17", Role: "reporter", Org: "org-school-3"},
-		Action:  "share.decide",
+		Actor:   signal.Actor{UserID: "u-17", Role: "reporter", OrgID: "org-school-3", RequestID: "req-1", IP: "192.0.2.7"},
+		Action:  signal.ActionShareDecide,
 		Object:  fmt.Sprintf("signal/%d", i),
 		Subject: testSubject,
 		Decision: &audit.Decision{
@@ -59,7 +60,6 @@ func testEntry(i int) audit.Entry {
 			Purpose: "coordinate_support", Recipient: "signal_meeting",
 			Input: json.RawMessage(`{"purpose": "coordinate_support", "youth": {"age": 15, "capable": true}, "fields": ["facts"]}`),
 		},
-		Origin: audit.Origin{RequestID: "req-1", IP: "192.0.2.7"},
 	}
 }
 

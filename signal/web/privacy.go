@@ -56,15 +56,26 @@ type entryJSON struct {
 	Object   string                `json:"object,omitempty"`
 	Subject  string                `json:"subject,omitempty"`
 	Decision *signal.AuditDecision `json:"decision,omitempty"`
-	Origin   signal.AuditOrigin    `json:"origin"`
+	Origin   originJSON            `json:"origin"`
 	Hash     string                `json:"hash"`
 }
 
-type actorJSON = signal.AuditActor
+// actorJSON is who acted; originJSON the request it came from.
+type actorJSON struct {
+	UserID string `json:"user_id"`
+	Role   string `json:"role"`
+	Org    string `json:"org"`
+}
+
+type originJSON struct {
+	RequestID string `json:"request_id"`
+	IP        string `json:"ip"`
+}
 
 func toEntryJSON(r signal.AuditRecord) entryJSON {
-	return entryJSON{Seq: r.Seq, Time: r.Time, Actor: r.Actor, Action: string(r.Action), Object: r.Object, Subject: r.Subject,
-		Decision: r.Decision, Origin: r.Origin, Hash: "sha256:" + hex.EncodeToString(r.Hash[:])}
+	return entryJSON{Seq: r.Seq, Time: r.Time, Actor: actorJSON{r.Actor.UserID, string(r.Actor.Role), r.Actor.OrgID},
+		Action: string(r.Action), Object: r.Object, Subject: r.Subject, Decision: r.Decision,
+		Origin: originJSON{r.Actor.RequestID, r.Actor.IP}, Hash: "sha256:" + hex.EncodeToString(r.Hash[:])}
 }
 
 // pseudonymPattern is the shape of the keyed pseudonyms of young people
