@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
@@ -140,9 +141,9 @@ func TestServeDemoLogsInEveryDemoAccount(t *testing.T) {
 		t.Fatalf("after two demo starts: %d users, %d organisations; want %d and 3", users, orgs, len(sqlite.DemoAccounts))
 	}
 	var loads int
-	d.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = 'policy.load' AND object LIKE 'policy/sha256:%'`).Scan(&loads)
+	d.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ? AND object LIKE 'policy/sha256:%'`, signal.ActionPolicyLoad).Scan(&loads)
 	if loads != 2 {
-		t.Fatalf("policy.load audited %d times in two starts; want 2", loads)
+		t.Fatalf("%s audited %d times in two starts; want 2", signal.ActionPolicyLoad, loads)
 	}
 	for _, f := range []string{db, filepath.Join(filepath.Dir(db), "keys", "jwt-ed25519.key")} {
 		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm()&0o077 != 0 {

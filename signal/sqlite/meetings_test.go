@@ -309,7 +309,7 @@ func TestAgendaShowsEachSignalOnlyAtTheLevelTheDecisionAllowed(t *testing.T) {
 		})
 	}
 	// One entry per young person and decision, plus one per view.
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'agenda.view' AND object = ?`, "meeting/"+m.ID); n != 5 {
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND object = ?`, signal.ActionAgendaView, "meeting/"+m.ID); n != 5 {
 		t.Errorf("agenda.view entries: %d, want 5 (the view, 4 young people shown)", n)
 	}
 }
@@ -481,7 +481,7 @@ func TestCombinedSignalsAreMarkedAndBothReportersToldWithContactDetailsOnly(t *t
 			}
 		})
 	}
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'matches.view' AND subject <> ''`); n != 2 {
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND subject <> ''`, signal.ActionMatchesView); n != 2 {
 		t.Errorf("matches.view entries with a subject: %d, want 2", n)
 	}
 }
@@ -694,7 +694,8 @@ func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
 		t.Errorf("a closed case still under follow-up: %d items", len(ag4.FollowUp))
 	}
 	// Every change was audited with the young person's pseudonym.
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action IN ('case.lead', 'case.action', 'case.decide', 'case.close', 'action.update') AND subject <> ''`); n != 8 {
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action IN (?, ?, ?, ?, ?) AND subject <> ''`,
+		signal.ActionCaseLead, signal.ActionCaseAction, signal.ActionCaseDecide, signal.ActionCaseClose, signal.ActionActionUpdate); n != 8 {
 		t.Errorf("audited case changes: %d, want 8", n)
 	}
 	// The evaluation counts from the same records: one lead, assigned the

@@ -114,7 +114,7 @@ func TestSubmitStoresSealedContentWithItsAuditEntries(t *testing.T) {
 	if bytes.Contains(nameCT, []byte("Qzxv")) {
 		t.Fatal("the name is stored in plain text")
 	}
-	if n := e.count(t, `SELECT count(*) FROM audit_entries WHERE object = ? AND subject = ? AND action IN ('signal.create', 'share.decide')`, "signal/"+res.ID, youth); n != 2 {
+	if n := e.count(t, `SELECT count(*) FROM audit_entries WHERE object = ? AND subject = ? AND action IN (?, ?)`, "signal/"+res.ID, youth, signal.ActionSignalCreate, signal.ActionShareDecide); n != 2 {
 		t.Fatalf("audit entries for the submission = %d, want signal.create and share.decide", n)
 	}
 	view, err := e.signals.Get(ctx, e.reporter, res.ID)
@@ -152,7 +152,7 @@ func TestIncompleteIsADraftThatCompletes(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM signals WHERE id = ? AND status = 'decided' AND meeting_level = 'full' AND version = 2`, res.ID); n != 1 {
 		t.Fatal("the completed signal is not decided")
 	}
-	if n := e.count(t, `SELECT count(*) FROM audit_entries WHERE object = ? AND action IN ('signal.complete', 'share.decide')`, "signal/"+res.ID); n != 3 {
+	if n := e.count(t, `SELECT count(*) FROM audit_entries WHERE object = ? AND action IN (?, ?)`, "signal/"+res.ID, signal.ActionSignalComplete, signal.ActionShareDecide); n != 3 {
 		t.Fatalf("audit entries = %d, want share.decide twice and signal.complete", n)
 	}
 	if _, err := e.signals.Complete(ctx, e.other, res.ID, signal.Answers{Purpose: &p}); signal.ErrorCode(err) != signal.CodeNotFound {
@@ -190,7 +190,7 @@ func TestConcurrentRetriesStoreOnce(t *testing.T) {
 	if c := e.count(t, `SELECT count(*) FROM signals`); c != 1 {
 		t.Fatalf("signals stored = %d, want 1", c)
 	}
-	if c := e.count(t, `SELECT count(*) FROM audit_entries WHERE action = 'signal.create'`); c != 1 {
+	if c := e.count(t, `SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionSignalCreate); c != 1 {
 		t.Fatalf("signal.create entries = %d, want 1", c)
 	}
 	changed := in

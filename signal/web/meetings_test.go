@@ -182,9 +182,11 @@ func TestMeetingAPIFromAgendaToMinutesAndEvaluation(t *testing.T) {
 	})
 
 	var n int
-	se.app.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action IN ('agenda.view', 'agenda.project', 'meeting.create', 'case.lead',
-		'case.action', 'case.decide', 'meeting.risk', 'action.update', 'meeting.held', 'minutes.view', 'matches.view', 'outcomes.view',
-		'evaluation.view', 'evaluation.export')`).Scan(&n)
+	se.app.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		signal.ActionAgendaView, signal.ActionAgendaProject, signal.ActionMeetingCreate, signal.ActionCaseLead,
+		signal.ActionCaseAction, signal.ActionCaseDecide, signal.ActionMeetingRisk, signal.ActionActionUpdate, signal.ActionMeetingHeld,
+		signal.ActionMinutesView, signal.ActionMatchesView, signal.ActionOutcomesView,
+		signal.ActionEvaluationView, signal.ActionEvaluationCSV).Scan(&n)
 	if n < 20 {
 		t.Errorf("only %d audit entries of the meeting", n)
 	}

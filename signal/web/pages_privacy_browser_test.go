@@ -54,7 +54,7 @@ func TestPrivacyConsoleInChromium(t *testing.T) {
 	// be the old page's, gone by the time its text is read.
 	p.WaitFor(browsertest.Name("Inzageoverzicht van deze jongere"))
 	p.WaitFor(browsertest.CSS("table.data"))
-	if body := p.Text(browsertest.CSS("table.data")); !strings.Contains(body, "share.decide") {
+	if body := p.Text(browsertest.CSS("table.data")); !strings.Contains(body, string(signal.ActionShareDecide)) {
 		t.Fatalf("the review of the young person lacks the decision: %s", body)
 	}
 	p.AssertAccessible()
@@ -80,7 +80,7 @@ func TestPrivacyConsoleInChromium(t *testing.T) {
 	p.AssertAccessible()
 
 	var target int64
-	pe.app.DB.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'share.decide' ORDER BY seq LIMIT 1`).Scan(&target)
+	pe.app.DB.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = ? ORDER BY seq LIMIT 1`, signal.ActionShareDecide).Scan(&target)
 	shell, err := sql.Open("sqlite3", "file:"+pe.app.DB.Path())
 	if err != nil {
 		t.Fatal(err)

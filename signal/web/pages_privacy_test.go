@@ -46,7 +46,7 @@ func TestPrivacyPages(t *testing.T) {
 	}
 	subject := strings.TrimPrefix(loc, "/privacy/audit?subject=")
 	review := b.get(loc)
-	if review.status != 200 || !strings.Contains(review.body, "share.decide") || !strings.Contains(review.body, "R7") ||
+	if review.status != 200 || !strings.Contains(review.body, string(signal.ActionShareDecide)) || !strings.Contains(review.body, "R7") ||
 		!strings.Contains(review.body, "(consent_valid)") || !strings.Contains(review.body, "toestemming") {
 		t.Fatalf("review of the young person: %d", review.status)
 	}
@@ -84,7 +84,7 @@ func TestPrivacyPages(t *testing.T) {
 	}
 
 	var target int64
-	pe.app.DB.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = 'signal.create' AND object = ?`, "signal/"+s.ID).Scan(&target)
+	pe.app.DB.Read().QueryRow(`SELECT seq FROM audit_entries WHERE action = ? AND object = ?`, signal.ActionSignalCreate, "signal/"+s.ID).Scan(&target)
 	shell, err := sql.Open("sqlite3", "file:"+pe.app.DB.Path())
 	if err != nil {
 		t.Fatal(err)

@@ -169,10 +169,10 @@ func TestAccessReportTwoPartners(t *testing.T) {
 	}
 	// Creating each report is audited under the young person's pseudonym;
 	// the name is nowhere in the audit log or the database.
-	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'access.report' AND subject = ?`, subject); n != 2 {
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND subject = ?`, signal.ActionAccessReport, subject); n != 2 {
 		t.Fatalf("%d access.report entries, want 2", n)
 	}
-	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'youth.lookup' AND subject = ?`, subject); n != 1 {
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND subject = ?`, signal.ActionYouthLookup, subject); n != 1 {
 		t.Fatalf("%d youth.lookup entries, want 1", n)
 	}
 	raw, err := os.ReadFile(pe.app.DB.Path())
@@ -286,10 +286,10 @@ func TestRetentionExpiresByPeriodAndAt23(t *testing.T) {
 	if n := pe.count(`SELECT count(*) FROM signals WHERE length(facts_ct) > 0`); n != 0 {
 		t.Fatalf("%d signals still hold content", n)
 	}
-	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'signal.erase'`); n != 2 {
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionSignalErase); n != 2 {
 		t.Fatalf("%d signal.erase entries, want 2", n)
 	}
-	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'youth.key_erase' AND subject = ?`, oldSubject); n != 1 {
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND subject = ?`, signal.ActionYouthKeyErase, oldSubject); n != 1 {
 		t.Fatalf("%d youth.key_erase entries for the 23-year-old, want 1", n)
 	}
 	var rep signal.AccessReport
@@ -359,7 +359,7 @@ func TestEraseOnRequest(t *testing.T) {
 	if len(out.Erased) != 1 || out.Erased[0].SignalID != b.ID {
 		t.Fatalf("erasing the young person erased %+v, want the one signal left", out.Erased)
 	}
-	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'signal.erase' AND actor_role = 'privacy_officer'`); n != 2 {
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_role = ?`, signal.ActionSignalErase, signal.RolePrivacyOfficer); n != 2 {
 		t.Fatalf("%d signal.erase entries by the privacy officer", n)
 	}
 	var v verifyJSON
@@ -395,7 +395,7 @@ func TestVerifyFindsTheFirstTamperedEntry(t *testing.T) {
 	}
 
 	var target int64
-	if err := pe.app.DB.Read().QueryRow(`SELECT min(seq) FROM audit_entries WHERE action = 'share.decide'`).Scan(&target); err != nil {
+	if err := pe.app.DB.Read().QueryRow(`SELECT min(seq) FROM audit_entries WHERE action = ?`, signal.ActionShareDecide).Scan(&target); err != nil {
 		t.Fatal(err)
 	}
 	shell, err := sql.Open("sqlite3", "file:"+pe.app.DB.Path())
@@ -482,7 +482,7 @@ func TestAuditSearchAndEscalationQueue(t *testing.T) {
 	if res := pe.api("PATCH", fmt.Sprintf("/api/v1/privacy/escalations/%d", seq), map[string]string{"status": "closed"}); res.status != 400 {
 		t.Fatalf("unknown status: %d", res.status)
 	}
-	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'escalation.update' AND subject = ?`, subject); n != 1 {
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND subject = ?`, signal.ActionEscalationUpdate, subject); n != 1 {
 		t.Fatalf("%d escalation.update entries", n)
 	}
 }
@@ -524,7 +524,7 @@ func TestPolicyGovernanceAndOversight(t *testing.T) {
 	if changedFiles != 1 {
 		t.Fatalf("%d changed files", changedFiles)
 	}
-	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = 'policy.load'`); n != 2 {
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionPolicyLoad); n != 2 {
 		t.Fatalf("%d policy.load entries", n)
 	}
 

@@ -645,7 +645,7 @@ func TestClientAddress(t *testing.T) {
 			e := newEnv(t, func(d *testDeps) { d.TrustedProxies = c.trusted })
 			e.do("POST", "/api/v1/login", "", strings.NewReader(`{"email":"nobody@school.nl","password":"x"}`), "X-Forwarded-For", c.xff)
 			var ip string
-			if err := e.app.DB.Read().QueryRow(`SELECT origin_ip FROM audit_entries WHERE action = 'login.fail'`).Scan(&ip); err != nil {
+			if err := e.app.DB.Read().QueryRow(`SELECT origin_ip FROM audit_entries WHERE action = ?`, signal.ActionLoginFail).Scan(&ip); err != nil {
 				t.Fatal(err)
 			}
 			if ip != c.want {

@@ -115,7 +115,7 @@ func sameOriginRequest(r *http.Request) bool {
 }
 
 // RequireRole lets only the given roles through (after authenticate); any
-// other role gets 403 and an "access.denied" audit entry, so a privacy
+// other role gets 403 and a signal.ActionAccessDenied audit entry, so a privacy
 // officer sees who tried what.
 func (s *Server) RequireRole(roles ...signal.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -261,7 +261,7 @@ func (s *Server) sessionCookie(c echo.Context, token string, exp time.Time) *htt
 }
 
 // logout ends the session: its token is revoked until it expires, the
-// cookie is cleared, and "logout" is audited.
+// cookie is cleared, and signal.ActionLogout is audited.
 func (s *Server) logout(c echo.Context) error {
 	if err := s.endSession(c); err != nil {
 		return err
@@ -270,7 +270,7 @@ func (s *Server) logout(c echo.Context) error {
 }
 
 // logoutEverywhere ends every session of the caller's account, on every
-// device, and clears the cookie; "logout.everywhere" is audited.
+// device, and clears the cookie; signal.ActionLogoutEverywhere is audited.
 func (s *Server) logoutEverywhere(c echo.Context) error {
 	if err := s.endAllSessions(c); err != nil {
 		return err
@@ -286,7 +286,7 @@ func (s *Server) endAllSessions(c echo.Context) error {
 	return nil
 }
 
-// endSession revokes the request's session token, audits "logout" and
+// endSession revokes the request's session token, audits signal.ActionLogout and
 // clears the cookie: the API's logout and the logout button.
 func (s *Server) endSession(c echo.Context) error {
 	sess := CurrentSession(c)

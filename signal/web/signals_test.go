@@ -340,19 +340,19 @@ func TestSignalFlowPerRole(t *testing.T) {
 		}
 	})
 	t.Run("every decision and every read is audited", func(t *testing.T) {
-		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'share.decide'`); n != 7 {
+		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionShareDecide); n != 7 {
 			t.Errorf("share.decide entries = %d, want 7 (6 submissions, 1 completion)", n)
 		}
-		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'signal.complete' AND object = ?`, "signal/"+draft.ID); n != 1 {
+		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND object = ?`, signal.ActionSignalComplete, "signal/"+draft.ID); n != 1 {
 			t.Errorf("signal.complete entries = %d, want 1", n)
 		}
-		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'signal.read' AND actor_user = ? AND json_extract(decision, '$.level') = 'existence'`, se.ids["coordinator"]); n != 1 {
+		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_user = ? AND json_extract(decision, '$.level') = 'existence'`, signal.ActionSignalRead, se.ids["coordinator"]); n != 1 {
 			t.Errorf("the coordinator's read at existence level is audited %d times, want 1", n)
 		}
-		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'signals.list' AND actor_user = ? AND object = ?`, se.ids["coordinator"], "signal/"+anonymous.ID); n < 1 {
+		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_user = ? AND object = ?`, signal.ActionSignalsList, se.ids["coordinator"], "signal/"+anonymous.ID); n < 1 {
 			t.Error("the coordinator's list is not audited per signal shown")
 		}
-		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'share.decide' AND json_extract(decision, '$.outcome') = 'do_not_share'`); n != 1 {
+		if n := se.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND json_extract(decision, '$.outcome') = 'do_not_share'`, signal.ActionShareDecide); n != 1 {
 			t.Errorf("decisions not to share audited: %d, want 1", n)
 		}
 		if _, err := audit.Verify(context.Background(), se.app.DB.Read(), audit.VerifyOptions{}); err != nil {
@@ -408,7 +408,7 @@ func TestSignalErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := se.count(`SELECT count(*) FROM signals`)
-			decisions := se.count(`SELECT count(*) FROM audit_entries WHERE action IN ('signal.create', 'share.decide')`)
+			decisions := se.count(`SELECT count(*) FROM audit_entries WHERE action IN (?, ?)`, signal.ActionSignalCreate, signal.ActionShareDecide)
 			res := se.do("POST", "/api/v1/signals", se.tokens[tc.who], strings.NewReader(tc.body), tc.headers...)
 			if res.status != tc.status {
 				t.Fatalf("status %d, want %d: %s", res.status, tc.status, res.body)
@@ -426,7 +426,7 @@ func TestSignalErrors(t *testing.T) {
 			if n := se.count(`SELECT count(*) FROM signals`); n != before {
 				t.Errorf("signals %d → %d: a refused request stored something", before, n)
 			}
-			if n := se.count(`SELECT count(*) FROM audit_entries WHERE action IN ('signal.create', 'share.decide')`); n != decisions {
+			if n := se.count(`SELECT count(*) FROM audit_entries WHERE action IN (?, ?)`, signal.ActionSignalCreate, signal.ActionShareDecide); n != decisions {
 				t.Errorf("a refused request was audited as a decision")
 			}
 		})
@@ -504,7 +504,7 @@ func TestIdempotentRetries(t *testing.T) {
 	if c := se.count(`SELECT count(*) FROM signals`); c != 3 {
 		t.Fatalf("signals stored = %d, want 3 (one per key)", c)
 	}
-	if c := se.count(`SELECT count(*) FROM audit_entries WHERE action = 'signal.create'`); c != 3 {
+	if c := se.count(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionSignalCreate); c != 3 {
 		t.Fatalf("signal.create entries = %d, want 3", c)
 	}
 	// The key is not stored as given.
