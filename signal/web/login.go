@@ -1,0 +1,111 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// pageSession requires the session cookie for a page: a missing, expired or
+// revoked session sends the browser to the login page, which comes back
+// here afterwards. The checks are authenticate's.
+func (s *Server) pageSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if isNotFoundRoute(c) {
+			return next(c)
+		}
+		ck, err := c.Cookie(CookieName)
+		if err != nil || ck.Value == "" {
+			return s.toLogin(c)
+		}
+		claims, err := s.verifier.Verify(c.Request().Context(), ck.Value)
+		if err != nil {
+			return s.toLogin(c)
+		}
+		u, err := s.users.SessionUser(c.Request().Context(), claims.Subject, claims.ID, claims.Gen)
+		if signal.ErrorCode(err) == signal.CodeUnauthorized || signal.ErrorCode(err) == signal.CodeNotFound {
+			return s.toLogin(c)
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(ctxSession, &Session{User: u, Claims: claims, Cookie: true})
+		return next(c)
+	}
+}
+
+// toLogin redirects to the login page; a GET comes back to where it was.
+func (s *Server) toLogin(c echo.Context) error {
+	next := "/"
+	if c.Request().Method == http.MethodGet {
+		next = sitePath(c.Request().URL.RequestURI())
+	}
+	return redirect(c, "/login?"+url.Values{"next": {next}}.Encode())
+}
+
+type loginData struct {
+	Next  string
+	Email string
+}
+
+// loginPage: GET /login. A logged-in user goes straight on.
+func (s *Server) loginPage(c echo.Context) error {
+	next := sitePath(c.QueryParam("next"))
+	return s.Render(c, http.StatusOK, "login", "login.title", loginData{Next: next})
+}
+
+// loginSubmit: POST /login (form). The same checks, rate limits and audit
+// entries as the API's login; a wrong address or password re-renders the
+// form with an error summary.
+func (s *Server) loginSubmit(c echo.Context) error {
+	next := sitePath(c.FormValue("next"))
+	email := strings.TrimSpace(c.FormValue("email"))
+	password := c.FormValue("password")
+	v := s.view(c, "login.title", loginData{Next: next, Email: email})
+	if email == "" {
+		v.Errors = append(v.Errors, FormError{"email", v.T("login.email.required")})
+	}
+	if password == "" {
+		v.Errors = append(v.Errors, FormError{"password", v.T("login.password.required")})
+	}
+	norm, err := signal.NormaliseEmail(email)
+	if email != "" && err != nil {
+		v.Errors = append(v.Errors, FormError{"email", v.T("login.email.invalid")})
+	}
+	if len(v.Errors) > 0 {
+		return s.render(c, http.StatusBadRequest, "login", v)
+	}
+	if _, _, err := s.startSession(c, norm, password); err != nil {
+		switch signal.ErrorCode(err) {
+		case signal.CodeUnauthorized:
+			v.Errors = []FormError{{"email", v.T("login.wrong")}}
+			return s.render(c, http.StatusUnauthorized, "login", v)
+		case signal.CodeTooMany:
+			v.Errors = []FormError{{"email", v.T("login.toomany")}}
+			return s.render(c, http.StatusTooManyRequests, "login", v)
+		}
+		return err
+	}
+	return redirect(c, next)
+}
+
+// logoutEverywhereSubmit: POST /logout/everywhere (form): every session
+// of the account ends, as the API's.
+func (s *Server) logoutEverywhereSubmit(c echo.Context) error {
+	if err := s.endAllSessions(c); err != nil {
+		return err
+	}
+	return redirect(c, "/login")
+}
+
+// logoutSubmit: POST /logout (form): the session is revoked and audited,
+// as the API's logout.
+func (s *Server) logoutSubmit(c echo.Context) error {
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	return redirect(c, "/login")
+}
