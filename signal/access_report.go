@@ -1,0 +1,291 @@
+package signal
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// A young person's access request (AVG art. 15): the lookup by name and
+// birth date, and the report of every signal about them and who saw it.
+
+// AccessReport answers a young person's access request (AVG art. 15): every
+// signal about them, what was decided and shared with whom at which level,
+// and who viewed it, taken from the signals and the audit log.
+//
+// By default it holds no content (what the signals say): the privacy
+// officer supervises without reading it. With content, it is the copy of
+// art. 15(3) for the young person, which the privacy officer prints for
+// them after weighing art. 15(4) (the rights of others, such as a reporter's
+// safety under the reporting code); creating it is audited apart.
+type AccessReport struct {
+	Subject     string         `json:"subject"`
+	GeneratedAt time.Time      `json:"generated_at"`
+	WithContent bool           `json:"with_content"`
+	Signals     []AccessSignal `json:"signals"`
+}
+
+// AccessSignal is one signal in an access report.
+type AccessSignal struct {
+	ID         string      `json:"id"`
+	Category   Category    `json:"category"`
+	ObservedOn Date        `json:"observed_on"`
+	CreatedAt  time.Time   `json:"created_at"`
+	Status     Status      `json:"status"`
+	Reporter   *OrgContact `json:"reporter"`
+	Decision   Decision    `json:"decision"`
+	// Erased says when and why the content was erased; nil if it was not.
+	Erased *ErasureRecord `json:"erased,omitempty"`
+	// Content is the signal's text, only in a report with content.
+	Content *AccessContent `json:"content,omitempty"`
+	// Decisions are every sharing decision made about the signal, in order.
+	Decisions []AccessEvent `json:"decisions"`
+	// Views are every time someone was shown the signal, in order.
+	Views []AccessEvent `json:"views"`
+}
+
+// AccessContent is the content of a signal in a report with content.
+type AccessContent struct {
+	Name      string `json:"name"`
+	BirthDate string `json:"birth_date"`
+	Facts     string `json:"facts"`
+	Opinions  string `json:"opinions,omitempty"`
+}
+
+// ErasureRecord is when, why and by whom a signal's content was erased.
+type ErasureRecord struct {
+	At     time.Time     `json:"at"`
+	Reason ErasureReason `json:"reason"`
+	By     string        `json:"by"`
+}
+
+// AccessEvent is one audited event in an access report: who (organisation
+// and role; the account id for the privacy officer's follow-up), what, at
+// which level and with which fields.
+type AccessEvent struct {
+	Seq       int64       `json:"seq"`
+	Time      time.Time   `json:"time"`
+	Action    AuditAction `json:"action"`
+	UserID    string      `json:"user_id"`
+	Role      string      `json:"role"`
+	Org       *OrgRef     `json:"org,omitempty"`
+	Recipient string      `json:"recipient,omitempty"`
+	Outcome   string      `json:"outcome,omitempty"`
+	Level     string      `json:"level,omitempty"`
+	Rule      string      `json:"rule,omitempty"`
+	Fields    []string    `json:"fields,omitempty"`
+	Reasons   []string    `json:"reasons,omitempty"`
+	Policy    string      `json:"policy_version,omitempty"`
+	// Meeting is the signal meeting whose agenda showed the signal (a view
+	// audited as agenda.view or agenda.project).
+	Meeting string `json:"meeting,omitempty"`
+}
+
+// OrgRef names an organisation.
+type OrgRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// YouthLookup is a name and birth date typed in by the privacy officer to
+// find a young person: turned into the keyed pseudonym at once, never stored
+// or logged.
+type YouthLookup struct {
+	Name      string `json:"name"`
+	BirthDate string `json:"birth_date"`
+}
+
+// Pseudonym validates the lookup and returns the young person's pseudonym
+// under vault, spelling the name the way intake does.
+func (l YouthLookup) Pseudonym(vault Pseudonyms) (string, error) {
+	var fe FieldErrors
+	name := strings.TrimSpace(l.Name)
+	if name == "" {
+		fe.Add("name", "is required")
+	}
+	var birth Date
+	if l.BirthDate == "" {
+		fe.Add("birth_date", "is required")
+	} else if d, err := ParseDate(l.BirthDate); err != nil {
+		fe.Add("birth_date", err.Error())
+	} else {
+		birth = d
+	}
+	if err := fe.Err(); err != nil {
+		return "", err
+	}
+	return vault.Pseudonym(name, birth.String()), nil
+}
+
+// Pseudonyms turns a name and birth date into the young person's keyed
+// pseudonym (implemented by *keystore.Store).
+type Pseudonyms interface {
+	Pseudonym(name, birthDate string) string
+}
+
+// ContentOpener opens a signal's content for an access report with content
+// (implemented by *Signals).
+type ContentOpener interface {
+	AccessContentOf(ctx context.Context, sig *Signal) (*AccessContent, error)
+}
+
+// AccessContentOf unseals a signal's content for an access report with
+// content; erased content stays empty.
+func (s *Signals) AccessContentOf(ctx context.Context, sig *Signal) (*AccessContent, error) {
+	c, erased, err := s.disclosure.unseal(ctx, sig, allParts)
+	if err != nil {
+		return nil, err
+	}
+	if erased {
+		return nil, nil
+	}
+	return &AccessContent{Name: c.Name, BirthDate: c.BirthDate, Facts: c.Facts, Opinions: c.Opinions}, nil
+}
+
+// LookupYouth turns a name and birth date into the young person's
+// pseudonym and audits the lookup under it. The name and birth date are not
+// stored, logged or audited: only the pseudonym leaves.
+//
+// Callers: a privacy officer.
+// Errors: CodeForbidden, CodeInvalid (a missing name or birth date),
+// CodeUnavailable (no key store on this server).
+func (p *Privacy) LookupYouth(ctx context.Context, actor Actor, l YouthLookup) (string, error) {
+	if actor.Role != RolePrivacyOfficer {
+		return "", Errorf(CodeForbidden, "only a privacy officer uses the privacy console")
+	}
+	if p.pseudonyms == nil {
+		return "", Errorf(CodeUnavailable, "looking up young people is not available on this server")
+	}
+	subject, err := l.Pseudonym(p.pseudonyms)
+	if err != nil {
+		return "", err
+	}
+	return subject, p.record(ctx, actor, ActionYouthLookup, "youth", subject)
+}
+
+// disclosures are the actions that show a signal to someone: what the
+// access report lists as views and the oversight counts per reader. The
+// meeting's views (agenda.view, agenda.project) are views too, of the
+// signals their decision's fields name.
+var disclosures = []AuditAction{ActionSignalRead, ActionSignalsList}
+
+// isView reports whether record r, about one signal, showed it to someone:
+// a read or a list, or any other entry that disclosed it at some level (an
+// erasure discloses nothing).
+func isView(r AuditRecord) bool {
+	if slices.Contains(disclosures, r.Action) {
+		return true
+	}
+	d := r.Decision
+	return d != nil && d.Level != "" && d.Level != string(LevelNone) && r.Action != ActionSignalErase
+}
+
+// AccessReport answers a young person's access request (AVG art. 15):
+// every signal of actor's cooperation about subject, what was decided and
+// shared with whom, and who viewed it. With content it is the copy of art.
+// 15(3) (see AccessReport); its creation is audited apart.
+//
+// Callers: a privacy officer.
+// Errors: CodeForbidden, CodeUnavailable (content asked on a server that
+// cannot open it).
+func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string, withContent bool) (AccessReport, error) {
+	sc, err := p.scope(ctx, actor)
+	if err != nil {
+		return AccessReport{}, err
+	}
+	if withContent && p.content == nil {
+		return AccessReport{}, Errorf(CodeUnavailable, "signal content is not available on this server")
+	}
+	rep := AccessReport{Subject: subject, GeneratedAt: p.now().UTC(), WithContent: withContent, Signals: []AccessSignal{}}
+	sigs, err := p.store.SignalsOfYouth(ctx, subject, sc.Cooperation, true)
+	if err != nil {
+		return rep, fmt.Errorf("find signals of young person: %w", err)
+	}
+	orgs := map[string]*Organisation{}
+	org := func(id string) *Organisation {
+		if o, ok := orgs[id]; ok {
+			return o
+		}
+		var found *Organisation
+		if o, err := p.dir.Organisation(ctx, id); err == nil {
+			found = &o
+		}
+		orgs[id] = found
+		return found
+	}
+	index := map[string]int{}
+	for _, s := range sigs {
+		as := AccessSignal{ID: s.ID, Category: s.Category, ObservedOn: s.ObservedOn, CreatedAt: s.CreatedAt,
+			Status: s.Status, Decision: s.Decision, Decisions: []AccessEvent{}, Views: []AccessEvent{}}
+		if o := org(s.OrgID); o != nil {
+			as.Reporter = &OrgContact{OrgID: o.ID, Name: o.Name, Contact: ContactPerson(o.Contact), Deputy: ContactPerson(o.Deputy)}
+		}
+		if as.Erased, err = p.store.ErasureOf(ctx, s.ID); err != nil {
+			return rep, fmt.Errorf("read erasure: %w", err)
+		}
+		if withContent {
+			if as.Content, err = p.content.AccessContentOf(ctx, s); err != nil {
+				return rep, err
+			}
+		}
+		index[signalObject(s.ID)] = len(rep.Signals)
+		rep.Signals = append(rep.Signals, as)
+	}
+	// The audit entries about this young person, oldest first.
+	for r, err := range p.log.AuditEntries(ctx, AuditFilter{Subject: subject}) {
+		if err != nil {
+			return rep, err
+		}
+		ev := AccessEvent{Seq: r.Seq, Time: r.Time, Action: r.Action, UserID: r.Actor.UserID, Role: string(r.Actor.Role)}
+		if r.Actor.OrgID != "" {
+			ev.Org = &OrgRef{ID: r.Actor.OrgID}
+			if o := org(r.Actor.OrgID); o != nil {
+				ev.Org.Name = o.Name
+			}
+		}
+		if d := r.Decision; d != nil {
+			ev.Recipient, ev.Outcome, ev.Level, ev.Rule = d.Recipient, d.Outcome, d.Level, d.Rule
+			ev.Fields, ev.Reasons, ev.Policy = d.Fields, d.Reasons, d.PolicyVersion
+		}
+		if meeting, ok := strings.CutPrefix(r.Object, "meeting/"); ok && r.Decision != nil &&
+			(r.Action == ActionAgendaView || r.Action == ActionAgendaProject) {
+			// One entry per young person and decision for a view of the
+			// agenda: a view of each signal it lists, with the fields
+			// shown of that signal.
+			for _, code := range r.Decision.Fields {
+				shown, ok := ParseShownSignal(code)
+				if i, mine := index[signalObject(shown.ID)]; ok && mine {
+					view := ev
+					view.Meeting, view.Fields = meeting, fieldCodes(shown.Fields)
+					rep.Signals[i].Views = append(rep.Signals[i].Views, view)
+				}
+			}
+			continue
+		}
+		i, ok := index[r.Object]
+		if !ok {
+			continue
+		}
+		switch {
+		case r.Action == ActionShareDecide:
+			rep.Signals[i].Decisions = append(rep.Signals[i].Decisions, ev)
+		case isView(r):
+			rep.Signals[i].Views = append(rep.Signals[i].Views, ev)
+		}
+	}
+	object := "access-report"
+	if withContent {
+		object = "access-report/content"
+	}
+	return rep, p.record(ctx, actor, ActionAccessReport, object, subject)
+}
+
+func fieldCodes(fs []Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = string(f)
+	}
+	return out
+}
