@@ -13,18 +13,17 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
-	"github.com/signaal-nl/signaal/signal/sqlite"
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
 	"golang.org/x/mod/sumdb/note"
 )
 
-// The audit commands work on the database file directly, so a privacy
+// The audit commands are the use cases of signal.AuditLog, which
+// app.OpenAuditLog builds over the database file alone, so a privacy
 // officer or an operator can check the log without the service running.
-//
-// They are not themselves audited: verify and export only read (export opens
-// the file read-only, and whoever can read the file can copy it anyway, so an
-// entry would prove nothing), and checkpoint only adds to the insert-only
-// checkpoints table, which is its own record. Exports through the service's
-// API are audited there, as audit.export entries with the exporting user.
+// Why they are not themselves audited is said there. The key files (the
+// checkpoint key and its public key) are the operator's to name, so they
+// are read here.
 
 const auditDefaultDB = "data/signaal.db"
 
@@ -146,29 +145,27 @@ func auditVerify(ctx context.Context, args []string, io stdio) error {
 	if *cpFile != "" && verifier == nil {
 		return usageError("--checkpoint: no public key to check its signature with: give --public-key FILE (the .pub file next to the signing key) or --key FILE")
 	}
-	var opts audit.VerifyOptions
-	opts.Verifier = verifier
-	var cp audit.Checkpoint
+	log := app.OpenAuditLog(*db, app.AuditLogOptions{Verifier: verifier})
+	var trusted []signal.AuditCheckpoint
+	var cp signal.AuditCheckpoint
 	if *cpFile != "" {
 		msg, err := os.ReadFile(*cpFile)
 		if err != nil {
 			return fmt.Errorf("--checkpoint: %w", err)
 		}
-		if cp, err = audit.OpenCheckpoint(msg, verifier); err != nil {
+		if cp, err = log.OpenCheckpoint(ctx, cliActor, msg); err != nil {
 			return fmt.Errorf("--checkpoint %s: %w", *cpFile, err)
 		}
-		opts.Checkpoints = []audit.Checkpoint{cp}
+		trusted = []signal.AuditCheckpoint{cp}
 	}
-	h, err := sqlite.OpenRead(*db)
+	res, err := log.Verify(ctx, cliActor, trusted)
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	res, err := audit.Verify(ctx, h, opts)
-	if err != nil {
-		return err
+	if !res.Intact {
+		return errors.New(res.Problem)
 	}
-	line := fmt.Sprintf("audit log intact: %d entries, head %s, verified at %s entries/s", res.Size, res.HeadString(), auditRate(res.Rate()))
+	line := fmt.Sprintf("audit log intact: %d entries, head %s, verified at %s entries/s", res.Size, res.Head, auditRate(auditVerifyRate(res)))
 	if *cpFile != "" {
 		line += fmt.Sprintf(", contains the checkpoint of %s (%d entries)", cp.Time.Format(time.RFC3339), cp.Size)
 	}
@@ -211,6 +208,14 @@ func auditLoadVerifier(pubFile, keyFile, db string) (note.Verifier, error) {
 	return nil, nil
 }
 
+// auditVerifyRate is the entries hashed per second.
+func auditVerifyRate(v signal.AuditVerification) float64 {
+	if v.Elapsed <= 0 {
+		return 0
+	}
+	return float64(v.Hashed) / v.Elapsed.Seconds()
+}
+
 func auditRate(r float64) string {
 	switch {
 	case r >= 1e6:
@@ -243,23 +248,11 @@ func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 	if errors.Is(statErr, fs.ErrNotExist) {
 		fmt.Fprintf(io.err, "signald audit checkpoint: created signing key %s; give its public key %s to whoever keeps the checkpoints\n", *keyFile, audit.PublicKeyPath(*keyFile))
 	}
-	h, err := sqlite.OpenWrite(*db)
+	cp, err := app.OpenAuditLog(*db, app.AuditLogOptions{Signer: signer}).Checkpoint(ctx, cliActor)
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	w, err := sqlite.NewWriter(h, sqlite.WriterOptions{})
-	if err != nil {
-		return err
-	}
-	_, msg, err := w.Checkpoint(ctx, signer)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	_, err = io.out.Write(msg)
+	_, err = io.out.Write([]byte(cp.Note))
 	return err
 }
 
@@ -287,8 +280,8 @@ func auditExport(ctx context.Context, args []string, io stdio) error {
 	if err := auditParseFlags(flags, args); err != nil {
 		return auditHelpOrErr(flags, err)
 	}
-	f := audit.Format(*format)
-	if f != audit.JSONL && f != audit.CSV {
+	f := signal.AuditFormat(*format)
+	if f != signal.AuditJSONL && f != signal.AuditCSV {
 		return usageError("--format: want jsonl or csv, got %q", *format)
 	}
 	var t time.Time
@@ -301,12 +294,7 @@ func auditExport(ctx context.Context, args []string, io stdio) error {
 	if err := auditExistingDB(*db); err != nil {
 		return err
 	}
-	h, err := sqlite.OpenRead(*db)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	_, err = audit.Export(ctx, h, t, io.out, f)
+	_, err := app.OpenAuditLog(*db, app.AuditLogOptions{}).Export(ctx, cliActor, t, io.out, f)
 	return err
 }
 
