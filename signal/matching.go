@@ -3,8 +3,11 @@ package signal
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Matching: the keyed pseudonym joins the signals of one young person
@@ -113,19 +116,41 @@ func matchReason(norm NameNormaliser, a, b YouthView) MatchReason {
 	if a.Name == "" || b.Name == "" || a.BirthDate == "" || b.BirthDate == "" {
 		return ""
 	}
-	na, nb := norm.NormaliseName(a.Name), norm.NormaliseName(b.Name)
+	ca, cb := newMatchCand(norm, a), newMatchCand(norm, b)
+	return ca.reason(&cb)
+}
+
+// matchCand is an identity as matching compares it: the normalised name,
+// that name without spaces (as runes) and the birth date.
+type matchCand struct {
+	name    string
+	compact []rune
+	birth   string
+}
+
+func newMatchCand(norm NameNormaliser, y YouthView) matchCand {
+	n := norm.NormaliseName(y.Name)
+	return matchCand{name: n, compact: []rune(strings.ReplaceAll(n, " ", "")), birth: y.BirthDate}
+}
+
+// reason is matchReason of two candidates.
+func (a *matchCand) reason(b *matchCand) MatchReason {
 	switch {
-	case a.BirthDate == b.BirthDate && na != nb:
-		if editDistance(strings.ReplaceAll(na, " ", ""), strings.ReplaceAll(nb, " ", ""), 2) <= 2 {
+	case a.birth == b.birth && a.name != b.name:
+		if editDistance(a.compact, b.compact, maxSpelling) <= maxSpelling {
 			return MatchSpelling
 		}
-	case a.BirthDate != b.BirthDate && na == nb:
-		if birthTypo(a.BirthDate, b.BirthDate) {
+	case a.birth != b.birth && a.name == b.name:
+		if birthTypo(a.birth, b.birth) {
 			return MatchBirthDate
 		}
 	}
 	return ""
 }
+
+// maxSpelling is how many letters two names born the same day may differ
+// by (spaces left out) to be proposed.
+const maxSpelling = 2
 
 // birthTypo: two "YYYY-MM-DD" dates one digit apart, or with day and month
 // swapped.
@@ -143,76 +168,210 @@ func birthTypo(a, b string) bool {
 }
 
 // editDistance is the Levenshtein distance of a and b, or max+1 once it is
-// certain to exceed max.
-func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
+// certain to exceed max. Only the band of cells within max of the
+// diagonal is computed; short names need no allocation.
+func editDistance(a, b []rune, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
 		return max + 1
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	// A common beginning and end cost nothing.
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
 	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	var buf [2 * 48]int
+	var prev, cur []int
+	if len(b)+1 <= len(buf)/2 {
+		prev, cur = buf[:len(b)+1], buf[len(buf)/2:len(buf)/2+len(b)+1]
+	} else {
+		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	big := max + 1
+	for j := range prev {
+		prev[j] = min(j, big)
+	}
+	for i := 1; i <= len(a); i++ {
+		lo, hi := i-max, i+max
+		if lo < 1 {
+			lo = 1
+		}
+		if hi > len(b) {
+			hi = len(b)
+		}
+		if lo-1 >= 1 {
+			cur[lo-1] = big // outside the band
+		}
+		cur[0] = min(i, big)
+		best := big
+		if lo == 1 {
+			best = cur[0]
+		}
+		for j := lo; j <= hi; j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
+			up := prev[j] + 1
+			if j > i-1+max { // prev[j] lies outside the previous row's band
+				up = big
+			}
+			c := min(up, cur[j-1]+1, prev[j-1]+cost, big)
+			cur[j] = c
+			best = min(best, c)
 		}
 		if best > max {
 			return max + 1
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return min(prev[len(b)], big)
 }
 
 // proposals finds the possible matches among the identified items of an
-// agenda, leaving out the pairs decided before. Items are compared within
-// a birth date (spellings) and within a name (birth-date typos), not every
-// pair with every other.
+// agenda, leaving out the pairs decided before, in the order of the items
+// (A before B, by A, then by B). Comparing every pair of items is quadratic (2,000 young
+// people are two million pairs); instead each item is filed under keys
+// that any item it may match shares with it, and only items sharing a key
+// are compared by matchReason's rules:
+//
+//   - spelling (born the same day, at most two letters apart without
+//     spaces): the birth date with each form of the name left after deleting
+//     at most two letters. Two names within two edits of each other always
+//     leave a common form that way (a substitution deletes a letter from
+//     both, an insertion or deletion from one).
+//   - birth date (the same name): the name with the birth date with one
+//     position blanked out (one digit off), and the name with the year and
+//     the day and month in order (day and month swapped).
+//
+// Keys are hashed; two keys that collide only make one more comparison.
 func proposals(norm NameNormaliser, decided map[[2]string]bool, lists ...[]AgendaItem) []MatchProposal {
 	var items []*AgendaItem
-	byBirth := map[string][]int{}
-	byName := map[string][]int{}
+	var cands []matchCand
 	for _, list := range lists {
 		for i := range list {
 			it := &list[i]
 			if it.Anonymous || it.Youth == nil || it.Youth.Name == "" || it.Youth.BirthDate == "" {
 				continue
 			}
-			n := len(items)
 			items = append(items, it)
-			byBirth[it.Youth.BirthDate] = append(byBirth[it.Youth.BirthDate], n)
-			name := norm.NormaliseName(it.Youth.Name)
-			byName[name] = append(byName[name], n)
+			cands = append(cands, newMatchCand(norm, *it.Youth))
 		}
 	}
-	out := []MatchProposal{}
-	seen := map[[2]int]bool{}
-	for _, groups := range []map[string][]int{byBirth, byName} {
-		for _, g := range groups {
-			for x := 0; x < len(g); x++ {
-				for y := x + 1; y < len(g); y++ {
-					a, b := items[g[x]], items[g[y]]
-					if seen[[2]int{g[x], g[y]}] || decided[pairKey(a.Youth.Ref, b.Youth.Ref)] {
-						continue
-					}
-					seen[[2]int{g[x], g[y]}] = true
-					if r := matchReason(norm, *a.Youth, *b.Youth); r != "" {
-						out = append(out, MatchProposal{A: a.Ref, B: b.Ref, ANum: a.Number, BNum: b.Number, Reason: r})
-					}
+	if len(items) < 2 {
+		return []MatchProposal{}
+	}
+	type pair struct {
+		a, b     int32
+		spelling bool // else birth date
+	}
+	var pairs []pair
+	perA := make([]int, len(items)+1)
+	seed := maphash.MakeSeed()
+	filed := make(map[uint64][]int32, len(items)*8)
+	stamp := make([]int32, len(items)) // stamp[j] == i+1: j compared with i
+	var keys []uint64
+	var found []int32
+	for i := range cands {
+		c := &cands[i]
+		keys = matchKeys(keys[:0], seed, c)
+		found = found[:0]
+		for _, k := range keys {
+			bucket := filed[k]
+			for _, j := range bucket {
+				if stamp[j] == int32(i+1) {
+					continue
 				}
+				stamp[j] = int32(i + 1)
+				found = append(found, j)
+			}
+			if len(bucket) == 0 || bucket[len(bucket)-1] != int32(i) {
+				filed[k] = append(bucket, int32(i))
 			}
 		}
+		slices.Sort(found)
+		for _, j := range found {
+			r := cands[j].reason(c)
+			if r == "" || decided[pairKey(items[j].Youth.Ref, items[i].Youth.Ref)] {
+				continue
+			}
+			pairs = append(pairs, pair{j, int32(i), r == MatchSpelling})
+			perA[j+1]++
+		}
+	}
+	// In the order of the first item, then the second: pairs come in the
+	// order of the second, so place them by the first (a counting sort).
+	for k := 1; k < len(perA); k++ {
+		perA[k] += perA[k-1]
+	}
+	out := make([]MatchProposal, len(pairs))
+	for _, p := range pairs {
+		a, b := items[p.a], items[p.b]
+		r := MatchBirthDate
+		if p.spelling {
+			r = MatchSpelling
+		}
+		out[perA[p.a]] = MatchProposal{A: a.Ref, B: b.Ref, ANum: a.Number, BNum: b.Number, Reason: r}
+		perA[p.a]++
 	}
 	return out
+}
+
+// matchKeys appends the keys c is filed under (see proposals).
+func matchKeys(keys []uint64, seed maphash.Seed, c *matchCand) []uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	// Spelling: the birth date and the name without up to two letters.
+	n := len(c.compact)
+	buf := make([]byte, 0, 4*n)
+	variant := func(skip1, skip2 int) {
+		h.Reset()
+		h.WriteByte('s')
+		h.WriteString(c.birth)
+		h.WriteByte(0)
+		buf = buf[:0]
+		for k, r := range c.compact {
+			if k != skip1 && k != skip2 {
+				buf = utf8.AppendRune(buf, r)
+			}
+		}
+		h.Write(buf)
+		keys = append(keys, h.Sum64())
+	}
+	variant(-1, -1)
+	for x := 0; x < n; x++ {
+		variant(x, -1)
+		for y := x + 1; y < n; y++ {
+			variant(x, y)
+		}
+	}
+	// Birth date: the name with one position of the date blanked, and with
+	// day and month in order.
+	for p := 0; p < len(c.birth); p++ {
+		h.Reset()
+		h.WriteByte('b')
+		h.WriteString(c.name)
+		h.WriteByte(0)
+		h.WriteString(c.birth[:p])
+		h.WriteByte(0)
+		h.WriteString(c.birth[p+1:])
+		keys = append(keys, h.Sum64())
+	}
+	if len(c.birth) == 10 {
+		md, dd := c.birth[5:7], c.birth[8:10]
+		if dd < md {
+			md, dd = dd, md
+		}
+		h.Reset()
+		h.WriteByte('w')
+		h.WriteString(c.name)
+		h.WriteByte(0)
+		h.WriteString(c.birth[:4] + md + dd)
+		keys = append(keys, h.Sum64())
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }
 
 // DecideMatch records the coordinator's answer to a proposed match between

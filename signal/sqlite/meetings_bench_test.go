@@ -114,7 +114,7 @@ func BenchmarkAgenda(b *testing.B) {
 	ctx := context.Background()
 	var scan, read, agenda time.Duration
 	timed.recording = 0
-	var shown int
+	var shown, proposed int
 	for b.Loop() {
 		start := time.Now()
 		n, err := plainScan(ctx, e.db.Read())
@@ -136,7 +136,7 @@ func BenchmarkAgenda(b *testing.B) {
 			b.Fatal(err)
 		}
 		agenda += time.Since(start)
-		shown = 0
+		shown, proposed = 0, len(ag.Proposals)
 		for _, it := range ag.Items {
 			shown += len(it.Signals)
 		}
@@ -152,6 +152,7 @@ func BenchmarkAgenda(b *testing.B) {
 	b.ReportMetric(float64(agenda)/float64(scan), "total/scan")
 	b.ReportMetric(float64(shown), "signals-shown")
 	b.ReportMetric(float64(timed.entries), "audit-entries")
+	b.ReportMetric(float64(proposed), "proposals")
 }
 
 // plainScan reads every column of the cooperation's signals into raw bytes.
