@@ -77,14 +77,13 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
-	srv, err := web.New(web.Deps{
-		Services: a.Services, Issuer: a.Issuer, Verifier: a.Verifier, Logger: logger,
-		ReasonTexts: a.ReasonTexts(), Questions: a.Questions(), Ready: a.Ready, WriterStats: a.WriterStats,
+	srv, err := web.New(web.FromApp(a, web.Deps{
+		Logger:        logger,
 		SecureCookies: cfg.secureCookies, TrustedProxies: cfg.trustedProxies,
 		MetricsToken: metricsToken,
 		// The demo listens on loopback and shows everything anyway.
 		OpenMetrics: cfg.demo && !cfg.allowRemoteDemo,
-	})
+	}))
 	if err != nil {
 		return err
 	}

@@ -6,15 +6,14 @@
 // application is wired exactly once.
 //
 // The web layer is not built here: app must not import signal/web, whose
-// own tests import app. Instead the services come as one value,
-// signal.Services, which web.Deps embeds, and the readiness checks and the
-// writer's counters have types of their own (signal/health) that both
-// sides use. A caller writes
+// own tests import app. Instead *App meets web.Application (its services,
+// token keys, readiness checks, the policy's texts and the writer's
+// counters, in types of signal, signal/auth and signal/health), and a
+// caller writes
 //
-//	web.New(web.Deps{Services: a.Services, Issuer: a.Issuer, Verifier: a.Verifier,
-//		Ready: a.Ready, WriterStats: a.WriterStats, ReasonTexts: a.ReasonTexts(), ...})
+//	web.New(web.FromApp(a, web.Deps{SecureCookies: …, TrustedProxies: …}))
 //
-// and adds only what belongs to the web layer (cookies, proxies, limits).
+// adding only what belongs to the web layer (cookies, proxies, limits).
 package app
 
 import (
@@ -255,6 +254,16 @@ func (a *App) Close() error {
 	a.closers = nil
 	return errors.Join(errs...)
 }
+
+// UseCases are the services (web.Application).
+func (a *App) UseCases() signal.Services { return a.Services }
+
+// Tokens are the session tokens' issuer and verifier (web.Application);
+// nil without the Signing part.
+func (a *App) Tokens() (*auth.Issuer, *auth.Verifier) { return a.Issuer, a.Verifier }
+
+// ReadyChecks are the readiness checks (web.Application).
+func (a *App) ReadyChecks() []health.Check { return a.Ready }
 
 // WriterStats reports the group-commit writer's counters, for /metrics.
 func (a *App) WriterStats() health.WriterStats {

@@ -52,25 +52,8 @@ func openApp(t testing.TB, dir string, opts app.Options) *app.App {
 	return a
 }
 
-// withApp fills what d leaves zero from a, as signald serve does; the
-// tests' readiness checks come after the application's.
-func (d *testDeps) withApp(a *app.App) Deps {
-	deps := d.Deps
-	if deps.Services == (signal.Services{}) {
-		deps.Services = a.Services
-	}
-	if deps.Issuer == nil {
-		deps.Issuer, deps.Verifier = a.Issuer, a.Verifier
-	}
-	if deps.ReasonTexts == nil {
-		deps.ReasonTexts = a.ReasonTexts()
-	}
-	if deps.Questions == nil {
-		deps.Questions = a.Questions()
-	}
-	if deps.WriterStats == nil {
-		deps.WriterStats = a.WriterStats
-	}
-	deps.Ready = append(append([]Check(nil), a.Ready...), d.Ready...)
-	return deps
-}
+// withApp fills what d leaves zero from a, as signald serve does (FromApp);
+// the tests' readiness checks come after the application's.
+func (d *testDeps) withApp(a *app.App) Deps { return FromApp(a, d.Deps) }
+
+var _ Application = (*app.App)(nil)

@@ -40,7 +40,7 @@ func startSite(t *testing.T) *site {
 	}
 	t.Cleanup(func() { a.Close() })
 	db, signals, meetings, accounts := a.DB, a.Signals, a.Meetings, a.Accounts
-	srv, err := web.New(web.Deps{Services: a.Services, Issuer: a.Issuer, Verifier: a.Verifier})
+	srv, err := web.New(web.FromApp(a, web.Deps{}))
 	if err != nil {
 		t.Fatal(err)
 	}
