@@ -27,15 +27,11 @@ func (db *DB) Accounts() Accounts { return Accounts{db: db} }
 
 // CreateOrganisation implements signal.AccountStore.
 func (a Accounts) CreateOrganisation(ctx context.Context, actor signal.Actor, o *signal.Organisation, coop signal.Cooperation, coopEvents, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
 	coopEntries, err := auditEntries(actor, coopEvents)
 	if err != nil {
 		return err
 	}
-	return a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM cooperations WHERE name = ?`, coop.Name).Scan(&id)
 		switch {
@@ -63,17 +59,13 @@ func (a Accounts) CreateOrganisation(ctx context.Context, actor signal.Actor, o 
 		if err != nil {
 			return fmt.Errorf("insert organisation: %w", err)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
 // CreateUser implements signal.AccountStore.
 func (a Accounts) CreateUser(ctx context.Context, actor signal.Actor, u signal.User, passwordHash string, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ?`, u.OrgID).Scan(&exists); err != nil {
 			return fmt.Errorf("find organisation: %w", err)
@@ -90,17 +82,13 @@ func (a Accounts) CreateUser(ctx context.Context, actor signal.Actor, u signal.U
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
 // SetUserDisabled implements signal.AccountStore.
 func (a Accounts) SetUserDisabled(ctx context.Context, actor signal.Actor, userID string, disabled bool, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	err = a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	err := a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		// Disabling moves the session generation on: every token of the
 		// account is dead for good, so its revocations can go too.
 		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, session_gen = session_gen + ? WHERE id = ?`, disabled, disabled, userID)
@@ -115,7 +103,7 @@ func (a Accounts) SetUserDisabled(ctx context.Context, actor signal.Actor, userI
 				return fmt.Errorf("end sessions: %w", err)
 			}
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 	a.db.sessions.forget() // also when it failed: it may have been committed
 	return err
@@ -123,11 +111,7 @@ func (a Accounts) SetUserDisabled(ctx context.Context, actor signal.Actor, userI
 
 // SetContacts implements signal.AccountStore.
 func (a Accounts) SetContacts(ctx context.Context, actor signal.Actor, orgID string, contact, deputy signal.Person, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE organisations SET contact_name = ?, contact_email = ?, contact_phone = ?,
 			deputy_name = ?, deputy_email = ?, deputy_phone = ? WHERE id = ?`,
 			contact.Name, contact.Email, contact.Phone, deputy.Name, deputy.Email, deputy.Phone, orgID)
@@ -137,7 +121,7 @@ func (a Accounts) SetContacts(ctx context.Context, actor signal.Actor, orgID str
 		if n, _ := res.RowsAffected(); n == 0 {
 			return signal.Errorf(signal.CodeNotFound, "no organisation %q", orgID)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
@@ -208,12 +192,8 @@ func (a Accounts) Session(ctx context.Context, userID, tokenID string) (signal.U
 // the clock: past signal.MaxRevocations the account's generation moves on
 // and its list is cleared.
 func (a Accounts) RevokeToken(ctx context.Context, actor signal.Actor, tokenID, userID string, expiresAt time.Time, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
 	db := a.db
-	err = db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (jti) DO NOTHING`, tokenID, userID, expiresAt.Unix()); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
@@ -230,7 +210,7 @@ func (a Accounts) RevokeToken(ctx context.Context, actor signal.Actor, tokenID, 
 				return fmt.Errorf("clean revoked tokens: %w", err)
 			}
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 	db.sessions.forget() // also when it failed: it may have been committed
 	return err
@@ -240,12 +220,8 @@ func (a Accounts) RevokeToken(ctx context.Context, actor signal.Actor, tokenID, 
 // generation moves on, so every token it holds is refused, and its
 // revocations, now moot, go.
 func (a Accounts) EndSessions(ctx context.Context, actor signal.Actor, userID string, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
 	db := a.db
-	err = db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET session_gen = session_gen + 1 WHERE id = ?`, userID)
 		if err != nil {
 			return fmt.Errorf("end sessions: %w", err)
@@ -256,7 +232,7 @@ func (a Accounts) EndSessions(ctx context.Context, actor signal.Actor, userID st
 		if _, err := tx.ExecContext(ctx, `DELETE FROM revoked_tokens WHERE user_id = ?`, userID); err != nil {
 			return fmt.Errorf("clean revoked tokens: %w", err)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 	db.sessions.forget() // also when it failed: it may have been committed
 	return err
@@ -264,17 +240,13 @@ func (a Accounts) EndSessions(ctx context.Context, actor signal.Actor, userID st
 
 // RecordLogin implements signal.SessionStore.
 func (a Accounts) RecordLogin(ctx context.Context, actor signal.Actor, userID, newHash string, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if newHash != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, newHash, userID); err != nil {
 				return fmt.Errorf("upgrade password hash: %w", err)
 			}
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
@@ -62,17 +61,7 @@ func (f *AuditFile) CheckChain(ctx context.Context, trusted []signal.AuditCheckp
 	}
 	defer db.Close()
 	res, err := audit.Verify(ctx, db, opts)
-	var te *audit.TamperError
-	switch {
-	case errors.As(err, &te):
-		out.FirstBad, out.Problem = te.Seq, te.Problem
-	case err != nil:
-		return out, err
-	default:
-		out.Intact = true
-		out.Size, out.Head, out.Hashed, out.Anchors, out.Elapsed = res.Size, res.HeadString(), res.Hashed, res.Anchors, res.Elapsed
-	}
-	return out, nil
+	return verification(out, res, err)
 }
 
 // IssueCheckpoint implements signal.AuditChain: a writer of its own, every

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"time"
 
 	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
@@ -51,8 +50,14 @@ func (in *Integrity) VerifyAudit(ctx context.Context, fromCheckpoint bool) (sign
 			out.FromCheckpoint = false // no checkpoint yet
 		}
 	}
-	start := time.Now()
 	res, err := audit.Verify(ctx, in.db.read, opts)
+	return verification(out, res, err)
+}
+
+// verification adds Verify's outcome to out: a tampered log is an outcome
+// (Intact false, FirstBad, Problem), any other failure an error.
+func verification(out signal.AuditVerification, res audit.VerifyResult, err error) (signal.AuditVerification, error) {
+	var te *audit.TamperError
 	switch {
 	case errors.As(err, &te):
 		out.FirstBad, out.Problem = te.Seq, te.Problem
@@ -60,8 +65,7 @@ func (in *Integrity) VerifyAudit(ctx context.Context, fromCheckpoint bool) (sign
 		return out, err
 	default:
 		out.Intact = true
-		out.Size, out.Head, out.Hashed, out.Anchors = res.Size, res.HeadString(), res.Hashed, res.Anchors
-		out.Elapsed = time.Since(start)
+		out.Size, out.Head, out.Hashed, out.Anchors, out.Elapsed = res.Size, res.HeadString(), res.Hashed, res.Anchors, res.Elapsed
 	}
 	return out, nil
 }

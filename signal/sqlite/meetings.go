@@ -52,11 +52,7 @@ func (s *MeetingStore) Record(ctx context.Context, actor signal.Actor, events []
 
 // CreateMeeting implements signal.MeetingStore.
 func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m *signal.Meeting, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meetings (id, cooperation_id, title, starts_at, status, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.CooperationID, m.Title, m.StartsAt.Format(timeLayout), string(m.Status),
 			m.CreatedBy, m.CreatedAt.Format(timeLayout)); err != nil {
@@ -67,7 +63,7 @@ func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m 
 				return fmt.Errorf("insert meeting member: %w", err)
 			}
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
@@ -489,10 +485,6 @@ func plannedMeeting(ctx context.Context, tx *Tx, id string) error {
 
 // RecordCase implements signal.CaseStore.
 func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec signal.CaseRecord, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
 	c := rec.Case
 	subject := c.ItemRef()
 	var anon any
@@ -500,7 +492,7 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 		anon = c.AnonymousSignal
 	}
 	at := rec.At.UTC().Format(timeLayout)
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, rec.MeetingID); err != nil {
 			return err
 		}
@@ -551,21 +543,17 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 		default:
 			return errors.New("record case: nothing to record")
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
 // SetActionDone implements signal.CaseStore.
 func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, actionID string, done *signal.Date, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
 	var on any
 	if done != nil {
 		on = done.String()
 	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE case_actions SET done_on = ? WHERE id = ?`, on, actionID)
 		if err != nil {
 			return fmt.Errorf("update action: %w", err)
@@ -573,17 +561,13 @@ func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, ac
 		if n, _ := res.RowsAffected(); n != 1 {
 			return signal.Errorf(signal.CodeNotFound, "no action %s", actionID)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
 // AddRisk implements signal.MeetingStore.
 func (s *MeetingStore) AddRisk(ctx context.Context, actor signal.Actor, r *signal.RiskNote, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, r.MeetingID); err != nil {
 			return err
 		}
@@ -591,53 +575,39 @@ func (s *MeetingStore) AddRisk(ctx context.Context, actor signal.Actor, r *signa
 			r.ID, r.MeetingID, r.Text, r.CreatedBy, r.CreatedAt.Format(timeLayout)); err != nil {
 			return fmt.Errorf("insert risk: %w", err)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
 // HoldMeeting implements signal.MeetingStore.
 func (s *MeetingStore) HoldMeeting(ctx context.Context, actor signal.Actor, meetingID string, at time.Time, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET status = 'held', held_at = ? WHERE id = ?`,
-			at.UTC().Format(timeLayout), meetingID); err != nil {
-			return fmt.Errorf("hold meeting: %w", err)
-		}
-		return appendAll(ctx, tx, entries)
-	})
+	return s.updatePlanned(ctx, actor, meetingID, events, "hold meeting",
+		`UPDATE meetings SET status = 'held', held_at = ? WHERE id = ?`, at.UTC().Format(timeLayout), meetingID)
 }
 
 // MoveMeeting implements signal.MeetingStore.
 func (s *MeetingStore) MoveMeeting(ctx context.Context, actor signal.Actor, meetingID string, startsAt time.Time, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.updatePlanned(ctx, actor, meetingID, events, "move meeting",
+		`UPDATE meetings SET starts_at = ? WHERE id = ?`, startsAt.UTC().Format(timeLayout), meetingID)
+}
+
+// updatePlanned runs query on meeting meetingID, which must still be
+// planned, with its audit; what names the change in an error.
+func (s *MeetingStore) updatePlanned(ctx context.Context, actor signal.Actor, meetingID string, events []signal.AuditEvent, what, query string, args ...any) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET starts_at = ? WHERE id = ?`,
-			startsAt.UTC().Format(timeLayout), meetingID); err != nil {
-			return fmt.Errorf("move meeting: %w", err)
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
 // CancelMeeting implements signal.MeetingStore.
 func (s *MeetingStore) CancelMeeting(ctx context.Context, actor signal.Actor, meetingID string, at time.Time, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
@@ -657,7 +627,7 @@ func (s *MeetingStore) CancelMeeting(ctx context.Context, actor signal.Actor, me
 			at.UTC().Format(timeLayout), meetingID); err != nil {
 			return fmt.Errorf("cancel meeting: %w", err)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
@@ -684,11 +654,7 @@ func (s *MeetingStore) MatchDecisions(ctx context.Context, coop string) ([]signa
 
 // DecideMatch implements signal.MatchStore.
 func (s *MeetingStore) DecideMatch(ctx context.Context, actor signal.Actor, d signal.MatchDecision, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, d.MeetingID); err != nil {
 			return err
 		}
@@ -701,7 +667,7 @@ func (s *MeetingStore) DecideMatch(ctx context.Context, actor signal.Actor, d si
 		if n, _ := res.RowsAffected(); n != 1 {
 			return signal.Errorf(signal.CodeConflict, "these two were decided about before")
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
