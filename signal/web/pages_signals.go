@@ -119,6 +119,7 @@ func signalForm(f url.Values) (signal.NewSignal, []signal.FieldError) {
 	for _, x := range f["contains"] {
 		in.Contains = append(in.Contains, signal.Field(x))
 	}
+	in.Versions = versionsForm(f)
 	var problems []signal.FieldError
 	for _, p := range signal.AnswerPaths {
 		if val := f.Get("answers." + p); val != "" {
@@ -174,13 +175,23 @@ type summaryData struct {
 	Action    string
 	Recipient signal.RecipientRole
 	Decision  signal.Decision
-	Carry     []hiddenField
-	Key       string // the Idempotency-Key of this submission
-	Edit      bool
-	Submit    string // the send button's catalogue key
-	Outbox    bool   // app.js sends it through the outbox
-	Confirm   bool   // completing a draft: the post stores the answers
-	Stored    bool   // false: the decision is a preview
+	// Review is what the gate makes of the texts (nil when completing a
+	// stored draft, whose texts are not edited): the young person's name,
+	// the findings per text and what each recipient will read.
+	Review *signal.Review
+	// Versions are the texts to write or confirm for the meeting's level
+	// below full, with their findings marked.
+	Versions []versionForm
+	// FullText are the findings in the signal's own text that the decision
+	// does not allow at full.
+	FullText []findingNote
+	Carry    []hiddenField
+	Key      string // the Idempotency-Key of this submission
+	Edit     bool
+	Submit   string // the send button's catalogue key
+	Outbox   bool   // app.js sends it through the outbox
+	Confirm  bool   // completing a draft: the post stores the answers
+	Stored   bool   // false: the decision is a preview
 }
 
 // newSignalStep: POST /signalen/nieuw, the next screen of a new signal:
@@ -245,6 +256,11 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 	}
 	v.Title = "summary.title"
 	sd := summaryData{Action: send, Decision: d, Carry: carry(f), Edit: edit, Recipient: recipientOf(f)}
+	if edit {
+		if err := s.reviewTexts(c, f, &sd); err != nil {
+			return err
+		}
+	}
 	if edit {
 		sd.Key, sd.Submit, sd.Outbox = signal.NewIdempotencyKey(s.now()), "summary.send", true
 	} else {

@@ -62,6 +62,15 @@
       else if (k === 'youth.pick') { pick = v; }
       else if (k === 'category' || k === 'facts' || k === 'opinions' || k === 'observed_on') { s[k] = v; }
       else if (k === 'contains') { (s.contains = s.contains || []).push(v); }
+      else if (k.indexOf('versions.') === 0) {
+        // versions.<level>.facts|opinions|confirmed|reason: the text for a
+        // level below full and the possible names confirmed with a reason.
+        var vp = k.split('.'), vs = s.versions = s.versions || {};
+        var t = vs[vp[1]] = vs[vp[1]] || { facts: '' };
+        if (vp[2] === 'confirmed') { (t.confirmed = t.confirmed || []).push({ kind: 'person_name', text: v, reason: '' }); }
+        else if (vp[2] === 'reason') { t.reason = v; }
+        else { t[vp[2]] = v; }
+      }
       else if (k.indexOf('answers.') === 0) {
         var path = k.slice(8).split('.'), o = s.answers;
         for (var i = 0; i < path.length - 1; i++) { o = o[path[i]] = o[path[i]] || {}; }
@@ -73,6 +82,12 @@
       s.youth.birth_date = pick.slice(0, bar);
       s.youth.name = pick.slice(bar + 1);
     }
+    Object.keys(s.versions || {}).forEach(function (lv) {
+      var t = s.versions[lv];
+      if (!t.facts.trim()) { delete s.versions[lv]; return; }
+      (t.confirmed || []).forEach(function (c) { c.reason = t.reason || ''; });
+      delete t.reason;
+    });
     return s;
   }
 
