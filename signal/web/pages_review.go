@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"strings"
 
@@ -102,6 +104,7 @@ func (s *Server) reviewTexts(c echo.Context, f url.Values, sd *summaryData) erro
 		return err
 	}
 	sd.Review = &r
+	sd.Reviewed = reviewedDigest(f)
 	sd.Carry = carry(f, versionFields...)
 	for _, path := range []string{"facts", "opinions"} {
 		for _, n := range notes(r.Checks[path]) {
@@ -124,4 +127,26 @@ func (s *Server) reviewTexts(c echo.Context, f url.Values, sd *summaryData) erro
 		sd.Versions = []versionForm{vf}
 	}
 	return nil
+}
+
+// ctxReviewChanged marks a send whose texts per level differ from the ones
+// the summary showed (see sendSignal).
+const ctxReviewChanged = "signaal.review_changed"
+
+// reviewedDigest is a digest of a form's texts per level and its
+// confirmations, as the summary reviewed them: a send carrying another
+// digest was changed after the reporter saw what each recipient reads. It
+// protects nothing secret (the page holds the texts themselves); it only
+// tells "changed".
+func reviewedDigest(f url.Values) string {
+	h := sha256.New()
+	for _, name := range versionFields {
+		for _, v := range f[name] {
+			// A browser sends a textarea's line ends as CR LF.
+			v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+			h.Write([]byte(name + "\x00" + v + "\x00"))
+		}
+		h.Write([]byte{1})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }

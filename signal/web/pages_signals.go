@@ -185,13 +185,19 @@ type summaryData struct {
 	// FullText are the findings in the signal's own text that the decision
 	// does not allow at full.
 	FullText []findingNote
-	Carry    []hiddenField
-	Key      string // the Idempotency-Key of this submission
-	Edit     bool
-	Submit   string // the send button's catalogue key
-	Outbox   bool   // app.js sends it through the outbox
-	Confirm  bool   // completing a draft: the post stores the answers
-	Stored   bool   // false: the decision is a preview
+	// Reviewed is the digest of the texts per level as this summary shows
+	// them (reviewedDigest); a send whose texts differ shows the summary
+	// again instead of sending text the reporter has not seen checked.
+	Reviewed string
+	// Changed: the reporter changed a text after the summary was shown.
+	Changed bool
+	Carry   []hiddenField
+	Key     string // the Idempotency-Key of this submission
+	Edit    bool
+	Submit  string // the send button's catalogue key
+	Outbox  bool   // app.js sends it through the outbox
+	Confirm bool   // completing a draft: the post stores the answers
+	Stored  bool   // false: the decision is a preview
 }
 
 // newSignalStep: POST /signalen/nieuw, the next screen of a new signal:
@@ -260,6 +266,7 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 		if err := s.reviewTexts(c, f, &sd); err != nil {
 			return err
 		}
+		sd.Changed, _ = c.Get(ctxReviewChanged).(bool)
 	}
 	if edit {
 		sd.Key, sd.Submit, sd.Outbox = signal.NewIdempotencyKey(s.now()), "summary.send", true
@@ -294,6 +301,12 @@ func (s *Server) sendSignal(c echo.Context) error {
 	in, answerProblems := signalForm(f)
 	if len(answerProblems) > 0 {
 		return signal.Invalid(answerProblems...)
+	}
+	if r := f.Get("reviewed"); r != "" && r != reviewedDigest(f) {
+		// The texts per level changed after the summary showed what each
+		// recipient reads: show it again for what they are now.
+		c.Set(ctxReviewChanged, true)
+		return s.newSignalStep(c)
 	}
 	key := f.Get("idempotency_key")
 	if key != "" {

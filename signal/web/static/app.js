@@ -190,7 +190,16 @@
   // The summary's send button: through the outbox, online or not.
   function enhanceSend(form) {
     form.addEventListener('submit', function (ev) {
-      if (ev.submitter && ev.submitter.name === 'edit') { return; }
+      // "Change" and "check again" go to the server, not the outbox.
+      if (ev.submitter && (ev.submitter.name === 'edit' || ev.submitter.name === 'check')) { return; }
+      // A text per level changed since the summary showed what each
+      // recipient reads: the server shows the summary again (it compares
+      // the form with its "reviewed" digest) instead of sending unseen text.
+      var changed = false;
+      form.querySelectorAll('[name^="versions."]').forEach(function (f) {
+        if (f.type === 'checkbox' ? f.checked !== f.defaultChecked : f.value !== f.defaultValue) { changed = true; }
+      });
+      if (changed) { return; }
       ev.preventDefault();
       var keyField = form.querySelector('input[name=idempotency_key]');
       var item = { key: keyField ? keyField.value : newKey(), signal: toSignal(form), label: label(form), created: Date.now(), state: 'waiting' };

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/signaal-nl/signaal/signal"
+	bt "github.com/signaal-nl/signaal/signal/web/browsertest"
+)
+
+// TestBrowserSummaryShowsWhatTheMeetingReads is the summary's promise in
+// Chromium, with app.js sending through the outbox: at level anonymous the
+// reporter sees the check's findings in the text for the meeting, fixes it,
+// sees the exact text that will go, and the coordinator reads exactly that;
+// a text changed after the summary showed it is shown again, not sent.
+func TestBrowserSummaryShowsWhatTheMeetingReads(t *testing.T) {
+	se := browserEnv(t)
+	p := bt.NewPage(t, bt.Phone)
+	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
+	p.Goto(se.url+"/signalen/nieuw", bt.CSS("#f-youth-name"))
+	if !p.Has(bt.CSS("#facts-warning")) {
+		t.Error("the form does not warn to keep names and health details out of the facts")
+	}
+	fillSignal(p, "Sam de Vries")
+	p.Fill(bt.CSS("#f-facts"), "Sam de Vries zei tegen de mentor dat hij niet meer wil leven. Hij was drie weken niet op school.")
+	submit(p, bt.CSS("main button.primary"), "main h1")
+	answerQuestions(t, p, pageAnswersFor[signal.LevelAnonymous], false)
+	p.WaitFor(bt.CSS(".outgoing"))
+	p.Screenshot("summary-findings")
+	p.AssertAccessible()
+	if got := p.Text(bt.CSS("#review-name")); got != "Sam de Vries" {
+		t.Errorf("the summary names %q", got)
+	}
+	if !p.Has(bt.CSS(".outgoing .withheld")) || p.Has(bt.CSS(".outgoing-facts")) {
+		t.Fatalf("with the name and health words in it, the text is not held back: %s", p.Text(bt.CSS(".outgoing")))
+	}
+	findings := p.Text(bt.CSS(".version .findings"))
+	for _, want := range []string{"Sam de Vries", "naam van de jongere", "niet meer wil leven", "gezondheid"} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("the findings lack %q: %s", want, findings)
+		}
+	}
+
+	const fixed = "De jongere was drie weken niet op school."
+	p.Fill(bt.CSS("#f-versions-anonymous-facts"), fixed)
+	submit(p, bt.CSS("button[name=check]"), ".outgoing")
+	if got := p.Text(bt.CSS(".outgoing-facts")); got != fixed {
+		t.Fatalf("the summary shows %q going, want %q", got, fixed)
+	}
+	if p.Has(bt.CSS(".outgoing-name")) {
+		t.Errorf("the summary shows a name going at level anonymous")
+	}
+
+	// Changed after the check, then sent: the summary comes back for the
+	// new text; nothing is stored.
+	const changed = "De jongere komt al drie weken niet meer naar school."
+	p.Fill(bt.CSS("#f-versions-anonymous-facts"), changed)
+	submit(p, bt.CSS("main form[data-outbox] button.primary"), "#review-changed")
+	p.Screenshot("summary-changed")
+	p.AssertAccessible()
+	if n := countSignals(t, se); n != 0 {
+		t.Fatalf("%d signals stored from a text the summary had not shown", n)
+	}
+	shown := p.Text(bt.CSS(".outgoing-facts"))
+	if shown != changed {
+		t.Fatalf("the summary shows %q, want %q", shown, changed)
+	}
+	submit(p, bt.CSS("main form[data-outbox] button.primary"), ".tag.decided")
+	if n := countSignals(t, se); n != 1 {
+		t.Fatalf("%d signals stored, want 1", n)
+	}
+	id := strings.TrimPrefix(bt.Eval[string](p, `location.pathname`), "/signalen/")
+	res := se.do("GET", "/api/v1/signals/"+id, se.tokens["coordinator"], nil)
+	var read signal.SignalView
+	if res.status != 200 || json.Unmarshal(res.body, &read) != nil {
+		t.Fatalf("coordinator: %d %s", res.status, res.body)
+	}
+	if read.Facts != shown || read.Youth != nil && read.Youth.Name != "" {
+		t.Fatalf("the coordinator reads %q (youth %+v), the summary showed %q without a name", read.Facts, read.Youth, shown)
+	}
+}

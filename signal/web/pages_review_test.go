@@ -1,0 +1,198 @@
+package web
+
+import (
+	"encoding/json"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// The answers of the new-signal pages per level the meeting gets, for a
+// 15-year-old (see answersFor).
+var pageAnswersFor = map[signal.Level]map[string]string{
+	signal.LevelFull: {
+		"risk.acute_danger": "false", "legal_duty": "false", "purpose": "coordinate_support",
+		"abuse.suspected": "false", "consent.youth": "given", "consent.parents": "given", "consent.recorded": "true",
+		"risk.harm": "none", "risk.asking_endangers": "false",
+	},
+	signal.LevelMinimal: {
+		"risk.acute_danger": "false", "legal_duty": "false", "purpose": "coordinate_support",
+		"abuse.suspected": "false", "consent.youth": "refused", "consent.parents": "refused", "consent.recorded": "true",
+		"risk.harm": "likely", "risk.asking_endangers": "false",
+		"duty_conflict.no_other_way": "true", "duty_conflict.prevents_harm": "true", "duty_conflict.expert_consulted": "true",
+	},
+	signal.LevelAnonymous: {
+		"risk.acute_danger": "false", "legal_duty": "false", "purpose": "coordinate_support",
+		"abuse.suspected": "false", "consent.youth": "not_asked", "consent.parents": "not_asked", "consent.recorded": "false",
+		"risk.harm": "none", "risk.asking_endangers": "false",
+	},
+	signal.LevelExistence: {
+		"risk.acute_danger": "false", "legal_duty": "false", "purpose": "coordinate_support",
+		"abuse.suspected": "false", "consent.youth": "refused", "consent.parents": "refused", "consent.recorded": "true",
+		"risk.harm": "none", "risk.asking_endangers": "false",
+	},
+}
+
+// outgoing is what the summary says one recipient will read.
+type outgoing struct {
+	level, name, facts, opinions string
+	withheld                     bool
+}
+
+func outgoingOf(t *testing.T, body string) outgoing {
+	t.Helper()
+	_, sec, ok := strings.Cut(body, `<section class="recipient">`)
+	if !ok {
+		t.Fatalf("the summary shows no recipient:\n%s", body)
+	}
+	sec, _, _ = strings.Cut(sec, `</section>`)
+	var o outgoing
+	get := func(re string) string {
+		if m := regexp.MustCompile(re).FindStringSubmatch(sec); m != nil {
+			return html.UnescapeString(m[1])
+		}
+		return ""
+	}
+	o.name = get(`<span class="outgoing-name">([^<]*)</span>`)
+	o.facts = get(`(?s)<blockquote class="outgoing-facts">(.*?)</blockquote>`)
+	o.opinions = get(`(?s)<blockquote class="outgoing-opinions">(.*?)</blockquote>`)
+	o.withheld = strings.Contains(sec, `class="withheld"`)
+	return o
+}
+
+// textareaOf is the text a textarea of the page holds.
+func textareaOf(body, name string) string {
+	m := regexp.MustCompile(`(?s)<textarea [^>]*name="` + regexp.QuoteMeta(name) + `"[^>]*>(.*?)</textarea>`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+// TestSummaryShowsExactlyWhatTheMeetingReads is the promise of the summary
+// before sending (issue 14, items 2, 3 and 6): for each level, the text the
+// summary says the meeting will read is, byte for byte, what the
+// coordinator reads once it is sent; the young person's name is on the
+// summary, and per recipient only where the level shows who it is.
+func TestSummaryShowsExactlyWhatTheMeetingReads(t *testing.T) {
+	se := newSignalsEnv(t)
+	se.srv.now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
+	b := newBrowserClient(t, se.url)
+	b.login(se.users[signal.RoleReporter].Email)
+
+	const leak = "Sam de Vries zei tegen de mentor dat hij niet meer wil leven. Hij was drie weken niet op school."
+	for _, tc := range []struct {
+		level signal.Level
+		// fix is the text the reporter writes for the level after the
+		// check found what the level forbids ("" keeps the signal's own).
+		fix      string
+		wantName bool
+		// wantFacts is the text the meeting reads; "" with withheld: none.
+		wantFacts string
+		withheld  bool
+	}{
+		{level: signal.LevelFull, wantName: true, wantFacts: "", withheld: true},
+		{level: signal.LevelMinimal, fix: "Sam de Vries was drie weken niet op school.", wantName: true, wantFacts: "Sam de Vries was drie weken niet op school."},
+		{level: signal.LevelAnonymous, fix: "De jongere was drie weken niet op school.", wantFacts: "De jongere was drie weken niet op school."},
+		{level: signal.LevelExistence, wantName: true},
+	} {
+		t.Run(string(tc.level), func(t *testing.T) {
+			f := validSignalForm()
+			f.Set("facts", leak)
+			first := b.post("/signalen/nieuw", f)
+			if first.status != 200 {
+				t.Fatalf("status %d: %s", first.status, first.body)
+			}
+			summary, _ := answerAll(t, b, first, pageAnswersFor[tc.level])
+			if !strings.Contains(summary.body, `<strong id="review-name">Sam de Vries</strong>`) {
+				t.Fatalf("the summary does not name the young person:\n%s", summary.body)
+			}
+			for _, want := range []string{`id="review-warning"`, "Haal namen en alles over gezondheid", "Waarom"} {
+				if !strings.Contains(summary.body, want) {
+					t.Errorf("summary lacks %q", want)
+				}
+			}
+			if !strings.Contains(summary.body, "Dit staat in je tekst") && !strings.Contains(summary.body, `class="finding blocking"`) && tc.level != signal.LevelExistence {
+				t.Errorf("the summary does not show that the text carries what the level forbids:\n%s", summary.body)
+			}
+			if o := outgoingOf(t, summary.body); o.facts != "" && strings.Contains(o.facts, "leven") {
+				t.Fatalf("the summary says the meeting at %s reads the health words: %q", tc.level, o.facts)
+			}
+			versionField := "versions." + string(tc.level) + ".facts"
+			if tc.fix != "" {
+				if got := textareaOf(summary.body, versionField); got != leak {
+					t.Fatalf("the text for %s is not put in for the reporter to fix: %q", tc.level, got)
+				}
+				_, fields, _ := formOf(t, summary.body)
+				fields.Set(versionField, tc.fix)
+				fields.Set("check", "1")
+				summary = b.post("/signalen/nieuw", fields)
+				if summary.status != 200 {
+					t.Fatalf("check again: %d %s", summary.status, summary.body)
+				}
+			}
+			o := outgoingOf(t, summary.body)
+			if tc.wantName != (o.name == "Sam de Vries") {
+				t.Errorf("name for the meeting at %s: %q", tc.level, o.name)
+			}
+			if o.facts != tc.wantFacts || o.withheld != tc.withheld {
+				t.Fatalf("the summary says the meeting reads %q (withheld %v), want %q (withheld %v)", o.facts, o.withheld, tc.wantFacts, tc.withheld)
+			}
+
+			action, fields, _ := formOf(t, summary.body)
+			if tc.fix != "" {
+				fields.Set(versionField, textareaOf(summary.body, versionField))
+				// A text changed after the summary showed it is not sent:
+				// the summary comes again for what it now is.
+				changed := url.Values{}
+				for k, v := range fields {
+					changed[k] = v
+				}
+				changed.Set(versionField, leak)
+				again := b.post(action, changed)
+				if again.status != 200 || !strings.Contains(again.body, `id="review-changed"`) {
+					t.Fatalf("a changed text was not reviewed again: %d\n%s", again.status, again.body)
+				}
+				if o := outgoingOf(t, again.body); o.facts != "" || !o.withheld {
+					t.Fatalf("after the change the summary says %q goes", o.facts)
+				}
+			}
+			sent := b.post(action, fields)
+			if sent.status != http.StatusSeeOther {
+				t.Fatalf("send: %d %s", sent.status, sent.body)
+			}
+			id := strings.TrimPrefix(sent.header.Get("Location"), "/signalen/")
+
+			res := se.do("GET", "/api/v1/signals/"+id, se.tokens["coordinator"], nil)
+			if res.status != 200 {
+				t.Fatalf("coordinator reads %s: %d %s", id, res.status, res.body)
+			}
+			var read signal.SignalView
+			if err := json.Unmarshal(res.body, &read); err != nil {
+				t.Fatal(err)
+			}
+			if read.Facts != o.facts || read.Opinions != o.opinions {
+				t.Fatalf("the coordinator reads %q / %q, the summary showed %q / %q", read.Facts, read.Opinions, o.facts, o.opinions)
+			}
+			if read.Withheld != o.withheld {
+				t.Errorf("withheld: coordinator %v, summary %v", read.Withheld, o.withheld)
+			}
+			name := ""
+			if read.Youth != nil {
+				name = read.Youth.Name
+			}
+			if name != o.name {
+				t.Errorf("the coordinator reads the name %q, the summary showed %q", name, o.name)
+			}
+			if strings.Contains(string(res.body), "leven") {
+				t.Errorf("the coordinator's answer carries the health words: %s", res.body)
+			}
+		})
+	}
+}
