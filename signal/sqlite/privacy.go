@@ -292,12 +292,8 @@ func (p *Privacy) RecordPolicyLoad(ctx context.Context, actor signal.Actor, vers
 	if err != nil {
 		return fmt.Errorf("encode policy files: %w", err)
 	}
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
 	now := formatTime(p.db.now())
-	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return p.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (version, first_loaded, last_loaded, files) VALUES (?, ?, ?, ?)
 			ON CONFLICT (version) DO UPDATE SET last_loaded = excluded.last_loaded`, version, now, now, string(b)); err != nil {
 			return fmt.Errorf("record policy version: %w", err)
@@ -305,7 +301,7 @@ func (p *Privacy) RecordPolicyLoad(ctx context.Context, actor signal.Actor, vers
 		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_loads (version, loaded_at) VALUES (?, ?)`, version, now); err != nil {
 			return fmt.Errorf("record policy load: %w", err)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
@@ -452,11 +448,7 @@ func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.Es
 
 // SetEscalationStatus implements signal.EscalationStore.
 func (p *Privacy) SetEscalationStatus(ctx context.Context, actor signal.Actor, seq int64, status signal.EscalationStatus, at time.Time, events []signal.AuditEvent) error {
-	entries, err := auditEntries(actor, events)
-	if err != nil {
-		return err
-	}
-	return p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return p.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE escalations SET status = ?, updated_at = ?, updated_by = ? WHERE seq = ?`,
 			string(status), formatTime(at), actor.UserID, seq)
 		if err != nil {
@@ -465,7 +457,7 @@ func (p *Privacy) SetEscalationStatus(ctx context.Context, actor signal.Actor, s
 		if n, _ := res.RowsAffected(); n == 0 {
 			return signal.Errorf(signal.CodeNotFound, "no escalation %d", seq)
 		}
-		return appendAll(ctx, tx, entries)
+		return nil
 	})
 }
 
