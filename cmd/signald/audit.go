@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
@@ -241,7 +240,7 @@ func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 		*keyFile = auditDefaultKey(*db)
 	}
 	_, statErr := os.Stat(*keyFile)
-	signer, _, err := audit.LoadOrCreateKey(*keyFile, auditKeyName())
+	signer, _, err := audit.LoadOrCreateKey(*keyFile, app.CheckpointKeyName())
 	if err != nil {
 		return err
 	}
@@ -254,22 +253,6 @@ func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 	}
 	_, err = io.out.Write([]byte(cp.Note))
 	return err
-}
-
-// auditKeyName names a new checkpoint key after this host, so checkpoints of
-// different deployments cannot be confused.
-func auditKeyName() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		return "signaal-audit"
-	}
-	host = strings.Map(func(r rune) rune {
-		if r == '+' || r <= ' ' {
-			return '-'
-		}
-		return r
-	}, host)
-	return "signaal-audit/" + host
 }
 
 func auditExport(ctx context.Context, args []string, io stdio) error {

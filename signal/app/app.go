@@ -182,8 +182,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		}
 		name := opts.CheckpointKeyName
 		if name == "" {
-			host, _ := os.Hostname()
-			name = "signaal-audit/" + checkpointName(host)
+			name = CheckpointKeyName()
 		}
 		var vkey string
 		if cpSigner, vkey, err = audit.LoadOrCreateKey(filepath.Join(opts.Keys, audit.CheckpointKeyFile), name); err != nil {
@@ -326,6 +325,15 @@ func LoadPolicy(ctx context.Context, dir string) (*policy.Engine, error) {
 		return nil, fmt.Errorf("load the built-in policy: %w", err)
 	}
 	return e, nil
+}
+
+// CheckpointKeyName names a new audit checkpoint key after this host,
+// "signaal-audit/<host>", so checkpoints of different deployments cannot be
+// confused: the service and signald audit checkpoint, whichever makes the
+// key first.
+func CheckpointKeyName() string {
+	host, _ := os.Hostname()
+	return "signaal-audit/" + checkpointName(host)
 }
 
 // checkpointName makes the host name fit a signed-note key name (no spaces
