@@ -135,8 +135,10 @@ var csvHeader = []string{
 // matched against a checkpoint. In CSV, lists are joined with "|" and the
 // decision input is compact JSON.
 //
-// Export only reads; the service appends an audit.export entry for exports
-// made through its API (who exported what, when).
+// Export only reads and records nothing itself. Today only the operator's
+// signald audit export runs it (signal.AuditLog), unaudited, since whoever
+// can run it can copy the file; an export offered through the API would
+// have to audit it (signal.ActionAuditExport) in its service.
 func Export(ctx context.Context, db *sql.DB, since time.Time, w io.Writer, format Format) (int64, error) {
 	var write func(Record) error
 	var flush func() error
