@@ -1,0 +1,352 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+	bt "github.com/signaal-nl/signaal/signal/web/browsertest"
+)
+
+// The product's promise, end to end (issue 14): no recipient reads a word
+// beyond its level. Young people are reported with the texts careless
+// reporters write (a first name and surname, "wil niet meer leven",
+// "zelfbeschadiging", a BSN, an arrest), confirmed as they are for every
+// level below full, at levels full, minimal, existence and anonymous; then
+// every page, API answer and export is read as every role, and each
+// forbidden word may stand only where its author reads their own signal.
+
+// leakSignal is one signal of the promise test.
+type leakSignal struct {
+	key      string
+	reporter string // "school" or "youthwork"
+	name     string
+	outcome  signal.Outcome
+	level    signal.Level
+	purpose  string   // "" for coordinate_support
+	contains []string // what the reporter ticked the text holds
+	facts    string
+	opinions string
+	// minimal and anonymous are the versions the reporter confirmed ("":
+	// the signal's own facts, as a careless reporter confirms them).
+	minimal, anonymous string
+	// secrets are words only the reporter may read (the check must stop
+	// them for everyone else).
+	secrets []string
+	// shown are words the coordinator must read on the agenda (that the
+	// gate does not stop what the level allows).
+	shown []string
+}
+
+const leakBirth = "2011-04-30"
+
+var leakSignals = []leakSignal{
+	{key: "sanne", reporter: "school", name: "Sanne de Vries", outcome: signal.OutcomeShareFull, level: signal.LevelFull,
+		facts:    "Sanne de Vries zei tegen haar mentor dat ze wil niet meer leven. Er zijn sporen van zelfbeschadiging op haar armen. Haar BSN is 111222333. Haar broer Kevin Bos is gearresteerd wegens inbraak.",
+		opinions: "Ik vermoed een depressie.",
+		secrets:  []string{"wil niet meer leven", "zelfbeschadiging op haar armen", "111222333", "Kevin Bos", "gearresteerd wegens inbraak", "depressie"}},
+	{key: "lotte", reporter: "school", name: "Lotte Smit", outcome: signal.OutcomeShareFull, level: signal.LevelFull,
+		facts: "Lotte was negen dagen afwezig zonder bericht.", shown: []string{"negen dagen afwezig zonder bericht"}},
+	{key: "daan", reporter: "youthwork", name: "Daan Jansen", outcome: signal.OutcomeShareMinimal, level: signal.LevelMinimal,
+		facts:    "Daan Jansen durft thuis niet te slapen. Hij zegt dat hij dood wil. Zijn vader Erik is opgepakt door de politie.",
+		opinions: "Volgens mij is hij suicidaal.", contains: []string{"health", "criminal", "bsn"},
+		secrets: []string{"dood wil", "Erik", "opgepakt door de politie", "suicidaal", "durft thuis niet te slapen"}},
+	{key: "bram", reporter: "youthwork", name: "Bram Peters", outcome: signal.OutcomeShareMinimal, level: signal.LevelMinimal,
+		facts: "Bram Peters heeft een diagnose ADHD en komt vaak te laat op school.", minimal: "Bram komt vaak te laat op school.",
+		secrets: []string{"ADHD"}, shown: []string{"Bram komt vaak te laat op school."}},
+	{key: "noor", reporter: "youthwork", name: "Noor Visser", outcome: signal.OutcomeAskConsent, level: signal.LevelAnonymous,
+		facts:   "Noor Visser (06-12345678) wordt benaderd door een onbekende en krast zichzelf.",
+		secrets: []string{"Noor", "Visser", "06-12345678", "krast zichzelf", "benaderd door een onbekende"}},
+	{key: "fleur", reporter: "school", name: "Fleur Mulder", outcome: signal.OutcomeAskConsent, level: signal.LevelAnonymous,
+		facts:     "Fleur Mulder wordt online benaderd door een volwassen man.",
+		anonymous: "De jongere wordt online benaderd door een volwassen man.",
+		secrets:   []string{"Fleur", "Mulder"}, shown: []string{"online benaderd door een volwassen man"}},
+	{key: "rami", reporter: "school", name: "Rami Haddad", outcome: signal.OutcomeEscalate, level: signal.LevelAnonymous, purpose: "radicalisation_concern",
+		facts:   "Rami Haddad deelt filmpjes van een extremistische groep in de klasapp en bidt niet meer mee in de moskee.",
+		secrets: []string{"Rami", "Haddad", "moskee", "extremistische groep"}},
+	{key: "milan", reporter: "school", name: "Milan Bakker", outcome: signal.OutcomeDoNotShare, level: signal.LevelExistence,
+		facts:   "Milan Bakker is aangehouden na een steekpartij, BSN 123456782, en gebruikt medicatie.",
+		secrets: []string{"steekpartij", "123456782", "aangehouden", "medicatie"}},
+}
+
+func (ls leakSignal) body() string {
+	observed := signal.Today(time.Now()).String()
+	answers := answersFor[ls.outcome]
+	if ls.purpose == "radicalisation_concern" {
+		answers = `{"purpose": "radicalisation_concern",
+		"consent": {"youth": "not_asked", "parents": "not_applicable", "recorded": false},
+		"risk": {"acute_danger": false, "harm": "possible", "asking_endangers": false},
+		"abuse": {"suspected": false}, "legal_duty": false}`
+	}
+	minimal, anonymous := ls.minimal, ls.anonymous
+	if minimal == "" {
+		minimal = ls.facts
+	}
+	if anonymous == "" {
+		anonymous = ls.facts
+	}
+	versions := map[string]any{"minimal": map[string]string{"facts": minimal}, "anonymous": map[string]string{"facts": anonymous, "opinions": ls.opinions}}
+	if ls.opinions == "" {
+		versions["anonymous"] = map[string]string{"facts": anonymous}
+	}
+	v, _ := json.Marshal(versions)
+	category := "wellbeing"
+	if ls.purpose == "radicalisation_concern" {
+		category = "radicalisation"
+	}
+	contains, _ := json.Marshal(append([]string{}, ls.contains...))
+	return fmt.Sprintf(`{"youth": {"name": %q, "birth_date": %q}, "category": %q,
+		"facts": %q, "opinions": %q, "observed_on": %q, "answers": %s, "versions": %s, "contains": %s}`,
+		ls.name, leakBirth, category, ls.facts, ls.opinions, observed, answers, v, contains)
+}
+
+// promiseSite is a real server with the leak signals, a meeting planned
+// on them with an action and a decision per item the level allows text
+// for, and the partners' contact persons.
+type promiseSite struct {
+	*textsSite
+	sigs     map[string]string // leak signal key -> signal id
+	subjects map[string]string // leak signal key -> pseudonym
+	items    map[string]string // leak signal key -> agenda item ref
+}
+
+func newPromiseSite(t *testing.T) *promiseSite {
+	t.Helper()
+	pe := newPrivacyEnv(t)
+	ts := &textsSite{privacyEnv: pe, contacts: map[string]string{}}
+	s := &promiseSite{textsSite: ts, sigs: map[string]string{}, subjects: map[string]string{}, items: map[string]string{}}
+	for _, ls := range leakSignals {
+		s.sigs[ls.key] = s.mustSubmit(ls.reporter, ls.body(), ls.outcome).ID
+	}
+	s.addContact("school-contact", s.org)
+	youthwork, err := s.app.DB.Organisation(t.Context(), "Jongerenwerk Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addContact("youthwork-contact", youthwork)
+	var mt signal.Meeting
+	s.json("coordinator", "POST", "/api/v1/meetings", map[string]any{
+		"title": "Signaleringsoverleg januari", "starts_at": time.Now().Add(48 * time.Hour).Format(time.RFC3339),
+	}, http.StatusCreated, &mt)
+	s.meeting = mt.ID
+	var ag signal.Agenda
+	s.json("coordinator", "GET", "/api/v1/meetings/"+mt.ID+"/agenda", nil, http.StatusOK, &ag)
+	for _, it := range ag.Items {
+		for _, sv := range it.Signals {
+			for k, id := range s.sigs {
+				if sv.ID == id {
+					s.items[k] = it.Ref
+				}
+			}
+		}
+	}
+	for _, ls := range leakSignals {
+		if s.items[ls.key] == "" {
+			t.Fatalf("%s (%s) is not on the agenda: %+v", ls.key, ls.level, ag.Items)
+		}
+		s.subjects[ls.key] = s.lookup(ls.name, leakBirth)
+	}
+	// The chair writes a clean action under every item that takes text.
+	due := signal.Today(time.Now().Add(7 * 24 * time.Hour)).String()
+	for _, ls := range leakSignals {
+		if ls.level == signal.LevelExistence {
+			continue
+		}
+		s.json("coordinator", "POST", "/api/v1/meetings/"+mt.ID+"/items/"+s.items[ls.key]+"/actions",
+			map[string]any{"owner_id": s.ids[ls.reporter], "description": "Gesprek plannen met de mentor.", "due_on": due}, http.StatusCreated, nil)
+	}
+	s.json("coordinator", "POST", "/api/v1/meetings/"+mt.ID+"/risks", map[string]any{"text": "Wachtlijst jeugdhulp is lang."}, http.StatusCreated, nil)
+	return s
+}
+
+// promiseView is one thing a person reads: who, where, and the bytes.
+type promiseView struct {
+	who, where string
+	body       string
+}
+
+// author reports whether who reads ls as its author (their own signal).
+func author(who string, ls leakSignal) bool { return who == ls.reporter }
+
+// apiViews reads every API answer and export as every role.
+func (s *promiseSite) apiViews(t *testing.T) []promiseView {
+	t.Helper()
+	var out []promiseView
+	get := func(who, path string) {
+		res := s.do("GET", path, s.tokens[who], nil)
+		if res.status >= 500 {
+			t.Fatalf("GET %s as %s: %d %s", path, who, res.status, res.body)
+		}
+		out = append(out, promiseView{who: who, where: "GET " + path, body: string(res.body)})
+	}
+	m := "/api/v1/meetings/" + s.meeting
+	everyone := []string{"school", "youthwork", "coordinator", "privacy", "admin", "school-contact", "youthwork-contact", "elsewhere", "elsewhere-coordinator"}
+	for _, who := range everyone {
+		get(who, "/api/v1/signals")
+		for _, ls := range leakSignals {
+			get(who, "/api/v1/signals/"+s.sigs[ls.key])
+		}
+		for _, p := range []string{"/api/v1/meetings", m, m + "/agenda", m + "/agenda?view=projector", m + "/minutes",
+			"/api/v1/matches", "/api/v1/outcomes", "/api/v1/evaluation", "/api/v1/evaluation.csv", "/api/v1/me"} {
+			get(who, p)
+		}
+	}
+	for _, p := range []string{"/api/v1/privacy/audit", "/api/v1/privacy/escalations", "/api/v1/privacy/oversight",
+		"/api/v1/privacy/retention", "/api/v1/privacy/verify"} {
+		get("privacy", p)
+	}
+	for _, ls := range leakSignals {
+		get("privacy", "/api/v1/privacy/access-reports/"+url.PathEscape(s.subjects[ls.key]))
+		get("privacy", "/api/v1/privacy/audit?subject="+url.QueryEscape(s.subjects[ls.key]))
+	}
+	return out
+}
+
+// pagePaths are the pages each role opens.
+func (s *promiseSite) pagePaths(who string) []string {
+	m := "/overleg/" + s.meeting
+	switch who {
+	case "coordinator":
+		return []string{"/overleg", m, m + "/scherm", m + "/verslag", "/evaluatie", "/evaluatie.csv"}
+	case "privacy":
+		out := []string{"/privacy", "/privacy/audit", "/privacy/escalaties", "/privacy/beleid", "/evaluatie", "/evaluatie.csv", "/privacy/inzage"}
+		for _, ls := range leakSignals {
+			out = append(out, "/privacy/inzage/"+url.PathEscape(s.subjects[ls.key]), "/privacy/audit?subject="+url.QueryEscape(s.subjects[ls.key]))
+		}
+		return out
+	}
+	// Reporters and contact persons.
+	out := []string{"/signalen", "/signalen/terugkoppeling", m + "/verslag", "/signalen/nieuw"}
+	for _, ls := range leakSignals {
+		out = append(out, "/signalen/"+s.sigs[ls.key])
+	}
+	return out
+}
+
+// checkPromise fails for every forbidden word a view shows.
+func checkPromise(t *testing.T, views []promiseView) {
+	t.Helper()
+	leaks := map[string][]string{}
+	for _, v := range views {
+		for _, ls := range leakSignals {
+			if author(v.who, ls) {
+				continue
+			}
+			for _, w := range ls.secrets {
+				if strings.Contains(v.body, w) {
+					k := fmt.Sprintf("%s (%s, %s) %q", ls.key, ls.level, ls.outcome, w)
+					leaks[k] = append(leaks[k], v.who+": "+v.where)
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(leaks))
+	for k := range leaks {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Errorf("%s is read beyond its level in:\n  %s", k, strings.Join(leaks[k], "\n  "))
+	}
+}
+
+// checkShown fails when the coordinator's agenda lacks what the level
+// allows (the promise is kept by showing the right text, not by showing
+// none).
+func checkShown(t *testing.T, where, body string) {
+	t.Helper()
+	for _, ls := range leakSignals {
+		for _, w := range ls.shown {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q (%s at %s), which the level allows", where, w, ls.key, ls.level)
+			}
+		}
+	}
+}
+
+func TestPromiseNoRecipientReadsBeyondItsLevel(t *testing.T) {
+	s := newPromiseSite(t)
+	views := s.apiViews(t)
+	checkPromise(t, views)
+	for _, v := range views {
+		if v.who == "coordinator" && strings.HasSuffix(v.where, "/agenda") {
+			checkShown(t, "the agenda (API)", v.body)
+		}
+	}
+	// The database files hold none of it in the clear: every text about a
+	// young person is sealed under their key.
+	for _, f := range []string{s.app.DB.Path(), s.app.DB.Path() + "-wal"} {
+		raw, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, ls := range leakSignals {
+			for _, w := range append([]string{ls.name}, ls.secrets...) {
+				if bytes.Contains(raw, []byte(w)) {
+					t.Errorf("%s holds %q (%s) in the clear", filepath.Base(f), w, ls.key)
+				}
+			}
+		}
+	}
+	// The author reads their own signal as written.
+	for _, ls := range leakSignals {
+		_, sv := s.get(ls.reporter, s.sigs[ls.key])
+		if sv.Facts != ls.facts {
+			t.Errorf("%s reads their own %s as %q", ls.reporter, ls.key, sv.Facts)
+		}
+	}
+
+	// Pages, in Chromium, as each role: the whole document (attributes and
+	// hidden fields too) and what is on screen.
+	if testing.Short() {
+		return
+	}
+	var pages []promiseView
+	for _, who := range []string{"coordinator", "privacy", "school", "youthwork", "school-contact", "youthwork-contact", "admin"} {
+		p := bt.NewPage(t, bt.Laptop)
+		p.ExpectConsoleError("403")
+		p.ExpectConsoleError("404")
+		p.ExpectConsoleError("Cache.add() failed")
+		email := who + "@example.nl" // the accounts addPerson made
+		if c, ok := s.contacts[who]; ok {
+			email = c
+		} else if r, ok := map[string]signal.Role{"coordinator": signal.RoleCoordinator, "privacy": signal.RolePrivacyOfficer,
+			"admin": signal.RoleAdmin, "school": signal.RoleReporter}[who]; ok {
+			email = s.users[r].Email
+		}
+		p.Goto(s.url+"/login", bt.CSS("#f-email"))
+		p.Fill(bt.CSS("#f-email"), email)
+		p.Fill(bt.CSS("#f-password"), testPassword)
+		submit(p, bt.CSS("main button[type=submit]"), "main h1")
+		for _, path := range s.pagePaths(who) {
+			if strings.HasSuffix(path, ".csv") {
+				res := s.do("GET", strings.Replace(path, "/evaluatie.csv", "/api/v1/evaluation.csv", 1), s.tokens[who], nil)
+				pages = append(pages, promiseView{who: who, where: "export " + path, body: string(res.body)})
+				continue
+			}
+			p.Goto(s.url+path, bt.CSS("body"))
+			html := bt.Eval[string](p, `document.documentElement.outerHTML`)
+			pages = append(pages, promiseView{who: who, where: "page " + path, body: html})
+			if who == "coordinator" && path == "/overleg/"+s.meeting {
+				checkShown(t, "the agenda page", p.Text(bt.CSS("main")))
+				p.Screenshot("agenda")
+			}
+			if who == "coordinator" && strings.HasSuffix(path, "/scherm") {
+				p.Screenshot("projector")
+			}
+			if who == "privacy" && strings.HasPrefix(path, "/privacy/inzage/"+url.PathEscape(s.subjects["daan"])) {
+				p.Screenshot("access-report-daan")
+			}
+		}
+	}
+	checkPromise(t, pages)
+}
