@@ -52,6 +52,10 @@ type AccessContent struct {
 	BirthDate string `json:"birth_date"`
 	Facts     string `json:"facts"`
 	Opinions  string `json:"opinions,omitempty"`
+	// Texts are every text that could go, per level: the signal's own
+	// facts and opinions (full) and the versions written for minimal and
+	// anonymous, each with its digest, so a view's digest names the text.
+	Texts []AccessText `json:"texts,omitempty"`
 }
 
 // ErasureRecord is when, why and by whom a signal's content was erased.
@@ -81,6 +85,47 @@ type AccessEvent struct {
 	// Meeting is the signal meeting whose agenda showed the signal (a view
 	// audited as agenda.view or agenda.project).
 	Meeting string `json:"meeting,omitempty"`
+	// Texts are the texts of the signal this reader was shown: which part,
+	// which version (the level it was written for) and its digest; empty
+	// when no text went (issue 14, item 5). In a report with content each
+	// carries the text itself.
+	Texts []AccessText `json:"texts,omitempty"`
+}
+
+// AccessText is one text a reader was shown, as an access report lists it.
+type AccessText struct {
+	Part    Field  `json:"part"`    // facts or opinions
+	Version Level  `json:"version"` // the level it was written for
+	Digest  string `json:"digest"`
+	// Text is the text itself, only in a report with content (and only
+	// while the content is not erased).
+	Text string `json:"text,omitempty"`
+}
+
+// textsOf are the texts of signal id among an audit entry's codes.
+func textsOf(codes []string, id string) []AccessText {
+	var out []AccessText
+	for _, code := range codes {
+		if t, ok := ParseDisclosedText(code); ok && t.SignalID == id {
+			out = append(out, AccessText{Part: t.Part, Version: t.Version, Digest: t.Digest})
+		}
+	}
+	return out
+}
+
+// withText fills in the texts of a report with content by their digest.
+func withText(ts []AccessText, c *AccessContent) []AccessText {
+	if c == nil {
+		return ts
+	}
+	for i := range ts {
+		for _, v := range c.Texts {
+			if v.Part == ts[i].Part && v.Version == ts[i].Version && v.Digest == ts[i].Digest {
+				ts[i].Text = v.Text
+			}
+		}
+	}
+	return ts
 }
 
 // OrgRef names an organisation.
@@ -141,7 +186,22 @@ func (s *Signals) AccessContentOf(ctx context.Context, sig *Signal) (*AccessCont
 	if erased {
 		return nil, nil
 	}
-	return &AccessContent{Name: c.Name, BirthDate: c.BirthDate, Facts: c.Facts, Opinions: c.Opinions}, nil
+	out := &AccessContent{Name: c.Name, BirthDate: c.BirthDate, Facts: c.Facts, Opinions: c.Opinions}
+	add := func(part Field, version Level, text string) {
+		if text != "" {
+			out.Texts = append(out.Texts, AccessText{Part: part, Version: version, Digest: TextDigest(s.disclosure.vault, text), Text: text})
+		}
+	}
+	add(FieldFacts, LevelFull, c.Facts)
+	add(FieldOpinions, LevelFull, c.Opinions)
+	if v := c.Versions.Minimal; v != nil {
+		add(FieldFacts, LevelMinimal, v.Facts)
+	}
+	if v := c.Versions.Anonymous; v != nil {
+		add(FieldFacts, LevelAnonymous, v.Facts)
+		add(FieldOpinions, LevelAnonymous, v.Opinions)
+	}
+	return out, nil
 }
 
 // LookupYouth turns a name and birth date into the young person's
@@ -259,6 +319,7 @@ func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string,
 				if i, mine := index[signalObject(shown.ID)]; ok && mine {
 					view := ev
 					view.Meeting, view.Fields = meeting, fieldCodes(shown.Fields)
+					view.Texts = withText(textsOf(r.Decision.Texts, shown.ID), rep.Signals[i].Content)
 					rep.Signals[i].Views = append(rep.Signals[i].Views, view)
 				}
 			}
@@ -272,6 +333,9 @@ func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string,
 		case r.Action == ActionShareDecide:
 			rep.Signals[i].Decisions = append(rep.Signals[i].Decisions, ev)
 		case isView(r):
+			if r.Decision != nil {
+				ev.Texts = withText(textsOf(r.Decision.Texts, strings.TrimPrefix(r.Object, "signal/")), rep.Signals[i].Content)
+			}
 			rep.Signals[i].Views = append(rep.Signals[i].Views, ev)
 		}
 	}

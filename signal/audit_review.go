@@ -38,6 +38,9 @@ type AuditDecision struct {
 	Purpose       string          `json:"purpose"`
 	Recipient     string          `json:"recipient"`
 	Input         json.RawMessage `json:"input"`
+	// Texts are, for a disclosure, the texts that went as codes (see
+	// DisclosedText.Code): which signal, part, version and digest.
+	Texts []string `json:"texts,omitempty"`
 }
 
 // AuditQuery selects entries for the review: newest first, a page at a

@@ -350,3 +350,73 @@ func TestPromiseNoRecipientReadsBeyondItsLevel(t *testing.T) {
 	}
 	checkPromise(t, pages)
 }
+
+// TestPromiseAccessReportShowsTheVersionEachRecipientSaw: the access report
+// tells per reader which version of the text went (its level and digest),
+// and with content the very text (issue 14, item 5); where the gate held a
+// text back, the report says no text was seen.
+func TestPromiseAccessReportShowsTheVersionEachRecipientSaw(t *testing.T) {
+	s := newPromiseSite(t)
+	for _, k := range []string{"bram", "daan", "fleur", "lotte"} {
+		s.get("coordinator", s.sigs[k])
+	}
+	want := map[string]struct {
+		version signal.Level
+		text    string
+	}{
+		"bram":  {signal.LevelMinimal, "Bram komt vaak te laat op school."},
+		"fleur": {signal.LevelAnonymous, "De jongere wordt online benaderd door een volwassen man."},
+		"lotte": {signal.LevelFull, "Lotte was negen dagen afwezig zonder bericht."},
+		"daan":  {}, // held back: no text seen
+	}
+	for k, w := range want {
+		for _, content := range []bool{false, true} {
+			var rep signal.AccessReport
+			s.mustAPI("GET", fmt.Sprintf("/api/v1/privacy/access-reports/%s?content=%v", url.PathEscape(s.subjects[k]), content), nil, &rep)
+			if len(rep.Signals) != 1 {
+				t.Fatalf("%s: %d signals in the report", k, len(rep.Signals))
+			}
+			var coordinatorViews int
+			for _, v := range rep.Signals[0].Views {
+				if v.Role != string(signal.RoleCoordinator) {
+					continue
+				}
+				coordinatorViews++
+				if w.version == "" {
+					if len(v.Texts) != 0 {
+						t.Errorf("%s: the report says the coordinator saw %+v, but no text went", k, v.Texts)
+					}
+					continue
+				}
+				if len(v.Texts) != 1 || v.Texts[0].Version != w.version || v.Texts[0].Part != signal.FieldFacts || v.Texts[0].Digest == "" {
+					t.Errorf("%s: the coordinator's view (%s) lists %+v, want the facts at version %s", k, v.Action, v.Texts, w.version)
+					continue
+				}
+				if got := v.Texts[0].Text; content && got != w.text || !content && got != "" {
+					t.Errorf("%s (content %v): the report gives the text seen as %q", k, content, got)
+				}
+			}
+			if coordinatorViews < 2 {
+				t.Errorf("%s: %d views by the coordinator (the agenda and the read)", k, coordinatorViews)
+			}
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	p := bt.NewPage(t, bt.Laptop)
+	p.Goto(s.url+"/login", bt.CSS("#f-email"))
+	p.Fill(bt.CSS("#f-email"), s.users[signal.RolePrivacyOfficer].Email)
+	p.Fill(bt.CSS("#f-password"), testPassword)
+	submit(p, bt.CSS("main button[type=submit]"), "main h1")
+	p.Goto(s.url+"/privacy/inzage/"+url.PathEscape(s.subjects["bram"]), bt.CSS(".report-signal"))
+	p.AssertAccessible()
+	p.Screenshot("access-report-bram")
+	if got := p.Text(bt.CSS(".report-signal")); !strings.Contains(got, "versie met naam, minimaal") {
+		t.Errorf("the access report page does not name the version seen:\n%s", got)
+	}
+	p.Goto(s.url+"/privacy/inzage/"+url.PathEscape(s.subjects["daan"]), bt.CSS(".report-signal"))
+	if got := p.Text(bt.CSS(".report-signal")); !strings.Contains(got, "Geen tekst gezien") || strings.Contains(got, "Tekst gezien") {
+		t.Errorf("the access report page of a held-back text:\n%s", got)
+	}
+}
