@@ -91,9 +91,7 @@ var rules = []rule{
 		return inModule(path, "signal/sqlite") && pkg != "cmd/signald" && pkg != "signal/app"
 	}},
 	{"only the SQLite store imports the SQLite driver", func(pkg, path string) bool {
-		// signal/keystore still opens its own key file (youth-keys.db) until
-		// issue 13 moves the wrapped data keys into the main database.
-		return strings.HasPrefix(path, "github.com/mattn/go-sqlite3") && pkg != "signal/sqlite" && pkg != "signal/keystore"
+		return strings.HasPrefix(path, "github.com/mattn/go-sqlite3") && pkg != "signal/sqlite"
 	}},
 	{"signal/web imports no store, no database, not the audit log, the policy engine or the wiring", func(pkg, path string) bool {
 		return strings.HasPrefix(pkg, "signal/web") && (path == "database/sql" ||
@@ -175,6 +173,8 @@ func TestArchitectureReportsEachWrongArrow(t *testing.T) {
 		{"audit imports the driver", "audit", "github.com/mattn/go-sqlite3", false, true},
 		{"web imports the driver", "signal/web", "github.com/mattn/go-sqlite3", false, true},
 		{"the store imports the driver", "signal/sqlite", "github.com/mattn/go-sqlite3", false, false},
+		{"the key store imports the driver", "signal/keystore", "github.com/mattn/go-sqlite3", false, true},
+		{"the key store's tests open the store", "signal/keystore", m("signal/sqlite"), true, true},
 		{"web imports OPA", "signal/web", "github.com/open-policy-agent/opa/v1/rego", false, true},
 		{"policy imports OPA", "policy", "github.com/open-policy-agent/opa/v1/rego", false, false},
 		{"policy imports audit", "policy", m("audit"), false, true},

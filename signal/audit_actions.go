@@ -51,6 +51,9 @@ const (
 	ActionAccessReport    AuditAction = "access.report"
 	ActionSignalErase     AuditAction = "signal.erase"
 	ActionYouthKeyErase   AuditAction = "youth.key_erase"
+	// ActionYouthEraseLegacy is what `signald youth erase` audited before
+	// erasure became one use case; read only when importing old keys.
+	ActionYouthEraseLegacy AuditAction = "youth.erase"
 	// A retention run in one cooperation, by the job or a person; confirm
 	// when a person's word took it past a hold (signal.RetentionHold).
 	ActionRetentionRun     AuditAction = "retention.run"

@@ -30,6 +30,11 @@ type Vault interface {
 // young person's key was erased: the content is gone for good.
 var ErrContentErased = errors.New("content erased")
 
+// ErrKeyRetired is what a store returns when content was sealed under a
+// young person's key that an erasure retired before the content could be
+// stored: nothing is stored; seal again (under the new key) and retry.
+var ErrKeyRetired = errors.New("the young person's key was erased while the content was sealed")
+
 // Directory tells the domain services about organisations (implemented by
 // *sqlite.DB).
 type Directory interface {

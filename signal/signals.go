@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -171,10 +172,11 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 	}
 	sig.Status = statusOf(decision)
 	sig.MeetingLevel = meetingLevel(sig.Status, sig.Answers, decision)
-	if sig.Sealed, err = s.seal(ctx, sig, Content{
+	content := Content{
 		Name: in.Youth.Name, BirthDate: v.BirthDate.String(), Facts: in.Facts, Opinions: in.Opinions,
 		Versions: in.Versions,
-	}); err != nil {
+	}
+	if sig.Sealed, err = s.seal(ctx, sig, content); err != nil {
 		return Submitted{}, err
 	}
 
@@ -187,6 +189,15 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 		decideEvent(sig, input),
 	}
 	replay, err := s.store.CreateSignal(ctx, actor, sig, idem, events)
+	// An erasure of this young person committed after the content was
+	// sealed: it retired the key, so nothing was stored. Seal again, under
+	// the young person's new key.
+	for retry := 0; errors.Is(err, ErrKeyRetired) && retry < 3; retry++ {
+		if sig.Sealed, err = s.seal(ctx, sig, content); err != nil {
+			return Submitted{}, err
+		}
+		replay, err = s.store.CreateSignal(ctx, actor, sig, idem, events)
+	}
 	if err != nil {
 		return Submitted{}, fmt.Errorf("store signal: %w", err)
 	}

@@ -59,7 +59,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
-	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
+	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,9 @@ const (
 type Options struct {
 	DB   string // the database file, created (with its directory) if missing
 	Keys string // the keys directory; default keys/ next to the database
+	// Purpose names the process in the database's owner lock (see
+	// sqlite.Lock), e.g. "serve"; default "command".
+	Purpose string
 	// Parts to build; zero means All.
 	Parts Parts
 	// PolicyDir is a directory of .rego files used instead of the
@@ -154,7 +157,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	}()
 	logger := opts.Logger
 
-	if a.DB, err = sqlite.Open(ctx, opts.DB, sqlite.Options{Now: opts.Now, Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}}); err != nil {
+	if a.DB, err = sqlite.Open(ctx, opts.DB, sqlite.Options{Now: opts.Now, Logger: logger, Writer: sqlite.WriterOptions{Logger: logger}, Purpose: opts.Purpose}); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.DB.Close)
@@ -202,8 +205,10 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	privacy := signal.PrivacyDeps{Now: opts.Now}
 	if opts.Parts&YouthKeys != 0 {
 		// Names, birth dates and observations are sealed with a key per
-		// young person, kept in the keys directory apart from the database.
-		if a.Keys, err = keystore.Open(ctx, opts.Keys, keystore.Options{Logger: logger, Now: opts.Now}); err != nil {
+		// young person. The wrapped keys are rows of the database (a
+		// signal and its key commit together); master.key, which wraps
+		// them, stays in the keys directory apart from the database.
+		if a.Keys, err = keystore.Open(ctx, opts.Keys, keystore.Options{Logger: logger, Keys: a.DB.YouthKeys()}); err != nil {
 			return nil, fmt.Errorf("open the youth key store: %w", err)
 		}
 		a.closers = append(a.closers, a.Keys.Close)

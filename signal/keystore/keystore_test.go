@@ -3,6 +3,10 @@ package keystore_test
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"os"
@@ -10,19 +14,56 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	_ "github.com/mattn/go-sqlite3"
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
 	"github.com/signaal-nl/signaal/signal/keystore"
 )
 
-func openStore(t *testing.T, dir string) *keystore.Store {
+// env is a database and its keys directory.
+type env struct {
+	dbPath, keys string
+	db           *app.App // the database alone (app.Database)
+}
+
+func newEnv(t *testing.T) *env {
+	dir := t.TempDir()
+	return &env{dbPath: filepath.Join(dir, "signaal.db"), keys: filepath.Join(dir, "keys")}
+}
+
+// open opens the database and the key store on it.
+func (e *env) open(t *testing.T) (*keystore.Store, error) {
 	t.Helper()
-	s, err := keystore.Open(context.Background(), dir, keystore.Options{})
+	if e.db == nil {
+		db, err := app.Open(context.Background(), app.Options{DB: e.dbPath, Keys: e.keys, Parts: app.Database})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.db = db
+		t.Cleanup(func() { db.Close() })
+	}
+	return keystore.Open(context.Background(), e.keys, keystore.Options{Keys: e.db.DB.YouthKeys()})
+}
+
+func (e *env) mustOpen(t *testing.T) *keystore.Store {
+	t.Helper()
+	s, err := e.open(t)
 	if err != nil {
 		t.Fatalf("open key store: %v", err)
 	}
-	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+func (e *env) close() {
+	e.db.Close()
+	e.db = nil
+}
+
+func openStore(t *testing.T, dir string) *keystore.Store {
+	t.Helper()
+	e := &env{dbPath: filepath.Join(dir, "signaal.db"), keys: filepath.Join(dir, "keys")}
+	return e.mustOpen(t)
 }
 
 func TestSealUnsealRoundTripAndBinding(t *testing.T) {
@@ -67,107 +108,253 @@ func TestSealUnsealRoundTripAndBinding(t *testing.T) {
 
 func TestKeysSurviveReopen(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s, err := keystore.Open(ctx, dir, keystore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEnv(t)
+	s := e.mustOpen(t)
 	youth := s.Pseudonym("Mo", "2012-01-01")
 	ct, err := s.Seal(ctx, youth, nil, []byte("feit"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	s2 := openStore(t, dir)
-	if got := s2.Pseudonym("Mo", "2012-01-01"); got != youth {
-		t.Errorf("pseudonym changed across reopen: %s != %s", got, youth)
-	}
-	if pt, err := s2.Unseal(ctx, youth, nil, ct); err != nil || string(pt) != "feit" {
-		t.Fatalf("unseal after reopen = %q, %v", pt, err)
-	}
-	for _, name := range []string{keystore.MasterKeyFile, keystore.KeysDBFile, keystore.KeysDBFile + "-wal", keystore.KeysDBFile + "-shm"} {
-		fi, err := os.Stat(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s mode = %v; want 0600", name, fi.Mode().Perm())
-		}
+	e.close()
+	s = e.mustOpen(t)
+	if pt, err := s.Unseal(ctx, youth, nil, ct); err != nil || string(pt) != "feit" {
+		t.Fatalf("after reopen: %q %v", pt, err)
 	}
 }
 
-func TestEraseMakesContentUnreadableAndRemovesKeyBytes(t *testing.T) {
+func TestEraseLeavesATombstoneAndRemovesKeyBytes(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s := openStore(t, dir)
+	e := newEnv(t)
+	s := e.mustOpen(t)
 	youth := s.Pseudonym("Noor", "2010-10-10")
 	ct, err := s.Seal(ctx, youth, []byte("a"), []byte("observatie"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrapped := readWrappedKey(t, dir, youth)
+	id, _ := keystore.KeyID(ct)
+	k, ok, err := e.db.DB.YouthKeys().KeyByID(ctx, id)
+	if err != nil || !ok {
+		t.Fatalf("key row: %v %v", ok, err)
+	}
 	if err := s.Erase(ctx, youth); err != nil {
 		t.Fatalf("erase: %v", err)
 	}
-	if _, err := s.Unseal(ctx, youth, []byte("a"), ct); !errors.Is(err, keystore.ErrErased) {
+	if _, err := s.Unseal(ctx, youth, []byte("a"), ct); !errors.Is(err, keystore.ErrErased) || !errors.Is(err, signal.ErrContentErased) {
 		t.Fatalf("unseal after erase: %v; want ErrErased", err)
 	}
-	for _, name := range []string{keystore.KeysDBFile, keystore.KeysDBFile + "-wal"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		if bytes.Contains(b, wrapped) {
-			t.Errorf("%s still holds the erased key's bytes", name)
-		}
-		if bytes.Contains(b, []byte(youth)) {
-			t.Errorf("%s still holds the erased young person's pseudonym", name)
-		}
+	tomb, ok, err := e.db.DB.YouthKeys().KeyByID(ctx, id)
+	if err != nil || !ok || !tomb.Erased || tomb.Wrapped != nil {
+		t.Fatalf("after erasure the key row is %+v %v %v; want a tombstone without key bytes", tomb, ok, err)
 	}
 	// A new signal about the same young person gets a new key; the old
 	// content stays unreadable.
 	if _, err := s.Seal(ctx, youth, []byte("b"), []byte("nieuw")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Unseal(ctx, youth, []byte("a"), ct); err == nil {
-		t.Fatal("old content opened under the new key")
+	if _, err := s.Unseal(ctx, youth, []byte("a"), ct); !errors.Is(err, keystore.ErrErased) {
+		t.Fatalf("old content after a new key: %v; want ErrErased", err)
 	}
-}
-
-func readWrappedKey(t *testing.T, dir, youth string) []byte {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, keystore.KeysDBFile)+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
+	// Closing the database checkpoints and removes the WAL: the key bytes
+	// are nowhere in the files (secure_delete zeroed them in the page).
+	e.close()
+	for _, name := range []string{e.dbPath, e.dbPath + "-wal"} {
+		b, err := os.ReadFile(name)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, k.Wrapped) {
+			t.Errorf("%s still holds the erased key's bytes", filepath.Base(name))
+		}
 	}
-	defer db.Close()
-	var wrapped []byte
-	if err := db.QueryRow(`SELECT wrapped FROM youth_keys WHERE youth = ?`, youth).Scan(&wrapped); err != nil {
-		t.Fatalf("read wrapped key: %v", err)
-	}
-	return wrapped
 }
 
 func TestMasterKeyReadableByOthersIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	s, err := keystore.Open(context.Background(), dir, keystore.Options{})
-	if err != nil {
+	e := newEnv(t)
+	e.mustOpen(t)
+	if err := os.Chmod(filepath.Join(e.keys, keystore.MasterKeyFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	if err := os.Chmod(filepath.Join(dir, keystore.MasterKeyFile), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err = keystore.Open(context.Background(), dir, keystore.Options{})
+	_, err := e.open(t)
 	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("open with a world-readable master key: %v; want a refusal saying how to fix it", err)
 	}
 }
 
+// TestKeyMaterialFaults: what Open and Unseal do with missing, empty, wrong
+// or damaged key material. Nothing is ever read as erased that was not.
+func TestKeyMaterialFaults(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		damage  func(t *testing.T, e *env, id int64)
+		openErr string // "" when Open succeeds
+		unseal  error  // what unsealing the signal then gives
+	}{
+		{"nothing wrong", func(*testing.T, *env, int64) {}, "", nil},
+		{"master.key missing while data exists", func(t *testing.T, e *env, _ int64) {
+			os.Remove(filepath.Join(e.keys, keystore.MasterKeyFile))
+		}, "is missing while the database holds data", nil},
+		{"keys directory not mounted", func(t *testing.T, e *env, _ int64) {
+			os.RemoveAll(e.keys)
+		}, "is missing while the database holds data", nil},
+		{"master.key empty", func(t *testing.T, e *env, _ int64) {
+			os.WriteFile(filepath.Join(e.keys, keystore.MasterKeyFile), nil, 0o600)
+		}, "holds 0 bytes", nil},
+		{"master.key of another database", func(t *testing.T, e *env, _ int64) {
+			other := make([]byte, 32)
+			other[0] = 1
+			os.WriteFile(filepath.Join(e.keys, keystore.MasterKeyFile), other, 0o600)
+		}, "does not belong to this database", nil},
+		{"key row deleted behind the service's back", func(t *testing.T, e *env, id int64) {
+			rawExec(t, e.dbPath, `DELETE FROM youth_keys WHERE id = ?`, id)
+		}, "", keystore.ErrKeyMissing},
+		{"key row altered", func(t *testing.T, e *env, id int64) {
+			rawExec(t, e.dbPath, `UPDATE youth_keys SET wrapped = zeroblob(60) WHERE id = ?`, id)
+		}, "", errAny},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			s := e.mustOpen(t)
+			youth := s.Pseudonym("Sem", "2011-02-03")
+			ct, err := s.Seal(ctx, youth, []byte("f"), []byte("feit"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A signal row, so the database holds data.
+			rawSignal(t, e.dbPath, youth)
+			id, _ := keystore.KeyID(ct)
+			e.close()
+			tc.damage(t, e, id)
+			s, err = e.open(t)
+			if tc.openErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.openErr) {
+					t.Fatalf("open: %v; want a refusal with %q", err, tc.openErr)
+				}
+				if _, err := os.Stat(filepath.Join(e.keys, keystore.MasterKeyFile)); err == nil && tc.name != "master.key empty" && tc.name != "master.key of another database" {
+					t.Fatal("a master key was created over existing data")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			_, err = s.Unseal(ctx, youth, []byte("f"), ct)
+			switch {
+			case tc.unseal == nil && err != nil:
+				t.Fatalf("unseal: %v", err)
+			case tc.unseal == errAny && err == nil:
+				t.Fatal("unseal of damaged key succeeded")
+			case tc.unseal != nil && tc.unseal != errAny && !errors.Is(err, tc.unseal):
+				t.Fatalf("unseal: %v; want %v", err, tc.unseal)
+			}
+			if tc.unseal != nil && errors.Is(err, signal.ErrContentErased) {
+				t.Fatalf("damaged key read as erased: %v", err)
+			}
+			if tc.unseal != nil && s.Check(ctx) == nil && errors.Is(tc.unseal, keystore.ErrKeyMissing) {
+				t.Fatal("Check says ready with a key missing")
+			}
+		})
+	}
+}
+
+var errAny = errors.New("any error")
+
+func rawExec(t *testing.T, path, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rawSignal stores a minimal signal row about youth (no organisation: the
+// plain handle does not enforce foreign keys).
+func rawSignal(t *testing.T, path, youth string) {
+	t.Helper()
+	rawExec(t, path, `INSERT INTO signals (id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
+		contains, has_opinions, status, answers, decision, meeting_level, name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version)
+		VALUES ('s1', ?, 'o', 'r', 'c', 'x', '2026-01-01', 12, 0, '[]', 0, 'decided', '{}', '{}', 'none', x'01', x'01', x'01', NULL, '2026-01-01', '2026-01-01', 1)`, youth)
+}
+
+// TestLegacyKeyFileIsImportedOnce: youth-keys.db of an older signald is
+// moved into the database with the check value, its file removed, and old
+// ciphertexts (format 1) still open.
+func TestLegacyKeyFileIsImportedOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	os.MkdirAll(e.keys, 0o700)
+	master := bytes.Repeat([]byte{7}, 32)
+	os.WriteFile(filepath.Join(e.keys, keystore.MasterKeyFile), master, 0o600)
+	wrapKey, _ := hkdf.Key(sha256.New, master, nil, "signaal youth data key wrapping v1", 32)
+	wrap := gcm(t, wrapKey)
+	dataKey := bytes.Repeat([]byte{9}, 32)
+	youth := "aa" + strings.Repeat("0", 62)
+	nonce := make([]byte, 12)
+	wrapped := wrap.Seal(bytes.Clone(nonce), nonce, dataKey, []byte("youth-key/"+youth))
+	old, err := sql.Open("sqlite3", "file:"+filepath.Join(e.keys, keystore.KeysDBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Exec(`CREATE TABLE youth_keys (youth TEXT PRIMARY KEY, wrapped BLOB NOT NULL, created_at TEXT NOT NULL) STRICT`)
+	if _, err := old.Exec(`INSERT INTO youth_keys VALUES (?, ?, '2025-01-01T00:00:00Z')`, youth, wrapped); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	// A version-1 ciphertext, as the old Seal made it.
+	data := gcm(t, dataKey)
+	ad := append([]byte{0, byte(len(youth))}, youth...)
+	ad = append(ad, "f"...)
+	ct := append([]byte{1}, nonce...)
+	ct = data.Seal(ct, nonce, []byte("oud feit"), ad)
+
+	s := e.mustOpen(t)
+	if pt, err := s.Unseal(ctx, youth, []byte("f"), ct); err != nil || string(pt) != "oud feit" {
+		t.Fatalf("old ciphertext after import: %q %v", pt, err)
+	}
+	if _, err := os.Stat(filepath.Join(e.keys, keystore.KeysDBFile)); !os.IsNotExist(err) {
+		t.Fatalf("youth-keys.db is still there after the import: %v", err)
+	}
+	e.close()
+	s = e.mustOpen(t) // the second start imports nothing and still opens it
+	if _, err := s.Unseal(ctx, youth, []byte("f"), ct); err != nil {
+		t.Fatal(err)
+	}
+	// A wrong master key with a legacy file is refused, and nothing is imported.
+	e2 := newEnv(t)
+	os.MkdirAll(e2.keys, 0o700)
+	os.WriteFile(filepath.Join(e2.keys, keystore.MasterKeyFile), bytes.Repeat([]byte{8}, 32), 0o600)
+	old, _ = sql.Open("sqlite3", "file:"+filepath.Join(e2.keys, keystore.KeysDBFile))
+	old.Exec(`CREATE TABLE youth_keys (youth TEXT PRIMARY KEY, wrapped BLOB NOT NULL, created_at TEXT NOT NULL) STRICT`)
+	old.Exec(`INSERT INTO youth_keys VALUES (?, ?, '2025-01-01T00:00:00Z')`, youth, wrapped)
+	old.Close()
+	if _, err := e2.open(t); !errors.Is(err, keystore.ErrForeignKeys) {
+		t.Fatalf("import under the wrong master key: %v; want ErrForeignKeys", err)
+	}
+	if _, err := os.Stat(filepath.Join(e2.keys, keystore.KeysDBFile)); err != nil {
+		t.Fatalf("the legacy file was removed although nothing was imported: %v", err)
+	}
+}
+
+func gcm(t *testing.T, key []byte) cipher.AEAD {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := cipher.NewGCM(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
 func TestConcurrentFirstUsesShareOneKey(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s := openStore(t, dir)
+	e := newEnv(t)
+	s := e.mustOpen(t)
 	youth := s.Pseudonym("Daan", "2009-09-09")
 	const n = 32
 	cts := make([][]byte, n)
@@ -184,8 +371,8 @@ func TestConcurrentFirstUsesShareOneKey(t *testing.T) {
 	wg.Wait()
 	// A fresh store (empty cache) must open every ciphertext: they were all
 	// sealed under the one stored key.
-	s.Close()
-	s = openStore(t, dir)
+	e.close()
+	s = e.mustOpen(t)
 	for i, ct := range cts {
 		if _, err := s.Unseal(ctx, youth, nil, ct); err != nil {
 			t.Fatalf("ciphertext %d: %v", i, err)
@@ -230,29 +417,5 @@ func TestNormaliseName(t *testing.T) {
 		if got := keystore.NormaliseName(tc.in); got != tc.want {
 			t.Errorf("NormaliseName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
-	}
-}
-
-func TestEraseByAnotherProcessTakesEffectWithinTheCacheTTL(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	server, err := keystore.Open(ctx, dir, keystore.Options{CacheTTL: time.Minute, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	youth := server.Pseudonym("Noor", "2010-10-10")
-	ct, err := server.Seal(ctx, youth, nil, []byte("feit"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := openStore(t, dir) // signald youth erase, beside the running server
-	if err := cli.Erase(ctx, youth); err != nil {
-		t.Fatal(err)
-	}
-	now = now.Add(61 * time.Second)
-	if _, err := server.Unseal(ctx, youth, nil, ct); !errors.Is(err, keystore.ErrErased) {
-		t.Fatalf("the server still opens erased content a minute later: %v", err)
 	}
 }

@@ -52,6 +52,17 @@ type DB struct {
 	now              func() time.Time
 	logger           *slog.Logger
 	sessions         sessionCache
+	lock             *Lock
+	// forget is told the young people whose keys an erasure retired, once
+	// it committed (the key store's cache; see YouthKeys.OnErased).
+	forget atomic.Pointer[func(youths ...string)]
+}
+
+// keysErased tells the key store's cache that youths' keys were retired.
+func (db *DB) keysErased(youths ...string) {
+	if f := db.forget.Load(); f != nil && len(youths) > 0 {
+		(*f)(youths...)
+	}
 }
 
 // Options configure Open. The zero value is usable.
@@ -60,6 +71,9 @@ type Options struct {
 	Logger    *slog.Logger     // default discards
 	ReadConns int              // read pool size; default 4
 	Writer    WriterOptions
+	// Purpose names the owner in the database's lock (see Lock), e.g.
+	// "serve"; default "command".
+	Purpose string
 }
 
 // writeParams commit to the WAL without waiting for the disk
@@ -152,6 +166,24 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database directory: %w", err)
 	}
+	if opts.Purpose == "" {
+		opts.Purpose = "command"
+	}
+	// One process owns the database (see Lock), for as long as it is open.
+	lock, err := AcquireLock(path, opts.Purpose)
+	if err != nil {
+		return nil, err
+	}
+	db, err := open(ctx, path, opts)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	db.lock = lock
+	return db, nil
+}
+
+func open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// The file holds personal data (encrypted or not): owner only. SQLite
 	// gives its -wal and -shm files the same permissions.
 	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
@@ -210,6 +242,9 @@ func (db *DB) Close() error {
 			err = e
 		}
 		if e := db.write.Close(); err == nil {
+			err = e
+		}
+		if e := db.lock.Release(); err == nil {
 			err = e
 		}
 		db.closeErr = err

@@ -57,7 +57,7 @@ func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.db.Close() })
-	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{})
+	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{Keys: e.db.YouthKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

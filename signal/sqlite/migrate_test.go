@@ -62,3 +62,55 @@ func TestIdempotencyKeysMoveOntoTheirSignals(t *testing.T) {
 		t.Error("signal_idempotency still exists")
 	}
 }
+
+// TestYouthKeysTableReachesADatabaseOfSchema71: a database created before
+// the data keys moved into it (schema 71, the newest before 72) gets the
+// key table on its next start, its signals kept. A migration numbered
+// below 71 would have been skipped there.
+func TestYouthKeysTableReachesADatabaseOfSchema71(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite3", dsn(path, "_foreign_keys=off"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	old := fstest.MapFS{}
+	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
+	for _, n := range names {
+		if filepath.Base(n) < "0072" {
+			b, _ := fs.ReadFile(migrationFiles, n)
+			old[n] = &fstest.MapFile{Data: b}
+		}
+	}
+	now := func() time.Time { return time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC) }
+	if err := migrate(ctx, db, old, now); err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil || v != 71 {
+		t.Fatalf("old schema version %d, %v; want 71", v, err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO signals (id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, contains, has_opinions,
+			status, answers, decision, meeting_level, name_ct, birth_date_ct, facts_ct, created_at, updated_at, version)
+		 VALUES ('s1', 'y1', 'o', 'u', 'c', 'wellbeing', '2026-11-20', 15, '[]', 0, 'decided', '{}', '{"outcome":"share_full"}', 'full', x'01', x'01', x'01', 't', 't', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	d, err := Open(ctx, path, Options{Now: now})
+	if err != nil {
+		t.Fatalf("open a database of schema 71: %v", err)
+	}
+	defer d.Close()
+	holds, err := d.YouthKeys().HoldsData(ctx)
+	if err != nil || !holds {
+		t.Fatalf("HoldsData after the upgrade: %v, %v; want true (the old signal)", holds, err)
+	}
+	if check, err := d.YouthKeys().MasterCheck(ctx); err != nil || check != "" {
+		t.Fatalf("MasterCheck after the upgrade: %q, %v; want none yet", check, err)
+	}
+	if n, err := d.YouthKeys().MissingKeys(ctx); err != nil || n != 1 {
+		t.Fatalf("MissingKeys before the old key file is imported: %d, %v; want 1", n, err)
+	}
+}

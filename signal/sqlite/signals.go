@@ -94,6 +94,9 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	err = s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		ctx = quick(ctx)
 		replay = nil
+		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Name, sig.Sealed.BirthDate, sig.Sealed.Facts, sig.Sealed.Opinions); err != nil {
+			return err
+		}
 		// The key is claimed by the insert itself: a concurrent retry that
 		// got here earlier (in this batch or a committed one) has it already,
 		// and then nothing is stored.
@@ -124,6 +127,9 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 		}
 		return appendPrepared(ctx, tx, entries)
 	})
+	if errors.Is(err, signal.ErrKeyRetired) {
+		s.w.keysErased(sig.Youth)
+	}
 	if err != nil {
 		return nil, err
 	}

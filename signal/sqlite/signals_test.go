@@ -48,7 +48,7 @@ func newSignalsEnv(t *testing.T, decide decideFunc) *signalsEnv {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := open(t, filepath.Join(dir, "signaal.db"))
-	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{})
+	keys, err := keystore.Open(ctx, filepath.Join(dir, "keys"), keystore.Options{Keys: db.YouthKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}
