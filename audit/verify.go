@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,7 +47,15 @@ type VerifyOptions struct {
 	Checkpoints []Checkpoint
 	// Verifier, if set, checks the signatures of the checkpoints stored in
 	// the database; without it only their size and head are compared.
+	// A stored checkpoint signed by a key that is neither Verifier nor one
+	// of Trusted is reported in VerifyResult.Untrusted and not used: it
+	// proves nothing, and it must not make the log "tampered" for good (a
+	// checkpoint once signed by a temporary key). A checkpoint whose
+	// signature by a trusted key does not verify is tampering.
 	Verifier note.Verifier
+	// Trusted are earlier checkpoint keys, rotated out (signald audit
+	// rotate-key), still trusted for the checkpoints they signed.
+	Trusted []note.Verifier
 	// Readers caps the connections of db that Verify reads with at once
 	// (0 means up to 4). On a pool shared with requests, leave some free.
 	Readers int
@@ -62,6 +71,17 @@ type VerifyResult struct {
 	Anchors   int           // checkpoints (given and stored) the log matched
 	Elapsed   time.Duration // time spent
 	HighWater int64         // highest sequence number SQLite ever issued
+	// Untrusted are the stored checkpoints signed by keys not trusted
+	// (see VerifyOptions.Verifier); they were not used as anchors.
+	Untrusted []UntrustedCheckpoint
+}
+
+// UntrustedCheckpoint is a stored checkpoint signed by a key the operator
+// does not trust.
+type UntrustedCheckpoint struct {
+	ID   int64  // its row in audit_checkpoints
+	Size int64  // the log size it claims
+	Keys string // the names of the keys that signed it
 }
 
 // Rate is the number of entries verified per second.
@@ -97,10 +117,11 @@ func Verify(ctx context.Context, db *sql.DB, opts VerifyOptions) (VerifyResult, 
 		return res, fmt.Errorf("verify audit log: %w", err)
 	}
 
-	anchors, err := collectAnchors(ctx, db, opts)
+	anchors, untrusted, err := collectAnchors(ctx, db, opts)
 	if err != nil {
 		return res, err
 	}
+	res.Untrusted = untrusted
 
 	// The log's extent now; entries appended while verifying are left for
 	// the next run.
@@ -168,7 +189,7 @@ type anchor struct {
 
 // collectAnchors gathers the given checkpoints and those stored in the
 // database, by size; two checkpoints of one size must agree.
-func collectAnchors(ctx context.Context, db *sql.DB, opts VerifyOptions) (map[int64]anchor, error) {
+func collectAnchors(ctx context.Context, db *sql.DB, opts VerifyOptions) (map[int64]anchor, []UntrustedCheckpoint, error) {
 	anchors := make(map[int64]anchor)
 	add := func(a anchor) error {
 		if a.Size == 0 {
@@ -182,34 +203,52 @@ func collectAnchors(ctx context.Context, db *sql.DB, opts VerifyOptions) (map[in
 	}
 	if f := opts.From; f != nil {
 		if err := add(anchor{*f, "the checkpoint of " + f.Time.Format(time.RFC3339)}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for _, c := range opts.Checkpoints {
 		if err := add(anchor{c, "the checkpoint of " + c.Time.Format(time.RFC3339)}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	stored, err := StoredCheckpoints(ctx, db)
 	if err != nil {
-		return nil, fmt.Errorf("verify audit log: %w", err)
+		return nil, nil, fmt.Errorf("verify audit log: %w", err)
+	}
+	var untrusted []UntrustedCheckpoint
+	var trusted note.Verifiers
+	if opts.Verifier != nil {
+		trusted = note.VerifierList(append([]note.Verifier{opts.Verifier}, opts.Trusted...)...)
 	}
 	for _, s := range stored {
 		name := fmt.Sprintf("stored checkpoint %d", s.ID)
-		if opts.Verifier != nil {
-			c, err := OpenCheckpoint([]byte(s.Note), opts.Verifier)
+		if trusted != nil {
+			n, err := note.Open([]byte(s.Note), trusted)
+			var unknown *note.UnverifiedNoteError
+			if errors.As(err, &unknown) {
+				var keys []string
+				for _, sig := range unknown.Note.UnverifiedSigs {
+					keys = append(keys, sig.Name)
+				}
+				untrusted = append(untrusted, UntrustedCheckpoint{ID: s.ID, Size: s.Size, Keys: strings.Join(keys, ", ")})
+				continue
+			}
 			if err != nil {
-				return nil, tampered(s.Size, "%s: %v", name, err)
+				return nil, nil, tampered(s.Size, "%s: checkpoint signature: %v", name, err)
+			}
+			c, err := parseCheckpoint(n.Text)
+			if err != nil {
+				return nil, nil, tampered(s.Size, "%s: %v", name, err)
 			}
 			if c.Size != s.Size || c.Head != s.Head {
-				return nil, tampered(s.Size, "%s: its signed text says size %d, its columns say %d", name, c.Size, s.Size)
+				return nil, nil, tampered(s.Size, "%s: its signed text says size %d, its columns say %d", name, c.Size, s.Size)
 			}
 		}
 		if err := add(anchor{s.Checkpoint, name}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return anchors, nil
+	return anchors, untrusted, nil
 }
 
 func sortedAnchors(m map[int64]anchor) []anchor {

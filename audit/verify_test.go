@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -399,16 +400,49 @@ func TestVerifyEmptyLog(t *testing.T) {
 	}
 }
 
-func TestStoredCheckpointWithForgedSignatureIsReported(t *testing.T) {
-	signer, _ := testSigner(t)
-	_, otherVerifier := testSigner(t) // a different key
+// TestStoredCheckpointOfAnUntrustedKeyIsReportedNotTampering: a checkpoint
+// signed by a key the operator does not trust (a temporary key) is reported
+// and not used; it never turns the log into "tampered" for good. Once its
+// key is trusted (rotated out, kept in Trusted) it counts as an anchor. A
+// signature by the trusted key that does not verify is tampering.
+func TestStoredCheckpointOfAnUntrustedKeyIsReportedNotTampering(t *testing.T) {
+	ctx := context.Background()
+	signer, verifier := testSigner(t)
+	_, otherVerifier := testSigner(t) // a different key of the same name
 	l := filledLog(t, 5)
-	if _, _, err := l.w.Checkpoint(context.Background(), signer); err != nil {
+	if _, _, err := l.w.Checkpoint(ctx, signer); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Verify(context.Background(), readHandle(t, l.path), VerifyOptions{Verifier: otherVerifier})
-	if !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "stored checkpoint 1: checkpoint is not signed by key") {
-		t.Fatalf("got %v, want the stored checkpoint's signature refused", err)
+	res, err := Verify(ctx, readHandle(t, l.path), VerifyOptions{Verifier: otherVerifier})
+	if err != nil || len(res.Untrusted) != 1 || res.Untrusted[0].ID != 1 || res.Untrusted[0].Keys != "signaal-audit/test" || res.Anchors != 0 {
+		t.Fatalf("got %+v, %v; want the checkpoint reported as untrusted and the log intact", res, err)
+	}
+	res, err = Verify(ctx, readHandle(t, l.path), VerifyOptions{Verifier: otherVerifier, Trusted: []note.Verifier{verifier}})
+	if err != nil || len(res.Untrusted) != 0 || res.Anchors != 1 {
+		t.Fatalf("with the old key trusted: %+v, %v; want one anchor", res, err)
+	}
+	// The trusted key's signature altered: forged.
+	db, err := sql.Open("sqlite3", "file:"+l.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var msg string
+	db.QueryRow(`SELECT note FROM audit_checkpoints WHERE id = 1`).Scan(&msg)
+	i := strings.LastIndex(msg, " ")
+	sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(msg[i+1:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig[len(sig)-1] ^= 1 // same key hash, signature altered
+	forged := msg[:i+1] + base64.StdEncoding.EncodeToString(sig) + "\n"
+	db.Exec(`DROP TRIGGER IF EXISTS audit_checkpoints_insert_only_update`)
+	if _, err := db.Exec(`UPDATE audit_checkpoints SET note = ? WHERE id = 1`, forged); err != nil {
+		t.Skipf("cannot alter the stored checkpoint here: %v", err)
+	}
+	_, err = Verify(ctx, readHandle(t, l.path), VerifyOptions{Verifier: verifier})
+	if !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "stored checkpoint 1: checkpoint signature") {
+		t.Fatalf("got %v, want the forged signature refused", err)
 	}
 }
 

@@ -100,6 +100,16 @@ type AuditVerification struct {
 	// Checkpoints are the stored checkpoints, newest first, shown beside
 	// the outcome.
 	Checkpoints []AuditCheckpoint
+	// Untrusted are stored checkpoints signed by a key the operator does
+	// not trust (neither the checkpoint key nor one rotated out): not
+	// used as anchors, reported, and never by themselves tampering.
+	Untrusted []AuditUntrusted
+}
+
+// AuditUntrusted is a stored checkpoint signed by a key not trusted.
+type AuditUntrusted struct {
+	ID, Size int64
+	Keys     string // the names of the keys that signed it
 }
 
 // AuditCheckpoint is a signed checkpoint of the log's size and head.

@@ -33,13 +33,14 @@ var auditCommands = []struct {
 	{"verify", "check that no entry was altered, removed, inserted or reordered", auditVerify},
 	{"checkpoint", "sign the log's size and head hash; store the output elsewhere", auditCheckpoint},
 	{"export", "stream entries as jsonl or csv for archiving", auditExport},
+	{"rotate-key", "replace the checkpoint signing key; the old public key stays trusted", auditRotateKey},
 }
 
 // runAudit dispatches `signald audit <subcommand>`.
 func runAudit(ctx context.Context, args []string, io stdio) error {
 	if len(args) == 0 {
 		auditUsage(io.err)
-		return usageError("missing subcommand: verify, checkpoint or export")
+		return usageError("missing subcommand: verify, checkpoint, export or rotate-key")
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		auditUsage(io.out)
@@ -50,7 +51,7 @@ func runAudit(ctx context.Context, args []string, io stdio) error {
 			return c.run(ctx, args[1:], io)
 		}
 	}
-	return usageError("unknown subcommand %q: want verify, checkpoint or export", args[0])
+	return usageError("unknown subcommand %q: want verify, checkpoint, export or rotate-key", args[0])
 }
 
 func auditUsage(w io.Writer) {
@@ -141,11 +142,20 @@ func auditVerify(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return err
 	}
+	// Earlier keys, rotated out, stay trusted for what they signed.
+	trustedFrom := *keyFile
+	if trustedFrom == "" {
+		trustedFrom = auditDefaultKey(*db)
+	}
+	trusted, err := audit.LoadTrusted(trustedFrom)
+	if err != nil {
+		return err
+	}
 	if *cpFile != "" && verifier == nil {
 		return usageError("--checkpoint: no public key to check its signature with: give --public-key FILE (the .pub file next to the signing key) or --key FILE")
 	}
-	log := app.OpenAuditLog(*db, app.AuditLogOptions{Verifier: verifier})
-	var trusted []signal.AuditCheckpoint
+	log := app.OpenAuditLog(*db, app.AuditLogOptions{Verifier: verifier, Trusted: trusted})
+	var given []signal.AuditCheckpoint
 	var cp signal.AuditCheckpoint
 	if *cpFile != "" {
 		msg, err := os.ReadFile(*cpFile)
@@ -155,9 +165,9 @@ func auditVerify(ctx context.Context, args []string, io stdio) error {
 		if cp, err = log.OpenCheckpoint(ctx, cliActor, msg); err != nil {
 			return fmt.Errorf("--checkpoint %s: %w", *cpFile, err)
 		}
-		trusted = []signal.AuditCheckpoint{cp}
+		given = []signal.AuditCheckpoint{cp}
 	}
-	res, err := log.Verify(ctx, cliActor, trusted)
+	res, err := log.Verify(ctx, cliActor, given)
 	if err != nil {
 		return err
 	}
@@ -172,6 +182,10 @@ func auditVerify(ctx context.Context, args []string, io stdio) error {
 		line += fmt.Sprintf(", signed checkpoints matched: %d", res.Anchors)
 	}
 	fmt.Fprintln(io.out, line)
+	for _, u := range res.Untrusted {
+		fmt.Fprintf(io.out, "note: stored checkpoint %d (%d entries) is signed by a key you do not trust (%s): not used; if it was yours, add its public key to %s\n",
+			u.ID, u.Size, u.Keys, audit.TrustedKeysPath(trustedFrom))
+	}
 	return nil
 }
 
@@ -247,12 +261,45 @@ func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 	if errors.Is(statErr, fs.ErrNotExist) {
 		fmt.Fprintf(io.err, "signald audit checkpoint: created signing key %s; give its public key %s to whoever keeps the checkpoints\n", *keyFile, audit.PublicKeyPath(*keyFile))
 	}
+	// It writes: not beside a running serve (which checkpoints itself, and
+	// from the privacy console); the audit log takes the owner lock.
 	cp, err := app.OpenAuditLog(*db, app.AuditLogOptions{Signer: signer}).Checkpoint(ctx, cliActor)
 	if err != nil {
 		return err
 	}
 	_, err = io.out.Write([]byte(cp.Note))
 	return err
+}
+
+// auditRotateKey replaces the checkpoint signing key. The old public key
+// goes to checkpoint-trusted.pub first, so verify goes on trusting the
+// checkpoints it signed. Not while serve runs: it signs with the key it
+// loaded at start.
+func auditRotateKey(ctx context.Context, args []string, io stdio) error {
+	flags := auditFlagSet("rotate-key", "--db PATH [--key FILE]", io)
+	db := flags.String("db", auditDefaultDB, "the database `PATH` whose checkpoints the key signs")
+	keyFile := flags.String("key", "", "the checkpoint signing key `FILE` (default $SIGNAAL_KEYS/ or <dir of db>/keys/"+audit.CheckpointKeyFile+")")
+	if err := auditParseFlags(flags, args); err != nil {
+		return auditHelpOrErr(flags, err)
+	}
+	if err := auditExistingDB(*db); err != nil {
+		return err
+	}
+	if *keyFile == "" {
+		*keyFile = auditDefaultKey(*db)
+	}
+	release, err := app.Lock(*db, "audit rotate-key")
+	if err != nil {
+		return err
+	}
+	defer release()
+	oldKey, newKey, err := audit.RotateKey(*keyFile, app.CheckpointKeyName())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "rotated the checkpoint key %s\n  old public key (still trusted, in %s): %s\n  new public key (%s): %s\n",
+		*keyFile, audit.TrustedKeysPath(*keyFile), oldKey, audit.PublicKeyPath(*keyFile), newKey)
+	return nil
 }
 
 func auditExport(ctx context.Context, args []string, io stdio) error {

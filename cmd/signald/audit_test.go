@@ -233,3 +233,48 @@ func TestAuditCheckpointUsesTheServicesKeysDirectory(t *testing.T) {
 		t.Fatalf("verify: exit %d, %q, %q", code, out, errs)
 	}
 }
+
+// TestAuditRotateKeyAndUntrustedCheckpoints: a checkpoint once signed by a
+// temporary key is reported, never "tampered"; rotating the key keeps the
+// checkpoints the old key signed trusted; rotation is refused while another
+// process owns the database.
+func TestAuditRotateKeyAndUntrustedCheckpoints(t *testing.T) {
+	t.Setenv("SIGNAAL_KEYS", "")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "signaal.db")
+	writeAuditLog(t, db, 0, 10)
+	if code, _, errs := runAuditCmd(t, "audit", "checkpoint", "--db", db); code != 0 {
+		t.Fatalf("checkpoint: %d %s", code, errs)
+	}
+	// A checkpoint signed by a temporary key, stored in the database.
+	if code, _, errs := runAuditCmd(t, "audit", "checkpoint", "--db", db, "--key", filepath.Join(t.TempDir(), "temp.key")); code != 0 {
+		t.Fatalf("checkpoint with a temporary key: %d %s", code, errs)
+	}
+	code, out, errs := runAuditCmd(t, "audit", "verify", "--db", db)
+	if code != 0 || !strings.HasPrefix(out, "audit log intact: 10 entries") || !strings.Contains(out, "signed checkpoints matched: 1") ||
+		!strings.Contains(out, "stored checkpoint 2 (10 entries) is signed by a key you do not trust") {
+		t.Fatalf("verify with a temporary key's checkpoint: exit %d, stdout %q, stderr %q; want intact, the checkpoint reported", code, out, errs)
+	}
+
+	// Rotation is refused while serve (any owner) holds the database.
+	lock, err := sqlite.AcquireLock(db, "serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runAuditCmd(t, "audit", "rotate-key", "--db", db); code == 0 || !strings.Contains(errs, "stop it first") {
+		t.Fatalf("rotate-key beside serve: exit %d, stderr %q; want refused with what to do", code, errs)
+	}
+	lock.Release()
+	code, out, errs = runAuditCmd(t, "audit", "rotate-key", "--db", db)
+	if code != 0 || !strings.Contains(out, "old public key (still trusted") {
+		t.Fatalf("rotate-key: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	writeAuditLog(t, db, 10, 5)
+	if code, _, errs := runAuditCmd(t, "audit", "checkpoint", "--db", db); code != 0 {
+		t.Fatalf("checkpoint with the new key: %d %s", code, errs)
+	}
+	code, out, errs = runAuditCmd(t, "audit", "verify", "--db", db)
+	if code != 0 || !strings.HasPrefix(out, "audit log intact: 15 entries") || !strings.Contains(out, "signed checkpoints matched: 2") {
+		t.Fatalf("verify after rotation: exit %d, stdout %q, stderr %q; want both keys' checkpoints matched", code, out, errs)
+	}
+}

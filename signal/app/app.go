@@ -169,6 +169,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	var loginKey []byte
 	var cpSigner note.Signer
 	var cpVerifier note.Verifier
+	var cpTrusted []note.Verifier // earlier checkpoint keys, rotated out
 	if opts.Parts&Signing != 0 {
 		if a.SigningKey, err = auth.LoadOrCreateSigningKey(filepath.Join(opts.Keys, SigningKeyFile)); err != nil {
 			return nil, err
@@ -192,6 +193,9 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			return nil, err
 		}
 		if cpVerifier, err = audit.NewVerifier(vkey); err != nil {
+			return nil, err
+		}
+		if cpTrusted, err = audit.LoadTrusted(filepath.Join(opts.Keys, audit.CheckpointKeyFile)); err != nil {
 			return nil, err
 		}
 	}
@@ -242,7 +246,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 
 	ps := a.DB.Privacy()
-	a.integrity = a.DB.Integrity(cpSigner, cpVerifier)
+	a.integrity = a.DB.Integrity(cpSigner, cpVerifier, cpTrusted...)
 	privacy.Log, privacy.Integrity, privacy.Recorder, privacy.Store = ps, a.integrity, ps, ps
 	privacy.Policies, privacy.Escalations, privacy.Directory = ps, ps, a.DB
 	a.Privacy = signal.NewPrivacy(privacy)

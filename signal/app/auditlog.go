@@ -13,6 +13,9 @@ type AuditLogOptions struct {
 	// Verifier checks signed checkpoints, given or stored in the log; nil
 	// means stored ones are compared by size and head only.
 	Verifier note.Verifier
+	// Trusted are earlier checkpoint keys, rotated out (signald audit
+	// rotate-key): stored checkpoints they signed still count.
+	Trusted []note.Verifier
 }
 
 // OpenAuditLog returns the operator's use cases on the audit log of the
@@ -22,5 +25,17 @@ type AuditLogOptions struct {
 // may be running. The file must exist; check before, so a typo never
 // creates an empty database.
 func OpenAuditLog(path string, opts AuditLogOptions) *signal.AuditLog {
-	return signal.NewAuditLog(sqlite.NewAuditFile(path, opts.Signer, opts.Verifier))
+	return signal.NewAuditLog(sqlite.NewAuditFile(path, opts.Signer, opts.Verifier, opts.Trusted...))
+}
+
+// Lock takes the ownership of the database file at path for purpose (see
+// sqlite.Lock), for an operator's command that changes what the service
+// owns but opens no application (signald audit rotate-key). It fails at
+// once, saying what to do, while another process owns the database.
+func Lock(path, purpose string) (release func() error, err error) {
+	l, err := sqlite.AcquireLock(path, purpose)
+	if err != nil {
+		return nil, err
+	}
+	return l.Release, nil
 }

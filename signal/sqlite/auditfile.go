@@ -18,15 +18,17 @@ type AuditFile struct {
 	path     string
 	signer   note.Signer
 	verifier note.Verifier
+	trusted  []note.Verifier
 }
 
 var _ signal.AuditChain = (*AuditFile)(nil)
 
 // NewAuditFile returns the audit log of the database file at path. signer
 // signs checkpoints (nil: none can be issued); verifier checks signed
-// checkpoints, given or stored (nil: stored ones by size and head only).
-func NewAuditFile(path string, signer note.Signer, verifier note.Verifier) *AuditFile {
-	return &AuditFile{path: path, signer: signer, verifier: verifier}
+// checkpoints, given or stored (nil: stored ones by size and head only);
+// trusted are earlier checkpoint keys whose stored checkpoints still count.
+func NewAuditFile(path string, signer note.Signer, verifier note.Verifier, trusted ...note.Verifier) *AuditFile {
+	return &AuditFile{path: path, signer: signer, verifier: verifier, trusted: trusted}
 }
 
 // OpenCheckpoint implements signal.AuditChain.
@@ -44,7 +46,7 @@ func (f *AuditFile) OpenCheckpoint(_ context.Context, msg []byte) (signal.AuditC
 // CheckChain implements signal.AuditChain.
 func (f *AuditFile) CheckChain(ctx context.Context, trusted []signal.AuditCheckpoint) (signal.AuditVerification, error) {
 	var out signal.AuditVerification
-	opts := audit.VerifyOptions{Verifier: f.verifier}
+	opts := audit.VerifyOptions{Verifier: f.verifier, Trusted: f.trusted}
 	for _, t := range trusted {
 		if f.verifier == nil {
 			return out, signal.Errorf(signal.CodeInvalid, "no public key to check the checkpoint's signature with")
@@ -65,11 +67,18 @@ func (f *AuditFile) CheckChain(ctx context.Context, trusted []signal.AuditCheckp
 }
 
 // IssueCheckpoint implements signal.AuditChain: a writer of its own, every
-// commit waiting for the disk, beside the service's if it runs.
+// commit waiting for the disk. It writes, so it takes the database's owner
+// lock: not beside a running service (which checkpoints itself hourly and
+// from the privacy console), ErrInUse then.
 func (f *AuditFile) IssueCheckpoint(ctx context.Context) (signal.AuditCheckpoint, error) {
 	if f.signer == nil {
 		return signal.AuditCheckpoint{}, signal.Errorf(signal.CodeUnavailable, "no checkpoint key")
 	}
+	lock, err := AcquireLock(f.path, "audit checkpoint")
+	if err != nil {
+		return signal.AuditCheckpoint{}, err
+	}
+	defer lock.Release()
 	h, err := OpenWrite(f.path)
 	if err != nil {
 		return signal.AuditCheckpoint{}, err
@@ -97,4 +106,12 @@ func (f *AuditFile) ExportAudit(ctx context.Context, since time.Time, w io.Write
 	}
 	defer db.Close()
 	return audit.Export(ctx, db, since, w, audit.Format(format))
+}
+
+func untrustedOf(us []audit.UntrustedCheckpoint) []signal.AuditUntrusted {
+	var out []signal.AuditUntrusted
+	for _, u := range us {
+		out = append(out, signal.AuditUntrusted{ID: u.ID, Size: u.Size, Keys: u.Keys})
+	}
+	return out
 }

@@ -16,15 +16,18 @@ type Integrity struct {
 	db       *DB
 	signer   note.Signer
 	verifier note.Verifier
+	trusted  []note.Verifier
 }
 
 var _ signal.AuditIntegrity = (*Integrity)(nil)
 
 // Integrity returns the chain's checks over db. signer signs the
 // checkpoints issued (nil: none can be issued); verifier checks the
-// signatures of stored ones when verifying (nil: only their size and head).
-func (db *DB) Integrity(signer note.Signer, verifier note.Verifier) *Integrity {
-	return &Integrity{db: db, signer: signer, verifier: verifier}
+// signatures of stored ones when verifying (nil: only their size and head);
+// trusted are earlier checkpoint keys (rotated out) whose stored
+// checkpoints still count.
+func (db *DB) Integrity(signer note.Signer, verifier note.Verifier, trusted ...note.Verifier) *Integrity {
+	return &Integrity{db: db, signer: signer, verifier: verifier, trusted: trusted}
 }
 
 func headString(h [32]byte) string { return "sha256:" + hex.EncodeToString(h[:]) }
@@ -32,7 +35,7 @@ func headString(h [32]byte) string { return "sha256:" + hex.EncodeToString(h[:])
 // VerifyAudit implements signal.AuditIntegrity.
 func (in *Integrity) VerifyAudit(ctx context.Context, fromCheckpoint bool) (signal.AuditVerification, error) {
 	out := signal.AuditVerification{}
-	opts := audit.VerifyOptions{Verifier: in.verifier}
+	opts := audit.VerifyOptions{Verifier: in.verifier, Trusted: in.trusted}
 	var te *audit.TamperError
 	if fromCheckpoint {
 		out.FromCheckpoint = true
@@ -67,6 +70,7 @@ func verification(out signal.AuditVerification, res audit.VerifyResult, err erro
 		out.Intact = true
 		out.Size, out.Head, out.Hashed, out.Anchors, out.Elapsed = res.Size, res.HeadString(), res.Hashed, res.Anchors, res.Elapsed
 	}
+	out.Untrusted = untrustedOf(res.Untrusted)
 	return out, nil
 }
 
