@@ -99,7 +99,7 @@ func (fakeDirectory) Organisation(_ context.Context, id string) (signal.Organisa
 }
 
 type fakeRetentionStore struct {
-	erase  func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) (bool, error)
+	erase  func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent, keyAudit func(string) signal.AuditEvent) (bool, error)
 	record func(events []signal.AuditEvent) error
 }
 
@@ -117,25 +117,14 @@ func (f fakeRetentionStore) RetentionCandidates(context.Context, string, signal.
 
 func (f fakeRetentionStore) ContentHeld(context.Context, string) (int, error) { return 0, nil }
 
-func (f fakeRetentionStore) EraseYouth(_ context.Context, _ signal.Actor, _ string, es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) (bool, error) {
-	return f.erase(es, audit)
+func (f fakeRetentionStore) EraseYouth(_ context.Context, _ signal.Actor, _ string, es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent, keyAudit func(string) signal.AuditEvent) (bool, error) {
+	return f.erase(es, audit, keyAudit)
 }
 
 func (f fakeRetentionStore) Scrub(context.Context) {}
 
 func (f fakeRetentionStore) RecordRun(_ context.Context, _ signal.Actor, _ string, _ time.Time, ev signal.AuditEvent) error {
 	return f.record([]signal.AuditEvent{ev})
-}
-
-func (f fakeRetentionStore) Record(_ context.Context, _ signal.Actor, events []signal.AuditEvent) error {
-	return f.record(events)
-}
-
-type fakeKeys struct{ erased []string }
-
-func (k *fakeKeys) Erase(_ context.Context, youth string) error {
-	k.erased = append(k.erased, youth)
-	return nil
 }
 
 const youth = "1111111111111111111111111111111111111111111111111111111111111111"
@@ -159,23 +148,27 @@ func TestErasureIsOneUseCaseWhicheverDoor(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var events []signal.AuditEvent
+			var keysErased []string
 			store := fakeRetentionStore{
-				erase: func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent) (bool, error) {
+				erase: func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent, keyAudit func(string) signal.AuditEvent) (bool, error) {
 					for _, e := range es {
 						events = append(events, audit(e))
 					}
-					return len(es) == 2, nil // nothing left of the young person
+					if len(es) == 2 { // nothing left of the young person: the key goes in the same unit
+						events = append(events, keyAudit(youth))
+						keysErased = append(keysErased, youth)
+						return true, nil
+					}
+					return false, nil
 				},
-				record: func(evs []signal.AuditEvent) error { events = append(events, evs...); return nil },
 			}
-			keys := &fakeKeys{}
 			p := signal.NewPrivacy(signal.PrivacyDeps{
 				Store: fakePrivacyStore{signals: map[string]*signal.Signal{
 					"s1": {ID: "s1", Youth: youth, CooperationID: "coop1"},
 					"s2": {ID: "s2", Youth: youth, CooperationID: "coop2"},
 				}},
 				Directory: fakeDirectory{},
-				Retention: signal.NewRetention(store, nil, keys, signal.RetentionOptions{}),
+				Retention: signal.NewRetention(store, nil, signal.RetentionOptions{}),
 			})
 			done, err := p.Erase(context.Background(), tc.actor, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection})
 			if err != nil {
@@ -208,8 +201,8 @@ func TestErasureIsOneUseCaseWhicheverDoor(t *testing.T) {
 			if d := events[0].Decision; d == nil || d.Decision.PolicyVersion != "avg-art17" || d.Decision.Rule != signal.Rule(signal.ErasureObjection) {
 				t.Fatalf("erasure's decision %+v; want the request's ground and reason", d)
 			}
-			if tc.keyGone != (len(keys.erased) == 1) {
-				t.Fatalf("keys erased %v", keys.erased)
+			if tc.keyGone != (len(keysErased) == 1) {
+				t.Fatalf("keys erased %v", keysErased)
 			}
 		})
 	}
@@ -219,7 +212,7 @@ func TestEraseRefusals(t *testing.T) {
 	p := signal.NewPrivacy(signal.PrivacyDeps{
 		Store:     fakePrivacyStore{signals: map[string]*signal.Signal{"s2": {ID: "s2", Youth: youth, CooperationID: "coop2"}}},
 		Directory: fakeDirectory{},
-		Retention: signal.NewRetention(fakeRetentionStore{}, nil, nil, signal.RetentionOptions{}),
+		Retention: signal.NewRetention(fakeRetentionStore{}, nil, signal.RetentionOptions{}),
 	})
 	for _, tc := range []struct {
 		name  string

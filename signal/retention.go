@@ -170,27 +170,21 @@ type RetentionStore interface {
 	// youth, in one short unit of work of its own: the ciphertexts, the
 	// answers and the decision's details are overwritten (what the audit
 	// log and the evaluation need stays), the erasure is recorded and
-	// audit(e) by actor appended per signal. Signals already erased are
-	// skipped. It reports whether youth has no signal with content left
-	// in any cooperation.
-	EraseYouth(ctx context.Context, actor Actor, youth string, es []Erasure, audit func(Erasure) AuditEvent) (emptied bool, err error)
+	// audit(e) by actor appended per signal. When youth has no signal
+	// with content left in any cooperation, the same unit retires youth's
+	// data key (its row stays as a tombstone) and appends keyAudit(youth):
+	// content and key go together or not at all, and a report of the same
+	// young person committed before it is either erased with it or keeps
+	// the key. Signals already erased are skipped. It reports whether it
+	// retired the key.
+	EraseYouth(ctx context.Context, actor Actor, youth string, es []Erasure, audit func(Erasure) AuditEvent, keyAudit func(youth string) AuditEvent) (emptied bool, err error)
 	// Scrub removes what erased content may have left behind in storage
 	// (old page images); it is called once after a series of EraseYouth
-	// and may hold writes up for a moment.
+	// and never makes a writer wait.
 	Scrub(ctx context.Context)
 	// RecordRun appends event by actor and remembers at as cooperation
 	// coop's last run, in one unit.
 	RecordRun(ctx context.Context, actor Actor, coop string, at time.Time, event AuditEvent) error
-	// Record appends audit events that come with no change of its own (a
-	// data key erased in the key store).
-	AuditRecorder
-}
-
-// KeyEraser deletes a young person's data key (implemented by
-// *keystore.Store): whatever was sealed under it, anywhere, becomes
-// unreadable.
-type KeyEraser interface {
-	Erase(ctx context.Context, youth string) error
 }
 
 // The limits a run checks before it erases anything (RetentionOptions).
@@ -222,7 +216,6 @@ type Retention struct {
 	period Period
 	store  RetentionStore
 	vault  Vault
-	keys   KeyEraser
 	now    func() time.Time
 	log    *slog.Logger
 	limits RetentionLimits
@@ -245,7 +238,7 @@ type RetentionOptions struct {
 }
 
 // NewRetention returns the retention use cases.
-func NewRetention(store RetentionStore, vault Vault, keys KeyEraser, opts RetentionOptions) *Retention {
+func NewRetention(store RetentionStore, vault Vault, opts RetentionOptions) *Retention {
 	if opts.Period == (Period{}) {
 		opts.Period = DefaultRetention
 	}
@@ -268,7 +261,7 @@ func NewRetention(store RetentionStore, vault Vault, keys KeyEraser, opts Retent
 	if l.MaxYoungPeople <= 0 {
 		l.MaxYoungPeople = DefaultMaxYoungPeople
 	}
-	return &Retention{period: opts.Period, store: store, vault: vault, keys: keys, now: opts.Now, log: opts.Logger, limits: opts.Limits}
+	return &Retention{period: opts.Period, store: store, vault: vault, now: opts.Now, log: opts.Logger, limits: opts.Limits}
 }
 
 // Period is the configured retention period.
@@ -506,8 +499,8 @@ func erasureEvent(e Erasure) AuditEvent {
 }
 
 // erase erases the signals' content one young person at a time, each in a
-// short unit of work of its own, then the data key of every young person
-// with nothing left, and returns how many keys it erased. It is the one
+// short unit of work of its own that also retires the data key of a young
+// person with nothing left, and returns how many keys it erased. It is the one
 // erasure, whoever asks: a retention run (Run), a privacy officer or the
 // operator (Privacy.Erase). Stopped half-way (a failure, a cancelled
 // context), what is erased stays erased and the rest waits for the next
@@ -527,22 +520,20 @@ func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, 
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		emptied, err := r.store.EraseYouth(ctx, actor, youth, per[youth], erasureEvent)
+		emptied, err := r.store.EraseYouth(ctx, actor, youth, per[youth], erasureEvent, keyErasureEvent)
 		if err != nil {
 			return n, fmt.Errorf("erase signals: %w", err)
 		}
-		if !emptied || r.keys == nil {
-			continue
+		if emptied {
+			n++
 		}
-		if err := r.keys.Erase(ctx, youth); err != nil {
-			return n, fmt.Errorf("erase data key: %w", err)
-		}
-		if err := r.store.Record(ctx, actor, []AuditEvent{{Action: ActionYouthKeyErase, Object: "youth-key", Subject: youth}}); err != nil {
-			return n, fmt.Errorf("audit data key erasure: %w", err)
-		}
-		n++
 	}
 	return n, nil
+}
+
+// keyErasureEvent is the audit event of retiring a young person's data key.
+func keyErasureEvent(youth string) AuditEvent {
+	return AuditEvent{Action: ActionYouthKeyErase, Object: "youth-key", Subject: youth}
 }
 
 // EraseRequest is an erasure on request (Privacy.Erase): every signal about

@@ -29,6 +29,7 @@ type serveConfig struct {
 	demo, allowRemoteDemo, secureCookies bool
 	retention                            signal.Period
 	retentionEvery                       time.Duration
+	minFree                              uint64
 }
 
 func serveCmd(ctx context.Context, args []string, std stdio) error {
@@ -59,7 +60,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
-	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
+	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", MinFree: cfg.minFree << 20, PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -178,6 +179,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.logFormat, "log", envOr("SIGNAAL_LOG", "text"), "log `format`: text or json (SIGNAAL_LOG)")
 	retention := fs.String("retention", envOr("SIGNAAL_RETENTION", signal.DefaultRetention.String()), "how long a signal stays after its observation, e.g. 2y, 18m, 730d; always erased at 23 (SIGNAAL_RETENTION)")
 	fs.DurationVar(&cfg.retentionEvery, "retention-every", time.Hour, "how often the retention job runs; 0 turns it off (use signald retention run from cron)")
+	fs.Uint64Var(&cfg.minFree, "min-free-mib", sqlite.DefaultMinFree>>20, "/readyz fails (storage) when the database's file system has fewer `MiB` free")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err

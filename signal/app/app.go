@@ -81,6 +81,10 @@ type Options struct {
 	// Purpose names the process in the database's owner lock (see
 	// sqlite.Lock), e.g. "serve"; default "command".
 	Purpose string
+	// MinFree is the free space, in bytes, on the database's file system
+	// below which the storage readiness check fails; zero means
+	// sqlite.DefaultMinFree.
+	MinFree uint64
 	// Parts to build; zero means All.
 	Parts Parts
 	// PolicyDir is a directory of .rego files used instead of the
@@ -114,8 +118,9 @@ type App struct {
 	Verifier   *auth.Verifier     // checks them (Signing)
 	SigningKey ed25519.PrivateKey // the session tokens' key (Signing)
 
-	// Ready are the readiness checks: database, writer, and with Policy
-	// the policy.
+	// Ready are the readiness checks: database, writer, storage (free
+	// space), with YouthKeys the keys (master.key in place, no key found
+	// missing), and with Policy the policy.
 	Ready []health.Check
 
 	DB     *sqlite.DB
@@ -161,7 +166,11 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.DB.Close)
-	a.Ready = []health.Check{{Name: "database", Check: a.DB.Ping}, {Name: "writer", Check: a.DB.CheckWriter}}
+	if opts.MinFree == 0 {
+		opts.MinFree = sqlite.DefaultMinFree
+	}
+	a.Ready = []health.Check{{Name: "database", Check: a.DB.Ping}, {Name: "writer", Check: a.DB.CheckWriter},
+		{Name: "storage", Check: a.DB.CheckStorage(opts.MinFree)}}
 
 	// The pseudonym of unknown login addresses is keyed by a key derived
 	// from the session signing key: stable across restarts, nothing new to
@@ -216,7 +225,8 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			return nil, fmt.Errorf("open the youth key store: %w", err)
 		}
 		a.closers = append(a.closers, a.Keys.Close)
-		a.Retention = signal.NewRetention(a.DB.Privacy(), a.Keys, a.Keys,
+		a.Ready = append(a.Ready, health.Check{Name: "keys", Check: a.Keys.Check})
+		a.Retention = signal.NewRetention(a.DB.Privacy(), a.Keys,
 			signal.RetentionOptions{Period: opts.Retention, Now: opts.RetentionNow, Logger: logger})
 		privacy.Retention, privacy.Pseudonyms = a.Retention, a.Keys
 	}

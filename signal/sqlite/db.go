@@ -56,6 +56,10 @@ type DB struct {
 	// forget is told the young people whose keys an erasure retired, once
 	// it committed (the key store's cache; see YouthKeys.OnErased).
 	forget atomic.Pointer[func(youths ...string)]
+	// nowait is a connection that never waits for a lock (busy timeout 0),
+	// for truncating the WAL after an erasure (truncateWALSoon).
+	nowait          *sql.DB
+	truncatePending atomic.Bool
 }
 
 // keysErased tells the key store's cache that youths' keys were retired.
@@ -224,8 +228,16 @@ func open(ctx context.Context, path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("start audit writer: %w", err)
 	}
+	nowait, err := sql.Open("sqlite3", dsn(path, "_busy_timeout=0"))
+	if err != nil {
+		writer.Close()
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("open checkpoint connection: %w", err)
+	}
+	nowait.SetMaxOpenConns(1)
 	db := &DB{path: path, write: write, read: read, writer: writer, now: opts.Now, logger: opts.Logger,
-		stopCheckpoints: make(chan struct{}), checkpointsDone: make(chan struct{})}
+		stopCheckpoints: make(chan struct{}), checkpointsDone: make(chan struct{}), nowait: nowait}
 	go db.checkpointLoop(checkpointEvery)
 	return db, nil
 }
@@ -239,6 +251,9 @@ func (db *DB) Close() error {
 		<-db.checkpointsDone
 		err := db.writer.Close()
 		if e := db.read.Close(); err == nil {
+			err = e
+		}
+		if e := db.nowait.Close(); err == nil {
 			err = e
 		}
 		if e := db.write.Close(); err == nil {
@@ -274,13 +289,42 @@ func (db *DB) checkpointLoop(every time.Duration) {
 		case <-t.C:
 		}
 		batches := db.writer.Stats().Batches
-		if batches == seen {
+		if batches == seen && !db.truncatePending.Load() {
 			continue
 		}
 		seen = batches
 		if err := db.checkpointPassive(); err != nil {
 			db.logger.Warn("database checkpoint failed", "err", err)
 		}
+		if db.truncatePending.Load() {
+			db.tryTruncateWAL()
+		}
+	}
+}
+
+// truncateWALSoon drops the WAL's old page images after an erasure, so the
+// erased bytes do not stay in the -wal file: it tries a TRUNCATE checkpoint
+// at once, and the checkpointer tries again at each tick until one
+// succeeds. The checkpoint runs on a connection that never waits: while a
+// reader still uses the WAL (a long query, Litestream's own read
+// transaction) it gives up at once instead of holding the write lock and
+// stalling every writer until the reader is done, as a TRUNCATE checkpoint
+// with a busy timeout does.
+func (db *DB) truncateWALSoon() {
+	db.truncatePending.Store(true)
+	db.tryTruncateWAL()
+}
+
+// tryTruncateWAL runs one TRUNCATE checkpoint that waits for no one.
+func (db *DB) tryTruncateWAL() {
+	if !db.checkpointing.TryLock() {
+		return // the checkpointer is at work; it tries again at its next tick
+	}
+	defer db.checkpointing.Unlock()
+	var busy, logged, copied int
+	err := db.nowait.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &copied)
+	if err == nil && busy == 0 {
+		db.truncatePending.Store(false)
 	}
 }
 

@@ -145,8 +145,9 @@ const erasedDecision = `json_object('outcome', json_extract(decision, '$.outcome
 // youth), so it is as short as the young person's signals are few. The
 // ciphertexts are overwritten in place; the database runs with
 // secure_delete, so the old bytes are zeroed in the file (Scrub clears the
-// WAL's old page images).
-func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth string, es []signal.Erasure, event func(signal.Erasure) signal.AuditEvent) (bool, error) {
+// WAL's old page images). When nothing is left of youth, the same unit
+// retires youth's key (eraseYouthKeys) and audits it.
+func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth string, es []signal.Erasure, event func(signal.Erasure) signal.AuditEvent, keyEvent func(string) signal.AuditEvent) (bool, error) {
 	now := p.db.now().UTC()
 	var emptied bool
 	err := p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
@@ -180,13 +181,28 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM signals WHERE youth = ? AND length(name_ct) > 0)`, youth).Scan(&left); err != nil {
 			return fmt.Errorf("look for signals left: %w", err)
 		}
-		emptied = !left
+		if emptied = !left; !emptied {
+			return nil
+		}
+		if err := eraseYouthKeys(ctx, tx, youth, now); err != nil {
+			return err
+		}
+		entries, err := auditEntries(actor, []signal.AuditEvent{keyEvent(youth)})
+		if err != nil {
+			return err
+		}
+		if err := appendAll(ctx, tx, entries); err != nil {
+			return fmt.Errorf("audit key erasure: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
 		return false, err
 	}
 	p.erased.Store(true)
+	if emptied {
+		p.db.keysErased(youth)
+	}
 	return emptied, nil
 }
 
@@ -206,27 +222,13 @@ func (p *Privacy) RecordRun(ctx context.Context, actor signal.Actor, coop string
 	return err
 }
 
-// Scrub implements signal.RetentionStore: after erasures, the WAL is
-// checkpointed and truncated, once for the series rather than per young
-// person, since it waits for readers and holds writers meanwhile.
-func (p *Privacy) Scrub(ctx context.Context) {
+// Scrub implements signal.RetentionStore: after erasures, the WAL's old
+// page images are dropped (truncateWALSoon), once for the series rather
+// than per young person. It never makes a writer wait for a reader: if a
+// reader is in the way, the checkpointer tries again at its next tick.
+func (p *Privacy) Scrub(context.Context) {
 	if p.erased.Swap(false) {
-		p.checkpointWAL(ctx)
-	}
-}
-
-// checkpointWAL copies the WAL into the database and truncates it, so the
-// page images from before an erasure do not stay in the -wal file. Readers
-// in the middle of a query can keep it from completing; the next erasure
-// (or SQLite's own checkpoints) finishes the job, so a failure is logged.
-func (p *Privacy) checkpointWAL(ctx context.Context) {
-	// Not while the background checkpointer runs: SQLite would answer busy
-	// at once rather than wait for it.
-	p.db.checkpointing.Lock()
-	defer p.db.checkpointing.Unlock()
-	var busy, logged, done int
-	if err := p.r.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil || busy != 0 {
-		p.db.logger.Warn("WAL not truncated after erasure", "err", err, "busy", busy)
+		p.db.truncateWALSoon()
 	}
 }
 

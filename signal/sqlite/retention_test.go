@@ -99,7 +99,7 @@ func TestRetentionAgeLimitEveryAge(t *testing.T) {
 	}
 	t.Logf("%d signals, ages 0-%d", len(rows), signal.MaxYouthAge)
 	var clock time.Time
-	ret := signal.NewRetention(db.Privacy(), plainVault{}, nil, signal.RetentionOptions{Period: signal.Period{Years: 40}, Now: func() time.Time { return clock }})
+	ret := signal.NewRetention(db.Privacy(), plainVault{}, signal.RetentionOptions{Period: signal.Period{Years: 40}, Now: func() time.Time { return clock }})
 	dryRun := func(on signal.Date) map[string]signal.ErasureReason {
 		clock = on.Time().Add(12 * time.Hour)
 		runs, err := ret.Run(ctx, signal.RetentionActor, signal.RetentionRequest{Cooperation: w.coop, DryRun: true})

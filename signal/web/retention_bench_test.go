@@ -71,7 +71,7 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 		lb.attack(b, at, time.Second, 0) // warm up
 		alone := lb.attack(b, at, 5*time.Second, 0)
 
-		ret := signal.NewRetention(lb.app.DB.Privacy(), nil, nil, signal.RetentionOptions{})
+		ret := signal.NewRetention(lb.app.DB.Privacy(), nil, signal.RetentionOptions{})
 		done := make(chan struct{})
 		var (
 			runs     []signal.RetentionRun

@@ -56,7 +56,7 @@ func TestRetentionFaults(t *testing.T) {
 		return e.count(`SELECT count(*) FROM audit_entries WHERE action = ?`, string(signal.ActionSignalErase))
 	}
 	job := func(e env, limits signal.RetentionLimits) *signal.Retention {
-		return signal.NewRetention(e.app.DB.Privacy(), e.keys, e.keys, signal.RetentionOptions{Now: e.now, Limits: limits})
+		return signal.NewRetention(e.app.DB.Privacy(), e.keys, signal.RetentionOptions{Now: e.now, Limits: limits})
 	}
 	held := func(t *testing.T, err error, want signal.RetentionHold, runs []signal.RetentionRun) {
 		t.Helper()
