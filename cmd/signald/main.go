@@ -36,6 +36,8 @@ var commands = []command{
 	youthCommand,
 	{name: "audit", summary: "verify, checkpoint or export the audit log", run: runAudit},
 	retentionCommand,
+	backupCommand,
+	restoreCommand,
 }
 
 // errUsage marks an error in how signald was called; it exits with status 2.
