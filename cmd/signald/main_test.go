@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -285,5 +286,21 @@ func TestServeRefusesBrokenPolicy(t *testing.T) {
 	code, _, errs := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "s.db"), "--policy", pol)
 	if code != 1 || !strings.Contains(errs, "load the policy in "+pol) || !strings.Contains(errs, "broken.rego") {
 		t.Fatalf("exit %d, stderr %q; want 1 and the failing file named", code, errs)
+	}
+}
+
+// TestTuneRuntimeTwiceChangesNothing: serve started twice in one process
+// (as the tests do) must not double the processors again each time; it did,
+// until the test process ran out of threads.
+func TestTuneRuntimeTwiceChangesNothing(t *testing.T) {
+	t.Setenv("GOMAXPROCS", "")
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	tuneRuntime()
+	first := runtime.GOMAXPROCS(0)
+	tuneRuntime()
+	tuneRuntime()
+	if got := runtime.GOMAXPROCS(0); got != first || first != procsPerCPU*startProcs {
+		t.Fatalf("GOMAXPROCS %d after one tuning, %d after three; want %d each time", first, got, procsPerCPU*startProcs)
 	}
 }

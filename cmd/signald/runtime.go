@@ -25,13 +25,20 @@ const gcPercent = 400
 // either alone, a few percent.
 const procsPerCPU = 2
 
+// startProcs is the processors Go chose at start (the CPUs this process
+// may use), before tuneRuntime changed it.
+var startProcs = runtime.GOMAXPROCS(0)
+
 // tuneRuntime sets the garbage collector's target and the processors per
-// CPU for serve, unless GOGC or GOMAXPROCS say otherwise.
+// CPU for serve, unless GOGC or GOMAXPROCS say otherwise. It sets them from
+// what Go chose at start, so calling it again (serve started many times in
+// one test process) changes nothing: multiplying the current value instead
+// doubled it at every start, until the runtime ran out of threads.
 func tuneRuntime() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
 	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(procsPerCPU * runtime.GOMAXPROCS(0))
+		runtime.GOMAXPROCS(procsPerCPU * startProcs)
 	}
 }
