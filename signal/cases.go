@@ -2,6 +2,7 @@ package signal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -250,20 +251,32 @@ func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref strin
 	if mt.Status != MeetingPlanned {
 		return CaseRecord{}, Errorf(CodeConflict, "this meeting was closed; record it in the next meeting")
 	}
-	c, item, err := m.resolveItem(ctx, actor, coop, ref)
-	if err != nil {
-		return CaseRecord{}, err
-	}
-	c.ID = m.caseID(c)
-	now := m.now().UTC()
-	c.OpenedAt, c.OpenedMeeting, c.Status = now, mt.ID, CaseOpen
-	rec := CaseRecord{Case: c, MeetingID: mt.ID, At: now}
-	ev, err := fill(&rec, c, item)
-	if err != nil {
-		return CaseRecord{}, err
-	}
-	ev.Object, ev.Subject = caseObject(c.ID), c.Youth
-	if err := m.cases.RecordCase(ctx, actor, rec, []AuditEvent{ev}); err != nil {
+	var rec CaseRecord
+	for try := 0; ; try++ {
+		c, item, err := m.resolveItem(ctx, actor, coop, ref)
+		if err != nil {
+			return CaseRecord{}, err
+		}
+		c.ID = m.caseID(c)
+		now := m.now().UTC()
+		c.OpenedAt, c.OpenedMeeting, c.Status = now, mt.ID, CaseOpen
+		rec = CaseRecord{Case: c, MeetingID: mt.ID, At: now}
+		ev, err := fill(&rec, c, item)
+		if err != nil {
+			return CaseRecord{}, err
+		}
+		ev.Object, ev.Subject = caseObject(c.ID), c.Youth
+		err = m.cases.RecordCase(ctx, actor, rec, []AuditEvent{ev})
+		// An erasure of this young person committed after the text was
+		// sealed: it retired the key, so nothing was stored. Look at the
+		// item again (its signals may be erased now, and then no text may
+		// be recorded) and seal again, under the young person's new key.
+		if errors.Is(err, ErrKeyRetired) && try < 3 {
+			continue
+		}
+		if err == nil {
+			break
+		}
 		if code := ErrorCode(err); code == CodeConflict || code == CodeNotFound {
 			return CaseRecord{}, err
 		}

@@ -438,8 +438,12 @@ func shownFields(v SignalView) []Field {
 
 // caseText opens free text the meeting wrote about a case's young person
 // (an action's description, a decision's text), sealed under that young
-// person's key with ad; erased reports the key is gone (right to erasure).
+// person's key with ad; erased reports the key is gone (right to erasure),
+// or the ciphertext itself was overwritten with it (empty).
 func (d *Disclosure) caseText(ctx context.Context, c *Case, ad, ct []byte) (string, bool, error) {
+	if len(ct) == 0 {
+		return "", true, nil
+	}
 	pt, err := d.vault.Unseal(ctx, c.Youth, ad, ct)
 	if errors.Is(err, ErrContentErased) {
 		return "", true, nil

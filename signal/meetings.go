@@ -52,7 +52,9 @@ type CaseStore interface {
 	Cases(ctx context.Context, coop string) (*CaseSet, error)
 	// RecordCase applies rec to the case rec.Case (creating it if it does
 	// not exist), provided the meeting is still planned (CodeConflict
-	// otherwise), with events.
+	// otherwise), with events. A text sealed under a key of the young
+	// person that an erasure retired meanwhile is not stored
+	// (ErrKeyRetired: seal again).
 	RecordCase(ctx context.Context, actor Actor, rec CaseRecord, events []AuditEvent) error
 	// SetActionDone marks an action done on a date, or not done (nil).
 	SetActionDone(ctx context.Context, actor Actor, actionID string, done *Date, events []AuditEvent) error

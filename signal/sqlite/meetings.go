@@ -492,8 +492,20 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 		anon = c.AnonymousSignal
 	}
 	at := rec.At.UTC().Format(timeLayout)
-	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+	err := s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		if err := plannedMeeting(ctx, tx, rec.MeetingID); err != nil {
+			return err
+		}
+		// The text is stored only under the young person's live key: an
+		// erasure committed since it was sealed retired that key.
+		var sealed []byte
+		switch {
+		case rec.Action != nil:
+			sealed = rec.Action.Description
+		case rec.Decision != nil:
+			sealed = rec.Decision.Text
+		}
+		if err := checkLiveKeys(ctx, tx, c.Youth, sealed); err != nil {
 			return err
 		}
 		// The first record about a young person opens the case; a record
@@ -545,6 +557,10 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 		}
 		return nil
 	})
+	if errors.Is(err, signal.ErrKeyRetired) {
+		s.w.keysErased(c.Youth)
+	}
+	return err
 }
 
 // SetActionDone implements signal.CaseStore.

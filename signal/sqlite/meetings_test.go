@@ -29,6 +29,7 @@ var loadPolicy = sync.OnceValues(func() (*policy.Engine, error) {
 type meetingEnv struct {
 	t           testing.TB
 	db          *sqlite.DB
+	keys        *keystore.Store
 	signals     *signal.Signals
 	meetings    *signal.Meetings
 	now         time.Time
@@ -62,6 +63,7 @@ func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { keys.Close() })
+	e.keys = keys
 	var decider signal.Decider = engine
 	var store signal.SignalStore = e.db.Signals()
 	if wrap != nil {
@@ -717,3 +719,136 @@ func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
 }
 
 func errorsAs(err error, target **signal.Error) bool { return errors.As(err, target) }
+
+// afterSeal calls after once, right after the first Seal: an erasure
+// committing between the sealing of a meeting's text and its storing.
+type afterSeal struct {
+	signal.Vault
+	once  sync.Once
+	after func()
+}
+
+func (v *afterSeal) Seal(ctx context.Context, youth string, ad, pt []byte) ([]byte, error) {
+	ct, err := v.Vault.Seal(ctx, youth, ad, pt)
+	v.once.Do(v.after)
+	return ct, err
+}
+
+// TestMeetingTextsGoWithTheYoungPersonsKey: what a meeting writes about a
+// young person (an action, a decision) is sealed under that young person's
+// live key, checked in the unit that stores it, and erased with the key.
+// An erasure that commits between the sealing and the storing makes the
+// store refuse the retired key's ciphertext; the meeting then sees the
+// young person's data erased and records nothing (never a text under a
+// retired key, never a new key for an erased young person). Erasing a
+// young person overwrites the meeting's texts about them, which then read
+// as erased.
+func TestMeetingTextsGoWithTheYoungPersonsKey(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	lucas := e.submit(e.school, "Lucas Smit", signal.CategorySchoolAbsence, "veel verzuim", "", signal.LevelFull)
+	noor := e.submit(e.school, "Noor Visser", signal.CategoryWellbeing, "huilt vaak", "", signal.LevelFull)
+	first := e.plan("Overleg 1", e.now.Add(time.Hour))
+	ag := e.agenda(first.ID, false)
+	lucasItem, _ := findSignal(ag, lucas)
+	noorItem, _ := findSignal(ag, noor)
+	youthOf := func(id string) string {
+		s, err := e.db.Signals().Signal(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Youth
+	}
+	ret := signal.NewRetention(e.db.Privacy(), e.keys, signal.RetentionOptions{Now: func() time.Time { return e.now }})
+	privacy := signal.NewPrivacy(signal.PrivacyDeps{Store: e.db.Privacy(), Directory: e.db, Retention: ret, Now: func() time.Time { return e.now }})
+	erase := func(youth string) {
+		if _, err := privacy.Erase(ctx, cli, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection}); err != nil {
+			t.Fatalf("erase: %v", err)
+		}
+	}
+	liveKeys := func(youth string) int {
+		return e.count(`SELECT count(*) FROM youth_keys WHERE youth = ? AND erased_at IS NULL`, youth)
+	}
+	due := signal.Today(e.now.Add(7 * 24 * time.Hour)).String()
+
+	t.Run("an erasure between sealing and storing", func(t *testing.T) {
+		youth := youthOf(noor)
+		racing := signal.NewMeetings(signal.NewDisclosure(e.keys, e.db, textcheck.Default()), &afterSeal{Vault: e.keys, after: func() { erase(youth) }},
+			e.db.MeetingStores(), signal.MeetingsOptions{Now: func() time.Time { return e.now }, TextChecker: textcheck.Default()})
+		actions := e.count(`SELECT count(*) FROM case_actions`)
+		_, err := racing.AddAction(ctx, e.coordinator, first.ID, noorItem.Ref, signal.NewAction{OwnerID: e.school.UserID, Description: "gesprek met ouders", Due: due})
+		if err == nil || signal.ErrorCode(err) == "" {
+			t.Fatalf("an action whose young person was erased while its text was sealed: %v; want a refusal with a code", err)
+		}
+		if signal.ErrorCode(err) != signal.CodeInvalid || !strings.Contains(err.Error(), "erased") {
+			t.Fatalf("refused with %v; want the meeting told the young person's data were erased", err)
+		}
+		if n := e.count(`SELECT count(*) FROM case_actions`); n != actions {
+			t.Fatalf("%d actions stored, want %d: nothing may be stored under a retired key", n, actions)
+		}
+		if n := liveKeys(youth); n != 0 {
+			t.Fatalf("%d live keys of the erased young person; want none", n)
+		}
+	})
+
+	t.Run("erased with the key", func(t *testing.T) {
+		youth := youthOf(lucas)
+		act, err := e.meetings.AddAction(ctx, e.coordinator, first.ID, lucasItem.Ref, signal.NewAction{OwnerID: e.school.UserID, Description: "gesprek met ouders", Due: due})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ct []byte
+		if err := e.db.Read().QueryRow(`SELECT description_ct FROM case_actions WHERE id = ?`, act.ID).Scan(&ct); err != nil {
+			t.Fatal(err)
+		}
+		var live int64
+		if err := e.db.Read().QueryRow(`SELECT id FROM youth_keys WHERE youth = ? AND erased_at IS NULL`, youth).Scan(&live); err != nil {
+			t.Fatal(err)
+		}
+		if id, ok := keystore.KeyID(ct); !ok || id != live {
+			t.Fatalf("the action is sealed under key %d (%v); want the young person's live key %d", id, ok, live)
+		}
+		if _, err := e.meetings.Decide(ctx, e.coordinator, first.ID, lucasItem.Ref, signal.NewDecision{Kind: signal.DecisionAct, Text: "begeleiding via jongerenwerk"}); err != nil {
+			t.Fatal(err)
+		}
+		texts := func() (actions, decisions []string, erased int) {
+			mn, err := e.meetings.Minutes(ctx, e.coordinator, first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, item := range mn.Items {
+				for _, a := range item.Actions {
+					actions = append(actions, a.Description)
+					if a.Erased || a.Withheld {
+						erased++
+					}
+				}
+				for _, d := range item.Decisions {
+					decisions = append(decisions, d.Text)
+					if d.Erased || d.Withheld {
+						erased++
+					}
+				}
+			}
+			return
+		}
+		if a, d, n := texts(); len(a) != 1 || a[0] != "gesprek met ouders" || len(d) != 1 || d[0] != "begeleiding via jongerenwerk" || n != 0 {
+			t.Fatalf("minutes before the erasure: actions %q, decisions %q, %d erased or withheld; want both texts readable", a, d, n)
+		}
+		erase(youth)
+		if n := e.count(`SELECT count(*) FROM case_actions WHERE length(description_ct) > 0`) + e.count(`SELECT count(*) FROM case_decisions WHERE length(text_ct) > 0`); n != 0 {
+			t.Fatalf("%d meeting texts about the erased young person still hold a ciphertext", n)
+		}
+		if n := liveKeys(youth); n != 0 {
+			t.Fatalf("%d live keys of the erased young person", n)
+		}
+		if a, d, n := texts(); len(a) != 1 || a[0] != "" || len(d) != 1 || d[0] != "" || n != 2 {
+			t.Fatalf("minutes after the erasure: actions %q, decisions %q, %d erased or withheld; want neither text shown", a, d, n)
+		}
+		// The ciphertext kept from before no longer opens: its key is a
+		// tombstone, an erasure on record (not a missing key).
+		if _, err := e.keys.Unseal(ctx, youth, []byte("action/"+act.ID+"/description"), ct); !errors.Is(err, signal.ErrContentErased) {
+			t.Fatalf("the action's old ciphertext after the erasure: %v; want ErrContentErased", err)
+		}
+	})
+}

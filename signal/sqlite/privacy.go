@@ -187,6 +187,12 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 		if err := eraseYouthKeys(ctx, tx, youth, now); err != nil {
 			return err
 		}
+		// What the meetings wrote about the young person (actions,
+		// decisions) was sealed under the key just retired: its
+		// ciphertexts go too, overwritten in place like the signals'.
+		if err := eraseCaseTexts(ctx, tx, youth); err != nil {
+			return err
+		}
 		entries, err := auditEntries(actor, []signal.AuditEvent{keyEvent(youth)})
 		if err != nil {
 			return err
@@ -204,6 +210,22 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 		p.db.keysErased(youth)
 	}
 	return emptied, nil
+}
+
+// eraseCaseTexts overwrites the sealed texts the meetings recorded about
+// youth's cases (action descriptions, decision texts) inside tx, as
+// erasure overwrites a signal's: the rows stay (who acted, when, by which
+// meeting), their text reads as erased.
+func eraseCaseTexts(ctx context.Context, tx *Tx, youth string) error {
+	for _, q := range []string{
+		`UPDATE case_actions SET description_ct = X'' WHERE length(description_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?)`,
+		`UPDATE case_decisions SET text_ct = X'' WHERE length(text_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, youth); err != nil {
+			return fmt.Errorf("erase the meetings' texts: %w", err)
+		}
+	}
+	return nil
 }
 
 // RecordRun implements signal.RetentionStore.

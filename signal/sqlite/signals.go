@@ -94,7 +94,7 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	err = s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		ctx = quick(ctx)
 		replay = nil
-		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Name, sig.Sealed.BirthDate, sig.Sealed.Facts, sig.Sealed.Opinions); err != nil {
+		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Name, sig.Sealed.BirthDate, sig.Sealed.Facts, sig.Sealed.Opinions, sig.Sealed.Versions); err != nil {
 			return err
 		}
 		// The key is claimed by the insert itself: a concurrent retry that
