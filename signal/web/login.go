@@ -51,9 +51,16 @@ type loginData struct {
 	Email string
 }
 
-// loginPage: GET /login. A logged-in user goes straight on.
+// loginPage: GET /login. Over plain HTTP at a host other than loopback
+// the page says a secure connection is needed: the browser would not keep
+// the session cookie (see hostCookie).
 func (s *Server) loginPage(c echo.Context) error {
 	next := sitePath(c.QueryParam("next"))
+	if s.needsHTTPS(c) {
+		v := s.view(c, "login.title", loginData{Next: next})
+		v.Errors = []FormError{{"email", v.T("login.https")}}
+		return s.render(c, http.StatusOK, "login", v)
+	}
 	return s.Render(c, http.StatusOK, "login", "login.title", loginData{Next: next})
 }
 
@@ -65,6 +72,10 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	v := s.view(c, "login.title", loginData{Next: next, Email: email})
+	if s.needsHTTPS(c) {
+		v.Errors = []FormError{{"email", v.T("login.https")}}
+		return s.render(c, http.StatusForbidden, "login", v)
+	}
 	if email == "" {
 		v.Errors = append(v.Errors, FormError{"email", v.T("login.email.required")})
 	}

@@ -13,8 +13,10 @@ const ctxPage = "signaal.page"
 
 // pageRoutes registers the pages. Public: the login page, the language
 // switch, the static files, the service worker and the manifest. The rest
-// needs a session cookie (else a redirect to the login page); every page
-// form is CSRF-checked.
+// needs a session cookie (else a redirect to the login page). Every page
+// POST must come from this origin (sameOriginPages) and bring a CSRF token
+// bound to its session (sessionCSRF) or, for the login form, to the
+// browser's login nonce (loginCSRF); see csrf.go.
 //
 // Areas register their pages here, each in its own file:
 // s.reporterPages (pages_signals.go), s.meetingPages (pages_meeting.go),
@@ -23,16 +25,17 @@ const ctxPage = "signaal.page"
 // and the page session), static.go (static files, service worker,
 // manifest) and errorpage.go.
 func (s *Server) pageRoutes() {
-	pub := &PageGroup{e: s.echo, mw: []echo.MiddlewareFunc{s.pageRequest, language, sameOriginPages, s.csrf()}}
+	pub := &PageGroup{e: s.echo, mw: []echo.MiddlewareFunc{s.pageRequest, language, sameOriginPages}}
 	pub.GET("/static/*", s.static)
 	pub.GET("/sw.js", s.serviceWorker)
 	pub.GET("/manifest.webmanifest", s.manifest)
 	pub.GET("/taal", s.switchLanguage)
 	pub.GET("/offline", s.offlinePage)
-	pub.GET("/login", s.loginPage)
-	pub.POST("/login", s.loginSubmit)
+	login := pub.With(s.loginCSRF)
+	login.GET("/login", s.loginPage)
+	login.POST("/login", s.loginSubmit)
 
-	g := pub.With(s.pageSession)
+	g := pub.With(s.pageSession, s.sessionCSRF)
 	g.POST("/logout", s.logoutSubmit)
 	g.POST("/logout/everywhere", s.logoutEverywhereSubmit)
 	g.GET("/", s.startPage)

@@ -389,8 +389,9 @@ func TestBrowserBytesPerPage(t *testing.T) {
 
 func setCookie(t *testing.T, p *bt.Page, base, name, value string) {
 	t.Helper()
+	yes := true // the __Host- prefix: Secure, Path=/
 	err := chromedp.Do(p.Context(), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: name, Value: value, URL: base, SameSite: network.CookieSameSiteStrict})
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: name, Value: value, URL: base, Path: "/", Secure: &yes, HTTPOnly: &yes, SameSite: network.CookieSameSiteStrict})
 		return err
 	}))
 	if err != nil {

@@ -14,19 +14,62 @@ import (
 
 // browserClient is an HTTP client that keeps cookies and does not follow
 // redirects, and sends the Fetch Metadata a browser sends for our own forms.
+// Like a person filling in our forms, it posts the CSRF token of the last
+// page it saw (a form that has a _csrf field, even empty, is sent as is).
 type browserClient struct {
 	t    *testing.T
 	base string
 	c    *http.Client
 	site string // Sec-Fetch-Site of unsafe requests; "" sends none
+	csrf string // the _csrf of the last page seen
 }
 
 func newBrowserClient(t *testing.T, base string) *browserClient {
 	jar, _ := cookiejar.New(nil)
 	return &browserClient{t: t, base: base, site: "same-origin", c: &http.Client{
-		Jar:           jar,
+		Jar:           loopbackJar{jar},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// loopbackJar keeps cookies as a browser does for loopback: http://127.0.0.1
+// and http://localhost are secure contexts, so Secure (and __Host-)
+// cookies are kept and sent there over plain HTTP. Go's cookiejar sends
+// Secure cookies over https only.
+type loopbackJar struct{ http.CookieJar }
+
+func (j loopbackJar) url(u *url.URL) *url.URL {
+	if u.Scheme == "http" && loopbackHost(u.Host) {
+		v := *u
+		v.Scheme = "https"
+		return &v
+	}
+	return u
+}
+
+func (j loopbackJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	j.CookieJar.SetCookies(j.url(u), cookies)
+}
+
+func (j loopbackJar) Cookies(u *url.URL) []*http.Cookie { return j.CookieJar.Cookies(j.url(u)) }
+
+var csrfFieldRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// token returns the CSRF token for a post to path: the login page's for
+// /login, else that of the last page seen, else of the start page.
+func (b *browserClient) token(path string) string {
+	b.t.Helper()
+	if path == "/login" || b.csrf == "" {
+		p := "/"
+		if path == "/login" {
+			p = "/login"
+		}
+		res := b.get(p)
+		if loc := res.header.Get("Location"); res.status == http.StatusSeeOther && strings.HasPrefix(loc, "/") {
+			b.get(loc)
+		}
+	}
+	return b.csrf
 }
 
 type pageResponse struct {
@@ -43,6 +86,10 @@ func (b *browserClient) get(path string) pageResponse {
 
 func (b *browserClient) post(path string, form url.Values) pageResponse {
 	b.t.Helper()
+	if _, ok := form[CSRFField]; !ok {
+		form = cloneValues(form)
+		form.Set(CSRFField, b.token(path))
+	}
 	req, _ := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if b.site != "" {
@@ -67,7 +114,21 @@ func (b *browserClient) send(req *http.Request) pageResponse {
 			break
 		}
 	}
+	if m := csrfFieldRE.FindStringSubmatch(sb.String()); m != nil {
+		b.csrf = m[1]
+	}
+	if req.URL.Path == "/login" && res.StatusCode == http.StatusSeeOther {
+		b.csrf = "" // a new session, a new token
+	}
 	return pageResponse{status: res.StatusCode, header: res.Header, body: sb.String()}
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
 }
 
 // login logs in through the login form as email.
@@ -161,7 +222,7 @@ func TestLoginPage(t *testing.T) {
 			t.Fatalf("status %d, want 403", res.status)
 		}
 	})
-	t.Run("without Fetch Metadata the form needs the CSRF token of its cookie", func(t *testing.T) {
+	t.Run("without Fetch Metadata the form needs the CSRF token of its login nonce", func(t *testing.T) {
 		b := newBrowserClient(t, e.url)
 		b.site = ""
 		page := b.get("/login")
@@ -169,7 +230,7 @@ func TestLoginPage(t *testing.T) {
 		if tok == nil {
 			t.Fatal("no CSRF field")
 		}
-		if res := b.post("/login", url.Values{"email": {reporter}, "password": {testPassword}}); res.status != http.StatusBadRequest && res.status != http.StatusForbidden {
+		if res := b.post("/login", url.Values{"email": {reporter}, "password": {testPassword}, "_csrf": {""}}); res.status != http.StatusBadRequest && res.status != http.StatusForbidden {
 			t.Fatalf("without token: status %d", res.status)
 		}
 		if res := b.post("/login", url.Values{"email": {reporter}, "password": {testPassword}, "_csrf": {tok[1]}}); res.status != http.StatusSeeOther {

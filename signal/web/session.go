@@ -13,12 +13,14 @@ import (
 )
 
 // CookieName is the session cookie the web pages use; it holds the same
-// token the API returns at login.
-const CookieName = "signaal_session"
+// token the API returns at login. The __Host- prefix makes the browser
+// refuse it unless it is Secure, Path=/ and without Domain: a sibling
+// subdomain cannot set or overwrite it (see hostCookie).
+const CookieName = "__Host-signaal_session"
 
 // DeviceCookie marks a browser that logged in to an account as a known
 // device of it (signal.Accounts.DeviceToken), for the login throttle.
-const DeviceCookie = "signaal_device"
+const DeviceCookie = "__Host-signaal_device"
 
 const ctxSession = "signaal.session"
 
@@ -239,25 +241,17 @@ func (s *Server) checkLogin(c echo.Context, email, password string) (string, tim
 		return "", time.Time{}, err
 	}
 	dev, devExp := s.users.DeviceToken(email)
-	c.SetCookie(&http.Cookie{Name: DeviceCookie, Value: dev, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: s.secure || c.IsTLS(), Expires: devExp})
+	c.SetCookie(hostCookie(DeviceCookie, dev, devExp))
 	return token, claims.ExpiresAt.Time, nil
 }
 
 // sessionCookie: HttpOnly (scripts cannot read it), SameSite=Strict (no
 // cross-site request carries it; Lax would let a link from elsewhere open a
-// page logged in, which Signaal does not need and which widens CSRF), Secure
-// on TLS or when the deployment says it sits behind TLS.
+// page logged in, which Signaal does not need and which widens CSRF), and
+// a __Host- cookie, so always Secure (see hostCookie). An empty token
+// deletes it.
 func (s *Server) sessionCookie(c echo.Context, token string, exp time.Time) *http.Cookie {
-	ck := &http.Cookie{
-		Name: CookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: s.secure || c.IsTLS(), Expires: exp,
-	}
-	if token == "" {
-		ck.MaxAge = -1
-		ck.Expires = time.Unix(0, 0)
-	}
-	return ck
+	return hostCookie(CookieName, token, exp)
 }
 
 // logout ends the session: its token is revoked until it expires, the
