@@ -28,7 +28,7 @@ var Langs = []Lang{LangNL, LangEN}
 
 // LangCookie remembers the chosen language (not personal data: no consent
 // needed, and it outlives the session so the login page speaks it too).
-const LangCookie = "signaal_lang"
+const LangCookie = "__Host-signaal_lang"
 
 const ctxLang = "signaal.lang"
 
@@ -132,7 +132,7 @@ func (s *Server) switchLanguage(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{
 		Name: LangCookie, Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure || c.IsTLS(),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: true, // __Host-: see hostCookie
 	})
 	return redirect(c, c.QueryParam("next"))
 }
