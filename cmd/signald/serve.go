@@ -165,7 +165,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.policyDir, "policy", os.Getenv("SIGNAAL_POLICY_DIR"), "`directory` of .rego policies to use instead of the embedded ones (SIGNAAL_POLICY_DIR)")
 	fs.BoolVar(&cfg.demo, "demo", demoEnv, "seed the demo cooperation and accounts (password \"demo\") (SIGNAAL_DEMO)")
 	fs.BoolVar(&cfg.allowRemoteDemo, "allow-remote-demo", false, "let --demo listen on a non-loopback address")
-	fs.BoolVar(&cfg.secureCookies, "secure-cookies", secureEnv, "mark the session cookie Secure (behind a TLS proxy) (SIGNAAL_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", secureEnv, "a TLS proxy is in front: allow logins over plain HTTP beyond loopback (cookies are always Secure) (SIGNAAL_SECURE_COOKIES)")
 	fs.Func("trusted-proxy", "`CIDR` of a reverse proxy whose X-Forwarded-For names the client; repeatable, or comma-separated in SIGNAAL_TRUSTED_PROXIES", func(v string) error {
 		return addProxies(&cfg, v)
 	})

@@ -55,9 +55,10 @@ type Deps struct {
 	OpenMetrics  bool
 	// BodyLimit caps request bodies; default 64 KB. A signal is a few KB.
 	BodyLimit int64
-	// SecureCookies marks the session cookie Secure even on plain HTTP, for
-	// a deployment behind a TLS-terminating proxy. Requests over TLS always
-	// get a Secure cookie.
+	// SecureCookies says a TLS-terminating proxy is in front. Cookies are
+	// always __Host- and Secure (see hostCookie); without this (or a
+	// proxy's X-Forwarded-Proto: https) a login over plain HTTP at a host
+	// other than loopback is refused with a page asking for https://.
 	SecureCookies bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client (for the login rate limit and the audit's origin). Empty: the
