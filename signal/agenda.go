@@ -532,7 +532,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	if !projector && m.names != nil && m.matches != nil && mt.Status == MeetingPlanned {
 		ag.Proposals = proposals(m.names, decided, ag.Items, ag.Carried, ag.FollowUp)
 	}
-	if ag.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
+	if ag.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
 		return Agenda{}, fmt.Errorf("list risks: %w", err)
 	}
 

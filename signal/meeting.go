@@ -237,6 +237,14 @@ type RiskNote struct {
 	Text      string    `json:"text"`
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
+	// Withheld: the risk was written before the text check and the check
+	// now finds in it what a risk may not hold (a young person's name,
+	// anything identifying); its Text is empty.
+	Withheld bool `json:"withheld,omitempty"`
+	// Checked is set by the store when the text passed the check as it was
+	// written (every risk since it exists); one without it is checked
+	// again before it is shown.
+	Checked bool `json:"-"`
 }
 
 // NewAction is the body of POST …/items/{item}/actions.

@@ -313,8 +313,8 @@ func (m *Meetings) Get(ctx context.Context, actor Actor, id string) (MeetingDeta
 	if d.Professionals, err = m.partners.Professionals(ctx, coop); err != nil {
 		return MeetingDetail{}, fmt.Errorf("list professionals: %w", err)
 	}
-	if d.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
-		return MeetingDetail{}, fmt.Errorf("list risks: %w", err)
+	if d.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
+		return MeetingDetail{}, err
 	}
 	if err := m.audit.Record(ctx, actor, []AuditEvent{{Action: ActionMeetingView, Object: meetingObject(mt.ID)}}); err != nil {
 		return MeetingDetail{}, fmt.Errorf("audit view: %w", err)
@@ -365,7 +365,7 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text str
 	if err := m.checkDetachedText(ctx, actor, coop, "text", strings.TrimSpace(text)); err != nil {
 		return RiskNote{}, err
 	}
-	r := RiskNote{ID: newMeetingID("rsk"), MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC()}
+	r := RiskNote{ID: newMeetingID("rsk"), MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true}
 	if err := m.meetings.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}}); err != nil {
 		if ErrorCode(err) == CodeConflict {
 			return RiskNote{}, err
@@ -466,4 +466,28 @@ func (m *Meetings) Cancel(ctx context.Context, actor Actor, meetingID string) (*
 	}
 	mt.Status, mt.CancelledAt = MeetingCancelled, &now
 	return mt, nil
+}
+
+// risks returns the risks of a meeting as they may be shown: one written
+// before the text check (migration 0050, so not Checked) is checked now as
+// AddRisk checks, and held back (Withheld, no Text) when the check refuses
+// it, so a name typed in the clear before the check reads nowhere.
+func (m *Meetings) risks(ctx context.Context, actor Actor, coop, meetingID string) ([]RiskNote, error) {
+	rs, err := m.meetings.Risks(ctx, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("list risks: %w", err)
+	}
+	for i := range rs {
+		if rs[i].Checked {
+			continue
+		}
+		err := m.checkDetachedText(ctx, actor, coop, "text", rs[i].Text)
+		switch {
+		case ErrorCode(err) == CodeInvalid:
+			rs[i].Text, rs[i].Withheld = "", true
+		case err != nil:
+			return nil, err
+		}
+	}
+	return rs, nil
 }

@@ -60,8 +60,8 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 	if mn.Members, err = m.members(ctx, mt); err != nil {
 		return Minutes{}, err
 	}
-	if mn.Risks, err = m.meetings.Risks(ctx, mt.ID); err != nil {
-		return Minutes{}, fmt.Errorf("list risks: %w", err)
+	if mn.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
+		return Minutes{}, err
 	}
 	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {

@@ -403,7 +403,7 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 
 // Risks implements signal.MeetingStore.
 func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.RiskNote, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, meeting_id, text, created_by, created_at FROM meeting_risks
+	rows, err := s.r.QueryContext(ctx, `SELECT id, meeting_id, text, created_by, created_at, checked FROM meeting_risks
 		WHERE meeting_id = ? ORDER BY created_at, id`, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("read risks: %w", err)
@@ -413,7 +413,7 @@ func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.Ri
 	for rows.Next() {
 		var r signal.RiskNote
 		var created string
-		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created); err != nil {
+		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked); err != nil {
 			return nil, fmt.Errorf("read risks: %w", err)
 		}
 		r.CreatedAt = parseTime(created)
@@ -587,8 +587,8 @@ func (s *MeetingStore) AddRisk(ctx context.Context, actor signal.Actor, r *signa
 		if err := plannedMeeting(ctx, tx, r.MeetingID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
-			r.ID, r.MeetingID, r.Text, r.CreatedBy, r.CreatedAt.Format(timeLayout)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at, checked) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.ID, r.MeetingID, r.Text, r.CreatedBy, r.CreatedAt.Format(timeLayout), r.Checked); err != nil {
 			return fmt.Errorf("insert risk: %w", err)
 		}
 		return nil

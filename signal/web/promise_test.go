@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -418,5 +419,58 @@ func TestPromiseAccessReportShowsTheVersionEachRecipientSaw(t *testing.T) {
 	p.Goto(s.url+"/privacy/inzage/"+url.PathEscape(s.subjects["daan"]), bt.CSS(".report-signal"))
 	if got := p.Text(bt.CSS(".report-signal")); !strings.Contains(got, "Geen tekst gezien") || strings.Contains(got, "Tekst gezien") {
 		t.Errorf("the access report page of a held-back text:\n%s", got)
+	}
+}
+
+// TestPromiseRisksFromBeforeTheCheckAreHeldBack: risks were kept in the
+// clear before the text check (migration 0050), so an old one may name a
+// young person. It is checked again whenever shown and held back when the
+// check refuses it, on the agenda, the meeting, the projector's answer and
+// the minutes for every member; an old risk the check passes still shows.
+func TestPromiseRisksFromBeforeTheCheckAreHeldBack(t *testing.T) {
+	s := newPromiseSite(t)
+	shell, err := sql.Open("sqlite3", "file:"+s.app.DB.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shell.Close()
+	// As written before the check: no checked column set (it defaults to 0).
+	for i, text := range []string{"Daan Jansen wacht al maanden op een plek bij de jeugdhulp.", "Bel Kevin Bos over 06-12345678.", "De wachtlijst voor schuldhulp is vijf maanden."} {
+		if _, err := shell.Exec(`INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+			fmt.Sprintf("rsk_old%d", i), s.meeting, text, s.ids["coordinator"], time.Now().UTC().Add(-time.Hour).Format(time.RFC3339Nano)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := "/api/v1/meetings/" + s.meeting
+	views := map[string]string{}
+	for _, v := range []struct{ who, path string }{
+		{"coordinator", m}, {"coordinator", m + "/agenda"}, {"coordinator", m + "/agenda?view=projector"}, {"coordinator", m + "/minutes"},
+		{"school-contact", m + "/minutes"}, {"youthwork-contact", m + "/minutes"},
+	} {
+		views[v.who+" "+v.path] = string(s.json(v.who, "GET", v.path, nil, http.StatusOK, nil).body)
+	}
+	b := newBrowserClient(t, s.url)
+	b.login(s.users[signal.RoleCoordinator].Email)
+	views["agenda page"] = b.get("/overleg/" + s.meeting).body
+	views["minutes page"] = b.get("/overleg/" + s.meeting + "/verslag").body
+	for where, body := range views {
+		for _, w := range []string{"Daan Jansen wacht", "Kevin Bos", "06-12345678"} {
+			if strings.Contains(body, w) {
+				t.Errorf("%s shows %q of a risk from before the check", where, w)
+			}
+		}
+		if strings.Contains(where, "projector") {
+			continue // the projector's page shows no risks; its answer carries them as the agenda's
+		}
+		if !strings.Contains(body, "De wachtlijst voor schuldhulp is vijf maanden.") || !strings.Contains(body, "Wachtlijst jeugdhulp is lang.") {
+			t.Errorf("%s lacks the risks the check passes", where)
+		}
+		if strings.HasSuffix(where, "page") {
+			if !strings.Contains(body, "Tekst niet getoond: deze tekst is van vóór de controle") {
+				t.Errorf("%s does not say a risk is held back", where)
+			}
+		} else if strings.Count(body, `"withheld":true`) < 2 {
+			t.Errorf("%s does not mark the two held-back risks: %s", where, body)
+		}
 	}
 }
