@@ -11,10 +11,10 @@ import (
 
 // TestDemoCopyIsCurrent checks that testdata/demo.txt holds every free text
 // of the demo (the facts and opinions of demoSignals in
-// cmd/signald/demo_meeting.go), so that TestDemoTexts counts the demo's
+// signal/app/demo_meeting.go), so that TestDemoTexts counts the demo's
 // real texts. It skips when the demo has moved; then move this test along.
 func TestDemoCopyIsCurrent(t *testing.T) {
-	const path = "../../cmd/signald/demo_meeting.go"
+	const path = "../app/demo_meeting.go"
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("%s: %v (the demo moved: point this test at it)", path, err)
 	}
