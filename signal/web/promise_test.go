@@ -311,6 +311,36 @@ func TestPromiseNoRecipientReadsBeyondItsLevel(t *testing.T) {
 	if testing.Short() {
 		return
 	}
+	defer func() {
+		// Once the meeting is held, the final minutes, in both languages,
+		// for every member and the chair.
+		s.json("coordinator", "POST", "/api/v1/meetings/"+s.meeting+"/held", nil, http.StatusOK, nil)
+		var held []promiseView
+		for _, who := range []string{"coordinator", "school-contact", "youthwork-contact", "school", "youthwork"} {
+			res := s.do("GET", "/api/v1/meetings/"+s.meeting+"/minutes", s.tokens[who], nil)
+			held = append(held, promiseView{who: who, where: "final minutes (API)", body: string(res.body)})
+		}
+		for _, lang := range []string{"nl", "en"} {
+			for _, who := range []string{"coordinator", "school-contact"} {
+				b := newBrowserClient(t, s.url)
+				if lang == "en" {
+					b.get("/taal?lang=en&next=%2Flogin")
+				}
+				email := s.users[signal.RoleCoordinator].Email
+				if who != "coordinator" {
+					email = s.contacts[who]
+				}
+				b.login(email)
+				held = append(held, promiseView{who: who, where: "final minutes page (" + lang + ")", body: b.get("/overleg/" + s.meeting + "/verslag").body})
+			}
+		}
+		for _, v := range held {
+			if (v.who == "coordinator" || strings.HasSuffix(v.who, "-contact")) && !strings.Contains(v.body, "Gesprek plannen met de mentor.") {
+				t.Errorf("%s as %s does not show the minutes", v.where, v.who)
+			}
+		}
+		checkPromise(t, held)
+	}()
 	var pages []promiseView
 	for _, who := range []string{"coordinator", "privacy", "school", "youthwork", "school-contact", "youthwork-contact", "admin"} {
 		p := bt.NewPage(t, bt.Laptop)
