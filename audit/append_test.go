@@ -1,4 +1,4 @@
-package audit
+package audit_test
 
 import (
 	"context"
@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the tests' own handles; the package itself imports no driver
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/audit/audittest"
 	"github.com/signaal-nl/signaal/signal"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -51,18 +52,18 @@ func openRead(path string) (*sql.DB, error) {
 // transaction.
 type testWriter struct {
 	db    *sql.DB
-	chain *Chain
+	chain *audit.Chain
 }
 
-func newTestWriter(db *sql.DB, opts ChainOptions) (*testWriter, error) {
-	c, err := NewChain(context.Background(), db, opts)
+func newTestWriter(db *sql.DB, opts audit.ChainOptions) (*testWriter, error) {
+	c, err := audit.NewChain(context.Background(), db, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &testWriter{db: db, chain: c}, nil
 }
 
-func (w *testWriter) Do(ctx context.Context, fn func(ctx context.Context, tx *Appender) error) error {
+func (w *testWriter) Do(ctx context.Context, fn func(ctx context.Context, tx *audit.Appender) error) error {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -79,12 +80,12 @@ func (w *testWriter) Do(ctx context.Context, fn func(ctx context.Context, tx *Ap
 	return tx.Commit()
 }
 
-func (w *testWriter) Checkpoint(ctx context.Context, signer note.Signer) (Checkpoint, []byte, error) {
+func (w *testWriter) Checkpoint(ctx context.Context, signer note.Signer) (audit.Checkpoint, []byte, error) {
 	var (
-		c   Checkpoint
+		c   audit.Checkpoint
 		msg []byte
 	)
-	err := w.Do(ctx, func(ctx context.Context, a *Appender) error {
+	err := w.Do(ctx, func(ctx context.Context, a *audit.Appender) error {
 		var err error
 		c, msg, err = a.Checkpoint(ctx, signer)
 		return err
@@ -101,134 +102,47 @@ type testLog struct {
 	w    *testWriter
 }
 
-func newTestLog(t testing.TB, opts ChainOptions) *testLog {
+func newTestLog(t testing.TB, opts audit.ChainOptions) *testLog {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "signaal.db")
-	db, err := openWrite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	path, db := audittest.MigratedDB(t, openWrite)
 	w, err := newTestWriter(db, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return &testLog{path: path, db: db, w: w}
+	return &testLog{path: path, db: db, w: audittest.Closing(t, w, err)}
 }
 
-const testSubject = "yp:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD"
-
-func testEntry(i int) Entry {
-	return Entry{
-		Time:    time.Date(2026, 11, 22, 9, 0, 0, i, time.UTC),
-		Actor:   signal.Actor{UserID: "u-17", Role: "reporter", OrgID: "org-school-3", RequestID: "req-1", IP: "192.0.2.7"},
-		Action:  signal.ActionShareDecide,
-		Object:  fmt.Sprintf("signal/%d", i),
-		Subject: testSubject,
-		Decision: &Decision{
-			Outcome: "ask_consent", Level: "anonymous", Rule: "R8",
-			Fields: []string{"facts"}, Obligations: []string{"record_justification"},
-			Reasons: []string{"parents_not_asked"}, PolicyVersion: "sha256:0123abcd",
-			Purpose: "coordinate_support", Recipient: "signal_meeting",
-			Input: json.RawMessage(`{"purpose": "coordinate_support", "youth": {"age": 15, "capable": true}, "fields": ["facts"]}`),
-		},
-	}
-}
-
-// appendOne appends e in a unit of its own.
-func (l *testLog) appendOne(t testing.TB, e Entry) int64 {
-	t.Helper()
-	var seq int64
-	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
-		var err error
-		seq, err = tx.Append(ctx, e)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return seq
-}
-
-// chainOK recomputes the chain of every stored entry with EntryHash,
-// independently of Verify, and returns the number of entries.
+// chainOK is audittest.ChainOK, which recomputes the chain independently
+// of Verify, checked against the rows as stored: it must have read every
+// row of audit_entries, not only what a query of Entries selects.
 func chainOK(t *testing.T, db *sql.DB) int64 {
 	t.Helper()
-	rows, err := db.Query(`SELECT seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash FROM audit_entries ORDER BY seq`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var prev [32]byte
-	var n int64
-	for rows.Next() {
-		var r row
-		var hash []byte
-		dest := []any{&r.seq}
-		for i := range r.cols {
-			dest = append(dest, &r.cols[i])
-		}
-		if err := rows.Scan(append(dest, &hash)...); err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if r.seq != n {
-			t.Fatalf("entry %d stored with seq %d", n, r.seq)
-		}
-		rec, err := fromRow(&r, hash)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := EntryHash(prev, rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want != rec.Hash {
-			t.Fatalf("entry %d: stored hash %x, recomputed %x", n, rec.Hash, want)
-		}
-		prev = want
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func count(t *testing.T, db *sql.DB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatal(err)
+	n := audittest.ChainOK(t, db)
+	if stored := audittest.Count(t, db, "SELECT count(*) FROM audit_entries"); int64(stored) != n {
+		t.Fatalf("the chain has %d entries, audit_entries %d rows", n, stored)
 	}
 	return n
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	for range 2 {
-		if err := Migrate(context.Background(), l.db); err != nil {
+		if err := audit.Migrate(context.Background(), l.db); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := count(t, l.db, "SELECT count(*) FROM audit_migrations"); got != len(migrations) {
-		t.Fatalf("audit_migrations has %d rows, want %d", got, len(migrations))
+	if got := audittest.Count(t, l.db, "SELECT count(*) FROM audit_migrations"); got != len(audit.Migrations) {
+		t.Fatalf("audit_migrations has %d rows, want %d", got, len(audit.Migrations))
 	}
 }
 
 func TestAppendStoresEntryAsGiven(t *testing.T) {
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("CET", 3600))
-	l := newTestLog(t, ChainOptions{Now: func() time.Time { return clock }})
-	e := testEntry(1)
+	l := newTestLog(t, audit.ChainOptions{Now: func() time.Time { return clock }})
+	e := audittest.Entry(1)
 	e.Time = time.Time{} // the writer's clock fills it
-	if seq := l.appendOne(t, e); seq != 1 {
+	if seq := audittest.AppendOne(t, l.w.Do, e); seq != 1 {
 		t.Fatalf("first entry got seq %d, want 1", seq)
 	}
-	bare := Entry{Actor: signal.Actor{Role: "anonymous", IP: "2001:db8::1"}, Action: signal.ActionLoginFail}
-	if seq := l.appendOne(t, bare); seq != 2 {
+	bare := audit.Entry{Actor: signal.Actor{Role: "anonymous", IP: "2001:db8::1"}, Action: signal.ActionLoginFail}
+	if seq := audittest.AppendOne(t, l.w.Do, bare); seq != 2 {
 		t.Fatalf("second entry got seq %d, want 2", seq)
 	}
 	if n := chainOK(t, l.db); n != 2 {
@@ -253,42 +167,42 @@ func TestAppendStoresEntryAsGiven(t *testing.T) {
 func TestAppendRefusesFreeTextAndNames(t *testing.T) {
 	tests := []struct {
 		name  string
-		edit  func(*Entry)
+		edit  func(*audit.Entry)
 		field string
 	}{
-		{"a name as subject", func(e *Entry) { e.Subject = "Jan de Vries" }, "subject"},
-		{"a name without spaces as subject", func(e *Entry) { e.Subject = "JanDeVries" }, "subject"},
-		{"a birth date as subject", func(e *Entry) { e.Subject = "2011-04-03" }, "subject"},
-		{"a subject with an upper-case prefix", func(e *Entry) { e.Subject = "YP:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD" }, "subject"},
-		{"a missing action", func(e *Entry) { e.Action = "" }, "action"},
-		{"an action with spaces", func(e *Entry) { e.Action = "signal create" }, "action"},
-		{"an action in upper case", func(e *Entry) { e.Action = "Signal.Create" }, "action"},
-		{"an action with an empty part", func(e *Entry) { e.Action = "signal..create" }, "action"},
-		{"a role with spaces", func(e *Entry) { e.Actor.Role = "privacy officer" }, "actor.role"},
-		{"a user id that is a full name", func(e *Entry) { e.Actor.UserID = "Anna Bakker" }, "actor.user_id"},
-		{"an object with a newline", func(e *Entry) { e.Object = "signal/1\nDELETE" }, "object"},
-		{"an origin ip that is not an address", func(e *Entry) { e.Actor.IP = "example.org" }, "origin.ip"},
-		{"a decision without an outcome", func(e *Entry) { e.Decision.Outcome = "" }, "decision.outcome"},
-		{"a decision without a policy version", func(e *Entry) { e.Decision.PolicyVersion = "" }, "decision.policy_version"},
-		{"a reason sentence instead of a code", func(e *Entry) { e.Decision.Reasons = []string{"de ouders zijn niet gevraagd"} }, "decision.reasons[0]"},
-		{"an input that is not JSON", func(e *Entry) { e.Decision.Input = json.RawMessage(`{"purpose":`) }, "decision.input"},
-		{"an input that is an array", func(e *Entry) { e.Decision.Input = json.RawMessage(`["facts"]`) }, "decision.input"},
-		{"free text inside the input", func(e *Entry) {
+		{"a name as subject", func(e *audit.Entry) { e.Subject = "Jan de Vries" }, "subject"},
+		{"a name without spaces as subject", func(e *audit.Entry) { e.Subject = "JanDeVries" }, "subject"},
+		{"a birth date as subject", func(e *audit.Entry) { e.Subject = "2011-04-03" }, "subject"},
+		{"a subject with an upper-case prefix", func(e *audit.Entry) { e.Subject = "YP:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD" }, "subject"},
+		{"a missing action", func(e *audit.Entry) { e.Action = "" }, "action"},
+		{"an action with spaces", func(e *audit.Entry) { e.Action = "signal create" }, "action"},
+		{"an action in upper case", func(e *audit.Entry) { e.Action = "Signal.Create" }, "action"},
+		{"an action with an empty part", func(e *audit.Entry) { e.Action = "signal..create" }, "action"},
+		{"a role with spaces", func(e *audit.Entry) { e.Actor.Role = "privacy officer" }, "actor.role"},
+		{"a user id that is a full name", func(e *audit.Entry) { e.Actor.UserID = "Anna Bakker" }, "actor.user_id"},
+		{"an object with a newline", func(e *audit.Entry) { e.Object = "signal/1\nDELETE" }, "object"},
+		{"an origin ip that is not an address", func(e *audit.Entry) { e.Actor.IP = "example.org" }, "origin.ip"},
+		{"a decision without an outcome", func(e *audit.Entry) { e.Decision.Outcome = "" }, "decision.outcome"},
+		{"a decision without a policy version", func(e *audit.Entry) { e.Decision.PolicyVersion = "" }, "decision.policy_version"},
+		{"a reason sentence instead of a code", func(e *audit.Entry) { e.Decision.Reasons = []string{"de ouders zijn niet gevraagd"} }, "decision.reasons[0]"},
+		{"an input that is not JSON", func(e *audit.Entry) { e.Decision.Input = json.RawMessage(`{"purpose":`) }, "decision.input"},
+		{"an input that is an array", func(e *audit.Entry) { e.Decision.Input = json.RawMessage(`["facts"]`) }, "decision.input"},
+		{"free text inside the input", func(e *audit.Entry) {
 			e.Decision.Input = json.RawMessage(`{"youth":{"age":15,"note":"woont bij oma in Utrecht"}}`)
 		}, "decision.input.youth.note"},
-		{"a name inside an input list", func(e *Entry) { e.Decision.Input = json.RawMessage(`{"fields":["facts","Jan de Vries"]}`) }, "decision.input.fields[1]"},
+		{"a name inside an input list", func(e *audit.Entry) { e.Decision.Input = json.RawMessage(`{"fields":["facts","Jan de Vries"]}`) }, "decision.input.fields[1]"},
 	}
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := testEntry(1)
+			e := audittest.Entry(1)
 			tt.edit(&e)
-			err := l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
+			err := l.w.Do(context.Background(), func(ctx context.Context, tx *audit.Appender) error {
 				_, err := tx.Append(ctx, e)
 				return err
 			})
-			var ee *EntryError
-			if !errors.As(err, &ee) || !errors.Is(err, ErrInvalidEntry) {
+			var ee *audit.EntryError
+			if !errors.As(err, &ee) || !errors.Is(err, audit.ErrInvalidEntry) {
 				t.Fatalf("got %v, want an *EntryError", err)
 			}
 			if len(ee.Problems) != 1 || ee.Problems[0].Field != tt.field {
@@ -299,15 +213,15 @@ func TestAppendRefusesFreeTextAndNames(t *testing.T) {
 			}
 		})
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM audit_entries"); n != 0 {
+	if n := audittest.Count(t, l.db, "SELECT count(*) FROM audit_entries"); n != 0 {
 		t.Fatalf("%d refused entries were stored", n)
 	}
 }
 
 func TestTriggersRefuseEditsOfHistory(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
-	l.appendOne(t, testEntry(1))
-	l.appendOne(t, testEntry(2))
+	l := newTestLog(t, audit.ChainOptions{})
+	audittest.AppendOne(t, l.w.Do, audittest.Entry(1))
+	audittest.AppendOne(t, l.w.Do, audittest.Entry(2))
 	ctx := context.Background()
 	if _, err := l.db.ExecContext(ctx, "INSERT INTO audit_checkpoints (size, head, time, note) VALUES (2, x'00', 't', 'n')"); err != nil {
 		t.Fatal(err)
@@ -344,15 +258,15 @@ func TestTriggersRefuseEditsOfHistory(t *testing.T) {
 // TestDecisionEncodingMatchesEncodingJSON pins the hand-written encoder to
 // what json.Marshal makes of the same decision.
 func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
-	full := testEntry(1).Decision
+	full := audittest.Entry(1).Decision
 	full.Input = json.RawMessage(`{"purpose":"coordinate_support","youth":{"age":15,"capable":true},"fields":["facts"]}`)
 	tests := []struct {
 		name string
-		d    Decision
+		d    audit.Decision
 	}{
 		{"a full decision", *full},
-		{"empty lists and no input", Decision{Outcome: "do_not_share", PolicyVersion: "sha256:1", Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
-		{"a string needing escapes (only read back from a tampered log)", Decision{Outcome: `a "b" <c>`, Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
+		{"empty lists and no input", audit.Decision{Outcome: "do_not_share", PolicyVersion: "sha256:1", Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
+		{"a string needing escapes (only read back from a tampered log)", audit.Decision{Outcome: `a "b" <c>`, Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -360,7 +274,7 @@ func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := appendDecision(nil, &tt.d); string(got) != string(want) {
+			if got := audit.AppendDecision(nil, &tt.d); string(got) != string(want) {
 				t.Fatalf("got  %s\nwant %s", got, want)
 			}
 		})
@@ -372,24 +286,24 @@ func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
 // none of them, and a unit that goes on after such an error still chains
 // its next entries from the right head.
 func TestAppendAllWritesAllOrNothing(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	ctx := context.Background()
-	l.appendOne(t, testEntry(0))
-	many := make([]Entry, 2*appendChunk+5) // three INSERTs: 64, 64 and 5 entries
+	audittest.AppendOne(t, l.w.Do, audittest.Entry(0))
+	many := make([]audit.Entry, 2*audit.AppendChunk+5) // three INSERTs: 64, 64 and 5 entries
 	for i := range many {
-		many[i] = testEntry(i + 1)
+		many[i] = audittest.Entry(i + 1)
 	}
-	bad := append([]Entry{testEntry(500), testEntry(501)}, Entry{Action: "Jan Jansen las het signaal"})
-	err := l.w.Do(ctx, func(ctx context.Context, tx *Appender) error {
+	bad := append([]audit.Entry{audittest.Entry(500), audittest.Entry(501)}, audit.Entry{Action: "Jan Jansen las het signaal"})
+	err := l.w.Do(ctx, func(ctx context.Context, tx *audit.Appender) error {
 		last, err := tx.AppendAll(ctx, many...)
 		if err != nil || last != int64(len(many))+1 {
 			return fmt.Errorf("AppendAll of %d entries: last seq %d, %v; want %d", len(many), last, err, len(many)+1)
 		}
-		if _, err := tx.AppendAll(ctx, bad...); !errors.Is(err, ErrInvalidEntry) {
+		if _, err := tx.AppendAll(ctx, bad...); !errors.Is(err, audit.ErrInvalidEntry) {
 			return fmt.Errorf("AppendAll with free text among the entries: %v, want ErrInvalidEntry", err)
 		}
 		// The unit goes on: the next entry follows the valid ones above.
-		if seq, err := tx.Append(ctx, testEntry(600)); err != nil || seq != int64(len(many))+2 {
+		if seq, err := tx.Append(ctx, audittest.Entry(600)); err != nil || seq != int64(len(many))+2 {
 			return fmt.Errorf("Append after a refused AppendAll: seq %d, %v; want %d", seq, err, len(many)+2)
 		}
 		return nil
@@ -400,10 +314,10 @@ func TestAppendAllWritesAllOrNothing(t *testing.T) {
 	if n := chainOK(t, l.db); n != int64(len(many))+2 {
 		t.Fatalf("log has %d entries, want %d", n, len(many)+2)
 	}
-	if c := count(t, l.db, `SELECT count(*) FROM audit_entries WHERE object IN ('signal/500', 'signal/501')`); c != 0 {
+	if c := audittest.Count(t, l.db, `SELECT count(*) FROM audit_entries WHERE object IN ('signal/500', 'signal/501')`); c != 0 {
 		t.Errorf("%d entries of the refused AppendAll were stored", c)
 	}
-	res, err := Verify(ctx, readHandle(t, l.path), VerifyOptions{})
+	res, err := audit.Verify(ctx, readHandle(t, l.path), audit.VerifyOptions{})
 	if err != nil || res.Size != int64(len(many))+2 {
 		t.Fatalf("verify: %+v, %v", res, err)
 	}
@@ -413,24 +327,24 @@ func TestAppendAllWritesAllOrNothing(t *testing.T) {
 // in the second of three INSERTs, the first INSERT's entries go too, and the
 // unit can go on appending from the right head.
 func TestAppendAllFailingMidwayStoresNone(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	ctx := context.Background()
-	l.appendOne(t, testEntry(0))
+	audittest.AppendOne(t, l.w.Do, audittest.Entry(0))
 	// On the write handle's one connection, which the Chain's transactions use.
 	_, err := l.db.ExecContext(ctx, `CREATE TEMP TRIGGER refuse_100 BEFORE INSERT ON main.audit_entries
 			WHEN NEW.object = 'signal/100' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	many := make([]Entry, 2*appendChunk+5)
+	many := make([]audit.Entry, 2*audit.AppendChunk+5)
 	for i := range many {
-		many[i] = testEntry(i + 1) // entry 100 is in the second INSERT
+		many[i] = audittest.Entry(i + 1) // entry 100 is in the second INSERT
 	}
-	err = l.w.Do(ctx, func(ctx context.Context, tx *Appender) error {
+	err = l.w.Do(ctx, func(ctx context.Context, tx *audit.Appender) error {
 		if _, err := tx.AppendAll(ctx, many...); err == nil || !strings.Contains(err.Error(), "refused by the test") {
 			return fmt.Errorf("AppendAll with a refused entry: %v, want the database's refusal", err)
 		}
-		if seq, err := tx.Append(ctx, testEntry(600)); err != nil || seq != 2 {
+		if seq, err := tx.Append(ctx, audittest.Entry(600)); err != nil || seq != 2 {
 			return fmt.Errorf("Append after the refusal: seq %d, %v; want 2", seq, err)
 		}
 		return nil
@@ -447,18 +361,18 @@ func TestAppendAllFailingMidwayStoresNone(t *testing.T) {
 // of work; an entry prepared without a time gets the writer's clock when it
 // is appended, not when it was prepared.
 func TestPreparedEntries(t *testing.T) {
-	if _, err := Prepare(testEntry(1), Entry{Action: "Jan Jansen keek"}); !errors.Is(err, ErrInvalidEntry) {
+	if _, err := audit.Prepare(audittest.Entry(1), audit.Entry{Action: "Jan Jansen keek"}); !errors.Is(err, audit.ErrInvalidEntry) {
 		t.Fatalf("Prepare with free text: %v, want ErrInvalidEntry", err)
 	}
 	appendedAt := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	l := newTestLog(t, ChainOptions{Now: func() time.Time { return appendedAt }})
-	untimed := testEntry(2)
+	l := newTestLog(t, audit.ChainOptions{Now: func() time.Time { return appendedAt }})
+	untimed := audittest.Entry(2)
 	untimed.Time = time.Time{}
-	p, err := Prepare(testEntry(1), untimed)
+	p, err := audit.Prepare(audittest.Entry(1), untimed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
+	err = l.w.Do(context.Background(), func(ctx context.Context, tx *audit.Appender) error {
 		_, err := tx.AppendPrepared(ctx, p)
 		return err
 	})
@@ -469,7 +383,7 @@ func TestPreparedEntries(t *testing.T) {
 	if err := l.db.QueryRow(`SELECT time FROM audit_entries WHERE seq = 2`).Scan(&got); err != nil {
 		t.Fatal(err)
 	}
-	if want := appendedAt.Format(timeLayout); got != want {
+	if want := appendedAt.Format(audit.TimeLayout); got != want {
 		t.Errorf("time of the untimed entry = %s, want the writer's clock %s", got, want)
 	}
 	if n := chainOK(t, l.db); n != 2 {

@@ -1,4 +1,4 @@
-package audit
+package audit_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/audit/audittest"
 )
 
 // The benchmark measures its target against a baseline in the same run,
@@ -69,19 +72,19 @@ func benchLog(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	if err := Migrate(context.Background(), db); err != nil {
+	if err := audit.Migrate(context.Background(), db); err != nil {
 		b.Fatal(err)
 	}
-	w, err := newTestWriter(db, ChainOptions{})
+	w, err := newTestWriter(db, audit.ChainOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer w.Close()
 	for done := 0; done < n; {
 		chunk := min(10000, n-done)
-		err := w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
+		err := w.Do(context.Background(), func(ctx context.Context, tx *audit.Appender) error {
 			for i := range chunk {
-				if _, err := tx.Append(ctx, testEntry(done+i)); err != nil {
+				if _, err := tx.Append(ctx, audittest.Entry(done+i)); err != nil {
 					return err
 				}
 			}
@@ -120,7 +123,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		res, err := Verify(ctx, db, VerifyOptions{})
+		res, err := audit.Verify(ctx, db, audit.VerifyOptions{})
 		if err != nil || res.Size != int64(n) {
 			b.Fatalf("verify: %+v, %v", res, err)
 		}
@@ -154,7 +157,7 @@ func scanOnly(b *testing.B, db *sql.DB) int64 {
 	defer rows.Close()
 	var (
 		seq  int64
-		cols [columns + 1]sql.RawBytes
+		cols [audit.Columns + 1]sql.RawBytes
 		dest = []any{&seq}
 		n    int64
 	)

@@ -1,4 +1,4 @@
-package audit
+package audit_test
 
 import (
 	"context"
@@ -7,12 +7,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/audit/audittest"
 	"github.com/signaal-nl/signaal/signal"
 )
 
-// subjectEntry is testEntry about young person k of a few.
-func subjectEntry(i, k int) Entry {
-	e := testEntry(i)
+// subjectEntry is audittest.Entry about young person k of a few.
+func subjectEntry(i, k int) audit.Entry {
+	e := audittest.Entry(i)
 	e.Subject = fmt.Sprintf("yp:%030d", k)
 	return e
 }
@@ -23,8 +25,8 @@ func seqsAbout(t *testing.T, db *sql.DB, subject string) []int64 {
 	t.Helper()
 	ctx := context.Background()
 	var viaSearch []int64
-	for q := (Query{Subject: subject, Limit: 3}); ; {
-		page, err := Search(ctx, db, q)
+	for q := (audit.Query{Subject: subject, Limit: 3}); ; {
+		page, err := audit.Search(ctx, db, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +40,7 @@ func seqsAbout(t *testing.T, db *sql.DB, subject string) []int64 {
 	}
 	slices.Reverse(viaSearch)
 	var viaEntries []int64
-	for r, err := range Entries(ctx, db, Filter{Subject: subject}) {
+	for r, err := range audit.Entries(ctx, db, audit.Filter{Subject: subject}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,12 +65,12 @@ func mark(t *testing.T, db *sql.DB) int64 {
 // find every entry about the young person, whether the writer has put it in
 // the index by young person yet or not, and nothing about anyone else.
 func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	ctx := context.Background()
 	// The first batch indexes at once (nothing was indexed before); the
 	// next ones within indexEvery do not.
 	for i := 1; i <= 9; i++ {
-		l.appendOne(t, subjectEntry(i, i%3))
+		audittest.AppendOne(t, l.w.Do, subjectEntry(i, i%3))
 	}
 	through := mark(t, l.db)
 	if through < 1 || through >= 9 {
@@ -91,13 +93,13 @@ func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
 	}
 
 	// Bringing the index up to date changes nothing that is found.
-	if err := indexEntries(ctx, l.db); err != nil {
+	if err := audit.IndexEntries(ctx, l.db); err != nil {
 		t.Fatal(err)
 	}
 	if got := mark(t, l.db); got != 9 {
 		t.Fatalf("mark at %d after indexing, want 9", got)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"); n != 9 {
+	if n := audittest.Count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"); n != 9 {
 		t.Fatalf("index holds %d entries, want 9", n)
 	}
 	for k, seqs := range want {
@@ -106,13 +108,13 @@ func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
 		}
 	}
 	// Entries without a subject are not indexed.
-	e := testEntry(10)
+	e := audittest.Entry(10)
 	e.Subject = ""
-	l.appendOne(t, e)
-	if err := indexEntries(ctx, l.db); err != nil {
+	audittest.AppendOne(t, l.w.Do, e)
+	if err := audit.IndexEntries(ctx, l.db); err != nil {
 		t.Fatal(err)
 	}
-	if n, m := count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"), mark(t, l.db); n != 9 || m != 10 {
+	if n, m := audittest.Count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"), mark(t, l.db); n != 9 || m != 10 {
 		t.Fatalf("index holds %d entries, mark %d; want 9 and 10", n, m)
 	}
 }
@@ -120,25 +122,25 @@ func TestSearchByYoungPersonFindsIndexedAndNewEntries(t *testing.T) {
 // TestWriterIndexesYoungPeopleInBulk: once indexAfter entries wait, the
 // batch that follows brings the index up to date, in the same transaction.
 func TestWriterIndexesYoungPeopleInBulk(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
-	l.appendOne(t, subjectEntry(0, 0)) // the first batch indexes
+	l := newTestLog(t, audit.ChainOptions{})
+	audittest.AppendOne(t, l.w.Do, subjectEntry(0, 0)) // the first batch indexes
 	ctx := context.Background()
-	entries := make([]Entry, indexAfter)
+	entries := make([]audit.Entry, audit.IndexAfter)
 	for i := range entries {
 		entries[i] = subjectEntry(i+1, i%50)
 	}
-	err := l.w.Do(ctx, func(ctx context.Context, tx *Appender) error {
+	err := l.w.Do(ctx, func(ctx context.Context, tx *audit.Appender) error {
 		_, err := tx.AppendAll(ctx, entries...)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := mark(t, l.db), int64(indexAfter+1); got != want {
+	if got, want := mark(t, l.db), int64(audit.IndexAfter+1); got != want {
 		t.Fatalf("mark at %d, want %d: the batch that reached indexAfter did not index", got, want)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"); n != indexAfter+1 {
-		t.Fatalf("index holds %d entries, want %d", n, indexAfter+1)
+	if n := audittest.Count(t, l.db, "SELECT count(*) FROM audit_index WHERE facet = 'subject'"); n != audit.IndexAfter+1 {
+		t.Fatalf("index holds %d entries, want %d", n, audit.IndexAfter+1)
 	}
 	if got := seqsAbout(t, l.db, fmt.Sprintf("yp:%030d", 7)); len(got) != 82 || got[0] != 9 { // entries i+2 for i%50 == 7
 		t.Fatalf("young person 7: found %d entries starting %v", len(got), got[:min(3, len(got))])
@@ -149,17 +151,17 @@ func TestWriterIndexesYoungPeopleInBulk(t *testing.T) {
 // fails, the batch's own work still commits, and its entries are found by
 // the scan after the mark.
 func TestFailingIndexStepLosesNothing(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
-	l.appendOne(t, subjectEntry(1, 1))
+	l := newTestLog(t, audit.ChainOptions{})
+	audittest.AppendOne(t, l.w.Do, subjectEntry(1, 1))
 	if _, err := l.db.Exec(`CREATE TRIGGER refuse_index BEFORE INSERT ON audit_index
 		BEGIN SELECT RAISE(ABORT, 'index refused for the test'); END`); err != nil {
 		t.Fatal(err)
 	}
-	entries := make([]Entry, indexAfter)
+	entries := make([]audit.Entry, audit.IndexAfter)
 	for i := range entries {
 		entries[i] = subjectEntry(i+2, 1)
 	}
-	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Appender) error {
+	err := l.w.Do(context.Background(), func(ctx context.Context, tx *audit.Appender) error {
 		_, err := tx.AppendAll(ctx, entries...)
 		return err
 	})
@@ -171,7 +173,7 @@ func TestFailingIndexStepLosesNothing(t *testing.T) {
 	}
 	// Every entry is about young person 1: seq 1 to indexAfter+1.
 	want := int64(1)
-	for r, err := range Entries(context.Background(), l.db, Filter{Subject: fmt.Sprintf("yp:%030d", 1)}) {
+	for r, err := range audit.Entries(context.Background(), l.db, audit.Filter{Subject: fmt.Sprintf("yp:%030d", 1)}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,8 +182,8 @@ func TestFailingIndexStepLosesNothing(t *testing.T) {
 		}
 		want++
 	}
-	if want != indexAfter+2 {
-		t.Fatalf("found entries 1 to %d, want 1 to %d", want-1, indexAfter+1)
+	if want != audit.IndexAfter+2 {
+		t.Fatalf("found entries 1 to %d, want 1 to %d", want-1, audit.IndexAfter+1)
 	}
 	chainOK(t, l.db)
 }
@@ -189,10 +191,10 @@ func TestFailingIndexStepLosesNothing(t *testing.T) {
 // TestMigrationIndexesExistingEntries: a log written before the index by
 // young person existed gets every entry indexed by the migration.
 func TestMigrationIndexesExistingEntries(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	ctx := context.Background()
 	for i := 1; i <= 5; i++ {
-		l.appendOne(t, subjectEntry(i, i%2))
+		audittest.AppendOne(t, l.w.Do, subjectEntry(i, i%2))
 	}
 	// Back to schema version 2, as an older program left it.
 	shell(t, l.path, `
@@ -204,7 +206,7 @@ func TestMigrationIndexesExistingEntries(t *testing.T) {
 		CREATE INDEX audit_entries_outcome ON audit_entries (json_extract(decision, '$.outcome'), seq) WHERE decision IS NOT NULL;
 		CREATE INDEX audit_entries_rule ON audit_entries (json_extract(decision, '$.rule'), seq) WHERE decision IS NOT NULL;
 		DELETE FROM audit_migrations WHERE version > 2;`)
-	if err := Migrate(ctx, l.db); err != nil {
+	if err := audit.Migrate(ctx, l.db); err != nil {
 		t.Fatal(err)
 	}
 	if got := mark(t, l.db); got != 5 {
@@ -214,14 +216,14 @@ func TestMigrationIndexesExistingEntries(t *testing.T) {
 		t.Fatalf("found %v, want [1 3 5]", got)
 	}
 	// Every facet of every entry, and nothing of the old indexes but time.
-	if n := count(t, l.db, "SELECT count(*) FROM audit_index"); n != 5*6 {
+	if n := audittest.Count(t, l.db, "SELECT count(*) FROM audit_index"); n != 5*6 {
 		t.Fatalf("index holds %d keys, want 30 (5 entries, 6 facets)", n)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_entries' AND name <> 'audit_entries_time' AND sql IS NOT NULL"); n != 0 {
+	if n := audittest.Count(t, l.db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_entries' AND name <> 'audit_entries_time' AND sql IS NOT NULL"); n != 0 {
 		t.Fatalf("%d of the old indexes are still there", n)
 	}
-	for _, q := range []Query{{UserID: "u-17"}, {Org: "org-school-3"}, {Action: string(signal.ActionShareDecide)}, {Action: "share."}, {Outcome: "ask_consent"}, {Rule: "R8"}} {
-		if page, err := Search(ctx, l.db, q); err != nil || len(page.Records) != 5 {
+	for _, q := range []audit.Query{{UserID: "u-17"}, {Org: "org-school-3"}, {Action: string(signal.ActionShareDecide)}, {Action: "share."}, {Outcome: "ask_consent"}, {Rule: "R8"}} {
+		if page, err := audit.Search(ctx, l.db, q); err != nil || len(page.Records) != 5 {
 			t.Errorf("%+v after the migration: %d entries, %v; want all 5", q, len(page.Records), err)
 		}
 	}

@@ -1,4 +1,4 @@
-package audit
+package audit_test
 
 import (
 	"context"
@@ -9,14 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/audit/audittest"
 	"github.com/signaal-nl/signaal/signal"
 )
 
 func TestSearchFiltersNewestFirst(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	const otherYouth = "yp:b3RoZXIgeW91bmcgcGVyc29uIGhlcmU"
 	for i := 1; i <= 12; i++ {
-		e := testEntry(i)
+		e := audittest.Entry(i)
 		switch {
 		case i%4 == 0:
 			e.Action, e.Decision, e.Subject = signal.ActionLoginFail, nil, ""
@@ -27,34 +29,34 @@ func TestSearchFiltersNewestFirst(t *testing.T) {
 			e.Subject = otherYouth
 			e.Decision.Outcome, e.Decision.Rule = "escalate", "R6"
 		}
-		l.appendOne(t, e)
+		audittest.AppendOne(t, l.w.Do, e)
 	}
 	db := readHandle(t, l.path)
 	tests := []struct {
 		name string
-		q    Query
+		q    audit.Query
 		want []int64
 	}{
-		{"everything, newest first", Query{}, []int64{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}},
-		{"a page", Query{Limit: 3}, []int64{12, 11, 10}},
-		{"the page after cursor 10", Query{Before: 10, Limit: 3}, []int64{9, 8, 7}},
-		{"by actor", Query{UserID: "u-99"}, []int64{9, 6, 3}},
-		{"by organisation", Query{Org: "org-school-3"}, []int64{11, 10, 7, 5, 2, 1}},
-		{"by role", Query{Role: "coordinator"}, []int64{9, 6, 3}},
-		{"by action", Query{Action: string(signal.ActionLoginFail)}, []int64{12, 8, 4}},
-		{"by action prefix", Query{Action: "signal."}, []int64{9, 6, 3}},
-		{"by young person", Query{Subject: otherYouth}, []int64{9, 6, 3}},
-		{"by outcome", Query{Outcome: "escalate"}, []int64{9, 6, 3}},
-		{"by rule", Query{Rule: "R8"}, []int64{11, 10, 7, 5, 2, 1}},
-		{"by object", Query{Object: "signal/5"}, []int64{5}},
-		{"by time", Query{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC), Until: time.Date(2026, 11, 22, 9, 0, 0, 12, time.UTC)}, []int64{11, 10}},
-		{"combined", Query{Action: string(signal.ActionShareDecide), Rule: "R8", Before: 7}, []int64{5, 2, 1}},
-		{"nothing matches", Query{UserID: "nobody"}, nil},
-		{"one cooperation's organisations and the anonymous", Query{Orgs: []string{"org-municipality"}}, []int64{12, 9, 8, 6, 4, 3}},
+		{"everything, newest first", audit.Query{}, []int64{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}},
+		{"a page", audit.Query{Limit: 3}, []int64{12, 11, 10}},
+		{"the page after cursor 10", audit.Query{Before: 10, Limit: 3}, []int64{9, 8, 7}},
+		{"by actor", audit.Query{UserID: "u-99"}, []int64{9, 6, 3}},
+		{"by organisation", audit.Query{Org: "org-school-3"}, []int64{11, 10, 7, 5, 2, 1}},
+		{"by role", audit.Query{Role: "coordinator"}, []int64{9, 6, 3}},
+		{"by action", audit.Query{Action: string(signal.ActionLoginFail)}, []int64{12, 8, 4}},
+		{"by action prefix", audit.Query{Action: "signal."}, []int64{9, 6, 3}},
+		{"by young person", audit.Query{Subject: otherYouth}, []int64{9, 6, 3}},
+		{"by outcome", audit.Query{Outcome: "escalate"}, []int64{9, 6, 3}},
+		{"by rule", audit.Query{Rule: "R8"}, []int64{11, 10, 7, 5, 2, 1}},
+		{"by object", audit.Query{Object: "signal/5"}, []int64{5}},
+		{"by time", audit.Query{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC), Until: time.Date(2026, 11, 22, 9, 0, 0, 12, time.UTC)}, []int64{11, 10}},
+		{"combined", audit.Query{Action: string(signal.ActionShareDecide), Rule: "R8", Before: 7}, []int64{5, 2, 1}},
+		{"nothing matches", audit.Query{UserID: "nobody"}, nil},
+		{"one cooperation's organisations and the anonymous", audit.Query{Orgs: []string{"org-municipality"}}, []int64{12, 9, 8, 6, 4, 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page, err := Search(context.Background(), db, tt.q)
+			page, err := audit.Search(context.Background(), db, tt.q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,10 +75,10 @@ func TestSearchPagesThroughEverythingOnce(t *testing.T) {
 	l := filledLog(t, 23)
 	db := readHandle(t, l.path)
 	var seen []int64
-	q := Query{Limit: 5}
+	q := audit.Query{Limit: 5}
 	pages := 0
 	for {
-		page, err := Search(context.Background(), db, q)
+		page, err := audit.Search(context.Background(), db, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +94,7 @@ func TestSearchPagesThroughEverythingOnce(t *testing.T) {
 	if pages != 5 || len(seen) != 23 || seen[0] != 23 || seen[22] != 1 {
 		t.Fatalf("%d pages, saw %v", pages, seen)
 	}
-	if _, err := Search(context.Background(), db, Query{Limit: MaxPage + 1}); err == nil {
+	if _, err := audit.Search(context.Background(), db, audit.Query{Limit: audit.MaxPage + 1}); err == nil {
 		t.Fatal("a page over MaxPage was accepted")
 	}
 }
@@ -104,19 +106,19 @@ func TestSearchUsesAnIndexForEveryFilter(t *testing.T) {
 	db := readHandle(t, l.path)
 	for _, tt := range []struct {
 		name string
-		q    Query
+		q    audit.Query
 	}{
-		{"young person", Query{Subject: testSubject}},
-		{"actor", Query{UserID: "u-17"}},
-		{"organisation", Query{Org: "org"}},
-		{"action", Query{Action: string(signal.ActionLoginFail)}},
-		{"outcome", Query{Outcome: "escalate"}},
-		{"rule", Query{Rule: "R6"}},
-		{"young person in a cooperation, a page further", Query{Subject: testSubject, Orgs: []string{"a", "b"}, Before: 3}},
-		{"actor and action", Query{UserID: "u-17", Action: string(signal.ActionShareDecide)}},
+		{"young person", audit.Query{Subject: audittest.Subject}},
+		{"actor", audit.Query{UserID: "u-17"}},
+		{"organisation", audit.Query{Org: "org"}},
+		{"action", audit.Query{Action: string(signal.ActionLoginFail)}},
+		{"outcome", audit.Query{Outcome: "escalate"}},
+		{"rule", audit.Query{Rule: "R6"}},
+		{"young person in a cooperation, a page further", audit.Query{Subject: audittest.Subject, Orgs: []string{"a", "b"}, Before: 3}},
+		{"actor and action", audit.Query{UserID: "u-17", Action: string(signal.ActionShareDecide)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			query, args := tt.q.read(51).sql()
+			query, args := audit.SearchSQL(tt.q, 51)
 			rows, err := db.Query("EXPLAIN QUERY PLAN "+query, args...)
 			if err != nil {
 				t.Fatal(err)
@@ -158,10 +160,10 @@ func BenchmarkSearchMillion(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	measure := func(q Query) time.Duration {
+	measure := func(q audit.Query) time.Duration {
 		b.Helper()
 		start := time.Now()
-		page, err := Search(ctx, db, q)
+		page, err := audit.Search(ctx, db, q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -170,18 +172,18 @@ func BenchmarkSearchMillion(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	baseline := Query{Limit: 50}
+	baseline := audit.Query{Limit: 50}
 	cases := []struct {
 		name string
-		q    Query
+		q    audit.Query
 	}{
-		{"young_person", Query{Subject: youthOf(4242), Limit: 50}},
-		{"actor", Query{UserID: "usr-7", Limit: 50}},
-		{"actor_page_deep", Query{UserID: "usr-7", Before: n / 2, Limit: 50}},
-		{"outcome", Query{Outcome: "escalate", Limit: 50}},
+		{"young_person", audit.Query{Subject: youthOf(4242), Limit: 50}},
+		{"actor", audit.Query{UserID: "usr-7", Limit: 50}},
+		{"actor_page_deep", audit.Query{UserID: "usr-7", Before: n / 2, Limit: 50}},
+		{"outcome", audit.Query{Outcome: "escalate", Limit: 50}},
 		// As the console asks: scoped to one cooperation's 20 organisations.
-		{"young_person_in_cooperation", Query{Subject: youthOf(4242), Orgs: benchOrgs(20), Limit: 50}},
-		{"newest_in_cooperation", Query{Orgs: benchOrgs(20), Limit: 50}},
+		{"young_person_in_cooperation", audit.Query{Subject: youthOf(4242), Orgs: benchOrgs(20), Limit: 50}},
+		{"newest_in_cooperation", audit.Query{Orgs: benchOrgs(20), Limit: 50}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -224,7 +226,7 @@ func fillMillion(b *testing.B, path string, n int) {
 	w.SetMaxOpenConns(1)
 	defer w.Close()
 	ctx := context.Background()
-	if err := Migrate(ctx, w); err != nil {
+	if err := audit.Migrate(ctx, w); err != nil {
 		b.Fatal(err)
 	}
 	// Indexes are built after the rows (one sort each), not row by row.
@@ -262,7 +264,7 @@ func fillMillion(b *testing.B, path string, n int) {
 	var prev [32]byte
 	buf := make([]byte, 0, 1024)
 	for i := 1; i <= n; i++ {
-		e := testEntry(i)
+		e := audittest.Entry(i)
 		e.Time = start.Add(time.Duration(i) * 30 * time.Second)
 		e.Actor = signal.Actor{UserID: fmt.Sprintf("usr-%d", i%500), Role: "reporter", OrgID: fmt.Sprintf("org-%d", i%40)}
 		e.Action = actions[i%len(actions)]
@@ -273,23 +275,23 @@ func fillMillion(b *testing.B, path string, n int) {
 		} else if i%40 == 0 {
 			e.Decision.Outcome, e.Decision.Rule = "escalate", "R6"
 		}
-		e, err := validate(e)
+		e, err := audit.Validate(e)
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := toRow(int64(i), e)
+		r, err := audit.ToRow(int64(i), e)
 		if err != nil {
 			b.Fatal(err)
 		}
-		buf = appendEncoding(buf[:0], &r)
-		h := chainHash(&prev, buf)
+		buf = audit.AppendEncoding(buf[:0], &r)
+		h := audit.ChainHash(&prev, buf)
 		prev = h
 		var decision any
-		if r.cols[7] != nil {
-			decision = string(r.cols[7])
+		if r.Col(7) != nil {
+			decision = string(r.Col(7))
 		}
-		if _, err := stmt.Exec(r.seq, string(r.cols[0]), string(r.cols[1]), string(r.cols[2]), string(r.cols[3]),
-			string(r.cols[4]), string(r.cols[5]), string(r.cols[6]), decision, string(r.cols[8]), string(r.cols[9]), h[:]); err != nil {
+		if _, err := stmt.Exec(r.Seq(), string(r.Col(0)), string(r.Col(1)), string(r.Col(2)), string(r.Col(3)),
+			string(r.Col(4)), string(r.Col(5)), string(r.Col(6)), decision, string(r.Col(8)), string(r.Col(9)), h[:]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -301,7 +303,7 @@ func fillMillion(b *testing.B, path string, n int) {
 			b.Fatal(err)
 		}
 	}
-	if err := indexEntries(ctx, w); err != nil { // as the writer would have
+	if err := audit.IndexEntries(ctx, w); err != nil { // as the writer would have
 		b.Fatal(err)
 	}
 	if _, err := w.Exec("ANALYZE"); err != nil {

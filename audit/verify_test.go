@@ -1,4 +1,4 @@
-package audit
+package audit_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signaal-nl/signaal/audit"
+	"github.com/signaal-nl/signaal/audit/audittest"
 	"github.com/signaal-nl/signaal/signal"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -20,9 +22,9 @@ import (
 // filledLog is a closed log file of n entries, ready to be tampered with.
 func filledLog(t *testing.T, n int) *testLog {
 	t.Helper()
-	l := newTestLog(t, ChainOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
 	for i := 1; i <= n; i++ {
-		l.appendOne(t, testEntry(i))
+		audittest.AppendOne(t, l.w.Do, audittest.Entry(i))
 	}
 	return l
 }
@@ -51,11 +53,11 @@ DROP TRIGGER audit_checkpoints_insert_only_delete;
 
 func testSigner(t *testing.T) (note.Signer, note.Verifier) {
 	t.Helper()
-	signer, vkey, err := LoadOrCreateKey(filepath.Join(t.TempDir(), "keys", CheckpointKeyFile), "signaal-audit/test")
+	signer, vkey, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), "keys", audit.CheckpointKeyFile), "signaal-audit/test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := NewVerifier(vkey)
+	v, err := audit.NewVerifier(vkey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +67,7 @@ func testSigner(t *testing.T) (note.Signer, note.Verifier) {
 func readHandle(t *testing.T, path string) *sql.DB {
 	t.Helper()
 	db, err := openRead(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return audittest.Closing(t, db, err)
 }
 
 // TestVerifyDetectsTampering is the issue's tamper table: every way of
@@ -201,7 +199,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			external:     true,
 			tamper: func(t *testing.T, l *testLog) {
 				shell(t, l.path, dropTriggers+"DELETE FROM audit_checkpoints")
-				rewriteFrom(t, l.path, 4, func(e *Entry) { e.Action = signal.ActionSignalRead; e.Decision = nil })
+				rewriteFrom(t, l.path, 4, func(e *audit.Entry) { e.Action = signal.ActionSignalRead; e.Decision = nil })
 			},
 			wantSeq:     20,
 			wantProblem: "entry 20 hashes differently than the checkpoint of",
@@ -214,7 +212,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				shell(t, l.path, dropTriggers+`DELETE FROM audit_checkpoints; DELETE FROM audit_entries WHERE seq > 12;
 					UPDATE sqlite_sequence SET seq = 12 WHERE name = 'audit_entries';`)
 				for i := 13; i <= 25; i++ {
-					appendWithNewWriter(t, l.path, testEntry(100+i))
+					appendWithNewWriter(t, l.path, audittest.Entry(100+i))
 				}
 			},
 			wantSeq:     20,
@@ -232,10 +230,10 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					splitVerify(t, 3)
 				}
 				signer, verifier := testSigner(t)
-				l := newTestLog(t, ChainOptions{})
-				var external []Checkpoint
+				l := newTestLog(t, audit.ChainOptions{})
+				var external []audit.Checkpoint
 				for i := 1; i <= size; i++ {
-					l.appendOne(t, testEntry(i))
+					audittest.AppendOne(t, l.w.Do, audittest.Entry(i))
 					if i == tt.checkpointAt {
 						c, msg, err := l.w.Checkpoint(context.Background(), signer)
 						if err != nil {
@@ -243,7 +241,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 						}
 						if tt.external {
 							// What a privacy officer stored elsewhere, read back.
-							back, err := OpenCheckpoint(msg, verifier)
+							back, err := audit.OpenCheckpoint(msg, verifier)
 							if err != nil || back != c {
 								t.Fatalf("checkpoint round trip: %+v, %v; want %+v", back, err, c)
 							}
@@ -255,15 +253,15 @@ func TestVerifyDetectsTampering(t *testing.T) {
 					t.Fatal(err)
 				}
 				db := readHandle(t, l.path)
-				if _, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier}); err != nil {
+				if _, err := audit.Verify(context.Background(), db, audit.VerifyOptions{Checkpoints: external, Verifier: verifier}); err != nil {
 					t.Fatalf("before tampering: %v", err)
 				}
 
 				tt.tamper(t, l)
 
-				_, err := Verify(context.Background(), db, VerifyOptions{Checkpoints: external, Verifier: verifier})
-				var te *TamperError
-				if !errors.As(err, &te) || !errors.Is(err, ErrTampered) {
+				_, err := audit.Verify(context.Background(), db, audit.VerifyOptions{Checkpoints: external, Verifier: verifier})
+				var te *audit.TamperError
+				if !errors.As(err, &te) || !errors.Is(err, audit.ErrTampered) {
 					t.Fatalf("after tampering: got %v, want a *TamperError", err)
 				}
 				if te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
@@ -277,23 +275,21 @@ func TestVerifyDetectsTampering(t *testing.T) {
 // splitVerify makes Verify split even small logs into ranges of at least
 // minimum entries, checked in parallel, for the duration of the test.
 func splitVerify(t *testing.T, minimum int64) {
-	old := minPerWorker
-	minPerWorker = minimum
-	t.Cleanup(func() { minPerWorker = old })
+	t.Cleanup(audit.SplitVerify(minimum))
 }
 
 // rewriteFrom is a knowledgeable attacker: it edits entry from (if edit is
 // not nil) and recomputes the hash of every entry from there on, so the
 // chain is consistent again.
-func rewriteFrom(t *testing.T, path string, from int64, edit func(*Entry)) {
+func rewriteFrom(t *testing.T, path string, from int64, edit func(*audit.Entry)) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var recs []Record
-	for r, err := range Entries(context.Background(), db, Filter{FromSeq: from - 1}) {
+	var recs []audit.Record
+	for r, err := range audit.Entries(context.Background(), db, audit.Filter{FromSeq: from - 1}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,38 +308,38 @@ func rewriteFrom(t *testing.T, path string, from int64, edit func(*Entry)) {
 		if i == 0 && edit != nil {
 			edit(&r.Entry)
 		}
-		h, err := EntryHash(prev, r)
+		h, err := audit.EntryHash(prev, r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		row, err := toRow(r.Seq, r.Entry)
+		row, err := audit.ToRow(r.Seq, r.Entry)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var decision any
-		if row.cols[7] != nil {
-			decision = string(row.cols[7])
+		if row.Col(7) != nil {
+			decision = string(row.Col(7))
 		}
-		if _, err := db.Exec("UPDATE audit_entries SET action = ?, decision = ?, hash = ? WHERE seq = ?", string(row.cols[4]), decision, h[:], r.Seq); err != nil {
+		if _, err := db.Exec("UPDATE audit_entries SET action = ?, decision = ?, hash = ? WHERE seq = ?", string(row.Col(4)), decision, h[:], r.Seq); err != nil {
 			t.Fatal(err)
 		}
 		prev = h
 	}
 }
 
-func appendWithNewWriter(t *testing.T, path string, e Entry) {
+func appendWithNewWriter(t *testing.T, path string, e audit.Entry) {
 	t.Helper()
 	db, err := openWrite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	w, err := newTestWriter(db, ChainOptions{})
+	w, err := newTestWriter(db, audit.ChainOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	if err := w.Do(context.Background(), func(ctx context.Context, tx *Appender) error { _, err := tx.Append(ctx, e); return err }); err != nil {
+	if err := w.Do(context.Background(), func(ctx context.Context, tx *audit.Appender) error { _, err := tx.Append(ctx, e); return err }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -359,29 +355,29 @@ func TestVerifyIntactLog(t *testing.T) {
 		t.Fatalf("checkpoint %+v, note %q", c, msg)
 	}
 	for i := 31; i <= 40; i++ {
-		l.appendOne(t, testEntry(i))
+		audittest.AppendOne(t, l.w.Do, audittest.Entry(i))
 	}
 	db := readHandle(t, l.path)
 
 	tests := []struct {
 		name       string
-		opts       VerifyOptions
+		opts       audit.VerifyOptions
 		wantHashed int64
 	}{
-		{"whole log", VerifyOptions{}, 40},
-		{"whole log, stored checkpoint signatures checked", VerifyOptions{Verifier: verifier}, 40},
-		{"whole log against an external checkpoint", VerifyOptions{Checkpoints: []Checkpoint{c}}, 40},
-		{"from a trusted checkpoint", VerifyOptions{From: &c}, 11}, // entry 30 rehashed, then 31..40
-		{"with one reader", VerifyOptions{Readers: 1}, 40},
+		{"whole log", audit.VerifyOptions{}, 40},
+		{"whole log, stored checkpoint signatures checked", audit.VerifyOptions{Verifier: verifier}, 40},
+		{"whole log against an external checkpoint", audit.VerifyOptions{Checkpoints: []audit.Checkpoint{c}}, 40},
+		{"from a trusted checkpoint", audit.VerifyOptions{From: &c}, 11}, // entry 30 rehashed, then 31..40
+		{"with one reader", audit.VerifyOptions{Readers: 1}, 40},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			splitVerify(t, 3)
-			res, err := Verify(context.Background(), db, tt.opts)
+			res, err := audit.Verify(context.Background(), db, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			size, head, err := Head(context.Background(), db)
+			size, head, err := audit.Head(context.Background(), db)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -393,8 +389,8 @@ func TestVerifyIntactLog(t *testing.T) {
 }
 
 func TestVerifyEmptyLog(t *testing.T) {
-	l := newTestLog(t, ChainOptions{})
-	res, err := Verify(context.Background(), readHandle(t, l.path), VerifyOptions{})
+	l := newTestLog(t, audit.ChainOptions{})
+	res, err := audit.Verify(context.Background(), readHandle(t, l.path), audit.VerifyOptions{})
 	if err != nil || res.Size != 0 || res.Head != ([32]byte{}) {
 		t.Fatalf("empty log: %+v, %v", res, err)
 	}
@@ -413,11 +409,11 @@ func TestStoredCheckpointOfAnUntrustedKeyIsReportedNotTampering(t *testing.T) {
 	if _, _, err := l.w.Checkpoint(ctx, signer); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Verify(ctx, readHandle(t, l.path), VerifyOptions{Verifier: otherVerifier})
+	res, err := audit.Verify(ctx, readHandle(t, l.path), audit.VerifyOptions{Verifier: otherVerifier})
 	if err != nil || len(res.Untrusted) != 1 || res.Untrusted[0].ID != 1 || res.Untrusted[0].Keys != "signaal-audit/test" || res.Anchors != 0 {
 		t.Fatalf("got %+v, %v; want the checkpoint reported as untrusted and the log intact", res, err)
 	}
-	res, err = Verify(ctx, readHandle(t, l.path), VerifyOptions{Verifier: otherVerifier, Trusted: []note.Verifier{verifier}})
+	res, err = audit.Verify(ctx, readHandle(t, l.path), audit.VerifyOptions{Verifier: otherVerifier, Trusted: []note.Verifier{verifier}})
 	if err != nil || len(res.Untrusted) != 0 || res.Anchors != 1 {
 		t.Fatalf("with the old key trusted: %+v, %v; want one anchor", res, err)
 	}
@@ -440,19 +436,19 @@ func TestStoredCheckpointOfAnUntrustedKeyIsReportedNotTampering(t *testing.T) {
 	if _, err := db.Exec(`UPDATE audit_checkpoints SET note = ? WHERE id = 1`, forged); err != nil {
 		t.Skipf("cannot alter the stored checkpoint here: %v", err)
 	}
-	_, err = Verify(ctx, readHandle(t, l.path), VerifyOptions{Verifier: verifier})
-	if !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "stored checkpoint 1: checkpoint signature") {
+	_, err = audit.Verify(ctx, readHandle(t, l.path), audit.VerifyOptions{Verifier: verifier})
+	if !errors.Is(err, audit.ErrTampered) || !strings.Contains(err.Error(), "stored checkpoint 1: checkpoint signature") {
 		t.Fatalf("got %v, want the forged signature refused", err)
 	}
 }
 
 func TestKeyIsCreatedOnceWithPrivateMode(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "keys", CheckpointKeyFile)
-	s1, v1, err := LoadOrCreateKey(path, "signaal-audit/a")
+	path := filepath.Join(t.TempDir(), "keys", audit.CheckpointKeyFile)
+	s1, v1, err := audit.LoadOrCreateKey(path, "signaal-audit/a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2, v2, err := LoadOrCreateKey(path, "signaal-audit/b")
+	s2, v2, err := audit.LoadOrCreateKey(path, "signaal-audit/b")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +462,7 @@ func TestKeyIsCreatedOnceWithPrivateMode(t *testing.T) {
 	if st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v, want 0600", st.Mode().Perm())
 	}
-	pub, err := os.ReadFile(PublicKeyPath(path))
+	pub, err := os.ReadFile(audit.PublicKeyPath(path))
 	if err != nil || strings.TrimSpace(string(pub)) != v1 {
 		t.Fatalf("public key file %q (%v), want %q", pub, err, v1)
 	}
@@ -474,27 +470,27 @@ func TestKeyIsCreatedOnceWithPrivateMode(t *testing.T) {
 
 func TestEntriesFilters(t *testing.T) {
 	l := filledLog(t, 10)
-	other := testEntry(11)
+	other := audittest.Entry(11)
 	other.Action = signal.ActionSignalRead
 	other.Subject = "yp:b3RoZXIgeW91bmcgcGVyc29uIGhlcmU"
 	other.Decision = nil
-	l.appendOne(t, other)
+	audittest.AppendOne(t, l.w.Do, other)
 	db := readHandle(t, l.path)
 	tests := []struct {
 		name string
-		f    Filter
+		f    audit.Filter
 		want []int64
 	}{
-		{"a seq range", Filter{FromSeq: 3, ToSeq: 5}, []int64{3, 4, 5}},
-		{"a page", Filter{FromSeq: 9, Limit: 2}, []int64{9, 10}},
-		{"by action", Filter{Action: string(signal.ActionSignalRead)}, []int64{11}},
-		{"by young person", Filter{Subject: other.Subject}, []int64{11}},
-		{"by time", Filter{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC)}, []int64{10, 11}},
+		{"a seq range", audit.Filter{FromSeq: 3, ToSeq: 5}, []int64{3, 4, 5}},
+		{"a page", audit.Filter{FromSeq: 9, Limit: 2}, []int64{9, 10}},
+		{"by action", audit.Filter{Action: string(signal.ActionSignalRead)}, []int64{11}},
+		{"by young person", audit.Filter{Subject: other.Subject}, []int64{11}},
+		{"by time", audit.Filter{Since: time.Date(2026, 11, 22, 9, 0, 0, 10, time.UTC)}, []int64{10, 11}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []int64
-			for r, err := range Entries(context.Background(), db, tt.f) {
+			for r, err := range audit.Entries(context.Background(), db, tt.f) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -506,11 +502,11 @@ func TestEntriesFilters(t *testing.T) {
 		})
 	}
 	// Records read back are the entries appended.
-	for r, err := range Entries(context.Background(), db, Filter{FromSeq: 4, Limit: 1}) {
+	for r, err := range audit.Entries(context.Background(), db, audit.Filter{FromSeq: 4, Limit: 1}) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := testEntry(4)
+		want := audittest.Entry(4)
 		want.Decision.Input = []byte(`{"purpose":"coordinate_support","youth":{"age":15,"capable":true},"fields":["facts"]}`)
 		if r.Actor != want.Actor || r.Subject != want.Subject || !r.Time.Equal(want.Time) || string(r.Decision.Input) != string(want.Decision.Input) || r.Decision.Rule != "R8" {
 			t.Fatalf("read back %+v, want %+v", r.Entry, want)
@@ -532,10 +528,10 @@ func equal(a, b []int64) bool {
 
 func TestExport(t *testing.T) {
 	l := filledLog(t, 3)
-	l.appendOne(t, Entry{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Actor: signal.Actor{UserID: "-1", Role: "admin"}, Action: signal.ActionLogout})
+	audittest.AppendOne(t, l.w.Do, audit.Entry{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Actor: signal.Actor{UserID: "-1", Role: "admin"}, Action: signal.ActionLogout})
 	db := readHandle(t, l.path)
 	var b strings.Builder
-	n, err := Export(context.Background(), db, time.Time{}, &b, JSONL)
+	n, err := audit.Export(context.Background(), db, time.Time{}, &b, audit.JSONL)
 	if err != nil || n != 4 {
 		t.Fatalf("jsonl export: %d, %v", n, err)
 	}
@@ -548,21 +544,21 @@ func TestExport(t *testing.T) {
 	}
 
 	b.Reset()
-	n, err = Export(context.Background(), db, time.Date(2026, 11, 22, 9, 0, 0, 2, time.UTC), &b, CSV)
+	n, err = audit.Export(context.Background(), db, time.Date(2026, 11, 22, 9, 0, 0, 2, time.UTC), &b, audit.CSV)
 	if err != nil || n != 3 {
 		t.Fatalf("csv export: %d, %v", n, err)
 	}
 	lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if lines[0] != strings.Join(csvHeader, ",") {
+	if lines[0] != strings.Join(audit.CSVHeader, ",") {
 		t.Fatalf("csv header %q", lines[0])
 	}
-	if !strings.HasPrefix(lines[1], "2,2026-11-22T09:00:00.000000002Z,u-17,reporter,org-school-3,share.decide,signal/2,"+testSubject+",ask_consent,anonymous,R8,facts,record_justification,parents_not_asked,sha256:0123abcd,coordinate_support,signal_meeting,") {
+	if !strings.HasPrefix(lines[1], "2,2026-11-22T09:00:00.000000002Z,u-17,reporter,org-school-3,share.decide,signal/2,"+audittest.Subject+",ask_consent,anonymous,R8,facts,record_justification,parents_not_asked,sha256:0123abcd,coordinate_support,signal_meeting,") {
 		t.Fatalf("csv row %q", lines[1])
 	}
 	if !strings.HasPrefix(lines[3], "4,2026-12-01T00:00:00Z,'-1,admin,,logout,") {
 		t.Fatalf("csv row of a value starting with '-' (CSV injection guard): %q", lines[3])
 	}
-	if _, err := Export(context.Background(), db, time.Time{}, io.Discard, "xml"); err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
+	if _, err := audit.Export(context.Background(), db, time.Time{}, io.Discard, "xml"); err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
 		t.Fatalf("unknown format: %v", err)
 	}
 }
@@ -573,11 +569,11 @@ func TestPublicKeyIsDerivedFromTheSigningKey(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 32 {
 		path := filepath.Join(dir, fmt.Sprintf("k%d.key", i))
-		_, created, err := LoadOrCreateKey(path, "signaal-audit/x")
+		_, created, err := audit.LoadOrCreateKey(path, "signaal-audit/x")
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, derived, err := LoadKey(path)
+		_, derived, err := audit.LoadKey(path)
 		if err != nil {
 			t.Fatalf("key %d: %v", i, err)
 		}
@@ -612,12 +608,12 @@ func TestVerifyFromATrustedCheckpoint(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := 11; i <= 15; i++ {
-				l.appendOne(t, testEntry(i))
+				audittest.AppendOne(t, l.w.Do, audittest.Entry(i))
 			}
 			l.w.Close()
 			shell(t, l.path, dropTriggers+"DELETE FROM audit_checkpoints;"+tt.tamper)
-			_, err = Verify(context.Background(), readHandle(t, l.path), VerifyOptions{From: &c})
-			var te *TamperError
+			_, err = audit.Verify(context.Background(), readHandle(t, l.path), audit.VerifyOptions{From: &c})
+			var te *audit.TamperError
 			if !errors.As(err, &te) || te.Seq != tt.wantSeq || !strings.Contains(te.Problem, tt.wantProblem) {
 				t.Fatalf("got %v; want entry %d, %q", err, tt.wantSeq, tt.wantProblem)
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signaal-nl/signaal/audit/audittest"
 	"github.com/signaal-nl/signaal/policy"
 	"github.com/signaal-nl/signaal/rego"
 	"github.com/signaal-nl/signaal/signal"
@@ -186,11 +187,7 @@ func (e *meetingEnv) agenda(id string, projector bool) signal.Agenda {
 
 func (e *meetingEnv) count(q string, args ...any) int {
 	e.t.Helper()
-	var n int
-	if err := e.db.Read().QueryRow(q, args...).Scan(&n); err != nil {
-		e.t.Fatalf("%s: %v", q, err)
-	}
-	return n
+	return audittest.Count(e.t, e.db.Read(), q, args...)
 }
 
 // findSignal returns the item and the view of signal id on the agenda.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signaal-nl/signaal/audit/audittest"
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/sqlite"
@@ -89,11 +90,7 @@ func newSignal(name, facts string) signal.NewSignal {
 
 func (e *signalsEnv) count(t *testing.T, query string, args ...any) int {
 	t.Helper()
-	var n int
-	if err := e.read.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
+	return audittest.Count(t, e.read, query, args...)
 }
 
 func TestSubmitStoresSealedContentWithItsAuditEntries(t *testing.T) {

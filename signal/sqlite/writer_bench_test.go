@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/signaal-nl/signaal/audit/audittest"
 )
 
 // The benchmarks measure each target against a baseline in the same run,
@@ -46,7 +48,7 @@ func newBaseline(b *testing.B) *baseline {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := testEntry(1)
+	e := audittest.Entry(1)
 	decision, err := json.Marshal(e.Decision) // what the chain stores, byte for byte (audit's tests check)
 	if err != nil {
 		b.Fatal(err)
@@ -76,7 +78,7 @@ func (p *baseline) insert(b *testing.B) {
 func BenchmarkAppendOneCaller(b *testing.B) {
 	l := newTestLog(b, WriterOptions{})
 	p := newBaseline(b)
-	e := testEntry(1)
+	e := audittest.Entry(1)
 	ctx := context.Background()
 	var appendTime, plainTime time.Duration
 	b.ResetTimer()
@@ -107,7 +109,7 @@ func BenchmarkAppend64Callers(b *testing.B) {
 	const callers = 64
 	l := newTestLog(b, WriterOptions{})
 	p := newBaseline(b)
-	e := testEntry(1)
+	e := audittest.Entry(1)
 	ctx := context.Background()
 	batchesBefore := l.w.Stats().Batches
 	// The baseline and the group rounds alternate in a few segments, so a

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -15,7 +14,7 @@ import (
 	"time"
 
 	"github.com/signaal-nl/signaal/audit"
-	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/audit/audittest"
 )
 
 // testLog is a migrated database file with a running writer.
@@ -27,101 +26,15 @@ type testLog struct {
 
 func newTestLog(t testing.TB, opts WriterOptions) *testLog {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "signaal.db")
-	db, err := OpenWrite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := audit.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	path, db := audittest.MigratedDB(t, OpenWrite)
 	w, err := NewWriter(db, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return &testLog{path: path, db: db, w: w}
-}
-
-const testSubject = "yp:Q2hhbmdlIG1lIHRvIGEgcmVhbCBITUFD"
-
-func testEntry(i int) audit.Entry {
-	return audit.Entry{
-		Time:    time.Date(2026, 11, 22, 9, 0, 0, i, time.UTC),
-		Actor:   signal.Actor{UserID: "u-17", Role: "reporter", OrgID: "org-school-3", RequestID: "req-1", IP: "192.0.2.7"},
-		Action:  signal.ActionShareDecide,
-		Object:  fmt.Sprintf("signal/%d", i),
-		Subject: testSubject,
-		Decision: &audit.Decision{
-			Outcome: "ask_consent", Level: "anonymous", Rule: "R8",
-			Fields: []string{"facts"}, Obligations: []string{"record_justification"},
-			Reasons: []string{"parents_not_asked"}, PolicyVersion: "sha256:0123abcd",
-			Purpose: "coordinate_support", Recipient: "signal_meeting",
-			Input: json.RawMessage(`{"purpose": "coordinate_support", "youth": {"age": 15, "capable": true}, "fields": ["facts"]}`),
-		},
-	}
-}
-
-// appendOne appends e in a unit of its own.
-func (l *testLog) appendOne(t testing.TB, e audit.Entry) int64 {
-	t.Helper()
-	var seq int64
-	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
-		var err error
-		seq, err = tx.Append(ctx, e)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return seq
-}
-
-// chainOK recomputes the chain of every stored entry with audit.EntryHash,
-// independently of Verify, checks the sequence numbers have no gaps, and
-// returns the number of entries.
-func chainOK(t *testing.T, db *sql.DB) int64 {
-	t.Helper()
-	var prev [32]byte
-	var n int64
-	for rec, err := range audit.Entries(context.Background(), db, audit.Filter{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if rec.Seq != n {
-			t.Fatalf("entry %d stored with seq %d", n, rec.Seq)
-		}
-		want, err := audit.EntryHash(prev, rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want != rec.Hash {
-			t.Fatalf("entry %d: stored hash %x, recomputed %x", n, rec.Hash, want)
-		}
-		prev = want
-	}
-	return n
-}
-
-func count(t *testing.T, db *sql.DB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return &testLog{path: path, db: db, w: audittest.Closing(t, w, err)}
 }
 
 func readHandle(t *testing.T, path string) *sql.DB {
 	t.Helper()
 	db, err := OpenRead(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return audittest.Closing(t, db, err)
 }
 
 func TestNewWriterRefusesUnmigratedDatabase(t *testing.T) {
@@ -150,7 +63,7 @@ func TestFailingUnitDoesNotSinkItsBatch(t *testing.T) {
 		blockerDone <- l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 			close(holding)
 			<-release
-			_, err := tx.Append(ctx, testEntry(0))
+			_, err := tx.Append(ctx, audittest.Entry(0))
 			return err
 		})
 	}()
@@ -166,7 +79,7 @@ func TestFailingUnitDoesNotSinkItsBatch(t *testing.T) {
 				if _, err := tx.ExecContext(ctx, "INSERT INTO notes (unit) VALUES (?)", i); err != nil {
 					return err
 				}
-				if _, err := tx.Append(ctx, testEntry(i)); err != nil {
+				if _, err := tx.Append(ctx, audittest.Entry(i)); err != nil {
 					return err
 				}
 				if i == failing {
@@ -199,13 +112,13 @@ func TestFailingUnitDoesNotSinkItsBatch(t *testing.T) {
 	if got := l.w.Stats().Batches - batchesBefore; got != 1 {
 		t.Errorf("the %d queued units ran in %d batches, want 1", units, got)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM notes"); n != units-1 {
+	if n := audittest.Count(t, l.db, "SELECT count(*) FROM notes"); n != units-1 {
 		t.Errorf("notes has %d rows, want %d", n, units-1)
 	}
-	if n := count(t, l.db, "SELECT count(*) FROM notes WHERE unit = ?", failing); n != 0 {
+	if n := audittest.Count(t, l.db, "SELECT count(*) FROM notes WHERE unit = ?", failing); n != 0 {
 		t.Errorf("the failing unit's row was stored")
 	}
-	if n := chainOK(t, l.db); n != units {
+	if n := audittest.ChainOK(t, l.db); n != units {
 		t.Errorf("log has %d entries, want %d (blocker + %d successful units)", n, units, units-1)
 	}
 }
@@ -220,7 +133,7 @@ func TestFailingCommitFailsEveryUnitOfTheBatch(t *testing.T) {
 		CREATE TABLE members (id INTEGER PRIMARY KEY, org INTEGER REFERENCES orgs (id) DEFERRABLE INITIALLY DEFERRED)`); err != nil {
 		t.Fatal(err)
 	}
-	l.appendOne(t, testEntry(1))
+	audittest.AppendOne(t, l.w.Do, audittest.Entry(1))
 
 	release := make(chan struct{})
 	holding := make(chan struct{})
@@ -230,7 +143,7 @@ func TestFailingCommitFailsEveryUnitOfTheBatch(t *testing.T) {
 		errs[0] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 			close(holding)
 			<-release
-			_, err := tx.Append(ctx, testEntry(2))
+			_, err := tx.Append(ctx, audittest.Entry(2))
 			return err
 		})
 	})
@@ -241,13 +154,13 @@ func TestFailingCommitFailsEveryUnitOfTheBatch(t *testing.T) {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO members (org) VALUES (42)"); err != nil {
 				return err
 			}
-			_, err := tx.Append(ctx, testEntry(3))
+			_, err := tx.Append(ctx, audittest.Entry(3))
 			return err
 		})
 	})
 	wg.Go(func() {
 		errs[2] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-			_, err := tx.Append(ctx, testEntry(4))
+			_, err := tx.Append(ctx, audittest.Entry(4))
 			return err
 		})
 	})
@@ -266,15 +179,15 @@ func TestFailingCommitFailsEveryUnitOfTheBatch(t *testing.T) {
 			t.Errorf("unit %d of the failed batch: got %v, want the commit's foreign key error", i+1, err)
 		}
 	}
-	if n := chainOK(t, l.db); n != 2 {
+	if n := audittest.ChainOK(t, l.db); n != 2 {
 		t.Fatalf("log has %d entries, want 2 (nothing of the failed batch)", n)
 	}
 	// The writer goes on after a failed commit, and the chain continues
 	// from the file, not from the lost batch.
-	if seq := l.appendOne(t, testEntry(5)); seq != 3 {
+	if seq := audittest.AppendOne(t, l.w.Do, audittest.Entry(5)); seq != 3 {
 		t.Fatalf("entry after a failed batch got seq %d, want 3", seq)
 	}
-	chainOK(t, l.db)
+	audittest.ChainOK(t, l.db)
 }
 
 func TestDoSkipsCancelledUnitAndSurvivesPanics(t *testing.T) {
@@ -286,7 +199,7 @@ func TestDoSkipsCancelledUnitAndSurvivesPanics(t *testing.T) {
 		t.Fatalf("cancelled unit: err %v, ran %v; want context.Canceled and not run", err, ran)
 	}
 	err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
-		if _, err := tx.Append(ctx, testEntry(1)); err != nil {
+		if _, err := tx.Append(ctx, audittest.Entry(1)); err != nil {
 			return err
 		}
 		panic("bug in a handler")
@@ -294,7 +207,7 @@ func TestDoSkipsCancelledUnitAndSurvivesPanics(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bug in a handler") {
 		t.Fatalf("panicking unit: got %v, want its panic as an error", err)
 	}
-	if seq := l.appendOne(t, testEntry(2)); seq != 1 {
+	if seq := audittest.AppendOne(t, l.w.Do, audittest.Entry(2)); seq != 1 {
 		t.Fatalf("after the panicking unit the next entry got seq %d, want 1 (its entry rolled back)", seq)
 	}
 }
@@ -305,7 +218,7 @@ func TestTxIsInvalidAfterItsUnit(t *testing.T) {
 	if err := l.w.Do(context.Background(), func(_ context.Context, tx *Tx) error { kept = tx; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := kept.Append(context.Background(), testEntry(1)); !errors.Is(err, errTxDone) {
+	if _, err := kept.Append(context.Background(), audittest.Entry(1)); !errors.Is(err, errTxDone) {
 		t.Fatalf("Append on a kept Tx: got %v, want errTxDone", err)
 	}
 }
@@ -321,7 +234,7 @@ func TestCloseRunsQueuedUnitsThenRefuses(t *testing.T) {
 		errs[0] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 			close(holding)
 			<-release
-			_, err := tx.Append(ctx, testEntry(0))
+			_, err := tx.Append(ctx, audittest.Entry(0))
 			return err
 		})
 	})
@@ -329,7 +242,7 @@ func TestCloseRunsQueuedUnitsThenRefuses(t *testing.T) {
 	for i := 1; i < len(errs); i++ {
 		wg.Go(func() {
 			errs[i] = l.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-				_, err := tx.Append(ctx, testEntry(i))
+				_, err := tx.Append(ctx, audittest.Entry(i))
 				return err
 			})
 		})
@@ -352,7 +265,7 @@ func TestCloseRunsQueuedUnitsThenRefuses(t *testing.T) {
 	if err := l.w.Do(ctx, func(context.Context, *Tx) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Do after Close: got %v, want ErrClosed", err)
 	}
-	if n := chainOK(t, l.db); n != int64(len(errs)) {
+	if n := audittest.ChainOK(t, l.db); n != int64(len(errs)) {
 		t.Fatalf("log has %d entries, want %d", n, len(errs))
 	}
 }
@@ -366,7 +279,7 @@ func TestConcurrentAppendsKeepTheChain(t *testing.T) {
 		wg.Go(func() {
 			for i := range each {
 				err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
-					_, err := tx.Append(ctx, testEntry(g*each+i))
+					_, err := tx.Append(ctx, audittest.Entry(g*each+i))
 					return err
 				})
 				if err != nil {
@@ -381,7 +294,7 @@ func TestConcurrentAppendsKeepTheChain(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	if n := chainOK(t, l.db); n != goroutines*each {
+	if n := audittest.ChainOK(t, l.db); n != goroutines*each {
 		t.Fatalf("log has %d entries, want %d", n, goroutines*each)
 	}
 	res, err := audit.Verify(context.Background(), readHandle(t, l.path), audit.VerifyOptions{})
@@ -439,7 +352,7 @@ func TestSyncAnswersOnlyDurableBatches(t *testing.T) {
 				var seq int64
 				err := w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 					var err error
-					seq, err = tx.Append(ctx, testEntry(c*each+i))
+					seq, err = tx.Append(ctx, audittest.Entry(c*each+i))
 					return err
 				})
 				if err != nil {
@@ -454,7 +367,7 @@ func TestSyncAnswersOnlyDurableBatches(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := chainOK(t, db); n != callers*each {
+	if n := audittest.ChainOK(t, db); n != callers*each {
 		t.Fatalf("log has %d entries, want %d", n, callers*each)
 	}
 	st := w.Stats()
@@ -467,16 +380,8 @@ func TestSyncAnswersOnlyDurableBatches(t *testing.T) {
 // TestFailedSyncStopsTheWriter: after a failed fsync nobody can say what
 // the disk holds, so the batch's callers and every later one get the error.
 func TestFailedSyncStopsTheWriter(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signaal.db")
-	db, err := OpenWrite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	_, db := audittest.MigratedDB(t, OpenWrite)
 	ctx := context.Background()
-	if err := audit.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	diskGone := errors.New("input/output error")
 	var fail atomic.Bool
 	w, err := NewWriter(db, WriterOptions{Sync: func() error {
@@ -490,7 +395,7 @@ func TestFailedSyncStopsTheWriter(t *testing.T) {
 	}
 	t.Cleanup(func() { w.Close() })
 	appendOne := func() error {
-		return w.Do(ctx, func(ctx context.Context, tx *Tx) error { _, err := tx.Append(ctx, testEntry(1)); return err })
+		return w.Do(ctx, func(ctx context.Context, tx *Tx) error { _, err := tx.Append(ctx, audittest.Entry(1)); return err })
 	}
 	if err := appendOne(); err != nil {
 		t.Fatal(err)
@@ -522,7 +427,7 @@ const auditIndexAfter = 4096
 // auditIndexMark is how far the audit log's bulk index reaches.
 func auditIndexMark(t *testing.T, db *sql.DB) int {
 	t.Helper()
-	return count(t, db, "SELECT through FROM audit_index_mark")
+	return audittest.Count(t, db, "SELECT through FROM audit_index_mark")
 }
 
 // TestWriterRunsTheAuditIndexStepInABatch: the batch that follows
@@ -533,7 +438,7 @@ func TestWriterRunsTheAuditIndexStepInABatch(t *testing.T) {
 	for _, failing := range []bool{false, true} {
 		t.Run(fmt.Sprintf("index step fails: %v", failing), func(t *testing.T) {
 			l := newTestLog(t, WriterOptions{})
-			l.appendOne(t, testEntry(0)) // the first batch indexes
+			audittest.AppendOne(t, l.w.Do, audittest.Entry(0)) // the first batch indexes
 			if failing {
 				if _, err := l.db.Exec(`CREATE TRIGGER refuse_index BEFORE INSERT ON audit_index
 					BEGIN SELECT RAISE(ABORT, 'index refused for the test'); END`); err != nil {
@@ -543,7 +448,7 @@ func TestWriterRunsTheAuditIndexStepInABatch(t *testing.T) {
 			before := auditIndexMark(t, l.db)
 			entries := make([]audit.Entry, auditIndexAfter)
 			for i := range entries {
-				entries[i] = testEntry(i + 1)
+				entries[i] = audittest.Entry(i + 1)
 			}
 			err := l.w.Do(context.Background(), func(ctx context.Context, tx *Tx) error {
 				_, err := tx.AppendAll(ctx, entries...)
@@ -560,7 +465,7 @@ func TestWriterRunsTheAuditIndexStepInABatch(t *testing.T) {
 				t.Fatalf("index mark at %d, want %d", got, want)
 			}
 			found := 0
-			for _, err := range audit.Entries(context.Background(), l.db, audit.Filter{Subject: testSubject}) {
+			for _, err := range audit.Entries(context.Background(), l.db, audit.Filter{Subject: audittest.Subject}) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -569,7 +474,7 @@ func TestWriterRunsTheAuditIndexStepInABatch(t *testing.T) {
 			if found != auditIndexAfter+1 {
 				t.Fatalf("search by young person found %d entries, want %d", found, auditIndexAfter+1)
 			}
-			chainOK(t, l.db)
+			audittest.ChainOK(t, l.db)
 		})
 	}
 }
