@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -83,13 +84,17 @@ type AccessEvent struct {
 	Reasons   []string    `json:"reasons,omitempty"`
 	Policy    string      `json:"policy_version,omitempty"`
 	// Meeting is the signal meeting whose agenda showed the signal (a view
-	// audited as agenda.view or agenda.project).
+	// audited as agenda.view, agenda.project or agenda.open).
 	Meeting string `json:"meeting,omitempty"`
 	// Texts are the texts of the signal this reader was shown: which part,
 	// which version (the level it was written for) and its digest; empty
 	// when no text went (issue 14, item 5). In a report with content each
 	// carries the text itself.
 	Texts []AccessText `json:"texts,omitempty"`
+	// Again are the times the same disclosure was shown to the same reader
+	// again, unchanged (agenda.reopen entries, which refer to this one):
+	// the disclosure was viewed 1 + len(Again) times.
+	Again []time.Time `json:"viewed_again,omitempty"`
 }
 
 // AccessText is one text a reader was shown, as an access report lists it.
@@ -293,6 +298,9 @@ func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string,
 		index[signalObject(s.ID)] = len(rep.Signals)
 		rep.Signals = append(rep.Signals, as)
 	}
+	// The views each agenda entry made ([signal, view] indexes), for the
+	// entries that refer to it.
+	viewsOf := map[int64][][2]int{}
 	// The audit entries about this young person, oldest first.
 	for r, err := range p.log.AuditEntries(ctx, AuditFilter{Subject: subject}) {
 		if err != nil {
@@ -309,8 +317,20 @@ func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string,
 			ev.Recipient, ev.Outcome, ev.Level, ev.Rule = d.Recipient, d.Outcome, d.Level, d.Rule
 			ev.Fields, ev.Reasons, ev.Policy = d.Fields, d.Reasons, d.PolicyVersion
 		}
+		if r.Action == ActionAgendaReopen {
+			// The same disclosure shown again: when, under the views of
+			// the entry it refers to.
+			seq, err := strconv.ParseInt(strings.TrimPrefix(r.Object, "audit/"), 10, 64)
+			if err == nil {
+				for _, at := range viewsOf[seq] {
+					v := &rep.Signals[at[0]].Views[at[1]]
+					v.Again = append(v.Again, r.Time)
+				}
+			}
+			continue
+		}
 		if meeting, ok := strings.CutPrefix(r.Object, "meeting/"); ok && r.Decision != nil &&
-			(r.Action == ActionAgendaView || r.Action == ActionAgendaProject) {
+			(r.Action == ActionAgendaView || r.Action == ActionAgendaProject || r.Action == ActionAgendaOpen) {
 			// One entry per young person and decision for a view of the
 			// agenda: a view of each signal it lists, with the fields
 			// shown of that signal.
@@ -320,6 +340,7 @@ func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string,
 					view := ev
 					view.Meeting, view.Fields = meeting, fieldCodes(shown.Fields)
 					view.Texts = withText(textsOf(r.Decision.Texts, shown.ID), rep.Signals[i].Content)
+					viewsOf[r.Seq] = append(viewsOf[r.Seq], [2]int{i, len(rep.Signals[i].Views)})
 					rep.Signals[i].Views = append(rep.Signals[i].Views, view)
 				}
 			}

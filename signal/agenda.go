@@ -130,7 +130,8 @@ type shown struct {
 func (s shown) identified() bool { return s.view.Youth != nil && s.view.Youth.Ref != "" }
 
 // meetingViews returns what the meeting may see of each signal (skipping
-// those it may not see at all), by the same Disclosure as Signals.
+// those it may not see at all), by the same Disclosure as Signals; only
+// heads when r is for a contents list (see Disclosure.head).
 func meetingViews(ctx context.Context, r *Disclosure, actor Actor, coop string, sigs []*Signal) ([]shown, error) {
 	reader := meetingReader(actor)
 	out := make([]shown, 0, len(sigs))
@@ -139,7 +140,13 @@ func meetingViews(ctx context.Context, r *Disclosure, actor Actor, coop string, 
 		if !ok {
 			continue
 		}
-		v, err := r.view(ctx, reader, sig, level)
+		var v SignalView
+		var err error
+		if r.heads {
+			v, err = r.head(ctx, sig, level)
+		} else {
+			v, err = r.view(ctx, reader, sig, level)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -375,6 +382,45 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 		}
 		return ag, nil
 	}
+	ag, built, err := m.buildAgenda(ctx, actor, coop, mt, projector, m.disclosure.perRequest())
+	if err != nil {
+		return Agenda{}, err
+	}
+	events, err := agendaEvents(action, mt.ID, built.bySig, ag.Items, ag.Carried, ag.FollowUp)
+	if err != nil {
+		return Agenda{}, err
+	}
+	if err := m.audit.Record(ctx, actor, events); err != nil {
+		return Agenda{}, fmt.Errorf("audit agenda: %w", err)
+	}
+	return ag, nil
+}
+
+// caseAllow is what the case texts of item may show on an agenda read
+// through r: nothing for heads (a contents list opens no text).
+func caseAllow(r *Disclosure, it *AgendaItem, projector bool) textAllowance {
+	if r.heads {
+		return textAllowance{}
+	}
+	return it.textAllow(projector)
+}
+
+// builtAgenda is what building an agenda read besides the agenda itself.
+type builtAgenda struct {
+	// bySig are the signals shown, by id.
+	bySig map[string]*Signal
+	cases *CaseSet
+	// joined are the young people confirmed to be one.
+	joined joined
+}
+
+// buildAgenda builds the agenda of mt (planned or held) for its chair
+// without auditing it; with r from headsPerRequest, of heads only (no
+// names, texts or case texts, no proposals: see Disclosure.head), which
+// have the same items, numbers and counts.
+func (m *Meetings) buildAgenda(ctx context.Context, actor Actor, coop string, mt *Meeting, projector bool, r *Disclosure) (Agenda, builtAgenda, error) {
+	ag := Agenda{Meeting: mt, Projector: projector, Items: []AgendaItem{}, Carried: []AgendaItem{}, FollowUp: []AgendaItem{}}
+	var built builtAgenda
 	now := m.now()
 	active := now.Add(-SignalActivePeriod)
 	from := active
@@ -384,27 +430,30 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	}
 	prev, err := m.meetings.LastHeld(ctx, coop, until, mt.ID)
 	if err != nil {
-		return Agenda{}, fmt.Errorf("find previous meeting: %w", err)
+		return Agenda{}, built, fmt.Errorf("find previous meeting: %w", err)
 	}
 	if prev != nil && prev.HeldAt.After(from) {
 		since := *prev.HeldAt
 		ag.Since, from = &since, since
 	}
-	sigs, err := m.signals.MeetingSignals(ctx, coop, from, until)
-	if err != nil {
-		return Agenda{}, fmt.Errorf("read agenda signals: %w", err)
+	read := m.signals.MeetingSignals
+	if r.heads {
+		read = m.signals.MeetingSignalHeads
 	}
-	r := m.disclosure.perRequest()
+	sigs, err := read(ctx, coop, from, until)
+	if err != nil {
+		return Agenda{}, built, fmt.Errorf("read agenda signals: %w", err)
+	}
 	ss, err := meetingViews(ctx, r, actor, coop, sigs)
 	if err != nil {
-		return Agenda{}, err
+		return Agenda{}, built, err
 	}
 	decided := map[[2]string]bool{}
 	var j joined
 	if m.matches != nil {
 		ds, err := m.matches.MatchDecisions(ctx, coop)
 		if err != nil {
-			return Agenda{}, fmt.Errorf("read match decisions: %w", err)
+			return Agenda{}, built, fmt.Errorf("read match decisions: %w", err)
 		}
 		for _, d := range ds {
 			decided[pairKey(d.YouthA, d.YouthB)] = true
@@ -414,11 +463,11 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	groups := groupItems(ss, j)
 	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {
-		return Agenda{}, fmt.Errorf("read cases: %w", err)
+		return Agenda{}, built, fmt.Errorf("read cases: %w", err)
 	}
 	pros, err := m.professionals(ctx, coop)
 	if err != nil {
-		return Agenda{}, err
+		return Agenda{}, built, err
 	}
 	cases := casesByRef(cs)
 	today := Today(now)
@@ -430,7 +479,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	if prev != nil {
 		all, err := m.meetings.Meetings(ctx, coop)
 		if err != nil {
-			return Agenda{}, fmt.Errorf("list meetings: %w", err)
+			return Agenda{}, built, fmt.Errorf("list meetings: %w", err)
 		}
 		for _, x := range all {
 			if x.HeldAt != nil && !x.HeldAt.After(*prev.HeldAt) {
@@ -467,7 +516,7 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 	if ag.Since != nil {
 		ag.Carried, carriedShown, err = m.carriedItems(ctx, r, actor, coop, active, *ag.Since, cs, heldBy, ranBefore, onAgenda, j)
 		if err != nil {
-			return Agenda{}, err
+			return Agenda{}, built, err
 		}
 	}
 	for _, list := range [][]AgendaItem{ag.Items, ag.Carried} {
@@ -475,9 +524,9 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 			it := &list[i]
 			onAgenda[it.Ref] = true
 			if c := cases[it.Ref]; c != nil {
-				cv, err := m.caseView(ctx, c, cs, pros, today, "", it.textAllow(projector))
+				cv, err := m.caseView(ctx, c, cs, pros, today, "", caseAllow(r, it, projector))
 				if err != nil {
-					return Agenda{}, err
+					return Agenda{}, built, err
 				}
 				it.Case = &cv
 			}
@@ -496,12 +545,12 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 		var items []AgendaItem
 		items, followShown, err = m.caseItems(ctx, r, actor, coop, follow)
 		if err != nil {
-			return Agenda{}, err
+			return Agenda{}, built, err
 		}
 		for _, it := range items {
-			cv, err := m.caseView(ctx, cases[it.Ref], cs, pros, today, "", it.textAllow(projector))
+			cv, err := m.caseView(ctx, cases[it.Ref], cs, pros, today, "", caseAllow(r, &it, projector))
 			if err != nil {
-				return Agenda{}, err
+				return Agenda{}, built, err
 			}
 			it.Case = &cv
 			ag.FollowUp = append(ag.FollowUp, it)
@@ -529,27 +578,23 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 			}
 		}
 	}
-	if !projector && m.names != nil && m.matches != nil && mt.Status == MeetingPlanned {
+	if !projector && !r.heads && m.names != nil && m.matches != nil && mt.Status == MeetingPlanned {
 		ag.Proposals = proposals(m.names, decided, ag.Items, ag.Carried, ag.FollowUp)
 	}
-	if ag.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
-		return Agenda{}, fmt.Errorf("list risks: %w", err)
-	}
-
-	bySig := make(map[string]*Signal, len(ss)+len(carriedShown)+len(followShown))
-	for _, list := range [][]shown{ss, carriedShown, followShown} {
-		for _, s := range list {
-			bySig[s.sig.ID] = s.sig
+	if !r.heads { // a contents list shows no risk notes (and opens no text)
+		if ag.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
+			return Agenda{}, built, fmt.Errorf("list risks: %w", err)
 		}
 	}
-	events, err := agendaEvents(action, mt.ID, bySig, ag.Items, ag.Carried, ag.FollowUp)
-	if err != nil {
-		return Agenda{}, err
+
+	built.bySig = make(map[string]*Signal, len(ss)+len(carriedShown)+len(followShown))
+	for _, list := range [][]shown{ss, carriedShown, followShown} {
+		for _, s := range list {
+			built.bySig[s.sig.ID] = s.sig
+		}
 	}
-	if err := m.audit.Record(ctx, actor, events); err != nil {
-		return Agenda{}, fmt.Errorf("audit agenda: %w", err)
-	}
-	return ag, nil
+	built.cases, built.joined = cs, j
+	return ag, built, nil
 }
 
 // carriedItems returns the items from before the agenda's window (signals
@@ -560,7 +605,11 @@ func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector
 // Items are as the meeting sees them now: a young person where it may see
 // who a signal is about, otherwise the one anonymous signal.
 func (m *Meetings) carriedItems(ctx context.Context, r *Disclosure, actor Actor, coop string, active, since time.Time, cs *CaseSet, heldBy map[string]bool, running func(*Case) bool, skip map[string]bool, j joined) ([]AgendaItem, []shown, error) {
-	older, err := m.signals.MeetingSignals(ctx, coop, active, since)
+	read := m.signals.MeetingSignals
+	if r.heads {
+		read = m.signals.MeetingSignalHeads
+	}
+	older, err := read(ctx, coop, active, since)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read earlier signals: %w", err)
 	}

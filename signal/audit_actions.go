@@ -18,10 +18,16 @@ const (
 
 // The signal meeting.
 const (
-	ActionMeetingCreate  AuditAction = "meeting.create"
-	ActionMeetingView    AuditAction = "meeting.view"
-	ActionAgendaView     AuditAction = "agenda.view"
-	ActionAgendaProject  AuditAction = "agenda.project" // the projector view
+	ActionMeetingCreate AuditAction = "meeting.create"
+	ActionMeetingView   AuditAction = "meeting.view"
+	ActionAgendaView    AuditAction = "agenda.view"
+	ActionAgendaProject AuditAction = "agenda.project" // the projector view
+	// The agenda per young person: the contents list (no one shown), one
+	// young person opened, and the same opened again unchanged (its object
+	// is the earlier entry, "audit/<seq>").
+	ActionAgendaContents AuditAction = "agenda.contents"
+	ActionAgendaOpen     AuditAction = "agenda.open"
+	ActionAgendaReopen   AuditAction = "agenda.reopen"
 	ActionCaseLead       AuditAction = "case.lead"
 	ActionCaseAction     AuditAction = "case.action"
 	ActionCaseDecide     AuditAction = "case.decide"

@@ -31,6 +31,11 @@ type Disclosure struct {
 	// organisation is never moved nor deleted), so the cache is never stale.
 	// A pointer, so that per-request copies share it.
 	coops *sync.Map
+	// heads: views are what a contents list needs, nothing is opened (see
+	// head); set only on a per-request copy (headsPerRequest), with the
+	// reporting partners' contacts shared by its heads.
+	heads    bool
+	contacts map[string]*OrgContact
 }
 
 // NewDisclosure returns the disclosure rules over the vault that opens
@@ -48,6 +53,14 @@ func (d *Disclosure) perRequest() *Disclosure {
 	r := *d
 	r.dir = &memoDirectory{dir: d.dir, orgs: map[string]Organisation{}}
 	return &r
+}
+
+// headsPerRequest is perRequest for a contents list: every view is a
+// head (see head), so nothing sealed is opened.
+func (d *Disclosure) headsPerRequest() *Disclosure {
+	r := d.perRequest()
+	r.heads, r.contacts = true, map[string]*OrgContact{}
+	return r
 }
 
 // memoDirectory remembers the organisations it was asked for.
@@ -307,6 +320,37 @@ func (d *Disclosure) view(ctx context.Context, actor Actor, sig *Signal, level L
 		v.Version = t.version
 	}
 	d.disclose(&v)
+	return v, nil
+}
+
+// head is the part of the meeting's view of sig at level that needs
+// nothing opened: what the agenda counts and groups by (the level, the
+// category where the level shows what the signal is about, the reporting
+// partner, and the young person's pseudonym where the level identifies
+// them), never a name, a birth date or a text. It is what view would show
+// with the sealed parts left out, so an agenda built of heads has the items,
+// numbers and counts of the agenda built of views. For the meeting's
+// reader (a coordinator) only.
+func (d *Disclosure) head(ctx context.Context, sig *Signal, level Level) (SignalView, error) {
+	v := SignalView{ID: sig.ID, Level: level, CreatedAt: sig.CreatedAt, Reporter: d.contacts[sig.OrgID]}
+	if v.Reporter == nil {
+		org, err := d.dir.Organisation(ctx, sig.OrgID)
+		if err != nil {
+			return SignalView{}, fmt.Errorf("find reporting organisation: %w", err)
+		}
+		v.Reporter = orgContact(org)
+		if d.contacts != nil {
+			d.contacts[sig.OrgID] = v.Reporter // shared: heads are read, never changed
+		}
+	}
+	about, parts := levelParts(level, sig.Decision.Fields)
+	if about {
+		obs := sig.ObservedOn
+		v.Category, v.ObservedOn = sig.Category, &obs
+	}
+	if parts&partIdentity != 0 {
+		v.Youth = &YouthView{Ref: sig.Youth}
+	}
 	return v, nil
 }
 

@@ -69,6 +69,11 @@ type AgendaSignalStore interface {
 	// may see (meeting level not none), created in [from, until) (a zero
 	// until: no upper bound), oldest first.
 	MeetingSignals(ctx context.Context, coop string, from, until time.Time) ([]*Signal, error)
+	// MeetingSignalHeads is MeetingSignals for a contents list, which opens
+	// nothing: without the sealed content, and of the decision only its
+	// fields as far as they say whether the identity is shown at level
+	// full (FieldIdentity or none): what Disclosure.head needs.
+	MeetingSignalHeads(ctx context.Context, coop string, from, until time.Time) ([]*Signal, error)
 	// SignalsAbout returns the cooperation's decided signals about these
 	// young people (pseudonyms), oldest first.
 	SignalsAbout(ctx context.Context, coop string, youths []string) ([]*Signal, error)
@@ -95,6 +100,9 @@ type MeetingStores struct {
 	Audit AuditRecorder
 	// Matches keeps the coordinator's match decisions; nil: no proposals.
 	Matches MatchStore
+	// Disclosures finds earlier disclosures in the audit log; nil: an item
+	// opened again is recorded in full each time (see OpenItem).
+	Disclosures DisclosureLog
 }
 
 // Professional is someone who can be lead professional or own an action.
@@ -123,6 +131,7 @@ type Meetings struct {
 	checker     TextChecker
 	matches     MatchStore
 	names       NameNormaliser // nil: no match proposals
+	disclosures DisclosureLog  // nil: no references to earlier disclosures
 	now         func() time.Time
 }
 
@@ -144,7 +153,7 @@ func NewMeetings(disclosure *Disclosure, vault Vault, stores MeetingStores, opts
 		opts.Now = time.Now
 	}
 	names, _ := vault.(NameNormaliser) // the key store normalises as the pseudonym does
-	return &Meetings{matches: stores.Matches, names: names,
+	return &Meetings{matches: stores.Matches, names: names, disclosures: stores.Disclosures,
 		disclosure: disclosure, vault: vault,
 		meetings: stores.Meetings, cases: stores.Cases, signals: stores.Signals, partners: stores.Partners, audit: stores.Audit,
 		evaluations: opts.Evaluations, checker: opts.TextChecker, now: opts.Now,

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
 )
 
@@ -37,7 +39,7 @@ func (db *DB) Meetings() *MeetingStore { return &MeetingStore{w: db, r: db.read}
 // db's meeting store.
 func (db *DB) MeetingStores() signal.MeetingStores {
 	s := db.Meetings()
-	return signal.MeetingStores{Meetings: s, Cases: s, Signals: s, Partners: s, Audit: s, Matches: s}
+	return signal.MeetingStores{Meetings: s, Cases: s, Signals: s, Partners: s, Audit: s, Matches: s, Disclosures: s}
 }
 
 // Signal implements signal.AgendaSignalStore.
@@ -239,7 +241,78 @@ func (sc *meetingSignalScanner) scan(row scanner) (*signal.Signal, error) {
 // the query selects a second more on either side and the times are compared
 // here.
 func (s *MeetingStore) MeetingSignals(ctx context.Context, coop string, from, until time.Time) ([]*signal.Signal, error) {
-	q := `SELECT ` + meetingSignalColumns + ` FROM signals
+	return s.meetingSignals(ctx, meetingSignalColumns, coop, from, until)
+}
+
+// MeetingSignalHeads implements signal.AgendaSignalStore: what a contents
+// list needs of each signal, without the sealed columns and without the
+// decision (a kilobyte of JSON per row, most of what a row holds): of the
+// decision only whether its fields show the identity, for signals at level
+// full (the only level where that varies, see signal.Disclosure.head). The
+// signals it returns carry that alone in Decision.Fields: not for auditing
+// nor for showing anything opened.
+func (s *MeetingStore) MeetingSignalHeads(ctx context.Context, coop string, from, until time.Time) ([]*signal.Signal, error) {
+	q := `SELECT id, youth, org_id, category, meeting_level, created_at, json_extract(decision, '$.fields')
+		FROM signals INDEXED BY signals_meeting_heads WHERE cooperation_id = ? AND created_at >= ?`
+	args := []any{coop, from.Add(-time.Second).UTC().Format(timeLayout)}
+	if !until.IsZero() {
+		q += ` AND created_at < ?`
+		args = append(args, until.Add(time.Second).UTC().Format(timeLayout))
+	}
+	q += ` AND status = 'decided' AND meeting_level <> 'none' ORDER BY created_at, seq`
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read agenda signal heads: %w", err)
+	}
+	defer rows.Close()
+	identity := []signal.Field{signal.FieldIdentity}
+	// Few distinct values: one string each.
+	interned := map[string]string{}
+	intern := func(b []byte) string {
+		if v, ok := interned[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		interned[v] = v
+		return v
+	}
+	shows := map[string]bool{} // the decisions' fields (few distinct): identity among them?
+	var out []*signal.Signal
+	var id, youth, org, category, level, created, fields sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &youth, &org, &category, &level, &created, &fields); err != nil {
+			return nil, fmt.Errorf("read agenda signal heads: %w", err)
+		}
+		sig := &signal.Signal{ID: string(id), Youth: intern(youth), OrgID: intern(org), CooperationID: coop,
+			Category: signal.Category(intern(category)), MeetingLevel: signal.Level(intern(level)), Status: signal.StatusDecided}
+		show, ok := shows[string(fields)]
+		if !ok {
+			var fs []signal.Field
+			if err := json.Unmarshal(fields, &fs); err != nil {
+				return nil, fmt.Errorf("signal %s: decision fields: %w", sig.ID, err)
+			}
+			show = slices.Contains(fs, signal.FieldIdentity)
+			shows[string(fields)] = show
+		}
+		if show && sig.MeetingLevel == signal.LevelFull {
+			sig.Decision.Fields = identity
+		}
+		if sig.CreatedAt, err = time.Parse(timeLayout, string(created)); err != nil {
+			return nil, fmt.Errorf("signal %s: created_at: %w", sig.ID, err)
+		}
+		if sig.CreatedAt.Before(from) || !until.IsZero() && !sig.CreatedAt.Before(until) {
+			continue
+		}
+		out = append(out, sig)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read agenda signal heads: %w", err)
+	}
+	return out, nil
+}
+
+func (s *MeetingStore) meetingSignals(ctx context.Context, columns, coop string, from, until time.Time) ([]*signal.Signal, error) {
+	q := `SELECT ` + columns + ` FROM signals
 		WHERE cooperation_id = ? AND created_at >= ?`
 	args := []any{coop, from.Add(-time.Second).UTC().Format(timeLayout)}
 	if !until.IsZero() {
@@ -800,4 +873,26 @@ func parseNeeds(v sql.NullString) []signal.Field {
 		}
 	}
 	return needs
+}
+
+// LastDisclosure implements signal.DisclosureLog: the newest of the last
+// audit.MaxPage entries with the action, object and subject by the user
+// whose decision matches (the entries of one young person are few; older
+// ones than that are not looked for, and the disclosure is then recorded
+// in full again).
+func (s *MeetingStore) LastDisclosure(ctx context.Context, q signal.DisclosureQuery) (signal.EarlierDisclosure, bool, error) {
+	page, err := audit.Search(ctx, s.r, audit.Query{UserID: q.UserID, Action: string(q.Action), Object: q.Object,
+		Subject: q.Subject, Limit: audit.MaxPage})
+	if err != nil {
+		return signal.EarlierDisclosure{}, false, fmt.Errorf("find earlier disclosure: %w", err)
+	}
+	for _, r := range page.Records {
+		d := r.Decision
+		if r.Action != q.Action || d == nil || d.Outcome != q.Outcome || d.Level != q.Level || d.Rule != q.Rule ||
+			d.PolicyVersion != q.PolicyVersion {
+			continue
+		}
+		return signal.EarlierDisclosure{Seq: r.Seq, Fields: d.Fields, Texts: d.Texts}, true, nil
+	}
+	return signal.EarlierDisclosure{}, false, nil
 }

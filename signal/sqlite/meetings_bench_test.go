@@ -178,3 +178,57 @@ func plainScan(ctx context.Context, db *sql.DB) (int, error) {
 	}
 	return n, rows.Err()
 }
+
+// BenchmarkAgendaContents builds the agenda's contents list (issue 16, item
+// 7) of the same cooperation (10,000 signals over 2,000 young people;
+// target: under 100 ms, audit included) against a plain scan of the same
+// rows in the same run (contents/scan), and opens one young person from it
+// (open-ms, audit included, the second opening referring to the first).
+func BenchmarkAgendaContents(b *testing.B) {
+	e, m, timed := seedAgenda(b)
+	ctx := context.Background()
+	var scan, read, contents, open time.Duration
+	timed.recording = 0
+	var entries, openEntries int
+	var ref string
+	for b.Loop() {
+		start := time.Now()
+		n, err := plainScan(ctx, e.db.Read())
+		if err != nil || n != benchSignals {
+			b.Fatalf("scan: %d rows, %v", n, err)
+		}
+		scan += time.Since(start)
+
+		start = time.Now()
+		heads, err := e.db.Meetings().MeetingSignalHeads(ctx, m.CooperationID, time.Time{}, time.Time{})
+		if err != nil || len(heads) != benchSignals {
+			b.Fatalf("read heads: %d signals, %v", len(heads), err)
+		}
+		read += time.Since(start)
+
+		start = time.Now()
+		c, err := e.meetings.Contents(ctx, e.coordinator, m.ID, signal.ContentsFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		contents += time.Since(start)
+		entries = len(c.Entries)
+		ref = c.Entries[0].Ref
+
+		start = time.Now()
+		if _, err := e.meetings.OpenItem(ctx, e.coordinator, m.ID, ref); err != nil {
+			b.Fatal(err)
+		}
+		open += time.Since(start)
+		openEntries = timed.entries
+	}
+	runs := float64(b.N)
+	b.ReportMetric(float64(contents.Microseconds())/1000/runs, "contents-ms")
+	b.ReportMetric(float64(scan.Microseconds())/1000/runs, "scan-ms")
+	b.ReportMetric(float64(contents)/float64(scan), "contents/scan")
+	b.ReportMetric(float64(read.Microseconds())/1000/runs, "read-heads-ms")
+	b.ReportMetric(float64(open.Microseconds())/1000/runs, "open-ms")
+	b.ReportMetric(float64(timed.recording.Microseconds())/1000/runs, "audit-ms")
+	b.ReportMetric(float64(entries), "entries")
+	b.ReportMetric(float64(openEntries), "open-audit-entries")
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 	"github.com/signaal-nl/signaal/signal"
@@ -23,6 +24,8 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings", s.planMeeting, chair)
 	authed.GET("/meetings/:id", s.getMeeting, chair)
 	authed.GET("/meetings/:id/agenda", s.getAgenda, chair)
+	authed.GET("/meetings/:id/contents", s.getContents, chair)
+	authed.GET("/meetings/:id/items/:ref", s.getItem, chair)
 	authed.GET("/meetings/:id/minutes", s.getMinutes, members)
 	authed.POST("/meetings/:id/items/:ref/lead", s.assignLead, chair)
 	authed.POST("/meetings/:id/items/:ref/actions", s.addAction, chair)
@@ -118,6 +121,59 @@ func (s *Server) getAgenda(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, ag)
 	})
+}
+
+// getContents: GET /api/v1/meetings/{id}/contents, the contents list
+// (audited as one agenda.contents entry).
+func (s *Server) getContents(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := contentsFilter(c.QueryParams())
+		if err != nil {
+			return err
+		}
+		out, err := m.Contents(c.Request().Context(), actor, c.Param("id"), f)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	})
+}
+
+// getItem: GET /api/v1/meetings/{id}/items/{ref}, one young person opened
+// (audited agenda.open, or agenda.reopen when unchanged).
+func (s *Server) getItem(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		it, err := m.OpenItem(c.Request().Context(), actor, c.Param("id"), c.Param("ref"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, it)
+	})
+}
+
+// contentsFilter reads the contents list's filter from a query (the API's
+// and the page's): section, level, partner, and match, open and overdue as
+// booleans ("true", "1"; "false", "0" or absent).
+func contentsFilter(q url.Values) (signal.ContentsFilter, error) {
+	f := signal.ContentsFilter{Section: signal.AgendaSection(q.Get("section")), Level: signal.Level(q.Get("level")),
+		Partner: q.Get("partner")}
+	var fe signal.FieldErrors
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"match", &f.Match}, {"open", &f.Open}, {"overdue", &f.Overdue}} {
+		switch q.Get(b.name) {
+		case "", "false", "0":
+		case "true", "1":
+			*b.dst = true
+		default:
+			fe.Add(b.name, "must be true or false")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return f, err
+	}
+	return f, f.Validate()
 }
 
 // getMinutes: GET /api/v1/meetings/{id}/minutes (audited minutes.view).

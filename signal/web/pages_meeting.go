@@ -24,6 +24,14 @@ func init() {
 	startPages[signal.RoleCoordinator] = "/overleg"
 	// when: a moment in Dutch time, as the meeting's pages show it.
 	templateFuncs["when"] = func(t time.Time) string { return t.In(amsterdamZone()).Format("02-01-2006 15:04") }
+	// times: moments as the privacy pages show them (UTC), comma-separated.
+	templateFuncs["times"] = func(ts []time.Time) string {
+		out := make([]string, len(ts))
+		for i, t := range ts {
+			out[i] = t.UTC().Format("2006-01-02 15:04")
+		}
+		return strings.Join(out, ", ")
+	}
 	// num: the value of an optional number (0 when absent).
 	templateFuncs["num"] = func(p *int) int {
 		if p == nil {
@@ -43,6 +51,8 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.POST("/overleg", s.planMeetingSubmit, chair)
 	g.GET("/overleg/:id", s.agendaPage, chair)
 	g.GET("/overleg/:id/scherm", s.projectorPage, chair)
+	g.GET("/overleg/:id/inhoud", s.contentsPage, chair)
+	g.GET("/overleg/:id/jongere/:ref", s.itemPage, chair)
 	g.GET("/overleg/:id/verslag", s.minutesPage, members)
 	g.POST("/overleg/:id/punt/:ref/:what", s.itemSubmit, chair)
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
@@ -196,6 +206,9 @@ type agendaData struct {
 	Kinds       []signal.DecisionKind
 	Planned     bool
 	ChartTitles bool
+	// Back is where a form of an opened item returns to (its own page);
+	// "" on the whole agenda.
+	Back string
 }
 
 // agendaPage: GET /overleg/{id}, the chair's agenda (audited agenda.view:
@@ -221,6 +234,71 @@ func (s *Server) renderAgenda(c echo.Context, status int, problems []FormError, 
 		})
 		v.Errors, v.Form = problems, form
 		return s.render(c, status, "meeting_agenda", v)
+	})
+}
+
+type contentsData struct {
+	Contents signal.AgendaContents
+	Levels   []signal.Level
+	Sections []signal.AgendaSection
+	Filtered bool
+}
+
+// contentsPage: GET /overleg/{id}/inhoud[?section=&level=&partner=&match=1
+// &open=1&overdue=1], the agenda's contents list per young person: numbers,
+// counts per level, partners, "besproken"; no one is shown (audited as one
+// agenda.contents entry). Each line opens the young person.
+func (s *Server) contentsPage(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := contentsFilter(c.QueryParams())
+		if err != nil {
+			return err
+		}
+		ct, err := m.Contents(c.Request().Context(), actor, c.Param("id"), f)
+		if err != nil {
+			return err
+		}
+		v := s.view(c, "meeting.contents.title", contentsData{Contents: ct, Filtered: f != signal.ContentsFilter{},
+			Levels:   []signal.Level{signal.LevelFull, signal.LevelMinimal, signal.LevelExistence, signal.LevelAnonymous},
+			Sections: []signal.AgendaSection{signal.SectionNew, signal.SectionCarried, signal.SectionFollowUp}})
+		v.Form = c.QueryParams()
+		return s.render(c, http.StatusOK, "meeting_contents", v)
+	})
+}
+
+type itemData struct {
+	Agenda agendaData // for the item's forms (meeting-item)
+	Opened signal.OpenedItem
+}
+
+// itemPage: GET /overleg/{id}/jongere/{ref}, one young person opened from
+// the contents list: the item as on the agenda, with its forms (audited
+// agenda.open, or agenda.reopen when shown unchanged before).
+func (s *Server) itemPage(c echo.Context) error {
+	return s.renderItem(c, http.StatusOK, nil, nil)
+}
+
+// renderItem renders one young person opened, with what a refused form
+// posted (problems, form).
+func (s *Server) renderItem(c echo.Context, status int, problems []FormError, form map[string][]string) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		ctx := c.Request().Context()
+		d, err := m.Get(ctx, actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		op, err := m.OpenItem(ctx, actor, c.Param("id"), c.Param("ref"))
+		if err != nil {
+			return err
+		}
+		data := itemData{Opened: op, Agenda: agendaData{
+			Agenda: signal.Agenda{Meeting: op.Meeting}, Detail: d, Today: signal.Today(s.now()).String(),
+			Reasons: signal.CloseReasons, Kinds: signal.DecisionKinds, Planned: op.Meeting.Status == signal.MeetingPlanned,
+			Back: "/overleg/" + op.Meeting.ID + "/jongere/" + op.Item.Ref,
+		}}
+		v := s.view(c, "meeting.item.title", data)
+		v.Errors, v.Form = problems, form
+		return s.render(c, status, "meeting_item", v)
 	})
 }
 
@@ -264,6 +342,9 @@ func (s *Server) itemSubmit(c echo.Context) error {
 		}
 		field := func(name string) string { return f.Get("i" + n + "-" + name) }
 		ctx, id, ref := c.Request().Context(), c.Param("id"), c.Param("ref")
+		// Posted from the young person's own page (opened from the
+		// contents list): back there, errors too.
+		opened := f.Get("back") == "/overleg/"+id+"/jongere/"+ref
 		switch c.Param("what") {
 		case "lead":
 			_, err = m.AssignLead(ctx, actor, id, ref, field("user_id"))
@@ -284,10 +365,16 @@ func (s *Server) itemSubmit(c echo.Context) error {
 				name := "i" + n + "-" + fe.Field
 				problems = append(problems, FormError{name, meetingProblem(v, name, fe.Problem)})
 			}
+			if opened {
+				return s.renderItem(c, http.StatusBadRequest, problems, f)
+			}
 			return s.renderAgenda(c, http.StatusBadRequest, problems, f)
 		}
 		if err != nil {
 			return err
+		}
+		if opened {
+			return redirect(c, "/overleg/"+id+"/jongere/"+ref) // the opened young person's own page
 		}
 		return redirect(c, "/overleg/"+id+"#punt-"+n)
 	})
