@@ -230,11 +230,17 @@ func (p *Privacy) LookupYouth(ctx context.Context, actor Actor, l YouthLookup) (
 	return subject, p.record(ctx, actor, ActionYouthLookup, "youth", subject)
 }
 
-// disclosures are the actions that show a signal to someone: what the
-// access report lists as views and the oversight counts per reader. The
-// meeting's views (agenda.view, agenda.project) are views too, of the
-// signals their decision's fields name.
-var disclosures = []AuditAction{ActionSignalRead, ActionSignalsList}
+// disclosures are the actions that show something about a young person to
+// someone: what the access report lists as views and the oversight counts
+// per reader, one per entry about a young person. Besides reading and
+// listing signals, the meeting's views count like any other read of
+// content (issue 16, item 8): the agenda (agenda.view, one entry per young
+// person and decision, with the signals their fields name), the projector
+// (agenda.project), one young person opened (agenda.open) or opened again
+// (agenda.reopen), and the minutes (minutes.view, one entry per young
+// person in them). The contents list (agenda.contents) shows no one.
+var disclosures = []AuditAction{ActionSignalRead, ActionSignalsList, ActionAgendaView, ActionAgendaProject,
+	ActionAgendaOpen, ActionAgendaReopen, ActionMinutesView}
 
 // isView reports whether record r, about one signal, showed it to someone:
 // a read or a list, or any other entry that disclosed it at some level (an

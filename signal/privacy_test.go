@@ -341,14 +341,22 @@ func TestAccessReportCountsDisclosures(t *testing.T) {
 }
 
 // TestOversightCountsTheDisclosuresAndFailedLogins: the oversight asks the
-// log for the same actions the access report calls views, and for failed
-// logins; refusals of another cooperation about none of its signals are
-// left out.
+// log for the same actions the access report calls views (reads and lists
+// of signals, and the meeting's agenda, projector, opened items and
+// minutes, like any other read of content: issue 16, item 8; not the
+// contents list, which shows no one), and for failed logins; refusals of
+// another cooperation about none of its signals are left out.
 func TestOversightCountsTheDisclosuresAndFailedLogins(t *testing.T) {
 	log := &fakeLog{
 		readers: func(actions []signal.AuditAction) []signal.ReaderCount {
-			if !slices.Equal(actions, []signal.AuditAction{signal.ActionSignalRead, signal.ActionSignalsList}) {
-				t.Errorf("views counted by %v", actions)
+			for _, a := range []signal.AuditAction{signal.ActionSignalRead, signal.ActionSignalsList, signal.ActionAgendaView,
+				signal.ActionAgendaProject, signal.ActionAgendaOpen, signal.ActionAgendaReopen, signal.ActionMinutesView} {
+				if !slices.Contains(actions, a) {
+					t.Errorf("views counted by %v: %s left out", actions, a)
+				}
+			}
+			if slices.Contains(actions, signal.ActionAgendaContents) {
+				t.Errorf("views counted by %v: the contents list shows no one", actions)
 			}
 			return []signal.ReaderCount{{UserID: "usr_x", Views: 60}}
 		},
