@@ -295,8 +295,47 @@ func (s *Signals) Review(ctx context.Context, actor Actor, in NewSignal) (Review
 	if err != nil {
 		return Review{}, fmt.Errorf("decide: %w", err)
 	}
-	checker := s.disclosure.checker
 	subject := TextSubject{Name: strings.TrimSpace(in.Youth.Name), BirthDate: v.BirthDate.String()}
+	c := Content{Name: subject.Name, BirthDate: subject.BirthDate, Facts: in.Facts, Opinions: in.Opinions, Versions: in.Versions}
+	return s.review(d, in.Answers, c), nil
+}
+
+// ReviewComplete is Review for the reporter's own stored draft completed
+// with more answers: the decision as Complete would make it, and per
+// recipient the exact text of the stored signal that will go. Nothing is
+// stored, shared or audited.
+//
+// Errors: CodeForbidden for anyone but a reporter, CodeNotFound for a signal
+// that is not the reporter's own, CodeInvalid for bad answers.
+func (s *Signals) ReviewComplete(ctx context.Context, actor Actor, id string, more Answers) (Review, error) {
+	d, err := s.PreviewComplete(ctx, actor, id, more)
+	if err != nil {
+		return Review{}, err
+	}
+	sig, err := s.store.Signal(ctx, id)
+	if err != nil {
+		return Review{}, fmt.Errorf("find signal: %w", err)
+	}
+	c, erased, err := s.disclosure.unseal(ctx, sig, allParts)
+	if err != nil {
+		return Review{}, err
+	}
+	if erased {
+		return Review{}, Errorf(CodeConflict, "the content of signal %s was erased", id)
+	}
+	return s.review(d, MergeAnswers(sig.Answers, more), c), nil
+}
+
+// review runs the texts of content c through the gate under decision d:
+// the findings per text and what each recipient will read.
+func (s *Signals) review(d Decision, answers Answers, c Content) Review {
+	in := struct {
+		Facts, Opinions string
+		Versions        Versions
+		Answers         Answers
+	}{c.Facts, c.Opinions, c.Versions, answers}
+	checker := s.disclosure.checker
+	subject := TextSubject{Name: c.Name, BirthDate: c.BirthDate}
 	r := Review{Decision: d, Name: subject.Name, Checks: map[string]TextCheck{}, Outgoing: []Outgoing{}}
 	for _, t := range []struct {
 		path  string
@@ -327,7 +366,6 @@ func (s *Signals) Review(ctx context.Context, actor Actor, in NewSignal) (Review
 		if parts&partIdentity != 0 {
 			out.Name = subject.Name
 		}
-		c := Content{Name: subject.Name, BirthDate: subject.BirthDate, Facts: in.Facts, Opinions: in.Opinions, Versions: in.Versions}
 		t := pass(checker, level, d.Fields, subject, c, parts)
 		out.Facts, out.Opinions, out.Withheld = t.facts, t.opinions, t.withheld
 		if t.facts != "" || t.opinions != "" {
@@ -335,7 +373,7 @@ func (s *Signals) Review(ctx context.Context, actor Actor, in NewSignal) (Review
 		}
 	}
 	r.Outgoing = append(r.Outgoing, out)
-	return r, nil
+	return r
 }
 
 func versionText(v *TextVersion, opinions bool) string {

@@ -133,6 +133,10 @@ func (s *Server) reviewTexts(c echo.Context, f url.Values, sd *summaryData) erro
 // the summary showed (see sendSignal).
 const ctxReviewChanged = "signaal.review_changed"
 
+// ctxCompleteReview carries the review of a stored draft being completed
+// (Signals.ReviewComplete) to its summary.
+const ctxCompleteReview = "signaal.complete_review"
+
 // reviewedDigest is a digest of a form's texts per level and its
 // confirmations, as the summary reviewed them: a send carrying another
 // digest was changed after the reporter saw what each recipient reads. It

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -192,6 +193,61 @@ func TestSummaryShowsExactlyWhatTheMeetingReads(t *testing.T) {
 			}
 			if strings.Contains(string(res.body), "leven") {
 				t.Errorf("the coordinator's answer carries the health words: %s", res.body)
+			}
+		})
+	}
+}
+
+// TestCompletingADraftShowsWhatTheMeetingReads: a signal sent as a draft
+// (its questions open) is completed later; its summary too names the young
+// person and shows per recipient exactly the stored text that will go,
+// which is what the coordinator then reads.
+func TestCompletingADraftShowsWhatTheMeetingReads(t *testing.T) {
+	se := newSignalsEnv(t)
+	se.srv.now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
+	b := newBrowserClient(t, se.url)
+	b.login(se.users[signal.RoleReporter].Email)
+	for i, tc := range []struct {
+		level     signal.Level
+		facts     string
+		wantFacts string
+		wantName  bool
+		withheld  bool
+	}{
+		{level: signal.LevelFull, facts: "Sam was drie weken niet op school.", wantFacts: "Sam was drie weken niet op school.", wantName: true},
+		// No text was written for the anonymous level: none goes.
+		{level: signal.LevelAnonymous, facts: "Sam de Vries zegt dat hij niet meer wil leven.", withheld: true},
+	} {
+		t.Run(string(tc.level), func(t *testing.T) {
+			f := validSignalForm()
+			f.Set("facts", tc.facts)
+			first := b.post("/signalen/nieuw", f)
+			_, fields, _ := formOf(t, first.body)
+			fields.Set("idempotency_key", fmt.Sprintf("draft-%d", i))
+			sent := b.post("/signalen/verstuur", fields)
+			if sent.status != http.StatusSeeOther {
+				t.Fatalf("send draft: %d %s", sent.status, sent.body)
+			}
+			loc := sent.header.Get("Location")
+			summary, _ := answerAll(t, b, b.get(loc+"/vragen"), pageAnswersFor[tc.level])
+			if !strings.Contains(summary.body, `<strong id="review-name">Sam de Vries</strong>`) {
+				t.Fatalf("the completion's summary does not name the young person:\n%s", summary.body)
+			}
+			o := outgoingOf(t, summary.body)
+			if o.facts != tc.wantFacts || o.withheld != tc.withheld || (o.name == "Sam de Vries") != tc.wantName {
+				t.Fatalf("the summary says %+v goes", o)
+			}
+			action, fields, _ := formOf(t, summary.body)
+			if done := b.post(action, fields); done.status != http.StatusSeeOther {
+				t.Fatalf("confirm: %d %s", done.status, done.body)
+			}
+			_, read := se.get("coordinator", strings.TrimPrefix(loc, "/signalen/"))
+			name := ""
+			if read.Youth != nil {
+				name = read.Youth.Name
+			}
+			if read.Facts != o.facts || read.Withheld != o.withheld || name != o.name {
+				t.Fatalf("the coordinator reads %q (withheld %v, name %q); the summary showed %+v", read.Facts, read.Withheld, name, o)
 			}
 		})
 	}

@@ -175,9 +175,10 @@ type summaryData struct {
 	Action    string
 	Recipient signal.RecipientRole
 	Decision  signal.Decision
-	// Review is what the gate makes of the texts (nil when completing a
-	// stored draft, whose texts are not edited): the young person's name,
-	// the findings per text and what each recipient will read.
+	// Review is what the gate makes of the texts (for a stored draft being
+	// completed, of its stored texts, which are not edited here): the young
+	// person's name, the findings per text and what each recipient will
+	// read.
 	Review *signal.Review
 	// Versions are the texts to write or confirm for the meeting's level
 	// below full, with their findings marked.
@@ -267,6 +268,9 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 			return err
 		}
 		sd.Changed, _ = c.Get(ctxReviewChanged).(bool)
+	}
+	if r, ok := c.Get(ctxCompleteReview).(*signal.Review); ok && !edit {
+		sd.Review = r
 	}
 	if edit {
 		sd.Key, sd.Submit, sd.Outbox = signal.NewIdempotencyKey(s.now()), "summary.send", true
@@ -405,6 +409,14 @@ func (s *Server) completeWith(c echo.Context, f url.Values) error {
 	d, err := svc.PreviewComplete(ctx, signalActor(c), id, more)
 	if err != nil {
 		return err
+	}
+	if d.Outcome != signal.OutcomeIncomplete || len(d.Missing) == 0 {
+		// The summary: what each recipient will read of the stored texts.
+		r, err := svc.ReviewComplete(ctx, signalActor(c), id, more)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxCompleteReview, &r)
 	}
 	v := s.view(c, "question.title", nil)
 	v.Form = f
