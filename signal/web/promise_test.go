@@ -196,7 +196,10 @@ func (s *promiseSite) apiViews(t *testing.T) []promiseView {
 		for _, ls := range leakSignals {
 			get(who, "/api/v1/signals/"+s.sigs[ls.key])
 		}
-		for _, p := range []string{"/api/v1/meetings", m, m + "/agenda", m + "/agenda?view=projector", m + "/minutes",
+		for _, ls := range leakSignals {
+			get(who, m+"/items/"+s.items[ls.key]) // one young person opened (issue 16, item 7)
+		}
+		for _, p := range []string{"/api/v1/meetings", m, m + "/agenda", m + "/agenda?view=projector", m + "/contents", m + "/minutes",
 			"/api/v1/matches", "/api/v1/outcomes", "/api/v1/evaluation", "/api/v1/evaluation.csv", "/api/v1/me"} {
 			get(who, p)
 		}
@@ -217,7 +220,11 @@ func (s *promiseSite) pagePaths(who string) []string {
 	m := "/overleg/" + s.meeting
 	switch who {
 	case "coordinator":
-		return []string{"/overleg", m, m + "/scherm", m + "/verslag", "/evaluatie", "/evaluatie.csv"}
+		out := []string{"/overleg", m, m + "/scherm", m + "/inhoud", m + "/verslag", "/evaluatie", "/evaluatie.csv"}
+		for _, ls := range leakSignals {
+			out = append(out, m+"/jongere/"+s.items[ls.key])
+		}
+		return out
 	case "privacy":
 		out := []string{"/privacy", "/privacy/audit", "/privacy/escalaties", "/privacy/beleid", "/evaluatie", "/evaluatie.csv", "/privacy/inzage"}
 		for _, ls := range leakSignals {
@@ -281,6 +288,15 @@ func TestPromiseNoRecipientReadsBeyondItsLevel(t *testing.T) {
 	for _, v := range views {
 		if v.who == "coordinator" && strings.HasSuffix(v.where, "/agenda") {
 			checkShown(t, "the agenda (API)", v.body)
+		}
+		for _, ls := range leakSignals {
+			if v.who == "coordinator" && strings.HasSuffix(v.where, "/items/"+s.items[ls.key]) {
+				for _, w := range ls.shown {
+					if !strings.Contains(v.body, w) {
+						t.Errorf("the opened item of %s lacks %q, which its level allows", ls.key, w)
+					}
+				}
+			}
 		}
 	}
 	// The database files hold none of it in the clear: every text about a
