@@ -179,6 +179,7 @@ func Prepare(entries ...Entry) (*Prepared, error) {
 		if p.rows[i], err = toRow(0, e); err != nil {
 			return nil, fmt.Errorf("append audit entry: %w", err)
 		}
+		commitIP(&p.rows[i])
 	}
 	return p, nil
 }
@@ -269,6 +270,13 @@ func (a *Appender) insertRows(ctx context.Context, rows []row) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("append audit entry: %w", err)
 		}
+		for i := range chunk {
+			if r := &chunk[i]; r.ip != "" {
+				if _, err := a.tx.ExecContext(ctx, insertOriginSQL, r.seq, r.ip, r.salt, string(r.cols[0])); err != nil {
+					return 0, fmt.Errorf("append audit entry: keep the address: %w", err)
+				}
+			}
+		}
 	}
 	a.tail.seq, a.tail.hash = seq, hash
 	a.c.unindexed += int64(len(rows))
@@ -285,6 +293,10 @@ const (
 const insertColumns = `INSERT INTO audit_entries
 		(seq, time, actor_user, actor_role, actor_org, action, object, subject, decision, origin_request, origin_ip, hash)
 		VALUES `
+
+// OR REPLACE: an address left behind by entries someone cut off the log
+// (Verify reports that) must not stop the log from going on.
+const insertOriginSQL = `INSERT OR REPLACE INTO audit_origins (seq, ip, salt, time) VALUES (?, ?, ?, ?)`
 
 // insertRowsSQL holds the INSERT statements of 2 to appendChunk entries.
 var insertRowsSQL = func() []string {
@@ -318,4 +330,18 @@ func (a *Appender) readTail(ctx context.Context) error {
 	}
 	a.tail.known = true
 	return nil
+}
+
+// ForgetIPs deletes the client addresses (and their commitments' salts) of
+// the entries made before before, inside the transaction, and returns how
+// many it deleted. The entries and their hashes stay as they are: each
+// keeps a commitment to its address, which without the salt reveals
+// nothing, so the chain verifies as before. Entries older than audit
+// migration 5 hold their address inside the hashed columns and keep it.
+func (a *Appender) ForgetIPs(ctx context.Context, before time.Time) (int64, error) {
+	res, err := a.tx.ExecContext(ctx, "DELETE FROM audit_origins WHERE time < ?", before.UTC().Format(timeLayout))
+	if err != nil {
+		return 0, fmt.Errorf("forget audit addresses: %w", err)
+	}
+	return res.RowsAffected()
 }

@@ -100,6 +100,10 @@ type Record struct {
 	Seq  int64
 	Hash [32]byte
 	Entry
+	// StoredIP is the origin_ip column as stored and hashed: for entries
+	// since audit migration 5 a commitment to Actor.IP (which is "" once
+	// ForgetIPs forgot the address); for older ones the address itself.
+	StoredIP string
 }
 
 // ErrInvalidEntry is matched (errors.Is) by every *EntryError.

@@ -1,11 +1,15 @@
 package audit
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/signaal-nl/signaal/signal"
@@ -20,6 +24,10 @@ import (
 //	fields = for each column, in this order: decimal(len) ‖ ":" ‖ bytes
 //	    time, actor_user, actor_role, actor_org, action, object, subject,
 //	    decision, origin_request, origin_ip
+//
+// origin_ip is, since audit migration 5, a salted commitment to the
+// client's address (commitIP), the address itself kept in audit_origins
+// until ForgetIPs removes it; entries from before hold the address.
 //
 // Each field is length-prefixed (a netstring without the trailing comma), so
 // no two different entries share an encoding, whatever bytes a tamperer puts
@@ -44,10 +52,51 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 // columns is the number of hashed columns after seq.
 const columns = 10
 
-// row is an entry as stored, column by column.
+// row is an entry as stored, column by column; ip and salt are the
+// client's address and the salt of its commitment in cols[9], kept in
+// audit_origins (see commitIP).
 type row struct {
 	seq  int64
 	cols [columns][]byte
+	ip   string
+	salt []byte
+}
+
+// ipCommitPrefix starts an origin_ip column that holds a commitment to the
+// address rather than the address.
+const ipCommitPrefix = "ipc1:"
+
+// commitIP replaces the address in r's origin_ip column by a salted
+// commitment, base64url(SHA-256(tag ‖ salt ‖ address)) after ipCommitPrefix,
+// and keeps the address and the salt in r for audit_origins. The chain
+// hashes the commitment; once ForgetIPs deleted the address and its salt,
+// the commitment cannot be turned back into an address (a random 16-byte
+// salt, so not even by trying all 2^32 IPv4 addresses), while the hash, and
+// so the chain, stays as it was.
+func commitIP(r *row) {
+	if len(r.cols[9]) == 0 {
+		return
+	}
+	r.ip = string(r.cols[9])
+	r.salt = make([]byte, 16)
+	rand.Read(r.salt)
+	r.cols[9] = []byte(ipCommitment(r.ip, r.salt))
+}
+
+// AddressSQL is the SQL expression of an entry's client address, in a
+// query over audit_entries (not aliased): the address kept in
+// audit_origins, "" once forgotten, or for entries from before audit
+// migration 5 the origin_ip column itself.
+const AddressSQL = `CASE WHEN origin_ip LIKE '` + ipCommitPrefix + `%'
+	THEN coalesce((SELECT ip FROM audit_origins o WHERE o.seq = audit_entries.seq), '')
+	ELSE origin_ip END`
+
+func ipCommitment(ip string, salt []byte) string {
+	h := sha256.New()
+	h.Write([]byte("signaal-audit-ip-v1\x00"))
+	h.Write(salt)
+	h.Write([]byte(ip))
+	return ipCommitPrefix + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
 // fieldsSQL is the SQL expression computing the fields part of the
@@ -103,6 +152,9 @@ func EntryHash(prev [32]byte, r Record) ([32]byte, error) {
 	row, err := toRow(r.Seq, r.Entry)
 	if err != nil {
 		return [32]byte{}, err
+	}
+	if r.StoredIP != "" {
+		row.cols[9] = []byte(r.StoredIP)
 	}
 	return chainHash(&prev, appendEncoding(nil, &row)), nil
 }
@@ -188,9 +240,10 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, q...)
 }
 
-// fromRow turns stored columns back into a record.
-func fromRow(r *row, hash []byte) (Record, error) {
-	rec := Record{Seq: r.seq}
+// fromRow turns stored columns back into a record; ip is the address kept
+// in audit_origins, if any.
+func fromRow(r *row, hash []byte, ip sql.NullString) (Record, error) {
+	rec := Record{Seq: r.seq, StoredIP: string(r.cols[9])}
 	copy(rec.Hash[:], hash)
 	t, err := time.Parse(time.RFC3339Nano, string(r.cols[0]))
 	if err != nil {
@@ -199,6 +252,9 @@ func fromRow(r *row, hash []byte) (Record, error) {
 	rec.Time = t.UTC()
 	rec.Actor = signal.Actor{UserID: string(r.cols[1]), Role: signal.Role(r.cols[2]), OrgID: string(r.cols[3]),
 		RequestID: string(r.cols[8]), IP: string(r.cols[9])}
+	if strings.HasPrefix(rec.Actor.IP, ipCommitPrefix) {
+		rec.Actor.IP = ip.String // "" once forgotten
+	}
 	rec.Action = signal.AuditAction(r.cols[4])
 	rec.Object = string(r.cols[5])
 	rec.Subject = string(r.cols[6])

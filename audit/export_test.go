@@ -23,6 +23,8 @@ const (
 	IndexAfter  = indexAfter
 	TimeLayout  = timeLayout
 	Columns     = columns
+
+	IPCommitPrefix = ipCommitPrefix
 )
 
 // Seq is r's sequence number.

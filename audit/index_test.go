@@ -205,6 +205,7 @@ func TestMigrationIndexesExistingEntries(t *testing.T) {
 		CREATE INDEX audit_entries_action ON audit_entries (action, seq);
 		CREATE INDEX audit_entries_outcome ON audit_entries (json_extract(decision, '$.outcome'), seq) WHERE decision IS NOT NULL;
 		CREATE INDEX audit_entries_rule ON audit_entries (json_extract(decision, '$.rule'), seq) WHERE decision IS NOT NULL;
+		DROP TABLE audit_origins;
 		DELETE FROM audit_migrations WHERE version > 2;`)
 	if err := audit.Migrate(ctx, l.db); err != nil {
 		t.Fatal(err)

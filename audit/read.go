@@ -57,7 +57,8 @@ func (f Filter) read() entryQuery {
 
 // recordColumns is the select list [scanRecords] reads, in [row] order.
 const recordColumns = `seq, time, actor_user, actor_role, actor_org, action, object, subject,
-	decision, origin_request, origin_ip, hash`
+	decision, origin_request, origin_ip, hash,
+	(SELECT ip FROM audit_origins o WHERE o.seq = audit_entries.seq)`
 
 // scanRecords turns each row of rows (selected as recordColumns) into a
 // record and hands it to each, until each returns false or the rows end. It
@@ -67,17 +68,18 @@ func scanRecords(rows *sql.Rows, each func(Record) bool) error {
 	var (
 		r    row
 		hash []byte
+		ip   sql.NullString
 		dest = []any{&r.seq}
 	)
 	for i := range r.cols {
 		dest = append(dest, &r.cols[i])
 	}
-	dest = append(dest, &hash)
+	dest = append(dest, &hash, &ip)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		rec, err := fromRow(&r, hash)
+		rec, err := fromRow(&r, hash, ip)
 		if err != nil {
 			return err
 		}

@@ -170,6 +170,26 @@ BEGIN SELECT RAISE(ABORT, 'audit_index_mark only moves forward'); END;
 CREATE TRIGGER audit_index_mark_keep BEFORE DELETE ON audit_index_mark
 BEGIN SELECT RAISE(ABORT, 'audit_index_mark: DELETE refused'); END;
 `,
+	// 5: the client's IP address of an entry, kept apart so it
+	// can be forgotten (ForgetIPs) without touching the chain. From here on
+	// an entry's origin_ip column holds a salted commitment to the address
+	// (see commitIP), which the chain hashes as stored; the address and
+	// the salt live here until ForgetIPs deletes them. The commitment alone
+	// reveals nothing (the salt is random and goes with the address).
+	// Entries written before keep the address in origin_ip: it is part of
+	// their hash.
+	`
+CREATE TABLE audit_origins (
+	seq  INTEGER PRIMARY KEY, -- the entry's
+	ip   TEXT NOT NULL,
+	salt BLOB NOT NULL,
+	time TEXT NOT NULL        -- the entry's, to forget by age
+) STRICT;
+CREATE INDEX audit_origins_time ON audit_origins (time);
+
+CREATE TRIGGER audit_origins_no_update BEFORE UPDATE ON audit_origins
+BEGIN SELECT RAISE(ABORT, 'audit_origins: UPDATE refused (only forgetting, by DELETE)'); END;
+`,
 }
 
 // Migrate creates or upgrades the audit tables and triggers in db. It is
@@ -248,4 +268,26 @@ func checkSchema(ctx context.Context, q interface {
 		return fmt.Errorf("audit log schema is version %d, this program expects %d (run audit.Migrate)", v.Int64, schemaVersion())
 	}
 	return nil
+}
+
+// originsVersion is the schema version that added audit_origins.
+const originsVersion = 5
+
+// checkVerifiable fails unless db holds a log Verify can check read-only:
+// this code's schema, or one from before audit_origins (version 4, whose
+// entries hold their address in the hashed columns), so an operator can
+// verify a copy of an older database without migrating it. origins says
+// whether audit_origins is there to check.
+func checkVerifiable(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (origins bool, err error) {
+	err = checkSchema(ctx, q)
+	if err == nil || errors.Is(err, ErrNoLog) {
+		return err == nil, err
+	}
+	var v sql.NullInt64
+	if qerr := q.QueryRowContext(ctx, "SELECT max(version) FROM audit_migrations").Scan(&v); qerr == nil && v.Int64 == originsVersion-1 {
+		return false, nil
+	}
+	return false, err
 }

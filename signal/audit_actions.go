@@ -53,10 +53,13 @@ const (
 	ActionAuditVerify     AuditAction = "audit.verify"
 	ActionAuditCheckpoint AuditAction = "audit.checkpoint"
 	ActionAuditExport     AuditAction = "audit.export"
-	ActionYouthLookup     AuditAction = "youth.lookup"
-	ActionAccessReport    AuditAction = "access.report"
-	ActionSignalErase     AuditAction = "signal.erase"
-	ActionYouthKeyErase   AuditAction = "youth.key_erase"
+	// The hourly job forgot the client addresses of audit entries older
+	// than signal.AuditIPRetention (the object names the cut-off day).
+	ActionAuditIPsForget AuditAction = "audit.ips_forget"
+	ActionYouthLookup    AuditAction = "youth.lookup"
+	ActionAccessReport   AuditAction = "access.report"
+	ActionSignalErase    AuditAction = "signal.erase"
+	ActionYouthKeyErase  AuditAction = "youth.key_erase"
 	// ActionYouthEraseLegacy is what `signald youth erase` audited before
 	// erasure became one use case; read only when importing old keys.
 	ActionYouthEraseLegacy AuditAction = "youth.erase"

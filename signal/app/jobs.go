@@ -13,7 +13,8 @@ import (
 // done: the retention rule, as signal.RetentionActor (erasure is
 // idempotent, so a failed run is logged and tried again at the next tick), then a signed audit checkpoint,
 // so the privacy officer can verify from a recent one and keep them. It
-// needs the YouthKeys and Signing parts.
+// needs the YouthKeys and Signing parts. Between them it forgets the
+// client addresses of audit entries older than signal.AuditIPRetention.
 func (a *App) RunJobs(ctx context.Context, every time.Duration) {
 	logger := a.opts.Logger
 	tick := time.NewTicker(every)
@@ -35,6 +36,13 @@ func (a *App) RunJobs(ctx context.Context, every time.Duration) {
 			}
 		}
 		if ctx.Err() == nil {
+			if n, err := a.ForgetAuditIPs(ctx); err != nil {
+				logger.Error("forgetting old audit addresses failed", slog.Any("err", err))
+			} else if n > 0 {
+				logger.Info("audit addresses forgotten", slog.Int64("entries", n))
+			}
+		}
+		if ctx.Err() == nil {
 			if err := a.Checkpoint(ctx); err != nil {
 				logger.Error("audit checkpoint failed", slog.Any("err", err))
 			}
@@ -45,6 +53,17 @@ func (a *App) RunJobs(ctx context.Context, every time.Duration) {
 		case <-tick.C:
 		}
 	}
+}
+
+// ForgetAuditIPs forgets the client addresses of audit entries older than
+// signal.AuditIPRetention (see sqlite.Integrity.ForgetIPs), as
+// signal.AuditIPJob; the hourly jobs run it before the checkpoint.
+func (a *App) ForgetAuditIPs(ctx context.Context) (int64, error) {
+	now := time.Now
+	if a.opts.Now != nil {
+		now = a.opts.Now
+	}
+	return a.integrity.ForgetIPs(ctx, signal.AuditIPJob, now())
 }
 
 // Checkpoint signs and stores a checkpoint of the audit log's head, only

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/signaal-nl/signaal/audit"
 	"github.com/signaal-nl/signaal/signal"
@@ -97,4 +98,33 @@ func (in *Integrity) IssueCheckpoint(ctx context.Context) (signal.AuditCheckpoin
 		return signal.AuditCheckpoint{}, err
 	}
 	return signal.AuditCheckpoint{Origin: cp.Origin, Size: cp.Size, Head: headString(cp.Head), Time: cp.Time, Note: string(note)}, nil
+}
+
+// ForgetIPs forgets the client addresses of the audit entries older than
+// signal.AuditIPRetention at now, as actor (the hourly job), and says how
+// many. Entries written before audit migration 5 hold the address in their
+// hashed columns and keep it (see audit.Appender.ForgetIPs).
+// The forgetting and its audit entry are one unit of work: no audit, no
+// forgetting; nothing forgotten, nothing recorded.
+func (in *Integrity) ForgetIPs(ctx context.Context, actor signal.Actor, now time.Time) (int64, error) {
+	before := now.Add(-signal.AuditIPRetention)
+	var n int64
+	err := in.db.writer.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		if n, err = tx.log.ForgetIPs(ctx, before); err != nil || n == 0 {
+			return err
+		}
+		_, err = tx.log.AppendAll(ctx, audit.Entry{Actor: actor, Action: signal.ActionAuditIPsForget,
+			Object: "audit/ips-before/" + before.UTC().Format("2006-01-02")})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		// secure_delete zeroes the rows in the database file; the WAL's
+		// page images from before go too.
+		in.db.truncateWALSoon()
+	}
+	return n, nil
 }

@@ -566,9 +566,11 @@ func (p *Privacy) ViewsPerReader(ctx context.Context, actions []signal.AuditActi
 
 // CountPerAddress implements signal.AuditReader.
 func (p *Privacy) CountPerAddress(ctx context.Context, action signal.AuditAction, since, until time.Time) ([]signal.FailedLogins, error) {
-	rows, err := p.r.QueryContext(ctx, `SELECT origin_ip, count(*), max(time) FROM audit_entries
+	// The address as kept (audit.AddressSQL): forgotten ones count
+	// together under "".
+	rows, err := p.r.QueryContext(ctx, `SELECT `+audit.AddressSQL+` AS ip, count(*), max(time) FROM audit_entries
 		WHERE action = ? AND time >= ? AND time < ?
-		GROUP BY origin_ip ORDER BY count(*) DESC LIMIT 100`, string(action), auditTime(since), auditTime(until))
+		GROUP BY ip ORDER BY count(*) DESC LIMIT 100`, string(action), auditTime(since), auditTime(until))
 	if err != nil {
 		return nil, fmt.Errorf("count entries per address: %w", err)
 	}
