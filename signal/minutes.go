@@ -36,7 +36,8 @@ type MinutesItem struct {
 }
 
 // Minutes returns the minutes of meeting id for its chair or a member's
-// contact person, audited as minutes.view per young person in them. The
+// contact person, audited as minutes.view per young person in them. Each
+// young person has the number the agenda gave them. The
 // meeting's texts show as on the chair's agenda: only where the item, as
 // the meeting may see it now, allows what they carry.
 func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes, error) {
@@ -81,6 +82,10 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 	if err != nil {
 		return Minutes{}, err
 	}
+	numbers, err := m.agendaNumbers(ctx, actor, coop, mt)
+	if err != nil {
+		return Minutes{}, err
+	}
 	today := Today(m.now())
 	events := []AuditEvent{{Action: ActionMinutesView, Object: meetingObject(mt.ID)}}
 	for i, c := range discussed {
@@ -88,8 +93,12 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 		if err != nil {
 			return Minutes{}, err
 		}
+		n, ok := numbers[c.ItemRef()]
+		if !ok { // not on the agenda as it is now (its signals gone): after the rest
+			n = len(numbers) + i + 1
+		}
 		it := MinutesItem{
-			Number: i + 1, Label: "Jongere " + strconv.Itoa(i+1), Youth: items[i].Youth, Anonymous: c.AnonymousSignal != "",
+			Number: n, Label: "Jongere " + strconv.Itoa(n), Youth: items[i].Youth, Anonymous: c.AnonymousSignal != "",
 			Lead: c.Lead, LeadAssigned: slices.ContainsFunc(cs.Leads, func(l *LeadRecord) bool { return l.CaseID == c.ID && l.MeetingID == mt.ID }),
 			Decisions: cv.Decisions, Actions: cv.Actions,
 			Closed: c.ClosedMeeting == mt.ID, CloseReason: c.CloseReason,
@@ -105,10 +114,32 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 		mn.Items = append(mn.Items, it)
 		events = append(events, AuditEvent{Action: ActionMinutesView, Object: caseObject(c.ID), Subject: c.Youth})
 	}
+	slices.SortStableFunc(mn.Items, func(a, b MinutesItem) int { return a.Number - b.Number })
 	if err := m.audit.Record(ctx, actor, events); err != nil {
 		return Minutes{}, fmt.Errorf("audit minutes: %w", err)
 	}
 	return mn, nil
+}
+
+// agendaNumbers are the numbers of mt's agenda items by ref, as the agenda
+// numbers them (a held meeting's agenda as it was when it was held), so the
+// minutes number each young person as the agenda did. Built of heads: it
+// opens nothing and audits nothing.
+func (m *Meetings) agendaNumbers(ctx context.Context, actor Actor, coop string, mt *Meeting) (map[string]int, error) {
+	out := map[string]int{}
+	if mt.Status == MeetingCancelled {
+		return out, nil
+	}
+	ag, _, err := m.buildAgenda(ctx, actor, coop, mt, false, m.disclosure.headsPerRequest())
+	if err != nil {
+		return nil, err
+	}
+	for _, list := range [][]AgendaItem{ag.Items, ag.Carried, ag.FollowUp} {
+		for _, it := range list {
+			out[it.Ref] = it.Number
+		}
+	}
+	return out, nil
 }
 
 func caseTouchedIn(c *Case, cs *CaseSet, meetingID string) bool {

@@ -236,3 +236,42 @@ func hasField(err error, field string) bool {
 	}
 	return false
 }
+
+// TestMinutesNumberAsTheAgenda (issue 16, item 4, in part): the minutes
+// give each young person the number the agenda gave them, not a count of
+// the items discussed, for the chair and for a member's contact person;
+// and a held meeting's minutes carry when it was held.
+func TestMinutesNumberAsTheAgenda(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	e.submit(e.school, "Anna Jansen", signal.CategorySchoolAbsence, "Anna mist veel lessen.", "", signal.LevelFull)
+	e.submit(e.youthwork, "Anna Jansen", signal.CategorySchoolAbsence, "Anna is vaak weg.", "", signal.LevelFull)
+	bob := e.submit(e.school, "Bob de Wit", signal.CategorySchoolAbsence, "Bob komt te laat.", "", signal.LevelFull)
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	ag := e.agenda(m.ID, false)
+	bobItem, _ := findOnAgenda(ag, bob)
+	if bobItem.Number != 2 {
+		t.Fatalf("Bob is item %d on the agenda, want 2 (Anna, with two partners, first)", bobItem.Number)
+	}
+	if _, err := e.meetings.AssignLead(ctx, e.coordinator, m.ID, bobItem.Ref, e.school.UserID); err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(2 * time.Hour)
+	held, err := e.meetings.Hold(ctx, e.coordinator, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(time.Hour)
+	for _, who := range []signal.Actor{e.coordinator, e.school} {
+		mn, err := e.meetings.Minutes(ctx, who, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mn.Items) != 1 || mn.Items[0].Number != 2 || mn.Items[0].Label != "Jongere 2" {
+			t.Errorf("minutes for %s: %+v, want Bob as item 2", who.Role, mn.Items)
+		}
+		if mn.Meeting.HeldAt == nil || !mn.Meeting.HeldAt.Equal(*held.HeldAt) || !mn.Final {
+			t.Errorf("minutes for %s: held at %v, want %v", who.Role, mn.Meeting.HeldAt, held.HeldAt)
+		}
+	}
+}

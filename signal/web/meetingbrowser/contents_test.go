@@ -90,4 +90,14 @@ func TestCoordinatorNavigatesTheAgendaPerYoungPerson(t *testing.T) {
 	}
 	p.AssertAccessible()
 	p.Screenshot("contents-open")
+
+	// Closed: the minutes carry the held date and the agenda's numbers.
+	p.Goto(s.url+"/overleg/"+s.meeting, browsertest.Name("Overleg afsluiten"))
+	p.ClickAndWait(browsertest.Name("Overleg afsluiten"), browsertest.CSS("h1"))
+	p.AssertAccessible()
+	p.Screenshot("minutes-held")
+	if got := p.Text(browsertest.CSS("main")); !strings.Contains(got, "Gehouden op") || !strings.Contains(got, "Definitief") ||
+		!strings.Contains(got, "1. Sanne de Vries") {
+		t.Errorf("minutes after closing:\n%s", got)
+	}
 }
