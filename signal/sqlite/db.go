@@ -322,6 +322,12 @@ func (db *DB) tryTruncateWAL() {
 	}
 	defer db.checkpointing.Unlock()
 	var busy, logged, copied int
+	// First copy the WAL into the file without the write lock (PASSIVE):
+	// a TRUNCATE checkpoint holds the write lock while it copies and
+	// syncs, so what it has left to copy is what it stalls writers for.
+	if err := db.nowait.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied); err != nil || logged != copied {
+		return // a reader is still on older frames; try again at the next tick
+	}
 	err := db.nowait.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &copied)
 	if err == nil && busy == 0 {
 		db.truncatePending.Store(false)

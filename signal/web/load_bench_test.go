@@ -309,6 +309,9 @@ type loadServer struct {
 	app     *app.App
 	seq     atomic.Int64
 	created atomic.Int64
+	// onResult, if set, sees every result (the retention benchmark notes
+	// when the slow ones were sent).
+	onResult func(*vegeta.Result)
 }
 
 // startLoadServer runs the production wiring (as serve does) on loopback,
@@ -392,6 +395,9 @@ func (l *loadServer) attackInto(b *testing.B, rate vegeta.Rate, d time.Duration,
 	for res := range atk.Attack(targeter, rate, d, "submit") {
 		if res.Code == http.StatusCreated {
 			l.created.Add(1)
+		}
+		if l.onResult != nil {
+			l.onResult(res)
 		}
 		for _, m := range into {
 			m.Add(res)

@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -77,10 +80,16 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 			runs     []signal.RetentionRun
 			runErr   error
 			erasedIn time.Duration
+			slow     = map[time.Duration]int{} // slow submissions per 250 ms of the run, by when they were sent
 		)
+		t0 := time.Now()
+		lb.onResult = func(r *vegeta.Result) {
+			if r.Latency > 100*time.Millisecond {
+				slow[r.Timestamp.Sub(t0).Truncate(250*time.Millisecond)]++
+			}
+		}
 		go func() {
 			defer close(done)
-			t0 := time.Now()
 			runs, runErr = ret.Run(ctx, signal.Actor{UserID: "cli", Role: signal.RoleSystem}, signal.RetentionRequest{Cooperation: co.ID, Confirm: true})
 			erasedIn = time.Since(t0)
 		}()
@@ -94,6 +103,12 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 			}
 		}
 		during.Close()
+		lb.onResult = nil
+		var when []string
+		for _, at := range slices.Sorted(maps.Keys(slow)) {
+			when = append(when, fmt.Sprintf("+%v: %d", at, slow[at]))
+		}
+		b.Logf("erasure took %v; submissions over 100 ms by when they were sent (per 250 ms from the run's start): %v", erasedIn.Round(time.Millisecond), when)
 		if runErr != nil || len(runs) != 1 || len(runs[0].Expired) != erasedYouths*perYouth {
 			b.Fatalf("retention: %v; runs %d, want %d signals erased", runErr, len(runs), erasedYouths*perYouth)
 		}
