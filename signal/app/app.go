@@ -307,6 +307,21 @@ func (a *App) Questions() []signal.Question {
 	return a.Engine.Questions()
 }
 
+// PolicyWasm is the policy compiled to WebAssembly (policy.wasm) and its
+// policy_version, the same as the engine's (web.Application): the phone
+// decides with it offline. It compiles on the first call and keeps the
+// result.
+func (a *App) PolicyWasm() ([]byte, string, error) {
+	if a.Engine == nil {
+		return nil, "", errors.New("app: no policy loaded")
+	}
+	w, err := a.Engine.Wasm()
+	if err != nil {
+		return nil, "", err
+	}
+	return w.Module, w.Version, nil
+}
+
 // system is who the audit log names for what the application does of
 // itself (the policy load at start).
 var system = signal.Actor{UserID: "signald", Role: signal.RoleSystem}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -69,6 +70,40 @@ type signalFormData struct {
 	Known      []knownYouth
 	Today      string
 	Carry      []hiddenField // the answers given so far, kept while editing
+	// Acute is the first question, acute danger, asked at the top of the
+	// form so 112 shows at once (issue 15 item 5).
+	Acute *signal.Question
+	// Questions are the policy's other questions, in the form for the
+	// policy on the phone (phone.js) to show as it needs them; Phone says
+	// where policy.wasm is, empty when the server has none.
+	Questions  []signal.Question
+	Phone      policyOnPhone
+	PhoneTexts map[string]string
+}
+
+// onPhone are the questions phone.js never shows: the age comes from the
+// birth date, the fields and their separation from the texts.
+var notOnPhone = []string{"risk.acute_danger", "youth.age", "youth.capable", "fields", "facts_opinions_separated"}
+
+// phoneTextKeys are the catalogue texts phone.js writes the decision with.
+func (s *Server) phoneTexts(v *View) map[string]string {
+	out := map[string]string{}
+	add := func(prefix string, values ...string) {
+		for _, x := range values {
+			out[prefix+x] = v.T(prefix + x)
+		}
+	}
+	for _, o := range signal.Outcomes {
+		add("outcome.", string(o))
+	}
+	for _, l := range signal.Levels {
+		add("level.", string(l))
+	}
+	for _, r := range signal.RecipientRoles {
+		add("recipient.", string(r))
+	}
+	out["lang"] = string(v.Lang)
+	return out
 }
 
 // newSignalPage: GET /signalen/nieuw, screen 1 (who) and 2 (what) of a new
@@ -82,7 +117,23 @@ func (s *Server) newSignalPage(c echo.Context) error {
 
 func (s *Server) renderSignalForm(c echo.Context, status int, v *View) error {
 	d := signalFormData{Categories: signal.Categories, Contains: signal.ContainedFields, Today: signal.Today(s.now()).String(),
-		Carry: carry(v.Form, formFields...)}
+		Phone: s.policyOnPhone()}
+	except := append(slices.Clone(formFields), "answers.risk.acute_danger")
+	if q, ok := s.question("risk.acute_danger"); ok {
+		d.Acute = &q
+	}
+	if d.Phone.URL != "" {
+		// The answers are radios in the form itself, not carried.
+		except = append(except, answerFields()...)
+		for _, q := range s.questions {
+			if !slices.Contains(notOnPhone, q.ID) && slices.Contains(signal.AnswerPaths, q.ID) {
+				d.Questions = append(d.Questions, q)
+			}
+		}
+		d.PhoneTexts = s.phoneTexts(v)
+		c.Response().Header().Set("Content-Security-Policy", cspWithWasm)
+	}
+	d.Carry = carry(v.Form, except...)
 	// The app shell (?shell=1) the service worker keeps holds no young
 	// person's name: the list of earlier ones is left out.
 	if svc, err := s.signalsService(); err == nil && c.QueryParam("shell") == "" {
@@ -190,6 +241,9 @@ type summaryData struct {
 	// them (reviewedDigest); a send whose texts differ shows the summary
 	// again instead of sending text the reporter has not seen checked.
 	Reviewed string
+	// PhoneDiffers says how the decision the phone showed differs from
+	// the server's ("" when it does not).
+	PhoneDiffers string
 	// Changed: the reporter changed a text after the summary was shown.
 	Changed bool
 	Carry   []hiddenField
@@ -231,7 +285,38 @@ func (s *Server) newSignalStep(c echo.Context) error {
 		}
 		return err
 	}
+	if diff := phoneDiffers(v, f.Get("phone_decision"), d); diff != "" {
+		c.Set(ctxPhoneDiffers, diff)
+	}
 	return s.nextScreen(c, v, d, "/signalen/nieuw", "/signalen/verstuur", true)
+}
+
+// ctxPhoneDiffers holds, for the summary, how the phone's decision differs
+// from the server's.
+const ctxPhoneDiffers = "signaal.phone-differs"
+
+// phoneDiffers compares the decision the phone made with the policy on the
+// phone (phone.js sends it as phone_decision) with the server's, which is
+// the authority: "" when they agree (or the phone made none), else the
+// sentence that tells the worker both.
+func phoneDiffers(v *View, phone string, d signal.Decision) string {
+	if phone == "" || d.Outcome == signal.OutcomeIncomplete {
+		return ""
+	}
+	var p struct {
+		Outcome, Level, Rule string
+		Version              string `json:"policy_version"`
+	}
+	if json.Unmarshal([]byte(phone), &p) != nil {
+		return ""
+	}
+	if p.Outcome == string(d.Outcome) && p.Level == string(d.Level) && p.Rule == string(d.Rule) && p.Version == d.PolicyVersion {
+		return ""
+	}
+	say := func(outcome, level string) string {
+		return v.T("outcome."+outcome) + " (" + v.T("level."+level) + ")"
+	}
+	return v.T("phone.differs.text", say(p.Outcome, p.Level), say(string(d.Outcome), string(d.Level)))
 }
 
 // nextScreen renders the next question the decision is missing, or, when
@@ -268,6 +353,7 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 			return err
 		}
 		sd.Changed, _ = c.Get(ctxReviewChanged).(bool)
+		sd.PhoneDiffers, _ = c.Get(ctxPhoneDiffers).(string)
 	}
 	if r, ok := c.Get(ctxCompleteReview).(*signal.Review); ok && !edit {
 		sd.Review = r

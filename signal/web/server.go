@@ -38,6 +38,11 @@ type Deps struct {
 	// Questions is the policy's question catalogue (policy.Engine.Questions)
 	// the signal form asks from; nil falls back to Signals.Questions.
 	Questions []signal.Question
+	// PolicyWasm returns the policy compiled to WebAssembly and its
+	// policy_version (app.App.PolicyWasm): the signal form decides with it
+	// on the phone, offline (issue 15). Called on the first request for it;
+	// nil: the form asks its questions through the server only.
+	PolicyWasm func() (module []byte, version string, err error)
 	Logger    *slog.Logger // default discards
 	Now       func() time.Time
 
@@ -101,6 +106,7 @@ type Server struct {
 	signals      *signal.Signals
 	meetings     *signal.Meetings
 	questions    []signal.Question
+	wasm         *policyWasm
 	pages        *pages
 	privacy      *signal.Privacy
 	texts        map[string]signal.Text
@@ -143,6 +149,9 @@ func New(d Deps) (*Server, error) {
 	s.privacy = d.Privacy
 	s.texts = d.ReasonTexts
 	s.questions = d.Questions
+	if d.PolicyWasm != nil {
+		s.wasm = &policyWasm{load: d.PolicyWasm}
+	}
 	if s.questions == nil && d.Signals != nil {
 		s.questions = d.Signals.Questions()
 	}

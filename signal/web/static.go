@@ -125,6 +125,13 @@ func (s *Server) serviceWorker(c echo.Context) error {
 		urls = append(urls, "/static/"+name+"?v="+s.pages.assets[name])
 		sum.Write([]byte(s.pages.assets[name]))
 	}
+	if s.wasm != nil {
+		// The policy, so the form decides offline too.
+		if ph := s.policyOnPhone(); ph.URL != "" {
+			urls = append(urls, ph.URL)
+			sum.Write([]byte(ph.Version))
+		}
+	}
 	list, _ := json.Marshal(urls)
 	body := strings.NewReplacer("'__VERSION__'", strconv.Quote(hex.EncodeToString(sum.Sum(nil))[:12]), "__ASSETS__", string(list)).Replace(string(data))
 	c.Response().Header().Set("Cache-Control", "no-cache")

@@ -15,6 +15,7 @@ type Application interface {
 	ReasonTexts() map[string]signal.Text    // the policy's sentences per reason code
 	Questions() []signal.Question           // the policy's question catalogue
 	WriterStats() WriterStats               // the group-commit writer's counters
+	PolicyWasm() ([]byte, string, error)    // the policy as WebAssembly and its policy_version
 }
 
 // FromApp returns d with what it leaves zero filled from a: the services,
@@ -34,6 +35,9 @@ func FromApp(a Application, d Deps) Deps {
 	}
 	if d.Questions == nil {
 		d.Questions = a.Questions()
+	}
+	if d.PolicyWasm == nil {
+		d.PolicyWasm = a.PolicyWasm
 	}
 	if d.WriterStats == nil {
 		d.WriterStats = a.WriterStats

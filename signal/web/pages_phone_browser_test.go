@@ -1,0 +1,175 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/signaal-nl/signaal/signal"
+	bt "github.com/signaal-nl/signaal/signal/web/browsertest"
+)
+
+// phoneCase is one of issue 15's five cases: a young person born on Birth
+// and the answers a worker gives on the phone.
+type phoneCase struct {
+	Name, Birth, Category, Facts string
+	Answers                      map[string]string
+	Outcome                      signal.Outcome
+}
+
+// The five cases of issue 15 (observed on 22 november 2026, browserEnv's
+// day).
+var phoneCases = []struct {
+	name string
+	c    phoneCase
+}{
+	{"10-year-old", phoneCase{Name: "Tim Jansen", Birth: "2016-05-01", Category: "school_absence",
+		Facts: "Was drie weken niet op school.", Outcome: signal.OutcomeShareFull,
+		Answers: map[string]string{"risk.acute_danger": "false", "legal_duty": "false", "purpose": "coordinate_support",
+			"abuse.suspected": "false", "consent.parents": "given", "consent.recorded": "true"}}},
+	{"14-refused-harm-likely", phoneCase{Name: "Sara Yilmaz", Birth: "2012-03-10", Category: "home_situation",
+		Facts: "Zegt dat ze niet naar huis durft.", Outcome: signal.OutcomeShareMinimal,
+		Answers: map[string]string{"risk.acute_danger": "false", "legal_duty": "false", "purpose": "safety_risk",
+			"abuse.suspected": "false", "consent.youth": "refused", "consent.parents": "refused",
+			"risk.harm": "likely", "risk.asking_endangers": "false",
+			"duty_conflict.no_other_way": "true", "duty_conflict.prevents_harm": "true", "duty_conflict.expert_consulted": "true"}}},
+	{"abuse", phoneCase{Name: "Daan de Boer", Birth: "2013-08-20", Category: "home_situation",
+		Facts: "Blauwe plekken op armen, zegt gevallen te zijn.", Outcome: signal.OutcomeReportVeiligThuis,
+		Answers: map[string]string{"risk.acute_danger": "false", "legal_duty": "false", "purpose": "safety_risk",
+			"abuse.suspected": "true", "abuse.unsafe": "true",
+			"consent.youth": "not_asked", "consent.parents": "not_asked", "risk.asking_endangers": "true", "risk.harm": "likely",
+			"duty_conflict.no_other_way": "true", "duty_conflict.prevents_harm": "true", "duty_conflict.expert_consulted": "true"}}},
+	{"radicalisation", phoneCase{Name: "Yusuf Amrani", Birth: "2009-01-15", Category: "radicalisation",
+		Facts: "Deelt filmpjes die geweld goedpraten.", Outcome: signal.OutcomeEscalate,
+		Answers: map[string]string{"risk.acute_danger": "false", "legal_duty": "false", "purpose": "radicalisation_concern",
+			"abuse.suspected": "false"}}},
+	{"acute-danger", phoneCase{Name: "Noor Bakker", Birth: "2011-04-02", Category: "safety",
+		Facts: "Dreigt van het dak te springen.", Outcome: signal.OutcomeEmergency,
+		Answers: map[string]string{"risk.acute_danger": "true"}}},
+}
+
+// phoneCount is what a case cost the worker.
+type phoneCount struct {
+	Screens, Taps, Chars int
+	Asked                []string
+}
+
+// recordOnPhone records c on the phone page p is on (the new-signal form,
+// policy loaded): it types the signal, answers each question the policy on
+// the phone shows, on the same screen, until it shows none, and counts the
+// taps and characters. It stops before the form is sent.
+func recordOnPhone(t testing.TB, p *bt.Page, c phoneCase) phoneCount {
+	t.Helper()
+	var n phoneCount
+	n.Screens = 1
+	tap := func(sel string) {
+		p.Click(bt.CSS(sel))
+		n.Taps++
+	}
+	answer := func(id string) {
+		v, ok := c.Answers[id]
+		if !ok {
+			t.Fatalf("the phone asks %s, which the case does not answer (asked so far %v)", id, n.Asked)
+		}
+		tap(fmt.Sprintf(`fieldset[data-q=%q]:not([hidden]) input[value=%q] + label`, id, v))
+		n.Asked = append(n.Asked, id)
+	}
+	// Acute danger is the first question, at the top.
+	answer("risk.acute_danger")
+	type1 := func(sel, text string) {
+		tap(sel) // focus the field
+		p.Fill(bt.CSS(sel), text)
+		n.Chars += len([]rune(text))
+	}
+	type1("#f-youth-name", c.Name)
+	// A date picker: typed as its 8 digits.
+	tap("#f-youth-birth_date")
+	bt.Eval[bool](p, fmt.Sprintf(`(() => { const f = document.getElementById('f-youth-birth_date'); f.value = %q; f.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, c.Birth))
+	n.Chars += 8
+	tap(fmt.Sprintf("label[for=cat-%s]", c.Category))
+	type1("#f-facts", c.Facts)
+	bt.Eval[bool](p, `(document.getElementById('f-facts').dispatchEvent(new Event('change', {bubbles: true})), true)`)
+	for i := 0; i < 30; i++ {
+		next := bt.Eval[string](p, `(() => { for (const f of document.querySelectorAll('fieldset[data-q]:not([hidden])')) { if (!f.querySelector('input:checked')) { return f.dataset.q; } } return ''; })()`)
+		if next == "" {
+			return n
+		}
+		answer(next)
+	}
+	t.Fatal("the questions never end")
+	return n
+}
+
+// openPhoneForm opens the new-signal form and waits until the policy runs
+// on the phone.
+func openPhoneForm(t testing.TB, p *bt.Page, base string) {
+	t.Helper()
+	p.Goto(base+"/signalen/nieuw", bt.CSS("form[data-phone=ready]"))
+}
+
+// TestBrowserPolicyOnThePhone: the new-signal form decides with the policy
+// compiled to WebAssembly, with the network cut: each of the five cases'
+// questions appears on the same screen as the policy needs it, and the
+// decision shows before anything is sent. Back online, the server decides
+// the same on receipt (no difference shown); a phone decision that differs
+// from the server's is shown to the worker, who confirms the server's.
+func TestBrowserPolicyOnThePhone(t *testing.T) {
+	se := browserEnv(t)
+	p := bt.NewPage(t, bt.Phone)
+	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
+	for _, pc := range phoneCases {
+		t.Run(pc.name, func(t *testing.T) {
+			openPhoneForm(t, p, se.url)
+			p.SetOffline(true)
+			n := recordOnPhone(t, p, pc.c)
+			if got := bt.Eval[string](p, `document.querySelector('form[data-phone-policy]').dataset.phoneOutcome`); got != string(pc.c.Outcome) {
+				t.Errorf("offline, the phone decided %q, want %q (asked %v)", got, pc.c.Outcome, n.Asked)
+			}
+			if !bt.Eval[bool](p, `!document.getElementById('phone-decision').hidden && document.getElementById('phone-outcome').textContent !== ''`) {
+				t.Error("the decision is not on the screen")
+			}
+			if pc.c.Outcome == signal.OutcomeEmergency && !bt.Eval[bool](p, `getComputedStyle(document.getElementById('acute-emergency')).display !== 'none'`) {
+				t.Error("acute danger answered yes: 112 is not shown at once")
+			}
+			p.Screenshot("offline-" + pc.name)
+			p.AssertAccessible()
+			p.SetOffline(false)
+			phone := bt.Eval[string](p, `document.getElementById('phone-outcome').textContent`)
+			submit(p, bt.CSS("main button.primary"), ".panel")
+			if p.Has(bt.CSS("#phone-differs")) {
+				t.Errorf("the server decided otherwise than the phone: %s", p.Text(bt.CSS("#phone-differs")))
+			}
+			if got := p.Text(bt.CSS("main")); !strings.Contains(got, phone) {
+				t.Errorf("the check does not show the phone's decision %q", phone)
+			}
+			if slices.Contains(n.Asked, "") {
+				t.Error("an empty question id")
+			}
+			t.Logf("asked on the phone: %v", n.Asked)
+		})
+	}
+
+	t.Run("server-differs", func(t *testing.T) {
+		openPhoneForm(t, p, se.url)
+		recordOnPhone(t, p, phoneCases[0].c)
+		// As if the phone had an older policy that decided otherwise.
+		other, _ := json.Marshal(map[string]string{"outcome": "do_not_share", "level": "none", "rule": "R9c", "policy_version": "sha256:old"})
+		bt.Eval[bool](p, fmt.Sprintf(`(document.getElementById('phone-decision-field').value = %q, true)`, other))
+		submit(p, bt.CSS("main button.primary"), ".panel")
+		p.WaitFor(bt.CSS("#phone-differs"))
+		p.Screenshot("server-differs")
+		p.AssertAccessible()
+		text := p.Text(bt.CSS("#phone-differs"))
+		for _, want := range []string{"Niet delen", "Delen mag"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the difference does not say %q: %s", want, text)
+			}
+		}
+		// Nothing was stored; the worker confirms the server's decision.
+		if n := countSignals(t, se); n != 0 {
+			t.Fatalf("%d signals stored before the worker confirmed", n)
+		}
+	})
+}

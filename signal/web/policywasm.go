@@ -1,0 +1,98 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// policyWasm is the policy compiled to WebAssembly as the app serves it
+// (issue 15): the new-signal form loads it with the vendored OPA SDK
+// (static/vendor/opa-wasm-browser.esm.js) and decides as the worker
+// answers, with no network. It is compiled once, on first use.
+type policyWasm struct {
+	load    func() ([]byte, string, error)
+	once    sync.Once
+	module  []byte
+	gzipped []byte
+	version string // policy_version, "sha256:…"
+	tag     string // short hash of version, the ?v= of its URL
+	err     error
+}
+
+func (w *policyWasm) get() (*policyWasm, error) {
+	w.once.Do(func() {
+		w.module, w.version, w.err = w.load()
+		if w.err != nil {
+			return
+		}
+		sum := sha256.Sum256([]byte(w.version))
+		w.tag = hex.EncodeToString(sum[:6])
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(w.module)
+		if w.err = zw.Close(); w.err == nil {
+			w.gzipped = gz.Bytes()
+		}
+	})
+	return w, w.err
+}
+
+// policyOnPhone is what the form needs to decide on the phone: the URL of
+// policy.wasm (versioned) and the policy_version it answers for; zero when
+// the server has no Wasm.
+type policyOnPhone struct{ URL, Version, SDK string }
+
+func (s *Server) policyOnPhone() policyOnPhone {
+	if s.wasm == nil {
+		return policyOnPhone{}
+	}
+	w, err := s.wasm.get()
+	if err != nil {
+		s.logger.Error("policy wasm", "err", err)
+		return policyOnPhone{}
+	}
+	return policyOnPhone{URL: "/static/policy.wasm?v=" + w.tag, Version: w.version,
+		SDK: "/static/vendor/opa-wasm-browser.esm.js?v=" + s.pages.assets["vendor/opa-wasm-browser.esm.js"]}
+}
+
+// policyWasmFile: GET /static/policy.wasm, the policy as WebAssembly under
+// its policy_version (header Policy-Version); with the current ?v= it is
+// cached for a year, as the other static files. It holds rules, no data.
+func (s *Server) policyWasmFile(c echo.Context) error {
+	if s.wasm == nil {
+		return echo.ErrNotFound
+	}
+	w, err := s.wasm.get()
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	if c.QueryParam("v") == w.tag {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	h.Set("ETag", `"`+w.tag+`"`)
+	h.Set("Policy-Version", w.version)
+	h.Set("Vary", "Accept-Encoding")
+	if c.Request().Header.Get("If-None-Match") == `"`+w.tag+`"` {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, "application/wasm", w.gzipped)
+	}
+	return c.Blob(http.StatusOK, "application/wasm", w.module)
+}
+
+// cspWithWasm is the page CSP plus 'wasm-unsafe-eval', which compiling
+// policy.wasm needs; only the new-signal form gets it (still no inline
+// script, no eval of JavaScript).
+const cspWithWasm = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"

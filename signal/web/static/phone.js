@@ -1,0 +1,141 @@
+// The policy on the phone (issue 15). The new-signal form holds every
+// question of the policy, hidden; this module loads the policy compiled to
+// WebAssembly (/static/policy.wasm, the same Rego files as the server's,
+// under the same policy_version) with OPA's SDK (vendored, served by the
+// app, kept by the service worker) and, as the worker answers, shows only
+// the questions the policy still needs, in the policy's order, and the
+// decision for the recipient, without any network. Hidden questions are
+// disabled, so the form sends exactly the answers the policy asked for.
+// The server decides again on receipt and is the authority; the decision
+// made here travels along (phone_decision) so the server can show the
+// worker where it differs. Without this module (no JavaScript, no
+// WebAssembly) the server asks the questions one at a time, as before.
+
+// The contract's fields in its order (signal.Fields).
+const FIELDS = ['identity', 'contact', 'facts', 'opinions', 'health', 'religion_ethnicity', 'criminal', 'bsn'];
+// The recipient when the worker names none (signal.DefaultRecipient).
+const DEFAULT_RECIPIENT = { role: 'signal_meeting', directly_involved: true, in_agreement: true };
+
+const form = document.querySelector('form[data-phone-policy]');
+if (form && typeof WebAssembly === 'object') {
+  start(form).catch(() => {
+    // The server's question flow still works: nothing to do.
+    form.dataset.phone = 'unavailable';
+  });
+}
+
+// ageOn is the age in whole years on the day observed, as the server
+// computes it, or null while a date is missing.
+function ageOn(birth, observed) {
+  const re = /^(\d{4})-(\d{2})-(\d{2})$/;
+  const b = re.exec(birth || ''), o = re.exec(observed || '');
+  if (!b || !o) { return null; }
+  let age = Number(o[1]) - Number(b[1]);
+  if (Number(o[2]) < Number(b[2]) || (o[2] === b[2] && Number(o[3]) < Number(b[3]))) { age--; }
+  return age;
+}
+
+async function start(form) {
+  const { default: opa } = await import(form.dataset.sdk);
+  const policy = await opa.loadPolicy(fetch(form.dataset.phonePolicy, { credentials: 'same-origin' }));
+  const version = form.dataset.policyVersion;
+  const texts = JSON.parse(document.getElementById('phone-texts').textContent);
+  const t = (key) => texts[key] || key;
+  const box = document.getElementById('phone-questions');
+  const panel = document.getElementById('phone-decision');
+  const ageHint = document.getElementById('phone-age-hint');
+  const field = document.getElementById('phone-decision-field');
+  const byId = {};
+  form.querySelectorAll('fieldset[data-q]').forEach((f) => { byId[f.dataset.q] = f; });
+
+  // value is the answer checked for question id, undefined when none.
+  const value = (id) => {
+    const r = byId[id] && byId[id].querySelector('input:checked');
+    if (!r) { return undefined; }
+    return r.value === 'true' ? true : r.value === 'false' ? false : r.value;
+  };
+  const setPath = (obj, id, v) => {
+    const p = id.split('.');
+    let o = obj;
+    for (let i = 0; i < p.length - 1; i++) { o = o[p[i]] = o[p[i]] || {}; }
+    o[p[p.length - 1]] = v;
+  };
+
+  // base is the input the signal itself gives (signal.decisionInput): the
+  // age, the fields it holds, whether opinions are written apart.
+  const base = () => {
+    const fd = new FormData(form);
+    let birth = fd.get('youth.birth_date') || '';
+    const pick = fd.get('youth.pick') || '';
+    if (pick && !String(fd.get('youth.name') || '').trim() && !birth) { birth = pick.slice(0, pick.indexOf('|')); }
+    const opinions = (fd.get('opinions') || '') !== '';
+    const contains = fd.getAll('contains');
+    const input = {
+      fields: FIELDS.filter((f) => f === 'identity' || f === 'facts' || (f === 'opinions' && opinions) || contains.includes(f)),
+      facts_opinions_separated: opinions,
+      youth: {},
+    };
+    const age = ageOn(birth, fd.get('observed_on'));
+    if (age !== null) { input.youth.age = age; }
+    return input;
+  };
+
+  const decide = (input) => {
+    const rs = policy.evaluate(input);
+    if (rs.length !== 1) { throw new Error('policy.wasm gave ' + rs.length + ' results'); }
+    return { ...rs[0].result, policy_version: version };
+  };
+
+  // walk asks the policy as the server's flow would, one answer at a time:
+  // the first missing question, its answer if given, the next... It
+  // returns the questions asked and the decision on the answers given.
+  const walk = () => {
+    const answers = {};
+    const asked = [];
+    let d;
+    for (let i = 0; i < 40; i++) {
+      const input = { ...base(), ...answers };
+      if (!answers.recipient) { input.recipient = DEFAULT_RECIPIENT; }
+      d = decide(input);
+      const next = d.missing[0];
+      if (!next || !byId[next]) { break; }
+      asked.push(next);
+      const v = value(next);
+      if (v === undefined) { break; }
+      setPath(answers, next, v);
+    }
+    return { asked, d, answers };
+  };
+
+  const update = () => {
+    const { asked, d, answers } = walk();
+    Object.keys(byId).forEach((id) => {
+      const show = id === 'risk.acute_danger' || asked.includes(id);
+      byId[id].hidden = !show;
+      byId[id].disabled = !show;
+    });
+    ageHint.hidden = d.missing[0] !== 'youth.age';
+    const role = (answers.recipient && answers.recipient.role) || DEFAULT_RECIPIENT.role;
+    document.getElementById('phone-outcome').textContent = t('outcome.' + d.outcome);
+    document.getElementById('phone-recipient').textContent = t('recipient.' + role);
+    document.getElementById('phone-level').textContent = t('level.' + d.level);
+    const reasons = document.getElementById('phone-reasons');
+    reasons.replaceChildren(...d.reasons.map((r) => {
+      const li = document.createElement('li');
+      li.textContent = texts.lang === 'en' ? r.en : r.nl;
+      return li;
+    }));
+    panel.hidden = false;
+    panel.dataset.outcome = d.outcome;
+    field.disabled = d.outcome === 'incomplete';
+    field.value = JSON.stringify({ outcome: d.outcome, level: d.level, rule: d.rule || '', policy_version: version });
+    form.dataset.phoneOutcome = d.outcome;
+  };
+
+  form.addEventListener('change', update);
+  // A question left open is asked by the server on a screen of its own,
+  // as without JavaScript: nothing typed is held back.
+  box.hidden = false;
+  update();
+  form.dataset.phone = 'ready';
+}
