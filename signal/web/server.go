@@ -43,8 +43,8 @@ type Deps struct {
 	// on the phone, offline (issue 15). Called on the first request for it;
 	// nil: the form asks its questions through the server only.
 	PolicyWasm func() (module []byte, version string, err error)
-	Logger    *slog.Logger // default discards
-	Now       func() time.Time
+	Logger     *slog.Logger // default discards
+	Now        func() time.Time
 
 	// Ready are the readiness checks of /readyz (database, policy, writer).
 	Ready []Check
