@@ -106,7 +106,10 @@ func recordOnPhone(t testing.TB, p *bt.Page, c phoneCase) phoneCount {
 // on the phone.
 func openPhoneForm(t testing.TB, p *bt.Page, base string) {
 	t.Helper()
-	p.Goto(base+"/signalen/nieuw", bt.CSS("form[data-phone=ready]"))
+	p.Goto(base+"/signalen/nieuw", bt.CSS("form[data-phone-policy]"))
+	// The policy loads at the first touch of the form.
+	bt.Eval[bool](p, `(document.getElementById('f-youth-name').focus(), true)`)
+	p.WaitFor(bt.CSS("form[data-phone=ready]"))
 }
 
 // TestBrowserPolicyOnThePhone: the new-signal form decides with the policy

@@ -103,6 +103,7 @@ func (s *Server) phoneTexts(v *View) map[string]string {
 		add("recipient.", string(r))
 	}
 	out["lang"] = string(v.Lang)
+	out["answer.yes"], out["answer.no"], out["form.required"] = v.T("answer.yes"), v.T("answer.no"), v.T("form.required")
 	return out
 }
 
@@ -123,13 +124,6 @@ func (s *Server) renderSignalForm(c echo.Context, status int, v *View) error {
 		d.Acute = &q
 	}
 	if d.Phone.URL != "" {
-		// The answers are radios in the form itself, not carried.
-		except = append(except, answerFields()...)
-		for _, q := range s.questions {
-			if !slices.Contains(notOnPhone, q.ID) && slices.Contains(signal.AnswerPaths, q.ID) {
-				d.Questions = append(d.Questions, q)
-			}
-		}
 		d.PhoneTexts = s.phoneTexts(v)
 		c.Response().Header().Set("Content-Security-Policy", cspWithWasm)
 	}

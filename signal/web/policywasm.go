@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
 )
 
 // policyWasm is the policy compiled to WebAssembly as the app serves it
@@ -47,7 +49,7 @@ func (w *policyWasm) get() (*policyWasm, error) {
 // policyOnPhone is what the form needs to decide on the phone: the URL of
 // policy.wasm (versioned) and the policy_version it answers for; zero when
 // the server has no Wasm.
-type policyOnPhone struct{ URL, Version, SDK string }
+type policyOnPhone struct{ URL, Version, SDK, Questions string }
 
 func (s *Server) policyOnPhone() policyOnPhone {
 	if s.wasm == nil {
@@ -58,7 +60,7 @@ func (s *Server) policyOnPhone() policyOnPhone {
 		s.logger.Error("policy wasm", "err", err)
 		return policyOnPhone{}
 	}
-	return policyOnPhone{URL: "/static/policy.wasm?v=" + w.tag, Version: w.version,
+	return policyOnPhone{URL: "/static/policy.wasm?v=" + w.tag, Version: w.version, Questions: "/static/policy-questions.json?v=" + w.tag,
 		SDK: "/static/vendor/opa-wasm-browser.esm.js?v=" + s.pages.assets["vendor/opa-wasm-browser.esm.js"]}
 }
 
@@ -96,3 +98,17 @@ func (s *Server) policyWasmFile(c echo.Context) error {
 // policy.wasm needs; only the new-signal form gets it (still no inline
 // script, no eval of JavaScript).
 const cspWithWasm = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// policyQuestions: GET /static/policy-questions.json, the questions the
+// policy on the phone shows in the form (phone.js builds them), loaded
+// with policy.wasm at the first touch of the form. Rules' texts, no data.
+func (s *Server) policyQuestions(c echo.Context) error {
+	var out []signal.Question
+	for _, q := range s.questions {
+		if !slices.Contains(notOnPhone, q.ID) && slices.Contains(signal.AnswerPaths, q.ID) {
+			out = append(out, q)
+		}
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.JSON(http.StatusOK, out)
+}

@@ -128,7 +128,7 @@ func (s *Server) serviceWorker(c echo.Context) error {
 	if s.wasm != nil {
 		// The policy, so the form decides offline too.
 		if ph := s.policyOnPhone(); ph.URL != "" {
-			urls = append(urls, ph.URL)
+			urls = append(urls, ph.URL, ph.Questions)
 			sum.Write([]byte(ph.Version))
 		}
 	}

@@ -18,10 +18,21 @@ const DEFAULT_RECIPIENT = { role: 'signal_meeting', directly_involved: true, in_
 
 const form = document.querySelector('form[data-phone-policy]');
 if (form && typeof WebAssembly === 'object') {
-  start(form).catch(() => {
-    // The server's question flow still works: nothing to do.
-    form.dataset.phone = 'unavailable';
-  });
+  // The policy (~130 KB) loads at the worker's first touch of the form, not
+  // with the page, which stays within the first page's byte budget; the
+  // service worker keeps it for offline use.
+  let started = false;
+  const kick = () => {
+    if (started) { return; }
+    started = true;
+    start(form).catch(() => {
+      // The server's question flow still works: nothing to do.
+      form.dataset.phone = 'unavailable';
+    });
+  };
+  form.addEventListener('focusin', kick);
+  form.addEventListener('change', kick);
+  form.addEventListener('pointerdown', kick);
 }
 
 // ageOn is the age in whole years on the day observed, as the server
@@ -45,6 +56,34 @@ async function start(form) {
   const panel = document.getElementById('phone-decision');
   const ageHint = document.getElementById('phone-age-hint');
   const field = document.getElementById('phone-decision-field');
+  // The questions, built from the policy's catalogue (the same markup as
+  // the acute danger question the server renders); an answer carried from
+  // an earlier screen (hidden answers.*) is checked and its field dropped.
+  const catalogue = await (await fetch(form.dataset.questions, { credentials: 'same-origin' })).json();
+  const lang = texts.lang === 'en' ? 'en' : 'nl';
+  const el = (tag, props, ...kids) => {
+    const e = Object.assign(document.createElement(tag), props || {});
+    kids.forEach((k) => e.append(k));
+    return e;
+  };
+  catalogue.forEach((q) => {
+    const name = 'answers.' + q.id, id = 'q-' + q.id.replace(/\./g, '-');
+    const carried = form.querySelector('input[type=hidden][name="' + name + '"]');
+    const options = q.type === 'boolean'
+      ? [{ value: 'true', label: t('answer.yes') }, { value: 'false', label: t('answer.no') }]
+      : q.answers.map((a) => ({ value: a.value, label: a.label[lang] }));
+    const list = el('ul', { className: 'choices' }, ...options.map((o, i) => {
+      const input = el('input', { type: 'radio', name, id: id + '-' + i, value: o.value, checked: !!carried && carried.value === o.value });
+      return el('li', { className: 'choice' }, input, el('label', { htmlFor: id + '-' + i, textContent: o.label }));
+    }));
+    const fs = el('fieldset', { className: 'field question', id, hidden: true, disabled: true, tabIndex: -1 },
+      el('legend', {}, q.text[lang] + ' ', el('span', { className: 'required', textContent: t('form.required') })),
+      el('p', { className: 'hint', id: id + '-help', textContent: q.help[lang] }), list);
+    fs.dataset.q = q.id;
+    fs.setAttribute('aria-describedby', id + '-help');
+    box.append(fs);
+    if (carried) { carried.remove(); }
+  });
   const byId = {};
   form.querySelectorAll('fieldset[data-q]').forEach((f) => { byId[f.dataset.q] = f; });
 
