@@ -361,11 +361,7 @@ func agendaEvents(action AuditAction, meetingID string, bySig map[string]*Signal
 // shown of it (see agendaEvents), so a young person's access request finds
 // every disclosure.
 func (m *Meetings) Agenda(ctx context.Context, actor Actor, id string, projector bool) (Agenda, error) {
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return Agenda{}, err
-	}
-	mt, err := m.meetingOf(ctx, coop, id)
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, id)
 	if err != nil {
 		return Agenda{}, err
 	}

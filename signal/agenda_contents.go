@@ -278,11 +278,7 @@ func auditEntryObject(seq int64) string { return "audit/" + strconv.FormatInt(se
 // CodeNotFound for another cooperation's meeting, a cancelled meeting or a
 // ref that is not on the agenda.
 func (m *Meetings) OpenItem(ctx context.Context, actor Actor, id, ref string) (OpenedItem, error) {
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return OpenedItem{}, err
-	}
-	mt, err := m.meetingOf(ctx, coop, id)
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, id)
 	if err != nil {
 		return OpenedItem{}, err
 	}

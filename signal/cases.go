@@ -240,11 +240,7 @@ func (m *Meetings) caseID(c Case) string {
 // fill gets the item's signals as the meeting sees them (what its texts
 // may carry is decided from them).
 func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref string, fill func(rec *CaseRecord, c Case, item []shown) (AuditEvent, error)) (CaseRecord, error) {
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return CaseRecord{}, err
-	}
-	mt, err := m.meetingOf(ctx, coop, meetingID)
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
 	if err != nil {
 		return CaseRecord{}, err
 	}

@@ -2,7 +2,6 @@ package signal
 
 import (
 	"context"
-	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -431,10 +430,7 @@ func (m *Meetings) DecideMatch(ctx context.Context, actor Actor, meetingID, refA
 		{Action: action, Object: meetingObject(mt.ID), Subject: k[1]},
 	}
 	if err := m.matches.DecideMatch(ctx, actor, d, events); err != nil {
-		if ErrorCode(err) == CodeConflict {
-			return MatchDecision{}, err
-		}
-		return MatchDecision{}, fmt.Errorf("store match decision: %w", err)
+		return MatchDecision{}, storeErr(err, "store match decision")
 	}
 	return d, nil
 }

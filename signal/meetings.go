@@ -193,6 +193,30 @@ func (m *Meetings) meetingOf(ctx context.Context, coop, id string) (*Meeting, er
 	return mt, nil
 }
 
+// coordinatorMeeting returns the coordinator's cooperation and its meeting
+// id: CodeForbidden for any other role, CodeNotFound for a meeting of
+// another cooperation.
+func (m *Meetings) coordinatorMeeting(ctx context.Context, actor Actor, id string) (string, *Meeting, error) {
+	coop, err := m.coordinatorCoop(ctx, actor)
+	if err != nil {
+		return "", nil, err
+	}
+	mt, err := m.meetingOf(ctx, coop, id)
+	if err != nil {
+		return "", nil, err
+	}
+	return coop, mt, nil
+}
+
+// storeErr passes a store's conflict on as it is (the caller's refusal) and
+// wraps any other failure with what was being stored.
+func storeErr(err error, what string) error {
+	if ErrorCode(err) == CodeConflict {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // Plan plans a meeting of the coordinator's cooperation.
 //
 // Errors: CodeForbidden for anyone but a coordinator, CodeInvalid with every
@@ -307,11 +331,7 @@ type MeetingDetail struct {
 
 // Get returns a meeting for its chair, audited as meeting.view.
 func (m *Meetings) Get(ctx context.Context, actor Actor, id string) (MeetingDetail, error) {
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return MeetingDetail{}, err
-	}
-	mt, err := m.meetingOf(ctx, coop, id)
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, id)
 	if err != nil {
 		return MeetingDetail{}, err
 	}
@@ -363,11 +383,7 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text str
 	if p := validText(text, MaxTextLength); p != "" {
 		return RiskNote{}, Invalid(FieldError{Field: "text", Problem: p})
 	}
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return RiskNote{}, err
-	}
-	mt, err := m.meetingOf(ctx, coop, meetingID)
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
 	if err != nil {
 		return RiskNote{}, err
 	}
@@ -376,21 +392,14 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text str
 	}
 	r := RiskNote{ID: newMeetingID("rsk"), MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true}
 	if err := m.meetings.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}}); err != nil {
-		if ErrorCode(err) == CodeConflict {
-			return RiskNote{}, err
-		}
-		return RiskNote{}, fmt.Errorf("store risk: %w", err)
+		return RiskNote{}, storeErr(err, "store risk")
 	}
 	return r, nil
 }
 
 // Hold closes the meeting: its minutes become final and go to the members.
 func (m *Meetings) Hold(ctx context.Context, actor Actor, meetingID string) (*Meeting, error) {
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	mt, err := m.meetingOf(ctx, coop, meetingID)
+	_, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -402,10 +411,7 @@ func (m *Meetings) Hold(ctx context.Context, actor Actor, meetingID string) (*Me
 	}
 	now := m.now().UTC()
 	if err := m.meetings.HoldMeeting(ctx, actor, mt.ID, now, []AuditEvent{{Action: ActionMeetingHeld, Object: meetingObject(mt.ID)}}); err != nil {
-		if ErrorCode(err) == CodeConflict {
-			return nil, err
-		}
-		return nil, fmt.Errorf("store meeting held: %w", err)
+		return nil, storeErr(err, "store meeting held")
 	}
 	mt.Status, mt.HeldAt = MeetingHeld, &now
 	return mt, nil
@@ -419,11 +425,7 @@ func (m *Meetings) Hold(ctx context.Context, actor Actor, meetingID string) (*Me
 // another cooperation's meeting, CodeInvalid with the problem of
 // "starts_at", CodeConflict once the meeting was held or cancelled.
 func (m *Meetings) Move(ctx context.Context, actor Actor, meetingID, startsAt string) (*Meeting, error) {
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	mt, err := m.meetingOf(ctx, coop, meetingID)
+	_, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -436,10 +438,7 @@ func (m *Meetings) Move(ctx context.Context, actor Actor, meetingID, startsAt st
 		return nil, Errorf(CodeConflict, "only a planned meeting can be moved; this one is %s", mt.Status)
 	}
 	if err := m.meetings.MoveMeeting(ctx, actor, mt.ID, at, []AuditEvent{{Action: ActionMeetingMove, Object: meetingObject(mt.ID)}}); err != nil {
-		if ErrorCode(err) == CodeConflict {
-			return nil, err
-		}
-		return nil, fmt.Errorf("store meeting moved: %w", err)
+		return nil, storeErr(err, "store meeting moved")
 	}
 	mt.StartsAt = at
 	return mt, nil
@@ -455,11 +454,7 @@ func (m *Meetings) Move(ctx context.Context, actor Actor, meetingID, startsAt st
 // cancelled, or when something was recorded under it already (close it
 // instead: its minutes hold what was recorded).
 func (m *Meetings) Cancel(ctx context.Context, actor Actor, meetingID string) (*Meeting, error) {
-	coop, err := m.coordinatorCoop(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	mt, err := m.meetingOf(ctx, coop, meetingID)
+	_, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -468,10 +463,7 @@ func (m *Meetings) Cancel(ctx context.Context, actor Actor, meetingID string) (*
 	}
 	now := m.now().UTC()
 	if err := m.meetings.CancelMeeting(ctx, actor, mt.ID, now, []AuditEvent{{Action: ActionMeetingCancel, Object: meetingObject(mt.ID)}}); err != nil {
-		if ErrorCode(err) == CodeConflict {
-			return nil, err
-		}
-		return nil, fmt.Errorf("store meeting cancelled: %w", err)
+		return nil, storeErr(err, "store meeting cancelled")
 	}
 	mt.Status, mt.CancelledAt = MeetingCancelled, &now
 	return mt, nil
