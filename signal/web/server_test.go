@@ -61,6 +61,10 @@ type testEnv struct {
 	logs     *syncBuffer
 	users    map[signal.Role]signal.User
 	org      signal.Organisation
+	// What restart needs to open the same files again.
+	dir  string
+	deps testDeps
+	hs   *httptest.Server
 }
 
 // newEnv starts a real server on loopback over a real SQLite file, with one
@@ -73,7 +77,8 @@ func newEnv(t *testing.T, tweak func(*testDeps)) *testEnv {
 	if tweak != nil {
 		tweak(&d)
 	}
-	a := openApp(t, t.TempDir(), d.Options)
+	dir := t.TempDir()
+	a := openApp(t, dir, d.Options)
 	deps := d.withApp(a)
 	srv, err := New(deps)
 	if err != nil {
@@ -103,7 +108,28 @@ func newEnv(t *testing.T, tweak func(*testDeps)) *testEnv {
 	if err := deps.Accounts.SeedUser(ctx, cliActor, &off, hash); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, url: hs.URL, srv: srv, app: a, accounts: deps.Accounts, privacy: deps.Privacy, key: a.SigningKey, logs: logs, users: users, org: org}
+	return &testEnv{t: t, url: hs.URL, srv: srv, app: a, accounts: deps.Accounts, privacy: deps.Privacy, key: a.SigningKey, logs: logs, users: users, org: org,
+		dir: dir, deps: d, hs: hs}
+}
+
+// restart stops the server and the application and opens both again on the
+// same files (database, keys), as a redeploy does: a new listener, so
+// e.url changes; sessions and everything stored stay.
+func (e *testEnv) restart() {
+	e.t.Helper()
+	e.hs.Close()
+	if err := e.app.Close(); err != nil {
+		e.t.Fatalf("close the application: %v", err)
+	}
+	a := openApp(e.t, e.dir, e.deps.Options)
+	deps := e.deps.withApp(a)
+	srv, err := New(deps)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.hs = httptest.NewServer(srv)
+	e.t.Cleanup(e.hs.Close)
+	e.url, e.srv, e.app, e.accounts, e.privacy, e.key = e.hs.URL, srv, a, deps.Accounts, deps.Privacy, a.SigningKey
 }
 
 type response struct {

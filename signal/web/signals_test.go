@@ -61,6 +61,13 @@ func newSignalsEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *signalsE
 	return se
 }
 
+// restart opens the same files again (testEnv.restart) with the key store.
+func (se *signalsEnv) restart() {
+	se.t.Helper()
+	se.testEnv.restart()
+	se.keys = se.app.Keys
+}
+
 func (se *signalsEnv) addPerson(name, org, coop string, kind signal.OrgKind, role signal.Role) {
 	t := se.t
 	ctx := context.Background()
