@@ -17,15 +17,18 @@ import (
 // and who viewed it, taken from the signals and the audit log.
 //
 // By default it holds no content (what the signals say): the privacy
-// officer supervises without reading it. With content, it is the copy of
-// art. 15(3) for the young person, which the privacy officer prints for
-// them after weighing art. 15(4) (the rights of others, such as a reporter's
-// safety under the reporting code); creating it is audited apart.
+// officer supervises without reading it. With content, it is read inside a
+// registered request only (access_requests.go): to weigh art. 15(4) (the
+// rights of others, such as a reporter's safety under the reporting code),
+// or, once released, as the copy of art. 15(3) for the young person.
 type AccessReport struct {
-	Subject     string         `json:"subject"`
-	GeneratedAt time.Time      `json:"generated_at"`
-	WithContent bool           `json:"with_content"`
-	Signals     []AccessSignal `json:"signals"`
+	Subject     string    `json:"subject"`
+	GeneratedAt time.Time `json:"generated_at"`
+	WithContent bool      `json:"with_content"`
+	// Request is the registered request a report with content was read
+	// under.
+	Request string         `json:"request,omitempty"`
+	Signals []AccessSignal `json:"signals"`
 }
 
 // AccessSignal is one signal in an access report.
@@ -253,19 +256,27 @@ func isView(r AuditRecord) bool {
 	return d != nil && d.Level != "" && d.Level != string(LevelNone) && r.Action != ActionSignalErase
 }
 
-// AccessReport answers a young person's access request (AVG art. 15):
-// every signal of actor's cooperation about subject, what was decided and
-// shared with whom, and who viewed it. With content it is the copy of art.
-// 15(3) (see AccessReport); its creation is audited apart.
+// AccessReport answers a young person's access request (AVG art. 15)
+// without content: every signal of actor's cooperation about subject, what
+// was decided and shared with whom, and who viewed it. Content is read only
+// inside a registered request (RequestReport).
 //
 // Callers: a privacy officer.
-// Errors: CodeForbidden, CodeUnavailable (content asked on a server that
-// cannot open it).
-func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string, withContent bool) (AccessReport, error) {
+// Errors: CodeForbidden.
+func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string) (AccessReport, error) {
 	sc, err := p.scope(ctx, actor)
 	if err != nil {
 		return AccessReport{}, err
 	}
+	rep, err := p.accessReport(ctx, sc, subject, false)
+	if err != nil {
+		return rep, err
+	}
+	return rep, p.record(ctx, actor, ActionAccessReport, "access-report", subject)
+}
+
+// accessReport builds the report of subject in sc; the caller audits it.
+func (p *Privacy) accessReport(ctx context.Context, sc officerScope, subject string, withContent bool) (AccessReport, error) {
 	if withContent && p.content == nil {
 		return AccessReport{}, Errorf(CodeUnavailable, "signal content is not available on this server")
 	}
@@ -366,11 +377,7 @@ func (p *Privacy) AccessReport(ctx context.Context, actor Actor, subject string,
 			rep.Signals[i].Views = append(rep.Signals[i].Views, ev)
 		}
 	}
-	object := "access-report"
-	if withContent {
-		object = "access-report/content"
-	}
-	return rep, p.record(ctx, actor, ActionAccessReport, object, subject)
+	return rep, nil
 }
 
 func fieldCodes(fs []Field) []string {

@@ -58,8 +58,20 @@ const (
 	ActionAuditIPsForget AuditAction = "audit.ips_forget"
 	ActionYouthLookup    AuditAction = "youth.lookup"
 	ActionAccessReport   AuditAction = "access.report"
-	ActionSignalErase    AuditAction = "signal.erase"
-	ActionYouthKeyErase  AuditAction = "youth.key_erase"
+	// Registered requests of young people (access_requests.go): content
+	// is read only under one (access.content_read, object
+	// "access-request/<id>/<reason>"), and its release to the young person
+	// may need a second person (release_ask, then release_approve).
+	ActionAccessRequestRegister AuditAction = "access_request.register"
+	ActionAccessRequestView     AuditAction = "access_request.view"
+	ActionAccessRequestExtend   AuditAction = "access_request.extend"
+	ActionAccessRequestClose    AuditAction = "access_request.close"
+	ActionAccessContentRead     AuditAction = "access.content_read"
+	ActionAccessReleaseAsk      AuditAction = "access.release_ask"
+	ActionAccessReleaseApprove  AuditAction = "access.release_approve"
+	ActionAccessFourEyes        AuditAction = "access.four_eyes"
+	ActionSignalErase           AuditAction = "signal.erase"
+	ActionYouthKeyErase         AuditAction = "youth.key_erase"
 	// ActionYouthEraseLegacy is what `signald youth erase` audited before
 	// erasure became one use case; read only when importing old keys.
 	ActionYouthEraseLegacy AuditAction = "youth.erase"

@@ -26,6 +26,9 @@ type Oversight struct {
 	// FailedLogins counts login.fail per client address.
 	FailedLogins      []FailedLogins `json:"failed_logins"`
 	FailedLoginsTotal int            `json:"failed_logins_total"`
+	// ContentReads are the privacy officers' reads of content inside
+	// registered requests (access.content_read): every one counts.
+	ContentReads []ReaderCount `json:"content_reads"`
 }
 
 // ReaderCount is how many signal views one account had.
@@ -99,7 +102,7 @@ func (p *Privacy) Oversight(ctx context.Context, actor Actor, w OversightWindow)
 
 func (p *Privacy) oversight(ctx context.Context, sc officerScope, since, until time.Time, threshold int) (Oversight, error) {
 	o := Oversight{Since: since.UTC(), Until: until.UTC(), Threshold: threshold,
-		HeavyReaders: []ReaderCount{}, Refused: []RefusedAccess{}, FailedLogins: []FailedLogins{}}
+		HeavyReaders: []ReaderCount{}, Refused: []RefusedAccess{}, FailedLogins: []FailedLogins{}, ContentReads: []ReaderCount{}}
 	if len(sc.Organisations) == 0 {
 		return o, nil
 	}
@@ -108,6 +111,9 @@ func (p *Privacy) oversight(ctx context.Context, sc officerScope, since, until t
 		return o, fmt.Errorf("count signal views: %w", err)
 	}
 	o.HeavyReaders = append(o.HeavyReaders, readers...)
+	if o.ContentReads, err = p.contentReadsOf(ctx, sc, since, until); err != nil {
+		return o, err
+	}
 	page, err := p.log.SearchAudit(ctx, AuditQuery{Action: string(ActionAccessDenied), Since: since, Until: until, Limit: MaxAuditPage})
 	if err != nil {
 		return o, err

@@ -46,11 +46,12 @@ type Privacy struct {
 	retention   *Retention
 	pseudonyms  Pseudonyms
 	content     ContentOpener
+	reqs        AccessRequestStore
 	now         func() time.Time
 }
 
 // PrivacyDeps are the stores and parts of NewPrivacy. Pseudonyms, Content
-// and Retention may be nil: the use cases that need them answer
+// Retention and Requests may be nil: the use cases that need them answer
 // CodeUnavailable.
 type PrivacyDeps struct {
 	Log         AuditReader
@@ -63,6 +64,7 @@ type PrivacyDeps struct {
 	Retention   *Retention
 	Pseudonyms  Pseudonyms
 	Content     ContentOpener
+	Requests    AccessRequestStore
 	Now         func() time.Time
 }
 
@@ -72,7 +74,7 @@ func NewPrivacy(d PrivacyDeps) *Privacy {
 		d.Now = time.Now
 	}
 	return &Privacy{log: d.Log, integrity: d.Integrity, recorder: d.Recorder, store: d.Store, policies: d.Policies,
-		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, now: d.Now}
+		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, now: d.Now}
 }
 
 // officerScope is a privacy officer's cooperation and its organisations: the

@@ -322,7 +322,7 @@ func TestAccessReportCountsDisclosures(t *testing.T) {
 	}}
 	p := signal.NewPrivacy(signal.PrivacyDeps{Log: log, Recorder: log, Directory: fakeDirectory{},
 		Store: fakePrivacyStore{signals: map[string]*signal.Signal{"s1": {ID: "s1", Youth: youth, CooperationID: "coop1", OrgID: "org_coop1"}}}})
-	rep, err := p.AccessReport(context.Background(), officer, youth, false)
+	rep, err := p.AccessReport(context.Background(), officer, youth)
 	if err != nil {
 		t.Fatal(err)
 	}

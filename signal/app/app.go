@@ -258,7 +258,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	ps := a.DB.Privacy()
 	a.integrity = a.DB.Integrity(cpSigner, cpVerifier, cpTrusted...)
 	privacy.Log, privacy.Integrity, privacy.Recorder, privacy.Store = ps, a.integrity, ps, ps
-	privacy.Policies, privacy.Escalations, privacy.Directory = ps, ps, a.DB
+	privacy.Policies, privacy.Escalations, privacy.Directory, privacy.Requests = ps, ps, a.DB, ps
 	a.Privacy = signal.NewPrivacy(privacy)
 	return a, nil
 }

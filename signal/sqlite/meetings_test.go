@@ -354,7 +354,7 @@ func (e *meetingEnv) agendaViews(coop, id string) []signal.AccessEvent {
 		e.t.Fatal(err)
 	}
 	officer := signal.Actor{UserID: "privacy-officer", OrgID: orgs[0], Role: signal.RolePrivacyOfficer}
-	rep, err := privacyOf(e.db).AccessReport(ctx, officer, sig.Youth, false)
+	rep, err := privacyOf(e.db).AccessReport(ctx, officer, sig.Youth)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func BenchmarkAccessReport(b *testing.B) {
 			for i := range 200 {
 				youth := youths[(i*7919)%len(youths)]
 				start := time.Now()
-				rep, err := p.AccessReport(ctx, officer, youth, false)
+				rep, err := p.AccessReport(ctx, officer, youth)
 				took = append(took, time.Since(start))
 				if err != nil || len(rep.Signals) != signalsPerYouth {
 					b.Fatalf("report at %d signals: %d signals, %v", n, len(rep.Signals), err)

@@ -39,6 +39,7 @@ func (s *Server) privacyPages(g *PageGroup) {
 	g.POST("/privacy/escalaties/:seq", s.privacyEscalationSubmit, po)
 	g.GET("/privacy/beleid", s.privacyPoliciesPage, po)
 	g.GET("/privacy/beleid/verschil", s.privacyDiffPage, po)
+	s.requestPages(g)
 }
 
 type privacyHomeData = signal.Dashboard
@@ -191,7 +192,8 @@ func (s *Server) privacyAccessPage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, "privacy_access", "privacy.access.title", nil)
 }
 
-// privacyAccessSubmit: POST /privacy/inzage {name, birth_date, content}.
+// privacyAccessSubmit: POST /privacy/inzage {name, birth_date}: the report
+// without content (content is read inside a registered request only).
 func (s *Server) privacyAccessSubmit(c echo.Context) error {
 	v := s.view(c, "privacy.access.title", nil)
 	l, ok := lookupForm(v, c)
@@ -202,11 +204,7 @@ func (s *Server) privacyAccessSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dest := "/privacy/inzage/" + subject
-	if c.FormValue("content") == "true" {
-		dest += "?content=true"
-	}
-	return redirect(c, dest)
+	return redirect(c, "/privacy/inzage/"+subject)
 }
 
 type reportPageData struct {
@@ -216,8 +214,9 @@ type reportPageData struct {
 	JSONURL string
 }
 
-// privacyReportPage: GET /privacy/inzage/{subject}[?content=true]: the
-// printable access report, with the erasure form below it.
+// privacyReportPage: GET /privacy/inzage/{subject}: the printable access
+// report without content, with the erasure form below it; ?content=true is
+// refused (audited): content is read inside a registered request only.
 func (s *Server) privacyReportPage(c echo.Context) error {
 	subject, err := subjectParam(c)
 	if err != nil {
@@ -227,15 +226,15 @@ func (s *Server) privacyReportPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject, withContent)
+	if withContent {
+		return s.refuseContent(c, subject)
+	}
+	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject)
 	if err != nil {
 		return err
 	}
 	erased, _ := strconv.Atoi(c.QueryParam("erased"))
 	jsonURL := "/api/v1/privacy/access-reports/" + subject
-	if withContent {
-		jsonURL += "?content=true"
-	}
 	return s.Render(c, http.StatusOK, "privacy_report", "privacy.report.title",
 		reportPageData{Report: rep, Reasons: signal.RequestErasureReasons, Erased: erased, JSONURL: jsonURL})
 }
@@ -255,7 +254,7 @@ func (s *Server) privacyEraseSubmit(c echo.Context) error {
 	if code := signal.ErrorCode(err); code == signal.CodeInvalid || code == signal.CodeNotFound {
 		// The report again with the problem, under the status the API
 		// gives the same refusal.
-		rep, rerr := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject, false)
+		rep, rerr := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject)
 		if rerr != nil {
 			return rerr
 		}

@@ -56,9 +56,18 @@ func TestPrivacyPages(t *testing.T) {
 		strings.Contains(report.body, "te laat") {
 		t.Fatalf("access report: %d (both partners, no content)", report.status)
 	}
-	withContent := b.get("/privacy/inzage/" + subject + "?content=true")
-	if !strings.Contains(withContent.body, "te laat") {
-		t.Fatal("the report with content holds no content")
+	if refused := b.get("/privacy/inzage/" + subject + "?content=true"); refused.status != http.StatusForbidden || strings.Contains(refused.body, "te laat") {
+		t.Fatalf("content by pseudonym outside a request: %d, want 403 without content", refused.status)
+	}
+	registered := b.post("/privacy/verzoeken", url.Values{"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"},
+		"requester": {"parent"}, "received_on": {today}})
+	reqPage := registered.header.Get("Location")
+	if registered.status != http.StatusSeeOther || !strings.HasPrefix(reqPage, "/privacy/verzoeken/req_") {
+		t.Fatalf("register a request: %d %q", registered.status, reqPage)
+	}
+	withContent := b.post(reqPage+"/inhoud", url.Values{"reason": {"assess"}})
+	if withContent.status != 200 || !strings.Contains(withContent.body, "te laat") {
+		t.Fatalf("the report with content inside the request: %d, holds no content", withContent.status)
 	}
 	noReason := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{})
 	if noReason.status != http.StatusBadRequest || !strings.Contains(noReason.body, `href="#f-reason"`) {

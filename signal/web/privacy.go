@@ -313,7 +313,9 @@ func subjectParam(c echo.Context) (string, error) {
 	return subject, nil
 }
 
-// apiAccessReport: GET /api/v1/privacy/access-reports/{subject}[?content=true].
+// apiAccessReport: GET /api/v1/privacy/access-reports/{subject}: the report
+// without content; ?content=true is refused (content only inside a
+// registered request, requests.go).
 func (s *Server) apiAccessReport(c echo.Context) error {
 	subject, err := subjectParam(c)
 	if err != nil {
@@ -323,7 +325,10 @@ func (s *Server) apiAccessReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject, withContent)
+	if withContent {
+		return s.refuseContent(c, subject)
+	}
+	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject)
 	if err != nil {
 		return err
 	}

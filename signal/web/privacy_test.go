@@ -87,6 +87,16 @@ func (pe *privacyEnv) lookup(name, birth string) string {
 	return out.Subject
 }
 
+// register registers an access request of the young person themselves,
+// received today, and returns it.
+func (pe *privacyEnv) register(name, birth string) signal.AccessRequest {
+	pe.t.Helper()
+	var r signal.AccessRequest
+	pe.mustAPI("POST", "/api/v1/privacy/access-requests", map[string]any{"youth": map[string]string{"name": name, "birth_date": birth},
+		"requester": "young_person", "received_on": signal.Today(time.Now()).String()}, &r)
+	return r
+}
+
 func youthBody(name, birth, observed string, outcome signal.Outcome) string {
 	return fmt.Sprintf(`{"youth": {"name": %q, "birth_date": %q}, "category": "wellbeing",
 		"facts": "Komt al weken te laat, oogt moe.", "observed_on": %q, "answers": %s}`, name, birth, observed, answersFor[outcome])
@@ -162,8 +172,13 @@ func TestAccessReportTwoPartners(t *testing.T) {
 		t.Fatalf("views of %s = %+v, want the coordinator's read at level full", a.ID, views)
 	}
 
+	// Content only inside a registered request (issue 17 item 1).
+	if res := pe.api("GET", "/api/v1/privacy/access-reports/"+subject+"?content=true", nil); res.status != http.StatusForbidden {
+		t.Fatalf("content by pseudonym outside a request: %d %s, want 403", res.status, res.body)
+	}
+	req := pe.register("Sanne de Vries", "2011-04-30")
 	var full signal.AccessReport
-	pe.mustAPI("GET", "/api/v1/privacy/access-reports/"+subject+"?content=true", nil, &full)
+	pe.mustAPI("GET", "/api/v1/privacy/access-requests/"+req.ID+"/report?reason=assess", nil, &full)
 	if c := full.Signals[0].Content; c == nil || c.Name != "Sanne de Vries" || !strings.Contains(c.Facts, "te laat") {
 		t.Fatalf("report with content: %+v", full.Signals[0].Content)
 	}
@@ -174,6 +189,9 @@ func TestAccessReportTwoPartners(t *testing.T) {
 	}
 	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND subject = ?`, signal.ActionYouthLookup, subject); n != 1 {
 		t.Fatalf("%d youth.lookup entries, want 1", n)
+	}
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND subject = ?`, signal.ActionAccessContentRead, subject); n != 1 {
+		t.Fatalf("%d access.content_read entries, want 1", n)
 	}
 	raw, err := os.ReadFile(pe.app.DB.Path())
 	if err != nil {
@@ -293,7 +311,8 @@ func TestRetentionExpiresByPeriodAndAt23(t *testing.T) {
 		t.Fatalf("%d youth.key_erase entries for the 23-year-old, want 1", n)
 	}
 	var rep signal.AccessReport
-	pe.mustAPI("GET", "/api/v1/privacy/access-reports/"+oldSubject+"?content=true", nil, &rep)
+	req := pe.register("Oude Olga", older)
+	pe.mustAPI("GET", "/api/v1/privacy/access-requests/"+req.ID+"/report?reason=assess", nil, &rep)
 	if len(rep.Signals) != 1 || rep.Signals[0].Erased == nil || rep.Signals[0].Erased.Reason != signal.ErasureAgeLimit || rep.Signals[0].Content != nil {
 		t.Fatalf("access report after erasure: %+v", rep.Signals)
 	}

@@ -201,6 +201,7 @@ func (s *Server) routes() {
 	s.signalRoutes(authed)
 	s.meetingRoutes(authed)
 	s.privacyRoutes(authed)
+	s.requestRoutes(authed)
 
 	s.pageRoutes()
 }

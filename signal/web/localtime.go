@@ -1,0 +1,70 @@
+package web
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// Dates and times as people read them (issue 17): in Europe/Amsterdam,
+// the month written out ("4 december 2026"), not UTC or ISO.
+
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+var monthNames = map[Lang][12]string{
+	LangNL: {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+	LangEN: {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+}
+
+func (v *View) months() [12]string {
+	if m, ok := monthNames[v.Lang]; ok {
+		return m
+	}
+	return monthNames[LangNL]
+}
+
+// Day writes a date or the day of a time (in Europe/Amsterdam) as
+// "4 december 2026"; "" for a zero or nil value.
+func (v *View) Day(x any) string {
+	var d signal.Date
+	switch t := x.(type) {
+	case time.Time:
+		if t.IsZero() {
+			return ""
+		}
+		d = signal.DateOf(t.In(amsterdam))
+	case *time.Time:
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		d = signal.DateOf(t.In(amsterdam))
+	case signal.Date:
+		d = t
+	case *signal.Date:
+		if t == nil {
+			return ""
+		}
+		d = *t
+	default:
+		return fmt.Sprint(x)
+	}
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d %s %d", d.Day, v.months()[d.Month-1], d.Year)
+}
+
+// When writes a time in Europe/Amsterdam as "4 december 2026, 14:05".
+func (v *View) When(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return v.Day(t) + ", " + t.In(amsterdam).Format("15:04")
+}

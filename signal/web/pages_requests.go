@@ -1,0 +1,194 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// The pages of registered requests (issue 17 item 1): the list with the
+// form to register one, and one request with its deadline, its content
+// reads and the steps of a release. Content is shown only here, inside the
+// request, after the officer chose why (posted, so a reload or a prefetch
+// never reads content unasked).
+
+// requestPages registers the request pages; the approval (four eyes) is
+// open to an administrator as well.
+func (s *Server) requestPages(g *PageGroup) {
+	po := s.RequireRole(signal.RolePrivacyOfficer)
+	second := s.RequireRole(signal.RolePrivacyOfficer, signal.RoleAdmin)
+	g.GET("/privacy/verzoeken", s.requestsPage, po)
+	g.POST("/privacy/verzoeken", s.registerRequestSubmit, po)
+	g.GET("/privacy/verzoeken/:id", s.requestPage, second)
+	g.POST("/privacy/verzoeken/:id/inhoud", s.requestContentSubmit, po)
+	g.POST("/privacy/verzoeken/:id/verlengen", s.requestExtendSubmit, po)
+	g.POST("/privacy/verzoeken/:id/vrijgeven", s.requestReleaseSubmit, po)
+	g.POST("/privacy/verzoeken/:id/goedkeuren", s.requestApproveSubmit, second)
+	g.POST("/privacy/verzoeken/:id/sluiten", s.requestCloseSubmit, po)
+}
+
+type requestsPageData struct {
+	Requests   []signal.AccessRequest
+	Requesters []signal.Requester
+	Today      signal.Date
+}
+
+// requestsPage: GET /privacy/verzoeken: the requests and the form.
+func (s *Server) requestsPage(c echo.Context) error {
+	v := s.view(c, "request.list.title", nil)
+	return s.renderRequests(c, v, http.StatusOK)
+}
+
+func (s *Server) renderRequests(c echo.Context, v *View, status int) error {
+	list, err := s.privacy.Requests(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return err
+	}
+	v.Data = requestsPageData{Requests: list, Requesters: signal.Requesters, Today: signal.Today(s.now())}
+	return s.render(c, status, "privacy_requests", v)
+}
+
+// registerRequestSubmit: POST /privacy/verzoeken {name, birth_date,
+// requester, received_on} -> the request's page.
+func (s *Server) registerRequestSubmit(c echo.Context) error {
+	v := s.view(c, "request.list.title", nil)
+	l, ok := lookupForm(v, c)
+	v.Form.Set("requester", c.FormValue("requester"))
+	v.Form.Set("received_on", c.FormValue("received_on"))
+	if !ok {
+		return s.renderRequests(c, v, http.StatusBadRequest)
+	}
+	r, err := s.privacy.RegisterRequest(c.Request().Context(), signalActor(c), signal.RequestForm{Youth: l,
+		Requester: signal.Requester(c.FormValue("requester")), ReceivedOn: c.FormValue("received_on")})
+	if signal.ErrorCode(err) == signal.CodeInvalid {
+		v.Errors = requestErrors(v, err)
+		return s.renderRequests(c, v, http.StatusBadRequest)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, "/privacy/verzoeken/"+r.ID)
+}
+
+// requestErrors are a request form's problems in the page's language; the
+// youth's fields are the page's name and birth_date.
+func requestErrors(v *View, err error) []FormError {
+	out := formErrors(v, err)
+	for i := range out {
+		out[i].Field = strings.TrimPrefix(out[i].Field, "youth.")
+	}
+	return out
+}
+
+type requestPageData struct {
+	Request          signal.AccessRequest
+	Today            signal.Date
+	FourEyes         bool
+	ReadReasons      []signal.ReadReason
+	ExtensionReasons []signal.ExtensionReason
+	Done             string
+}
+
+// requestPage: GET /privacy/verzoeken/{id}[?done=…].
+func (s *Server) requestPage(c echo.Context) error {
+	v := s.view(c, "request.title", nil)
+	return s.renderRequest(c, v, http.StatusOK)
+}
+
+func (s *Server) renderRequest(c echo.Context, v *View, status int) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	ctx, actor := c.Request().Context(), signalActor(c)
+	r, err := s.privacy.Request(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	fourEyes, err := s.privacy.FourEyes(ctx, actor)
+	if err != nil {
+		return err
+	}
+	v.Data = requestPageData{Request: r, Today: signal.Today(s.now()), FourEyes: fourEyes, ReadReasons: signal.ReadReasons,
+		ExtensionReasons: signal.ExtensionReasons, Done: c.QueryParam("done")}
+	return s.render(c, status, "privacy_request", v)
+}
+
+// requestStep runs one step on the request and returns to its page, or
+// shows the page again with the refusal when the state does not allow it.
+func (s *Server) requestStep(c echo.Context, done string, step func(id string) (signal.AccessRequest, error)) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	_, err = step(id)
+	switch code := signal.ErrorCode(err); {
+	case err == nil:
+		return redirect(c, "/privacy/verzoeken/"+id+"?"+url.Values{"done": {done}}.Encode())
+	case code == signal.CodeInvalid || code == signal.CodeConflict || (code == signal.CodeForbidden && done == "approved"):
+		v := s.view(c, "request.title", nil)
+		v.Errors = formErrors(v, err)
+		if se, ok := err.(*signal.Error); ok && len(se.Fields) == 0 {
+			v.Errors = []FormError{{Field: "", Message: v.T("request.refused." + string(code))}}
+		}
+		return s.renderRequest(c, v, statusOf(code))
+	default:
+		return err
+	}
+}
+
+// requestExtendSubmit: POST /privacy/verzoeken/{id}/verlengen {reason}.
+func (s *Server) requestExtendSubmit(c echo.Context) error {
+	return s.requestStep(c, "extended", func(id string) (signal.AccessRequest, error) {
+		return s.privacy.ExtendRequest(c.Request().Context(), signalActor(c), id, signal.ExtensionReason(c.FormValue("reason")))
+	})
+}
+
+// requestReleaseSubmit: POST /privacy/verzoeken/{id}/vrijgeven.
+func (s *Server) requestReleaseSubmit(c echo.Context) error {
+	return s.requestStep(c, "release", func(id string) (signal.AccessRequest, error) {
+		return s.privacy.ReleaseRequest(c.Request().Context(), signalActor(c), id)
+	})
+}
+
+// requestApproveSubmit: POST /privacy/verzoeken/{id}/goedkeuren.
+func (s *Server) requestApproveSubmit(c echo.Context) error {
+	return s.requestStep(c, "approved", func(id string) (signal.AccessRequest, error) {
+		return s.privacy.ApproveRelease(c.Request().Context(), signalActor(c), id)
+	})
+}
+
+// requestCloseSubmit: POST /privacy/verzoeken/{id}/sluiten.
+func (s *Server) requestCloseSubmit(c echo.Context) error {
+	return s.requestStep(c, "closed", func(id string) (signal.AccessRequest, error) {
+		return s.privacy.CloseRequest(c.Request().Context(), signalActor(c), id)
+	})
+}
+
+// requestContentSubmit: POST /privacy/verzoeken/{id}/inhoud {reason}: the
+// report with content, read inside the request (recorded and audited).
+func (s *Server) requestContentSubmit(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	reason := signal.ReadReason(c.FormValue("reason"))
+	rep, err := s.privacy.RequestReport(c.Request().Context(), signalActor(c), id, reason)
+	if code := signal.ErrorCode(err); code == signal.CodeInvalid || code == signal.CodeConflict {
+		v := s.view(c, "request.title", nil)
+		v.Errors = formErrors(v, err)
+		if se, ok := err.(*signal.Error); ok && len(se.Fields) == 0 {
+			v.Errors = []FormError{{Field: "", Message: v.T("request.refused." + string(code))}}
+		}
+		return s.renderRequest(c, v, statusOf(code))
+	}
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "privacy_report", "privacy.report.title",
+		reportPageData{Report: rep, Reasons: signal.RequestErasureReasons,
+			JSONURL: "/api/v1/privacy/access-requests/" + id + "/report?reason=" + string(reason)})
+}
