@@ -349,6 +349,9 @@ func TestAccessReportCountsDisclosures(t *testing.T) {
 func TestOversightCountsTheDisclosuresAndFailedLogins(t *testing.T) {
 	log := &fakeLog{
 		readers: func(actions []signal.AuditAction) []signal.ReaderCount {
+			if slices.Equal(actions, []signal.AuditAction{signal.ActionAccessContentRead}) {
+				return nil // the officers' content reads, counted apart
+			}
 			for _, a := range []signal.AuditAction{signal.ActionSignalRead, signal.ActionSignalsList, signal.ActionAgendaView,
 				signal.ActionAgendaProject, signal.ActionAgendaOpen, signal.ActionAgendaReopen, signal.ActionMinutesView} {
 				if !slices.Contains(actions, a) {
