@@ -21,8 +21,9 @@ func browserLogin(t *testing.T, base, email string, dev browsertest.Device) *bro
 	p.Goto(base+"/login", browsertest.CSS("#f-email"))
 	p.Fill(browsertest.CSS("#f-email"), email)
 	p.Fill(browsertest.CSS("#f-password"), testPassword)
-	p.Click(browsertest.CSS("form button[type=submit].primary"))
-	p.WaitFor(browsertest.CSS("main h1"))
+	if l := p.ClickAndWait(browsertest.CSS("form button[type=submit].primary"), browsertest.CSS("main h1")); l.Status != 200 || strings.Contains(l.URL, "/login") {
+		t.Fatalf("log in %s: %s", email, l)
+	}
 	return p
 }
 
