@@ -81,9 +81,12 @@ type Organisation struct {
 	Name          string
 	Kind          OrgKind
 	CooperationID string
-	Contact       Person
-	Deputy        Person
-	CreatedAt     time.Time
+	// Part is what the partner does in the cooperation, in a line a
+	// newcomer understands ("jongerenwerk in de wijk, ook 's avonds").
+	Part      string
+	Contact   Person
+	Deputy    Person
+	CreatedAt time.Time
 }
 
 // Validate reports every problem with o as field errors, using the names of

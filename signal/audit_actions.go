@@ -91,6 +91,8 @@ const (
 	ActionCooperationCreate AuditAction = "cooperation.create"
 	ActionOrgCreate         AuditAction = "org.create"
 	ActionOrgContacts       AuditAction = "org.contacts"
+	ActionOrgPart           AuditAction = "org.part"      // what a partner does in the cooperation
+	ActionAgreementSet      AuditAction = "agreement.set" // the privacy agreement recorded or changed
 	ActionUserCreate        AuditAction = "user.create"
 	ActionUserDisable       AuditAction = "user.disable"
 	ActionUserEnable        AuditAction = "user.enable"

@@ -291,7 +291,11 @@ func (s *Signals) Review(ctx context.Context, actor Actor, in NewSignal) (Review
 	if err != nil {
 		return Review{}, err
 	}
-	d, err := s.decider.Decide(ctx, v.DecisionInput(in.Answers))
+	input, err := s.withAgreement(ctx, actor, v.DecisionInput(in.Answers))
+	if err != nil {
+		return Review{}, fmt.Errorf("read the agreement: %w", err)
+	}
+	d, err := s.decider.Decide(ctx, input)
 	if err != nil {
 		return Review{}, fmt.Errorf("decide: %w", err)
 	}

@@ -22,7 +22,11 @@ func (s *Signals) Preview(ctx context.Context, actor Actor, in NewSignal) (Decis
 	if err != nil {
 		return Decision{}, err
 	}
-	d, err := s.decider.Decide(ctx, v.DecisionInput(in.Answers))
+	input, err := s.withAgreement(ctx, actor, v.DecisionInput(in.Answers))
+	if err != nil {
+		return Decision{}, fmt.Errorf("read the agreement: %w", err)
+	}
+	d, err := s.decider.Decide(ctx, input)
 	if err != nil {
 		return Decision{}, fmt.Errorf("decide: %w", err)
 	}
@@ -51,7 +55,11 @@ func (s *Signals) PreviewComplete(ctx context.Context, actor Actor, id string, m
 	if err != nil {
 		return Decision{}, fmt.Errorf("find signal: %w", err)
 	}
-	d, err := s.decider.Decide(ctx, sig.DecisionInput(MergeAnswers(sig.Answers, more)))
+	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(MergeAnswers(sig.Answers, more)))
+	if err != nil {
+		return Decision{}, fmt.Errorf("read the agreement: %w", err)
+	}
+	d, err := s.decider.Decide(ctx, input)
 	if err != nil {
 		return Decision{}, fmt.Errorf("decide: %w", err)
 	}

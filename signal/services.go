@@ -8,4 +8,6 @@ type Services struct {
 	Signals  *Signals  // submitting and reading signals
 	Meetings *Meetings // the signal meeting: agenda, cases, minutes
 	Privacy  *Privacy  // the privacy officer's console, erasure, retention
+	// Admin is the administrator's console: partners, agreement, accounts.
+	Admin *Administration
 }

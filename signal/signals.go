@@ -72,12 +72,16 @@ type Signals struct {
 	vault      Vault
 	store      SignalStore
 	disclosure *Disclosure
+	agreements AgreementReader
 	now        func() time.Time
 }
 
 // SignalsOptions configures NewSignals.
 type SignalsOptions struct {
 	Now func() time.Time
+	// Agreements, when set, is where recipient.in_agreement comes from
+	// (the cooperation's agreement; see Agreement.RecipientInAgreement).
+	Agreements AgreementReader
 }
 
 // NewSignals returns the signal use cases over their dependencies: vault
@@ -87,7 +91,7 @@ func NewSignals(decider Decider, vault Vault, store SignalStore, disclosure *Dis
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Signals{decider: decider, vault: vault, store: store, disclosure: disclosure, now: opts.Now}
+	return &Signals{decider: decider, vault: vault, store: store, disclosure: disclosure, agreements: opts.Agreements, now: opts.Now}
 }
 
 // ValidIdempotencyKey checks an Idempotency-Key header value: 1 to 100
@@ -145,7 +149,10 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 	if err != nil {
 		return Submitted{}, fmt.Errorf("find reporting organisation: %w", err)
 	}
-	input := v.DecisionInput(in.Answers)
+	input, err := s.withAgreement(ctx, actor, v.DecisionInput(in.Answers))
+	if err != nil {
+		return Submitted{}, fmt.Errorf("read the agreement: %w", err)
+	}
 	decision, err := s.decider.Decide(ctx, input)
 	if err != nil {
 		return Submitted{}, fmt.Errorf("decide: %w", err)
@@ -325,7 +332,10 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 		return Submitted{}, fmt.Errorf("find signal: %w", err)
 	}
 	answers := MergeAnswers(sig.Answers, more)
-	input := sig.DecisionInput(answers)
+	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(answers))
+	if err != nil {
+		return Submitted{}, fmt.Errorf("read the agreement: %w", err)
+	}
 	decision, err := s.decider.Decide(ctx, input)
 	if err != nil {
 		return Submitted{}, fmt.Errorf("decide: %w", err)

@@ -214,6 +214,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now}); err != nil {
 		return nil, err
 	}
+	a.Admin = signal.NewAdministration(signal.AdministrationDeps{Accounts: a.Accounts, Directory: a.DB, Agreements: store, Parts: store, Now: opts.Now})
 
 	privacy := signal.PrivacyDeps{Now: opts.Now}
 	if opts.Parts&YouthKeys != 0 {
@@ -248,7 +249,8 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			// The memo answers repeated answer patterns without evaluating
 			// the Rego again: the engine is fixed for the life of the process.
 			disclosure := signal.NewDisclosure(a.Keys, a.DB, textcheck.Default())
-			a.Signals = signal.NewSignals(policy.NewMemoDecider(engine, 0), a.Keys, a.DB.Signals(), disclosure, signal.SignalsOptions{Now: opts.Now})
+			a.Signals = signal.NewSignals(policy.NewMemoDecider(engine, 0), a.Keys, a.DB.Signals(), disclosure,
+				signal.SignalsOptions{Now: opts.Now, Agreements: a.DB})
 			a.Meetings = signal.NewMeetings(disclosure, a.Keys, a.DB.MeetingStores(),
 				signal.MeetingsOptions{Evaluations: a.DB.Meetings(), TextChecker: textcheck.Default(), Now: opts.Now})
 			privacy.Content = a.Signals

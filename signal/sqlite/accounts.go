@@ -49,10 +49,10 @@ func (a Accounts) CreateOrganisation(ctx context.Context, actor signal.Actor, o 
 		}
 		o.CooperationID = id
 		_, err = tx.ExecContext(ctx, `INSERT INTO organisations
-			(id, name, kind, cooperation_id, contact_name, contact_email, contact_phone, deputy_name, deputy_email, deputy_phone, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			(id, name, kind, cooperation_id, contact_name, contact_email, contact_phone, deputy_name, deputy_email, deputy_phone, created_at, part)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			o.ID, o.Name, string(o.Kind), o.CooperationID, o.Contact.Name, o.Contact.Email, o.Contact.Phone,
-			o.Deputy.Name, o.Deputy.Email, o.Deputy.Phone, formatTime(o.CreatedAt))
+			o.Deputy.Name, o.Deputy.Email, o.Deputy.Phone, formatTime(o.CreatedAt), o.Part)
 		if isUniqueViolation(err) {
 			return signal.Errorf(signal.CodeConflict, "an organisation named %q exists already", o.Name)
 		}
@@ -257,21 +257,27 @@ func (a Accounts) Record(ctx context.Context, actor signal.Actor, events []signa
 
 // Organisation finds an organisation by id or by name. Errors: CodeNotFound.
 func (db *DB) Organisation(ctx context.Context, idOrName string) (signal.Organisation, error) {
-	var o signal.Organisation
-	var kind, created string
-	err := db.read.QueryRowContext(ctx, `SELECT id, name, kind, cooperation_id, contact_name, contact_email, contact_phone,
-		deputy_name, deputy_email, deputy_phone, created_at FROM organisations WHERE id = ? OR name = ?`, idOrName, idOrName).Scan(
-		&o.ID, &o.Name, &kind, &o.CooperationID, &o.Contact.Name, &o.Contact.Email, &o.Contact.Phone,
-		&o.Deputy.Name, &o.Deputy.Email, &o.Deputy.Phone, &created)
+	o, err := scanOrganisation(db.read.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = ? OR name = ?`, idOrName, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, signal.Errorf(signal.CodeNotFound, "no organisation %q", idOrName)
 	}
 	if err != nil {
 		return o, fmt.Errorf("find organisation: %w", err)
 	}
+	return o, nil
+}
+
+const orgColumns = `id, name, kind, cooperation_id, contact_name, contact_email, contact_phone,
+	deputy_name, deputy_email, deputy_phone, created_at, part`
+
+func scanOrganisation(row interface{ Scan(...any) error }) (signal.Organisation, error) {
+	var o signal.Organisation
+	var kind, created string
+	err := row.Scan(&o.ID, &o.Name, &kind, &o.CooperationID, &o.Contact.Name, &o.Contact.Email, &o.Contact.Phone,
+		&o.Deputy.Name, &o.Deputy.Email, &o.Deputy.Phone, &created, &o.Part)
 	o.Kind = signal.OrgKind(kind)
 	o.CreatedAt = parseTime(created)
-	return o, nil
+	return o, err
 }
 
 // CooperationOf returns the cooperation an organisation belongs to, with its

@@ -1,0 +1,273 @@
+package signal
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CooperationDirectory lists a cooperation's organisations and accounts.
+type CooperationDirectory interface {
+	// Organisations returns the partners of cooperation coopID by name.
+	Organisations(ctx context.Context, coopID string) ([]Organisation, error)
+	// Users returns the accounts of the partners of coopID.
+	Users(ctx context.Context, coopID string) ([]User, error)
+}
+
+// OrganisationPartStore keeps what a partner does in the cooperation.
+type OrganisationPartStore interface {
+	// SetPart stores part for organisation orgID with events, in one unit.
+	// CodeNotFound for an unknown organisation.
+	SetPart(ctx context.Context, actor Actor, orgID, part string, events []AuditEvent) error
+}
+
+// AdministrationDeps are what NewAdministration needs; Now defaults to
+// time.Now.
+type AdministrationDeps struct {
+	Accounts   *Accounts
+	Directory  CooperationDirectory
+	Agreements AgreementStore
+	Parts      OrganisationPartStore
+	Now        func() time.Time
+}
+
+// Administration is the administrator's console (functioneel beheer): the
+// partners of the administrator's own cooperation and their contact
+// persons, what each does, the privacy agreement, and the accounts. Every
+// change is audited; it goes through the same Accounts use cases that
+// signald's commands call.
+type Administration struct {
+	d AdministrationDeps
+}
+
+// NewAdministration returns the console's use cases.
+func NewAdministration(d AdministrationDeps) *Administration {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Administration{d: d}
+}
+
+// Partner is one organisation on the social map: who they are, what they
+// do, whom to call, whether they signed the agreement, and (for an
+// administrator only) their accounts.
+type Partner struct {
+	Organisation
+	InAgreement bool
+	Accounts    []User
+}
+
+// CooperationMap is the social map of a cooperation: "wie doet wat, wie
+// bel ik", and its privacy agreement when one is recorded.
+type CooperationMap struct {
+	Cooperation Cooperation
+	Partners    []Partner
+	Agreement   *Agreement
+}
+
+// MaxPartLength is the longest description of what a partner does.
+const MaxPartLength = 300
+
+// Map returns the social map of actor's own cooperation. Accounts are
+// filled in for an administrator only.
+//
+// Callers: anyone logged in (a newcomer looks up whom to call).
+// Errors: CodeNotFound when actor's organisation is gone.
+func (ad *Administration) Map(ctx context.Context, actor Actor) (CooperationMap, error) {
+	_, coop, err := ad.d.Accounts.Membership(ctx, actor)
+	if err != nil {
+		return CooperationMap{}, err
+	}
+	orgs, err := ad.d.Directory.Organisations(ctx, coop.ID)
+	if err != nil {
+		return CooperationMap{}, err
+	}
+	m := CooperationMap{Cooperation: coop}
+	ag, err := ad.d.Agreements.Agreement(ctx, coop.ID)
+	switch {
+	case err == nil:
+		m.Agreement = &ag
+	case ErrorCode(err) != CodeNotFound:
+		return CooperationMap{}, err
+	}
+	var users []User
+	if actor.Role == RoleAdmin {
+		if users, err = ad.d.Directory.Users(ctx, coop.ID); err != nil {
+			return CooperationMap{}, err
+		}
+	}
+	for _, o := range orgs {
+		p := Partner{Organisation: o, InAgreement: m.Agreement != nil && m.Agreement.Party(o.ID)}
+		for _, u := range users {
+			if u.OrgID == o.ID {
+				p.Accounts = append(p.Accounts, u)
+			}
+		}
+		m.Partners = append(m.Partners, p)
+	}
+	return m, nil
+}
+
+// ownCooperation is the administrator's cooperation; only an admin passes.
+func (ad *Administration) ownCooperation(ctx context.Context, actor Actor) (Cooperation, error) {
+	if actor.Role != RoleAdmin {
+		return Cooperation{}, Errorf(CodeForbidden, "only an administrator manages the cooperation")
+	}
+	_, coop, err := ad.d.Accounts.Membership(ctx, actor)
+	return coop, err
+}
+
+// partnerOf returns organisation orgID when it is a partner of coop;
+// CodeNotFound otherwise (another cooperation's partners are not shown).
+func (ad *Administration) partnerOf(ctx context.Context, coop Cooperation, orgID string) (Organisation, error) {
+	o, err := ad.d.Accounts.dir.Organisation(ctx, orgID)
+	if err == nil && o.CooperationID != coop.ID {
+		err = Errorf(CodeNotFound, "no organisation %q", orgID)
+	}
+	return o, err
+}
+
+func validatePart(fe *FieldErrors, part string) {
+	switch {
+	case strings.TrimSpace(part) == "":
+		fe.Add("part", "required: say what this partner does in the cooperation")
+	case utf8.RuneCountInString(part) > MaxPartLength:
+		fe.Add("part", "at most 300 characters")
+	}
+}
+
+// AddPartner adds organisation o, with what it does (o.Part), to the
+// administrator's cooperation, and audits org.create (and org.part).
+//
+// Callers: an admin.
+// Errors: CodeForbidden, CodeInvalid (every field: name, kind, part,
+// contact.*, deputy.*), CodeConflict (the name is taken).
+func (ad *Administration) AddPartner(ctx context.Context, actor Actor, o *Organisation) error {
+	coop, err := ad.ownCooperation(ctx, actor)
+	if err != nil {
+		return err
+	}
+	var fe FieldErrors
+	validatePart(&fe, o.Part)
+	if err := o.Validate(); err != nil {
+		var se *Error
+		errors.As(err, &se)
+		fe = append(fe, se.Fields...)
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	o.Part = strings.TrimSpace(o.Part)
+	return ad.d.Accounts.CreateOrganisation(ctx, actor, o, coop.Name)
+}
+
+// SetPartner changes what partner orgID does and names its contact person
+// and deputy (both required, see Accounts.SetContacts); each change is
+// audited (org.part, org.contacts).
+//
+// Callers: an admin, for a partner of their own cooperation.
+// Errors: CodeForbidden, CodeInvalid (part, contact.*, deputy.*),
+// CodeNotFound (not a partner of this cooperation).
+func (ad *Administration) SetPartner(ctx context.Context, actor Actor, orgID, part string, contact, deputy Person) error {
+	coop, err := ad.ownCooperation(ctx, actor)
+	if err != nil {
+		return err
+	}
+	o, err := ad.partnerOf(ctx, coop, orgID)
+	if err != nil {
+		return err
+	}
+	var fe FieldErrors
+	validatePart(&fe, part)
+	check := Organisation{Name: o.Name, Kind: o.Kind, Contact: contact, Deputy: deputy}
+	if err := check.Validate(); err != nil {
+		var se *Error
+		errors.As(err, &se)
+		fe = append(fe, se.Fields...)
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	if part = strings.TrimSpace(part); part != o.Part {
+		if err := ad.d.Parts.SetPart(ctx, actor, o.ID, part, []AuditEvent{{Action: ActionOrgPart, Object: "org/" + o.ID}}); err != nil {
+			return err
+		}
+	}
+	_, err = ad.d.Accounts.SetContacts(ctx, actor, o.ID, contact, deputy)
+	return err
+}
+
+// SetAgreement records the privacy agreement of the administrator's
+// cooperation (replacing the one before) and audits agreement.set. From
+// then on recipient.in_agreement and the purposes offered to reporters
+// come from it.
+//
+// Callers: an admin.
+// Errors: CodeForbidden, CodeInvalid (Agreement.Validate; a party that is
+// not a partner of this cooperation).
+func (ad *Administration) SetAgreement(ctx context.Context, actor Actor, a *Agreement) error {
+	coop, err := ad.ownCooperation(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	a.CooperationID = coop.ID
+	a.Version = strings.TrimSpace(a.Version)
+	a.UpdatedAt = ad.d.Now().UTC()
+	slices.SortFunc(a.Purposes, func(x, y AgreedPurpose) int {
+		return slices.Index(AgreedPurposes, x.Purpose) - slices.Index(AgreedPurposes, y.Purpose)
+	})
+	return ad.d.Agreements.SetAgreement(ctx, actor, *a, []AuditEvent{{Action: ActionAgreementSet, Object: "agreement/" + coop.ID}})
+}
+
+// AddAccount adds an account with password to partner u.OrgID of the
+// administrator's cooperation (Accounts.CreateUser, audited user.create).
+// An account belongs to exactly one organisation.
+//
+// Callers: an admin.
+// Errors: CodeForbidden, CodeInvalid, CodeNotFound (not a partner of this
+// cooperation), CodeConflict (the address has an account).
+func (ad *Administration) AddAccount(ctx context.Context, actor Actor, u *User, password string) error {
+	coop, err := ad.ownCooperation(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if u.OrgID == "" {
+		return Invalid(FieldError{Field: "org", Problem: "required"})
+	}
+	if _, err := ad.partnerOf(ctx, coop, u.OrgID); err != nil {
+		return err
+	}
+	return ad.d.Accounts.CreateUser(ctx, actor, u, password)
+}
+
+// SetAccountDisabled disables or enables account userID of the
+// administrator's cooperation (Accounts.SetUserDisabled: a contact person
+// or deputy is refused until their role is handed over).
+//
+// Callers: an admin.
+// Errors: CodeForbidden, CodeNotFound (no such account in this
+// cooperation), CodeConflict (a contact person or deputy; one's own account).
+func (ad *Administration) SetAccountDisabled(ctx context.Context, actor Actor, userID string, disabled bool) error {
+	coop, err := ad.ownCooperation(ctx, actor)
+	if err != nil {
+		return err
+	}
+	users, err := ad.d.Directory.Users(ctx, coop.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(users, func(u User) bool { return u.ID == userID })
+	if i < 0 {
+		return Errorf(CodeNotFound, "no account %s", userID)
+	}
+	if disabled && userID == actor.UserID {
+		return Errorf(CodeConflict, "you cannot disable your own account")
+	}
+	return ad.d.Accounts.SetUserDisabled(ctx, actor, users[i].Email, disabled)
+}
