@@ -440,6 +440,35 @@ func TestReadyzSaysWhenTheDiskIsFull(t *testing.T) {
 			t.Fatalf("/readyz: %d %v; want 503 naming storage", status, checks)
 		}
 	})
+	// --min-free-mib 0 switches the threshold off (it fell back to the
+	// default of 96 MiB): on a 16 MiB file system /readyz says ready with 0
+	// and storage failing without the flag.
+	t.Run("--min-free-mib 0 switches the threshold off", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=16m"); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("cannot mount a small tmpfs (%v): CI must run this as root", err)
+			}
+			t.Skipf("cannot mount a small tmpfs here (%v): needs root", err)
+		}
+		t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+		for _, tc := range []struct {
+			flags   []string
+			status  int
+			storage string
+		}{
+			{[]string{"--min-free-mib", "0"}, 200, "ok"},
+			{nil, 503, "failing"}, // the default, 96 MiB
+		} {
+			db := filepath.Join(dir, fmt.Sprint(tc.status), "signaal.db")
+			s := startServe(t, append([]string{"--demo", "--db", db, "--retention-every", "0"}, tc.flags...)...)
+			status, checks := readyz(t, s.url)
+			if status != tc.status || checks["storage"] != tc.storage {
+				t.Errorf("/readyz with %v on 16 MiB: %d %v; want %d, storage %s", tc.flags, status, checks, tc.status, tc.storage)
+			}
+			s.stop()
+		}
+	})
 	t.Run("a small file system filled up", func(t *testing.T) {
 		dir := t.TempDir()
 		if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=8m"); err != nil {

@@ -172,6 +172,7 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"bad address from the environment", nil, map[string]string{"SIGNAAL_ADDR": "nonsense"}, "want host:port"},
 		{"unknown flag", []string{"--port", "8080"}, nil, "flag provided but not defined"},
 		{"log format", []string{"--log", "xml"}, nil, "want text or json"},
+		{"free space beyond any disk", []string{"--min-free-mib", "18446744073709551615"}, nil, "--min-free-mib 18446744073709551615: more than any file system holds"},
 		{"trusted proxy not a CIDR", []string{"--trusted-proxy", "10.0.0.1"}, nil, "not a CIDR"},
 		{"trusted proxies from the environment", nil, map[string]string{"SIGNAAL_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}, "SIGNAAL_TRUSTED_PROXIES"},
 	}

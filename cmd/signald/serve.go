@@ -32,6 +32,20 @@ type serveConfig struct {
 	minFree                              uint64
 }
 
+// maxMinFreeMiB bounds --min-free-mib: 1 EiB, far beyond any disk and
+// far below what overflows as bytes.
+const maxMinFreeMiB = 1 << 40
+
+// minFreeBytes is --min-free-mib as app.Options.MinFree: 0 switches the
+// storage check's threshold off (negative there; zero would mean the
+// default).
+func (c serveConfig) minFreeBytes() int64 {
+	if c.minFree == 0 {
+		return -1
+	}
+	return int64(c.minFree) << 20
+}
+
 func serveCmd(ctx context.Context, args []string, std stdio) error {
 	cfg, err := parseServe(args, std.err)
 	if errors.Is(err, flag.ErrHelp) {
@@ -60,7 +74,10 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
-	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", MinFree: cfg.minFree << 20, PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
+	if cfg.minFree == 0 {
+		logger.Warn("the storage readiness check's free-space threshold is off (--min-free-mib 0): /readyz will not warn before the disk is full")
+	}
+	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", MinFree: cfg.minFreeBytes(), PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -179,7 +196,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.logFormat, "log", envOr("SIGNAAL_LOG", "text"), "log `format`: text or json (SIGNAAL_LOG)")
 	retention := fs.String("retention", envOr("SIGNAAL_RETENTION", signal.DefaultRetention.String()), "how long a signal stays after its observation, e.g. 2y, 18m, 730d; always erased at 23 (SIGNAAL_RETENTION)")
 	fs.DurationVar(&cfg.retentionEvery, "retention-every", time.Hour, "how often the retention job runs; 0 turns it off (use signald retention run from cron)")
-	fs.Uint64Var(&cfg.minFree, "min-free-mib", sqlite.DefaultMinFree>>20, "/readyz fails (storage) when the database's file system has fewer `MiB` free")
+	fs.Uint64Var(&cfg.minFree, "min-free-mib", sqlite.DefaultMinFree>>20, "/readyz fails (storage) when the database's file system has fewer `MiB` free; 0 switches the threshold off")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -194,6 +211,9 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return cfg, usageError("--retention: %v", err)
 	}
 	cfg.retention = p
+	if cfg.minFree > maxMinFreeMiB {
+		return cfg, usageError("--min-free-mib %d: more than any file system holds; at most %d, or 0 to switch the threshold off", cfg.minFree, maxMinFreeMiB)
+	}
 	if cfg.retentionEvery < 0 {
 		return cfg, usageError("--retention-every %v: must not be negative", cfg.retentionEvery)
 	}

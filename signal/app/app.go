@@ -83,8 +83,9 @@ type Options struct {
 	Purpose string
 	// MinFree is the free space, in bytes, on the database's file system
 	// below which the storage readiness check fails; zero means
-	// sqlite.DefaultMinFree.
-	MinFree uint64
+	// sqlite.DefaultMinFree, a negative value switches the threshold off
+	// (the check then only fails when the file system cannot be read).
+	MinFree int64
 	// Parts to build; zero means All.
 	Parts Parts
 	// PolicyDir is a directory of .rego files used instead of the
@@ -166,11 +167,15 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.DB.Close)
-	if opts.MinFree == 0 {
-		opts.MinFree = sqlite.DefaultMinFree
+	minFree := uint64(sqlite.DefaultMinFree)
+	switch {
+	case opts.MinFree < 0:
+		minFree = 0
+	case opts.MinFree > 0:
+		minFree = uint64(opts.MinFree)
 	}
 	a.Ready = []health.Check{{Name: "database", Check: a.DB.Ping}, {Name: "writer", Check: a.DB.CheckWriter},
-		{Name: "storage", Check: a.DB.CheckStorage(opts.MinFree)}}
+		{Name: "storage", Check: a.DB.CheckStorage(minFree)}}
 
 	// The pseudonym of unknown login addresses is keyed by a key derived
 	// from the session signing key: stable across restarts, nothing new to
