@@ -177,6 +177,49 @@ func TestLoginFormNeedsItsOwnNonce(t *testing.T) {
 // http://127.0.0.1 keeps working because browsers treat loopback as a
 // secure context (TestBrowserSameSiteFormsChangeNothing logs in that way
 // in Chromium).
+// TestLoginNonceIsClearedAfterLogin: the login form's nonce cookie lives
+// only until the login succeeds (issue 18): a wrong password keeps it for
+// the next try, a login deletes it, and the form shown before the login
+// cannot be posted again from that browser, also after a logout.
+func TestLoginNonceIsClearedAfterLogin(t *testing.T) {
+	e := newSignalsEnv(t)
+	b := newBrowserClient(t, e.url)
+	u, _ := url.Parse(e.url)
+	has := func() bool {
+		for _, ck := range b.c.Jar.Cookies(u) {
+			if ck.Name == LoginCookie {
+				return true
+			}
+		}
+		return false
+	}
+	form := b.token("/login")
+	if !has() {
+		t.Fatal("the login page set no nonce cookie")
+	}
+	email := e.users[signal.RoleReporter].Email
+	if res := b.post("/login", url.Values{"email": {email}, "password": {"wrong"}, "next": {"/"}, CSRFField: {form}}); res.status != http.StatusUnauthorized || !has() {
+		t.Fatalf("a wrong password: %d, nonce kept %v; want 401 and the nonce kept", res.status, has())
+	}
+	res := b.post("/login", url.Values{"email": {email}, "password": {testPassword}, "next": {"/"}, CSRFField: {form}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.status)
+	}
+	if ck := cookieNamed(res.header, LoginCookie); ck == nil || ck.MaxAge >= 0 {
+		t.Fatalf("the login's answer does not delete the nonce cookie: %+v", ck)
+	}
+	if has() {
+		t.Fatal("the browser still holds the login nonce after the login")
+	}
+	b.post("/logout", url.Values{})
+	if res := b.post("/login", url.Values{"email": {email}, "password": {testPassword}, "next": {"/"}, CSRFField: {form}}); res.status != http.StatusForbidden {
+		t.Fatalf("the login form from before the login, posted again after a logout: %d; want 403", res.status)
+	}
+	if res := b.post("/login", url.Values{"email": {email}, "password": {testPassword}, "next": {"/"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("a fresh login form after the logout: %d; want 303", res.status)
+	}
+}
+
 func TestCookiesAreHostPrefixed(t *testing.T) {
 	e := newSignalsEnv(t)
 	var set []*http.Cookie

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/signaal-nl/signaal/signal"
@@ -100,6 +101,10 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		}
 		return err
 	}
+	// The login form's nonce has done its work: a session's forms carry
+	// the session's token from now on, and the login form this browser
+	// showed cannot be posted again (after a logout, a new one is made).
+	c.SetCookie(hostCookie(LoginCookie, "", time.Time{}))
 	return redirect(c, next)
 }
 
