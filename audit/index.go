@@ -131,6 +131,8 @@ type entryQuery struct {
 	args   []any
 	desc   bool
 	limit  int // 0: no limit
+	// noOrigins reads a log from before audit_origins (version 4).
+	noOrigins bool
 }
 
 // sql returns the statement and its arguments. Through the index it is a
@@ -139,6 +141,10 @@ type entryQuery struct {
 // key no sort of all matches before the first row (a range of keys is
 // sorted, as it was with the ordinary indexes).
 func (q entryQuery) sql() (string, []any) {
+	recordColumns := recordColumns
+	if q.noOrigins {
+		recordColumns = strings.Replace(recordColumns, keptAddress, "NULL", 1)
+	}
 	order := " ORDER BY 1"
 	if q.desc {
 		order += " DESC"

@@ -32,8 +32,12 @@ type Filter struct {
 // log with FromSeq = last seen + 1 and a Limit. It stops at the first error,
 // which it yields.
 func Entries(ctx context.Context, db *sql.DB, f Filter) iter.Seq2[Record, error] {
+	return entries(ctx, db, f.read())
+}
+
+func entries(ctx context.Context, db *sql.DB, eq entryQuery) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		q, args := f.read().sql()
+		q, args := eq.sql()
 		rows, err := db.QueryContext(ctx, q, args...)
 		if err != nil {
 			yield(Record{}, fmt.Errorf("read audit entries: %w", err))
@@ -57,8 +61,11 @@ func (f Filter) read() entryQuery {
 
 // recordColumns is the select list [scanRecords] reads, in [row] order.
 const recordColumns = `seq, time, actor_user, actor_role, actor_org, action, object, subject,
-	decision, origin_request, origin_ip, hash,
-	(SELECT ip FROM audit_origins o WHERE o.seq = audit_entries.seq)`
+	decision, origin_request, origin_ip, hash, ` + keptAddress
+
+// keptAddress is the address audit_origins keeps for an entry; NULL in a
+// log from before it (entryQuery.noOrigins).
+const keptAddress = `(SELECT ip FROM audit_origins o WHERE o.seq = audit_entries.seq)`
 
 // scanRecords turns each row of rows (selected as recordColumns) into a
 // record and hands it to each, until each returns false or the rows end. It
@@ -161,8 +168,16 @@ func Export(ctx context.Context, db *sql.DB, since time.Time, w io.Writer, forma
 	default:
 		return 0, fmt.Errorf("export audit log: unknown format %q (want jsonl or csv)", format)
 	}
+	// A log from before audit_origins (version 4) is exported as it is,
+	// read-only like Verify: its entries hold their address themselves.
+	origins, err := checkVerifiable(ctx, db)
+	if err != nil {
+		return 0, fmt.Errorf("export audit log: %w", err)
+	}
+	q := Filter{Since: since}.read()
+	q.noOrigins = !origins
 	var n int64
-	for r, err := range Entries(ctx, db, Filter{Since: since}) {
+	for r, err := range entries(ctx, db, q) {
 		if err != nil {
 			return n, fmt.Errorf("export audit log: %w", err)
 		}

@@ -265,9 +265,30 @@ func checkSchema(ctx context.Context, q interface {
 		return fmt.Errorf("read audit schema version: %w", err)
 	}
 	if int(v.Int64) != schemaVersion() {
-		return fmt.Errorf("audit log schema is version %d, this program expects %d (run audit.Migrate)", v.Int64, schemaVersion())
+		return &SchemaError{Version: int(v.Int64), Want: schemaVersion()}
 	}
 	return nil
+}
+
+// SchemaError means the log was written by another version of this code:
+// an older one (Version < Want: audit.Migrate brings it up to date) or a
+// newer one.
+type SchemaError struct{ Version, Want int }
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("audit log schema is version %d, this program expects %d (run audit.Migrate)", e.Version, e.Want)
+}
+
+// CheckSchema fails unless db holds a log this code can write to: ErrNoLog
+// without one, a *SchemaError for another version's. With readOnly it also
+// accepts what Verify and Export read as it is: a log from before
+// audit_origins (version 4).
+func CheckSchema(ctx context.Context, db *sql.DB, readOnly bool) error {
+	if readOnly {
+		_, err := checkVerifiable(ctx, db)
+		return err
+	}
+	return checkSchema(ctx, db)
 }
 
 // originsVersion is the schema version that added audit_origins.

@@ -250,6 +250,9 @@ func auditCheckpoint(ctx context.Context, args []string, io stdio) error {
 	if err := auditExistingDB(*db); err != nil {
 		return err
 	}
+	if err := app.CheckAuditLog(ctx, *db, true); err != nil {
+		return err // before a key is made for a log it cannot sign
+	}
 	if *keyFile == "" {
 		*keyFile = auditDefaultKey(*db)
 	}

@@ -278,3 +278,59 @@ func TestAuditRotateKeyAndUntrustedCheckpoints(t *testing.T) {
 		t.Fatalf("verify after rotation: exit %d, stdout %q, stderr %q; want both keys' checkpoints matched", code, out, errs)
 	}
 }
+
+// TestAuditCommandsOnAnUnmigratedDatabase: the operator's audit commands on
+// a database an older signald wrote (audit schema 4, before audit_origins)
+// and on a file that is not Signaal's. Export reads the old log as it is,
+// as verify does; checkpoint (which writes) says what to do and makes no key
+// for a log it cannot sign; after serve migrated the database it works. On a
+// file without a log every command says so instead of "no such table".
+func TestAuditCommandsOnAnUnmigratedDatabase(t *testing.T) {
+	t.Setenv("SIGNAAL_KEYS", "")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "signaal.db")
+	writeAuditLog(t, db, 0, 4)
+	auditShell(t, db, `DROP TABLE audit_origins; DELETE FROM audit_migrations WHERE version = 5;`)
+	key := filepath.Join(dir, "keys", audit.CheckpointKeyFile)
+
+	code, out, errs := runAuditCmd(t, "audit", "export", "--db", db)
+	if code != 0 || strings.Count(out, "\n") != 4 || !strings.HasPrefix(out, `{"seq":1,`) {
+		t.Fatalf("export of the old log: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if code, out, errs := runAuditCmd(t, "audit", "export", "--db", db, "--format", "csv"); code != 0 || strings.Count(out, "\n") != 5 {
+		t.Fatalf("csv export of the old log: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, _, errs = runAuditCmd(t, "audit", "checkpoint", "--db", db)
+	if code == 0 || !strings.Contains(errs, "from an older signald (schema version 4, this one writes 5): start signald serve on it once") {
+		t.Fatalf("checkpoint of the old log: exit %d, stderr %q", code, errs)
+	}
+	if _, err := os.Stat(key); err == nil {
+		t.Fatal("checkpoint made a signing key for a log it could not sign")
+	}
+	h, err := sqlite.OpenWrite(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.Migrate(context.Background(), h); err != nil { // what serve does at start
+		t.Fatal(err)
+	}
+	h.Close()
+	if code, out, errs := runAuditCmd(t, "audit", "checkpoint", "--db", db); code != 0 || !strings.Contains(out, "\n4\n") {
+		t.Fatalf("checkpoint once migrated: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+
+	other := filepath.Join(dir, "other.db")
+	auditShell(t, other, `CREATE TABLE notes (text TEXT)`)
+	for _, cmd := range []string{"export", "checkpoint", "verify"} {
+		code, _, errs := runAuditCmd(t, "audit", cmd, "--db", other)
+		if code == 0 || !strings.Contains(errs, "no audit log in this database ("+other+"): is it Signaal's database?") || strings.Contains(errs, "no such table") {
+			t.Errorf("audit %s on a file without a log: exit %d, stderr %q", cmd, code, errs)
+		}
+	}
+	if _, err := os.Stat(key); err != nil {
+		t.Fatalf("the key of the migrated database: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "keys")); len(entries) != 2 { // the migrated database's key and its .pub
+		t.Errorf("keys made: %v", entries)
+	}
+}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 	"golang.org/x/mod/sumdb/note"
@@ -26,6 +28,14 @@ type AuditLogOptions struct {
 // creates an empty database.
 func OpenAuditLog(path string, opts AuditLogOptions) *signal.AuditLog {
 	return signal.NewAuditLog(sqlite.NewAuditFile(path, opts.Signer, opts.Verifier, opts.Trusted...))
+}
+
+// CheckAuditLog fails, saying what to do, unless the database file at path
+// holds an audit log this program can write to (write: a checkpoint) or
+// read (verify, export), before a command does anything else (such as
+// creating a checkpoint key).
+func CheckAuditLog(ctx context.Context, path string, write bool) error {
+	return sqlite.NewAuditFile(path, nil, nil).CheckSchema(ctx, write)
 }
 
 // Lock takes the ownership of the database file at path for purpose (see

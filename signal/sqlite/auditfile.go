@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -29,6 +31,39 @@ var _ signal.AuditChain = (*AuditFile)(nil)
 // trusted are earlier checkpoint keys whose stored checkpoints still count.
 func NewAuditFile(path string, signer note.Signer, verifier note.Verifier, trusted ...note.Verifier) *AuditFile {
 	return &AuditFile{path: path, signer: signer, verifier: verifier, trusted: trusted}
+}
+
+// CheckSchema fails, saying what to do, unless the file holds an audit
+// log this program can write to (write), or read as it is (verify and
+// export also read a log from before audit_origins).
+func (f *AuditFile) CheckSchema(ctx context.Context, write bool) error {
+	db, err := OpenRead(f.path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f.schemaErr(audit.CheckSchema(ctx, db, !write))
+}
+
+// schemaErr turns the audit package's schema errors into what an operator
+// does about them; other errors pass unchanged.
+func (f *AuditFile) schemaErr(err error) error {
+	var se *audit.SchemaError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, audit.ErrNoLog):
+		return &signal.Error{Code: signal.CodeUnavailable, Err: err, Message: fmt.Sprintf(
+			"no audit log in this database (%s): is it Signaal's database? (signald serve gives a new database its log when it first starts)", f.path)}
+	case errors.As(err, &se) && se.Version < se.Want:
+		return &signal.Error{Code: signal.CodeUnavailable, Err: err, Message: fmt.Sprintf(
+			"the audit log in %s is from an older signald (schema version %d, this one writes %d): start signald serve on it once, which migrates it, then run this command again",
+			f.path, se.Version, se.Want)}
+	case errors.As(err, &se):
+		return &signal.Error{Code: signal.CodeUnavailable, Err: err, Message: fmt.Sprintf(
+			"the audit log in %s is from a newer signald (schema version %d, this one knows %d): use that signald", f.path, se.Version, se.Want)}
+	}
+	return err
 }
 
 // OpenCheckpoint implements signal.AuditChain.
@@ -63,7 +98,7 @@ func (f *AuditFile) CheckChain(ctx context.Context, trusted []signal.AuditCheckp
 	}
 	defer db.Close()
 	res, err := audit.Verify(ctx, db, opts)
-	return verification(out, res, err)
+	return verification(out, res, f.schemaErr(err))
 }
 
 // IssueCheckpoint implements signal.AuditChain: a writer of its own, every
@@ -86,7 +121,7 @@ func (f *AuditFile) IssueCheckpoint(ctx context.Context) (signal.AuditCheckpoint
 	defer h.Close()
 	w, err := NewWriter(h, WriterOptions{})
 	if err != nil {
-		return signal.AuditCheckpoint{}, err
+		return signal.AuditCheckpoint{}, f.schemaErr(err)
 	}
 	cp, msg, err := w.Checkpoint(ctx, f.signer)
 	if cerr := w.Close(); err == nil {
@@ -105,7 +140,8 @@ func (f *AuditFile) ExportAudit(ctx context.Context, since time.Time, w io.Write
 		return 0, err
 	}
 	defer db.Close()
-	return audit.Export(ctx, db, since, w, audit.Format(format))
+	n, err := audit.Export(ctx, db, since, w, audit.Format(format))
+	return n, f.schemaErr(err)
 }
 
 func untrustedOf(us []audit.UntrustedCheckpoint) []signal.AuditUntrusted {
