@@ -173,6 +173,12 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"unknown flag", []string{"--port", "8080"}, nil, "flag provided but not defined"},
 		{"log format", []string{"--log", "xml"}, nil, "want text or json"},
 		{"free space beyond any disk", []string{"--min-free-mib", "18446744073709551615"}, nil, "--min-free-mib 18446744073709551615: more than any file system holds"},
+		{"SMTP server without port", []string{"--smtp-addr", "smtp.example.nl", "--smtp-from", "a@b.nl"}, nil, "--smtp-addr \"smtp.example.nl\": want host:port"},
+		{"SMTP without a From address", []string{"--smtp-addr", "smtp.example.nl:587"}, nil, "--smtp-from \"\": not an e-mail address"},
+		{"SMTP TLS mode", []string{"--smtp-addr", "smtp.example.nl:587", "--smtp-from", "a@b.nl", "--smtp-tls", "ssl"}, nil, "--smtp-tls \"ssl\": want none, starttls or tls"},
+		{"SMTP password without user", []string{"--smtp-addr", "smtp.example.nl:587", "--smtp-from", "a@b.nl", "--smtp-password-file", "/etc/x"}, nil, "--smtp-password-file without --smtp-user"},
+		{"SMTP login without server", []string{"--smtp-user", "signaal"}, nil, "need --smtp-addr"},
+		{"public URL without scheme", []string{"--public-url", "signaal.example.nl"}, nil, "--public-url \"signaal.example.nl\": want an address such as https://signaal.example.nl"},
 		{"trusted proxy not a CIDR", []string{"--trusted-proxy", "10.0.0.1"}, nil, "not a CIDR"},
 		{"trusted proxies from the environment", nil, map[string]string{"SIGNAAL_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}, "SIGNAAL_TRUSTED_PROXIES"},
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/app"
+	"github.com/signaal-nl/signaal/signal/mail"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 	"github.com/signaal-nl/signaal/signal/web"
 )
@@ -30,6 +32,8 @@ type serveConfig struct {
 	retention                            signal.Period
 	retentionEvery                       time.Duration
 	minFree                              uint64
+	smtp                                 mail.Config
+	smtpPasswordFile, publicURL          string
 }
 
 // maxMinFreeMiB bounds --min-free-mib: 1 EiB, far beyond any disk and
@@ -74,10 +78,24 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 
+	if cfg.smtpPasswordFile != "" {
+		if err := checkPrivate(cfg.smtpPasswordFile, false); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(cfg.smtpPasswordFile)
+		if err != nil {
+			return fmt.Errorf("read the SMTP password (--smtp-password-file): %w", err)
+		}
+		cfg.smtp.Password = strings.TrimRight(string(b), "\r\n")
+	}
+	if cfg.smtp.Addr == "" {
+		logger.Warn("no SMTP server (--smtp-addr): e-mail notifications stay queued until one is configured; /readyz detail shows the queue")
+	}
 	if cfg.minFree == 0 {
 		logger.Warn("the storage readiness check's free-space threshold is off (--min-free-mib 0): /readyz will not warn before the disk is full")
 	}
-	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", MinFree: cfg.minFreeBytes(), PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger})
+	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", MinFree: cfg.minFreeBytes(), PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger,
+		SMTP: cfg.smtp, PublicURL: cfg.publicURL})
 	if err != nil {
 		return err
 	}
@@ -197,6 +215,12 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	retention := fs.String("retention", envOr("SIGNAAL_RETENTION", signal.DefaultRetention.String()), "how long a signal stays after its observation, e.g. 2y, 18m, 730d; always erased at 23 (SIGNAAL_RETENTION)")
 	fs.DurationVar(&cfg.retentionEvery, "retention-every", time.Hour, "how often the retention job runs; 0 turns it off (use signald retention run from cron)")
 	fs.Uint64Var(&cfg.minFree, "min-free-mib", sqlite.DefaultMinFree>>20, "/readyz fails (storage) when the database's file system has fewer `MiB` free; 0 switches the threshold off")
+	fs.StringVar(&cfg.smtp.Addr, "smtp-addr", os.Getenv("SIGNAAL_SMTP_ADDR"), "`host:port` of the SMTP server for e-mail notifications; without it they stay queued (SIGNAAL_SMTP_ADDR)")
+	fs.StringVar(&cfg.smtp.From, "smtp-from", os.Getenv("SIGNAAL_SMTP_FROM"), "the notifications' From `address`, required with --smtp-addr (SIGNAAL_SMTP_FROM)")
+	fs.StringVar(&cfg.smtp.User, "smtp-user", os.Getenv("SIGNAAL_SMTP_USER"), "SMTP login `name`, if the server asks for one (SIGNAAL_SMTP_USER)")
+	fs.StringVar(&cfg.smtpPasswordFile, "smtp-password-file", os.Getenv("SIGNAAL_SMTP_PASSWORD_FILE"), "`file` holding the SMTP password, readable by the owner only (SIGNAAL_SMTP_PASSWORD_FILE)")
+	smtpTLS := fs.String("smtp-tls", envOr("SIGNAAL_SMTP_TLS", string(mail.TLSStartTLS)), "`mode` of the SMTP connection: none, starttls or tls (SIGNAAL_SMTP_TLS)")
+	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("SIGNAAL_PUBLIC_URL"), "the `URL` users reach Signaal at, the start of the links in e-mail; default http:// and --addr (SIGNAAL_PUBLIC_URL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -219,6 +243,22 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if err := validateServe(&cfg); err != nil {
 		return cfg, err
+	}
+	cfg.smtp.TLS = mail.TLS(*smtpTLS)
+	if cfg.smtp.Addr != "" {
+		if err := cfg.smtp.Validate(); err != nil {
+			return cfg, usageError("%v", err)
+		}
+		if cfg.smtp.User == "" && cfg.smtpPasswordFile != "" {
+			return cfg, usageError("--smtp-password-file without --smtp-user")
+		}
+	} else if cfg.smtp.From != "" || cfg.smtp.User != "" || cfg.smtpPasswordFile != "" {
+		return cfg, usageError("--smtp-from, --smtp-user and --smtp-password-file need --smtp-addr")
+	}
+	if cfg.publicURL == "" {
+		cfg.publicURL = "http://" + cfg.addr
+	} else if u, err := url.Parse(cfg.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return cfg, usageError("--public-url %q: want an address such as https://signaal.example.nl", cfg.publicURL)
 	}
 	return cfg, nil
 }

@@ -37,6 +37,7 @@ import (
 	"github.com/signaal-nl/signaal/signal/auth"
 	"github.com/signaal-nl/signaal/signal/health"
 	"github.com/signaal-nl/signaal/signal/keystore"
+	"github.com/signaal-nl/signaal/signal/mail"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 	"github.com/signaal-nl/signaal/signal/textcheck"
 	"golang.org/x/mod/sumdb/note"
@@ -107,6 +108,16 @@ type Options struct {
 	// CheckpointKeyName names a new audit checkpoint key; default
 	// "signaal-audit/" and the host name.
 	CheckpointKeyName string
+	// SMTP is the mail server the outbox is delivered to (signald serve
+	// --smtp-*); with no Addr nothing is sent and messages stay queued
+	// (/readyz detail says so).
+	SMTP mail.Config
+	// PublicURL is the app's address as its users reach it, the start of
+	// every link in a message, e.g. https://signaal.example.nl.
+	PublicURL string
+	// MailRetry is the wait after a first failed delivery, doubled per
+	// further failure up to an hour; default 30 s (tests: milliseconds).
+	MailRetry time.Duration
 }
 
 // App is the running application: its services and the parts under them.
@@ -123,6 +134,10 @@ type App struct {
 	// space), with YouthKeys the keys (master.key in place, no key found
 	// missing), and with Policy the policy.
 	Ready []health.Check
+
+	// Outbox is the queue of outgoing e-mail (Database): services enqueue,
+	// the sender started by Open delivers when Options.SMTP is set.
+	Outbox *signal.Outbox
 
 	DB     *sqlite.DB
 	Keys   *keystore.Store // YouthKeys
@@ -176,6 +191,9 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	a.Ready = []health.Check{{Name: "database", Check: a.DB.Ping}, {Name: "writer", Check: a.DB.CheckWriter},
 		{Name: "storage", Check: a.DB.CheckStorage(minFree)}}
+	if err := a.openMail(opts); err != nil {
+		return nil, err
+	}
 
 	// The pseudonym of unknown login addresses is keyed by a key derived
 	// from the session signing key: stable across restarts, nothing new to

@@ -33,8 +33,8 @@ func TestOpenOnlyTheParts(t *testing.T) {
 	for _, c := range a.Ready {
 		names = append(names, c.Name)
 	}
-	if strings.Join(names, ",") != "database,writer,storage" {
-		t.Fatalf("readiness checks %v; want the database's, the writer's and the storage's", names)
+	if strings.Join(names, ",") != "database,writer,storage,mail" {
+		t.Fatalf("readiness checks %v; want the database's, the writer's, the storage's and the mail queue's", names)
 	}
 }
 

@@ -14,6 +14,13 @@ import (
 type Check struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Advisory checks report "degraded" when they fail but do not make the
+	// service unready: outgoing mail that cannot be sent stays queued, and
+	// taking the service out of a load balancer would not help it.
+	Advisory bool
+	// Detail, if set, is shown under "detail" by its name: figures only,
+	// never addresses or texts (anyone may read /readyz).
+	Detail func(ctx context.Context) map[string]any
 }
 
 // WriterStats are the group-commit writer's counters since it started.

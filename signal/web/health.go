@@ -26,14 +26,25 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 // readyz runs every readiness check (database reachable, policy loaded,
-// writer running); 503 names the failing parts, never their errors.
+// writer running); 503 names the failing parts, never their errors. An
+// advisory check (mail) that fails is "degraded" and keeps the status
+// ready; checks with detail (mail: pending, oldest age, last error class)
+// add it under "detail".
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	checks := map[string]string{}
+	detail := map[string]any{}
 	ok := true
 	for _, ch := range s.ready {
-		if err := ch.Check(ctx); err != nil {
+		if ch.Detail != nil {
+			detail[ch.Name] = ch.Detail(ctx)
+		}
+		if err := ch.Check(ctx); err != nil && ch.Advisory {
+			checks[ch.Name] = "degraded"
+			s.logger.Warn("degraded", slog.String("check", ch.Name), slog.Any("err", err))
+			continue
+		} else if err != nil {
 			ok = false
 			checks[ch.Name] = "failing"
 			s.logger.Warn("not ready", slog.String("check", ch.Name), slog.Any("err", err))
@@ -41,8 +52,13 @@ func (s *Server) readyz(c echo.Context) error {
 		}
 		checks[ch.Name] = "ok"
 	}
-	if !ok {
-		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "not_ready", "checks": checks})
+	body := map[string]any{"status": "ready", "checks": checks}
+	if len(detail) > 0 {
+		body["detail"] = detail
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks})
+	if !ok {
+		body["status"] = "not_ready"
+		return c.JSON(http.StatusServiceUnavailable, body)
+	}
+	return c.JSON(http.StatusOK, body)
 }
