@@ -121,3 +121,63 @@ func TestPossibleMatchesAreProposedDecidedOnceAndRemembered(t *testing.T) {
 		}
 	}
 }
+
+// TestErasureForgetsTheMatchDecisionsAboutTheYoungPerson: erasing a young
+// person also erases the coordinator's answers about whether they and
+// another young person are one (a confirmed pair and a rejected pair); the
+// answers about two other young people stay, and the agenda still holds
+// the other half of the confirmed pair on its own.
+func TestErasureForgetsTheMatchDecisionsAboutTheYoungPerson(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	const born = "2011-04-30"
+	mo := e.submitBorn(e.school, "Mohamed Amrani", born, "verzuim")
+	mo2 := e.submitBorn(e.youthwork, "Mohammed Amrani", born, "zorgen")
+	moB := e.submitBorn(e.school, "Mohamad Amrani", born, "verzuim") // another close spelling
+	sara := e.submitBorn(e.school, "Sara Bakker", "2010-03-12", "verzuim")
+	sara2 := e.submitBorn(e.youthwork, "Sara Bakker", "2010-12-03", "zorgen")
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	ag := e.agenda(m.ID, false)
+	ref := func(ag signal.Agenda, id string) string {
+		t.Helper()
+		it, _ := findOnAgenda(ag, id)
+		if it == nil {
+			t.Fatalf("signal %s not on the agenda", id)
+		}
+		return it.Ref
+	}
+	decide := func(a, b string, same bool) {
+		t.Helper()
+		if _, err := e.meetings.DecideMatch(ctx, e.coordinator, m.ID, a, b, same); err != nil {
+			t.Fatalf("decide %s/%s (%v): %v", a, b, same, err)
+		}
+	}
+	decide(ref(ag, mo), ref(ag, moB), false)
+	decide(ref(ag, mo), ref(ag, mo2), true)
+	decide(ref(ag, sara), ref(ag, sara2), false)
+	if n := e.count(`SELECT count(*) FROM match_decisions`); n != 3 {
+		t.Fatalf("%d match decisions stored, want 3", n)
+	}
+	s, err := e.db.Signals().Signal(ctx, mo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret := signal.NewRetention(e.db.Privacy(), e.keys, signal.RetentionOptions{Now: func() time.Time { return e.now }})
+	privacy := signal.NewPrivacy(signal.PrivacyDeps{Store: e.db.Privacy(), Directory: e.db, Retention: ret, Now: func() time.Time { return e.now }})
+	if _, err := privacy.Erase(ctx, cli, signal.EraseRequest{Youth: s.Youth, Reason: signal.ErasureObjection}); err != nil {
+		t.Fatalf("erase: %v", err)
+	}
+	if n := e.count(`SELECT count(*) FROM match_decisions WHERE youth_a = ? OR youth_b = ?`, s.Youth, s.Youth); n != 0 {
+		t.Errorf("%d match decisions about the erased young person are left", n)
+	}
+	if n := e.count(`SELECT count(*) FROM match_decisions`); n != 1 {
+		t.Errorf("%d match decisions left, want 1 (the Sara pair, about others)", n)
+	}
+	ag = e.agenda(m.ID, false)
+	if r := ref(ag, mo2); r == "" {
+		t.Error("the other half of the confirmed pair has no item after the erasure")
+	}
+	if ref(ag, sara) == ref(ag, sara2) {
+		t.Error("the rejected Sara pair is joined after an erasure of someone else")
+	}
+}

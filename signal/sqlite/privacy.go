@@ -202,6 +202,12 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 		if err := eraseCaseTexts(ctx, tx, youth); err != nil {
 			return err
 		}
+		// The coordinator's answers about whether this young person and
+		// another are one go too: they say something about the young
+		// person (and would link a new report to the erased past).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM match_decisions WHERE youth_a = ? OR youth_b = ?`, youth, youth); err != nil {
+			return fmt.Errorf("erase the match decisions: %w", err)
+		}
 		entries, err := auditEntries(actor, []signal.AuditEvent{keyEvent(youth)})
 		if err != nil {
 			return err
