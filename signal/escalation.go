@@ -210,3 +210,10 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor Actor, seq int64, 
 	}
 	return find()
 }
+
+// ScanEscalations brings the escalation queue up to date with the audit
+// log, so the notices job sees every escalation without the privacy
+// officer opening the console first.
+//
+// Callers: the notices job of signal/app. Errors: CodeInternal.
+func (p *Privacy) ScanEscalations(ctx context.Context) error { return p.scanEscalations(ctx) }

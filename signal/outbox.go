@@ -87,10 +87,13 @@ type OutboxMessage struct {
 	To            string
 	Kind          MailKind
 	Subject, Body string
-	Created       time.Time
-	Attempts      int       // failed attempts so far
-	NextAttempt   time.Time // not sent before this
-	LastError     string    // the last attempt's error class (see Outbox.Failed), "" if none
+	// Link is Mail.Link for the in-app list; empty for invitations and
+	// password resets, whose link holds a token.
+	Link        string
+	Created     time.Time
+	Attempts    int       // failed attempts so far
+	NextAttempt time.Time // not sent before this
+	LastError   string    // the last attempt's error class (see Outbox.Failed), "" if none
 }
 
 // OutboxStatus is the queue as /readyz shows it.
@@ -196,7 +199,10 @@ func (o *Outbox) Enqueue(ctx context.Context, m Mail) (stored bool, err error) {
 	}
 	now := o.opts.Now()
 	msg := OutboxMessage{Key: m.Key, To: strings.TrimSpace(m.To), Kind: m.Kind, Created: now, NextAttempt: now,
-		Subject: t.subjectNL + " / " + t.subjectEN, Body: o.body(t.nl, t.en, m)}
+		Subject: t.subjectNL + " / " + t.subjectEN, Body: o.body(t.nl, t.en, m), Link: m.Link}
+	if m.Kind == MailInvitation || m.Kind == MailPasswordReset {
+		msg.Link = ""
+	}
 	if stored, err = o.store.EnqueueMail(ctx, msg); err != nil {
 		return false, fmt.Errorf("outbox: could not queue the message: %w", err)
 	}

@@ -10,4 +10,6 @@ type Services struct {
 	Privacy  *Privacy  // the privacy officer's console, erasure, retention
 	// Admin is the administrator's console: partners, agreement, accounts.
 	Admin *Administration
+	// Notifications are the notices (e-mail and in-app) and their job.
+	Notifications *Notifications
 }

@@ -152,6 +152,11 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	// database closes.
 	jobCtx, stopJob := context.WithCancel(ctx)
 	jobDone := make(chan struct{})
+	// The notices job (actions due and overdue, minutes ready, matches,
+	// escalations) looks every minute; each notice is queued once.
+	noticesDone := make(chan struct{})
+	go func() { defer close(noticesDone); a.RunNotifications(jobCtx, time.Minute) }()
+	defer func() { stopJob(); <-noticesDone }()
 	if cfg.retentionEvery > 0 {
 		go func() { defer close(jobDone); a.RunJobs(jobCtx, cfg.retentionEvery) }()
 	} else {

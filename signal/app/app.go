@@ -285,6 +285,8 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	privacy.Log, privacy.Integrity, privacy.Recorder, privacy.Store = ps, a.integrity, ps, ps
 	privacy.Policies, privacy.Escalations, privacy.Directory, privacy.Requests = ps, ps, a.DB, ps
 	a.Privacy = signal.NewPrivacy(privacy)
+	a.Notifications = signal.NewNotifications(signal.NotificationsDeps{Store: a.DB.Outbox(), Outbox: a.Outbox,
+		ScanEscalations: a.Privacy.ScanEscalations, Now: opts.Now})
 	return a, nil
 }
 

@@ -67,3 +67,30 @@ func (a *App) openMail(opts Options) error {
 		}})
 	return nil
 }
+
+// RunNotifications runs the notices job (signal.Notifications.Run) now and
+// then every interval until ctx is done: actions assigned, due and
+// overdue, minutes ready, escalations, matches, each queued once. A failed
+// run is logged and tried again at the next tick.
+func (a *App) RunNotifications(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		run, err := a.Notifications.Run(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			a.opts.Logger.Error("notices run failed", "err", err)
+		}
+		if run != (signal.NotifyRun{}) {
+			a.opts.Logger.Info("notices queued", "assigned", run.Assigned, "due", run.Due, "overdue", run.Overdue,
+				"minutes", run.Minutes, "escalations", run.Escalations, "matches", run.Matches)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -22,9 +22,9 @@ func (db *DB) Outbox() Outbox { return Outbox{db: db} }
 func (o Outbox) EnqueueMail(ctx context.Context, m signal.OutboxMessage) (bool, error) {
 	var stored bool
 	err := o.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (dedupe_key, recipient, kind, subject, body, created_ms, next_attempt_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
-			m.Key, m.To, string(m.Kind), m.Subject, m.Body, m.Created.UnixMilli(), m.NextAttempt.UnixMilli())
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (dedupe_key, recipient, kind, subject, body, link, created_ms, next_attempt_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+			m.Key, m.To, string(m.Kind), m.Subject, m.Body, m.Link, m.Created.UnixMilli(), m.NextAttempt.UnixMilli())
 		if err != nil {
 			return err
 		}
