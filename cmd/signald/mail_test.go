@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/signaal-nl/signaal/signal/mail/mailtest"
 )
@@ -35,15 +37,28 @@ func TestServeMailFlags(t *testing.T) {
 	srv := mailtest.Start(t)
 	s := startServe(t, "--demo", "--db", filepath.Join(t.TempDir(), "signaal.db"), "--retention-every", "0",
 		"--smtp-addr", srv.Addr, "--smtp-from", mailtest.From, "--smtp-tls", "none", "--public-url", "https://signaal.example.nl")
-	code, status, check, d := readyzMail(t, s.url)
-	if code != 200 || status != "ready" || check != "ok" || d["smtp"] != "configured" || d["pending"] != float64(0) {
-		t.Fatalf("/readyz with SMTP: %d %s mail=%s %v", code, status, check, d)
+	// The demo has a match: its notices reach the server, with links to
+	// the public URL, and the queue empties.
+	msgs := srv.Wait(t, 2)
+	if !strings.Contains(msgs[0].Body, "https://signaal.example.nl/") {
+		t.Fatalf("message without the public URL:\n%s", msgs[0].Body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, status, check, d := readyzMail(t, s.url)
+		if code == 200 && status == "ready" && check == "ok" && d["smtp"] == "configured" && d["pending"] == float64(0) && d["sent"].(float64) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz with SMTP: %d %s mail=%s %v", code, status, check, d)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	s.stop()
 
 	s = startServe(t, "--demo", "--db", filepath.Join(t.TempDir(), "signaal.db"), "--retention-every", "0")
 	defer s.stop()
-	code, status, _, d = readyzMail(t, s.url)
+	code, status, _, d := readyzMail(t, s.url)
 	if code != 200 || status != "ready" || d["smtp"] != "not configured: messages stay queued" {
 		t.Fatalf("/readyz without SMTP: %d %s %v", code, status, d)
 	}
