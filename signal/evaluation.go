@@ -72,24 +72,36 @@ func (q Quarter) bounds() (time.Time, time.Time) {
 	return time.Date(s.Year, s.Month, s.Day, 0, 0, 0, 0, amsterdam), time.Date(e.Year, e.Month, e.Day, 0, 0, 0, 0, amsterdam)
 }
 
-// Figure is a count as it may be published: the value, or "<5".
+// Figure is a count as it may be published: the value, "<5" for a count
+// from 1 to 4, or "x" for a count hidden so that no "<5" beside it can be
+// computed back (the mark of Statistics Netherlands for "geheim").
 type Figure struct {
 	Value      int
-	Suppressed bool
+	Suppressed bool // "<5": from 1 to 4
+	Hidden     bool // "x": hidden beside a small count; any value
 }
 
-// String is the value, or "<5" when suppressed.
+// HiddenMark is what a Figure hidden beside a small count shows.
+const HiddenMark = "x"
+
+// String is the value, "<5" when suppressed, or "x" when hidden.
 func (f Figure) String() string {
-	if f.Suppressed {
+	switch {
+	case f.Hidden:
+		return HiddenMark
+	case f.Suppressed:
 		return "<" + strconv.Itoa(MinShown)
 	}
 	return strconv.Itoa(f.Value)
 }
 
-// MarshalJSON writes a number, or the string "<5": the value of a
-// suppressed figure never leaves the server.
+// Withheld reports whether the figure shows no number.
+func (f Figure) Withheld() bool { return f.Suppressed || f.Hidden }
+
+// MarshalJSON writes a number, or the string "<5" or "x": the value of a
+// withheld figure never leaves the server.
 func (f Figure) MarshalJSON() ([]byte, error) {
-	if f.Suppressed {
+	if f.Withheld() {
 		return json.Marshal(f.String())
 	}
 	return json.Marshal(f.Value)
@@ -106,43 +118,117 @@ func single(v int) Figure {
 	return Figure{Value: v}
 }
 
-// suppressTable publishes cells with their total: cells and total under
-// MinShown (but not 0) are suppressed, and when exactly one cell is
-// suppressed while the total shows, the smallest other non-zero cell is
-// suppressed as well (or, when there is none, the total): otherwise the
-// total minus the shown cells gives the suppressed one away.
+// suppressTable publishes one table of cells with its total; see
+// suppressTables.
 func suppressTable(cells []int, total int) ([]Figure, Figure) {
-	out := make([]Figure, len(cells))
-	hidden := 0
-	for i, v := range cells {
-		out[i] = Figure{Value: v, Suppressed: small(v)}
-		if out[i].Suppressed {
-			hidden++
+	figs, tot := suppressTables(total, cells)
+	return figs[0], tot
+}
+
+// suppressTables publishes tables that break down the same total (signals
+// by category and by partner). Cells from 1 to 4 show as "<5". Someone
+// who reads every table knows that each "<5" is 1 to 4, each "x" is 5 or
+// more, and the shown cells and total; from those sums no "<5" may be
+// pinned to one value (two "<5" beside a shown total that differ from it by
+// 2 are both 1). So, per table, the smallest shown non-zero cell is hidden
+// as "x" while any "<5" could be pinned; when no cell is left to hide, the
+// total is hidden in every table, and then each table hides one more cell,
+// so that no table adds up to the total (and when a table has none left,
+// every cell of every table is hidden, zeros included). A small total hides
+// every cell, zeros included: "<5" cells beside it would tell how many are
+// not zero.
+func suppressTables(total int, tables ...[]int) ([][]Figure, Figure) {
+	out := make([][]Figure, len(tables))
+	tot := Figure{Value: total, Suppressed: small(total)}
+	for t, cells := range tables {
+		out[t] = make([]Figure, len(cells))
+		for i, v := range cells {
+			out[t][i] = Figure{Value: v, Suppressed: small(v), Hidden: tot.Suppressed}
 		}
 	}
-	tot := Figure{Value: total, Suppressed: small(total)}
-	if hidden == 1 && !tot.Suppressed {
-		next := -1
-		for i, v := range cells {
-			if !out[i].Suppressed && v > 0 && (next < 0 || v < cells[next]) {
-				next = i
+	if !tot.Suppressed {
+		for t := range tables {
+			for pinned(out[t], tables[t], total) {
+				if !hideNext(out[t], tables[t]) {
+					tot.Hidden = true
+					break
+				}
 			}
 		}
-		if next >= 0 {
-			out[next].Suppressed = true
-		} else {
-			tot.Suppressed = true
+		if tot.Hidden {
+			for t := range tables {
+				hidden := false
+				for _, f := range out[t] {
+					hidden = hidden || f.Hidden
+				}
+				if !hidden && !hideNext(out[t], tables[t]) {
+					// This table's cells are all "<5" or 0: its sum
+					// is at most 4 a cell, which can pin another
+					// table's cells: nothing of the breakdown shows.
+					for t := range out {
+						for i := range out[t] {
+							out[t][i].Hidden = true
+						}
+					}
+					break
+				}
+			}
 		}
 	}
-	for i := range out {
-		if out[i].Suppressed {
-			out[i].Value = 0
+	for t := range out {
+		for i := range out[t] {
+			if out[t][i].Withheld() {
+				out[t][i].Value = 0
+			}
 		}
 	}
-	if tot.Suppressed {
+	if tot.Withheld() {
 		tot.Value = 0
 	}
 	return out, tot
+}
+
+// hideNext hides the smallest shown non-zero cell as "x"; false when there
+// is none.
+func hideNext(figs []Figure, cells []int) bool {
+	next := -1
+	for i, v := range cells {
+		if !figs[i].Withheld() && v > 0 && (next < 0 || v < cells[next]) {
+			next = i
+		}
+	}
+	if next < 0 {
+		return false
+	}
+	figs[next].Hidden = true
+	return true
+}
+
+// pinned reports whether, with the total shown, one "<5" of the table can
+// be computed to a single value: the withheld cells add up to the total
+// minus the shown ones (s); with p cells of "<5" (1 to 4 each) and c of "x"
+// (5 or more each), one "<5" lies between lo and hi.
+func pinned(figs []Figure, cells []int, total int) bool {
+	s, p, c := total, 0, 0
+	for i, f := range figs {
+		switch {
+		case f.Hidden:
+			c++
+		case f.Suppressed:
+			p++
+		default:
+			s -= cells[i]
+		}
+	}
+	if p == 0 {
+		return false
+	}
+	lo := 1
+	if c == 0 {
+		lo = max(1, s-(MinShown-1)*(p-1))
+	}
+	hi := min(MinShown-1, s-(p-1)-MinShown*c)
+	return hi <= lo
 }
 
 // FigureRow is one labelled cell of a table.
@@ -179,7 +265,10 @@ type Evaluation struct {
 // EvaluationData is what the store counts from: no free text, no names,
 // pseudonyms only to count distinct young people.
 type EvaluationData struct {
-	Signals      []EvalSignal
+	Signals []EvalSignal
+	// SamePeople are the pairs of pseudonyms the coordinator confirmed to
+	// be one young person.
+	SamePeople   [][2]string
 	LeadDays     []int // per lead assigned in the period
 	Actions      []EvalAction
 	MeetingsHeld int
@@ -190,6 +279,13 @@ type EvalSignal struct {
 	OrgID    string
 	Category Category
 	Youth    string
+	// MeetingLevel and Fields are the meeting's decision: a signal the
+	// meeting sees without who it is about (anonymous, or no identity
+	// field) is its own young person, as it is its own item on the agenda;
+	// a signal the meeting does not see (level none) is counted as a
+	// signal, not as a young person.
+	MeetingLevel Level
+	Fields       []Field
 }
 
 // EvalAction is one action due in the period.
@@ -214,26 +310,33 @@ func Evaluate(q Quarter, data EvaluationData, partners []Organisation) Evaluatio
 		orgIdx[o.ID] = i
 	}
 	orgs := make([]int, len(sorted))
+	// youths are the young people as the agenda shows them, with the
+	// partners that signalled each.
 	youths := map[string]map[string]bool{}
-	for _, s := range data.Signals {
+	same := unionOf(data.SamePeople)
+	for i, s := range data.Signals {
 		if i := slices.Index(Categories, s.Category); i >= 0 {
 			cats[i]++
 		}
 		if i, ok := orgIdx[s.OrgID]; ok {
 			orgs[i]++
 		}
-		if youths[s.Youth] == nil {
-			youths[s.Youth] = map[string]bool{}
+		if s.MeetingLevel == "" || s.MeetingLevel == LevelNone {
+			continue
 		}
-		youths[s.Youth][s.OrgID] = true
+		who := "signal/" + strconv.Itoa(i) // unknown to the meeting: its own item
+		if _, parts := levelParts(s.MeetingLevel, s.Fields); parts&partIdentity != 0 {
+			who = same.find(s.Youth)
+		}
+		if youths[who] == nil {
+			youths[who] = map[string]bool{}
+		}
+		youths[who][s.OrgID] = true
 	}
 	total := len(data.Signals)
-	catFigs, tot := suppressTable(cats, total)
-	orgFigs, tot2 := suppressTable(orgs, total)
+	figs, tot := suppressTables(total, cats, orgs)
+	catFigs, orgFigs := figs[0], figs[1]
 	ev.Signals = tot
-	if tot2.Suppressed {
-		ev.Signals = tot2
-	}
 	for i, c := range Categories {
 		ev.ByCategory = append(ev.ByCategory, FigureRow{Key: string(c), Label: string(c), Figure: catFigs[i]})
 	}
@@ -271,6 +374,31 @@ func Evaluate(q Quarter, data EvaluationData, partners []Organisation) Evaluatio
 	acts, due := suppressTable([]int{onTime, late, notDone}, len(data.Actions))
 	ev.ActionsDue, ev.ActionsOnTime, ev.ActionsLate, ev.ActionsNotDone = due, acts[0], acts[1], acts[2]
 	return ev
+}
+
+// unions joins pseudonyms confirmed to be one young person.
+type unions map[string]string
+
+func unionOf(pairs [][2]string) unions {
+	u := unions{}
+	for _, p := range pairs {
+		a, b := u.find(p[0]), u.find(p[1])
+		if a != b {
+			u[max(a, b)] = min(a, b)
+		}
+	}
+	return u
+}
+
+// find is the one pseudonym that stands for youth's group.
+func (u unions) find(youth string) string {
+	for {
+		next, ok := u[youth]
+		if !ok || next == youth {
+			return youth
+		}
+		youth = next
+	}
 }
 
 // Evaluation returns the figures of quarter q of the caller's cooperation

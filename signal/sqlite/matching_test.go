@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +180,54 @@ func TestErasureForgetsTheMatchDecisionsAboutTheYoungPerson(t *testing.T) {
 	}
 	if ref(ag, sara) == ref(ag, sara2) {
 		t.Error("the rejected Sara pair is joined after an erasure of someone else")
+	}
+}
+
+// TestEvaluationCountsYoungPeopleAndMatchesAsTheAgendaShowsThem: the
+// evaluation's young people and matches are the agenda's items and its
+// items with signals of two or more partners. An anonymous signal about a
+// young person the school named stays its own item in both (joining it in
+// the count would tell the coordinator whom it is about); a pair the
+// coordinator confirmed is one in both.
+func TestEvaluationCountsYoungPeopleAndMatchesAsTheAgendaShowsThem(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	names := []string{"Lotte Jansen", "Daan de Boer", "Sem Mulder", "Fenna Bos", "Luuk Peters"}
+	for _, n := range names {
+		e.submit(e.school, n, signal.CategoryWellbeing, "zorgen over welzijn", "", signal.LevelFull)
+		e.submit(e.youthwork, n, signal.CategoryWellbeing, "zorgen over welzijn", "", signal.LevelFull)
+	}
+	for _, n := range names[:2] {
+		e.submit(e.youthwork, n, signal.CategoryWellbeing, "zorgen over welzijn", "", signal.LevelAnonymous)
+	}
+	mo := e.submitBorn(e.school, "Mohamed Amrani", "2011-04-30", "verzuim")
+	mo2 := e.submitBorn(e.youthwork, "Mohammed Amrani", "2011-04-30", "zorgen")
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	ag := e.agenda(m.ID, false)
+	a, _ := findOnAgenda(ag, mo)
+	b, _ := findOnAgenda(ag, mo2)
+	if a == nil || b == nil {
+		t.Fatal("the Mohamed signals are not on the agenda")
+	}
+	if _, err := e.meetings.DecideMatch(ctx, e.coordinator, m.ID, a.Ref, b.Ref, true); err != nil {
+		t.Fatal(err)
+	}
+	ag = e.agenda(m.ID, false)
+	matches := 0
+	for _, it := range ag.Items {
+		if it.Match {
+			matches++
+		}
+	}
+	if len(ag.Items) != 8 || matches != 6 {
+		t.Fatalf("agenda: %d items, %d matches; want 8 (5 named, 2 anonymous, Mohamed) and 6", len(ag.Items), matches)
+	}
+	ev, err := e.meetings.Evaluation(ctx, e.coordinator, signal.QuarterOf(e.now), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.YoungPeople.String() != strconv.Itoa(len(ag.Items)) || ev.Matches.String() != strconv.Itoa(matches) {
+		t.Errorf("evaluation: %s young people, %s matches; the agenda shows %d items, %d matches",
+			ev.YoungPeople, ev.Matches, len(ag.Items), matches)
 	}
 }

@@ -766,24 +766,46 @@ func (s *MeetingStore) DecideMatch(ctx context.Context, actor signal.Actor, d si
 func (s *MeetingStore) EvaluationData(ctx context.Context, coop string, from, until time.Time) (signal.EvaluationData, error) {
 	var d signal.EvaluationData
 	f, u := from.UTC().Format(timeLayout), until.UTC().Format(timeLayout)
-	rows, err := s.r.QueryContext(ctx, `SELECT org_id, category, youth FROM signals
+	rows, err := s.r.QueryContext(ctx, `SELECT org_id, category, youth, meeting_level, coalesce(json_extract(decision, '$.fields'), '[]') FROM signals
 		WHERE cooperation_id = ? AND status = 'decided' AND created_at >= ? AND created_at < ?`, coop, f, u)
 	if err != nil {
 		return d, fmt.Errorf("count signals: %w", err)
 	}
 	for rows.Next() {
 		var e signal.EvalSignal
-		var cat string
-		if err := rows.Scan(&e.OrgID, &cat, &e.Youth); err != nil {
+		var cat, level, fields string
+		if err := rows.Scan(&e.OrgID, &cat, &e.Youth, &level, &fields); err != nil {
 			rows.Close()
 			return d, fmt.Errorf("count signals: %w", err)
 		}
-		e.Category = signal.Category(cat)
+		if err := json.Unmarshal([]byte(fields), &e.Fields); err != nil {
+			rows.Close()
+			return d, fmt.Errorf("count signals: decision fields: %w", err)
+		}
+		e.Category, e.MeetingLevel = signal.Category(cat), signal.Level(level)
 		d.Signals = append(d.Signals, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return d, fmt.Errorf("count signals: %w", err)
+	}
+	// The young people the coordinator confirmed to be one are one item
+	// on the agenda, and so one young person in the evaluation.
+	rows, err = s.r.QueryContext(ctx, `SELECT youth_a, youth_b FROM match_decisions WHERE cooperation_id = ? AND same = 1`, coop)
+	if err != nil {
+		return d, fmt.Errorf("count confirmed matches: %w", err)
+	}
+	for rows.Next() {
+		var pair [2]string
+		if err := rows.Scan(&pair[0], &pair[1]); err != nil {
+			rows.Close()
+			return d, fmt.Errorf("count confirmed matches: %w", err)
+		}
+		d.SamePeople = append(d.SamePeople, pair)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("count confirmed matches: %w", err)
 	}
 
 	// A case's first lead counts, in the quarter it was assigned: a later

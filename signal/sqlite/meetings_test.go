@@ -74,7 +74,7 @@ func newMeetingEnvWith(t testing.TB, wrap func(signal.Decider, signal.SignalStor
 	e.signals = signal.NewSignals(decider, keys, store, disclosure, signal.SignalsOptions{Now: clock})
 	stores := e.db.MeetingStores()
 	stores.Audit = store // the meeting's reads are audited through the (wrapped) signal store
-	e.meetings = signal.NewMeetings(disclosure, keys, stores, signal.MeetingsOptions{Now: clock, TextChecker: textcheck.Default()})
+	e.meetings = signal.NewMeetings(disclosure, keys, stores, signal.MeetingsOptions{Evaluations: e.db.Meetings(), Now: clock, TextChecker: textcheck.Default()})
 	e.school = e.person("Demo College", "Samenwerking Test", signal.OrgSchool, "mentor@college.example", signal.RoleReporter)
 	e.youthwork = e.person("Jongerenwerk", "Samenwerking Test", signal.OrgYouthWork, "jw@jongerenwerk.example", signal.RoleReporter)
 	e.coordinator = e.person("Gemeente", "Samenwerking Test", signal.OrgMunicipality, "zc@gemeente.example", signal.RoleCoordinator)

@@ -10,7 +10,7 @@ import (
 )
 
 // writeEvaluationCSV writes the evaluation for the municipality: one figure
-// per row (section, key, label, value), suppressed figures as "<5".
+// per row (section, key, label, value), withheld figures as "<5" or "x".
 func writeEvaluationCSV(w io.Writer, ev signal.Evaluation) error {
 	cw := csv.NewWriter(w)
 	rows := [][]string{{"quarter", "section", "key", "label", "value"}}

@@ -17,10 +17,10 @@ func TestEvaluationCSVPublishesNoCountUnderFiveNorAFormula(t *testing.T) {
 	// 9 signals of the school about 9 young people; 3 of youth work, one
 	// about a young person the school also signalled (a match).
 	for i := range 9 {
-		data.Signals = append(data.Signals, signal.EvalSignal{OrgID: "org_a", Category: signal.CategorySchoolAbsence, Youth: "y" + string(rune('a'+i))})
+		data.Signals = append(data.Signals, signal.EvalSignal{OrgID: "org_a", Category: signal.CategorySchoolAbsence, Youth: "y" + string(rune('a'+i)), MeetingLevel: signal.LevelFull, Fields: []signal.Field{signal.FieldIdentity}})
 	}
 	for i := range 3 {
-		data.Signals = append(data.Signals, signal.EvalSignal{OrgID: "org_b", Category: signal.CategoryWellbeing, Youth: "y" + string(rune('a'+i*5))})
+		data.Signals = append(data.Signals, signal.EvalSignal{OrgID: "org_b", Category: signal.CategoryWellbeing, Youth: "y" + string(rune('a'+i*5)), MeetingLevel: signal.LevelFull, Fields: []signal.Field{signal.FieldIdentity}})
 	}
 	data.LeadDays = []int{3, 10, 7, 1}
 	due := signal.Date{Year: 2026, Month: 11, Day: 10}

@@ -514,14 +514,14 @@ func newBarChart(rows []barRow) barChart {
 	)
 	most := 0
 	for _, r := range rows {
-		if !r.Figure.Suppressed && r.Figure.Value > most {
+		if !r.Figure.Withheld() && r.Figure.Value > most {
 			most = r.Figure.Value
 		}
 	}
 	ch := barChart{Width: labelW + barMax + 60, Height: rowH*len(rows) + 8}
 	for i, r := range rows {
-		b := bar{Label: r.Label, Text: r.Figure.String(), Y: 4 + i*rowH, Suppressed: r.Figure.Suppressed}
-		if !r.Figure.Suppressed && most > 0 {
+		b := bar{Label: r.Label, Text: r.Figure.String(), Y: 4 + i*rowH, Suppressed: r.Figure.Withheld()}
+		if !r.Figure.Withheld() && most > 0 {
 			b.Width = int(math.Round(float64(barMax) * float64(r.Figure.Value) / float64(most)))
 		}
 		b.TextX = labelW + b.Width + 6
