@@ -259,6 +259,11 @@ type Review struct {
 	Checks map[string]TextCheck `json:"checks"`
 	// Outgoing is, per recipient, what they will read.
 	Outgoing []Outgoing `json:"outgoing"`
+	// Write and Proposed: completing a stored signal (ReviewComplete), the
+	// level below full whose text the reporter still writes, and the text
+	// to fix or confirm (as given, else the signal's own).
+	Write    Level        `json:"write,omitempty"`
+	Proposed *TextVersion `json:"proposed,omitempty"`
 }
 
 // Outgoing is what one recipient will read of the signal once it is sent.
@@ -305,13 +310,24 @@ func (s *Signals) Review(ctx context.Context, actor Actor, in NewSignal) (Review
 }
 
 // ReviewComplete is Review for the reporter's own stored draft completed
-// with more answers: the decision as Complete would make it, and per
-// recipient the exact text of the stored signal that will go. Nothing is
-// stored, shared or audited.
+// with more answers and versions (as Complete takes them): the decision as
+// Complete would make it, and per recipient the exact text that will go,
+// of the stored signal with the given versions added. Where the meeting
+// will see the signal at a level below full whose text is neither stored
+// nor given, Review.Write names the level and Review.Proposed is the
+// signal's own text for the reporter to fix or confirm (as the new
+// signal's summary does); what each recipient reads is then judged as if
+// confirmed. Nothing is stored, shared or audited.
 //
 // Errors: CodeForbidden for anyone but a reporter, CodeNotFound for a signal
-// that is not the reporter's own, CodeInvalid for bad answers.
-func (s *Signals) ReviewComplete(ctx context.Context, actor Actor, id string, more Answers) (Review, error) {
+// that is not the reporter's own, CodeInvalid for bad answers or versions,
+// CodeConflict once its content was erased.
+func (s *Signals) ReviewComplete(ctx context.Context, actor Actor, id string, more Answers, versions Versions) (Review, error) {
+	var fe FieldErrors
+	validateVersions(&fe, versions)
+	if err := fe.Err(); err != nil {
+		return Review{}, err
+	}
 	d, err := s.PreviewComplete(ctx, actor, id, more)
 	if err != nil {
 		return Review{}, err
@@ -320,14 +336,35 @@ func (s *Signals) ReviewComplete(ctx context.Context, actor Actor, id string, mo
 	if err != nil {
 		return Review{}, fmt.Errorf("find signal: %w", err)
 	}
-	c, erased, err := s.disclosure.unseal(ctx, sig, allParts)
+	c, err := s.ownContent(ctx, sig)
 	if err != nil {
 		return Review{}, err
 	}
-	if erased {
-		return Review{}, Errorf(CodeConflict, "the content of signal %s was erased", id)
+	stored := c.Versions
+	if c.Versions, err = addVersions(c.Versions, versions); err != nil {
+		return Review{}, err
 	}
-	return s.review(d, MergeAnswers(sig.Answers, more), c), nil
+	answers := MergeAnswers(sig.Answers, more)
+	var write Level
+	var proposed *TextVersion
+	switch level := meetingLevel(statusOf(d), answers, d); {
+	case level != LevelMinimal && level != LevelAnonymous, stored.For(level) != nil:
+	case c.Versions.For(level) != nil:
+		write, proposed = level, c.Versions.For(level)
+	default:
+		write, proposed = level, &TextVersion{Facts: c.Facts}
+		if level == LevelAnonymous {
+			proposed.Opinions = c.Opinions
+		}
+		if level == LevelMinimal {
+			c.Versions.Minimal = proposed
+		} else {
+			c.Versions.Anonymous = proposed
+		}
+	}
+	r := s.review(d, answers, c)
+	r.Write, r.Proposed = write, proposed
+	return r, nil
 }
 
 // review runs the texts of content c through the gate under decision d:

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +22,10 @@ type SignalStore interface {
 	// stored and the recorded result is returned (replay), so concurrent
 	// retries store exactly once.
 	CreateSignal(ctx context.Context, actor Actor, s *Signal, idem *IdempotentResult, events []AuditEvent) (replay *IdempotentResult, err error)
-	// UpdateDecision stores s's answers, status, decision and meeting level
-	// with events, provided the stored version is still s.Version-1;
-	// CodeConflict otherwise.
+	// UpdateDecision stores s's answers, status, decision, meeting level
+	// and texts per level (s.Sealed.Versions) with events, provided the
+	// stored version is still s.Version-1; CodeConflict otherwise, and
+	// ErrKeyRetired when the texts are sealed under a key erased meanwhile.
 	UpdateDecision(ctx context.Context, actor Actor, s *Signal, events []AuditEvent) error
 	// Signal returns the signal id; CodeNotFound if there is none.
 	Signal(ctx context.Context, id string) (*Signal, error)
@@ -296,31 +298,50 @@ func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedConte
 		}
 		*f.dst = ct
 	}
-	if c.Versions != (Versions{}) {
-		js, err := json.Marshal(c.Versions)
-		if err != nil {
-			return SealedContent{}, fmt.Errorf("encode versions: %w", err)
-		}
-		if out.Versions, err = s.vault.Seal(ctx, sig.Youth, sealAD(sig.ID, sealVersions), js); err != nil {
-			return SealedContent{}, fmt.Errorf("seal versions: %w", err)
-		}
+	var err error
+	if out.Versions, err = s.sealVersions(ctx, sig, c.Versions); err != nil {
+		return SealedContent{}, err
 	}
 	return out, nil
+}
+
+// sealVersions seals the texts per level of sig; nil without any.
+func (s *Signals) sealVersions(ctx context.Context, sig *Signal, v Versions) ([]byte, error) {
+	if v == (Versions{}) {
+		return nil, nil
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode versions: %w", err)
+	}
+	ct, err := s.vault.Seal(ctx, sig.Youth, sealAD(sig.ID, sealVersions), js)
+	if err != nil {
+		return nil, fmt.Errorf("seal versions: %w", err)
+	}
+	return ct, nil
 }
 
 // Complete adds answers to the reporter's own signal and decides it again:
 // how a draft (outcome incomplete) becomes a decision, and how a decision
 // changes when, say, consent has been given since. The content itself is
 // never edited: a signal is a dated observation (changes would be a new one).
+// versions are the texts for the levels below full that the stored signal
+// has none for yet (a draft is stored before anyone knows at which level
+// the meeting will see it): they are added, sealed under the young person's
+// key, so that once decided the meeting reads what the reporter wrote for
+// its level; a level whose text is stored is never written again.
 //
 // Errors: CodeNotFound for a signal that is not the reporter's own,
-// CodeInvalid for bad answers, CodeConflict when it changed meanwhile.
-func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Answers) (Submitted, error) {
+// CodeInvalid for bad answers or versions (naming the field; a version for a
+// level whose text is stored is refused), CodeConflict when it changed
+// meanwhile or its content was erased.
+func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Answers, versions Versions) (Submitted, error) {
 	if actor.Role != RoleReporter {
 		return Submitted{}, Errorf(CodeForbidden, "only the reporter of a signal completes it")
 	}
 	var fe FieldErrors
 	validateAnswers(&fe, more)
+	validateVersions(&fe, versions)
 	if err := fe.Err(); err != nil {
 		return Submitted{}, err
 	}
@@ -330,6 +351,19 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 	}
 	if err != nil {
 		return Submitted{}, fmt.Errorf("find signal: %w", err)
+	}
+	if versions != (Versions{}) {
+		c, err := s.ownContent(ctx, sig)
+		if err != nil {
+			return Submitted{}, err
+		}
+		merged, err := addVersions(c.Versions, versions)
+		if err != nil {
+			return Submitted{}, err
+		}
+		if sig.Sealed.Versions, err = s.sealVersions(ctx, sig, merged); err != nil {
+			return Submitted{}, err
+		}
 	}
 	answers := MergeAnswers(sig.Answers, more)
 	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(answers))
@@ -351,12 +385,58 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 		decideEvent(sig, input),
 	}
 	if err := s.store.UpdateDecision(ctx, actor, sig, events); err != nil {
-		if ErrorCode(err) == CodeConflict {
+		switch {
+		case ErrorCode(err) == CodeConflict:
 			return Submitted{}, err
+		case errors.Is(err, ErrKeyRetired):
+			return Submitted{}, Errorf(CodeConflict, "the content of signal %s was erased", id)
 		}
 		return Submitted{}, fmt.Errorf("store decision: %w", err)
 	}
 	return Submitted{ID: sig.ID, Decision: decision}, nil
+}
+
+// ownContent is the stored content of the reporter's own signal sig;
+// CodeConflict once erased.
+func (s *Signals) ownContent(ctx context.Context, sig *Signal) (Content, error) {
+	c, erased, err := s.disclosure.unseal(ctx, sig, allParts)
+	if err != nil {
+		return Content{}, err
+	}
+	if erased {
+		return Content{}, Errorf(CodeConflict, "the content of signal %s was erased", sig.ID)
+	}
+	return c, nil
+}
+
+// addVersions adds the texts in more to stored for the levels stored has
+// none for. A level with a stored text takes only that same text again (a
+// form may send back what it showed): a text that may have been read is
+// never replaced.
+func addVersions(stored, more Versions) (Versions, error) {
+	var fe FieldErrors
+	out := stored
+	for _, lv := range []struct {
+		path       string
+		dst        **TextVersion
+		have, want *TextVersion
+	}{
+		{"versions.minimal", &out.Minimal, stored.Minimal, more.Minimal},
+		{"versions.anonymous", &out.Anonymous, stored.Anonymous, more.Anonymous},
+	} {
+		switch {
+		case lv.want == nil:
+		case lv.have == nil:
+			*lv.dst = lv.want
+		case !sameVersion(*lv.have, *lv.want):
+			fe.Add(lv.path, "is stored already and is not changed: a text that may have been read stays as it went (record a new signal for what changed)")
+		}
+	}
+	return out, fe.Err()
+}
+
+func sameVersion(a, b TextVersion) bool {
+	return a.Facts == b.Facts && a.Opinions == b.Opinions && slices.Equal(a.Confirmed, b.Confirmed)
 }
 
 // Get returns signal id as actor may see it, and audits the read.

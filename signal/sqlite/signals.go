@@ -150,13 +150,22 @@ func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, si
 	if err != nil {
 		return err
 	}
+	var versions any // NULL without versions (or once erased)
+	if sig.Sealed.Versions != nil {
+		versions = sig.Sealed.Versions
+	}
 	return s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		ctx = quick(ctx)
+		// The texts per level (a completed draft may add them) are stored
+		// only under the young person's live key, as a new signal's.
+		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Versions); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE signals
-			SET answers = ?, decision = ?, status = ?, meeting_level = ?, updated_at = ?, version = ?
+			SET answers = ?, decision = ?, status = ?, meeting_level = ?, updated_at = ?, version = ?, versions_ct = ?
 			WHERE id = ? AND version = ?`,
 			string(answers), string(decision), string(sig.Status), string(sig.MeetingLevel),
-			sig.UpdatedAt.Format(timeLayout), sig.Version, sig.ID, sig.Version-1)
+			sig.UpdatedAt.Format(timeLayout), sig.Version, versions, sig.ID, sig.Version-1)
 		if err != nil {
 			return fmt.Errorf("update signal: %w", err)
 		}

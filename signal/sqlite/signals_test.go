@@ -139,7 +139,7 @@ func TestIncompleteIsADraftThatCompletes(t *testing.T) {
 		t.Fatal("the incomplete signal is not kept as a draft")
 	}
 	p := signal.PurposeCoordinateSupport
-	done, err := e.signals.Complete(ctx, e.reporter, res.ID, signal.Answers{Purpose: &p})
+	done, err := e.signals.Complete(ctx, e.reporter, res.ID, signal.Answers{Purpose: &p}, signal.Versions{})
 	if err != nil {
 		t.Fatalf("complete: %v", err)
 	}
@@ -152,7 +152,7 @@ func TestIncompleteIsADraftThatCompletes(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_entries WHERE object = ? AND action IN (?, ?)`, "signal/"+res.ID, signal.ActionSignalComplete, signal.ActionShareDecide); n != 3 {
 		t.Fatalf("audit entries = %d, want share.decide twice and signal.complete", n)
 	}
-	if _, err := e.signals.Complete(ctx, e.other, res.ID, signal.Answers{Purpose: &p}); signal.ErrorCode(err) != signal.CodeNotFound {
+	if _, err := e.signals.Complete(ctx, e.other, res.ID, signal.Answers{Purpose: &p}, signal.Versions{}); signal.ErrorCode(err) != signal.CodeNotFound {
 		t.Fatalf("another reporter completing = %v; want not found", err)
 	}
 }

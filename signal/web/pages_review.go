@@ -114,19 +114,25 @@ func (s *Server) reviewTexts(c echo.Context, f url.Values, sd *summaryData) erro
 		}
 	}
 	if level == signal.LevelMinimal || level == signal.LevelAnonymous {
-		vf := versionForm{Level: level, Opinions: level == signal.LevelAnonymous, Reason: f.Get("versions." + string(level) + ".reason")}
-		vf.Facts = notes(r.Checks["versions."+string(level)+".facts"])
-		vf.OpNotes = notes(r.Checks["versions."+string(level)+".opinions"])
-		seen := map[string]bool{}
-		for _, n := range append(append([]findingNote{}, vf.Facts...), vf.OpNotes...) {
-			if n.Kind == signal.FindingPersonName && !seen[n.Words] {
-				seen[n.Words] = true
-				vf.Confirmable = append(vf.Confirmable, n.Words)
-			}
-		}
-		sd.Versions = []versionForm{vf}
+		sd.Versions = []versionForm{reviewVersion(&r, level, f)}
 	}
 	return nil
+}
+
+// reviewVersion is the summary's text for level: its findings as the
+// review found them, and the possible names the reporter may confirm.
+func reviewVersion(r *signal.Review, level signal.Level, f url.Values) versionForm {
+	vf := versionForm{Level: level, Opinions: level == signal.LevelAnonymous, Reason: f.Get("versions." + string(level) + ".reason")}
+	vf.Facts = notes(r.Checks["versions."+string(level)+".facts"])
+	vf.OpNotes = notes(r.Checks["versions."+string(level)+".opinions"])
+	seen := map[string]bool{}
+	for _, n := range append(append([]findingNote{}, vf.Facts...), vf.OpNotes...) {
+		if n.Kind == signal.FindingPersonName && !seen[n.Words] {
+			seen[n.Words] = true
+			vf.Confirmable = append(vf.Confirmable, n.Words)
+		}
+	}
+	return vf
 }
 
 // ctxReviewChanged marks a send whose texts per level differ from the ones

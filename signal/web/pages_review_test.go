@@ -76,6 +76,15 @@ func textareaOf(body, name string) string {
 	return html.UnescapeString(m[1])
 }
 
+// addTextareas adds the textareas of the page's form to fields, as a
+// browser posts them.
+func addTextareas(body string, fields url.Values) {
+	_, body, _ = strings.Cut(body, `<main`)
+	for _, m := range regexp.MustCompile(`(?s)<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(body, -1) {
+		fields.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+}
+
 // TestSummaryShowsExactlyWhatTheMeetingReads is the promise of the summary
 // before sending (issue 14, items 2, 3 and 6): for each level, the text the
 // summary says the meeting will read is, byte for byte, what the
@@ -215,7 +224,8 @@ func TestCompletingADraftShowsWhatTheMeetingReads(t *testing.T) {
 		withheld  bool
 	}{
 		{level: signal.LevelFull, facts: "Sam was drie weken niet op school.", wantFacts: "Sam was drie weken niet op school.", wantName: true},
-		// No text was written for the anonymous level: none goes.
+		// The anonymous text is the signal's own until the reporter fixes
+		// it; confirmed as it is, it names him and his health: none goes.
 		{level: signal.LevelAnonymous, facts: "Sam de Vries zegt dat hij niet meer wil leven.", withheld: true},
 	} {
 		t.Run(string(tc.level), func(t *testing.T) {
@@ -238,6 +248,7 @@ func TestCompletingADraftShowsWhatTheMeetingReads(t *testing.T) {
 				t.Fatalf("the summary says %+v goes", o)
 			}
 			action, fields, _ := formOf(t, summary.body)
+			addTextareas(summary.body, fields) // as a browser posts them
 			if done := b.post(action, fields); done.status != http.StatusSeeOther {
 				t.Fatalf("confirm: %d %s", done.status, done.body)
 			}
@@ -251,4 +262,95 @@ func TestCompletingADraftShowsWhatTheMeetingReads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCompletingADraftWritesTheTextPerLevel: a draft is stored before
+// anyone knows at which level the meeting will see it, so it has no text
+// for the levels below full. Completing it, the reporter writes that text
+// on the summary (offered the signal's own, with the check's findings), and
+// the meeting then reads exactly it: on the pages, after fixing what the
+// check found, and through the API. A text per level once stored is not
+// replaced; a level decided without a text still gets none.
+func TestCompletingADraftWritesTheTextPerLevel(t *testing.T) {
+	se := newSignalsEnv(t)
+	se.srv.now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
+	b := newBrowserClient(t, se.url)
+	b.login(se.users[signal.RoleReporter].Email)
+	draft := func(facts string) string {
+		t.Helper()
+		f := validSignalForm()
+		f.Set("facts", facts)
+		_, fields, _ := formOf(t, b.post("/signalen/nieuw", f).body)
+		fields.Set("idempotency_key", "draft-"+fmt.Sprint(len(facts)))
+		sent := b.post("/signalen/verstuur", fields)
+		if sent.status != http.StatusSeeOther {
+			t.Fatalf("send draft: %d %s", sent.status, sent.body)
+		}
+		return strings.TrimPrefix(sent.header.Get("Location"), "/signalen/")
+	}
+
+	t.Run("pages, minimal", func(t *testing.T) {
+		id := draft("Sam de Vries zegt dat hij niet meer wil leven. Hij komt 's avonds niet thuis.")
+		summary, _ := answerAll(t, b, b.get("/signalen/"+id+"/vragen"), pageAnswersFor[signal.LevelMinimal])
+		if got := textareaOf(summary.body, "versions.minimal.facts"); got != "Sam de Vries zegt dat hij niet meer wil leven. Hij komt 's avonds niet thuis." {
+			t.Fatalf("the summary offers the minimal text %q", got)
+		}
+		if o := outgoingOf(t, summary.body); !o.withheld || !strings.Contains(summary.body, `class="finding blocking"`) {
+			t.Fatalf("the offered text carries health words; the summary says %+v goes:\n%s", o, summary.body)
+		}
+		// The reporter fixes the text and sends: the summary shows what
+		// goes now, and the second send stores it.
+		action, fields, _ := formOf(t, summary.body)
+		addTextareas(summary.body, fields)
+		fields.Set("versions.minimal.facts", "Sam komt 's avonds niet thuis.")
+		again := b.post(action, fields)
+		if again.status != http.StatusOK || !strings.Contains(again.body, `id="review-changed"`) {
+			t.Fatalf("a changed text is sent without the summary showing it: %d\n%s", again.status, again.body)
+		}
+		if o := outgoingOf(t, again.body); o.facts != "Sam komt 's avonds niet thuis." || o.name != "Sam de Vries" {
+			t.Fatalf("the summary of the fixed text says %+v goes", o)
+		}
+		action, fields, _ = formOf(t, again.body)
+		addTextareas(again.body, fields)
+		if done := b.post(action, fields); done.status != http.StatusSeeOther {
+			t.Fatalf("confirm: %d %s", done.status, done.body)
+		}
+		res, read := se.get("coordinator", id)
+		if res != http.StatusOK || read.Facts != "Sam komt 's avonds niet thuis." || read.Withheld {
+			t.Fatalf("the coordinator reads %d %q (withheld %v); the reporter sent the minimal text", res, read.Facts, read.Withheld)
+		}
+		// Stored, it stays as it went.
+		body := `{"versions": {"minimal": {"facts": "Sam is vaak moe."}}}`
+		if r := se.do("PATCH", "/api/v1/signals/"+id, se.tokens["school"], strings.NewReader(body)); r.status != http.StatusBadRequest ||
+			r.errorBody(t).Fields[0].Field != "versions.minimal" {
+			t.Fatalf("replacing a stored minimal text: %d %s", r.status, r.body)
+		}
+		if _, read := se.get("coordinator", id); read.Facts != "Sam komt 's avonds niet thuis." {
+			t.Fatalf("after a refused replacement the coordinator reads %q", read.Facts)
+		}
+	})
+
+	t.Run("API, anonymous", func(t *testing.T) {
+		res := se.do("POST", "/api/v1/signals", se.tokens["school"], strings.NewReader(fmt.Sprintf(
+			`{"youth": {"name": "Fleur Mulder", "birth_date": "2011-04-30"}, "category": "wellbeing",
+			"facts": "Fleur Mulder wordt online benaderd door een volwassen man.", "observed_on": "2026-11-21", "answers": %s}`,
+			answersFor[signal.OutcomeIncomplete])))
+		var sub signal.Submitted
+		if res.status != http.StatusCreated || json.Unmarshal(res.body, &sub) != nil || sub.Decision.Outcome != signal.OutcomeIncomplete {
+			t.Fatalf("draft: %d %s", res.status, res.body)
+		}
+		body := fmt.Sprintf(`{"answers": %s, "versions": {"anonymous": {"facts": "De jongere wordt online benaderd door een volwassen man."}}}`,
+			answersFor[signal.OutcomeAskConsent])
+		if r := se.do("PATCH", "/api/v1/signals/"+sub.ID, se.tokens["school"], strings.NewReader(body)); r.status != http.StatusOK {
+			t.Fatalf("complete: %d %s", r.status, r.body)
+		}
+		_, read := se.get("coordinator", sub.ID)
+		if read.Facts != "De jongere wordt online benaderd door een volwassen man." || read.Youth != nil {
+			t.Fatalf("the coordinator reads %q (youth %+v); the reporter sent the anonymous text", read.Facts, read.Youth)
+		}
+		// The reporter still reads what they wrote.
+		if _, own := se.get("school", sub.ID); own.Facts != "Fleur Mulder wordt online benaderd door een volwassen man." {
+			t.Fatalf("the reporter reads %q", own.Facts)
+		}
+	})
 }

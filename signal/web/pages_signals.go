@@ -246,6 +246,7 @@ type summaryData struct {
 	Submit  string // the send button's catalogue key
 	Outbox  bool   // app.js sends it through the outbox
 	Confirm bool   // completing a draft: the post stores the answers
+	Check   string // where "check again" posts the texts per level
 	Stored  bool   // false: the decision is a preview
 }
 
@@ -349,8 +350,15 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 		sd.Changed, _ = c.Get(ctxReviewChanged).(bool)
 		sd.PhoneDiffers, _ = c.Get(ctxPhoneDiffers).(string)
 	}
+	sd.Check = "/signalen/nieuw"
 	if r, ok := c.Get(ctxCompleteReview).(*signal.Review); ok && !edit {
-		sd.Review = r
+		sd.Review, sd.Check = r, send
+		sd.Changed, _ = c.Get(ctxReviewChanged).(bool)
+		if r.Write != "" {
+			sd.Versions = []versionForm{reviewVersion(r, r.Write, f)}
+			sd.Reviewed = reviewedDigest(f)
+			sd.Carry = carry(f, versionFields...)
+		}
 	}
 	if edit {
 		sd.Key, sd.Submit, sd.Outbox = signal.NewIdempotencyKey(s.now()), "summary.send", true
@@ -480,21 +488,35 @@ func (s *Server) completeWith(c echo.Context, f url.Values) error {
 		}
 	}
 	ctx := c.Request().Context()
-	if f.Get("confirm") != "" {
-		if _, err := svc.Complete(ctx, signalActor(c), id, more); err != nil {
-			return err
+	versions := versionsForm(f)
+	if f.Get("confirm") != "" && f.Get("check") == "" {
+		if r := f.Get("reviewed"); r != "" && r != reviewedDigest(f) {
+			// The text per level changed after the summary showed what
+			// the meeting reads: show it again for what it is now.
+			c.Set(ctxReviewChanged, true)
+		} else {
+			if _, err := svc.Complete(ctx, signalActor(c), id, more, versions); err != nil {
+				return err
+			}
+			return redirect(c, "/signalen/"+url.PathEscape(id))
 		}
-		return redirect(c, "/signalen/"+url.PathEscape(id))
 	}
 	d, err := svc.PreviewComplete(ctx, signalActor(c), id, more)
 	if err != nil {
 		return err
 	}
 	if d.Outcome != signal.OutcomeIncomplete || len(d.Missing) == 0 {
-		// The summary: what each recipient will read of the stored texts.
-		r, err := svc.ReviewComplete(ctx, signalActor(c), id, more)
+		// The summary: what each recipient will read of the stored texts,
+		// and the text for the meeting's level where none is stored yet.
+		r, err := svc.ReviewComplete(ctx, signalActor(c), id, more, versions)
 		if err != nil {
 			return err
+		}
+		if r.Write != "" && f.Get("versions."+string(r.Write)+".facts") == "" {
+			f.Set("versions."+string(r.Write)+".facts", r.Proposed.Facts)
+			if r.Write == signal.LevelAnonymous {
+				f.Set("versions.anonymous.opinions", r.Proposed.Opinions)
+			}
 		}
 		c.Set(ctxCompleteReview, &r)
 	}

@@ -109,9 +109,11 @@ type newSignalBody struct {
 	Versions signal.Versions `json:"versions"`
 }
 
-// completeRequest is the body of PATCH /api/v1/signals/{id}: more answers.
+// completeRequest is the body of PATCH /api/v1/signals/{id}: more answers,
+// and the texts for the levels below full the stored signal has none for.
 type completeRequest struct {
-	Answers json.RawMessage `json:"answers"`
+	Answers  json.RawMessage `json:"answers"`
+	Versions signal.Versions `json:"versions"`
 }
 
 // decodeAnswers reads the answers object; absent or null is no answers yet.
@@ -133,14 +135,14 @@ func (s *Server) completeSignal(c echo.Context) error {
 	if err := Decode(c, &req); err != nil {
 		return err
 	}
-	if len(req.Answers) == 0 {
-		return signal.Invalid(signal.FieldError{Field: "answers", Problem: "is required: the answers to add"})
+	if len(req.Answers) == 0 && req.Versions == (signal.Versions{}) {
+		return signal.Invalid(signal.FieldError{Field: "answers", Problem: "is required: the answers to add (or versions: the texts per level)"})
 	}
 	answers, err := decodeAnswers(req.Answers)
 	if err != nil {
 		return err
 	}
-	res, err := svc.Complete(c.Request().Context(), signalActor(c), c.Param("id"), answers)
+	res, err := svc.Complete(c.Request().Context(), signalActor(c), c.Param("id"), answers, req.Versions)
 	if err != nil {
 		return err
 	}
