@@ -68,6 +68,7 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 		"/login":                          {"email": {"elsewhere@example.nl"}, "password": {testPassword}, "next": {"/"}},
 		"/overleg":                        {"title": {"Overleg van de aanvaller"}, "date": {time.Now().Add(72 * time.Hour).Format("2006-01-02")}, "time": {"10:00"}},
 		"/overleg/:id/knelpunten":         {"risk": {"Te weinig plekken in de opvang"}},
+		"/overleg/:id/afsluiten":          {"confirm": {"1"}},
 		"/acties/:id":                     {"done": {"1"}, "back": {"/"}},
 		"/privacy/zoek":                   {"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}},
 		"/privacy/inzage":                 {"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}},

@@ -199,12 +199,15 @@ func checkKind(problem, def string) string {
 }
 
 type agendaData struct {
-	Agenda      signal.Agenda
-	Detail      signal.MeetingDetail
-	Today       string
-	Reasons     []signal.CloseReason
-	Kinds       []signal.DecisionKind
-	Planned     bool
+	Agenda  signal.Agenda
+	Detail  signal.MeetingDetail
+	Today   string
+	Reasons []signal.CloseReason
+	Kinds   []signal.DecisionKind
+	Planned bool
+	// Early: the meeting is planned for a later day than today (the hold
+	// form warns before it is closed early).
+	Early       bool
 	ChartTitles bool
 	// Back is where a form of an opened item returns to (its own page);
 	// "" on the whole agenda.
@@ -231,6 +234,7 @@ func (s *Server) renderAgenda(c echo.Context, status int, problems []FormError, 
 		v := s.view(c, "meeting.agenda.title", agendaData{
 			Agenda: ag, Detail: d, Today: signal.Today(s.now()).String(),
 			Reasons: signal.CloseReasons, Kinds: signal.DecisionKinds, Planned: ag.Meeting.Status == signal.MeetingPlanned,
+			Early: signal.Today(s.now()).Before(signal.Today(ag.Meeting.StartsAt)),
 		})
 		v.Errors, v.Form = problems, form
 		return s.render(c, status, "meeting_agenda", v)
@@ -406,8 +410,20 @@ func (s *Server) riskSubmit(c echo.Context) error {
 
 // holdSubmit: POST /overleg/{id}/afsluiten: the meeting is over; on to the
 // minutes.
+//
+// Closing cannot be undone from the page: the form asks the chair to
+// confirm (field "confirm") and warns when the meeting is planned for a
+// later day; without the confirmation nothing changes.
 func (s *Server) holdSubmit(c echo.Context) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		if f.Get("confirm") != "1" {
+			v := s.view(c, "", nil)
+			return s.renderAgenda(c, http.StatusBadRequest, []FormError{{"confirm", v.T("meeting.err.confirm.required")}}, f)
+		}
 		if _, err := m.Hold(c.Request().Context(), actor, c.Param("id")); err != nil {
 			return err
 		}

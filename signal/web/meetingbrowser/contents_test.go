@@ -92,7 +92,16 @@ func TestCoordinatorNavigatesTheAgendaPerYoungPerson(t *testing.T) {
 	p.Screenshot("contents-open")
 
 	// Closed: the minutes carry the held date and the agenda's numbers.
+	// Closing asks for a confirmation first: without it, nothing changes
+	// and the error names the box to tick.
 	p.Goto(s.url+"/overleg/"+s.meeting, browsertest.Name("Overleg afsluiten"))
+	p.ClickAndWait(browsertest.Name("Overleg afsluiten"), browsertest.CSS(".error-summary"))
+	if got := p.Text(browsertest.CSS("main")); !strings.Contains(got, "Vink aan dat het overleg is afgelopen") || strings.Contains(got, "Gehouden op") {
+		t.Errorf("closing without the confirmation:\n%s", got)
+	}
+	p.AssertAccessible()
+	p.Screenshot("hold-unconfirmed")
+	p.Click(browsertest.CSS("#f-confirm"))
 	p.ClickAndWait(browsertest.Name("Overleg afsluiten"), browsertest.CSS("h1"))
 	p.AssertAccessible()
 	p.Screenshot("minutes-held")
