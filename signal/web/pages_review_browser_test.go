@@ -80,3 +80,40 @@ func TestBrowserSummaryShowsWhatTheMeetingReads(t *testing.T) {
 		t.Fatalf("the coordinator reads %q (youth %+v), the summary showed %q without a name", read.Facts, read.Youth, shown)
 	}
 }
+
+// TestBrowserCompletingADraftWritesTheTextPerLevel: in Chromium, a draft
+// (stored before its level was known) is completed on the phone; the
+// summary offers the signal's own text for the minimal level with the
+// check's findings, the reporter fixes it, checks again, saves, and the
+// coordinator reads exactly the fixed text.
+func TestBrowserCompletingADraftWritesTheTextPerLevel(t *testing.T) {
+	se := browserEnv(t)
+	res := se.do("POST", "/api/v1/signals", se.tokens["school"], strings.NewReader(`{"youth": {"name": "Sam de Vries", "birth_date": "2011-04-02"},
+		"category": "wellbeing", "facts": "Sam de Vries zegt dat hij niet meer wil leven. Hij komt 's avonds niet thuis.",
+		"observed_on": "2026-11-20", "answers": {"purpose": "coordinate_support"}}`))
+	var draft signal.Submitted
+	if res.status != 201 || json.Unmarshal(res.body, &draft) != nil || draft.Decision.Outcome != signal.OutcomeIncomplete {
+		t.Fatalf("draft: %d %s", res.status, res.body)
+	}
+	p := bt.NewPage(t, bt.Phone)
+	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
+	p.Goto(se.url+"/signalen/"+draft.ID+"/vragen", bt.CSS("main h1"))
+	answerQuestions(t, p, pageAnswersFor[signal.LevelMinimal], false)
+	p.WaitFor(bt.CSS("#f-versions-minimal-facts"))
+	p.Screenshot("complete-summary-findings")
+	p.AssertAccessible()
+	if !p.Has(bt.CSS(".outgoing .withheld")) || !strings.Contains(p.Text(bt.CSS(".version .findings")), "niet meer wil leven") {
+		t.Fatalf("the offered text with health words: %s", p.Text(bt.CSS("main")))
+	}
+	const fixed = "Sam komt 's avonds niet thuis."
+	p.Fill(bt.CSS("#f-versions-minimal-facts"), fixed)
+	submit(p, bt.CSS("button[name=check]"), ".outgoing")
+	p.Screenshot("complete-summary-fixed")
+	if got := p.Text(bt.CSS(".outgoing-facts")); got != fixed {
+		t.Fatalf("the summary shows %q going, want %q", got, fixed)
+	}
+	submit(p, bt.CSS("main button.primary"), "main h1")
+	if _, read := se.get("coordinator", draft.ID); read.Facts != fixed || read.Withheld {
+		t.Fatalf("the coordinator reads %q (withheld %v), want %q", read.Facts, read.Withheld, fixed)
+	}
+}
