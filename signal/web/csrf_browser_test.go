@@ -63,6 +63,7 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 	paramFor := map[string]map[string]string{
 		"/overleg/:id/punt/:ref/:what": {":id": mt.ID}, "/overleg/:id/knelpunten": {":id": mt.ID},
 		"/overleg/:id/afsluiten": {":id": mt.ID},
+		"/beheer/partners/:id":   {":id": pe.org.ID}, "/beheer/accounts/:id/status": {":id": se.ids["youthwork"]},
 	}
 	fields := map[string]url.Values{
 		"/login":                          {"email": {"elsewhere@example.nl"}, "password": {testPassword}, "next": {"/"}},
@@ -77,6 +78,10 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 		"/signalen/nieuw":                 validSignalForm(),
 		"/signalen/verstuur":              withKey(validSignalForm(), "attack-1"),
 		"/signalen/:id/vragen":            {"answers.purpose": {"coordinate_support"}},
+		"/beheer/partners":                {"name": {"Partner van de aanvaller"}, "kind": {"police"}, "part": {"Iets"}, "contact.name": {"A"}, "contact.email": {"a@evil.example"}, "deputy.name": {"B"}, "deputy.email": {"b@evil.example"}},
+		"/beheer/partners/:id":            {"name": {"Partner van de aanvaller"}, "kind": {"police"}, "part": {"Iets"}, "contact.name": {"A"}, "contact.email": {"a@evil.example"}, "deputy.name": {"B"}, "deputy.email": {"b@evil.example"}},
+		"/beheer/convenant":               {"version": {"x"}, "signed_on": {"2026-01-01"}, "retention_months": {"12"}, "purpose": {"coordinate_support"}, "fields.coordinate_support": {"facts"}, "parties": {pe.org.ID}},
+		"/beheer/accounts/:id/status":     {"disabled": {"1"}},
 	}
 	routes := pagePostRoutes(se.srv)
 	if len(routes) < 10 || !slices.Contains(routes, "/login") || !slices.Contains(routes, "/privacy/inzage/:subject/wissen") {

@@ -44,6 +44,7 @@ func (s *Server) pageRoutes() {
 	s.reporterPages(g)
 	s.meetingPages(g)
 	s.privacyPages(g)
+	s.adminPages(g)
 }
 
 // PageGroup registers page routes with the page middleware on each route.
@@ -98,4 +99,5 @@ func (s *Server) startPage(c echo.Context) error {
 var startPages = map[signal.Role]string{
 	signal.RoleReporter:       "/signalen",
 	signal.RolePrivacyOfficer: "/privacy",
+	signal.RoleAdmin:          "/beheer",
 }

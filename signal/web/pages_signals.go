@@ -319,9 +319,13 @@ func phoneDiffers(v *View, phone string, d signal.Decision) string {
 func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, send string, edit bool) error {
 	f := v.Form
 	if d.Outcome == signal.OutcomeIncomplete && len(d.Missing) > 0 {
+		var err error
 		q, ok := s.question(d.Missing[0])
 		if !ok {
 			return signal.Errorf(signal.CodeInternal, "the policy asks %q, which is not in its catalogue", d.Missing[0])
+		}
+		if q, err = s.underAgreement(c, q); err != nil {
+			return err
 		}
 		name := "answers." + q.ID
 		if f.Get("asked") == q.ID && f.Get(name) == "" {

@@ -109,6 +109,7 @@ type Server struct {
 	wasm         *policyWasm
 	pages        *pages
 	privacy      *signal.Privacy
+	admin        *signal.Administration
 	texts        map[string]signal.Text
 	metricsToken string
 	openMetrics  bool
@@ -147,6 +148,7 @@ func New(d Deps) (*Server, error) {
 	s.signals = d.Signals
 	s.meetings = d.Meetings
 	s.privacy = d.Privacy
+	s.admin = d.Admin
 	s.texts = d.ReasonTexts
 	s.questions = d.Questions
 	if d.PolicyWasm != nil {

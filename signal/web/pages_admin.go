@@ -1,0 +1,342 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/signaal-nl/signaal/signal"
+)
+
+// The administrator's console (functioneel beheer, issue 19): the social
+// map of the cooperation, its partners with what they do and whom to call,
+// the privacy agreement as data, and the accounts. Every change goes
+// through signal.Administration, which audits it; the social map itself is
+// readable by anyone logged in (/samenwerking), so a newcomer finds whom
+// to call.
+
+// adminPages registers the console's pages.
+func (s *Server) adminPages(g *PageGroup) {
+	admin := s.RequireRole(signal.RoleAdmin)
+	g = g.With(s.requireAdmin)
+	g.GET("/samenwerking", s.socialMapPage)
+	g.GET("/beheer", s.adminHomePage, admin)
+	g.GET("/beheer/partners/nieuw", s.adminNewPartnerPage, admin)
+	g.POST("/beheer/partners", s.adminNewPartnerSubmit, admin)
+	g.GET("/beheer/partners/:id", s.adminPartnerPage, admin)
+	g.POST("/beheer/partners/:id", s.adminPartnerSubmit, admin)
+	g.GET("/beheer/convenant", s.adminAgreementPage, admin)
+	g.POST("/beheer/convenant", s.adminAgreementSubmit, admin)
+	g.GET("/beheer/accounts", s.adminAccountsPage, admin)
+	g.POST("/beheer/accounts/:id/status", s.adminAccountStatusSubmit, admin)
+}
+
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.admin == nil {
+			return signal.Errorf(signal.CodeUnavailable, "the console is not available on this server")
+		}
+		return next(c)
+	}
+}
+
+type adminMapData struct {
+	Map     signal.CooperationMap
+	Console bool // the administrator's view, with links to change things
+	Saved   string
+}
+
+// socialMapPage: GET /samenwerking, "wie doet wat, wie bel ik": every
+// partner of the reader's cooperation, what they do, their contact person
+// and deputy, and whether they signed the agreement.
+func (s *Server) socialMapPage(c echo.Context) error {
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "admin_map", "admin.map.title", adminMapData{Map: m})
+}
+
+// adminHomePage: GET /beheer, the console's start: the social map with
+// the links to change it, the agreement and the accounts.
+func (s *Server) adminHomePage(c echo.Context) error {
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "admin_map", "admin.home.title", adminMapData{Map: m, Console: true, Saved: c.QueryParam("opgeslagen")})
+}
+
+type adminPartnerData struct {
+	New   bool
+	ID    string
+	Name  string
+	Kinds []signal.OrgKind
+}
+
+// adminErrors turns a refusal into form errors in the page's language,
+// each naming its field.
+func adminErrors(v *View, err error) []FormError {
+	var se *signal.Error
+	if !errors.As(err, &se) {
+		return []FormError{{Field: "", Message: v.T("admin.error.generic")}}
+	}
+	if len(se.Fields) == 0 {
+		return []FormError{{Field: "", Message: se.Message}}
+	}
+	var out []FormError
+	for _, f := range se.Fields {
+		label := f.Field
+		if key := "admin.field." + f.Field; v.cat.Has(key) {
+			label = v.T(key)
+		}
+		out = append(out, FormError{Field: f.Field, Message: label + ": " + f.Problem})
+	}
+	return out
+}
+
+// refusedForm re-renders page with the form as posted and its errors when
+// err is a refusal the administrator can correct; other errors go on.
+func (s *Server) refusedForm(c echo.Context, v *View, page string, err error) error {
+	switch signal.ErrorCode(err) {
+	case signal.CodeInvalid, signal.CodeConflict:
+	default:
+		return err
+	}
+	v.Errors = adminErrors(v, err)
+	return s.render(c, http.StatusBadRequest, page, v)
+}
+
+func (s *Server) adminNewPartnerPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, "admin_partner", "admin.partner.new", adminPartnerData{New: true, Kinds: signal.OrgKinds})
+}
+
+func partnerForm(f url.Values) (part string, contact, deputy signal.Person) {
+	p := func(prefix string) signal.Person {
+		return signal.Person{Name: f.Get(prefix + ".name"), Email: f.Get(prefix + ".email"), Phone: strings.TrimSpace(f.Get(prefix + ".phone"))}
+	}
+	return f.Get("part"), p("contact"), p("deputy")
+}
+
+// adminNewPartnerSubmit: POST /beheer/partners adds a partner.
+func (s *Server) adminNewPartnerSubmit(c echo.Context) error {
+	f, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	part, contact, deputy := partnerForm(f)
+	o := signal.Organisation{Name: f.Get("name"), Kind: signal.OrgKind(f.Get("kind")), Part: part, Contact: contact, Deputy: deputy}
+	if err := s.admin.AddPartner(c.Request().Context(), signalActor(c), &o); err != nil {
+		v := s.view(c, "admin.partner.new", adminPartnerData{New: true, Kinds: signal.OrgKinds})
+		v.Form = f
+		return s.refusedForm(c, v, "admin_partner", err)
+	}
+	return redirect(c, "/beheer?opgeslagen=partner")
+}
+
+func (s *Server) partnerOnMap(c echo.Context) (signal.Partner, error) {
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return signal.Partner{}, err
+	}
+	for _, p := range m.Partners {
+		if p.ID == c.Param("id") {
+			return p, nil
+		}
+	}
+	return signal.Partner{}, signal.Errorf(signal.CodeNotFound, "no partner %s in this cooperation", c.Param("id"))
+}
+
+// adminPartnerPage: GET /beheer/partners/:id, what a partner does and
+// whom to call, to change (a hand-over names the new contact person here).
+func (s *Server) adminPartnerPage(c echo.Context) error {
+	p, err := s.partnerOnMap(c)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, "admin.partner.edit", adminPartnerData{ID: p.ID, Name: p.Name})
+	v.Form = url.Values{"part": {p.Part},
+		"contact.name": {p.Contact.Name}, "contact.email": {p.Contact.Email}, "contact.phone": {p.Contact.Phone},
+		"deputy.name": {p.Deputy.Name}, "deputy.email": {p.Deputy.Email}, "deputy.phone": {p.Deputy.Phone}}
+	return s.render(c, http.StatusOK, "admin_partner", v)
+}
+
+// adminPartnerSubmit: POST /beheer/partners/:id.
+func (s *Server) adminPartnerSubmit(c echo.Context) error {
+	p, err := s.partnerOnMap(c)
+	if err != nil {
+		return err
+	}
+	f, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	part, contact, deputy := partnerForm(f)
+	if err := s.admin.SetPartner(c.Request().Context(), signalActor(c), p.ID, part, contact, deputy); err != nil {
+		v := s.view(c, "admin.partner.edit", adminPartnerData{ID: p.ID, Name: p.Name})
+		v.Form = f
+		return s.refusedForm(c, v, "admin_partner", err)
+	}
+	return redirect(c, "/beheer?opgeslagen=partner")
+}
+
+type adminAgreementData struct {
+	Partners []signal.Partner
+	Purposes []signal.Purpose
+	Fields   []signal.Field
+	Recorded bool
+}
+
+// adminAgreementPage: GET /beheer/convenant, the agreement as data.
+func (s *Server) adminAgreementPage(c echo.Context) error {
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return err
+	}
+	v := s.view(c, "admin.agreement.title", adminAgreementData{Partners: m.Partners, Purposes: signal.AgreedPurposes, Fields: signal.Fields, Recorded: m.Agreement != nil})
+	v.Form = url.Values{}
+	if a := m.Agreement; a != nil {
+		v.Form.Set("version", a.Version)
+		v.Form.Set("signed_on", a.SignedOn.String())
+		v.Form.Set("retention_months", strconv.Itoa(a.RetentionMonths))
+		for _, p := range a.Purposes {
+			v.Form.Add("purpose", string(p.Purpose))
+			for _, f := range p.Fields {
+				v.Form.Add("fields."+string(p.Purpose), string(f))
+			}
+		}
+		for _, p := range a.Parties {
+			v.Form.Add("parties", p.OrgID)
+		}
+	}
+	return s.render(c, http.StatusOK, "admin_agreement", v)
+}
+
+// adminAgreementSubmit: POST /beheer/convenant records the agreement.
+func (s *Server) adminAgreementSubmit(c echo.Context) error {
+	f, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	a := signal.Agreement{Version: f.Get("version")}
+	var fe signal.FieldErrors
+	if d := f.Get("signed_on"); d != "" {
+		if a.SignedOn, err = signal.ParseDate(d); err != nil {
+			fe.Add("signed_on", "not a date (YYYY-MM-DD)")
+		}
+	}
+	if r := f.Get("retention_months"); r != "" {
+		if a.RetentionMonths, err = signal.ParseRetentionMonths(r); err != nil {
+			fe.Add("retention_months", "must be a whole number of months from 1 to 120")
+		}
+	}
+	for _, p := range f["purpose"] {
+		ap := signal.AgreedPurpose{Purpose: signal.Purpose(p)}
+		for _, x := range f["fields."+p] {
+			ap.Fields = append(ap.Fields, signal.Field(x))
+		}
+		a.Purposes = append(a.Purposes, ap)
+	}
+	for _, id := range f["parties"] {
+		a.Parties = append(a.Parties, signal.AgreementParty{OrgID: id})
+	}
+	err = fe.Err()
+	if err == nil {
+		err = s.admin.SetAgreement(c.Request().Context(), signalActor(c), &a)
+	}
+	if err != nil {
+		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
+		if merr != nil {
+			return merr
+		}
+		v := s.view(c, "admin.agreement.title", adminAgreementData{Partners: m.Partners, Purposes: signal.AgreedPurposes, Fields: signal.Fields, Recorded: m.Agreement != nil})
+		v.Form = f
+		return s.refusedForm(c, v, "admin_agreement", err)
+	}
+	return redirect(c, "/beheer?opgeslagen=convenant")
+}
+
+type adminAccountsData struct {
+	Partners []signal.Partner
+	Roles    []signal.Role
+	Self     string
+	Saved    string
+}
+
+// adminAccountsPage: GET /beheer/accounts, every account per partner,
+// with disable and enable.
+func (s *Server) adminAccountsPage(c echo.Context) error {
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "admin_accounts", "admin.accounts.title",
+		adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, Saved: c.QueryParam("opgeslagen")})
+}
+
+// adminAccountStatusSubmit: POST /beheer/accounts/:id/status with
+// disabled=1 or 0. A contact person is refused with the reason on the page.
+func (s *Server) adminAccountStatusSubmit(c echo.Context) error {
+	disabled := c.FormValue("disabled") == "1"
+	err := s.admin.SetAccountDisabled(c.Request().Context(), signalActor(c), c.Param("id"), disabled)
+	if err != nil {
+		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
+		if merr != nil {
+			return merr
+		}
+		v := s.view(c, "admin.accounts.title", adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID})
+		if signal.ErrorCode(err) == signal.CodeConflict {
+			// Said in the page's language: whose role to hand over first.
+			v.Errors = []FormError{{Field: "", Message: v.T("admin.accounts.self")}}
+			for _, p := range m.Partners {
+				for _, u := range p.Accounts {
+					if u.ID == c.Param("id") && (u.Email == p.Contact.Email || u.Email == p.Deputy.Email) {
+						v.Errors = []FormError{{Field: "", Message: v.T("admin.accounts.handover", u.Name, p.Name, p.Name)}}
+					}
+				}
+			}
+			return s.render(c, http.StatusConflict, "admin_accounts", v)
+		}
+		return s.refusedForm(c, v, "admin_accounts", err)
+	}
+	return redirect(c, "/beheer/accounts?opgeslagen=status")
+}
+
+// underAgreement adapts question q to the agreement of the reporter's
+// cooperation (signal.Signals.Offer): the purpose question offers the
+// agreement's purposes (then "other", outside it), and the recipient
+// question says of each recipient whether it is a party. Without a
+// recorded agreement q is unchanged.
+func (s *Server) underAgreement(c echo.Context, q signal.Question) (signal.Question, error) {
+	if (q.ID != "purpose" && q.ID != "recipient.role") || s.signals == nil {
+		return q, nil
+	}
+	offer, err := s.signals.Offer(c.Request().Context(), signalActor(c))
+	if err != nil || !offer.Recorded {
+		return q, err
+	}
+	outside := signal.Text{NL: " (buiten het convenant)", EN: " (outside the agreement)"}
+	var answers []signal.AnswerOption
+	for _, a := range q.Answers {
+		switch q.ID {
+		case "purpose":
+			if !slices.Contains(offer.Purposes, signal.Purpose(a.Value)) {
+				continue
+			}
+			if a.Value == string(signal.PurposeOther) {
+				a.Label = signal.Text{NL: a.Label.NL + outside.NL, EN: a.Label.EN + outside.EN}
+			}
+		case "recipient.role":
+			if !offer.Recipient[signal.RecipientRole(a.Value)] {
+				a.Label = signal.Text{NL: a.Label.NL + " (geen partij bij het convenant)", EN: a.Label.EN + " (not a party to the agreement)"}
+			}
+		}
+		answers = append(answers, a)
+	}
+	q.Answers = answers
+	return q, nil
+}
