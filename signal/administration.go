@@ -31,7 +31,14 @@ type AdministrationDeps struct {
 	Directory  CooperationDirectory
 	Agreements AgreementStore
 	Parts      OrganisationPartStore
-	Now        func() time.Time
+	// Invitations and Sender make invitations by e-mail; without either,
+	// Invite answers CodeUnavailable.
+	Invitations InvitationStore
+	Sender      InvitationSender
+	Users       interface {
+		UserByID(ctx context.Context, id string) (User, error)
+	}
+	Now func() time.Time
 }
 
 // Administration is the administrator's console (functioneel beheer): the

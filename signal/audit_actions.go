@@ -94,6 +94,8 @@ const (
 	ActionOrgPart           AuditAction = "org.part"      // what a partner does in the cooperation
 	ActionAgreementSet      AuditAction = "agreement.set" // the privacy agreement recorded or changed
 	ActionUserCreate        AuditAction = "user.create"
+	ActionUserInvite        AuditAction = "user.invite"        // an account created with an invitation link
+	ActionInviteAccept      AuditAction = "user.invite_accept" // the link used: the invitee chose a password
 	ActionUserDisable       AuditAction = "user.disable"
 	ActionUserEnable        AuditAction = "user.enable"
 	ActionLoginOK           AuditAction = "login.ok"

@@ -118,6 +118,9 @@ type Options struct {
 	// MailRetry is the wait after a first failed delivery, doubled per
 	// further failure up to an hour; default 30 s (tests: milliseconds).
 	MailRetry time.Duration
+	// Invitations sends the administrator's invitations by e-mail; without
+	// it the console cannot invite.
+	Invitations signal.InvitationSender
 }
 
 // App is the running application: its services and the parts under them.
@@ -237,7 +240,8 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now}); err != nil {
 		return nil, err
 	}
-	a.Admin = signal.NewAdministration(signal.AdministrationDeps{Accounts: a.Accounts, Directory: a.DB, Agreements: store, Parts: store, Now: opts.Now})
+	a.Admin = signal.NewAdministration(signal.AdministrationDeps{Accounts: a.Accounts, Directory: a.DB, Agreements: store, Parts: store,
+		Invitations: store, Users: a.DB, Sender: opts.Invitations, Now: opts.Now})
 
 	privacy := signal.PrivacyDeps{Now: opts.Now}
 	if opts.Parts&YouthKeys != 0 {

@@ -36,6 +36,7 @@ func (s *Server) pageRoutes() {
 	login := pub.With(s.loginCSRF)
 	login.GET("/login", s.loginPage)
 	login.POST("/login", s.loginSubmit)
+	s.invitationPages(login)
 
 	g := pub.With(s.pageSession, s.sessionCSRF)
 	g.POST("/logout", s.logoutSubmit)

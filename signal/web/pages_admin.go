@@ -32,7 +32,16 @@ func (s *Server) adminPages(g *PageGroup) {
 	g.GET("/beheer/convenant", s.adminAgreementPage, admin)
 	g.POST("/beheer/convenant", s.adminAgreementSubmit, admin)
 	g.GET("/beheer/accounts", s.adminAccountsPage, admin)
+	g.POST("/beheer/accounts", s.adminInviteSubmit, admin)
 	g.POST("/beheer/accounts/:id/status", s.adminAccountStatusSubmit, admin)
+}
+
+// invitationPages registers the invitation link's page: public (the
+// invitee has no account yet), behind the login form's CSRF check.
+func (s *Server) invitationPages(g *PageGroup) {
+	g = g.With(s.requireAdmin)
+	g.GET("/uitnodiging/:token", s.invitationPage)
+	g.POST("/uitnodiging/:token", s.invitationSubmit)
 }
 
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
@@ -276,6 +285,68 @@ func (s *Server) adminAccountsPage(c echo.Context) error {
 	}
 	return s.Render(c, http.StatusOK, "admin_accounts", "admin.accounts.title",
 		adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, Saved: c.QueryParam("opgeslagen")})
+}
+
+// adminInviteSubmit: POST /beheer/accounts invites someone by e-mail.
+func (s *Server) adminInviteSubmit(c echo.Context) error {
+	f, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	u := signal.User{Name: f.Get("name"), Email: f.Get("email"), OrgID: f.Get("org"), Role: signal.Role(f.Get("role"))}
+	if _, err := s.admin.Invite(c.Request().Context(), signalActor(c), &u); err != nil {
+		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
+		if merr != nil {
+			return merr
+		}
+		v := s.view(c, "admin.accounts.title", adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID})
+		v.Form = f
+		if signal.ErrorCode(err) == signal.CodeUnavailable {
+			v.Errors = []FormError{{Field: "email", Message: v.T("admin.invite.nomail")}}
+			return s.render(c, http.StatusServiceUnavailable, "admin_accounts", v)
+		}
+		return s.refusedForm(c, v, "admin_accounts", err)
+	}
+	return redirect(c, "/beheer/accounts?opgeslagen=invite")
+}
+
+type invitationData struct {
+	Name  string
+	Token string
+}
+
+// invitationPage: GET /uitnodiging/:token, the invitee chooses a password.
+// An unknown, used or expired link gets one answer.
+func (s *Server) invitationPage(c echo.Context) error {
+	u, err := s.admin.Invitation(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "invitation", "invite.title", invitationData{Name: u.Name, Token: c.Param("token")})
+}
+
+// invitationSubmit: POST /uitnodiging/:token, the password chosen; then
+// the login page, where the second factor is set up.
+func (s *Server) invitationSubmit(c echo.Context) error {
+	pw, again := c.FormValue("password"), c.FormValue("password_again")
+	v := s.view(c, "invite.title", nil)
+	u, err := s.admin.Invitation(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	v.Data = invitationData{Name: u.Name, Token: c.Param("token")}
+	if pw != again {
+		v.Errors = []FormError{{Field: "password_again", Message: v.T("invite.mismatch")}}
+		return s.render(c, http.StatusBadRequest, "invitation", v)
+	}
+	if _, err := s.admin.AcceptInvitation(c.Request().Context(), signalActor(c), c.Param("token"), pw); err != nil {
+		if signal.ErrorCode(err) == signal.CodeInvalid {
+			v.Errors = []FormError{{Field: "password", Message: v.T("invite.weak")}}
+			return s.render(c, http.StatusBadRequest, "invitation", v)
+		}
+		return err
+	}
+	return redirect(c, "/login?welkom=1")
 }
 
 // adminAccountStatusSubmit: POST /beheer/accounts/:id/status with

@@ -1,0 +1,121 @@
+package app_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
+)
+
+// letterbox keeps the invitations sent, as the invitee's mailbox would.
+type letterbox struct {
+	mu   sync.Mutex
+	sent map[string]string // address -> token
+}
+
+func (l *letterbox) SendInvitation(_ context.Context, u signal.User, _ signal.Organisation, token string, _ time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sent[u.Email] = token
+	return nil
+}
+
+// The promise of an invitation: the link works once, not after it
+// expired (a clock that moved on, across a restart), and before it is
+// used the account cannot log in; every step is on record.
+func TestInvitationWorksOnceAndExpires(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "signaal.db")
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	box := &letterbox{sent: map[string]string{}}
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DB: dbPath, PasswordParams: cheap, Now: clock, Invitations: box})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	defer func() { a.Close() }()
+	op := signal.Actor{Role: signal.RoleSystem}
+	org := signal.Organisation{Name: "Het Noorderlicht", Kind: signal.OrgSchool,
+		Contact: signal.Person{Name: "Ans", Email: "ans@noord.example"}, Deputy: signal.Person{Name: "Bert", Email: "bert@noord.example"}}
+	if err := a.Accounts.CreateOrganisation(ctx, op, &org, "Wijk Noord"); err != nil {
+		t.Fatal(err)
+	}
+	adm := signal.User{Email: "beheer@noord.example", Name: "Beheer", OrgID: org.ID, Role: signal.RoleAdmin}
+	if err := a.Accounts.CreateUser(ctx, op, &adm, "een lang genoeg wachtwoord"); err != nil {
+		t.Fatal(err)
+	}
+	admin := signal.Actor{UserID: adm.ID, OrgID: org.ID, Role: signal.RoleAdmin}
+
+	// Bad input names the field; nothing is stored or sent.
+	bad := signal.User{Name: "", Email: "geen adres", OrgID: org.ID, Role: "chef"}
+	if _, err := a.Admin.Invite(ctx, admin, &bad); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("a bad invitation: %v; want invalid", err)
+	}
+	if len(box.sent) != 0 {
+		t.Fatalf("a refused invitation was sent: %v", box.sent)
+	}
+
+	for _, who := range []string{"ans@noord.example", "late@noord.example"} {
+		u := signal.User{Name: "Nieuw", Email: who, OrgID: org.ID, Role: signal.RoleReporter}
+		if _, err := a.Admin.Invite(ctx, admin, &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dup := signal.User{Name: "Nog eens", Email: "ANS@noord.example", OrgID: org.ID, Role: signal.RoleReporter}
+	if _, err := a.Admin.Invite(ctx, admin, &dup); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("inviting an address that has an account: %v; want invalid (email)", err)
+	}
+	token := box.sent["ans@noord.example"]
+	if token == "" {
+		t.Fatal("no invitation sent")
+	}
+	// Before the link is used, nobody logs in as the invitee.
+	if _, err := a.Accounts.Login(ctx, signal.Actor{}, "ans@noord.example", ""); err == nil {
+		t.Fatal("an invited account logged in before choosing a password")
+	}
+	// The token is not in the database: only its hash.
+	var n int
+	a.DB.Read().QueryRow(`SELECT count(*) FROM invitations WHERE token_hash = ?`, token).Scan(&n)
+	if n != 0 {
+		t.Fatal("the invitation's token is stored as given")
+	}
+
+	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, token, "kort"); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("a weak password: %v; want invalid", err)
+	}
+	// A restart between sending and using changes nothing.
+	a.Close()
+	a = open()
+	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, token, "fietsen langs de gracht"); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	if _, err := a.Accounts.Login(ctx, signal.Actor{}, "ans@noord.example", "fietsen langs de gracht"); err != nil {
+		t.Fatalf("login after accepting: %v", err)
+	}
+	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, token, "een ander wachtwoord kiezen"); err != signal.ErrInvitationInvalid {
+		t.Fatalf("the link used twice: %v; want invalid link", err)
+	}
+
+	// Eight days on, the other link has expired.
+	mu.Lock()
+	now = now.Add(8 * 24 * time.Hour)
+	mu.Unlock()
+	if _, err := a.Admin.Invitation(ctx, box.sent["late@noord.example"]); err != signal.ErrInvitationInvalid {
+		t.Fatalf("an expired link: %v; want invalid link", err)
+	}
+
+	a.DB.Read().QueryRow(`SELECT (SELECT count(*) FROM audit_entries WHERE action = ? AND actor_user = ?) * 10 + (SELECT count(*) FROM audit_entries WHERE action = ?)`,
+		signal.ActionUserInvite, adm.ID, signal.ActionInviteAccept).Scan(&n)
+	if n != 21 {
+		t.Fatalf("audit: %d; want 2 invitations by the admin and 1 acceptance (21)", n)
+	}
+}

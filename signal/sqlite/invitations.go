@@ -1,0 +1,77 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+)
+
+var _ signal.InvitationStore = Accounts{}
+
+// CreateInvitedUser implements signal.InvitationStore.
+func (a Accounts) CreateInvitedUser(ctx context.Context, actor signal.Actor, u signal.User, unusableHash, tokenHash string, expires time.Time, events []signal.AuditEvent) error {
+	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ?`, u.OrgID).Scan(&exists); err != nil {
+			return fmt.Errorf("find organisation: %w", err)
+		}
+		if exists == 0 {
+			return signal.Errorf(signal.CodeNotFound, "no organisation %q", u.OrgID)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, org_id, role, password_hash, disabled, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, 0, ?)`, u.ID, u.Email, u.Name, u.OrgID, string(u.Role), unusableHash, formatTime(u.CreatedAt))
+		if isUniqueViolation(err) {
+			return signal.Invalid(signal.FieldError{Field: "email", Problem: u.Email + " has an account already"})
+		}
+		if err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, u.ID, formatTime(expires), formatTime(u.CreatedAt)); err != nil {
+			return fmt.Errorf("insert invitation: %w", err)
+		}
+		return nil
+	})
+}
+
+// Invitation implements signal.InvitationStore.
+func (a Accounts) Invitation(ctx context.Context, tokenHash string) (string, time.Time, bool, error) {
+	var userID, expires string
+	var used sql.NullString
+	err := a.db.read.QueryRowContext(ctx, `SELECT user_id, expires_at, used_at FROM invitations WHERE token_hash = ?`, tokenHash).Scan(&userID, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, false, signal.Errorf(signal.CodeNotFound, "no such invitation")
+	}
+	if err != nil {
+		return "", time.Time{}, false, fmt.Errorf("find invitation: %w", err)
+	}
+	return userID, parseTime(expires), used.Valid, nil
+}
+
+// AcceptInvitation implements signal.InvitationStore.
+func (a Accounts) AcceptInvitation(ctx context.Context, actor signal.Actor, tokenHash, userID, passwordHash string, events []signal.AuditEvent) error {
+	err := a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET used_at = ? WHERE token_hash = ? AND user_id = ? AND used_at IS NULL`,
+			formatTime(a.db.now()), tokenHash, userID)
+		if err != nil {
+			return fmt.Errorf("use invitation: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return signal.ErrInvitationInvalid
+		}
+		// Every other open invitation of the account ends with it.
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, formatTime(a.db.now()), userID); err != nil {
+			return fmt.Errorf("end other invitations: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID); err != nil {
+			return fmt.Errorf("store password: %w", err)
+		}
+		return nil
+	})
+	a.db.sessions.forget()
+	return err
+}
