@@ -31,6 +31,7 @@ type AdministrationDeps struct {
 	Directory  CooperationDirectory
 	Agreements AgreementStore
 	Parts      OrganisationPartStore
+	Standing   MeetingStandingStore
 	// Invitations and Sender make invitations by e-mail; without either,
 	// Invite answers CodeUnavailable.
 	Invitations InvitationStore
@@ -64,7 +65,9 @@ func NewAdministration(d AdministrationDeps) *Administration {
 type Partner struct {
 	Organisation
 	InAgreement bool
-	Accounts    []User
+	// StandingMember: the partner takes part in every signal meeting.
+	StandingMember bool
+	Accounts       []User
 }
 
 // CooperationMap is the social map of a cooperation: "wie doet wat, wie
@@ -73,6 +76,9 @@ type CooperationMap struct {
 	Cooperation Cooperation
 	Partners    []Partner
 	Agreement   *Agreement
+	// Standing is when the signal meeting meets and who takes part, when
+	// recorded.
+	Standing *MeetingStanding
 }
 
 // MaxPartLength is the longest description of what a partner does.
@@ -100,6 +106,15 @@ func (ad *Administration) Map(ctx context.Context, actor Actor) (CooperationMap,
 	case ErrorCode(err) != CodeNotFound:
 		return CooperationMap{}, err
 	}
+	if ad.d.Standing != nil {
+		ms, err := ad.d.Standing.MeetingStanding(ctx, coop.ID)
+		switch {
+		case err == nil:
+			m.Standing = &ms
+		case ErrorCode(err) != CodeNotFound:
+			return CooperationMap{}, err
+		}
+	}
 	var users []User
 	if actor.Role == RoleAdmin {
 		if users, err = ad.d.Directory.Users(ctx, coop.ID); err != nil {
@@ -108,6 +123,7 @@ func (ad *Administration) Map(ctx context.Context, actor Actor) (CooperationMap,
 	}
 	for _, o := range orgs {
 		p := Partner{Organisation: o, InAgreement: m.Agreement != nil && m.Agreement.Party(o.ID)}
+		p.StandingMember = m.Standing != nil && slices.Contains(m.Standing.Members, o.ID)
 		for _, u := range users {
 			if u.OrgID == o.ID {
 				p.Accounts = append(p.Accounts, u)

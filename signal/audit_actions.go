@@ -37,13 +37,15 @@ const (
 	ActionMeetingHeld    AuditAction = "meeting.held"
 	ActionMeetingMove    AuditAction = "meeting.move"
 	ActionMeetingCancel  AuditAction = "meeting.cancel"
-	ActionMatchConfirm   AuditAction = "match.confirm" // two items are one young person
-	ActionMatchReject    AuditAction = "match.reject"  // two items are not
-	ActionMinutesView    AuditAction = "minutes.view"
-	ActionMatchesView    AuditAction = "matches.view"
-	ActionOutcomesView   AuditAction = "outcomes.view"
-	ActionEvaluationView AuditAction = "evaluation.view"
-	ActionEvaluationCSV  AuditAction = "evaluation.export"
+	// The administrator recorded when the meeting meets and its standing members.
+	ActionMeetingStanding AuditAction = "meeting.standing"
+	ActionMatchConfirm    AuditAction = "match.confirm" // two items are one young person
+	ActionMatchReject     AuditAction = "match.reject"  // two items are not
+	ActionMinutesView     AuditAction = "minutes.view"
+	ActionMatchesView     AuditAction = "matches.view"
+	ActionOutcomesView    AuditAction = "outcomes.view"
+	ActionEvaluationView  AuditAction = "evaluation.view"
+	ActionEvaluationCSV   AuditAction = "evaluation.export"
 )
 
 // The privacy officer's console. Every view of the console is itself

@@ -52,8 +52,8 @@ type Meeting struct {
 type NewMeeting struct {
 	Title    string `json:"title"`
 	StartsAt string `json:"starts_at"` // RFC 3339, e.g. 2026-12-03T14:00:00+01:00
-	// Members lists organisation ids of the cooperation; empty means every
-	// partner of the cooperation.
+	// Members lists organisation ids of the cooperation; empty means the
+	// standing members the administrator recorded, else every partner.
 	Members []string `json:"members,omitempty"`
 }
 

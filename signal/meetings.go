@@ -133,6 +133,7 @@ type Meetings struct {
 	names       NameNormaliser // nil: no match proposals
 	disclosures DisclosureLog  // nil: no references to earlier disclosures
 	now         func() time.Time
+	standing    MeetingStandingStore
 }
 
 // MeetingsOptions configures NewMeetings.
@@ -143,6 +144,9 @@ type MeetingsOptions struct {
 	// TextChecker checks what the meeting writes (see meeting_text.go);
 	// nil: the names of the young people known to the meeting only.
 	TextChecker TextChecker
+	// Standing, when set, gives the members of a meeting planned without
+	// naming them (the administrator's standing arrangement).
+	Standing MeetingStandingStore
 }
 
 // NewMeetings returns the meeting use cases: disclosure decides what the
@@ -156,7 +160,7 @@ func NewMeetings(disclosure *Disclosure, vault Vault, stores MeetingStores, opts
 	return &Meetings{matches: stores.Matches, names: names, disclosures: stores.Disclosures,
 		disclosure: disclosure, vault: vault,
 		meetings: stores.Meetings, cases: stores.Cases, signals: stores.Signals, partners: stores.Partners, audit: stores.Audit,
-		evaluations: opts.Evaluations, checker: opts.TextChecker, now: opts.Now,
+		evaluations: opts.Evaluations, checker: opts.TextChecker, now: opts.Now, standing: opts.Standing,
 	}
 }
 
@@ -249,6 +253,12 @@ func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeti
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err
+	}
+	if len(members) == 0 {
+		// The standing members, else every partner.
+		if members, err = m.standingMembers(ctx, coop); err != nil {
+			return nil, fmt.Errorf("read the standing members: %w", err)
+		}
 	}
 	if len(members) == 0 {
 		for _, o := range orgs {

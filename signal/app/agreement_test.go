@@ -258,3 +258,55 @@ func TestConsoleHandsOverBeforeDisabling(t *testing.T) {
 }
 
 func asError(err error, target **signal.Error) bool { return errors.As(err, target) }
+
+// The meeting's standing members, recorded in the console, are the members
+// of a meeting the coordinator plans without naming any; bad input names
+// the field and changes nothing.
+func TestStandingMembersJoinEveryPlannedMeeting(t *testing.T) {
+	ctx := context.Background()
+	s := openAgreementSite(t)
+	chair := signal.User{Email: "chair@noord.example", Name: "Voorzitter", OrgID: s.school.ID, Role: signal.RoleCoordinator}
+	if err := s.a.Admin.AddAccount(ctx, s.admin, &chair, "een lang genoeg wachtwoord"); err != nil {
+		t.Fatal(err)
+	}
+	coord := signal.Actor{UserID: chair.ID, OrgID: chair.OrgID, Role: signal.RoleCoordinator}
+	plan := func() []string {
+		t.Helper()
+		mt, err := s.a.Meetings.Plan(ctx, coord, signal.NewMeeting{Title: "Signaleringsoverleg", StartsAt: time.Now().Add(72 * time.Hour).Format(time.RFC3339)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(mt.Members)
+		return mt.Members
+	}
+	if got := plan(); len(got) != 3 {
+		t.Fatalf("without standing members: %v; want every partner", got)
+	}
+	bad := signal.MeetingStanding{Weekday: 9, StartTime: "25 uur", EveryWeeks: 0}
+	err := s.a.Admin.SetMeetingStanding(ctx, s.admin, &bad)
+	var se *signal.Error
+	if !asError(err, &se) || len(se.Fields) != 4 {
+		t.Fatalf("bad arrangement: %v; want weekday, start_time, every_weeks and members named", err)
+	}
+	ms := signal.MeetingStanding{Weekday: 2, StartTime: "15:00", EveryWeeks: 2, Members: []string{s.school.ID, s.youth.ID}}
+	if err := s.a.Admin.SetMeetingStanding(ctx, s.admin, &ms); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{s.school.ID, s.youth.ID}
+	slices.Sort(want)
+	if got := plan(); !slices.Equal(got, want) {
+		t.Fatalf("planned with standing members: %v; want %v", got, want)
+	}
+	m, err := s.a.Admin.Map(ctx, s.reporter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Standing == nil || m.Standing.Weekday != 2 || !m.Partners[0].StandingMember == slices.Contains(want, m.Partners[0].ID) {
+		t.Fatalf("the map's meeting: %+v", m.Standing)
+	}
+	var n int
+	s.a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_user = ?`, signal.ActionMeetingStanding, s.admin.UserID).Scan(&n)
+	if n != 1 {
+		t.Fatalf("meeting.standing entries: %d; want 1", n)
+	}
+}

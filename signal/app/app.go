@@ -240,7 +240,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now}); err != nil {
 		return nil, err
 	}
-	a.Admin = signal.NewAdministration(signal.AdministrationDeps{Accounts: a.Accounts, Directory: a.DB, Agreements: store, Parts: store,
+	a.Admin = signal.NewAdministration(signal.AdministrationDeps{Accounts: a.Accounts, Directory: a.DB, Agreements: store, Parts: store, Standing: store,
 		Invitations: store, Users: a.DB, Sender: opts.Invitations, Now: opts.Now})
 
 	privacy := signal.PrivacyDeps{Now: opts.Now}
@@ -279,7 +279,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			a.Signals = signal.NewSignals(policy.NewMemoDecider(engine, 0), a.Keys, a.DB.Signals(), disclosure,
 				signal.SignalsOptions{Now: opts.Now, Agreements: a.DB})
 			a.Meetings = signal.NewMeetings(disclosure, a.Keys, a.DB.MeetingStores(),
-				signal.MeetingsOptions{Evaluations: a.DB.Meetings(), TextChecker: textcheck.Default(), Now: opts.Now})
+				signal.MeetingsOptions{Evaluations: a.DB.Meetings(), TextChecker: textcheck.Default(), Now: opts.Now, Standing: store})
 			privacy.Content = a.Signals
 		}
 	}

@@ -180,3 +180,63 @@ func prefixed(p, columns string) string {
 	}
 	return strings.Join(cols, ", ")
 }
+
+var _ signal.MeetingStandingStore = Accounts{}
+
+// MeetingStanding implements signal.MeetingStandingStore.
+func (a Accounts) MeetingStanding(ctx context.Context, coopID string) (signal.MeetingStanding, error) {
+	var ms signal.MeetingStanding
+	var updated string
+	err := a.db.read.QueryRowContext(ctx, `SELECT weekday, start_time, every_weeks, updated_at FROM meeting_schedules WHERE cooperation_id = ?`, coopID).
+		Scan(&ms.Weekday, &ms.StartTime, &ms.EveryWeeks, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ms, signal.Errorf(signal.CodeNotFound, "no standing arrangement for cooperation %s", coopID)
+	}
+	if err != nil {
+		return ms, fmt.Errorf("find the meeting's arrangement: %w", err)
+	}
+	ms.UpdatedAt = parseTime(updated)
+	rows, err := a.db.read.QueryContext(ctx, `SELECT org_id FROM meeting_standing_members WHERE cooperation_id = ? ORDER BY org_id`, coopID)
+	if err != nil {
+		return ms, fmt.Errorf("read the standing members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return ms, fmt.Errorf("read the standing members: %w", err)
+		}
+		ms.Members = append(ms.Members, id)
+	}
+	return ms, rows.Err()
+}
+
+// SetMeetingStanding implements signal.MeetingStandingStore.
+func (a Accounts) SetMeetingStanding(ctx context.Context, actor signal.Actor, coopID string, ms signal.MeetingStanding, events []signal.AuditEvent) error {
+	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		for _, id := range ms.Members {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ? AND cooperation_id = ?`, id, coopID).Scan(&n); err != nil {
+				return fmt.Errorf("find member: %w", err)
+			}
+			if n == 0 {
+				return signal.Invalid(signal.FieldError{Field: "members", Problem: fmt.Sprintf("%s is not a partner of this cooperation", id)})
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM meeting_standing_members WHERE cooperation_id = ?`, coopID); err != nil {
+			return fmt.Errorf("replace the standing members: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_schedules (cooperation_id, weekday, start_time, every_weeks, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (cooperation_id) DO UPDATE SET weekday = excluded.weekday, start_time = excluded.start_time,
+			every_weeks = excluded.every_weeks, updated_at = excluded.updated_at`,
+			coopID, ms.Weekday, ms.StartTime, ms.EveryWeeks, formatTime(ms.UpdatedAt)); err != nil {
+			return fmt.Errorf("store the meeting's arrangement: %w", err)
+		}
+		for _, id := range ms.Members {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_standing_members (cooperation_id, org_id) VALUES (?, ?)`, coopID, id); err != nil {
+				return fmt.Errorf("store a standing member: %w", err)
+			}
+		}
+		return nil
+	})
+}

@@ -31,6 +31,8 @@ func (s *Server) adminPages(g *PageGroup) {
 	g.POST("/beheer/partners/:id", s.adminPartnerSubmit, admin)
 	g.GET("/beheer/convenant", s.adminAgreementPage, admin)
 	g.POST("/beheer/convenant", s.adminAgreementSubmit, admin)
+	g.GET("/beheer/overleg", s.adminMeetingPage, admin)
+	g.POST("/beheer/overleg", s.adminMeetingSubmit, admin)
 	g.GET("/beheer/accounts", s.adminAccountsPage, admin)
 	g.POST("/beheer/accounts", s.adminInviteSubmit, admin)
 	g.POST("/beheer/accounts/:id/status", s.adminAccountStatusSubmit, admin)
@@ -267,6 +269,47 @@ func (s *Server) adminAgreementSubmit(c echo.Context) error {
 		return s.refusedForm(c, v, "admin_agreement", err)
 	}
 	return redirect(c, "/beheer?opgeslagen=convenant")
+}
+
+type adminMeetingData struct {
+	Partners []signal.Partner
+	Weekdays []int
+}
+
+// adminMeetingPage: GET /beheer/overleg, when the signal meeting meets
+// and its standing members.
+func (s *Server) adminMeetingPage(c echo.Context) error {
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return err
+	}
+	v := s.view(c, "admin.meeting.title", adminMeetingData{Partners: m.Partners, Weekdays: []int{1, 2, 3, 4, 5, 6, 7}})
+	v.Form = url.Values{"every_weeks": {"2"}, "start_time": {"15:00"}}
+	if ms := m.Standing; ms != nil {
+		v.Form = url.Values{"weekday": {strconv.Itoa(ms.Weekday)}, "start_time": {ms.StartTime}, "every_weeks": {strconv.Itoa(ms.EveryWeeks)}, "members": ms.Members}
+	}
+	return s.render(c, http.StatusOK, "admin_meeting", v)
+}
+
+// adminMeetingSubmit: POST /beheer/overleg.
+func (s *Server) adminMeetingSubmit(c echo.Context) error {
+	f, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	ms := signal.MeetingStanding{StartTime: strings.TrimSpace(f.Get("start_time")), Members: f["members"]}
+	ms.Weekday, _ = strconv.Atoi(f.Get("weekday"))
+	ms.EveryWeeks, _ = strconv.Atoi(f.Get("every_weeks"))
+	if err := s.admin.SetMeetingStanding(c.Request().Context(), signalActor(c), &ms); err != nil {
+		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
+		if merr != nil {
+			return merr
+		}
+		v := s.view(c, "admin.meeting.title", adminMeetingData{Partners: m.Partners, Weekdays: []int{1, 2, 3, 4, 5, 6, 7}})
+		v.Form = f
+		return s.refusedForm(c, v, "admin_meeting", err)
+	}
+	return redirect(c, "/beheer?opgeslagen=overleg")
 }
 
 type adminAccountsData struct {

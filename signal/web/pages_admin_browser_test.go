@@ -126,6 +126,18 @@ func TestBrowserAdminSetsUpACooperation(t *testing.T) {
 		t.Errorf("map after the agreement: %q", got)
 	}
 
+	// When the signal meeting meets, and its standing members.
+	p.Goto(se.url+"/beheer/overleg", bt.CSS("#f-weekday"))
+	p.AssertAccessible()
+	p.Select(bt.CSS("#f-weekday"), "2")
+	setDate(t, p, "#f-start_time", "15:30")
+	p.Fill(bt.CSS("#f-every_weeks"), "3")
+	p.Click(bt.CSS("label[for='member-" + orgID("Jongerenwerk Test") + "']"))
+	submit(p, bt.CSS("main button.primary"), "#social-map")
+	if got := p.Text(bt.CSS("#meeting-standing")); !strings.Contains(got, "dinsdag om 15:30, om de 3 weken") {
+		t.Errorf("the map's meeting: %q", got)
+	}
+
 	// The reporter of Demo College, not a party: the signal may not go to
 	// the meeting, and only the agreement's purpose is offered.
 	r := bt.NewPage(t, bt.Phone)
