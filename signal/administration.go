@@ -175,11 +175,7 @@ func (ad *Administration) AddPartner(ctx context.Context, actor Actor, o *Organi
 	}
 	var fe FieldErrors
 	validatePart(&fe, o.Part)
-	if err := o.Validate(); err != nil {
-		var se *Error
-		errors.As(err, &se)
-		fe = append(fe, se.Fields...)
-	}
+	addFields(&fe, o.Validate())
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -206,11 +202,7 @@ func (ad *Administration) SetPartner(ctx context.Context, actor Actor, orgID, pa
 	var fe FieldErrors
 	validatePart(&fe, part)
 	check := Organisation{Name: o.Name, Kind: o.Kind, Contact: contact, Deputy: deputy}
-	if err := check.Validate(); err != nil {
-		var se *Error
-		errors.As(err, &se)
-		fe = append(fe, se.Fields...)
-	}
+	addFields(&fe, check.Validate())
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -293,4 +285,12 @@ func (ad *Administration) SetAccountDisabled(ctx context.Context, actor Actor, u
 		return Errorf(CodeConflict, "you cannot disable your own account")
 	}
 	return ad.d.Accounts.SetUserDisabled(ctx, actor, users[i].Email, disabled)
+}
+
+// addFields adds the field problems of err, when it has any, to fe.
+func addFields(fe *FieldErrors, err error) {
+	var se *Error
+	if errors.As(err, &se) {
+		*fe = append(*fe, se.Fields...)
+	}
 }

@@ -66,24 +66,30 @@ func (a Accounts) CreateOrganisation(ctx context.Context, actor signal.Actor, o 
 // CreateUser implements signal.AccountStore.
 func (a Accounts) CreateUser(ctx context.Context, actor signal.Actor, u signal.User, passwordHash string, events []signal.AuditEvent) error {
 	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ?`, u.OrgID).Scan(&exists); err != nil {
-			return fmt.Errorf("find organisation: %w", err)
-		}
-		if exists == 0 {
-			return signal.Errorf(signal.CodeNotFound, "no organisation %q", u.OrgID)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, org_id, role, password_hash, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.Email, u.Name, u.OrgID, string(u.Role), passwordHash, u.Disabled, formatTime(u.CreatedAt))
-		if isUniqueViolation(err) {
-			return signal.Errorf(signal.CodeConflict, "%s has an account already", u.Email)
-		}
-		if err != nil {
-			return fmt.Errorf("insert user: %w", err)
-		}
-		return nil
+		return insertUser(ctx, tx, u, passwordHash)
 	})
+}
+
+// insertUser stores account u in tx. Errors: CodeNotFound (no such
+// organisation), CodeConflict (the address has an account).
+func insertUser(ctx context.Context, tx *Tx, u signal.User, passwordHash string) error {
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ?`, u.OrgID).Scan(&exists); err != nil {
+		return fmt.Errorf("find organisation: %w", err)
+	}
+	if exists == 0 {
+		return signal.Errorf(signal.CodeNotFound, "no organisation %q", u.OrgID)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, org_id, role, password_hash, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, u.Name, u.OrgID, string(u.Role), passwordHash, u.Disabled, formatTime(u.CreatedAt))
+	if isUniqueViolation(err) {
+		return signal.Errorf(signal.CodeConflict, "%s has an account already", u.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("insert user: %w", err)
+	}
+	return nil
 }
 
 // SetUserDisabled implements signal.AccountStore.

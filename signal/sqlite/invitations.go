@@ -15,20 +15,13 @@ var _ signal.InvitationStore = Accounts{}
 // CreateInvitedUser implements signal.InvitationStore.
 func (a Accounts) CreateInvitedUser(ctx context.Context, actor signal.Actor, u signal.User, unusableHash, tokenHash string, expires time.Time, events []signal.AuditEvent) error {
 	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ?`, u.OrgID).Scan(&exists); err != nil {
-			return fmt.Errorf("find organisation: %w", err)
-		}
-		if exists == 0 {
-			return signal.Errorf(signal.CodeNotFound, "no organisation %q", u.OrgID)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, org_id, role, password_hash, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, 0, ?)`, u.ID, u.Email, u.Name, u.OrgID, string(u.Role), unusableHash, formatTime(u.CreatedAt))
-		if isUniqueViolation(err) {
+		u.Disabled = false
+		err := insertUser(ctx, tx, u, unusableHash)
+		if signal.ErrorCode(err) == signal.CodeConflict {
 			return signal.Invalid(signal.FieldError{Field: "email", Problem: u.Email + " has an account already"})
 		}
 		if err != nil {
-			return fmt.Errorf("insert user: %w", err)
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
 			tokenHash, u.ID, formatTime(expires), formatTime(u.CreatedAt)); err != nil {

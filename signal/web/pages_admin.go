@@ -208,7 +208,7 @@ func (s *Server) adminAgreementPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := s.view(c, "admin.agreement.title", adminAgreementData{Partners: m.Partners, Purposes: signal.AgreedPurposes, Fields: signal.Fields, Recorded: m.Agreement != nil})
+	v := s.view(c, "admin.agreement.title", agreementData(m))
 	v.Form = url.Values{}
 	if a := m.Agreement; a != nil {
 		v.Form.Set("version", a.Version)
@@ -260,11 +260,10 @@ func (s *Server) adminAgreementSubmit(c echo.Context) error {
 		err = s.admin.SetAgreement(c.Request().Context(), signalActor(c), &a)
 	}
 	if err != nil {
-		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
-		if merr != nil {
-			return merr
+		v, verr := s.adminView(c, "admin.agreement.title", agreementData)
+		if verr != nil {
+			return verr
 		}
-		v := s.view(c, "admin.agreement.title", adminAgreementData{Partners: m.Partners, Purposes: signal.AgreedPurposes, Fields: signal.Fields, Recorded: m.Agreement != nil})
 		v.Form = f
 		return s.refusedForm(c, v, "admin_agreement", err)
 	}
@@ -283,7 +282,7 @@ func (s *Server) adminMeetingPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := s.view(c, "admin.meeting.title", adminMeetingData{Partners: m.Partners, Weekdays: []int{1, 2, 3, 4, 5, 6, 7}})
+	v := s.view(c, "admin.meeting.title", meetingData(m))
 	v.Form = url.Values{"every_weeks": {"2"}, "start_time": {"15:00"}}
 	if ms := m.Standing; ms != nil {
 		v.Form = url.Values{"weekday": {strconv.Itoa(ms.Weekday)}, "start_time": {ms.StartTime}, "every_weeks": {strconv.Itoa(ms.EveryWeeks)}, "members": ms.Members}
@@ -301,11 +300,10 @@ func (s *Server) adminMeetingSubmit(c echo.Context) error {
 	ms.Weekday, _ = strconv.Atoi(f.Get("weekday"))
 	ms.EveryWeeks, _ = strconv.Atoi(f.Get("every_weeks"))
 	if err := s.admin.SetMeetingStanding(c.Request().Context(), signalActor(c), &ms); err != nil {
-		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
-		if merr != nil {
-			return merr
+		v, verr := s.adminView(c, "admin.meeting.title", meetingData)
+		if verr != nil {
+			return verr
 		}
-		v := s.view(c, "admin.meeting.title", adminMeetingData{Partners: m.Partners, Weekdays: []int{1, 2, 3, 4, 5, 6, 7}})
 		v.Form = f
 		return s.refusedForm(c, v, "admin_meeting", err)
 	}
@@ -338,11 +336,10 @@ func (s *Server) adminInviteSubmit(c echo.Context) error {
 	}
 	u := signal.User{Name: f.Get("name"), Email: f.Get("email"), OrgID: f.Get("org"), Role: signal.Role(f.Get("role"))}
 	if _, err := s.admin.Invite(c.Request().Context(), signalActor(c), &u); err != nil {
-		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
-		if merr != nil {
-			return merr
+		v, verr := s.adminView(c, "admin.accounts.title", s.accountsData(c))
+		if verr != nil {
+			return verr
 		}
-		v := s.view(c, "admin.accounts.title", adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID})
 		v.Form = f
 		if signal.ErrorCode(err) == signal.CodeUnavailable {
 			v.Errors = []FormError{{Field: "email", Message: v.T("admin.invite.nomail")}}
@@ -398,15 +395,14 @@ func (s *Server) adminAccountStatusSubmit(c echo.Context) error {
 	disabled := c.FormValue("disabled") == "1"
 	err := s.admin.SetAccountDisabled(c.Request().Context(), signalActor(c), c.Param("id"), disabled)
 	if err != nil {
-		m, merr := s.admin.Map(c.Request().Context(), signalActor(c))
-		if merr != nil {
-			return merr
+		v, verr := s.adminView(c, "admin.accounts.title", s.accountsData(c))
+		if verr != nil {
+			return verr
 		}
-		v := s.view(c, "admin.accounts.title", adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID})
 		if signal.ErrorCode(err) == signal.CodeConflict {
 			// Said in the page's language: whose role to hand over first.
 			v.Errors = []FormError{{Field: "", Message: v.T("admin.accounts.self")}}
-			for _, p := range m.Partners {
+			for _, p := range v.Data.(adminAccountsData).Partners {
 				for _, u := range p.Accounts {
 					if u.ID == c.Param("id") && (u.Email == p.Contact.Email || u.Email == p.Deputy.Email) {
 						v.Errors = []FormError{{Field: "", Message: v.T("admin.accounts.handover", u.Name, p.Name, p.Name)}}
@@ -453,4 +449,28 @@ func (s *Server) underAgreement(c echo.Context, q signal.Question) (signal.Quest
 	}
 	q.Answers = answers
 	return q, nil
+}
+
+// adminView is the view of a console page whose data is made from the
+// cooperation's map.
+func (s *Server) adminView(c echo.Context, title string, data func(signal.CooperationMap) any) (*View, error) {
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return nil, err
+	}
+	return s.view(c, title, data(m)), nil
+}
+
+func agreementData(m signal.CooperationMap) any {
+	return adminAgreementData{Partners: m.Partners, Purposes: signal.AgreedPurposes, Fields: signal.Fields, Recorded: m.Agreement != nil}
+}
+
+func meetingData(m signal.CooperationMap) any {
+	return adminMeetingData{Partners: m.Partners, Weekdays: []int{1, 2, 3, 4, 5, 6, 7}}
+}
+
+func (s *Server) accountsData(c echo.Context) func(signal.CooperationMap) any {
+	return func(m signal.CooperationMap) any {
+		return adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID}
+	}
 }
