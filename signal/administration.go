@@ -36,7 +36,12 @@ type AdministrationDeps struct {
 	// Invite answers CodeUnavailable.
 	Invitations InvitationStore
 	Sender      InvitationSender
-	Users       interface {
+	// Factors resets an account's second factor (Accounts, once second
+	// factors exist); nil: the console offers no reset.
+	Factors interface {
+		ResetSecondFactor(ctx context.Context, actor Actor, email string) error
+	}
+	Users interface {
 		UserByID(ctx context.Context, id string) (User, error)
 	}
 	Now func() time.Time
@@ -293,4 +298,35 @@ func addFields(fe *FieldErrors, err error) {
 	if errors.As(err, &se) {
 		*fe = append(*fe, se.Fields...)
 	}
+}
+
+// CanResetSecondFactor reports whether the console offers a second-factor
+// reset.
+func (ad *Administration) CanResetSecondFactor() bool { return ad.d.Factors != nil }
+
+// ResetSecondFactor resets the second factor of account userID of the
+// administrator's cooperation (a lost phone): its owner sets one up again
+// at the next login, and its sessions end. Audited by the second factor's
+// own use case (second_factor.reset).
+//
+// Callers: an admin.
+// Errors: CodeForbidden, CodeNotFound (no such account in this
+// cooperation), CodeUnavailable (no second factors on this server).
+func (ad *Administration) ResetSecondFactor(ctx context.Context, actor Actor, userID string) error {
+	coop, err := ad.ownCooperation(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if ad.d.Factors == nil {
+		return Errorf(CodeUnavailable, "second factors are not available on this server")
+	}
+	users, err := ad.d.Directory.Users(ctx, coop.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(users, func(u User) bool { return u.ID == userID })
+	if i < 0 {
+		return Errorf(CodeNotFound, "no account %s", userID)
+	}
+	return ad.d.Factors.ResetSecondFactor(ctx, actor, users[i].Email)
 }

@@ -36,6 +36,7 @@ func (s *Server) adminPages(g *PageGroup) {
 	g.GET("/beheer/accounts", s.adminAccountsPage, admin)
 	g.POST("/beheer/accounts", s.adminInviteSubmit, admin)
 	g.POST("/beheer/accounts/:id/status", s.adminAccountStatusSubmit, admin)
+	g.POST("/beheer/accounts/:id/tweede-factor", s.adminResetFactorSubmit, admin)
 }
 
 // invitationPages registers the invitation link's page: public (the
@@ -315,6 +316,8 @@ type adminAccountsData struct {
 	Roles    []signal.Role
 	Self     string
 	Saved    string
+	// ResetFactor: the console offers a second-factor reset.
+	ResetFactor bool
 }
 
 // adminAccountsPage: GET /beheer/accounts, every account per partner,
@@ -325,7 +328,7 @@ func (s *Server) adminAccountsPage(c echo.Context) error {
 		return err
 	}
 	return s.Render(c, http.StatusOK, "admin_accounts", "admin.accounts.title",
-		adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, Saved: c.QueryParam("opgeslagen")})
+		adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, Saved: c.QueryParam("opgeslagen"), ResetFactor: s.admin.CanResetSecondFactor()})
 }
 
 // adminInviteSubmit: POST /beheer/accounts invites someone by e-mail.
@@ -416,6 +419,15 @@ func (s *Server) adminAccountStatusSubmit(c echo.Context) error {
 	return redirect(c, "/beheer/accounts?opgeslagen=status")
 }
 
+// adminResetFactorSubmit: POST /beheer/accounts/:id/tweede-factor, a
+// lost phone: the account sets up its second factor again.
+func (s *Server) adminResetFactorSubmit(c echo.Context) error {
+	if err := s.admin.ResetSecondFactor(c.Request().Context(), signalActor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return redirect(c, "/beheer/accounts?opgeslagen=factor")
+}
+
 // underAgreement adapts question q to the agreement of the reporter's
 // cooperation (signal.Signals.Offer): the purpose question offers the
 // agreement's purposes (then "other", outside it), and the recipient
@@ -471,6 +483,6 @@ func meetingData(m signal.CooperationMap) any {
 
 func (s *Server) accountsData(c echo.Context) func(signal.CooperationMap) any {
 	return func(m signal.CooperationMap) any {
-		return adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID}
+		return adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, ResetFactor: s.admin.CanResetSecondFactor()}
 	}
 }
