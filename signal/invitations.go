@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -151,4 +152,13 @@ func (ad *Administration) AcceptInvitation(ctx context.Context, origin Actor, to
 		return User{}, err
 	}
 	return u, nil
+}
+
+// SendInvitation enqueues the invitation e-mail (an InvitationSender): the
+// fixed invitation text and the link, once per invitation. The message
+// holds the link only until it is sent.
+func (o *Outbox) SendInvitation(ctx context.Context, u User, _ Organisation, token string, expires time.Time) error {
+	_, err := o.Enqueue(ctx, Mail{Key: "invite/" + u.ID + "/" + strconv.FormatInt(expires.Unix(), 10), To: u.Email, Kind: MailInvitation,
+		Link: "/uitnodiging/" + token})
+	return err
 }

@@ -118,8 +118,8 @@ type Options struct {
 	// MailRetry is the wait after a first failed delivery, doubled per
 	// further failure up to an hour; default 30 s (tests: milliseconds).
 	MailRetry time.Duration
-	// Invitations sends the administrator's invitations by e-mail; without
-	// it the console cannot invite.
+	// Invitations sends the administrator's invitations; default: the
+	// e-mail outbox (Outbox).
 	Invitations signal.InvitationSender
 }
 
@@ -239,6 +239,9 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.Accounts, err = signal.NewAccounts(store, a.DB, store, auth.Passwords{Params: opts.PasswordParams},
 		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now}); err != nil {
 		return nil, err
+	}
+	if opts.Invitations == nil && a.Outbox != nil {
+		opts.Invitations = a.Outbox // invitations go out through the e-mail outbox
 	}
 	a.Admin = signal.NewAdministration(signal.AdministrationDeps{Accounts: a.Accounts, Directory: a.DB, Agreements: store, Parts: store, Standing: store,
 		Invitations: store, Users: a.DB, Sender: opts.Invitations, Now: opts.Now})

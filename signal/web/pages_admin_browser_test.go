@@ -1,12 +1,15 @@
 package web
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/mail/mailtest"
 	bt "github.com/signaal-nl/signaal/signal/web/browsertest"
 )
 
@@ -63,7 +66,11 @@ func reporterPurposes(t *testing.T, p *bt.Page, base, name string) (purposes []s
 // and whether the signal may go at all come from the agreement the console
 // edited. Every console page is scanned for WCAG 2.1 AA.
 func TestBrowserAdminSetsUpACooperation(t *testing.T) {
-	se := browserEnv(t)
+	smtp := mailtest.Start(t) // a real SMTP server in the test process
+	se := newSignalsEnv(t, func(d *testDeps, _ *signalsEnv) {
+		d.Options.SMTP, d.Options.PublicURL, d.Options.MailRetry = smtp.Config(), "https://signaal.test", 20*time.Millisecond
+	})
+	se.srv.now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
 	p := bt.NewPage(t, bt.Laptop)
 	p.ExpectConsoleError("Cache.add() failed") // the service worker's app shell is the reporter's
 	p.ExpectConsoleError("403")
@@ -199,9 +206,47 @@ func TestBrowserAdminSetsUpACooperation(t *testing.T) {
 	}
 	p.Screenshot("accounts-disabled")
 
+	// A new colleague invited by e-mail: the link works once.
+	p.Fill(bt.CSS("#f-name"), "Ilse Nieuw")
+	p.Fill(bt.CSS("#f-email"), "ilse@jongerenwerktest.nl")
+	p.Select(bt.CSS("#f-org"), orgID("Jongerenwerk Test"))
+	p.Select(bt.CSS("#f-role"), "reporter")
+	submit(p, bt.CSS("#invite-title + p + form button.primary"), ".notice")
+	p.Screenshot("accounts-invited")
+	p.AssertAccessible()
+	msgs := smtp.Wait(t, 1)
+	if len(msgs[0].To) != 1 || msgs[0].To[0] != "ilse@jongerenwerktest.nl" || !strings.Contains(msgs[0].Subject, "account") {
+		t.Fatalf("invitation e-mail: to %v, subject %q", msgs[0].To, msgs[0].Subject)
+	}
+	link := regexp.MustCompile(`https://signaal\.test(/uitnodiging/[A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[0].Body)
+	if link == nil {
+		t.Fatalf("no invitation link in: %s", msgs[0].Body)
+	}
+	if strings.Contains(msgs[0].Body, "Jongerenwerk Test") || strings.Contains(msgs[0].Body, "Ilse") {
+		t.Errorf("the invitation e-mail names more than the link: %s", msgs[0].Body)
+	}
+	n := bt.NewPage(t, bt.Phone)
+	n.Goto(se.url+link[1], bt.CSS("#f-password"))
+	n.AssertAccessible()
+	n.Screenshot("invitation")
+	n.Fill(bt.CSS("#f-password"), "fietsen langs de gracht")
+	n.Fill(bt.CSS("#f-password_again"), "fietsen langs de gracht")
+	submit(n, bt.CSS("main button.primary"), "#f-email")
+	n.Fill(bt.CSS("#f-email"), "ilse@jongerenwerktest.nl")
+	n.Fill(bt.CSS("#f-password"), "fietsen langs de gracht")
+	submit(n, bt.CSS("main button[type=submit]"), "main h1")
+	if path := bt.Eval[string](n, `location.pathname`); path != "/signalen" {
+		t.Errorf("the invited reporter's first login went to %s", path)
+	}
+	n.ExpectConsoleError("status of 404")
+	n.Goto(se.url+link[1], bt.CSS("main h1"))
+	if n.Has(bt.CSS("#f-password")) {
+		t.Error("the invitation link works a second time")
+	}
+
 	// Every change is on record under the administrator.
 	acts := strings.Join(se.auditActions(), "\n")
-	for _, want := range []signal.AuditAction{signal.ActionOrgCreate, signal.ActionAgreementSet, signal.ActionOrgContacts, signal.ActionUserDisable} {
+	for _, want := range []signal.AuditAction{signal.ActionOrgCreate, signal.ActionAgreementSet, signal.ActionMeetingStanding, signal.ActionOrgContacts, signal.ActionUserDisable, signal.ActionUserInvite} {
 		if !strings.Contains(acts, string(want)+" "+se.users[signal.RoleAdmin].ID+" ") {
 			t.Errorf("audit log lacks %s by the administrator:\n%s", want, acts)
 		}
