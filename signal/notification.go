@@ -21,11 +21,13 @@ import (
 type ActionNotice struct {
 	ID, MeetingID string
 	OwnerEmail    string
+	OwnerRole     Role
 	Due           Date
 }
 
 // MinutesNotice is a held meeting and who is told its minutes are ready:
-// the cooperation's coordinators and the owners of its actions.
+// those who may read them (the cooperation's coordinators, the member
+// organisations' contact persons and deputies).
 type MinutesNotice struct {
 	MeetingID  string
 	Recipients []string
@@ -111,8 +113,8 @@ const MinutesWindow = 14 * 24 * time.Hour
 
 // Run queues every notice that is due by the clock and not queued before:
 // an action assigned (once), due (on its due day, once), overdue (from the
-// day after, once, unless done), minutes ready (once per person and
-// meeting), an escalation (once per officer), a match (once per pair and
+// day after, once, unless done), minutes ready (once per person who may
+// read them, for meetings held in the last MinutesWindow), an escalation (once per officer), a match (once per pair and
 // partner). A run repeated, after a restart or with a clock moved back
 // and forth, queues nothing twice.
 //
@@ -139,7 +141,12 @@ func (n *Notifications) Run(ctx context.Context) (NotifyRun, error) {
 		if a.OwnerEmail == "" {
 			continue
 		}
-		link := "/overleg/" + a.MeetingID + "/verslag"
+		// A reporter finds their actions with the feedback on their
+		// signals; a coordinator in the minutes.
+		link := "/signalen/terugkoppeling"
+		if a.OwnerRole == RoleCoordinator {
+			link = "/overleg/" + a.MeetingID + "/verslag"
+		}
 		send(&run.Assigned, Mail{Key: "action-assigned/" + a.ID, To: a.OwnerEmail, Kind: MailActionAssigned, Link: link})
 		switch {
 		case a.Due == today:

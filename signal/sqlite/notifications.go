@@ -16,7 +16,7 @@ var _ signal.NotificationStore = Outbox{}
 
 // OpenActions implements signal.NotificationStore.
 func (o Outbox) OpenActions(ctx context.Context) ([]signal.ActionNotice, error) {
-	rows, err := o.db.read.QueryContext(ctx, `SELECT a.id, a.meeting_id, u.email, a.due_on FROM case_actions a
+	rows, err := o.db.read.QueryContext(ctx, `SELECT a.id, a.meeting_id, u.email, u.role, a.due_on FROM case_actions a
 		JOIN users u ON u.id = a.owner_id WHERE a.done_on IS NULL AND u.disabled = 0 ORDER BY a.due_on, a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read open actions: %w", err)
@@ -25,10 +25,11 @@ func (o Outbox) OpenActions(ctx context.Context) ([]signal.ActionNotice, error) 
 	var out []signal.ActionNotice
 	for rows.Next() {
 		var a signal.ActionNotice
-		var due string
-		if err := rows.Scan(&a.ID, &a.MeetingID, &a.OwnerEmail, &due); err != nil {
+		var due, role string
+		if err := rows.Scan(&a.ID, &a.MeetingID, &a.OwnerEmail, &role, &due); err != nil {
 			return nil, fmt.Errorf("read open actions: %w", err)
 		}
+		a.OwnerRole = signal.Role(role)
 		if a.Due, err = signal.ParseDate(due); err != nil {
 			return nil, fmt.Errorf("action %s due_on: %w", a.ID, err)
 		}
@@ -39,10 +40,14 @@ func (o Outbox) OpenActions(ctx context.Context) ([]signal.ActionNotice, error) 
 
 // HeldMeetings implements signal.NotificationStore.
 func (o Outbox) HeldMeetings(ctx context.Context, since time.Time) ([]signal.MinutesNotice, error) {
+	// Who may read the minutes (Meetings.mayReadMinutes): the
+	// cooperation's coordinators and the member organisations' contact
+	// persons and deputies with an account.
 	rows, err := o.db.read.QueryContext(ctx, `SELECT m.id, u.email FROM meetings m JOIN organisations g ON g.cooperation_id = m.cooperation_id
 		JOIN users u ON u.org_id = g.id AND u.role = 'coordinator' AND u.disabled = 0
 		WHERE m.status = 'held' AND m.held_at >= ?
-		UNION SELECT m.id, u.email FROM meetings m JOIN case_actions a ON a.meeting_id = m.id JOIN users u ON u.id = a.owner_id AND u.disabled = 0
+		UNION SELECT m.id, u.email FROM meetings m JOIN meeting_members mm ON mm.meeting_id = m.id JOIN organisations g ON g.id = mm.org_id
+		JOIN users u ON u.org_id = g.id AND u.role = 'reporter' AND u.disabled = 0 AND (u.email = lower(g.contact_email) OR u.email = lower(g.deputy_email))
 		WHERE m.status = 'held' AND m.held_at >= ?
 		ORDER BY 1, 2`, formatTime(since), formatTime(since))
 	if err != nil {

@@ -46,6 +46,7 @@ func (s *Server) pageRoutes() {
 	s.meetingPages(g)
 	s.privacyPages(g)
 	s.adminPages(g)
+	s.noticePages(g)
 }
 
 // PageGroup registers page routes with the page middleware on each route.

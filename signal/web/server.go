@@ -105,6 +105,7 @@ type Server struct {
 	metrics      *metrics
 	signals      *signal.Signals
 	meetings     *signal.Meetings
+	notices      *signal.Notifications
 	questions    []signal.Question
 	wasm         *policyWasm
 	pages        *pages
@@ -147,6 +148,7 @@ func New(d Deps) (*Server, error) {
 	s.metricsToken, s.openMetrics = d.MetricsToken, d.OpenMetrics
 	s.signals = d.Signals
 	s.meetings = d.Meetings
+	s.notices = d.Notifications
 	s.privacy = d.Privacy
 	s.admin = d.Admin
 	s.texts = d.ReasonTexts
