@@ -35,7 +35,7 @@ func TestBrowserNotices(t *testing.T) {
 	}
 	const secret = "Gesprek met moeder over het verzuim"
 	if _, err := se.app.Meetings.AddAction(ctx, chair, mt.ID, ag.Items[0].Ref, signal.NewAction{OwnerID: se.ids["school"], Description: secret,
-		Due: signal.Today(time.Now().Add(7*24*time.Hour)).String()}); err != nil {
+		Due: signal.Today(time.Now().Add(7 * 24 * time.Hour)).String()}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := se.app.Meetings.Hold(ctx, chair, mt.ID); err != nil {
