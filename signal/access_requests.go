@@ -94,6 +94,8 @@ type AccessRequest struct {
 	ReleasedAt     *time.Time `json:"released_at,omitempty"`
 	// Reads are the content reads under this request, oldest first.
 	Reads []ContentRead `json:"reads"`
+	// Releases are the third parties released for the young person's copy.
+	Releases []ThirdPartyRelease `json:"releases"`
 }
 
 // DueOn is the day the answer is due: the deadline, or its extension.
@@ -138,6 +140,8 @@ type AccessRequestStore interface {
 	UpdateRequest(ctx context.Context, actor Actor, r AccessRequest, from RequestStatus, events []AuditEvent) error
 	// RecordRead stores a content read under request id.
 	RecordRead(ctx context.Context, actor Actor, id string, read ContentRead, events []AuditEvent) error
+	// RecordRelease stores a third party's release under request id.
+	RecordRelease(ctx context.Context, actor Actor, id string, rel ThirdPartyRelease, events []AuditEvent) error
 	// FourEyes reports whether cooperation coop asks a second person to
 	// release content.
 	FourEyes(ctx context.Context, coop string) (bool, error)

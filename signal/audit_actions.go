@@ -72,8 +72,11 @@ const (
 	ActionAccessReleaseAsk      AuditAction = "access.release_ask"
 	ActionAccessReleaseApprove  AuditAction = "access.release_approve"
 	ActionAccessFourEyes        AuditAction = "access.four_eyes"
-	ActionSignalErase           AuditAction = "signal.erase"
-	ActionYouthKeyErase         AuditAction = "youth.key_erase"
+	// A third party (a reporting organisation's contact person) released
+	// for the young person's copy; object "access-request/<id>/signal/<id>".
+	ActionAccessThirdPartyRelease AuditAction = "access.third_party_release"
+	ActionSignalErase             AuditAction = "signal.erase"
+	ActionYouthKeyErase           AuditAction = "youth.key_erase"
 	// ActionYouthEraseLegacy is what `signald youth erase` audited before
 	// erasure became one use case; read only when importing old keys.
 	ActionYouthEraseLegacy AuditAction = "youth.erase"

@@ -450,3 +450,46 @@ func (m *Meetings) SetActionDone(ctx context.Context, actor Actor, actionID stri
 	}
 	return cv.Actions[0], nil
 }
+
+// CasesOf returns the cases about youth in cooperation coop as the young
+// person's own copy shows them (Privacy.YouthReport): every action and
+// decision text opened (an erased one reads as erased), the lead
+// professionals one after another. It is not a use case of its own: no
+// actor, no audit; the caller records the read.
+func (m *Meetings) CasesOf(ctx context.Context, coop, youth string) ([]YouthCaseRecord, error) {
+	cs, err := m.cases.Cases(ctx, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	pros, err := m.professionals(ctx, coop)
+	if err != nil {
+		return nil, err
+	}
+	// The young person's own copy: every text about them may show.
+	all := textAllowance{text: true, full: true, fields: Fields}
+	today := Today(m.now())
+	var out []YouthCaseRecord
+	for _, c := range cs.Cases {
+		if c.Youth != youth || youth == "" {
+			continue
+		}
+		cv, err := m.caseView(ctx, c, cs, pros, today, "", all)
+		if err != nil {
+			return nil, err
+		}
+		rec := YouthCaseRecord{Case: cv}
+		for _, l := range cs.Leads {
+			if l.CaseID == c.ID {
+				rec.Leads = append(rec.Leads, l.LeadProfessional)
+			}
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// YouthCaseRecord is one case about a young person with every lead it had.
+type YouthCaseRecord struct {
+	Case  CaseView
+	Leads []LeadProfessional
+}

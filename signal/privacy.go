@@ -47,6 +47,7 @@ type Privacy struct {
 	pseudonyms  Pseudonyms
 	content     ContentOpener
 	reqs        AccessRequestStore
+	cases       YouthCases
 	now         func() time.Time
 }
 
@@ -65,6 +66,7 @@ type PrivacyDeps struct {
 	Pseudonyms  Pseudonyms
 	Content     ContentOpener
 	Requests    AccessRequestStore
+	Cases       YouthCases
 	Now         func() time.Time
 }
 
@@ -74,7 +76,7 @@ func NewPrivacy(d PrivacyDeps) *Privacy {
 		d.Now = time.Now
 	}
 	return &Privacy{log: d.Log, integrity: d.Integrity, recorder: d.Recorder, store: d.Store, policies: d.Policies,
-		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, now: d.Now}
+		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, cases: d.Cases, now: d.Now}
 }
 
 // officerScope is a privacy officer's cooperation and its organisations: the

@@ -283,7 +283,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 				signal.SignalsOptions{Now: opts.Now, Agreements: a.DB})
 			a.Meetings = signal.NewMeetings(disclosure, a.Keys, a.DB.MeetingStores(),
 				signal.MeetingsOptions{Evaluations: a.DB.Meetings(), TextChecker: textcheck.Default(), Now: opts.Now, Standing: store})
-			privacy.Content = a.Signals
+			privacy.Content, privacy.Cases = a.Signals, a.Meetings
 		}
 	}
 

@@ -53,7 +53,7 @@ func scanRequest(row rowScanner) (signal.AccessRequest, error) {
 		t := parseTime(relAt.String)
 		r.ReleasedAt = &t
 	}
-	r.Reads = []signal.ContentRead{}
+	r.Reads, r.Releases = []signal.ContentRead{}, []signal.ThirdPartyRelease{}
 	return r, nil
 }
 
@@ -78,7 +78,41 @@ func (p *Privacy) Request(ctx context.Context, id string) (signal.AccessRequest,
 		}
 		r.Reads = append(r.Reads, signal.ContentRead{At: parseTime(at), By: by, Reason: signal.ReadReason(reason)})
 	}
-	return r, rows.Err()
+	if err := rows.Err(); err != nil {
+		return r, err
+	}
+	rels, err := p.r.QueryContext(ctx, `SELECT signal_id, released_at, released_by FROM access_request_releases WHERE request_id = ?
+		ORDER BY released_at, signal_id`, id)
+	if err != nil {
+		return r, fmt.Errorf("read releases: %w", err)
+	}
+	defer rels.Close()
+	for rels.Next() {
+		var rel signal.ThirdPartyRelease
+		var at string
+		if err := rels.Scan(&rel.SignalID, &at, &rel.By); err != nil {
+			return r, fmt.Errorf("read releases: %w", err)
+		}
+		rel.At = parseTime(at)
+		r.Releases = append(r.Releases, rel)
+	}
+	return r, rels.Err()
+}
+
+// RecordRelease implements signal.AccessRequestStore.
+func (p *Privacy) RecordRelease(ctx context.Context, actor signal.Actor, id string, rel signal.ThirdPartyRelease, events []signal.AuditEvent) error {
+	return p.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO access_request_releases (request_id, signal_id, released_at, released_by)
+			SELECT id, ?, ?, ? FROM access_requests WHERE id = ? AND status <> 'closed' ON CONFLICT DO NOTHING`,
+			rel.SignalID, formatTime(rel.At), rel.By, id)
+		if err != nil {
+			return fmt.Errorf("record release: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return signal.Errorf(signal.CodeConflict, "the request was closed, or the release was made, meanwhile")
+		}
+		return nil
+	})
 }
 
 // Requests implements signal.AccessRequestStore.

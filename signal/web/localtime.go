@@ -47,6 +47,12 @@ func (v *View) Day(x any) string {
 		d = signal.DateOf(t.In(amsterdam))
 	case signal.Date:
 		d = t
+	case string:
+		p, err := signal.ParseDate(t)
+		if err != nil {
+			return t
+		}
+		d = p
 	case *signal.Date:
 		if t == nil {
 			return ""

@@ -28,6 +28,46 @@ func (s *Server) requestPages(g *PageGroup) {
 	g.POST("/privacy/verzoeken/:id/vrijgeven", s.requestReleaseSubmit, po)
 	g.POST("/privacy/verzoeken/:id/goedkeuren", s.requestApproveSubmit, second)
 	g.POST("/privacy/verzoeken/:id/sluiten", s.requestCloseSubmit, po)
+	g.GET("/privacy/verzoeken/:id/kopie", s.youthReportPage, po)
+	g.POST("/privacy/verzoeken/:id/contact", s.releaseContactSubmit, po)
+}
+
+type youthReportData struct {
+	Report  signal.YouthReport
+	JSONURL string
+}
+
+// youthReportPage: GET /privacy/verzoeken/{id}/kopie: the young person's
+// copy, printable as one document (a content read, reason copy).
+func (s *Server) youthReportPage(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	rep, err := s.privacy.YouthReport(c.Request().Context(), signalActor(c), id)
+	if signal.ErrorCode(err) == signal.CodeConflict {
+		v := s.view(c, "request.title", nil)
+		v.Errors = []FormError{{Field: "", Message: v.T("youth.notReleased")}}
+		return s.renderRequest(c, v, http.StatusConflict)
+	}
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "youth_report", "youth.title",
+		youthReportData{Report: rep, JSONURL: "/api/v1/privacy/access-requests/" + id + "/youth-report"})
+}
+
+// releaseContactSubmit: POST /privacy/verzoeken/{id}/contact {signal_id}.
+func (s *Server) releaseContactSubmit(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.privacy.ReleaseContact(c.Request().Context(), signalActor(c), id, c.FormValue("signal_id")); err != nil &&
+		signal.ErrorCode(err) != signal.CodeConflict {
+		return err
+	}
+	return redirect(c, "/privacy/verzoeken/"+id+"/kopie")
 }
 
 type requestsPageData struct {

@@ -28,6 +28,8 @@ func (s *Server) requestRoutes(authed *echo.Group) {
 	g.POST("/access-requests/:id/release", s.apiReleaseRequest, po)
 	g.POST("/access-requests/:id/approve", s.apiApproveRelease, second)
 	g.POST("/access-requests/:id/close", s.apiCloseRequest, po)
+	g.GET("/access-requests/:id/youth-report", s.apiYouthReport, po)
+	g.POST("/access-requests/:id/releases", s.apiReleaseContact, po)
 	g.GET("/four-eyes", s.apiFourEyes, second)
 	g.PUT("/four-eyes", s.apiSetFourEyes, s.RequireRole(signal.RoleAdmin))
 }
@@ -133,6 +135,39 @@ func (s *Server) apiRequestReport(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="inzageverzoek.json"`)
 	return c.JSON(http.StatusOK, rep)
+}
+
+// apiYouthReport: GET /api/v1/privacy/access-requests/{id}/youth-report:
+// the young person's copy as a JSON file (a content read, reason copy).
+func (s *Server) apiYouthReport(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	rep, err := s.privacy.YouthReport(c.Request().Context(), signalActor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="signaal-inzage.json"`)
+	return c.JSON(http.StatusOK, rep)
+}
+
+// apiReleaseContact: POST /api/v1/privacy/access-requests/{id}/releases
+// {"signal_id"}: the reporting organisation's contact person is named in
+// the young person's copy from now on.
+func (s *Server) apiReleaseContact(c echo.Context) error {
+	var body struct {
+		SignalID string `json:"signal_id"`
+	}
+	if err := Decode(c, &body); err != nil {
+		return err
+	}
+	if body.SignalID == "" {
+		return signal.Invalid(signal.FieldError{Field: "signal_id", Problem: "is required: whose contact person is released"})
+	}
+	return s.withRequest(c, http.StatusOK, func(id string) (signal.AccessRequest, error) {
+		return s.privacy.ReleaseContact(c.Request().Context(), signalActor(c), id, body.SignalID)
+	})
 }
 
 // apiFourEyes: GET /api/v1/privacy/four-eyes -> {"four_eyes"}.
