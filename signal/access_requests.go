@@ -225,6 +225,17 @@ func (p *Privacy) RegisterRequest(ctx context.Context, actor Actor, f RequestFor
 }
 
 // request returns request id of actor's cooperation.
+// officerRequest checks that actor is a privacy officer and finds the
+// request id of the officer's cooperation.
+func (p *Privacy) officerRequest(ctx context.Context, actor Actor, id string) (officerScope, AccessRequest, error) {
+	sc, err := p.scope(ctx, actor)
+	if err != nil {
+		return officerScope{}, AccessRequest{}, err
+	}
+	r, err := p.request(ctx, sc.Cooperation, id)
+	return sc, r, err
+}
+
 func (p *Privacy) request(ctx context.Context, coop, id string) (AccessRequest, error) {
 	store, err := p.requests()
 	if err != nil {
@@ -345,11 +356,7 @@ func (p *Privacy) ExtendRequest(ctx context.Context, actor Actor, id string, rea
 // Errors: CodeForbidden, CodeNotFound, CodeConflict (not open),
 // CodeUnavailable.
 func (p *Privacy) ReleaseRequest(ctx context.Context, actor Actor, id string) (AccessRequest, error) {
-	sc, err := p.scope(ctx, actor)
-	if err != nil {
-		return AccessRequest{}, err
-	}
-	r, err := p.request(ctx, sc.Cooperation, id)
+	sc, r, err := p.officerRequest(ctx, actor, id)
 	if err != nil {
 		return AccessRequest{}, err
 	}
@@ -412,11 +419,7 @@ func (p *Privacy) ApproveRelease(ctx context.Context, actor Actor, id string) (A
 // Errors: CodeForbidden, CodeNotFound, CodeConflict (closed already),
 // CodeUnavailable.
 func (p *Privacy) CloseRequest(ctx context.Context, actor Actor, id string) (AccessRequest, error) {
-	sc, err := p.scope(ctx, actor)
-	if err != nil {
-		return AccessRequest{}, err
-	}
-	r, err := p.request(ctx, sc.Cooperation, id)
+	_, r, err := p.officerRequest(ctx, actor, id)
 	if err != nil {
 		return AccessRequest{}, err
 	}

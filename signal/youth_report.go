@@ -152,11 +152,7 @@ type YouthCases interface {
 // Errors: CodeForbidden, CodeNotFound, CodeConflict (not released, or
 // closed), CodeUnavailable.
 func (p *Privacy) YouthReport(ctx context.Context, actor Actor, id string) (YouthReport, error) {
-	sc, err := p.scope(ctx, actor)
-	if err != nil {
-		return YouthReport{}, err
-	}
-	r, err := p.request(ctx, sc.Cooperation, id)
+	sc, r, err := p.officerRequest(ctx, actor, id)
 	if err != nil {
 		return YouthReport{}, err
 	}
@@ -356,11 +352,7 @@ func sameTexts(a, b []AccessText) bool {
 // about its young person), CodeConflict (closed, or released already),
 // CodeUnavailable.
 func (p *Privacy) ReleaseContact(ctx context.Context, actor Actor, id, signalID string) (AccessRequest, error) {
-	sc, err := p.scope(ctx, actor)
-	if err != nil {
-		return AccessRequest{}, err
-	}
-	r, err := p.request(ctx, sc.Cooperation, id)
+	sc, r, err := p.officerRequest(ctx, actor, id)
 	if err != nil {
 		return AccessRequest{}, err
 	}
