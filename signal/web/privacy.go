@@ -185,8 +185,18 @@ type verifyJSON struct {
 	Rate     float64 `json:"entries_per_second"`
 	FirstBad int64   `json:"first_bad_seq,omitempty"`
 	Problem  string  `json:"problem,omitempty"`
+	// Untrusted are stored checkpoints signed by a key this server does
+	// not trust: not used to check the log, and no sign of tampering.
+	Untrusted []untrustedJSON `json:"untrusted_checkpoints,omitempty"`
 	// checkpoints are the stored ones, newest first, for the page.
 	checkpoints []checkpointJSON
+}
+
+// untrustedJSON is a stored checkpoint signed by a key not trusted.
+type untrustedJSON struct {
+	ID   int64  `json:"id"`
+	Size int64  `json:"size"`
+	Keys string `json:"keys"` // the names of the keys that signed it
 }
 
 // verify runs the check from the start or from the last stored checkpoint
@@ -203,6 +213,9 @@ func (s *Server) verify(c echo.Context, from string) (verifyJSON, error) {
 	}
 	for _, cp := range v.Checkpoints {
 		out.checkpoints = append(out.checkpoints, toCheckpointJSON(cp))
+	}
+	for _, u := range v.Untrusted {
+		out.Untrusted = append(out.Untrusted, untrustedJSON{ID: u.ID, Size: u.Size, Keys: u.Keys})
 	}
 	if v.Intact {
 		out.Millis = float64(v.Elapsed.Microseconds()) / 1000
