@@ -13,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/litestreamtest"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
@@ -26,7 +27,11 @@ import (
 // API). It reports p99 of each phase and their ratio, measured in the same
 // run, and how long the erasure took; every submission must answer 201 and
 // every expired signal must be erased. The run is the operator's,
-// confirmed: 1,000 young people is past DefaultMaxYoungPeople.
+// confirmed: 1,000 young people is past DefaultMaxYoungPeople. With
+// SIGNAAL_BENCH_LITESTREAM=1 the real Litestream (see litestreamtest)
+// replicates the database to a file replica during both phases (started
+// after the bulk load, measured once its first snapshot is written), so
+// the ratio is that of an erasure beside Litestream.
 //
 //	SIGNAAL_BENCH_SIGNALS=1000000 go test -count=1 -run '^$' -bench SubmissionsDuringErasure -benchtime 1x ./signal/web/
 func BenchmarkSubmissionsDuringErasure(b *testing.B) {
@@ -69,6 +74,15 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Logf("%d signals written in %v", total, time.Since(start).Round(time.Millisecond))
+		if os.Getenv("SIGNAAL_BENCH_LITESTREAM") == "1" {
+			rep := litestreamtest.Replicate(b, litestreamtest.Binary(b), lb.app.DB.Path(), b.TempDir())
+			start := time.Now()
+			if err := rep.WaitSnapshot(10 * time.Minute); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("litestream replicates; its first snapshot took %v", time.Since(start).Round(time.Millisecond))
+			b.ReportMetric(1, "litestream")
+		}
 
 		at := vegeta.Rate{Freq: rate, Per: time.Second}
 		lb.attack(b, at, time.Second, 0) // warm up
