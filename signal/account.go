@@ -137,6 +137,12 @@ type User struct {
 	// (disabling the account moves it). A counter, not a time, so no clock
 	// that runs ahead or behind revives a session.
 	SessionGen int64
+	// SecondFactorGen moves on when the account's second factor is reset:
+	// a remembered device and a pending login of before are refused.
+	SecondFactorGen int64
+	// Demo marks the demo's public accounts (SeedUser), which log in
+	// without a second factor in demo mode only.
+	Demo bool
 }
 
 // Validate reports every problem with u as field errors.

@@ -115,6 +115,10 @@ type Accounts struct {
 	loginKey  []byte
 	dummyHash string
 	now       func() time.Time
+	factors   SecondFactorStore
+	codes     OneTimeCodes
+	demo      bool
+	remember  time.Duration
 }
 
 // AccountsOptions configure NewAccounts; zero values get defaults.
@@ -124,6 +128,18 @@ type AccountsOptions struct {
 	// Default: random per process.
 	LoginKey []byte
 	Now      func() time.Time
+	// SecondFactors and Codes keep and check the second factor every
+	// account needs (see second_factor.go). Without them, a login that
+	// needs one is refused (CodeUnavailable): fail closed.
+	SecondFactors SecondFactorStore
+	Codes         OneTimeCodes
+	// Demo is demo mode (signald serve --demo on loopback): the demo's
+	// public accounts (User.Demo) log in without a second factor. Never
+	// set for a real set-up.
+	Demo bool
+	// RememberDevice is how long a browser asked to remember logs in
+	// without the second factor; default DefaultRememberDevice.
+	RememberDevice time.Duration
 }
 
 // NewAccounts returns the account use cases over their stores.
@@ -141,8 +157,12 @@ func NewAccounts(store AccountStore, dir AccountDirectory, sessions SessionStore
 	if err != nil {
 		return nil, fmt.Errorf("hash the dummy password: %w", err)
 	}
+	if opts.RememberDevice <= 0 {
+		opts.RememberDevice = DefaultRememberDevice
+	}
 	return &Accounts{store: store, dir: dir, sessions: sessions, passwords: passwords,
-		loginKey: opts.LoginKey, dummyHash: dummy, now: opts.Now}, nil
+		loginKey: opts.LoginKey, dummyHash: dummy, now: opts.Now,
+		factors: opts.SecondFactors, codes: opts.Codes, demo: opts.Demo, remember: opts.RememberDevice}, nil
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -271,7 +291,8 @@ func (a *Accounts) CreateUser(ctx context.Context, actor Actor, u *User, passwor
 
 // SeedUser adds an account whose password was hashed elsewhere and is not
 // held to CheckPassword: the demo's fixtures, with their well-known
-// password. Otherwise it is CreateUser.
+// password. It is marked a demo account (User.Demo), which in demo mode
+// alone logs in without a second factor. Otherwise it is CreateUser.
 //
 // Callers: the operator (RoleSystem) only.
 // Errors: as CreateUser.
@@ -286,6 +307,7 @@ func (a *Accounts) SeedUser(ctx context.Context, actor Actor, u *User, passwordH
 	if err != nil {
 		return err
 	}
+	u.Demo = true
 	return a.addUser(ctx, actor, u, o, passwordHash)
 }
 
@@ -363,50 +385,50 @@ func (a *Accounts) LoginRef(email string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
-// Login checks a normalised email address and a password and returns the
-// account. Both outcomes are audited: login.fail (an unknown address under
-// LoginRef only; an unknown address takes as long as a known one) or
-// login.ok, which is on record before Login returns: no audit entry, no
-// session. A hash made with weaker parameters is upgraded with the login.
-// origin is the request (RequestID, IP); the account becomes the actor.
+// Login checks a normalised email address and a password. Both outcomes
+// are audited: login.fail (an unknown address under LoginRef only; an
+// unknown address takes as long as a known one) or, for a right password,
+// login.ok when the login is complete, else login.password and the second
+// step is asked (LoginResult.Next, see second_factor.go). Either is on
+// record before Login returns: no audit entry, no session. device is the
+// browser's remembered-device token (RememberDevice), or "". A hash made
+// with weaker parameters is upgraded with the login. origin is the request
+// (RequestID, IP); the account becomes the actor.
 //
 // Callers: anyone (it is how one becomes someone); rate limiting is the
 // door's.
-// Errors: CodeUnauthorized (ErrWrongLogin).
-func (a *Accounts) Login(ctx context.Context, origin Actor, email, password string) (User, error) {
+// Errors: CodeUnauthorized (ErrWrongLogin), CodeUnavailable.
+func (a *Accounts) Login(ctx context.Context, origin Actor, email, password, device string) (LoginResult, error) {
 	u, hash, err := a.dir.UserByEmail(ctx, email)
 	switch {
 	case ErrorCode(err) == CodeNotFound:
 		_ = a.passwords.Verify(a.dummyHash, password) // same time as a known address
 		anon := Actor{RequestID: origin.RequestID, IP: origin.IP}
 		if err := a.sessions.Record(ctx, anon, []AuditEvent{{Action: ActionLoginFail, Object: "email/" + a.LoginRef(email)}}); err != nil {
-			return User{}, err
+			return LoginResult{}, err
 		}
-		return User{}, ErrWrongLogin
+		return LoginResult{}, ErrWrongLogin
 	case err != nil:
-		return User{}, err
+		return LoginResult{}, err
 	}
 	actor := Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: origin.RequestID, IP: origin.IP}
 	if err := a.passwords.Verify(hash, password); err != nil || u.Disabled {
 		if err != nil && !errors.Is(err, ErrPasswordMismatch) {
-			return User{}, err
+			return LoginResult{}, err
 		}
 		if err := a.sessions.Record(ctx, actor, []AuditEvent{{Action: ActionLoginFail, Object: "user/" + u.ID}}); err != nil {
-			return User{}, err
+			return LoginResult{}, err
 		}
-		return User{}, ErrWrongLogin
+		return LoginResult{}, ErrWrongLogin
 	}
 	// Raised parameters reach existing accounts at their next login.
 	var newHash string
 	if a.passwords.NeedsRehash(hash) {
 		if newHash, err = a.passwords.Hash(password); err != nil {
-			return User{}, fmt.Errorf("rehash password: %w", err)
+			return LoginResult{}, fmt.Errorf("rehash password: %w", err)
 		}
 	}
-	if err := a.sessions.RecordLogin(ctx, actor, u.ID, newHash, []AuditEvent{{Action: ActionLoginOK, Object: "user/" + u.ID}}); err != nil {
-		return User{}, err
-	}
-	return u, nil
+	return a.passwordStep(ctx, actor, u, newHash, device)
 }
 
 // LoginThrottled audits a login attempt for email that the door's throttle

@@ -97,7 +97,7 @@ var operator = signal.Actor{UserID: "cli", Role: signal.RoleSystem}
 
 func newAccounts(t *testing.T, store signal.AccountStore, dir signal.AccountDirectory, sessions signal.SessionStore) *signal.Accounts {
 	t.Helper()
-	a, err := signal.NewAccounts(store, dir, sessions, fakePasswords{}, signal.AccountsOptions{LoginKey: []byte("k")})
+	a, err := signal.NewAccounts(store, dir, sessions, fakePasswords{}, signal.AccountsOptions{LoginKey: []byte("k"), Demo: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +153,9 @@ func TestContactPersonCannotBeDisabled(t *testing.T) {
 // address by its pseudonym only); a login is on record as login.ok.
 func TestLoginAuditsBothOutcomes(t *testing.T) {
 	dir := fakeAccountDirectory{users: map[string]signal.User{
-		"a@school.nl":   {ID: "usr_a", Role: signal.RoleReporter},
+		"a@school.nl":   {ID: "usr_a", Role: signal.RoleReporter, Demo: true},
 		"off@school.nl": {ID: "usr_off", Disabled: true},
+		"b@school.nl":   {ID: "usr_b", Role: signal.RoleReporter},
 	}}
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -170,7 +171,7 @@ func TestLoginAuditsBothOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sessions := &fakeSessions{}
 			a := newAccounts(t, fakeAccountStore{}, dir, sessions)
-			_, err := a.Login(ctx, signal.Actor{IP: "192.0.2.1"}, tc.email, tc.password)
+			_, err := a.Login(ctx, signal.Actor{IP: "192.0.2.1"}, tc.email, tc.password, "")
 			if tc.wantErr != (err != nil) || (err != nil && !errors.Is(err, signal.ErrWrongLogin)) {
 				t.Fatalf("Login: %v", err)
 			}
@@ -185,6 +186,22 @@ func TestLoginAuditsBothOutcomes(t *testing.T) {
 				t.Fatalf("an unknown address audited as %q", events[0].Object)
 			}
 		})
+	}
+}
+
+// TestLoginWithoutSecondFactorStoreFailsClosed: an account that is not a
+// demo account needs a second factor even in demo mode; without the store
+// that keeps them there is no login at all, and none is on record.
+func TestLoginWithoutSecondFactorStoreFailsClosed(t *testing.T) {
+	dir := fakeAccountDirectory{users: map[string]signal.User{"b@school.nl": {ID: "usr_b", Role: signal.RoleReporter}}}
+	sessions := &fakeSessions{}
+	a := newAccounts(t, fakeAccountStore{}, dir, sessions)
+	res, err := a.Login(context.Background(), signal.Actor{}, "b@school.nl", "right", "")
+	if signal.ErrorCode(err) != signal.CodeUnavailable || res.User.ID != "" {
+		t.Fatalf("Login = %+v, %v; want CodeUnavailable", res, err)
+	}
+	if len(sessions.logins) != 0 {
+		t.Fatalf("audited %+v as a login", sessions.logins)
 	}
 }
 

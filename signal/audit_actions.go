@@ -111,4 +111,14 @@ const (
 	ActionLogout         AuditAction = "logout"
 	// Every session of the account ended at its own request.
 	ActionLogoutEverywhere AuditAction = "logout.everywhere"
+	// The password of a login was right and the second factor is asked
+	// next (login.ok follows only with it).
+	ActionLoginPassword AuditAction = "login.password"
+	// A wrong, replayed or used-up second factor.
+	ActionLoginSecondFactorFail AuditAction = "login.second_factor_fail"
+	// A second factor (TOTP) enrolled, with new recovery codes.
+	ActionSecondFactorEnrol AuditAction = "second_factor.enrol"
+	// An account's second factor removed by an administrator: it enrols
+	// again at its next login; remembered devices and sessions end.
+	ActionSecondFactorReset AuditAction = "second_factor.reset"
 )

@@ -95,7 +95,10 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 		logger.Warn("the storage readiness check's free-space threshold is off (--min-free-mib 0): /readyz will not warn before the disk is full")
 	}
 	a, err := app.Open(ctx, app.Options{DB: cfg.db, Keys: cfg.keys, Purpose: "serve", MinFree: cfg.minFreeBytes(), PolicyDir: cfg.policyDir, Retention: cfg.retention, Logger: logger,
-		SMTP: cfg.smtp, PublicURL: cfg.publicURL})
+		SMTP: cfg.smtp, PublicURL: cfg.publicURL,
+		// The demo's public accounts skip the second factor only while the
+		// demo listens on loopback (--allow-remote-demo asks it of them too).
+		Demo: cfg.demo && demoOnLoopback(cfg.addr)})
 	if err != nil {
 		return err
 	}
@@ -266,6 +269,12 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return cfg, usageError("--public-url %q: want an address such as https://signaal.example.nl", cfg.publicURL)
 	}
 	return cfg, nil
+}
+
+// demoOnLoopback reports whether addr (host:port) is a loopback address.
+func demoOnLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && isLoopback(host)
 }
 
 func validateServe(cfg *serveConfig) error {

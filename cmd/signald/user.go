@@ -14,6 +14,7 @@ var userCommand = command{
 		{name: "add", summary: "add an account; the password is read from stdin", run: userAdd},
 		{name: "disable", summary: "disable an account: no login, its sessions end at once", run: userSetDisabled(true)},
 		{name: "enable", summary: "enable a disabled account", run: userSetDisabled(false)},
+		{name: "reset-second-factor", summary: "remove an account's second factor (a lost phone): it sets one up at its next login; its sessions end", run: userResetSecondFactor},
 	}),
 }
 
@@ -84,4 +85,27 @@ func userSetDisabled(disabled bool) func(ctx context.Context, args []string, std
 		fmt.Fprintf(std.out, "%sd %s\n", verb, *email)
 		return d.Close()
 	}
+}
+
+// userResetSecondFactor: `signald user reset-second-factor --email ADDRESS`.
+func userResetSecondFactor(ctx context.Context, args []string, std stdio) error {
+	fs := newFlagSet("user reset-second-factor", "user reset-second-factor --email ADDRESS", std.err)
+	db := dbFlag(fs)
+	email := fs.String("email", "", "the account's email `address`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return usageError("--email: required")
+	}
+	d, accounts, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := accounts.ResetSecondFactor(ctx, cliActor, *email); err != nil {
+		return fieldUsage(err)
+	}
+	fmt.Fprintf(std.out, "Second factor of %s reset: it sets up a new one at its next login; its sessions have ended\n", *email)
+	return d.Close()
 }

@@ -105,6 +105,13 @@ type Options struct {
 	// PasswordParams are the cost of new password hashes; zero means
 	// auth.DefaultPasswordParams (tests use cheap ones).
 	PasswordParams auth.PasswordParams
+	// Demo is demo mode (signald serve --demo on loopback): the demo's
+	// public accounts log in without a second factor. A real set-up
+	// leaves it false: every account then needs its second factor.
+	Demo bool
+	// RememberDevice is how long a browser asked to remember logs in
+	// without the second factor; zero means signal.DefaultRememberDevice.
+	RememberDevice time.Duration
 	// CheckpointKeyName names a new audit checkpoint key; default
 	// "signaal-audit/" and the host name.
 	CheckpointKeyName string
@@ -237,7 +244,8 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 
 	store := a.DB.Accounts()
 	if a.Accounts, err = signal.NewAccounts(store, a.DB, store, auth.Passwords{Params: opts.PasswordParams},
-		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now}); err != nil {
+		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now, SecondFactors: store, Codes: auth.TOTP{},
+			Demo: opts.Demo, RememberDevice: opts.RememberDevice}); err != nil {
 		return nil, err
 	}
 	if opts.Invitations == nil && a.Outbox != nil {

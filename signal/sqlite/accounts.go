@@ -80,9 +80,9 @@ func insertUser(ctx context.Context, tx *Tx, u signal.User, passwordHash string)
 	if exists == 0 {
 		return signal.Errorf(signal.CodeNotFound, "no organisation %q", u.OrgID)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, org_id, role, password_hash, disabled, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, u.Name, u.OrgID, string(u.Role), passwordHash, u.Disabled, formatTime(u.CreatedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, org_id, role, password_hash, disabled, created_at, demo)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, u.Name, u.OrgID, string(u.Role), passwordHash, u.Disabled, formatTime(u.CreatedAt), u.Demo)
 	if isUniqueViolation(err) {
 		return signal.Errorf(signal.CodeConflict, "%s has an account already", u.Email)
 	}
@@ -131,12 +131,12 @@ func (a Accounts) SetContacts(ctx context.Context, actor signal.Actor, orgID str
 	})
 }
 
-const userColumns = `id, email, name, org_id, role, disabled, created_at, session_gen`
+const userColumns = `id, email, name, org_id, role, disabled, created_at, session_gen, second_factor_gen, demo`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (signal.User, error) {
 	var u signal.User
 	var role, created string
-	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.OrgID, &role, &u.Disabled, &created, &u.SessionGen}, extra...)...)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.OrgID, &role, &u.Disabled, &created, &u.SessionGen, &u.SecondFactorGen, &u.Demo}, extra...)...)
 	u.Role = signal.Role(role)
 	u.CreatedAt = parseTime(created)
 	return u, err

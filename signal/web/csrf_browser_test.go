@@ -67,6 +67,8 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 	}
 	fields := map[string]url.Values{
 		"/login":                          {"email": {"elsewhere@example.nl"}, "password": {testPassword}, "next": {"/"}},
+		"/login/code":                     {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
+		"/login/instellen":                {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
 		"/overleg":                        {"title": {"Overleg van de aanvaller"}, "date": {time.Now().Add(72 * time.Hour).Format("2006-01-02")}, "time": {"10:00"}},
 		"/overleg/:id/knelpunten":         {"risk": {"Te weinig plekken in de opvang"}},
 		"/overleg/:id/afsluiten":          {"confirm": {"1"}},
@@ -159,7 +161,7 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 							path = strings.ReplaceAll(path, k, url.PathEscape(val))
 						}
 						form := cloneValues(fields[route])
-						if route == "/login" {
+						if strings.HasPrefix(route, "/login") { // the login forms: /login, /login/code, /login/instellen
 							form.Set(CSRFField, ownLoginToken)
 						} else {
 							form.Set(CSRFField, ownToken)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/signaal-nl/signaal/signal"
@@ -50,6 +49,9 @@ func (s *Server) toLogin(c echo.Context) error {
 type loginData struct {
 	Next  string
 	Email string
+	// Demo: demo mode, the page says the demo accounts need no second
+	// factor. Again: a second step expired; the password is asked again.
+	Demo, Again bool
 }
 
 // loginPage: GET /login. Over plain HTTP at a host other than loopback
@@ -62,7 +64,8 @@ func (s *Server) loginPage(c echo.Context) error {
 		v.Errors = []FormError{{"email", v.T("login.https")}}
 		return s.render(c, http.StatusOK, "login", v)
 	}
-	return s.Render(c, http.StatusOK, "login", "login.title", loginData{Next: next})
+	return s.Render(c, http.StatusOK, "login", "login.title",
+		loginData{Next: next, Demo: s.users.DemoMode(), Again: c.QueryParam("again") == "1"})
 }
 
 // loginSubmit: POST /login (form). The same checks, rate limits and audit
@@ -72,7 +75,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	next := sitePath(c.FormValue("next"))
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
-	v := s.view(c, "login.title", loginData{Next: next, Email: email})
+	v := s.view(c, "login.title", loginData{Next: next, Email: email, Demo: s.users.DemoMode()})
 	if s.needsHTTPS(c) {
 		v.Errors = []FormError{{"email", v.T("login.https")}}
 		return s.render(c, http.StatusForbidden, "login", v)
@@ -90,7 +93,8 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	if len(v.Errors) > 0 {
 		return s.render(c, http.StatusBadRequest, "login", v)
 	}
-	if _, _, err := s.startSession(c, norm, password); err != nil {
+	res, err := s.checkLogin(c, norm, password)
+	if err != nil {
 		switch signal.ErrorCode(err) {
 		case signal.CodeUnauthorized:
 			v.Errors = []FormError{{"email", v.T("login.wrong")}}
@@ -101,11 +105,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		}
 		return err
 	}
-	// The login form's nonce has done its work: a session's forms carry
-	// the session's token from now on, and the login form this browser
-	// showed cannot be posted again (after a logout, a new one is made).
-	c.SetCookie(hostCookie(LoginCookie, "", time.Time{}))
-	return redirect(c, next)
+	return s.afterPassword(c, res, next)
 }
 
 // logoutEverywhereSubmit: POST /logout/everywhere (form): every session

@@ -37,6 +37,10 @@ func (s *Server) pageRoutes() {
 	login.GET("/login", s.loginPage)
 	login.POST("/login", s.loginSubmit)
 	s.invitationPages(login)
+	login.GET("/login/code", s.codePage)
+	login.POST("/login/code", s.codeSubmit)
+	login.GET("/login/instellen", s.enrolPage)
+	login.POST("/login/instellen", s.enrolSubmit)
 
 	g := pub.With(s.pageSession, s.sessionCSRF)
 	g.POST("/logout", s.logoutSubmit)

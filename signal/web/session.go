@@ -137,6 +137,9 @@ func (s *Server) RequireRole(roles ...signal.Role) echo.MiddlewareFunc {
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// Code is the second factor: the authenticator app's current code,
+	// or one of the account's recovery codes.
+	Code string `json:"code"`
 }
 
 type loginResponse struct {
@@ -167,28 +170,48 @@ func (s *Server) login(c echo.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	token, exp, err := s.startSession(c, email, req.Password)
+	res, err := s.checkLogin(c, email, req.Password)
+	if err != nil {
+		return err
+	}
+	u := res.User
+	switch res.Next {
+	case signal.LoginNeedsEnrolment:
+		return signal.ErrEnrolFirst
+	case signal.LoginNeedsCode:
+		if strings.TrimSpace(req.Code) == "" {
+			return signal.ErrSecondFactorNeeded
+		}
+		if u, err = s.checkSecondFactor(c, res.Pending, req.Code); err != nil {
+			return err
+		}
+	}
+	token, exp, err := s.issueSession(c, u)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: exp.UTC()})
 }
 
-// startSession checks a normalised email address and a password, the one
-// login path of the API and the login page: failed attempts are
-// rate-limited per account and per client address, both outcomes are
-// audited (an unknown address under a keyed pseudonym only), and on success
-// the session cookie is set and the token returned.
-func (s *Server) startSession(c echo.Context, email, password string) (token string, exp time.Time, err error) {
-	token, exp, err = s.checkLogin(c, email, password)
+// issueSession starts the session of u, whose login is complete and on
+// record: the token is signed, set as the session cookie and returned.
+func (s *Server) issueSession(c echo.Context, u signal.User) (string, time.Time, error) {
+	token, claims, err := s.issuer.Issue(u.ID, string(u.Role), u.OrgID, u.SessionGen)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	c.SetCookie(s.sessionCookie(c, token, exp))
-	return token, exp, nil
+	c.SetCookie(s.sessionCookie(c, token, claims.ExpiresAt.Time))
+	return token, claims.ExpiresAt.Time, nil
 }
 
-func (s *Server) checkLogin(c echo.Context, email, password string) (string, time.Time, error) {
+// checkLogin checks a normalised email address and a password, the one
+// password step of the API and the login page: failed attempts are
+// rate-limited per account and per client address, both outcomes are
+// audited (an unknown address under a keyed pseudonym only). A right
+// password marks the browser a known device of the account (for the
+// throttle) and answers what comes next (signal.LoginResult): the session
+// itself is the caller's, once the login is complete.
+func (s *Server) checkLogin(c echo.Context, email, password string) (signal.LoginResult, error) {
 	ctx := c.Request().Context()
 	ref := s.users.LoginRef(email)
 	// A browser that logged in to this account before is counted on its
@@ -217,32 +240,62 @@ func (s *Server) checkLogin(c echo.Context, email, password string) (string, tim
 			s.logger.Warn("login throttled", slog.String("request_id", requestID(c)))
 			// No audit entry, no answer: a throttled attempt is on record too.
 			if err := s.users.LoginThrottled(ctx, signalActor(c), email); err != nil {
-				return "", time.Time{}, err
+				return signal.LoginResult{}, err
 			}
-			return "", time.Time{}, &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
-				Err: retryAfter(int((wait + time.Second - 1) / time.Second))}
+			return signal.LoginResult{}, tooMany(wait)
 		}
 		dones = append(dones, done)
 	}
-	// The login is on record once Login returns: no audit entry, no
-	// session.
-	u, err := s.users.Login(ctx, signalActor(c), email, password)
+	remembered := ""
+	if ck, err := c.Cookie(RememberCookie); err == nil {
+		remembered = ck.Value
+	}
+	// The login (or its password step) is on record once Login returns:
+	// no audit entry, no session.
+	res, err := s.users.Login(ctx, signalActor(c), email, password, remembered)
 	switch {
 	case signal.ErrorCode(err) == signal.CodeUnauthorized:
 		end(loginFailed)
-		return "", time.Time{}, err
+		return signal.LoginResult{}, err
 	case err != nil:
 		end(loginUnchecked)
-		return "", time.Time{}, err
+		return signal.LoginResult{}, err
 	}
 	end(loginOK)
-	token, claims, err := s.issuer.Issue(u.ID, string(u.Role), u.OrgID, u.SessionGen)
-	if err != nil {
-		return "", time.Time{}, err
-	}
 	dev, devExp := s.users.DeviceToken(email)
 	c.SetCookie(hostCookie(DeviceCookie, dev, devExp))
-	return token, claims.ExpiresAt.Time, nil
+	return res, nil
+}
+
+func tooMany(wait time.Duration) error {
+	return &signal.Error{Code: signal.CodeTooMany, Message: "too many failed logins; try again later",
+		Err: retryAfter(int((wait + time.Second - 1) / time.Second))}
+}
+
+// checkSecondFactor completes a pending login with a code, throttled per
+// account like passwords are (a wrong code is a failure), so nobody who
+// learnt a password can try all codes.
+func (s *Server) checkSecondFactor(c echo.Context, pending, code string) (signal.User, error) {
+	ctx := c.Request().Context()
+	userID, ok := s.users.PendingUser(pending)
+	if !ok {
+		return signal.User{}, signal.ErrSecondFactorWrong
+	}
+	done, wait := s.accounts.admit(ctx, "second "+userID, s.now, s.loginHold)
+	if done == nil {
+		s.logger.Warn("second factor throttled", slog.String("request_id", requestID(c)))
+		return signal.User{}, tooMany(wait)
+	}
+	u, err := s.users.LoginSecondFactor(ctx, signalActor(c), pending, code)
+	switch {
+	case signal.ErrorCode(err) == signal.CodeUnauthorized:
+		done(loginFailed)
+	case err != nil:
+		done(loginUnchecked)
+	default:
+		done(loginOK)
+	}
+	return u, err
 }
 
 // sessionCookie: HttpOnly (scripts cannot read it), SameSite=Strict (no

@@ -25,8 +25,19 @@ type testDeps struct {
 }
 
 // openApp opens the whole application in dir with d's options: the
-// package's one policy engine and cheap password hashes unless set.
+// package's one policy engine and cheap password hashes unless set. It runs
+// in demo mode, as the tests' server listens on loopback: the accounts the
+// tests seed (SeedUser, the demo's way) log in without a second factor;
+// accounts made by CreateUser need theirs. openRealApp is a real set-up.
 func openApp(t testing.TB, dir string, opts app.Options) *app.App {
+	t.Helper()
+	opts.Demo = true
+	return openRealApp(t, dir, opts)
+}
+
+// openRealApp is openApp without demo mode: every account needs its second
+// factor.
+func openRealApp(t testing.TB, dir string, opts app.Options) *app.App {
 	t.Helper()
 	if opts.DB == "" {
 		opts.DB = filepath.Join(dir, "signaal.db")

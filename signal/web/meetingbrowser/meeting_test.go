@@ -34,7 +34,8 @@ type site struct {
 func startSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Options{DB: filepath.Join(t.TempDir(), "signaal.db"), PasswordParams: params})
+	a, err := app.Open(ctx, app.Options{DB: filepath.Join(t.TempDir(), "signaal.db"), PasswordParams: params,
+		Demo: true}) // on loopback: its seeded accounts log in without a second factor
 	if err != nil {
 		t.Fatal(err)
 	}
