@@ -105,7 +105,9 @@ func TestServeDemoSignalSurvivesARestartUntilErased(t *testing.T) {
 			t.Fatalf("%d %s entries by the operator; want 1", n, action)
 		}
 	}
-	s = startServe(t, "--db", db)
+	// The demo's database, served as the demo again: its accounts log in
+	// without a second factor in demo mode only.
+	s = startServe(t, "--demo", "--db", db)
 	token := login(s.url, "zorgcoordinator@demo.signaal.nl")
 	status, res = call("GET", s.url+"/api/v1/signals/"+created.ID, token, nil)
 	v = signal.SignalView{}
