@@ -119,6 +119,10 @@ type Accounts struct {
 	codes     OneTimeCodes
 	demo      bool
 	remember  time.Duration
+
+	oidc       OIDCStore
+	oidcClient OIDCClient
+	ssoPending ssoState
 }
 
 // AccountsOptions configure NewAccounts; zero values get defaults.
@@ -140,6 +144,11 @@ type AccountsOptions struct {
 	// RememberDevice is how long a browser asked to remember logs in
 	// without the second factor; default DefaultRememberDevice.
 	RememberDevice time.Duration
+	// OIDC and OIDCClient are the organisations' sign-in settings and the
+	// relying party (see sso.go); without them there is no sign-in
+	// through an organisation.
+	OIDC       OIDCStore
+	OIDCClient OIDCClient
 }
 
 // NewAccounts returns the account use cases over their stores.
@@ -162,7 +171,8 @@ func NewAccounts(store AccountStore, dir AccountDirectory, sessions SessionStore
 	}
 	return &Accounts{store: store, dir: dir, sessions: sessions, passwords: passwords,
 		loginKey: opts.LoginKey, dummyHash: dummy, now: opts.Now,
-		factors: opts.SecondFactors, codes: opts.Codes, demo: opts.Demo, remember: opts.RememberDevice}, nil
+		factors: opts.SecondFactors, codes: opts.Codes, demo: opts.Demo, remember: opts.RememberDevice,
+		oidc: opts.OIDC, oidcClient: opts.OIDCClient}, nil
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -121,4 +121,11 @@ const (
 	// An account's second factor removed by an administrator: it enrols
 	// again at its next login; remembered devices and sessions end.
 	ActionSecondFactorReset AuditAction = "second_factor.reset"
+	// A login through the organisation's OpenID Connect issuer.
+	ActionLoginSSO AuditAction = "login.sso"
+	// An organisation's sign-in settings (issuer, client id, secret file,
+	// claim) set.
+	ActionOrgOIDC AuditAction = "org.oidc"
+	// An issuer's subject id linked to an account.
+	ActionUserSSOLink AuditAction = "user.sso_link"
 )

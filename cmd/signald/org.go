@@ -2,17 +2,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/signaal-nl/signaal/signal"
 )
 
 var orgCommand = command{
 	name:    "org",
-	summary: "add a partner organisation, or name its contact person and deputy",
+	summary: "add a partner organisation, name its contact person and deputy, set its sign-in",
 	run: dispatch("org", []subcommand{
 		{name: "add", summary: "add a partner organisation to a cooperation", run: orgAdd},
 		{name: "contacts", summary: "name an organisation's contact person and deputy", run: orgContacts},
+		{name: "sso", summary: "let an organisation's people sign in through its OpenID Connect issuer (Entra ID, Entree Federatie)", run: orgSSO},
 	}),
 }
 
@@ -74,4 +79,67 @@ func orgContacts(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprintf(std.out, "%s: contact %s, deputy %s\n", o.Name, contact.Email, deputy.Email)
 	return d.Close()
+}
+
+// orgSSO: `signald org sso --org NAME|ID --issuer URL --client-id ID
+// --secret-file PATH --claim email|sub`, or with --show only, the settings.
+func orgSSO(ctx context.Context, args []string, std stdio) error {
+	fs := newFlagSet("org sso", "org sso --org NAME|ID --issuer URL --client-id ID --secret-file PATH --claim email|sub  (or --org NAME|ID --show)", std.err)
+	db := dbFlag(fs)
+	org := fs.String("org", "", "the organisation's `name or id`")
+	var s signal.OIDCSettings
+	var claim string
+	fs.StringVar(&s.Issuer, "issuer", "", "the issuer `URL` (its /.well-known/openid-configuration is read)")
+	fs.StringVar(&s.ClientID, "client-id", "", "the client (application) `id` registered at the issuer")
+	fs.StringVar(&s.SecretFile, "secret-file", "", "absolute `path` of a file holding the client secret (readable by signald only)")
+	fs.StringVar(&claim, "claim", "email", "what names the account: email (an address the issuer verified) or sub (the subject id, linked with signald user link-sso)")
+	show := fs.Bool("show", false, "show the organisation's settings instead")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *org == "" {
+		return usageError("--org: required")
+	}
+	s.Claim = signal.IdentityClaim(claim)
+	if !*show {
+		if err := s.Validate(); err != nil {
+			return ssoUsage(err)
+		}
+		if fi, err := os.Stat(s.SecretFile); err != nil || !fi.Mode().IsRegular() {
+			return usageError("--secret-file: %s is not a readable file", s.SecretFile)
+		} else if fi.Mode().Perm()&0o077 != 0 {
+			return usageError("--secret-file: %s can be read by others (mode %o); chmod 600 it", s.SecretFile, fi.Mode().Perm())
+		}
+	}
+	d, accounts, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if *show {
+		got, err := accounts.OrgOIDC(ctx, cliActor, *org)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "issuer %s\nclient id %s\nsecret file %s\nclaim %s\nset %s\n", got.Issuer, got.ClientID, got.SecretFile, got.Claim, got.UpdatedAt.Format(time.RFC3339))
+		return d.Close()
+	}
+	set, err := accounts.SetOrgOIDC(ctx, cliActor, *org, s)
+	if err != nil {
+		return ssoUsage(err)
+	}
+	fmt.Fprintf(std.out, "%s signs in through %s (client %s, by %s); register the redirect URI https://<your host>/login/sso/terug there\n",
+		*org, set.Issuer, set.ClientID, set.Claim)
+	return d.Close()
+}
+
+// ssoUsage names the flags of the settings' fields.
+func ssoUsage(err error) error {
+	var se *signal.Error
+	if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+		for i := range se.Fields {
+			se.Fields[i].Field = strings.ReplaceAll(se.Fields[i].Field, "_", "-")
+		}
+	}
+	return fieldUsage(err)
 }

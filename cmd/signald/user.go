@@ -14,6 +14,7 @@ var userCommand = command{
 		{name: "add", summary: "add an account; the password is read from stdin", run: userAdd},
 		{name: "disable", summary: "disable an account: no login, its sessions end at once", run: userSetDisabled(true)},
 		{name: "enable", summary: "enable a disabled account", run: userSetDisabled(false)},
+		{name: "link-sso", summary: "link the subject id an organisation's issuer gives a person to their account (--claim sub)", run: userLinkSSO},
 		{name: "reset-second-factor", summary: "remove an account's second factor (a lost phone): it sets one up at its next login; its sessions end", run: userResetSecondFactor},
 	}),
 }
@@ -107,5 +108,26 @@ func userResetSecondFactor(ctx context.Context, args []string, std stdio) error 
 		return fieldUsage(err)
 	}
 	fmt.Fprintf(std.out, "Second factor of %s reset: it sets up a new one at its next login; its sessions have ended\n", *email)
+	return d.Close()
+}
+
+// userLinkSSO: `signald user link-sso --email ADDRESS --subject ID`.
+func userLinkSSO(ctx context.Context, args []string, std stdio) error {
+	fs := newFlagSet("user link-sso", "user link-sso --email ADDRESS --subject ID", std.err)
+	db := dbFlag(fs)
+	email := fs.String("email", "", "the account's email `address`")
+	subject := fs.String("subject", "", "the subject `id` (the sub claim) the organisation's issuer gives the person")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	d, accounts, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := accounts.LinkSubject(ctx, cliActor, *email, *subject); err != nil {
+		return fieldUsage(err)
+	}
+	fmt.Fprintf(std.out, "Linked %s to subject %s of its organisation's issuer\n", *email, *subject)
 	return d.Close()
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/signaal-nl/signaal/signal/health"
 	"github.com/signaal-nl/signaal/signal/keystore"
 	"github.com/signaal-nl/signaal/signal/mail"
+	"github.com/signaal-nl/signaal/signal/oidcrp"
 	"github.com/signaal-nl/signaal/signal/sqlite"
 	"github.com/signaal-nl/signaal/signal/textcheck"
 	"golang.org/x/mod/sumdb/note"
@@ -245,7 +246,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	store := a.DB.Accounts()
 	if a.Accounts, err = signal.NewAccounts(store, a.DB, store, auth.Passwords{Params: opts.PasswordParams},
 		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now, SecondFactors: store, Codes: auth.TOTP{},
-			Demo: opts.Demo, RememberDevice: opts.RememberDevice}); err != nil {
+			Demo: opts.Demo, RememberDevice: opts.RememberDevice, OIDC: store, OIDCClient: oidcrp.New()}); err != nil {
 		return nil, err
 	}
 	if opts.Invitations == nil && a.Outbox != nil {

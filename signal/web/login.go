@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,6 +53,20 @@ type loginData struct {
 	// Demo: demo mode, the page says the demo accounts need no second
 	// factor. Again: a second step expired; the password is asked again.
 	Demo, Again bool
+	// SSO are the organisations whose people sign in through their own
+	// issuer: a button each.
+	SSO []signal.Organisation
+}
+
+// loginData is what every rendering of the login page shows.
+func (s *Server) loginData(c echo.Context, next string) loginData {
+	d := loginData{Next: next, Demo: s.users.DemoMode()}
+	orgs, err := s.users.SSOOrganisations(c.Request().Context())
+	if err != nil {
+		s.logger.Warn("list sign-in organisations", slog.Any("err", err))
+	}
+	d.SSO = orgs
+	return d
 }
 
 // loginPage: GET /login. Over plain HTTP at a host other than loopback
@@ -60,12 +75,13 @@ type loginData struct {
 func (s *Server) loginPage(c echo.Context) error {
 	next := sitePath(c.QueryParam("next"))
 	if s.needsHTTPS(c) {
-		v := s.view(c, "login.title", loginData{Next: next})
+		v := s.view(c, "login.title", s.loginData(c, next))
 		v.Errors = []FormError{{"email", v.T("login.https")}}
 		return s.render(c, http.StatusOK, "login", v)
 	}
-	return s.Render(c, http.StatusOK, "login", "login.title",
-		loginData{Next: next, Demo: s.users.DemoMode(), Again: c.QueryParam("again") == "1"})
+	d := s.loginData(c, next)
+	d.Again = c.QueryParam("again") == "1"
+	return s.Render(c, http.StatusOK, "login", "login.title", d)
 }
 
 // loginSubmit: POST /login (form). The same checks, rate limits and audit
@@ -75,7 +91,9 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	next := sitePath(c.FormValue("next"))
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
-	v := s.view(c, "login.title", loginData{Next: next, Email: email, Demo: s.users.DemoMode()})
+	d := s.loginData(c, next)
+	d.Email = email
+	v := s.view(c, "login.title", d)
 	if s.needsHTTPS(c) {
 		v.Errors = []FormError{{"email", v.T("login.https")}}
 		return s.render(c, http.StatusForbidden, "login", v)

@@ -41,6 +41,8 @@ func (s *Server) pageRoutes() {
 	login.POST("/login/code", s.codeSubmit)
 	login.GET("/login/instellen", s.enrolPage)
 	login.POST("/login/instellen", s.enrolSubmit)
+	pub.GET("/login/sso", s.ssoStart)
+	pub.GET(SSOCallbackPath, s.ssoCallback)
 
 	g := pub.With(s.pageSession, s.sessionCSRF)
 	g.POST("/logout", s.logoutSubmit)
