@@ -249,7 +249,7 @@ func TestConsoleHandsOverBeforeDisabling(t *testing.T) {
 	if err := s.a.Admin.SetAccountDisabled(ctx, s.admin, cor.ID, true); err != nil {
 		t.Fatalf("disabling after the hand-over: %v", err)
 	}
-	if _, err := s.a.Accounts.Login(ctx, signal.Actor{}, "cor@noord.example", "een lang genoeg wachtwoord"); err == nil {
+	if _, err := s.a.Accounts.Login(ctx, signal.Actor{}, "cor@noord.example", "een lang genoeg wachtwoord", ""); err == nil {
 		t.Fatal("a disabled account logged in")
 	}
 	if err := s.a.Admin.SetAccountDisabled(ctx, s.admin, s.admin.UserID, true); signal.ErrorCode(err) != signal.CodeConflict {
