@@ -79,7 +79,7 @@ func TestInvitationWorksOnceAndExpires(t *testing.T) {
 		t.Fatal("no invitation sent")
 	}
 	// Before the link is used, nobody logs in as the invitee.
-	if _, err := a.Accounts.Login(ctx, signal.Actor{}, "ans@noord.example", ""); err == nil {
+	if _, err := a.Accounts.Login(ctx, signal.Actor{}, "ans@noord.example", "", ""); err == nil {
 		t.Fatal("an invited account logged in before choosing a password")
 	}
 	// The token is not in the database: only its hash.
@@ -98,8 +98,10 @@ func TestInvitationWorksOnceAndExpires(t *testing.T) {
 	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, token, "fietsen langs de gracht"); err != nil {
 		t.Fatalf("accept: %v", err)
 	}
-	if _, err := a.Accounts.Login(ctx, signal.Actor{}, "ans@noord.example", "fietsen langs de gracht"); err != nil {
-		t.Fatalf("login after accepting: %v", err)
+	// The password is right; the first login then sets up the second
+	// factor (issue 19, item 3).
+	if res, err := a.Accounts.Login(ctx, signal.Actor{}, "ans@noord.example", "fietsen langs de gracht", ""); err != nil || res.Next != signal.LoginNeedsEnrolment {
+		t.Fatalf("login after accepting: %+v, %v; want the password right and the second factor set up next", res, err)
 	}
 	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, token, "een ander wachtwoord kiezen"); err != signal.ErrInvitationInvalid {
 		t.Fatalf("the link used twice: %v; want invalid link", err)
