@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/pquerna/otp/totp"
 	"regexp"
 	"slices"
 	"strings"
@@ -235,6 +236,24 @@ func TestBrowserAdminSetsUpACooperation(t *testing.T) {
 	n.Fill(bt.CSS("#f-email"), "ilse@jongerenwerktest.nl")
 	n.Fill(bt.CSS("#f-password"), "fietsen langs de gracht")
 	submit(n, bt.CSS("main button[type=submit]"), "main h1")
+	// The first login sets up the second factor (issue 19, item 3): the
+	// QR code's secret typed into an app, its code entered, the recovery
+	// codes shown once, then on.
+	if path := bt.Eval[string](n, `location.pathname`); path != "/login/instellen" {
+		t.Fatalf("the invited reporter's first login went to %s; want the second factor's set-up", path)
+	}
+	n.AssertAccessible()
+	n.Screenshot("second-factor-setup")
+	secret := strings.ReplaceAll(n.Text(bt.CSS("#totp-secret")), " ", "")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Fill(bt.CSS("#f-code"), code)
+	submit(n, bt.CSS("main button[type=submit]"), "#recovery-codes")
+	n.AssertAccessible()
+	n.Screenshot("recovery-codes")
+	submit(n, bt.CSS("main a.primary"), "main h1")
 	if path := bt.Eval[string](n, `location.pathname`); path != "/signalen" {
 		t.Errorf("the invited reporter's first login went to %s", path)
 	}
