@@ -93,6 +93,17 @@ func (v *View) L(t signal.Text) string {
 
 // Pick returns nl or en, whichever is the page's language (for texts that
 // come in both, like the policy's reasons).
+// Ground returns a policy reason in words for a given reader: the
+// catalogue's prefix+code text (as "youth.ground." for the young person's
+// copy) or, for a reason the catalogue does not know, the policy's own
+// sentence.
+func (v *View) Ground(prefix string, r signal.Reason) string {
+	if v.cat.Has(prefix + r.Code) {
+		return v.cat.Get(v.Lang, prefix+r.Code)
+	}
+	return v.Pick(r.NL, r.EN)
+}
+
 func (v *View) Pick(nl, en string) string {
 	if v.Lang == LangEN {
 		return en

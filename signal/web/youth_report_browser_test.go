@@ -107,7 +107,7 @@ func TestBrowserYouthReport(t *testing.T) {
 	today := dutchDay(time.Now())
 	for _, part := range []string{
 		"Wat Signaal over jou bewaart", "Sanne de Vries, geboren op 30 april 2011", "Gemaakt op\n" + today,
-		"Er is 2 keer iets over jou opgeschreven", "Je bent besproken in 3 overleg(gen)",
+		"Er is 2 keer iets over jou opgeschreven", "Hulpverleners hebben 3 keer in een overleg over jou gepraat",
 		// what was recorded, by which organisation, the exact text
 		today + ", door Demo College", today + ", door Jongerenwerk Test", factsText, "Het ging over: Welzijn",
 		// shared with whom, at which level, when
@@ -118,13 +118,20 @@ func TestBrowserYouthReport(t *testing.T) {
 		"Je vaste hulpverlener komt van Jongerenwerk Test", "Jongerenwerk Test: “Wekelijks gesprek op het jongerenwerk”",
 		"Handelen: “Begeleiding door het jongerenwerk loopt door”", "Wie heeft het verslag van het overleg gelezen",
 		// purposes and legal grounds, retention and the date of erasure
-		"om hulp voor jou goed op elkaar af te stemmen", "Waarom dit gedeeld mocht worden", "privacywet (AVG)",
+		"om hulp voor jou goed op elkaar af te stemmen", "Waarom het wel of niet gedeeld is", "Wie toestemming moest geven, heeft dat gedaan", "privacywet (AVG)",
 		"We bewaren een signaal twee jaar", "Wanneer wordt het gewist? Op " + dutchDay(time.Now().AddDate(2, 0, 0)),
 		// rights and the complaint
 		"Verbeteren.", "Wissen.", "Minder gebruiken.", "Bezwaar maken.", "Autoriteit Persoonsgegevens",
 	} {
 		if !strings.Contains(report, part) {
 			t.Errorf("the report lacks %q", part)
+		}
+	}
+	// The grounds speak to the young person, not the professional's
+	// instructions the policy gives ("deel ...", "meld ...", "vraag eerst").
+	for _, jargon := range []string{"deel de noodzakelijke gegevens", "(meldcode)", "overleg(gen)", "De jongere is 12 tot en met 15"} {
+		if strings.Contains(report, jargon) {
+			t.Errorf("the report speaks to professionals, not the young person: %q", jargon)
 		}
 	}
 	// Third parties are left out by default: no person of an organisation,
