@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/signaal-nl/signaal/signal"
 	"os"
 	"regexp"
 	"testing"
@@ -33,6 +34,11 @@ func TestEveryPolicyReasonHasWordsForTheYoungPerson(t *testing.T) {
 			if got := cat.Get(lang, key); got == "" || got == key {
 				t.Errorf("%s: empty in %s", key, lang)
 			}
+		}
+	}
+	for _, k := range signal.DecisionKinds {
+		if !cat.Has("youth.kind." + string(k)) {
+			t.Errorf("youth.kind.%s: no words for the young person's copy", k)
 		}
 	}
 }

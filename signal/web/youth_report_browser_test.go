@@ -116,7 +116,7 @@ func TestBrowserYouthReport(t *testing.T) {
 		"Wie heeft het gezien", "Demo College (Zorgcoördinator)", "Hoe vaak", "Eerste keer", "Laatste keer",
 		// leads, actions, decisions, minutes recipients
 		"Je vaste hulpverlener komt van Jongerenwerk Test", "Jongerenwerk Test: “Wekelijks gesprek op het jongerenwerk”",
-		"Handelen: “Begeleiding door het jongerenwerk loopt door”", "Wie heeft het verslag van het overleg gelezen",
+		"Het overleg besloot iets te doen: “Begeleiding door het jongerenwerk loopt door”", "Wie heeft het verslag van het overleg gelezen",
 		// purposes and legal grounds, retention and the date of erasure
 		"om hulp voor jou goed op elkaar af te stemmen", "Waarom het wel of niet gedeeld is", "Wie toestemming moest geven, heeft dat gedaan", "privacywet (AVG)",
 		"We bewaren een signaal twee jaar", "Wanneer wordt het gewist? Op " + dutchDay(time.Now().AddDate(2, 0, 0)),
