@@ -124,6 +124,14 @@ else := {
 }
 
 else := {
+	"rule": "R8", "outcome": "ask_consent", "level": "anonymous",
+	"obligations": set(),
+	"reasons": ["report_first_meeting_anonymous"],
+} if {
+	meeting_waits_for_consent
+}
+
+else := {
 	"rule": "R7", "outcome": "share_full", "level": "full",
 	"obligations": set(),
 	"reasons": array.concat(age_rule_reasons, ["consent_valid"]),

@@ -87,8 +87,42 @@ test_flow_abuse_questions_stop_once_a_report_is_required if {
 	d.outcome == "report_veilig_thuis"
 }
 
+test_flow_no_consent_questions_once_a_report_is_required if {
+	# Issue 15 item 5: after the answer that makes the report required,
+	# nothing about consent, age, harm or the conflict of duties is asked.
+	doc := {
+		"risk": {"acute_danger": false}, "legal_duty": false, "purpose": "safety_risk",
+		"recipient": {"role": "signal_meeting", "in_agreement": true, "directly_involved": true},
+		"abuse": {"suspected": true, "unsafe": true},
+		"fields": ["identity", "facts"],
+	}
+	missing(doc) == []
+	d := decide(doc)
+	d.outcome == "report_veilig_thuis"
+	d.rule == "R3"
+	d.level == "anonymous"
+	d.fields == ["facts"]
+	"report_veilig_thuis" in d.obligations
+	"report_first_meeting_anonymous" in reason_codes(d)
+
+	# Before the report is required the consent questions still come.
+	m := missing(json.remove(doc, ["abuse/unsafe"]))
+	"abuse.unsafe" in m
+}
+
+test_flow_a_consent_answer_given_anyway_lets_consent_decide if {
+	doc := {
+		"risk": {"acute_danger": false}, "legal_duty": false, "purpose": "safety_risk",
+		"recipient": {"role": "signal_meeting", "in_agreement": true, "directly_involved": true},
+		"abuse": {"suspected": true, "unsafe": true},
+		"consent": {"youth": "given"},
+		"fields": ["identity", "facts"],
+	}
+	missing(doc) == ["youth.age"]
+}
+
 test_flow_report_obligation_shows_while_incomplete if {
-	d := decide(json.remove(case({"abuse": {"suspected": true, "help_accepted": false}}), ["consent"]))
+	d := decide(json.remove(case({"abuse": {"suspected": true, "help_accepted": false}}), ["recipient/directly_involved"]))
 	d.outcome == "incomplete"
 	d.obligations == ["report_veilig_thuis"]
 	"help_refused" in reason_codes(d)

@@ -36,6 +36,10 @@ reason_texts := {
 		"nl": "De ontvanger is Veilig Thuis: dit is de melding zelf, op grond van het meldrecht. Het BSN mag mee.",
 		"en": "The recipient is Veilig Thuis: this is the report itself, under the right to report. The BSN may be included.",
 	},
+	"report_first_meeting_anonymous": {
+		"nl": "De melding bij Veilig Thuis gaat voor. Het signaleringsoverleg bespreekt het signaal intussen zonder naam. Om toestemming vragen kan later.",
+		"en": "The report to Veilig Thuis comes first. Meanwhile the signal meeting discusses the signal without a name. Consent can be asked later.",
+	},
 	# R4
 	"abuse_advice_allowed": {
 		"nl": "Er is een vermoeden van huiselijk geweld of kindermishandeling, maar (nog) geen reden om te melden. Anoniem advies vragen bij een collega of Veilig Thuis mag altijd.",

@@ -171,10 +171,33 @@ radicalisation_concern if {
 	input.purpose == "radicalisation_concern"
 }
 
-# Past R5 and R6: consent (R7-R9) decides.
+# Past R5 and R6: consent (R7-R9) decides, unless the report to Veilig
+# Thuis is required and no consent has been answered (below).
 consent_decides if {
 	within_agreement
 	input.purpose != "radicalisation_concern"
+	not consent_deferred
+}
+
+# Interpretation of R3's "meeting sharing still follows R5-R9" (issue 15
+# item 5): once the report is required, the report comes first and the
+# consent questions cannot change that outcome, so they are not asked. The
+# meeting then gets what R8 gives while consent is still to be asked: the
+# case without a name (level anonymous). Consent answers given anyway (an
+# API client, or the reporter later) make R7-R9 decide as before.
+consent_deferred if {
+	report_required
+	not consent_answered
+}
+
+consent_answered if object.get(input, ["consent", "youth"], null) != null
+
+consent_answered if object.get(input, ["consent", "parents"], null) != null
+
+meeting_waits_for_consent if {
+	within_agreement
+	input.purpose != "radicalisation_concern"
+	consent_deferred
 }
 
 # ---------------------------------------------------------------------------

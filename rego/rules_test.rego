@@ -136,6 +136,26 @@ test_r3_meeting_sharing_without_consent_is_not_widened if {
 	"no_serious_harm" in reason_codes(d)
 }
 
+test_r3_without_consent_answers_the_meeting_gets_it_without_a_name if {
+	d := decide(json.remove(object.union(abuse({"unsafe": true}), {"fields": ["identity", "contact", "facts", "opinions", "health", "bsn"]}), ["consent", "youth", "risk/harm", "risk/asking_endangers", "duty_conflict"]))
+	d.outcome == "report_veilig_thuis"
+	d.rule == "R3"
+	d.level == "anonymous"
+	d.fields == ["facts", "opinions"]
+	d.missing == []
+	"unsafe_situation" in reason_codes(d)
+	"report_first_meeting_anonymous" in reason_codes(d)
+	"report_veilig_thuis" in d.obligations
+}
+
+test_r3_deferral_keeps_the_agreement if {
+	# R5 still decides for a recipient outside the agreement.
+	d := decide(json.remove(object.union(abuse({"unsafe": true}), {"purpose": "other"}), ["consent"]))
+	d.outcome == "report_veilig_thuis"
+	d.level == "none"
+	"purpose_outside_agreement" in reason_codes(d)
+}
+
 test_r3_report_to_veilig_thuis_is_the_share if {
 	d := decide(object.union(abuse({"unsafe": true}), {
 		"recipient": {"role": "veilig_thuis", "in_agreement": false, "directly_involved": false},
