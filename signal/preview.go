@@ -55,6 +55,10 @@ func (s *Signals) PreviewComplete(ctx context.Context, actor Actor, id string, m
 	if err != nil {
 		return Decision{}, fmt.Errorf("find signal: %w", err)
 	}
+	validatePurpose(&fe, sig.Category, MergeAnswers(sig.Answers, more))
+	if err := fe.Err(); err != nil {
+		return Decision{}, err
+	}
 	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(MergeAnswers(sig.Answers, more)))
 	if err != nil {
 		return Decision{}, fmt.Errorf("read the agreement: %w", err)

@@ -173,6 +173,7 @@ func (in NewSignal) Validate(today Date) (ValidatedSignal, error) {
 	}
 
 	validateAnswers(&fe, in.Answers)
+	validatePurpose(&fe, in.Category, in.Answers)
 	validateVersions(&fe, in.Versions)
 	if err := fe.Err(); err != nil {
 		return ValidatedSignal{}, err
@@ -190,6 +191,22 @@ func validateAnswers(fe *FieldErrors, a Answers) {
 	}
 }
 
+// validatePurpose checks that the category and the purpose do not
+// contradict each other: a signal about radicalisation has the purpose
+// radicalisation_concern (the R6 way of working), and that purpose belongs
+// to that category only.
+func validatePurpose(fe *FieldErrors, c Category, a Answers) {
+	if a.Purpose == nil || !c.Valid() {
+		return
+	}
+	switch {
+	case c == CategoryRadicalisation && *a.Purpose != PurposeRadicalisationConcern:
+		fe.Add("answers.purpose", "must be radicalisation_concern for a signal of category radicalisation")
+	case c != CategoryRadicalisation && *a.Purpose == PurposeRadicalisationConcern:
+		fe.Add("answers.purpose", "radicalisation_concern is the purpose of category radicalisation: choose that category, or another purpose")
+	}
+}
+
 // DefaultRecipient is the recipient when the reporter names none: the
 // cooperation's signal meeting, which is directly involved and a party to
 // the privacy agreement by construction.
@@ -203,12 +220,19 @@ func DefaultRecipient() Recipient {
 // the fields the signal actually holds, whether facts and opinions are kept
 // apart, and the default recipient. It never carries free text.
 func (v ValidatedSignal) DecisionInput(answers Answers) DecisionInput {
-	return decisionInput(answers, v.Age, v.Youth.Capable, SignalFields(v.Opinions != "", v.Contains), v.Opinions != "")
+	return decisionInput(answers, v.Category, v.Age, v.Youth.Capable, SignalFields(v.Opinions != "", v.Contains), v.Opinions != "")
 }
 
-func decisionInput(answers Answers, age int, capable *bool, fields []Field, opinions bool) DecisionInput {
+func decisionInput(answers Answers, category Category, age int, capable *bool, fields []Field, opinions bool) DecisionInput {
 	if answers.Recipient == (Recipient{}) {
 		answers.Recipient = DefaultRecipient()
+	}
+	if answers.Purpose == nil && category == CategoryRadicalisation {
+		// The category feeds the policy (issue 15 item 5): a signal about
+		// radicalisation has that purpose, so the purpose question is not
+		// asked and cannot say otherwise (validatePurpose).
+		p := PurposeRadicalisationConcern
+		answers.Purpose = &p
 	}
 	separated := opinions
 	return DecisionInput{
@@ -324,7 +348,7 @@ type Content struct {
 
 // DecisionInput rebuilds the policy input of a stored signal with answers.
 func (s *Signal) DecisionInput(answers Answers) DecisionInput {
-	return decisionInput(answers, s.Age, s.Capable, SignalFields(s.HasOpinions, s.Contains), s.HasOpinions)
+	return decisionInput(answers, s.Category, s.Age, s.Capable, SignalFields(s.HasOpinions, s.Contains), s.HasOpinions)
 }
 
 // meetingLevel is what the signal meeting sees of a signal decided by d

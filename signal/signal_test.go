@@ -153,6 +153,49 @@ func TestDecisionInputDerivesAgeFieldsAndRecipient(t *testing.T) {
 	}
 }
 
+// TestCategoryAndPurposeCannotContradict: a signal of category
+// radicalisation has the purpose radicalisation_concern without the
+// question being asked, and a form that answers otherwise (or claims that
+// purpose for another category) is refused, naming answers.purpose.
+func TestCategoryAndPurposeCannotContradict(t *testing.T) {
+	in := validSignal()
+	in.Category = signal.CategoryRadicalisation
+	v, err := in.Validate(today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if di := v.DecisionInput(in.Answers); di.Purpose == nil || *di.Purpose != signal.PurposeRadicalisationConcern {
+		t.Errorf("category radicalisation: purpose %v, want radicalisation_concern", di.Purpose)
+	}
+	for _, tc := range []struct {
+		category signal.Category
+		purpose  signal.Purpose
+	}{
+		{signal.CategoryRadicalisation, signal.PurposeCoordinateSupport},
+		{signal.CategoryRadicalisation, signal.PurposeOther},
+		{signal.CategorySchoolAbsence, signal.PurposeRadicalisationConcern},
+	} {
+		in := validSignal()
+		in.Category, in.Answers.Purpose = tc.category, &tc.purpose
+		_, err := in.Validate(today)
+		var se *signal.Error
+		if !errors.As(err, &se) || se.Code != signal.CodeInvalid || len(se.Fields) != 1 || se.Fields[0].Field != "answers.purpose" {
+			t.Errorf("category %s with purpose %s: %v, want one problem naming answers.purpose", tc.category, tc.purpose, err)
+		}
+	}
+	// Agreeing answers pass, and another category keeps its own purpose.
+	in = validSignal()
+	p := signal.PurposeSafetyRisk
+	in.Answers.Purpose = &p
+	v, err = in.Validate(today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if di := v.DecisionInput(in.Answers); *di.Purpose != signal.PurposeSafetyRisk {
+		t.Errorf("purpose %s, want safety_risk", *di.Purpose)
+	}
+}
+
 func TestMergeAnswersKeepsEarlierAnswers(t *testing.T) {
 	given, yes := signal.ConsentGiven, true
 	purpose := signal.PurposeCoordinateSupport

@@ -365,6 +365,10 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 			return Submitted{}, err
 		}
 	}
+	validatePurpose(&fe, sig.Category, MergeAnswers(sig.Answers, more))
+	if err := fe.Err(); err != nil {
+		return Submitted{}, err
+	}
 	answers := MergeAnswers(sig.Answers, more)
 	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(answers))
 	if err != nil {

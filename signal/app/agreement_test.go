@@ -81,9 +81,13 @@ func (s *agreementSite) setAgreement(t *testing.T, parties []signal.Organisation
 func (s *agreementSite) preview(t *testing.T, purpose signal.Purpose, role signal.RecipientRole, inAgreement *bool) signal.Decision {
 	t.Helper()
 	yes, no, harm := true, false, signal.Harm("none")
+	category := signal.CategoryWellbeing
+	if purpose == signal.PurposeRadicalisationConcern {
+		category = signal.CategoryRadicalisation // the two go together
+	}
 	in := signal.NewSignal{
 		Youth:      signal.NewYouth{Name: "Sem de Vries", BirthDate: "2011-03-04"},
-		Category:   signal.CategoryWellbeing,
+		Category:   category,
 		Facts:      "Komt al drie weken te laat en slaapt in de les.",
 		ObservedOn: "2026-11-30",
 		Answers: signal.Answers{Purpose: &purpose,

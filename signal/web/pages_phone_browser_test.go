@@ -38,9 +38,9 @@ var phoneCases = []struct {
 	{"abuse", phoneCase{Name: "Daan de Boer", Birth: "2013-08-20", Category: "home_situation",
 		Facts: "Blauwe plekken op armen, zegt gevallen te zijn.", Outcome: signal.OutcomeReportVeiligThuis,
 		Answers: map[string]string{"risk.acute_danger": "false", "legal_duty": "false", "purpose": "safety_risk",
-			"abuse.suspected": "true", "abuse.unsafe": "true",
-			"consent.youth": "not_asked", "consent.parents": "not_asked", "risk.asking_endangers": "true", "risk.harm": "likely",
-			"duty_conflict.no_other_way": "true", "duty_conflict.prevents_harm": "true", "duty_conflict.expert_consulted": "true"}}},
+			// Once abuse.unsafe makes the report required, nothing more
+			// is asked (issue 15 item 5): an answer the case lacks fails.
+			"abuse.suspected": "true", "abuse.unsafe": "true"}}},
 	{"radicalisation", phoneCase{Name: "Yusuf Amrani", Birth: "2009-01-15", Category: "radicalisation",
 		Facts: "Deelt filmpjes die geweld goedpraten.", Outcome: signal.OutcomeEscalate,
 		Answers: map[string]string{"risk.acute_danger": "false", "legal_duty": "false", "purpose": "radicalisation_concern",
@@ -76,8 +76,12 @@ func recordOnPhone(t testing.TB, p *bt.Page, c phoneCase) phoneCount {
 		tap(fmt.Sprintf(`fieldset[data-q=%q]:not([hidden]) input[value=%q] + label`, id, v))
 		n.Asked = append(n.Asked, id)
 	}
-	// Acute danger is the first question, at the top.
+	// Acute danger is the first question, at the top; yes shows 112 at
+	// once, before anything else is filled in.
 	answer("risk.acute_danger")
+	if shown := bt.Eval[bool](p, `getComputedStyle(document.getElementById('acute-emergency')).display !== 'none' && document.getElementById('f-youth-name').value === ''`); shown != (c.Answers["risk.acute_danger"] == "true") {
+		t.Errorf("acute danger answered %s: 112 shown before the rest is filled in = %v", c.Answers["risk.acute_danger"], shown)
+	}
 	type1 := func(sel, text string) {
 		tap(sel) // focus the field
 		p.Fill(bt.CSS(sel), text)
@@ -136,11 +140,46 @@ func TestBrowserPolicyOnThePhone(t *testing.T) {
 			if pc.c.Outcome == signal.OutcomeEmergency && !bt.Eval[bool](p, `getComputedStyle(document.getElementById('acute-emergency')).display !== 'none'`) {
 				t.Error("acute danger answered yes: 112 is not shown at once")
 			}
+			// The report to Veilig Thuis is a step of its own, with the
+			// number to call, apart from the button that sends the signal
+			// to the meeting; the decision says what the meeting gets.
+			report := pc.c.Outcome == signal.OutcomeReportVeiligThuis
+			if got := bt.Eval[bool](p, `!document.getElementById('phone-report').hidden`); got != report {
+				t.Errorf("the Veilig Thuis step shown = %v, want %v", got, report)
+			}
+			if report {
+				if !bt.Eval[bool](p, `!!document.querySelector('#phone-report a[href="tel:08002000"]') && !document.querySelector('#phone-report button, #phone-report .actions')`) {
+					t.Error("the Veilig Thuis step has no tap-to-call number, or holds a send button")
+				}
+				if got := p.Text(bt.CSS("#phone-report")); !strings.Contains(got, "meldt niet bij Veilig Thuis") || !strings.Contains(got, "Het signaleringsoverleg") {
+					t.Errorf("the Veilig Thuis step does not say the send button does not report, and to whom it sends: %q", got)
+				}
+				if got := p.Text(bt.CSS("#phone-outcome")); strings.Contains(got, "Melden bij Veilig Thuis") || !strings.Contains(got, "signaleringsoverleg") {
+					t.Errorf("the decision for the meeting reads %q: it must say what the meeting gets, not the report", got)
+				}
+			}
+			// The category feeds the policy: radicalisation is not asked
+			// for again as a purpose, and is no purpose of other categories.
+			if pc.c.Category == "radicalisation" && slices.Contains(n.Asked, "purpose") {
+				t.Error("category radicalisation, yet the purpose question is asked")
+			}
+			if slices.Contains(n.Asked, "purpose") && !bt.Eval[bool](p, `(() => { const o = document.querySelector('fieldset[data-q=purpose] input[value=radicalisation_concern]'); return !!o && (o.disabled && o.closest('li').hidden); })()`) {
+				t.Errorf("category %s: the purpose radicalisation is still offered", pc.c.Category)
+			}
 			p.Screenshot("offline-" + pc.name)
 			p.AssertAccessible()
 			p.SetOffline(false)
 			phone := bt.Eval[string](p, `document.getElementById('phone-outcome').textContent`)
 			submit(p, bt.CSS("main button.primary"), ".panel")
+			if report {
+				if !p.Has(bt.CSS(`#report-step a[href="tel:08002000"]`)) {
+					t.Error("the check screen has no separate Veilig Thuis step with the number")
+				}
+				if bt.Eval[bool](p, `!!document.querySelector('#report-step').closest('form') || !!document.querySelector('.panel #report-step')`) {
+					t.Error("the Veilig Thuis step sits inside the send form or the decision panel")
+				}
+				p.Screenshot("check-" + pc.name)
+			}
 			if p.Has(bt.CSS("#phone-differs")) {
 				t.Errorf("the server decided otherwise than the phone: %s", p.Text(bt.CSS("#phone-differs")))
 			}
@@ -150,6 +189,7 @@ func TestBrowserPolicyOnThePhone(t *testing.T) {
 			if slices.Contains(n.Asked, "") {
 				t.Error("an empty question id")
 			}
+
 			t.Logf("case %s: screens 3 (form, check, result; %d asked on the form), taps %d (+1 Volgende, +1 Verstuur), characters %d; asked %v", pc.name, len(n.Asked), n.Taps, n.Chars, n.Asked)
 		})
 	}
@@ -169,6 +209,15 @@ func TestBrowserPolicyOnThePhone(t *testing.T) {
 			if !strings.Contains(text, want) {
 				t.Errorf("the difference does not say %q: %s", want, text)
 			}
+		}
+		for _, bad := range []string{". (", ".).", ".)"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("the difference reads %q: stray full stops around the brackets", text)
+			}
+		}
+		// Styled as a warning, not as the grey panel of a decision.
+		if bg := bt.Eval[string](p, `getComputedStyle(document.getElementById('phone-differs')).backgroundColor`); bg != "rgb(255, 244, 206)" {
+			t.Errorf("the difference's background is %s, want the warning colour", bg)
 		}
 		// Nothing was stored; the worker confirms the server's decision.
 		if n := countSignals(t, se); n != 0 {

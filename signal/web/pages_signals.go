@@ -79,6 +79,10 @@ type signalFormData struct {
 	Questions  []signal.Question
 	Phone      policyOnPhone
 	PhoneTexts map[string]string
+	// Recipient names who "Verstuur signaal" sends to in the report step
+	// (phone.js updates it as the worker answers).
+	Recipient signal.RecipientRole
+	Stored    bool // always false: nothing is stored yet
 }
 
 // onPhone are the questions phone.js never shows: the age comes from the
@@ -102,6 +106,9 @@ func (s *Server) phoneTexts(v *View) map[string]string {
 	for _, r := range signal.RecipientRoles {
 		add("recipient.", string(r))
 	}
+	for _, l := range signal.Levels {
+		add("report.recipient.", string(l))
+	}
 	out["lang"] = string(v.Lang)
 	out["answer.yes"], out["answer.no"], out["form.required"] = v.T("answer.yes"), v.T("answer.no"), v.T("form.required")
 	return out
@@ -118,7 +125,7 @@ func (s *Server) newSignalPage(c echo.Context) error {
 
 func (s *Server) renderSignalForm(c echo.Context, status int, v *View) error {
 	d := signalFormData{Categories: signal.Categories, Contains: signal.ContainedFields, Today: signal.Today(s.now()).String(),
-		Phone: s.policyOnPhone()}
+		Phone: s.policyOnPhone(), Recipient: recipientOf(v.Form)}
 	except := append(slices.Clone(formFields), "answers.risk.acute_danger")
 	if q, ok := s.question("risk.acute_danger"); ok {
 		d.Acute = &q
@@ -308,8 +315,10 @@ func phoneDiffers(v *View, phone string, d signal.Decision) string {
 	if p.Outcome == string(d.Outcome) && p.Level == string(d.Level) && p.Rule == string(d.Rule) && p.Version == d.PolicyVersion {
 		return ""
 	}
+	// "Niet delen (niets gedeeld)": the outcome without its full stop,
+	// the level in its short form, so the sentence around it reads clean.
 	say := func(outcome, level string) string {
-		return v.T("outcome."+outcome) + " (" + v.T("level."+level) + ")"
+		return strings.TrimSuffix(v.Label("outcome.", outcome), ".") + " (" + v.Label("level.short.", level) + ")"
 	}
 	return v.T("phone.differs.text", say(p.Outcome, p.Level), say(string(d.Outcome), string(d.Level)))
 }
@@ -326,6 +335,12 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 		}
 		if q, err = s.underAgreement(c, q); err != nil {
 			return err
+		}
+		if q.ID == "purpose" && f.Has("category") && f.Get("category") != string(signal.CategoryRadicalisation) {
+			// That purpose belongs to the category radicalisation only.
+			q.Answers = slices.DeleteFunc(slices.Clone(q.Answers), func(a signal.AnswerOption) bool {
+				return a.Value == string(signal.PurposeRadicalisationConcern)
+			})
 		}
 		name := "answers." + q.ID
 		if f.Get("asked") == q.ID && f.Get(name) == "" {

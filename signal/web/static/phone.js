@@ -56,6 +56,7 @@ async function start(form) {
   const panel = document.getElementById('phone-decision');
   const ageHint = document.getElementById('phone-age-hint');
   const field = document.getElementById('phone-decision-field');
+  const reportStep = document.getElementById('phone-report');
   // The questions, built from the policy's catalogue (the same markup as
   // the acute danger question the server renders); an answer carried from
   // an earlier screen (hidden answers.*) is checked and its field dropped.
@@ -116,6 +117,9 @@ async function start(form) {
     };
     const age = ageOn(birth, fd.get('observed_on'));
     if (age !== null) { input.youth.age = age; }
+    // The category feeds the policy, as on the server (signal.decisionInput):
+    // a signal about radicalisation has that purpose, not asked again.
+    if (fd.get('category') === 'radicalisation') { input.purpose = 'radicalisation_concern'; }
     return input;
   };
 
@@ -146,7 +150,19 @@ async function start(form) {
     return { asked, d, answers };
   };
 
+  // The purpose "radicalisation" belongs to the category of that name
+  // only (signal.validatePurpose): for any other category it is not offered.
+  const radical = byId.purpose && byId.purpose.querySelector('input[value=radicalisation_concern]');
+  const matchCategory = () => {
+    if (!radical) { return; }
+    const other = new FormData(form).get('category') !== 'radicalisation';
+    radical.closest('li').hidden = other;
+    radical.disabled = other;
+    if (other) { radical.checked = false; }
+  };
+
   const update = () => {
+    matchCategory();
     const { asked, d, answers } = walk();
     Object.keys(byId).forEach((id) => {
       const show = id === 'risk.acute_danger' || asked.includes(id);
@@ -155,7 +171,15 @@ async function start(form) {
     });
     ageHint.hidden = d.missing[0] !== 'youth.age';
     const role = (answers.recipient && answers.recipient.role) || DEFAULT_RECIPIENT.role;
-    document.getElementById('phone-outcome').textContent = t('outcome.' + d.outcome);
+    // A required report to Veilig Thuis is a step of its own, shown as
+    // soon as the policy requires it (also while questions are open); the
+    // decision then says what the recipient gets, not "report".
+    const report = d.obligations.includes('report_veilig_thuis');
+    reportStep.hidden = !report;
+    reportStep.querySelectorAll('.report-to').forEach((e) => { e.textContent = t('recipient.' + role); });
+    document.getElementById('phone-outcome').textContent = d.outcome === 'report_veilig_thuis'
+      ? t('report.recipient.' + d.level).replace('%s', t('recipient.' + role))
+      : t('outcome.' + d.outcome);
     document.getElementById('phone-recipient').textContent = t('recipient.' + role);
     document.getElementById('phone-level').textContent = t('level.' + d.level);
     const reasons = document.getElementById('phone-reasons');
