@@ -102,6 +102,7 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 				slow[r.Timestamp.Sub(t0).Truncate(250*time.Millisecond)]++
 			}
 		}
+		stopTrace := traceWriter(b, lb.app.DB.Path(), lb.app.DB.Writer().Stats, t0)
 		go func() {
 			defer close(done)
 			runs, runErr = ret.Run(ctx, signal.Actor{UserID: "cli", Role: signal.RoleSystem}, signal.RetentionRequest{Cooperation: co.ID, Confirm: true})
@@ -118,6 +119,7 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 		}
 		during.Close()
 		lb.onResult = nil
+		stopTrace()
 		var when []string
 		for _, at := range slices.Sorted(maps.Keys(slow)) {
 			when = append(when, fmt.Sprintf("+%v: %d", at, slow[at]))
@@ -147,4 +149,39 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 		b.ReportMetric(ms(during.Latencies.Max), "max-ms-erasing")
 		b.ReportMetric(float64(during.Latencies.P99)/float64(max(1, alone.Latencies.P99)), "p99-erasing/alone")
 	}
+}
+
+// traceWriter, with SIGNAAL_BENCH_TRACE=1, logs every 100 ms from t0 what
+// the writer did (batches, units, time busy, in COMMIT, in fsync) and the
+// WAL's size, to see what an erasure does to it; it returns the stop.
+func traceWriter(b *testing.B, db string, stats func() sqlite.Stats, t0 time.Time) func() {
+	if os.Getenv("SIGNAAL_BENCH_TRACE") != "1" {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prev := stats()
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			s := stats()
+			var wal int64
+			if fi, err := os.Stat(db + "-wal"); err == nil {
+				wal = fi.Size()
+			}
+			fmt.Fprintf(os.Stderr, "trace +%v: batches %d units %d busy %v commit %v syncs %d syncing %v wal %d KiB\n",
+				time.Since(t0).Truncate(100*time.Millisecond), s.Batches-prev.Batches, s.Units-prev.Units,
+				(s.Busy - prev.Busy).Round(time.Millisecond), (s.Committing - prev.Committing).Round(time.Millisecond),
+				s.Syncs-prev.Syncs, (s.Syncing - prev.Syncing).Round(time.Millisecond), wal/1024)
+			prev = s
+		}
+	}()
+	return func() { close(stop); <-done }
 }
