@@ -219,6 +219,7 @@ type Retention struct {
 	now    func() time.Time
 	log    *slog.Logger
 	limits RetentionLimits
+	pause  time.Duration
 }
 
 // RetentionLimits are when a run stops and asks a person to confirm.
@@ -235,6 +236,14 @@ type RetentionOptions struct {
 	Limits RetentionLimits
 	Now    func() time.Time
 	Logger *slog.Logger
+	// ErasePause is a pause between two young people's erasures in one
+	// run or request; 0 (the default) means none. An erasure's own work in
+	// the writer is short (under a millisecond), but it dirties pages all
+	// over the file, which the background checkpoints write back beside
+	// the submissions' WAL writes; a pause spreads that out at the cost of
+	// a longer run. BenchmarkSubmissionsDuringErasure (signal/web)
+	// measures both; not shown to help yet (docs/performance.md).
+	ErasePause time.Duration
 }
 
 // NewRetention returns the retention use cases.
@@ -261,7 +270,11 @@ func NewRetention(store RetentionStore, vault Vault, opts RetentionOptions) *Ret
 	if l.MaxYoungPeople <= 0 {
 		l.MaxYoungPeople = DefaultMaxYoungPeople
 	}
-	return &Retention{period: opts.Period, store: store, vault: vault, now: opts.Now, log: opts.Logger, limits: opts.Limits}
+	if opts.ErasePause < 0 {
+		opts.ErasePause = 0
+	}
+	return &Retention{period: opts.Period, store: store, vault: vault, now: opts.Now, log: opts.Logger, limits: opts.Limits,
+		pause: opts.ErasePause}
 }
 
 // Period is the configured retention period.
@@ -500,7 +513,8 @@ func erasureEvent(e Erasure) AuditEvent {
 
 // erase erases the signals' content one young person at a time, each in a
 // short unit of work of its own that also retires the data key of a young
-// person with nothing left, and returns how many keys it erased. It is the one
+// person with nothing left, with the configured pause between two young
+// people, and returns how many keys it erased. It is the one
 // erasure, whoever asks: a retention run (Run), a privacy officer or the
 // operator (Privacy.Erase). Stopped half-way (a failure, a cancelled
 // context), what is erased stays erased and the rest waits for the next
@@ -516,9 +530,19 @@ func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, 
 	}
 	n := 0
 	defer r.store.Scrub(context.WithoutCancel(ctx))
-	for _, youth := range order {
+	for i, youth := range order {
 		if err := ctx.Err(); err != nil {
 			return n, err
+		}
+		if i > 0 && r.pause > 0 {
+			// Yield the disk to the submissions (RetentionOptions.ErasePause).
+			t := time.NewTimer(r.pause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return n, ctx.Err()
+			case <-t.C:
+			}
 		}
 		emptied, err := r.store.EraseYouth(ctx, actor, youth, per[youth], erasureEvent, keyErasureEvent)
 		if err != nil {

@@ -60,6 +60,21 @@ type DB struct {
 	// for truncating the WAL after an erasure (truncateWALSoon).
 	nowait          *sql.DB
 	truncatePending atomic.Bool
+	// The background checkpoints so far (CheckpointStats).
+	checkpoints, checkpointNanos atomic.Int64
+}
+
+// CheckpointStats counts the background checkpoints that copied the WAL
+// into the database file, and the time they took, for benchmarks: an
+// erasure's pages all over the file make them longer.
+type CheckpointStats struct {
+	Checkpoints int64
+	Time        time.Duration
+}
+
+// CheckpointStats returns the background checkpoints' counters so far.
+func (db *DB) CheckpointStats() CheckpointStats {
+	return CheckpointStats{Checkpoints: db.checkpoints.Load(), Time: time.Duration(db.checkpointNanos.Load())}
 }
 
 // keysErased tells the key store's cache that youths' keys were retired.
@@ -338,6 +353,11 @@ func (db *DB) tryTruncateWAL() {
 func (db *DB) checkpointPassive() error {
 	db.checkpointing.Lock()
 	defer db.checkpointing.Unlock()
+	start := time.Now()
+	defer func() {
+		db.checkpoints.Add(1)
+		db.checkpointNanos.Add(int64(time.Since(start)))
+	}()
 	var busy, logged, copied int
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

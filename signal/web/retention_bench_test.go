@@ -33,8 +33,19 @@ import (
 // after the bulk load, measured once its first snapshot is written), so
 // the ratio is that of an erasure beside Litestream.
 //
+// It runs twice, each on a database of its own: pause=none erases the young
+// people back to back (the default), pause=10ms with that pause between two
+// young people (RetentionOptions.ErasePause). Besides latencies it reports
+// the mean WAL fsync and the mean background checkpoint, alone and while
+// erasing.
+//
 //	SIGNAAL_BENCH_SIGNALS=1000000 go test -count=1 -run '^$' -bench SubmissionsDuringErasure -benchtime 1x ./signal/web/
 func BenchmarkSubmissionsDuringErasure(b *testing.B) {
+	b.Run("pause=none", func(b *testing.B) { benchSubmissionsDuringErasure(b, 0) })
+	b.Run("pause=10ms", func(b *testing.B) { benchSubmissionsDuringErasure(b, 10*time.Millisecond) })
+}
+
+func benchSubmissionsDuringErasure(b *testing.B, pause time.Duration) {
 	total := 100_000
 	if v := os.Getenv("SIGNAAL_BENCH_SIGNALS"); v != "" {
 		var err error
@@ -86,9 +97,11 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 
 		at := vegeta.Rate{Freq: rate, Per: time.Second}
 		lb.attack(b, at, time.Second, 0) // warm up
+		w0, c0 := lb.app.DB.Writer().Stats(), lb.app.DB.CheckpointStats()
 		alone := lb.attack(b, at, 5*time.Second, 0)
+		w1, c1 := lb.app.DB.Writer().Stats(), lb.app.DB.CheckpointStats()
 
-		ret := signal.NewRetention(lb.app.DB.Privacy(), nil, signal.RetentionOptions{})
+		ret := signal.NewRetention(lb.app.DB.Privacy(), nil, signal.RetentionOptions{ErasePause: pause})
 		done := make(chan struct{})
 		var (
 			runs     []signal.RetentionRun
@@ -118,6 +131,16 @@ func BenchmarkSubmissionsDuringErasure(b *testing.B) {
 			}
 		}
 		during.Close()
+		w2, c2 := lb.app.DB.Writer().Stats(), lb.app.DB.CheckpointStats()
+		// The WAL's fsync, which every submission waits for: its mean
+		// time alone and while erasing (an erasure's pages, written back by
+		// the checkpointer, slow it down).
+		fsyncAlone, fsyncErasing := meanSync(w0, w1), meanSync(w1, w2)
+		b.ReportMetric(fsyncAlone, "fsync-ms-alone")
+		b.ReportMetric(fsyncErasing, "fsync-ms-erasing")
+		// The background checkpoints' mean time alone and while erasing.
+		b.ReportMetric(meanCheckpoint(c0, c1), "ckpt-ms-alone")
+		b.ReportMetric(meanCheckpoint(c1, c2), "ckpt-ms-erasing")
 		lb.onResult = nil
 		stopTrace()
 		var when []string
@@ -184,4 +207,24 @@ func traceWriter(b *testing.B, db string, stats func() sqlite.Stats, t0 time.Tim
 		}
 	}()
 	return func() { close(stop); <-done }
+}
+
+// meanSync is the mean time of one WAL fsync between two writer stats, in
+// milliseconds.
+func meanSync(from, to sqlite.Stats) float64 {
+	n := to.Syncs - from.Syncs
+	if n == 0 {
+		return 0
+	}
+	return ms(to.Syncing-from.Syncing) / float64(n)
+}
+
+// meanCheckpoint is the mean time of one background checkpoint between two
+// stats, in milliseconds.
+func meanCheckpoint(from, to sqlite.CheckpointStats) float64 {
+	n := to.Checkpoints - from.Checkpoints
+	if n == 0 {
+		return 0
+	}
+	return ms(to.Time-from.Time) / float64(n)
 }
