@@ -37,6 +37,9 @@ const (
 	ActionMeetingHeld    AuditAction = "meeting.held"
 	ActionMeetingMove    AuditAction = "meeting.move"
 	ActionMeetingCancel  AuditAction = "meeting.cancel"
+	// A title from before the text check was checked at start: sealed
+	// when it passed, dropped when not (the entry says neither, nor the text).
+	ActionMeetingTitleSealed AuditAction = "meeting.title_sealed"
 	// The administrator recorded when the meeting meets and its standing members.
 	ActionMeetingStanding AuditAction = "meeting.standing"
 	ActionMatchConfirm    AuditAction = "match.confirm" // two items are one young person

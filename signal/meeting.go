@@ -46,6 +46,15 @@ type Meeting struct {
 	// window and the start of the next one's.
 	HeldAt      *time.Time `json:"held_at,omitempty"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// TitleWithheld: the title given was never checked or did not pass
+	// the check (written before the check existed), so Title is the
+	// neutral "Overleg van <date>" (meeting_title.go).
+	TitleWithheld bool `json:"title_withheld,omitempty"`
+	// SealedTitle is the title sealed under the cooperation's key, as the
+	// store keeps it (never the title itself); TitleChecked is set when
+	// the title passed the text check.
+	SealedTitle  []byte `json:"-"`
+	TitleChecked bool   `json:"-"`
 }
 
 // NewMeeting is what a coordinator plans (the body of POST /api/v1/meetings).

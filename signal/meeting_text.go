@@ -277,6 +277,12 @@ func (m *Meetings) checkDetachedText(ctx context.Context, actor Actor, coop, fie
 	if err != nil {
 		return err
 	}
+	return m.checkDetachedAgainst(known, field, text)
+}
+
+// checkDetachedAgainst checks a text tied to no young person against the names
+// known to the meeting: CodeInvalid naming field with each problem.
+func (m *Meetings) checkDetachedAgainst(known []string, field, text string) error {
 	var fe FieldErrors
 	var refused []string
 	for _, f := range m.checkText(text, TextSubject{KnownNames: known}) {

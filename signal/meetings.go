@@ -42,6 +42,13 @@ type MeetingStore interface {
 	// is held or cancelled, or anything was recorded under it: a lead, an
 	// action, a decision, a closing or a risk).
 	CancelMeeting(ctx context.Context, actor Actor, meetingID string, at time.Time, events []AuditEvent) error
+	// OldTitles returns the titles still kept in the clear (written before
+	// titles were sealed).
+	OldTitles(ctx context.Context) ([]OldTitle, error)
+	// SealOldTitles replaces each title in the clear by its sealed form
+	// (none: the title is dropped), with events, leaving the clear text in
+	// none of the database's files.
+	SealOldTitles(ctx context.Context, actor Actor, titles []SealedTitle, events []AuditEvent) error
 }
 
 // CaseStore keeps the cases of young people the meeting discusses, with
@@ -194,6 +201,9 @@ func (m *Meetings) meetingOf(ctx context.Context, coop, id string) (*Meeting, er
 	if err != nil {
 		return nil, fmt.Errorf("find meeting: %w", err)
 	}
+	if err := m.showTitles(ctx, mt); err != nil {
+		return nil, err
+	}
 	return mt, nil
 }
 
@@ -225,7 +235,7 @@ func storeErr(err error, what string) error {
 //
 // Errors: CodeForbidden for anyone but a coordinator, CodeInvalid with every
 // field problem (a member that is not a partner of the cooperation too, a
-// title that names or identifies someone: it is kept in the clear).
+// title that names or identifies someone: it goes to every member).
 func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeting, error) {
 	coop, err := m.coordinatorCoop(ctx, actor)
 	if err != nil {
@@ -269,6 +279,9 @@ func (m *Meetings) Plan(ctx context.Context, actor Actor, in NewMeeting) (*Meeti
 		ID: newMeetingID("mtg"), CooperationID: coop, Title: title, StartsAt: startsAt,
 		Status: MeetingPlanned, Members: members, CreatedBy: actor.UserID, CreatedAt: m.now().UTC(),
 	}
+	if err := m.sealTitle(ctx, mt); err != nil {
+		return nil, err
+	}
 	if err := m.meetings.CreateMeeting(ctx, actor, mt, []AuditEvent{{Action: ActionMeetingCreate, Object: meetingObject(mt.ID)}}); err != nil {
 		return nil, fmt.Errorf("store meeting: %w", err)
 	}
@@ -295,7 +308,7 @@ func (m *Meetings) List(ctx context.Context, actor Actor) ([]*Meeting, error) {
 			out = append(out, mt)
 		}
 	}
-	return out, nil
+	return out, m.showTitles(ctx, out...)
 }
 
 // mayReadMinutes: the coordinator, and the contact person or deputy of a

@@ -57,6 +57,9 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 	} else if !ok {
 		return Minutes{}, Errorf(CodeNotFound, "no meeting %s", id)
 	}
+	if err := m.showTitles(ctx, mt); err != nil {
+		return Minutes{}, err
+	}
 	mn := Minutes{Meeting: mt, Final: mt.Status == MeetingHeld, Items: []MinutesItem{}}
 	if mn.Members, err = m.members(ctx, mt); err != nil {
 		return Minutes{}, err
@@ -281,9 +284,12 @@ type SignalOutcome struct {
 
 // MeetingRef names a meeting.
 type MeetingRef struct {
-	ID       string    `json:"id"`
-	Title    string    `json:"title"`
-	StartsAt time.Time `json:"starts_at"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// TitleWithheld: Title is the neutral "Overleg van <date>" (see
+	// Meeting.TitleWithheld).
+	TitleWithheld bool      `json:"title_withheld,omitempty"`
+	StartsAt      time.Time `json:"starts_at"`
 }
 
 // MyWork is a reporter's feedback: the outcomes of their signals, their
@@ -317,6 +323,9 @@ func (m *Meetings) Work(ctx context.Context, actor Actor) (MyWork, error) {
 	if err != nil {
 		return MyWork{}, fmt.Errorf("list meetings: %w", err)
 	}
+	if err := m.showTitles(ctx, meetings...); err != nil {
+		return MyWork{}, err
+	}
 	pros, err := m.professionals(ctx, coop)
 	if err != nil {
 		return MyWork{}, err
@@ -348,7 +357,7 @@ func (m *Meetings) Work(ctx context.Context, actor Actor) (MyWork, error) {
 		}
 		for _, mt := range meetings {
 			if caseTouchedIn(c, cs, mt.ID) {
-				o.Discussed = append(o.Discussed, MeetingRef{ID: mt.ID, Title: mt.Title, StartsAt: mt.StartsAt})
+				o.Discussed = append(o.Discussed, MeetingRef{ID: mt.ID, Title: mt.Title, TitleWithheld: mt.TitleWithheld, StartsAt: mt.StartsAt})
 			}
 		}
 		for _, d := range cs.Decisions {

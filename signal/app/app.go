@@ -293,6 +293,13 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			a.Meetings = signal.NewMeetings(disclosure, a.Keys, a.DB.MeetingStores(),
 				signal.MeetingsOptions{Evaluations: a.DB.Meetings(), TextChecker: textcheck.Default(), Now: opts.Now, Standing: store})
 			privacy.Content, privacy.Cases = a.Signals, a.Meetings
+			// Titles from before they were sealed: checked, then sealed or
+			// dropped, before anyone reads them.
+			if n, err := a.Meetings.SealOldTitles(ctx, system); err != nil {
+				return nil, fmt.Errorf("seal the meeting titles kept in the clear: %w", err)
+			} else if n.Sealed+n.Dropped > 0 {
+				logger.Info("meeting titles from before the check sealed", "sealed", n.Sealed, "dropped", n.Dropped)
+			}
 		}
 	}
 

@@ -55,9 +55,12 @@ func (s *MeetingStore) Record(ctx context.Context, actor signal.Actor, events []
 // CreateMeeting implements signal.MeetingStore.
 func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m *signal.Meeting, events []signal.AuditEvent) error {
 	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meetings (id, cooperation_id, title, starts_at, status, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.CooperationID, m.Title, m.StartsAt.Format(timeLayout), string(m.Status),
-			m.CreatedBy, m.CreatedAt.Format(timeLayout)); err != nil {
+		if len(m.SealedTitle) == 0 {
+			return errors.New("insert meeting: the title is not sealed")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meetings (id, cooperation_id, title, title_ct, title_checked, starts_at, status, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.CooperationID, sealedTitlePlaceholder, m.SealedTitle, m.TitleChecked,
+			m.StartsAt.Format(timeLayout), string(m.Status), m.CreatedBy, m.CreatedAt.Format(timeLayout)); err != nil {
 			return fmt.Errorf("insert meeting: %w", err)
 		}
 		for _, org := range m.Members {
@@ -69,14 +72,20 @@ func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m 
 	})
 }
 
-const meetingColumns = `id, cooperation_id, title, starts_at, status, created_by, created_at, held_at, cancelled_at,
+// sealedTitlePlaceholder is what the title column holds once the title is
+// sealed in title_ct (the column may not be empty; migration 0103).
+const sealedTitlePlaceholder = "-"
+
+// meetingColumns never include the title column: a title is read sealed
+// (title_ct) or not at all; only OldTitles reads titles from before.
+const meetingColumns = `id, cooperation_id, title_ct, title_checked, starts_at, status, created_by, created_at, held_at, cancelled_at,
 	(SELECT coalesce(json_group_array(org_id), '[]') FROM meeting_members mm WHERE mm.meeting_id = meetings.id)`
 
 func scanMeeting(row scanner) (*signal.Meeting, error) {
 	var m signal.Meeting
 	var starts, status, created, members string
 	var held, cancelled sql.NullString
-	if err := row.Scan(&m.ID, &m.CooperationID, &m.Title, &starts, &status, &m.CreatedBy, &created, &held, &cancelled, &members); err != nil {
+	if err := row.Scan(&m.ID, &m.CooperationID, &m.SealedTitle, &m.TitleChecked, &starts, &status, &m.CreatedBy, &created, &held, &cancelled, &members); err != nil {
 		return nil, err
 	}
 	m.Status = signal.MeetingStatus(status)
@@ -136,6 +145,49 @@ func (s *MeetingStore) Meetings(ctx context.Context, coop string) ([]*signal.Mee
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// OldTitles implements signal.MeetingStore: the titles still in the clear
+// (written before migration 0103).
+func (s *MeetingStore) OldTitles(ctx context.Context) ([]signal.OldTitle, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, cooperation_id, title FROM meetings WHERE title_ct IS NULL AND title <> ?`, sealedTitlePlaceholder)
+	if err != nil {
+		return nil, fmt.Errorf("read old meeting titles: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.OldTitle
+	for rows.Next() {
+		var t signal.OldTitle
+		if err := rows.Scan(&t.MeetingID, &t.CooperationID, &t.Title); err != nil {
+			return nil, fmt.Errorf("read old meeting titles: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// SealOldTitles implements signal.MeetingStore. The title in the clear is
+// overwritten in the same unit (secure_delete zeroes the old bytes in the
+// page) and the WAL's old page images are dropped soon after (as after an
+// erasure), so the title is nowhere in the files in the clear.
+func (s *MeetingStore) SealOldTitles(ctx context.Context, actor signal.Actor, titles []signal.SealedTitle, events []signal.AuditEvent) error {
+	err := s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		for _, t := range titles {
+			var ct any // nil: the title is dropped
+			if len(t.Sealed) > 0 {
+				ct = t.Sealed
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE meetings SET title = ?, title_ct = ?, title_checked = ? WHERE id = ? AND title_ct IS NULL`,
+				sealedTitlePlaceholder, ct, len(t.Sealed) > 0 && t.Checked, t.MeetingID); err != nil {
+				return fmt.Errorf("seal meeting title: %w", err)
+			}
+		}
+		return nil
+	})
+	if err == nil && len(titles) > 0 {
+		s.w.truncateWALSoon()
+	}
+	return err
 }
 
 // LastHeld implements signal.MeetingStore. Times are stored as RFC 3339

@@ -74,3 +74,13 @@ func (v *View) When(t time.Time) string {
 	}
 	return v.Day(t) + ", " + t.In(amsterdam).Format("15:04")
 }
+
+// MeetingTitle is a meeting's title as the page shows it: its own title,
+// or, when the domain withheld it (never checked), "Overleg van 4 december
+// 2026" in the reader's language.
+func (v *View) MeetingTitle(title string, withheld bool, startsAt time.Time) string {
+	if withheld {
+		return v.T("meeting.title.neutral", v.Day(startsAt))
+	}
+	return title
+}

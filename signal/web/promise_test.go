@@ -308,8 +308,8 @@ func TestPromiseNoRecipientReadsBeyondItsLevel(t *testing.T) {
 		}
 		for _, ls := range leakSignals {
 			for _, w := range append([]string{ls.name}, ls.secrets...) {
-				if bytes.Contains(raw, []byte(w)) {
-					t.Errorf("%s holds %q (%s) in the clear", filepath.Base(f), w, ls.key)
+				if i := clearIndex(raw, w); i >= 0 {
+					t.Errorf("%s holds %q (%s) in the clear: %s", filepath.Base(f), w, ls.key, hitContext(raw, i, len(w)))
 				}
 			}
 		}
@@ -656,8 +656,8 @@ func TestPromiseHoldsAcrossARestartAndAnErasure(t *testing.T) {
 			}
 			for _, ls := range leakSignals {
 				for _, w := range append([]string{ls.name, erased[ls.key]}, ls.secrets...) {
-					if w != "" && bytes.Contains(raw, []byte(w)) {
-						t.Errorf("%s: %s holds %q (%s) in the clear", stage, filepath.Base(f), w, ls.key)
+					if i := clearIndex(raw, w); w != "" && i >= 0 {
+						t.Errorf("%s: %s holds %q (%s) in the clear: %s", stage, filepath.Base(f), w, ls.key, hitContext(raw, i, len(w)))
 					}
 				}
 			}
@@ -683,4 +683,198 @@ func TestPromiseHoldsAcrossARestartAndAnErasure(t *testing.T) {
 	}
 	// The record of it all still verifies.
 	s.mustAPI("GET", "/api/v1/privacy/verify", nil, nil)
+}
+
+// clearIndex returns where w stands in the clear in a database file, or -1.
+// A word shorter than 8 bytes also occurs by chance inside the random
+// values the database keeps encoded as text (tokens, hashes, ids in
+// base64): "ADHD" was found inside "…Cn-vZ5wADHDOGM6jvQI…" once in about
+// 20 runs (4 letters out of 64 per place, over some 100 kB of such text).
+// Such a hit, inside a run of 16 or more characters of the base64
+// alphabets, is not text in the clear: every text about a young person
+// has its words between spaces or punctuation. Every other hit counts,
+// also one between binary bytes (a word stored as a value of its own).
+func clearIndex(raw []byte, w string) int {
+	for from := 0; ; {
+		i := bytes.Index(raw[from:], []byte(w))
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if len(w) >= 8 || encodedRun(raw, i, len(w)) < 16 {
+			return i
+		}
+		from = i + 1
+	}
+}
+
+// encodedRun is the length of the run of base64 (standard or URL) alphabet
+// characters around raw[i:i+n].
+func encodedRun(raw []byte, i, n int) int {
+	in := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '+' || c == '/'
+	}
+	from, to := i, i+n
+	for from > 0 && in(raw[from-1]) {
+		from--
+	}
+	for to < len(raw) && in(raw[to]) {
+		to++
+	}
+	return to - from
+}
+
+// hitContext describes where in a database file a word was found: its
+// offset, page and the bytes around it, to tell text kept in the clear
+// (letters around it) from a chance match inside ciphertext.
+func hitContext(raw []byte, i, n int) string {
+	from, to := max(0, i-48), min(len(raw), i+n+48)
+	return fmt.Sprintf("offset %d (page %d of %d bytes) in %q", i, i/4096+1, len(raw), raw[from:to])
+}
+
+// TestClearIndexTellsTextFromEncodedValues: the database search of the
+// promise tests finds a word written in the clear wherever it stands (in a
+// sentence, quoted, as a value between binary bytes) and passes over a
+// short word that a random value encoded as text happens to spell.
+func TestClearIndexTellsTextFromEncodedValues(t *testing.T) {
+	for _, c := range []struct {
+		raw, word string
+		found     bool
+	}{
+		{"Bram Peters heeft een diagnose ADHD en komt", "ADHD", true},
+		{`{"facts":"ADHD"}`, "ADHD", true},
+		{"\x98\x01ADHD\xa6\xbf", "ADHD", true},
+		{"zie ADHDzorg", "ADHD", true},
+		{"J1T586ep8TTOzTtEMCn-vZ5wADHDOGM6jvQI\x98W", "ADHD", false},
+		{"a2V5/Noor+dGVzdGluZw==", "Noor", false},
+		{"J1T586ep8TTOzTtEMCn-vZ5wADHDOGM6jvQI\x98W en ADHD.", "ADHD", true},
+		{"xxxxxxxxxxxxxxxxBramPetersxxxxxxxxxxxx", "BramPeters", true}, // 8 bytes or more: any hit
+	} {
+		if got := clearIndex([]byte(c.raw), c.word) >= 0; got != c.found {
+			t.Errorf("clearIndex(%q, %q) found %v, want %v", c.raw, c.word, got, c.found)
+		}
+	}
+}
+
+// TestPromiseTitlesFromBeforeTheCheckNeverLeave: meeting titles were kept
+// in the clear and, before the text check (migration 0050), unchecked, so
+// an old title may name a young person. The service, restarted on such
+// files, checks every old title once: one naming a young person known to
+// the meeting or anyone else is dropped and its meeting is "Overleg van
+// <date>" on every page, API answer, export, minutes and feedback, for
+// every role; an old title the check passes is kept. After that no title,
+// old or new, is in the database files in the clear (sealed under the
+// cooperation's key), across a further restart, the meeting held and its
+// notices sent.
+func TestPromiseTitlesFromBeforeTheCheckNeverLeave(t *testing.T) {
+	s := newPromiseSite(t)
+	plan := func(title string, days int) string {
+		var mt signal.Meeting
+		s.json("coordinator", "POST", "/api/v1/meetings", map[string]any{
+			"title": title, "starts_at": time.Now().Add(time.Duration(days) * 24 * time.Hour).Format(time.RFC3339)}, http.StatusCreated, &mt)
+		return mt.ID
+	}
+	kept, named := plan("Overleg gepland", 9), plan("Overleg gepland later", 16)
+	// As an older version left them: in the clear, never checked.
+	old := map[string]string{
+		s.meeting: "Bespreking Daan Jansen en zijn vader", // a young person known to the meeting
+		named:     "Extra overleg over Jurre Hoekstra",    // another person's name
+		kept:      "Overleg wachtlijsten jeugdhulp",       // about no one
+	}
+	s.restartAfter(func() {
+		shell, err := sql.Open("sqlite3", "file:"+filepath.Join(s.dir, "signaal.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer shell.Close()
+		for id, title := range old {
+			if _, err := shell.Exec(`UPDATE meetings SET title = ?, title_ct = NULL, title_checked = 0 WHERE id = ?`, title, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	planned := plan("Overleg jeugdhulp voorjaar", 23)
+	forbidden := []string{"Bespreking", "zijn vader", "Jurre", "Hoekstra", "Extra overleg"}
+	inClear := []string{old[s.meeting], old[named], old[kept], "Jurre Hoekstra", "Overleg jeugdhulp voorjaar", "Signaleringsoverleg januari", "Overleg gepland"}
+	var meetingsAt map[string]signal.Meeting
+	check := func(stage string) {
+		t.Helper()
+		views := append(s.apiViews(t), s.pageViews(t)...)
+		for _, v := range views {
+			for _, w := range forbidden {
+				if strings.Contains(v.body, w) {
+					t.Errorf("%s: %s reads %q of an old title in %s", stage, v.who, w, v.where)
+				}
+			}
+		}
+		for _, f := range []string{s.app.DB.Path(), s.app.DB.Path() + "-wal"} {
+			raw, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			for _, w := range inClear {
+				if i := clearIndex(raw, w); i >= 0 {
+					t.Errorf("%s: %s holds the title %q in the clear: %s", stage, filepath.Base(f), w, hitContext(raw, i, len(w)))
+				}
+			}
+		}
+		var list struct{ Meetings []signal.Meeting }
+		s.json("coordinator", "GET", "/api/v1/meetings", nil, http.StatusOK, &list)
+		meetingsAt = map[string]signal.Meeting{}
+		for _, mt := range list.Meetings {
+			meetingsAt[mt.ID] = mt
+		}
+		for id, want := range map[string]string{kept: old[kept], planned: "Overleg jeugdhulp voorjaar"} {
+			if mt := meetingsAt[id]; mt.Title != want || mt.TitleWithheld {
+				t.Errorf("%s: meeting %s is listed as %q (withheld %v), want its own title %q", stage, id, mt.Title, mt.TitleWithheld, want)
+			}
+		}
+		for _, id := range []string{s.meeting, named} {
+			mt := meetingsAt[id]
+			d := signal.Today(mt.StartsAt)
+			if want := fmt.Sprintf("Overleg van %d-%d-%d", d.Day, d.Month, d.Year); mt.Title != want || !mt.TitleWithheld {
+				t.Errorf("%s: meeting %s is listed as %q (withheld %v), want %q", stage, id, mt.Title, mt.TitleWithheld, want)
+			}
+		}
+		b := newBrowserClient(t, s.url)
+		b.login(s.users[signal.RoleCoordinator].Email)
+		page := b.get("/overleg").body
+		d := signal.Today(meetingsAt[s.meeting].StartsAt)
+		months := []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+		for _, w := range []string{fmt.Sprintf("Overleg van %d %s %d", d.Day, months[d.Month-1], d.Year), old[kept], "Overleg jeugdhulp voorjaar"} {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: the coordinator's meeting list lacks %q", stage, w)
+			}
+		}
+		if mn := b.get("/overleg/" + s.meeting + "/verslag").body; !strings.Contains(mn, "Verslag: Overleg van ") {
+			t.Errorf("%s: the minutes are not headed by the neutral title", stage)
+		}
+	}
+	check("after the upgrade")
+	var audit struct {
+		Entries []struct {
+			Action string `json:"action"`
+			Object string `json:"object"`
+		} `json:"entries"`
+	}
+	s.json("privacy", "GET", "/api/v1/privacy/audit?action=meeting.title_sealed", nil, http.StatusOK, &audit)
+	sealed := map[string]bool{}
+	for _, e := range audit.Entries {
+		if e.Action == string(signal.ActionMeetingTitleSealed) {
+			sealed[e.Object] = true
+		}
+	}
+	for id := range old {
+		if !sealed["meeting/"+id] {
+			t.Errorf("the audit log has no meeting.title_sealed for meeting %s: %+v", id, audit.Entries)
+		}
+	}
+
+	s.restart()
+	check("after a further restart")
+	s.json("coordinator", "POST", "/api/v1/meetings/"+s.meeting+"/held", nil, http.StatusOK, nil)
+	if _, err := s.app.Notifications.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	check("after the meeting was held and its notices sent")
 }

@@ -117,9 +117,19 @@ func newEnv(t *testing.T, tweak func(*testDeps)) *testEnv {
 // e.url changes; sessions and everything stored stay.
 func (e *testEnv) restart() {
 	e.t.Helper()
+	e.restartAfter(nil)
+}
+
+// restartAfter is restart with change run while the service is down (on
+// the files as an older version of the service left them).
+func (e *testEnv) restartAfter(change func()) {
+	e.t.Helper()
 	e.hs.Close()
 	if err := e.app.Close(); err != nil {
 		e.t.Fatalf("close the application: %v", err)
+	}
+	if change != nil {
+		change()
 	}
 	a := openApp(e.t, e.dir, e.deps.Options)
 	deps := e.deps.withApp(a)

@@ -64,7 +64,13 @@ func newSignalsEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *signalsE
 // restart opens the same files again (testEnv.restart) with the key store.
 func (se *signalsEnv) restart() {
 	se.t.Helper()
-	se.testEnv.restart()
+	se.restartAfter(nil)
+}
+
+// restartAfter is testEnv.restartAfter with the key store.
+func (se *signalsEnv) restartAfter(change func()) {
+	se.t.Helper()
+	se.testEnv.restartAfter(change)
 	se.keys = se.app.Keys
 }
 
