@@ -92,6 +92,10 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 		for k := first; k <= last; k++ {
 			claimed[k] = true
 		}
+		if notPersons[spanNorm(toks, first, last)] {
+			i = last
+			continue
+		}
 		out = append(out, Finding{Kind: KindPersonName, Start: toks[first].start, End: toks[last].end, Text: text[toks[first].start:toks[last].end]})
 		i = last
 	}
@@ -109,9 +113,58 @@ func (c *Checker) isName(toks []token, i int, e nameEntry) bool {
 		if !t.capital {
 			return false
 		}
-		return !t.sentence || extendInfixBack(toks, i) < i
+		return !t.sentence || extendInfixBack(toks, i) < i || appositive(toks, i)
 	}
 	return t.capital || n >= 4
+}
+
+// notPersons are well-known names of places and shops that read as a
+// person's name ("Albert Heijn", "Den Bosch"), folded, words joined by one
+// space. Only the whole name: "Albert" alone or "Albert de Vries" is a
+// person.
+var notPersons = map[string]bool{
+	"albert heijn": true, "den bosch": true, "den haag": true, "den helder": true, "jan linders": true,
+}
+
+// spanNorm is the folded words toks[first..last] joined by one space.
+func spanNorm(toks []token, first, last int) string {
+	var b strings.Builder
+	for k := first; k <= last; k++ {
+		if k > first {
+			b.WriteByte(' ')
+		}
+		b.WriteString(toks[k].norm)
+	}
+	return b.String()
+}
+
+// roles are the words that say who someone is in an appositive after a
+// name ("Roos, mentor van 2b", "Storm, haar broer").
+var roles = map[string]bool{
+	"mentor": true, "mentrix": true, "docent": true, "docente": true, "leerkracht": true, "juf": true, "meester": true,
+	"trainer": true, "coach": true, "moeder": true, "vader": true, "broer": true, "broertje": true, "zus": true,
+	"zusje": true, "oom": true, "tante": true, "opa": true, "oma": true, "neef": true, "nicht": true,
+	"vriend": true, "vriendin": true, "buurman": true, "buurvrouw": true, "klasgenoot": true, "klasgenote": true,
+	"stiefvader": true, "stiefmoeder": true, "pleegmoeder": true, "pleegvader": true, "jongerenwerker": true,
+	"wijkagent": true, "zorgcoordinator": true, "intern": true, "teamleider": true, "leerplichtambtenaar": true,
+}
+
+// appositive reports whether toks[i], the first word of a sentence or list
+// item, is followed by a comma and who it is ("Roos, mentor van 2b, belt",
+// "Storm, haar broertje, ..."): then it names someone, even if it is also
+// a word ("roos", "storm").
+func appositive(toks []token, i int) bool {
+	j := i + 1
+	if j >= len(toks) || strings.TrimSpace(toks[j].gap) != "," {
+		return false
+	}
+	switch toks[j].norm {
+	case "de", "het", "onze", "haar", "zijn", "hun", "mijn":
+		if j+1 < len(toks) && onlySpaces(toks[j+1].gap) {
+			j++
+		}
+	}
+	return roles[toks[j].norm]
 }
 
 // afterTitleOrInitial reports whether toks[i] follows a title ("mevrouw",
