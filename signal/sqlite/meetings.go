@@ -73,7 +73,7 @@ func (s *MeetingStore) CreateMeeting(ctx context.Context, actor signal.Actor, m 
 }
 
 // sealedTitlePlaceholder is what the title column holds once the title is
-// sealed in title_ct (the column may not be empty; migration 0103).
+// sealed in title_ct (the column may not be empty; migration 0106).
 const sealedTitlePlaceholder = "-"
 
 // meetingColumns never include the title column: a title is read sealed
@@ -148,7 +148,7 @@ func (s *MeetingStore) Meetings(ctx context.Context, coop string) ([]*signal.Mee
 }
 
 // OldTitles implements signal.MeetingStore: the titles still in the clear
-// (written before migration 0103).
+// (written before migration 0106).
 func (s *MeetingStore) OldTitles(ctx context.Context) ([]signal.OldTitle, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, cooperation_id, title FROM meetings WHERE title_ct IS NULL AND title <> ?`, sealedTitlePlaceholder)
 	if err != nil {
