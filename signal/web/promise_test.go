@@ -877,4 +877,49 @@ func TestPromiseTitlesFromBeforeTheCheckNeverLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after the meeting was held and its notices sent")
+	if testing.Short() {
+		return
+	}
+
+	// In Chromium, as the coordinator on a laptop and the school's reporter
+	// on a phone, in Dutch and in English: the neutral title, in words.
+	d := signal.Today(meetingsAt[s.meeting].StartsAt)
+	nlMonths := []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+	neutral := map[string]string{
+		"nl": fmt.Sprintf("Overleg van %d %s %d", d.Day, nlMonths[d.Month-1], d.Year),
+		"en": fmt.Sprintf("Meeting of %d %s %d", d.Day, time.Month(d.Month), d.Year),
+	}
+	for _, lang := range []string{"nl", "en"} {
+		for _, who := range []struct {
+			email  string
+			device bt.Device
+			pages  map[string]string // screenshot name -> path
+		}{
+			{s.users[signal.RoleCoordinator].Email, bt.Laptop, map[string]string{"meetings": "/overleg", "minutes": "/overleg/" + s.meeting + "/verslag"}},
+			{s.users[signal.RoleReporter].Email, bt.Phone, map[string]string{"feedback": "/signalen/terugkoppeling"}},
+		} {
+			p := bt.NewPage(t, who.device)
+			if lang == "en" {
+				p.Goto(s.url+"/taal?lang=en&next=%2Flogin", bt.CSS("#f-email"))
+			}
+			p.Goto(s.url+"/login", bt.CSS("#f-email"))
+			p.Fill(bt.CSS("#f-email"), who.email)
+			p.Fill(bt.CSS("#f-password"), testPassword)
+			submit(p, bt.CSS("main button[type=submit]"), "main h1")
+			for name, path := range who.pages {
+				p.Goto(s.url+path, bt.CSS("main h1"))
+				p.AssertAccessible()
+				p.Screenshot(name + "-" + lang)
+				got := p.Text(bt.CSS("main"))
+				if !strings.Contains(got, neutral[lang]) {
+					t.Errorf("%s (%s) does not show %q:\n%s", path, lang, neutral[lang], got)
+				}
+				for _, w := range forbidden {
+					if strings.Contains(got, w) {
+						t.Errorf("%s (%s) shows %q of an old title", path, lang, w)
+					}
+				}
+			}
+		}
+	}
 }
