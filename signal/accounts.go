@@ -123,6 +123,9 @@ type Accounts struct {
 	oidc       OIDCStore
 	oidcClient OIDCClient
 	ssoPending ssoState
+
+	resets      PasswordResetStore
+	resetSender PasswordResetSender
 }
 
 // AccountsOptions configure NewAccounts; zero values get defaults.
@@ -149,6 +152,11 @@ type AccountsOptions struct {
 	// through an organisation.
 	OIDC       OIDCStore
 	OIDCClient OIDCClient
+	// PasswordResets and ResetSender keep and send password reset links
+	// (see password_reset.go); without them a reset is refused
+	// (CodeUnavailable).
+	PasswordResets PasswordResetStore
+	ResetSender    PasswordResetSender
 }
 
 // NewAccounts returns the account use cases over their stores.
@@ -172,7 +180,7 @@ func NewAccounts(store AccountStore, dir AccountDirectory, sessions SessionStore
 	return &Accounts{store: store, dir: dir, sessions: sessions, passwords: passwords,
 		loginKey: opts.LoginKey, dummyHash: dummy, now: opts.Now,
 		factors: opts.SecondFactors, codes: opts.Codes, demo: opts.Demo, remember: opts.RememberDevice,
-		oidc: opts.OIDC, oidcClient: opts.OIDCClient}, nil
+		oidc: opts.OIDC, oidcClient: opts.OIDCClient, resets: opts.PasswordResets, resetSender: opts.ResetSender}, nil
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

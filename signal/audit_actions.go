@@ -131,4 +131,10 @@ const (
 	ActionOrgOIDC AuditAction = "org.oidc"
 	// An issuer's subject id linked to an account.
 	ActionUserSSOLink AuditAction = "user.sso_link"
+	// Someone asked for a password reset link (object "user/<id>", with
+	// "/throttled" or "/disabled" when nothing was sent, or
+	// "email/<LoginRef>" for an address without an account).
+	ActionPasswordResetRequest AuditAction = "password.reset_request"
+	// A reset link used: a new password, every session ended.
+	ActionPasswordReset AuditAction = "password.reset"
 )

@@ -244,9 +244,14 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 
 	store := a.DB.Accounts()
+	var resetSender signal.PasswordResetSender
+	if a.Outbox != nil {
+		resetSender = a.Outbox // password reset links go out through the e-mail outbox
+	}
 	if a.Accounts, err = signal.NewAccounts(store, a.DB, store, auth.Passwords{Params: opts.PasswordParams},
 		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now, SecondFactors: store, Codes: auth.TOTP{},
-			Demo: opts.Demo, RememberDevice: opts.RememberDevice, OIDC: store, OIDCClient: oidcrp.New()}); err != nil {
+			Demo: opts.Demo, RememberDevice: opts.RememberDevice, OIDC: store, OIDCClient: oidcrp.New(),
+			PasswordResets: store, ResetSender: resetSender}); err != nil {
 		return nil, err
 	}
 	if opts.Invitations == nil && a.Outbox != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -59,7 +60,18 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 	// What an attacker would fill in: real ids and values a real form
 	// sends. A route without an entry is still attacked, with its path
 	// parameters set to the signal's id.
-	params := map[string]string{":id": sig.ID, ":ref": sig.ID, ":what": "besproken", ":subject": subject, ":seq": "1"}
+	// A real password reset link of the reporter's, as its e-mail has it
+	// (the outbox holds the body until it is sent).
+	if err := se.accounts.RequestPasswordReset(context.Background(), signal.Actor{}, se.users[signal.RoleReporter].Email); err != nil {
+		t.Fatal(err)
+	}
+	var resetBody string
+	se.app.DB.Read().QueryRow(`SELECT body FROM outbox WHERE kind = ?`, signal.MailPasswordReset).Scan(&resetBody)
+	resetToken := regexp.MustCompile(`/wachtwoord/([A-Za-z0-9_-]+)`).FindStringSubmatch(resetBody)
+	if resetToken == nil {
+		t.Fatalf("no reset link in the outbox: %q", resetBody)
+	}
+	params := map[string]string{":id": sig.ID, ":ref": sig.ID, ":what": "besproken", ":subject": subject, ":seq": "1", ":token": resetToken[1]}
 	paramFor := map[string]map[string]string{
 		"/overleg/:id/punt/:ref/:what": {":id": mt.ID}, "/overleg/:id/knelpunten": {":id": mt.ID},
 		"/overleg/:id/afsluiten": {":id": mt.ID},
@@ -69,6 +81,8 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 		"/login":                          {"email": {"elsewhere@example.nl"}, "password": {testPassword}, "next": {"/"}},
 		"/login/code":                     {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
 		"/login/instellen":                {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
+		"/login/vergeten":                 {"email": {se.users[signal.RoleReporter].Email}},
+		"/wachtwoord/:token":              {"password": {"het wachtwoord van de aanvaller"}, "password_again": {"het wachtwoord van de aanvaller"}},
 		"/overleg":                        {"title": {"Overleg van de aanvaller"}, "date": {time.Now().Add(72 * time.Hour).Format("2006-01-02")}, "time": {"10:00"}},
 		"/overleg/:id/knelpunten":         {"risk": {"Te weinig plekken in de opvang"}},
 		"/overleg/:id/afsluiten":          {"confirm": {"1"}},
@@ -161,7 +175,7 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 							path = strings.ReplaceAll(path, k, url.PathEscape(val))
 						}
 						form := cloneValues(fields[route])
-						if strings.HasPrefix(route, "/login") { // the login forms: /login, /login/code, /login/instellen
+						if strings.HasPrefix(route, "/login") || strings.HasPrefix(route, "/wachtwoord/") { // the login forms: /login, /login/code, /login/instellen, /login/vergeten, a reset link
 							form.Set(CSRFField, ownLoginToken)
 						} else {
 							form.Set(CSRFField, ownToken)

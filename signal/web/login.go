@@ -53,6 +53,9 @@ type loginData struct {
 	// Demo: demo mode, the page says the demo accounts need no second
 	// factor. Again: a second step expired; the password is asked again.
 	Demo, Again bool
+	// NewPassword: a reset link was just used; log in with the new
+	// password (and the second factor).
+	NewPassword bool
 	// SSO are the organisations whose people sign in through their own
 	// issuer: a button each.
 	SSO []signal.Organisation
@@ -81,6 +84,7 @@ func (s *Server) loginPage(c echo.Context) error {
 	}
 	d := s.loginData(c, next)
 	d.Again = c.QueryParam("again") == "1"
+	d.NewPassword = c.QueryParam("nieuw") == "1"
 	return s.Render(c, http.StatusOK, "login", "login.title", d)
 }
 

@@ -101,6 +101,7 @@ type Server struct {
 	secure       bool
 	accounts     *throttle
 	sources      *throttle
+	resets       *throttle // password reset requests per source
 	loginHold    time.Duration
 	metrics      *metrics
 	signals      *signal.Signals
@@ -135,6 +136,7 @@ func New(d Deps) (*Server, error) {
 		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies,
 		accounts:  newThrottle(d.AccountThrottle.orDefault(LoginThrottle{Free: 5, First: time.Second, Max: 15 * time.Minute}), true),
 		sources:   newThrottle(d.SourceThrottle.orDefault(LoginThrottle{Free: 20, First: time.Second, Max: time.Minute}), false),
+		resets:    newThrottle(resetThrottle, false),
 		loginHold: max(d.LoginHold, 0),
 	}
 	if d.LoginHold == 0 {
