@@ -44,7 +44,10 @@ type AdministrationDeps struct {
 	Users interface {
 		UserByID(ctx context.Context, id string) (User, error)
 	}
-	Now func() time.Time
+	// Secrets keeps the client secrets the console records for a
+	// partner's sign-in (SetPartnerSignIn); nil: the console cannot.
+	Secrets SecretFiles
+	Now     func() time.Time
 }
 
 // Administration is the administrator's console (functioneel beheer): the

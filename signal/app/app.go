@@ -258,7 +258,8 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		opts.Invitations = a.Outbox // invitations go out through the e-mail outbox
 	}
 	a.Admin = signal.NewAdministration(signal.AdministrationDeps{Accounts: a.Accounts, Directory: a.DB, Agreements: store, Parts: store, Standing: store,
-		Invitations: store, Users: a.DB, Sender: opts.Invitations, Factors: a.Accounts, Now: opts.Now})
+		Invitations: store, Users: a.DB, Sender: opts.Invitations, Factors: a.Accounts,
+		Secrets: secretDir(filepath.Join(opts.Keys, "oidc")), Now: opts.Now})
 
 	privacy := signal.PrivacyDeps{Now: opts.Now}
 	if opts.Parts&YouthKeys != 0 {

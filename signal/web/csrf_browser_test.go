@@ -76,6 +76,7 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 		"/overleg/:id/punt/:ref/:what": {":id": mt.ID}, "/overleg/:id/knelpunten": {":id": mt.ID},
 		"/overleg/:id/afsluiten": {":id": mt.ID},
 		"/beheer/partners/:id":   {":id": pe.org.ID}, "/beheer/accounts/:id/status": {":id": se.ids["youthwork"]},
+		"/beheer/partners/:id/inloggen": {":id": pe.org.ID},
 	}
 	fields := map[string]url.Values{
 		"/login":                          {"email": {"elsewhere@example.nl"}, "password": {testPassword}, "next": {"/"}},
@@ -98,6 +99,7 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 		"/beheer/partners/:id":            {"name": {"Partner van de aanvaller"}, "kind": {"police"}, "part": {"Iets"}, "contact.name": {"A"}, "contact.email": {"a@evil.example"}, "deputy.name": {"B"}, "deputy.email": {"b@evil.example"}},
 		"/beheer/convenant":               {"version": {"x"}, "signed_on": {"2026-01-01"}, "retention_months": {"12"}, "purpose": {"coordinate_support"}, "fields.coordinate_support": {"facts"}, "parties": {pe.org.ID}},
 		"/beheer/accounts/:id/status":     {"disabled": {"1"}},
+		"/beheer/partners/:id/inloggen":   {"issuer": {"https://login.evil.example/tenant/v2.0"}, "client_id": {"evil"}, "secret": {"evil"}, "claim": {"email"}},
 	}
 	routes := pagePostRoutes(se.srv)
 	if len(routes) < 10 || !slices.Contains(routes, "/login") || !slices.Contains(routes, "/privacy/inzage/:subject/wissen") {

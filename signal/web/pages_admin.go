@@ -29,6 +29,8 @@ func (s *Server) adminPages(g *PageGroup) {
 	g.POST("/beheer/partners", s.adminNewPartnerSubmit, admin)
 	g.GET("/beheer/partners/:id", s.adminPartnerPage, admin)
 	g.POST("/beheer/partners/:id", s.adminPartnerSubmit, admin)
+	g.GET("/beheer/partners/:id/inloggen", s.adminSignInPage, admin)
+	g.POST("/beheer/partners/:id/inloggen", s.adminSignInSubmit, admin)
 	g.GET("/beheer/convenant", s.adminAgreementPage, admin)
 	g.POST("/beheer/convenant", s.adminAgreementSubmit, admin)
 	g.GET("/beheer/overleg", s.adminMeetingPage, admin)
