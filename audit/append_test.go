@@ -266,6 +266,7 @@ func TestDecisionEncodingMatchesEncodingJSON(t *testing.T) {
 	}{
 		{"a full decision", *full},
 		{"empty lists and no input", audit.Decision{Outcome: "do_not_share", PolicyVersion: "sha256:1", Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
+		{"a digest instead of the input", audit.Decision{Outcome: "share", PolicyVersion: "sha256:1", Fields: []string{"facts"}, Obligations: []string{}, Reasons: []string{}, InputDigest: "hmac:0123abcd", Texts: []string{"s:facts:full:ab"}}},
 		{"a string needing escapes (only read back from a tampered log)", audit.Decision{Outcome: `a "b" <c>`, Fields: []string{}, Obligations: []string{}, Reasons: []string{}, Input: json.RawMessage("{}")}},
 	}
 	for _, tt := range tests {

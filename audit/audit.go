@@ -77,16 +77,25 @@ type Entry struct {
 // rule set: inputs, rule, outcome, fields, recipient, purpose, and decisions
 // NOT to share too).
 type Decision struct {
-	Outcome       string          `json:"outcome"`
-	Level         string          `json:"level"`
-	Rule          string          `json:"rule"`
-	Fields        []string        `json:"fields"`
-	Obligations   []string        `json:"obligations"`
-	Reasons       []string        `json:"reasons"` // reason codes only
-	PolicyVersion string          `json:"policy_version"`
-	Purpose       string          `json:"purpose"`
-	Recipient     string          `json:"recipient"`
-	Input         json.RawMessage `json:"input"` // the policy input document: enums, booleans, age; never free text
+	Outcome       string   `json:"outcome"`
+	Level         string   `json:"level"`
+	Rule          string   `json:"rule"`
+	Fields        []string `json:"fields"`
+	Obligations   []string `json:"obligations"`
+	Reasons       []string `json:"reasons"` // reason codes only
+	PolicyVersion string   `json:"policy_version"`
+	Purpose       string   `json:"purpose"`
+	Recipient     string   `json:"recipient"`
+	// Input is the policy input document (enums, booleans, age; never free
+	// text), as entries written before the log kept InputDigest hold it.
+	// Leave it empty and set InputDigest: the answers in it are few
+	// booleans and enums, which whoever reads the database would read
+	// (or, from a plain hash, guess) about the young person.
+	Input json.RawMessage `json:"input,omitempty"`
+	// InputDigest is the caller's keyed digest of the input document (e.g.
+	// "hmac:<hex>"): it binds the decision to its input without telling
+	// the input. With it set, the entry has no "input" at all.
+	InputDigest string `json:"input_digest,omitempty"`
 	// Texts are, for a disclosure, the texts that went to the recipient as
 	// codes: which text, which version and a keyed digest, never the text
 	// (the caller's format, e.g. "<signal id>:facts:minimal:<digest>").

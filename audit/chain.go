@@ -184,7 +184,10 @@ func toRow(seq int64, e Entry) (row, error) {
 // appendDecision appends d as JSON, byte for byte what json.Marshal makes
 // of it (the tests check), without reflection: it runs on the writer's
 // goroutine for every decision. Lists are [] rather than null, and a missing
-// input is {}, so the JSON reads the same whether a list was nil or empty.
+// input is {}, so the JSON reads the same whether a list was nil or empty;
+// a decision with an input digest has no input (entries since the digest
+// was introduced), one without has "input" as it always had, so every
+// entry from before encodes, and hashes, as it was written.
 func appendDecision(b []byte, d *Decision) []byte {
 	b = append(b, `{"outcome":`...)
 	b = appendJSONString(b, d.Outcome)
@@ -204,11 +207,16 @@ func appendDecision(b []byte, d *Decision) []byte {
 	b = appendJSONString(b, d.Purpose)
 	b = append(b, `,"recipient":`...)
 	b = appendJSONString(b, d.Recipient)
-	b = append(b, `,"input":`...)
-	if len(d.Input) == 0 {
-		b = append(b, "{}"...)
-	} else {
+	switch {
+	case len(d.Input) > 0:
+		b = append(b, `,"input":`...)
 		b = append(b, d.Input...) // compact, checked by validate
+	case d.InputDigest == "":
+		b = append(b, `,"input":{}`...) // as every entry without an input has it
+	}
+	if d.InputDigest != "" {
+		b = append(b, `,"input_digest":`...)
+		b = appendJSONString(b, d.InputDigest)
 	}
 	if len(d.Texts) > 0 {
 		b = append(b, `,"texts":`...)

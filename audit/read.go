@@ -135,14 +135,15 @@ type exportReq struct {
 var csvHeader = []string{
 	"seq", "time", "actor_user_id", "actor_role", "actor_org", "action", "object", "subject",
 	"outcome", "level", "rule", "fields", "obligations", "reasons", "policy_version", "purpose", "recipient", "input",
-	"request_id", "ip", "hash",
+	"request_id", "ip", "hash", "input_digest",
 }
 
 // Export writes the entries at or after since (all if zero) to w, streamed
 // row by row in sequence order, and returns how many it wrote. Times are RFC
 // 3339 UTC; hashes are "sha256:<hex>" chain hashes, so an archive can be
 // matched against a checkpoint. In CSV, lists are joined with "|" and the
-// decision input is compact JSON.
+// decision input is compact JSON (entries written since the log keeps
+// input digests have an input_digest instead, the last column).
 //
 // Export only reads and records nothing itself. Today only the operator's
 // signald audit export runs it (signal.AuditLog), unaudited, since whoever
@@ -218,7 +219,7 @@ func csvRow(r Record) []string {
 		cell(strings.Join(d.Fields, "|")), cell(strings.Join(d.Obligations, "|")), cell(strings.Join(d.Reasons, "|")),
 		cell(d.PolicyVersion), cell(d.Purpose), cell(d.Recipient), string(d.Input),
 		cell(r.Actor.RequestID), cell(r.Actor.IP),
-		"sha256:" + hex.EncodeToString(r.Hash[:]),
+		"sha256:" + hex.EncodeToString(r.Hash[:]), cell(d.InputDigest),
 	}
 }
 

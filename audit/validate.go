@@ -74,6 +74,10 @@ func validate(e Entry) (Entry, error) {
 			}
 		}
 		dc.Input = checkInput(&c, d.Input)
+		checkCode(&c, "decision.input_digest", d.InputDigest, false)
+		if len(d.Input) > 0 && d.InputDigest != "" {
+			c.add("decision.input", "must be left out when decision.input_digest is given (the digest stands for it)")
+		}
 		e.Decision = &dc
 	}
 	return e, c.err()

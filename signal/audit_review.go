@@ -28,16 +28,19 @@ type AuditRecord struct {
 
 // AuditDecision is a decision as the log keeps it: codes only.
 type AuditDecision struct {
-	Outcome       string          `json:"outcome"`
-	Level         string          `json:"level"`
-	Rule          string          `json:"rule"`
-	Fields        []string        `json:"fields"`
-	Obligations   []string        `json:"obligations"`
-	Reasons       []string        `json:"reasons"`
-	PolicyVersion string          `json:"policy_version"`
-	Purpose       string          `json:"purpose"`
-	Recipient     string          `json:"recipient"`
-	Input         json.RawMessage `json:"input"`
+	Outcome       string   `json:"outcome"`
+	Level         string   `json:"level"`
+	Rule          string   `json:"rule"`
+	Fields        []string `json:"fields"`
+	Obligations   []string `json:"obligations"`
+	Reasons       []string `json:"reasons"`
+	PolicyVersion string   `json:"policy_version"`
+	Purpose       string   `json:"purpose"`
+	Recipient     string   `json:"recipient"`
+	// Input is the policy input of entries written before the log kept
+	// InputDigest (the keyed digest) instead; omitted on newer ones.
+	Input       json.RawMessage `json:"input,omitempty"`
+	InputDigest string          `json:"input_digest,omitempty"`
 	// Texts are, for a disclosure, the texts that went as codes (see
 	// DisclosedText.Code): which signal, part, version and digest.
 	Texts []string `json:"texts,omitempty"`

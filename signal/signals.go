@@ -193,9 +193,13 @@ func (s *Signals) Submit(ctx context.Context, actor Actor, in NewSignal, idemKey
 	if idem != nil {
 		idem.SignalID, idem.Response = sig.ID, out
 	}
+	decided, err := s.decideEvent(sig, input)
+	if err != nil {
+		return Submitted{}, err
+	}
 	events := []AuditEvent{
 		{Action: ActionSignalCreate, Object: signalObject(sig.ID), Subject: sig.Youth},
-		decideEvent(sig, input),
+		decided,
 	}
 	replay, err := s.store.CreateSignal(ctx, actor, sig, idem, events)
 	// An erasure of this young person committed after the content was
@@ -236,7 +240,11 @@ func statusOf(d Decision) Status {
 	return StatusDecided
 }
 
-func decideEvent(sig *Signal, input DecisionInput) AuditEvent {
+func (s *Signals) decideEvent(sig *Signal, input DecisionInput) (AuditEvent, error) {
+	digest, err := InputDigest(s.vault, input)
+	if err != nil {
+		return AuditEvent{}, err
+	}
 	purpose := ""
 	if input.Purpose != nil {
 		purpose = string(*input.Purpose)
@@ -250,9 +258,9 @@ func decideEvent(sig *Signal, input DecisionInput) AuditEvent {
 		Object:  signalObject(sig.ID),
 		Subject: sig.Youth,
 		Decision: &AuditedDecision{
-			Decision: sig.Decision, Purpose: purpose, Recipient: recipient, Input: &input,
+			Decision: sig.Decision, Purpose: purpose, Recipient: recipient, InputDigest: digest,
 		},
-	}
+	}, nil
 }
 
 func signalObject(id string) string { return "signal/" + id }
@@ -384,9 +392,13 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 	sig.MeetingLevel = meetingLevel(sig.Status, answers, decision)
 	sig.UpdatedAt = s.now().UTC()
 	sig.Version++
+	decided, err := s.decideEvent(sig, input)
+	if err != nil {
+		return Submitted{}, err
+	}
 	events := []AuditEvent{
 		{Action: ActionSignalComplete, Object: signalObject(sig.ID), Subject: sig.Youth},
-		decideEvent(sig, input),
+		decided,
 	}
 	if err := s.store.UpdateDecision(ctx, actor, sig, events); err != nil {
 		switch {

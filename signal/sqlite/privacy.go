@@ -511,7 +511,7 @@ func recordOf(r audit.Record) signal.AuditRecord {
 	if d := r.Decision; d != nil {
 		out.Decision = &signal.AuditDecision{Outcome: d.Outcome, Level: d.Level, Rule: d.Rule, Fields: d.Fields,
 			Obligations: d.Obligations, Reasons: d.Reasons, PolicyVersion: d.PolicyVersion, Purpose: d.Purpose,
-			Recipient: d.Recipient, Input: d.Input, Texts: d.Texts}
+			Recipient: d.Recipient, Input: d.Input, InputDigest: d.InputDigest, Texts: d.Texts}
 	}
 	return out
 }

@@ -241,16 +241,10 @@ func auditEntries(actor signal.Actor, events []signal.AuditEvent) ([]audit.Entry
 				PolicyVersion: d.Decision.PolicyVersion,
 				Purpose:       d.Purpose,
 				Recipient:     d.Recipient,
+				InputDigest:   d.InputDigest,
 			}
 			for _, t := range d.Texts {
 				ad.Texts = append(ad.Texts, t.Code())
-			}
-			if d.Input != nil {
-				in, err := json.Marshal(d.Input)
-				if err != nil {
-					return nil, fmt.Errorf("encode decision input: %w", err)
-				}
-				ad.Input = in
 			}
 			e.Decision = ad
 		}

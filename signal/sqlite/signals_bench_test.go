@@ -80,7 +80,7 @@ func BenchmarkCreateSignal(b *testing.B) {
 			events := []signal.AuditEvent{
 				{Action: signal.ActionSignalCreate, Object: "signal/" + sig.ID, Subject: sig.Youth},
 				{Action: signal.ActionShareDecide, Object: "signal/" + sig.ID, Subject: sig.Youth,
-					Decision: &signal.AuditedDecision{Decision: decision, Purpose: "coordinate_support", Recipient: "signal_meeting", Input: &input}},
+					Decision: &signal.AuditedDecision{Decision: decision, Purpose: "coordinate_support", Recipient: "signal_meeting", InputDigest: "hmac:0123456789abcdef0123456789abcdef"}},
 			}
 			if _, err := store.CreateSignal(ctx, actor, sig, idem, events); err != nil {
 				b.Error(err)
