@@ -182,6 +182,9 @@ type Pseudonyms interface {
 // (implemented by *Signals).
 type ContentOpener interface {
 	AccessContentOf(ctx context.Context, sig *Signal) (*AccessContent, error)
+	// AnswersOf is what was answered for sig (sealed like the content);
+	// none once erased.
+	AnswersOf(ctx context.Context, sig *Signal) (Answers, error)
 }
 
 // AccessContentOf unseals a signal's content for an access report with

@@ -255,7 +255,11 @@ func (d *Disclosure) view(ctx context.Context, actor Actor, sig *Signal, level L
 	own := actor.Role == RoleReporter && sig.ReporterID == actor.UserID
 	if own || actor.Role == RolePrivacyOfficer {
 		// Metadata and the decision: enums and reasons, never free text.
-		d, a := sig.Decision, sig.Answers
+		a, err := answersOf(ctx, d.vault, sig)
+		if err != nil {
+			return SignalView{}, err
+		}
+		d := sig.Decision
 		v.Status, v.Category, v.Contains = sig.Status, sig.Category, sig.Contains
 		obs := sig.ObservedOn
 		v.ObservedOn = &obs

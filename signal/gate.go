@@ -344,7 +344,11 @@ func (s *Signals) ReviewComplete(ctx context.Context, actor Actor, id string, mo
 	if c.Versions, err = addVersions(c.Versions, versions); err != nil {
 		return Review{}, err
 	}
-	answers := MergeAnswers(sig.Answers, more)
+	storedAnswers, err := answersOf(ctx, s.vault, sig)
+	if err != nil {
+		return Review{}, err
+	}
+	answers := MergeAnswers(storedAnswers, more)
 	var write Level
 	var proposed *TextVersion
 	switch level := meetingLevel(statusOf(d), answers, d); {

@@ -55,11 +55,15 @@ func (s *Signals) PreviewComplete(ctx context.Context, actor Actor, id string, m
 	if err != nil {
 		return Decision{}, fmt.Errorf("find signal: %w", err)
 	}
-	validatePurpose(&fe, sig.Category, MergeAnswers(sig.Answers, more))
+	stored, err := answersOf(ctx, s.vault, sig)
+	if err != nil {
+		return Decision{}, err
+	}
+	validatePurpose(&fe, sig.Category, MergeAnswers(stored, more))
 	if err := fe.Err(); err != nil {
 		return Decision{}, err
 	}
-	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(MergeAnswers(sig.Answers, more)))
+	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(MergeAnswers(stored, more)))
 	if err != nil {
 		return Decision{}, fmt.Errorf("read the agreement: %w", err)
 	}

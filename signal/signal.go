@@ -303,6 +303,11 @@ func MergeAnswers(base, more Answers) Answers {
 
 // Signal is a stored signal: its metadata in the clear, its content sealed
 // per young person. Youth is the keyed pseudonym of the young person.
+//
+// Answers are in the clear only in memory: the store keeps them sealed
+// (Sealed.Answers) and hands them back empty; answersOf reads them. Only a
+// signal stored before answers were sealed comes back with Answers and no
+// Sealed.Answers.
 type Signal struct {
 	ID            string
 	Youth         string // keyed pseudonym; the audit Subject
@@ -338,6 +343,9 @@ type SealedContent struct {
 	// Versions are the texts for the levels below full (Versions as JSON),
 	// nil when the reporter wrote none.
 	Versions []byte
+	// Answers are Signal.Answers as JSON (see answers_sealed.go), nil for
+	// none; the store then keeps no answers in the clear.
+	Answers []byte
 }
 
 // Content is a signal's sensitive content in the clear, only ever in memory.

@@ -33,6 +33,14 @@ type SignalStore interface {
 	Signals(ctx context.Context, q SignalQuery) ([]*Signal, error)
 	// Record appends audit events that come with no change (reads).
 	Record(ctx context.Context, actor Actor, events []AuditEvent) error
+	// PlainAnswers returns up to limit signals, in id order after the id
+	// after, whose answers are stored in the clear (stored before answers
+	// were sealed).
+	PlainAnswers(ctx context.Context, after string, limit int) ([]PlainAnswers, error)
+	// SealAnswers replaces p's answers in the clear by ct, sealed under
+	// p.Youth's live key (ErrKeyRetired if an erasure retired it), if the
+	// answers stored are still p.Answers; ok says whether it did.
+	SealAnswers(ctx context.Context, p PlainAnswers, ct []byte) (ok bool, err error)
 }
 
 // IdempotentResult is what an idempotency key stands for: a keyed
@@ -310,6 +318,9 @@ func (s *Signals) seal(ctx context.Context, sig *Signal, c Content) (SealedConte
 	if out.Versions, err = s.sealVersions(ctx, sig, c.Versions); err != nil {
 		return SealedContent{}, err
 	}
+	if out.Answers, err = sealedAnswers(ctx, s.vault, sig, sig.Answers); err != nil {
+		return SealedContent{}, err
+	}
 	return out, nil
 }
 
@@ -373,11 +384,15 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 			return Submitted{}, err
 		}
 	}
-	validatePurpose(&fe, sig.Category, MergeAnswers(sig.Answers, more))
+	stored, err := answersOf(ctx, s.vault, sig)
+	if err != nil {
+		return Submitted{}, err
+	}
+	answers := MergeAnswers(stored, more)
+	validatePurpose(&fe, sig.Category, answers)
 	if err := fe.Err(); err != nil {
 		return Submitted{}, err
 	}
-	answers := MergeAnswers(sig.Answers, more)
 	input, err := s.withAgreement(ctx, actor, sig.DecisionInput(answers))
 	if err != nil {
 		return Submitted{}, fmt.Errorf("read the agreement: %w", err)
@@ -385,6 +400,9 @@ func (s *Signals) Complete(ctx context.Context, actor Actor, id string, more Ans
 	decision, err := s.decider.Decide(ctx, input)
 	if err != nil {
 		return Submitted{}, fmt.Errorf("decide: %w", err)
+	}
+	if sig.Sealed.Answers, err = sealedAnswers(ctx, s.vault, sig, answers); err != nil {
+		return Submitted{}, err
 	}
 	sig.Answers = answers
 	sig.Decision = decision

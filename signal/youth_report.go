@@ -216,8 +216,17 @@ func (p *Privacy) youthReport(ctx context.Context, sc officerScope, r AccessRequ
 				ys.Contact = &Person{Name: c.Name, Email: c.Email}
 			}
 		}
-		if s := byID[as.ID]; s != nil && s.Answers.Purpose != nil {
-			ys.Purpose = *s.Answers.Purpose
+		var answers Answers
+		if s := byID[as.ID]; s != nil {
+			answers = s.Answers // stored before answers were sealed
+			if p.content != nil {
+				if answers, err = p.content.AnswersOf(ctx, s); err != nil {
+					return out, err
+				}
+			}
+		}
+		if answers.Purpose != nil {
+			ys.Purpose = *answers.Purpose
 			if !slices.Contains(out.Purposes, ys.Purpose) {
 				out.Purposes = append(out.Purposes, ys.Purpose)
 			}

@@ -296,6 +296,15 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			disclosure := signal.NewDisclosure(a.Keys, a.DB, textcheck.Default())
 			a.Signals = signal.NewSignals(policy.NewMemoDecider(engine, 0), a.Keys, a.DB.Signals(), disclosure,
 				signal.SignalsOptions{Now: opts.Now, Agreements: a.DB})
+			// Answers stored in the clear before they were sealed (issue 18
+			// finding 6) are sealed once, before anything is served.
+			n, err := a.Signals.SealStoredAnswers(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("seal the answers stored in the clear: %w", err)
+			}
+			if n > 0 {
+				logger.Info("sealed the answers of signals stored before answers were sealed", "signals", n)
+			}
 			a.Meetings = signal.NewMeetings(disclosure, a.Keys, a.DB.MeetingStores(),
 				signal.MeetingsOptions{Evaluations: a.DB.Meetings(), TextChecker: textcheck.Default(), Now: opts.Now, Standing: store})
 			privacy.Content, privacy.Cases = a.Signals, a.Meetings

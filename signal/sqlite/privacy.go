@@ -166,7 +166,7 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 				return fmt.Errorf("erase signal %s: not about the young person erased", e.SignalID)
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE signals SET name_ct = X'', birth_date_ct = X'', facts_ct = X'', opinions_ct = NULL,
-				answers = '{}', decision = `+erasedDecision+`
+				answers = '{}', answers_ct = NULL, decision = `+erasedDecision+`
 				WHERE id = ? AND youth = ? AND length(name_ct) > 0`, e.SignalID, youth)
 			if err != nil {
 				return fmt.Errorf("erase signal %s: %w", e.SignalID, err)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -85,7 +86,7 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	if sig.Sealed.Versions != nil {
 		versions = sig.Sealed.Versions
 	}
-	row = append(row, versions, keyRef, fingerprint)
+	row = append(row, versions, keyRef, fingerprint, sealedOrNULL(sig.Sealed.Answers))
 	entries, err := prepareEntries(actor, events)
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 	err = s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
 		ctx = quick(ctx)
 		replay = nil
-		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Name, sig.Sealed.BirthDate, sig.Sealed.Facts, sig.Sealed.Opinions, sig.Sealed.Versions); err != nil {
+		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Name, sig.Sealed.BirthDate, sig.Sealed.Facts, sig.Sealed.Opinions, sig.Sealed.Versions, sig.Sealed.Answers); err != nil {
 			return err
 		}
 		// The key is claimed by the insert itself: a concurrent retry that
@@ -104,8 +105,8 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 			id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
 			contains, has_opinions, status, answers, decision, meeting_level,
 			name_ct, birth_date_ct, facts_ct, opinions_ct, created_at, updated_at, version,
-			versions_ct, idem_key_ref, idem_fingerprint
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			versions_ct, idem_key_ref, idem_fingerprint, answers_ct
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (idem_key_ref) WHERE idem_key_ref IS NOT NULL DO NOTHING`, row...)
 		if err != nil {
 			return fmt.Errorf("insert signal: %w", err)
@@ -138,9 +139,9 @@ func (s *SignalStore) CreateSignal(ctx context.Context, actor signal.Actor, sig 
 
 // UpdateDecision implements signal.SignalStore.
 func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, sig *signal.Signal, events []signal.AuditEvent) error {
-	answers, err := json.Marshal(sig.Answers)
+	answers, err := plainAnswers(sig)
 	if err != nil {
-		return fmt.Errorf("encode answers: %w", err)
+		return err
 	}
 	decision, err := json.Marshal(sig.Decision)
 	if err != nil {
@@ -158,13 +159,13 @@ func (s *SignalStore) UpdateDecision(ctx context.Context, actor signal.Actor, si
 		ctx = quick(ctx)
 		// The texts per level (a completed draft may add them) are stored
 		// only under the young person's live key, as a new signal's.
-		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Versions); err != nil {
+		if err := checkLiveKeys(ctx, tx, sig.Youth, sig.Sealed.Versions, sig.Sealed.Answers); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE signals
-			SET answers = ?, decision = ?, status = ?, meeting_level = ?, updated_at = ?, version = ?, versions_ct = ?
+			SET answers = ?, answers_ct = ?, decision = ?, status = ?, meeting_level = ?, updated_at = ?, version = ?, versions_ct = ?
 			WHERE id = ? AND version = ?`,
-			string(answers), string(decision), string(sig.Status), string(sig.MeetingLevel),
+			string(answers), sealedOrNULL(sig.Sealed.Answers), string(decision), string(sig.Status), string(sig.MeetingLevel),
 			sig.UpdatedAt.Format(timeLayout), sig.Version, versions, sig.ID, sig.Version-1)
 		if err != nil {
 			return fmt.Errorf("update signal: %w", err)
@@ -266,9 +267,9 @@ func encodeSignal(s *signal.Signal) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode contains: %w", err)
 	}
-	answers, err := json.Marshal(s.Answers)
+	answers, err := plainAnswers(s)
 	if err != nil {
-		return nil, fmt.Errorf("encode answers: %w", err)
+		return nil, err
 	}
 	decision, err := json.Marshal(s.Decision)
 	if err != nil {
@@ -291,6 +292,28 @@ func encodeSignal(s *signal.Signal) ([]any, error) {
 	}, nil
 }
 
+// plainAnswers is the answers column of s: '{}' when the answers are
+// sealed (Sealed.Answers), so they are nowhere in the clear; the answers
+// themselves only for a caller that sealed none (synthetic data in tests).
+func plainAnswers(s *signal.Signal) ([]byte, error) {
+	if s.Sealed.Answers != nil {
+		return []byte("{}"), nil
+	}
+	answers, err := json.Marshal(s.Answers)
+	if err != nil {
+		return nil, fmt.Errorf("encode answers: %w", err)
+	}
+	return answers, nil
+}
+
+// sealedOrNULL is ct, or NULL for none.
+func sealedOrNULL(ct []byte) any {
+	if ct == nil {
+		return nil
+	}
+	return ct
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -300,7 +323,7 @@ func boolInt(b bool) int {
 
 const signalColumns = `seq, id, youth, org_id, reporter_id, cooperation_id, category, observed_on, age, capable,
 	contains, has_opinions, status, answers, decision, meeting_level,
-	name_ct, birth_date_ct, facts_ct, opinions_ct, versions_ct, created_at, updated_at, version`
+	name_ct, birth_date_ct, facts_ct, opinions_ct, versions_ct, created_at, updated_at, version, answers_ct`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -315,7 +338,7 @@ func scanSignal(row scanner) (*signal.Signal, error) {
 	)
 	if err := row.Scan(&seq, &s.ID, &s.Youth, &s.OrgID, &s.ReporterID, &s.CooperationID, &category, &observed,
 		&s.Age, &capable, &contains, &hasOpinions, &status, &answers, &decision, &level,
-		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &s.Sealed.Versions, &created, &updated, &s.Version); err != nil {
+		&s.Sealed.Name, &s.Sealed.BirthDate, &s.Sealed.Facts, &s.Sealed.Opinions, &s.Sealed.Versions, &created, &updated, &s.Version, &s.Sealed.Answers); err != nil {
 		return nil, err
 	}
 	s.Cursor = strconv.FormatInt(seq, 10)
@@ -402,4 +425,77 @@ func (s *SignalStore) Signals(ctx context.Context, q signal.SignalQuery) ([]*sig
 		return nil, fmt.Errorf("list signals: %w", err)
 	}
 	return out, nil
+}
+
+// PlainAnswers implements signal.SignalStore: signals whose answers are
+// still in the clear, by id.
+func (s *SignalStore) PlainAnswers(ctx context.Context, after string, limit int) ([]signal.PlainAnswers, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, youth, answers FROM signals
+		WHERE answers <> '{}' AND answers_ct IS NULL AND length(name_ct) > 0 AND id > ?
+		ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read answers in the clear: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.PlainAnswers
+	for rows.Next() {
+		var p signal.PlainAnswers
+		var answers string
+		if err := rows.Scan(&p.ID, &p.Youth, &answers); err != nil {
+			return nil, fmt.Errorf("read answers in the clear: %w", err)
+		}
+		if err := json.Unmarshal([]byte(answers), &p.Answers); err != nil {
+			return nil, fmt.Errorf("signal %s: answers: %w", p.ID, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SealAnswers implements signal.SignalStore. It compares the stored answers
+// with p.Answers as decoded and encoded again, so the JSON's spelling does
+// not matter.
+func (s *SignalStore) SealAnswers(ctx context.Context, p signal.PlainAnswers, ct []byte) (bool, error) {
+	if ct == nil {
+		return false, errors.New("seal answers: no ciphertext")
+	}
+	var ok bool
+	err := s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		ctx = quick(ctx)
+		ok = false
+		if err := checkLiveKeys(ctx, tx, p.Youth, ct); err != nil {
+			return err
+		}
+		var stored string
+		err := tx.QueryRowContext(ctx, `SELECT answers FROM signals WHERE id = ? AND youth = ? AND answers_ct IS NULL AND length(name_ct) > 0`, p.ID, p.Youth).Scan(&stored)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var now signal.Answers
+		if err := json.Unmarshal([]byte(stored), &now); err != nil {
+			return err
+		}
+		a, _ := json.Marshal(now)
+		b, _ := json.Marshal(p.Answers)
+		if !bytes.Equal(a, b) {
+			return nil // changed meanwhile: left as it is
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE signals SET answers = '{}', answers_ct = ? WHERE id = ?`, ct, p.ID); err != nil {
+			return err
+		}
+		ok = true
+		return nil
+	})
+	if ok {
+		// The WAL's page images of the answers in the clear go at the
+		// checkpointer's next tick, as after an erasure.
+		s.w.truncatePending.Store(true)
+	}
+	if errors.Is(err, signal.ErrKeyRetired) {
+		s.w.keysErased(p.Youth)
+	}
+	return ok, err
 }

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"database/sql"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,5 +77,84 @@ func TestAuditKeepsNoAnswers(t *testing.T) {
 			t.Errorf("two decisions on different answers share the digest %s", d)
 		}
 		seen[d] = true
+	}
+}
+
+// TestDatabaseThiefFindsNoAnswers (issue 18 finding 6): the answers to the
+// policy's questions are sealed under the young person's key like the
+// other content. Whoever copies the database files finds no answer in
+// them, neither of new signals nor of signals stored in the clear before
+// (the service seals those at its next start); the reporter still reads
+// her answers, after a restart too; an erasure takes them with the rest.
+func TestDatabaseThiefFindsNoAnswers(t *testing.T) {
+	se := newSignalsEnv(t)
+	se.mustSubmit("school", signalBody("Anna de Vries", "Komt vaak te laat.", "", signal.OutcomeShareFull), signal.OutcomeShareFull)
+	draft := se.mustSubmit("school", signalBody("Bram Bakker", "Blauwe plekken op de armen.", "", signal.OutcomeIncomplete), signal.OutcomeIncomplete)
+	if res := se.do("PATCH", "/api/v1/signals/"+draft.ID, se.tokens["school"], strings.NewReader(abuseAnswers)); res.status != http.StatusOK {
+		t.Fatalf("completing the draft with abuse answers: %d %s", res.status, res.body)
+	}
+	old := se.mustSubmit("school", signalBody("Cas Claassen", "Slaapt in de klas.", "", signal.OutcomeShareFull), signal.OutcomeShareFull)
+	if n := se.count(`SELECT count(*) FROM signals WHERE answers <> '{}' OR answers_ct IS NULL`); n != 0 {
+		t.Fatalf("%d signals keep answers in the clear or none sealed", n)
+	}
+	suspected := func(id string) bool {
+		t.Helper()
+		status, v := se.get("school", id)
+		if status != 200 || v.Answers == nil {
+			t.Fatalf("the reporter reads signal %s: %d, answers %v", id, status, v.Answers)
+		}
+		return v.Answers.Abuse.Suspected != nil && *v.Answers.Abuse.Suspected
+	}
+	if !suspected(draft.ID) {
+		t.Fatal("the reporter does not read back her answer abuse.suspected")
+	}
+
+	// A signal as stored before answers were sealed: answers in the clear.
+	raw, err := sql.Open("sqlite3", se.app.DB.Path()+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE signals SET answers = ?, answers_ct = NULL WHERE id = ?`,
+		`{"purpose":"coordinate_support","abuse":{"suspected":true},"legal_duty":false}`, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	se.restart() // seals it
+	if n := se.count(`SELECT count(*) FROM signals WHERE answers <> '{}' OR answers_ct IS NULL`); n != 0 {
+		t.Fatalf("after the restart %d signals keep answers in the clear", n)
+	}
+	if !suspected(old.ID) || !suspected(draft.ID) {
+		t.Fatal("after the restart the reporter no longer reads her answers")
+	}
+
+	// An erasure takes the answers with the content.
+	_, v := se.get("school", draft.ID)
+	if res := se.do("POST", "/api/v1/privacy/erasures", se.tokens["privacy"], strings.NewReader(`{"subject": "`+v.Youth.Ref+`", "reason": "objection"}`)); res.status != http.StatusOK && res.status != http.StatusCreated {
+		t.Fatalf("erasure: %d %s", res.status, res.body)
+	}
+	if n := se.count(`SELECT count(*) FROM signals WHERE id = ? AND (answers_ct IS NOT NULL OR answers <> '{}')`, draft.ID); n != 0 {
+		t.Fatal("the erased signal keeps its sealed answers")
+	}
+
+	se.restart() // a clean close writes the WAL back into the database file
+	files := 0
+	for _, f := range []string{se.app.DB.Path(), se.app.DB.Path() + "-wal"} {
+		b, err := os.ReadFile(f)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		files++
+		for _, frag := range answerFragments {
+			if bytes.Contains(b, []byte(frag)) {
+				i := bytes.Index(b, []byte(frag))
+				t.Errorf("%s holds the answer %s in plain text: …%q…", filepath.Base(f), frag, b[max(0, i-80):min(len(b), i+80)])
+			}
+		}
+	}
+	if files == 0 {
+		t.Fatal("no database file read; the check would prove nothing")
 	}
 }
