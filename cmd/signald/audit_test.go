@@ -54,15 +54,22 @@ func writeAuditLog(t *testing.T, path string, from, n int) {
 				return err
 			}
 			id, _ := res.LastInsertId()
+			d := &audit.Decision{Outcome: "share_full", Level: "full", Rule: "R7", Fields: []string{"facts"},
+				PolicyVersion: "sha256:abc", Purpose: "coordinate_support", Recipient: "signal_meeting"}
+			// Entries as written before decisions kept a keyed input
+			// digest (the input itself) and after, mixed: both verify.
+			if i%2 == 0 {
+				d.Input = json.RawMessage(`{"purpose":"coordinate_support"}`)
+			} else {
+				d.InputDigest = fmt.Sprintf("hmac:%032x", i)
+			}
 			_, err = tx.Append(ctx, audit.Entry{
-				Time:    time.Date(2026, 11, 20+i%3, 9, 0, i, 0, time.UTC),
-				Actor:   signal.Actor{UserID: "u-3", Role: "reporter", OrgID: "org-1", RequestID: fmt.Sprintf("r-%d", i), IP: "192.0.2.1"},
-				Action:  signal.ActionShareDecide,
-				Object:  fmt.Sprintf("signal/%d", id),
-				Subject: "yp:c2lnbmFhbC1wc2V1ZG9ueW0tdGVzdA",
-				Decision: &audit.Decision{Outcome: "share_full", Level: "full", Rule: "R7", Fields: []string{"facts"},
-					PolicyVersion: "sha256:abc", Purpose: "coordinate_support", Recipient: "signal_meeting",
-					Input: json.RawMessage(`{"purpose":"coordinate_support"}`)},
+				Time:     time.Date(2026, 11, 20+i%3, 9, 0, i, 0, time.UTC),
+				Actor:    signal.Actor{UserID: "u-3", Role: "reporter", OrgID: "org-1", RequestID: fmt.Sprintf("r-%d", i), IP: "192.0.2.1"},
+				Action:   signal.ActionShareDecide,
+				Object:   fmt.Sprintf("signal/%d", id),
+				Subject:  "yp:c2lnbmFhbC1wc2V1ZG9ueW0tdGVzdA",
+				Decision: d,
 			})
 			return err
 		})
