@@ -45,6 +45,10 @@ func QuarterOf(t time.Time) Quarter {
 	return Quarter{Year: d.Year, Q: (int(d.Month)-1)/3 + 1}
 }
 
+// LastEndedQuarter is the latest quarter that has ended at now: the
+// evaluation's default.
+func LastEndedQuarter(now time.Time) Quarter { return QuarterOf(now).Previous() }
+
 func (q Quarter) String() string { return fmt.Sprintf("%04d-Q%d", q.Year, q.Q) }
 
 // Start is the first day of the quarter; End the first day after it.
@@ -402,13 +406,23 @@ func (u unions) find(youth string) string {
 }
 
 // Evaluation returns the figures of quarter q of the caller's cooperation
-// (coordinator or privacy officer), audited as evaluation.view.
+// (coordinator or privacy officer), audited as evaluation.view (or action).
+// Only an ended quarter has figures (LastEndedQuarter is the default).
+//
+// Errors: CodeForbidden for any other role, CodeInvalid naming "quarter"
+// for the running quarter or one in the future, CodeUnavailable when the
+// server counts nothing.
 func (m *Meetings) Evaluation(ctx context.Context, actor Actor, q Quarter, action AuditAction) (Evaluation, error) {
 	if actor.Role != RoleCoordinator && actor.Role != RolePrivacyOfficer {
 		return Evaluation{}, Errorf(CodeForbidden, "the evaluation is for the coordinator and the privacy officer")
 	}
-	if next := QuarterOf(m.now()); q.Year > next.Year || q.Year == next.Year && q.Q > next.Q {
+	// Only an ended quarter: the figures of a running one change with every
+	// signal, so two reads of it differ by exactly what one of them hid.
+	switch cur := QuarterOf(m.now()); {
+	case q.Year > cur.Year || q.Year == cur.Year && q.Q > cur.Q:
 		return Evaluation{}, Invalid(FieldError{Field: "quarter", Problem: "must not be in the future"})
+	case q == cur:
+		return Evaluation{}, Invalid(FieldError{Field: "quarter", Problem: "has not ended yet: figures are given for ended quarters only (the last is " + cur.Previous().String() + ")"})
 	}
 	coop, err := m.disclosure.cooperationOf(ctx, actor)
 	if err != nil {

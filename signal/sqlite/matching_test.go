@@ -222,7 +222,13 @@ func TestEvaluationCountsYoungPeopleAndMatchesAsTheAgendaShowsThem(t *testing.T)
 	if len(ag.Items) != 8 || matches != 6 {
 		t.Fatalf("agenda: %d items, %d matches; want 8 (5 named, 2 anonymous, Mohamed) and 6", len(ag.Items), matches)
 	}
-	ev, err := e.meetings.Evaluation(ctx, e.coordinator, signal.QuarterOf(e.now), "")
+	// The figures are given once the quarter has ended.
+	q := signal.QuarterOf(e.now)
+	if _, err := e.meetings.Evaluation(ctx, e.coordinator, q, ""); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("the running quarter's evaluation: %v, want refused", err)
+	}
+	e.now = q.End().Time().Add(time.Hour)
+	ev, err := e.meetings.Evaluation(ctx, e.coordinator, q, "")
 	if err != nil {
 		t.Fatal(err)
 	}

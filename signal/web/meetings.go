@@ -394,11 +394,11 @@ func (s *Server) listOutcomes(c echo.Context) error {
 }
 
 // quarterParam reads the query parameter name (?quarter=2026-Q4 in the
-// API, ?kwartaal= on the page); default the current quarter.
+// API, ?kwartaal= on the page); default the last ended quarter.
 func (s *Server) quarterParam(c echo.Context, name string) (signal.Quarter, error) {
 	v := c.QueryParam(name)
 	if v == "" {
-		return signal.QuarterOf(s.now()), nil
+		return signal.LastEndedQuarter(s.now()), nil
 	}
 	return signal.ParseQuarter(v)
 }

@@ -16,7 +16,7 @@ import (
 func newMeetingsEnv(t *testing.T) *signalsEnv {
 	t.Helper()
 	se := &signalsEnv{keysDir: filepath.Join(t.TempDir(), "keys"), tokens: map[string]string{}, ids: map[string]string{}}
-	se.testEnv = newEnv(t, func(d *testDeps) { d.Options.Keys = se.keysDir })
+	se.testEnv = newEnv(t, func(d *testDeps) { d.Options.Keys = se.keysDir; d.Options.Now, d.Now = se.now, se.now })
 	se.keys = se.app.Keys
 	for name, r := range map[string]signal.Role{
 		"school": signal.RoleReporter, "coordinator": signal.RoleCoordinator,
@@ -167,13 +167,27 @@ func TestMeetingAPIFromAgendaToMinutesAndEvaluation(t *testing.T) {
 	}
 
 	t.Run("evaluation and its CSV publish no small numbers", func(t *testing.T) {
-		res := se.json("coordinator", "GET", "/api/v1/evaluation", nil, http.StatusOK, nil)
+		// The running quarter has no figures yet: its figures change with
+		// every signal.
+		q := signal.QuarterOf(se.now())
+		res := se.json("coordinator", "GET", "/api/v1/evaluation?quarter="+q.String(), nil, http.StatusBadRequest, nil)
+		if !strings.Contains(string(res.body), `"quarter"`) {
+			t.Errorf("the refusal names no field: %s", res.body)
+		}
+		se.json("privacy", "GET", "/api/v1/evaluation.csv?quarter="+q.String(), nil, http.StatusBadRequest, nil)
+		// Once it has ended, it is the default.
+		se.ahead.Store(int64(q.End().Time().Add(time.Hour).Sub(time.Now())))
+		for _, who := range []string{"coordinator", "privacy", "school"} {
+			se.tokens[who] = se.token(map[string]signal.Role{"coordinator": signal.RoleCoordinator,
+				"privacy": signal.RolePrivacyOfficer, "school": signal.RoleReporter}[who])
+		}
+		res = se.json("coordinator", "GET", "/api/v1/evaluation", nil, http.StatusOK, nil)
 		var ev map[string]any
 		json.Unmarshal(res.body, &ev)
-		if ev["signals"] != "<5" || ev["young_people"] != "<5" {
-			t.Errorf("3 signals about 1 young person published as %v / %v", ev["signals"], ev["young_people"])
+		if ev["quarter"] != q.String() || ev["signals"] != "<5" || ev["young_people"] != "<5" {
+			t.Errorf("3 signals about 1 young person in %v published as %v / %v", ev["quarter"], ev["signals"], ev["young_people"])
 		}
-		csv := se.json("privacy", "GET", "/api/v1/evaluation.csv?quarter="+signal.QuarterOf(time.Now()).String(), nil, http.StatusOK, nil)
+		csv := se.json("privacy", "GET", "/api/v1/evaluation.csv?quarter="+q.String(), nil, http.StatusOK, nil)
 		if ct := csv.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(string(csv.body), "<5") {
 			t.Errorf("csv %s: %s", ct, csv.body)
 		}

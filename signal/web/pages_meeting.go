@@ -491,7 +491,7 @@ func (s *Server) evaluationPage(c echo.Context) error {
 			rows = append(rows, barRow{Label: v.T("category." + r.Key), Figure: r.Figure})
 		}
 		d.Chart = newBarChart(rows)
-		cur := signal.QuarterOf(s.now())
+		cur := signal.LastEndedQuarter(s.now()) // the running quarter is never shown
 		for i := 0; i < 8; i++ {
 			d.Quarters = append(d.Quarters, cur.String())
 			cur = cur.Previous()

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,7 +37,13 @@ type signalsEnv struct {
 	keys    *keystore.Store
 	tokens  map[string]string
 	ids     map[string]string // user ids by the same names
+	// ahead moves the clock of the app and the server (newMeetingsEnv):
+	// the real time plus this many nanoseconds.
+	ahead atomic.Int64
 }
+
+// now is the env's clock: the real time, moved on by ahead.
+func (se *signalsEnv) now() time.Time { return time.Now().Add(time.Duration(se.ahead.Load())) }
 
 func newSignalsEnv(t *testing.T, more ...func(*testDeps, *signalsEnv)) *signalsEnv {
 	t.Helper()

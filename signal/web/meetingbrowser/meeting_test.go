@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,19 +30,24 @@ type site struct {
 	url     string
 	meeting string
 	app     *app.App
+	// ahead moves the clock of the app and the server on from the real
+	// time by this many nanoseconds.
+	ahead *atomic.Int64
 }
 
 func startSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Options{DB: filepath.Join(t.TempDir(), "signaal.db"), PasswordParams: params,
+	ahead := new(atomic.Int64)
+	now := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	a, err := app.Open(ctx, app.Options{DB: filepath.Join(t.TempDir(), "signaal.db"), PasswordParams: params, Now: now,
 		Demo: true}) // on loopback: its seeded accounts log in without a second factor
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
 	db, signals, meetings, accounts := a.DB, a.Signals, a.Meetings, a.Accounts
-	srv, err := web.New(web.FromApp(a, web.Deps{}))
+	srv, err := web.New(web.FromApp(a, web.Deps{Now: now}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +100,7 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{url: hs.URL, meeting: m.ID, app: a}
+	return &site{url: hs.URL, meeting: m.ID, app: a, ahead: ahead}
 }
 
 const (
@@ -183,7 +189,20 @@ func TestCoordinatorRunsTheMeetingOnALaptop(t *testing.T) {
 		t.Errorf("minutes lack the decision not to act:\n%s", got)
 	}
 
+	// The evaluation shows ended quarters only: this quarter is not on it
+	// until it is over.
+	q := signal.QuarterOf(time.Now())
 	p.Goto(s.url+"/evaluatie", browsertest.CSS("svg.chart"))
+	if got := p.Text(browsertest.CSS("main")); strings.Contains(got, q.String()) {
+		t.Errorf("the evaluation shows the running quarter %s:\n%s", q, got)
+	}
+	s.ahead.Store(int64(q.End().Time().Add(time.Hour).Sub(time.Now())))
+	p = browsertest.NewPage(t, browsertest.Laptop)
+	login(t, p, s.url, "zeynep@gemeente.example", browsertest.Name("Nieuw overleg plannen"))
+	p.Goto(s.url+"/evaluatie", browsertest.CSS("svg.chart"))
+	if got := p.Text(browsertest.CSS("h1")); !strings.Contains(got, q.String()) {
+		t.Errorf("after the quarter the evaluation opens on %q, want %s", got, q)
+	}
 	p.AssertAccessible()
 	p.Screenshot("evaluation")
 	if got := p.Text(browsertest.CSS("main")); strings.Contains(got, " 1\n") || !strings.Contains(got, "<5") {
