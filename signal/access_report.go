@@ -243,10 +243,11 @@ func (p *Privacy) LookupYouth(ctx context.Context, actor Actor, l YouthLookup) (
 // content (issue 16, item 8): the agenda (agenda.view, one entry per young
 // person and decision, with the signals their fields name), the projector
 // (agenda.project), one young person opened (agenda.open) or opened again
-// (agenda.reopen), and the minutes (minutes.view, one entry per young
-// person in them). The contents list (agenda.contents) shows no one.
+// (agenda.reopen), the minutes (minutes.view, one entry per young
+// person in them), and a young person's chronology across meetings
+// (chronology.view). The contents list (agenda.contents) shows no one.
 var disclosures = []AuditAction{ActionSignalRead, ActionSignalsList, ActionAgendaView, ActionAgendaProject,
-	ActionAgendaOpen, ActionAgendaReopen, ActionMinutesView}
+	ActionAgendaOpen, ActionAgendaReopen, ActionMinutesView, ActionChronologyView}
 
 // isView reports whether record r, about one signal, showed it to someone:
 // a read or a list, or any other entry that disclosed it at some level (an
@@ -349,8 +350,9 @@ func (p *Privacy) accessReport(ctx context.Context, sc officerScope, subject str
 			}
 			continue
 		}
-		if meeting, ok := strings.CutPrefix(r.Object, "meeting/"); ok && r.Decision != nil &&
-			(r.Action == ActionAgendaView || r.Action == ActionAgendaProject || r.Action == ActionAgendaOpen) {
+		if meeting, inMeeting := strings.CutPrefix(r.Object, "meeting/"); r.Decision != nil && (inMeeting &&
+			(r.Action == ActionAgendaView || r.Action == ActionAgendaProject || r.Action == ActionAgendaOpen) ||
+			r.Action == ActionChronologyView) {
 			// One entry per young person and decision for a view of the
 			// agenda: a view of each signal it lists, with the fields
 			// shown of that signal.
@@ -359,6 +361,9 @@ func (p *Privacy) accessReport(ctx context.Context, sc officerScope, subject str
 				if i, mine := index[signalObject(shown.ID)]; ok && mine {
 					view := ev
 					view.Meeting, view.Fields = meeting, fieldCodes(shown.Fields)
+					if !inMeeting { // a chronology: across meetings
+						view.Meeting = ""
+					}
 					view.Texts = withText(textsOf(r.Decision.Texts, shown.ID), rep.Signals[i].Content)
 					viewsOf[r.Seq] = append(viewsOf[r.Seq], [2]int{i, len(rep.Signals[i].Views)})
 					rep.Signals[i].Views = append(rep.Signals[i].Views, view)

@@ -28,6 +28,10 @@ const (
 	ActionAgendaContents AuditAction = "agenda.contents"
 	ActionAgendaOpen     AuditAction = "agenda.open"
 	ActionAgendaReopen   AuditAction = "agenda.reopen"
+	// One young person's history across meetings (Meetings.Chronology);
+	// object "chronology/<case id>", one entry per young person and
+	// decision with the signals shown, as agenda.view.
+	ActionChronologyView AuditAction = "chronology.view"
 	ActionCaseLead       AuditAction = "case.lead"
 	ActionCaseAction     AuditAction = "case.action"
 	ActionCaseDecide     AuditAction = "case.decide"

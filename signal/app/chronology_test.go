@@ -1,0 +1,336 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signaal-nl/signaal/signal"
+	"github.com/signaal-nl/signaal/signal/app"
+	"github.com/signaal-nl/signaal/signal/auth"
+)
+
+// Answers per meeting level for a 15-year-old, the meeting as recipient.
+var chronoAnswers = map[signal.Level]string{
+	signal.LevelFull: `{"purpose": "coordinate_support", "consent": {"youth": "given", "parents": "given", "recorded": true},
+		"risk": {"acute_danger": false, "harm": "none", "asking_endangers": false}, "abuse": {"suspected": false}, "legal_duty": false}`,
+	signal.LevelMinimal: `{"purpose": "coordinate_support", "consent": {"youth": "refused", "parents": "refused", "recorded": true},
+		"risk": {"acute_danger": false, "harm": "likely", "asking_endangers": false},
+		"duty_conflict": {"no_other_way": true, "prevents_harm": true, "expert_consulted": true}, "abuse": {"suspected": false}, "legal_duty": false}`,
+	signal.LevelAnonymous: `{"purpose": "coordinate_support", "consent": {"youth": "not_asked", "parents": "not_asked", "recorded": false},
+		"risk": {"acute_danger": false, "harm": "none", "asking_endangers": false}, "abuse": {"suspected": false}, "legal_duty": false}`,
+}
+
+// TestChronologyAcrossThreeMeetingsARestartAndAnErasure is the promise of
+// issue 16 item 2, over three meetings held one after another with a
+// restart between the second and the third: the coordinator opens one
+// young person's history and finds, meeting by meeting, the signals that
+// were new there (at the level the meeting may see them, never more than
+// the agenda shows), both lead professionals in turn, the action and when
+// it was done, the decisions and the closing. An anonymous signal about
+// the same young person is not in it (it is never joined to them). Only
+// the coordinator may open it; each opening is in the young person's
+// access report and counted as a read by the oversight. After an erasure
+// the history keeps what happened and shows no text.
+func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
+	ctx := context.Background()
+	amsterdam, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A month ago: the audit log keeps the real time, and the oversight
+	// counts up to the clock, which the test sets to the real time at the
+	// end.
+	day0 := time.Now().In(amsterdam).AddDate(0, -1, 0)
+	clock := &testClock{t: day0}
+	later := func(d time.Duration) { clock.Set(clock.Now().Add(d)) }
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	defer func() { a.Close() }()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := signal.Actor{UserID: "cli", Role: signal.RoleSystem}
+	hash, err := auth.HashPassword("correct horse battery staple", params)
+	must(err)
+	person := func(org, coop string, kind signal.OrgKind, email string, role signal.Role) signal.Actor {
+		t.Helper()
+		o, err := a.DB.Organisation(ctx, org)
+		if err != nil {
+			o = signal.Organisation{Name: org, Kind: kind,
+				Contact: signal.Person{Name: "Contact " + org, Email: email, Phone: "010-1234567"},
+				Deputy:  signal.Person{Name: "Deputy " + org, Email: "deputy." + email}}
+			must(a.Accounts.CreateOrganisation(ctx, cli, &o, coop))
+		}
+		u := &signal.User{Email: email, Name: "Medewerker " + strings.Split(email, "@")[0], OrgID: o.ID, Role: role}
+		must(a.Accounts.SeedUser(ctx, cli, u, hash))
+		return signal.Actor{UserID: u.ID, OrgID: o.ID, Role: role}
+	}
+	school := person("Demo College", "Samenwerking West", signal.OrgSchool, "mentor@college.example", signal.RoleReporter)
+	youth := person("Jongerenwerk", "Samenwerking West", signal.OrgYouthWork, "jamal@jongerenwerk.example", signal.RoleReporter)
+	chair := person("Gemeente", "Samenwerking West", signal.OrgMunicipality, "zeynep@gemeente.example", signal.RoleCoordinator)
+	officer := person("Gemeente", "Samenwerking West", signal.OrgMunicipality, "fg@gemeente.example", signal.RolePrivacyOfficer)
+	elsewhere := person("Gemeente Oost", "Samenwerking Oost", signal.OrgMunicipality, "chair@oost.example", signal.RoleCoordinator)
+
+	submit := func(by signal.Actor, name string, cat signal.Category, facts string, level signal.Level) string {
+		t.Helper()
+		var ans signal.Answers
+		must(json.Unmarshal([]byte(chronoAnswers[level]), &ans))
+		res, err := a.Signals.Submit(ctx, by, signal.NewSignal{Youth: signal.NewYouth{Name: name, BirthDate: "2011-04-30"},
+			Category: cat, Facts: facts, ObservedOn: signal.Today(clock.Now()).String(), Answers: ans,
+			Versions: signal.Versions{Minimal: &signal.TextVersion{Facts: facts}, Anonymous: &signal.TextVersion{Facts: facts}}}, "")
+		must(err)
+		if res.Decision.Level != level {
+			t.Fatalf("%s: level %s, want %s", facts, res.Decision.Level, level)
+		}
+		later(time.Minute)
+		return res.ID
+	}
+	plan := func(title string) *signal.Meeting {
+		t.Helper()
+		m, err := a.Meetings.Plan(ctx, chair, signal.NewMeeting{Title: title, StartsAt: clock.Now().Add(24 * time.Hour).Format(time.RFC3339)})
+		must(err)
+		return m
+	}
+	hold := func(m *signal.Meeting) {
+		t.Helper()
+		_, err := a.Meetings.Hold(ctx, chair, m.ID)
+		must(err)
+	}
+	refOf := func(m *signal.Meeting, sig string) string {
+		t.Helper()
+		ag, err := a.Meetings.Agenda(ctx, chair, m.ID, false)
+		must(err)
+		for _, list := range [][]signal.AgendaItem{ag.Items, ag.Carried, ag.FollowUp} {
+			for _, it := range list {
+				for _, v := range it.Signals {
+					if v.ID == sig {
+						return it.Ref
+					}
+				}
+			}
+		}
+		t.Fatalf("signal %s is not on the agenda of %s", sig, m.Title)
+		return ""
+	}
+	var ref string // Sanne's item
+	// What the agenda showed of each signal in its meeting, to compare with.
+	agendaView := map[string]signal.SignalView{}
+	opened := func(m *signal.Meeting) {
+		t.Helper()
+		op, err := a.Meetings.OpenItem(ctx, chair, m.ID, ref)
+		must(err)
+		for _, v := range op.Item.Signals {
+			agendaView[v.ID] = v
+		}
+	}
+	dueIn := func(days int) string { return signal.Today(clock.Now().Add(time.Duration(days) * 24 * time.Hour)).String() }
+
+	// Meeting 1: two partners about Sanne (one in full, one at minimal
+	// level), and an anonymous signal about her from the school.
+	sigA := submit(school, "Sanne de Vries", signal.CategorySchoolAbsence, "Negen dagen afwezig sinds de vakantie.", signal.LevelFull)
+	sigB := submit(youth, "Sanne de Vries", signal.CategorySubstanceUse, "Vaak gezien bij de skatebaan, laat op de avond.", signal.LevelMinimal)
+	sigAnon := submit(school, "Sanne de Vries", signal.CategoryOnline, "Een onbekende vraagt om foto's.", signal.LevelAnonymous)
+	m1 := plan("Overleg maart")
+	ref = refOf(m1, sigA)
+	if refOf(m1, sigB) != ref || refOf(m1, sigAnon) == ref {
+		t.Fatal("the agenda groups Sanne's signals otherwise than expected")
+	}
+	const actionText, decision1, decision3 = "Huisbezoek plannen met de ouders", "Samen optrekken: school en jongerenwerk", "Aanwezig sinds april, zorg weggenomen"
+	_, err = a.Meetings.AssignLead(ctx, chair, m1.ID, ref, youth.UserID)
+	must(err)
+	act, err := a.Meetings.AddAction(ctx, chair, m1.ID, ref, signal.NewAction{OwnerID: youth.UserID, Description: actionText, Due: dueIn(14)})
+	must(err)
+	_, err = a.Meetings.Decide(ctx, chair, m1.ID, ref, signal.NewDecision{Kind: signal.DecisionAct, Text: decision1})
+	must(err)
+	later(2 * time.Hour)
+	opened(m1)
+	hold(m1)
+
+	// Meeting 2: a new signal; the action is done; the lead changes.
+	later(3 * 24 * time.Hour)
+	sigD := submit(school, "Sanne de Vries", signal.CategorySchoolAbsence, "Opnieuw drie dagen afwezig.", signal.LevelFull)
+	_, err = a.Meetings.SetActionDone(ctx, youth, act.ID, true)
+	must(err)
+	doneOn := signal.Today(clock.Now())
+	m2 := plan("Overleg april")
+	later(24 * time.Hour)
+	_, err = a.Meetings.AssignLead(ctx, chair, m2.ID, ref, school.UserID)
+	must(err)
+	opened(m2)
+	hold(m2)
+
+	// A restart: everything below is read from the files again.
+	a.Close()
+	later(7 * 24 * time.Hour)
+	a = open()
+
+	// Meeting 3: one more signal, a decision, and the case closed.
+	sigE := submit(youth, "Sanne de Vries", signal.CategorySubstanceUse, "Niet meer gezien bij de skatebaan.", signal.LevelMinimal)
+	m3 := plan("Overleg mei")
+	_, err = a.Meetings.Decide(ctx, chair, m3.ID, ref, signal.NewDecision{Kind: signal.DecisionAct, Text: decision3})
+	must(err)
+	must(a.Meetings.CloseCase(ctx, chair, m3.ID, ref, signal.CloseResolved))
+	// What the agenda shows of each signal now, to compare with.
+	opened(m3)
+	hold(m3)
+
+	views := func() int {
+		t.Helper()
+		var n int
+		must(a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_user = ?`,
+			signal.ActionChronologyView, chair.UserID).Scan(&n))
+		return n
+	}
+	clock.Set(time.Now().Add(time.Minute))
+	o1, err := a.Privacy.Oversight(ctx, officer, signal.OversightWindow{Days: 366, Threshold: 1})
+	must(err)
+	ch, err := a.Meetings.Chronology(ctx, chair, ref)
+	must(err)
+	if ch.Youth == nil || ch.Youth.Name != "Sanne de Vries" || ch.Anonymous {
+		t.Errorf("the chronology is not about Sanne by name: %+v", ch.Youth)
+	}
+	titles := []string{}
+	for _, cm := range ch.Meetings {
+		titles = append(titles, cm.Meeting.Title)
+	}
+	if !slices.Equal(titles, []string{"Overleg maart", "Overleg april", "Overleg mei"}) {
+		t.Fatalf("meetings in the chronology: %v, want the three in the order they were held", titles)
+	}
+	ids := func(vs []signal.SignalView) []string {
+		out := []string{}
+		for _, v := range vs {
+			out = append(out, v.ID)
+		}
+		return out
+	}
+	for i, want := range [][]string{{sigA, sigB}, {sigD}, {sigE}} {
+		if got := ids(ch.Meetings[i].Signals); !slices.Equal(got, want) {
+			t.Errorf("%s: new signals %v, want %v", titles[i], got, want)
+		}
+		if !ch.Meetings[i].Discussed {
+			t.Errorf("%s: not marked discussed", titles[i])
+		}
+	}
+	for _, cm := range ch.Meetings {
+		for _, v := range cm.Signals {
+			if v.ID == sigAnon {
+				t.Error("the anonymous signal is joined to Sanne in her chronology")
+			}
+			want, ok := agendaView[v.ID]
+			if !ok || v.Level != want.Level || v.Facts != want.Facts || v.Opinions != want.Opinions || (v.Youth == nil) != (want.Youth == nil) {
+				t.Errorf("signal %s: the chronology shows %s %q, the agenda %s %q", v.ID, v.Level, v.Facts, want.Level, want.Facts)
+			}
+		}
+	}
+	if got := ch.Meetings[0]; len(got.Leads) != 1 || got.Leads[0].UserID != youth.UserID || len(got.Actions) != 1 ||
+		got.Actions[0].Description != actionText || got.Actions[0].DoneOn == nil || *got.Actions[0].DoneOn != doneOn ||
+		len(got.Decisions) != 1 || got.Decisions[0].Text != decision1 {
+		t.Errorf("meeting 1 in the chronology: %+v", got)
+	}
+	if got := ch.Meetings[1]; len(got.Leads) != 1 || got.Leads[0].UserID != school.UserID || len(got.Actions)+len(got.Decisions) != 0 {
+		t.Errorf("meeting 2 in the chronology: %+v", got)
+	}
+	if got := ch.Meetings[2]; len(got.Decisions) != 1 || got.Decisions[0].Text != decision3 || got.Closed != signal.CloseResolved {
+		t.Errorf("meeting 3 in the chronology: %+v", got)
+	}
+	if len(ch.Leads) != 2 || ch.Leads[0].UserID != youth.UserID || ch.Leads[1].UserID != school.UserID ||
+		ch.Case == nil || ch.Case.Status != signal.CaseClosed {
+		t.Errorf("lead history %+v, case %+v", ch.Leads, ch.Case)
+	}
+
+	// Audited as a read of content: the access report lists it as a view
+	// of each signal shown, and the oversight counts it.
+	if n := views(); n != 2 {
+		t.Errorf("%d chronology.view entries, want 2 (one per decision: the full and the minimal signals)", n)
+	}
+	pseudonym := strings.TrimPrefix(ref, "y-")
+	rep, err := a.Privacy.AccessReport(ctx, officer, pseudonym)
+	must(err)
+	seen := map[string]bool{}
+	for _, s := range rep.Signals {
+		for _, v := range s.Views {
+			if v.Action == signal.ActionChronologyView && v.UserID == chair.UserID {
+				seen[s.ID] = true
+			}
+		}
+	}
+	for _, id := range []string{sigA, sigB, sigD, sigE} {
+		if !seen[id] {
+			t.Errorf("the access report does not list the chronology's view of signal %s", id)
+		}
+	}
+	if seen[sigAnon] {
+		t.Error("the access report lists a chronology view of the anonymous signal")
+	}
+	clock.Set(time.Now().Add(2 * time.Minute)) // the oversight counts up to now, excluded
+	o2, err := a.Privacy.Oversight(ctx, officer, signal.OversightWindow{Days: 366, Threshold: 1})
+	must(err)
+	viewsOf := func(o signal.Oversight) int {
+		for _, r := range o.HeavyReaders {
+			if r.UserID == chair.UserID {
+				return r.Views
+			}
+		}
+		return 0
+	}
+	if viewsOf(o2) <= viewsOf(o1) {
+		t.Errorf("the oversight counts the coordinator's views %d before and %d after the chronology", viewsOf(o1), viewsOf(o2))
+	}
+
+	// Only the coordinator of the cooperation.
+	for who, actor := range map[string]signal.Actor{"a reporter": school, "the privacy officer": officer} {
+		if _, err := a.Meetings.Chronology(ctx, actor, ref); signal.ErrorCode(err) != signal.CodeForbidden {
+			t.Errorf("%s opens the chronology: %v", who, err)
+		}
+	}
+	if _, err := a.Meetings.Chronology(ctx, elsewhere, ref); signal.ErrorCode(err) != signal.CodeNotFound {
+		t.Errorf("another cooperation's coordinator opens the chronology: %v", err)
+	}
+
+	// An erasure after the meetings: what happened stays, no text does.
+	later(24 * time.Hour)
+	if _, err := a.Privacy.Erase(ctx, cli, signal.EraseRequest{Youth: pseudonym, Reason: signal.ErasureObjection}); err != nil {
+		t.Fatalf("erase: %v", err)
+	}
+	ch, err = a.Meetings.Chronology(ctx, chair, ref)
+	must(err)
+	out, err := json.Marshal(ch)
+	must(err)
+	for _, secret := range []string{"Sanne", "Negen dagen", "skatebaan", "drie dagen", actionText, decision1, decision3} {
+		if strings.Contains(string(out), secret) {
+			t.Errorf("after the erasure the chronology still shows %q", secret)
+		}
+	}
+	erasedTexts, meetingsLeft := 0, len(ch.Meetings)
+	for _, cm := range ch.Meetings {
+		for _, x := range cm.Actions {
+			if x.Erased || x.Withheld {
+				erasedTexts++
+			}
+		}
+		for _, x := range cm.Decisions {
+			if x.Erased || x.Withheld {
+				erasedTexts++
+			}
+		}
+	}
+	if meetingsLeft != 3 || erasedTexts != 3 || ch.Case == nil || ch.Case.CloseReason != signal.CloseResolved {
+		t.Errorf("after the erasure: %d meetings, %d texts marked erased or withheld (want 3, 3), case %+v", meetingsLeft, erasedTexts, ch.Case)
+	}
+}
