@@ -26,6 +26,7 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.GET("/meetings/:id/agenda", s.getAgenda, chair)
 	authed.GET("/meetings/:id/contents", s.getContents, chair)
 	authed.GET("/meetings/:id/items/:ref", s.getItem, chair)
+	authed.GET("/chronology/:ref", s.getChronology, chair)
 	authed.GET("/meetings/:id/minutes", s.getMinutes, members)
 	authed.POST("/meetings/:id/items/:ref/lead", s.assignLead, chair)
 	authed.POST("/meetings/:id/items/:ref/actions", s.addAction, chair)
@@ -148,6 +149,18 @@ func (s *Server) getItem(c echo.Context) error {
 			return err
 		}
 		return c.JSON(http.StatusOK, it)
+	})
+}
+
+// getChronology: GET /api/v1/chronology/{ref}, one young person across
+// meetings (audited chronology.view).
+func (s *Server) getChronology(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		ch, err := m.Chronology(c.Request().Context(), actor, c.Param("ref"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, ch)
 	})
 }
 

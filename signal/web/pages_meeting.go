@@ -53,6 +53,7 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.GET("/overleg/:id/scherm", s.projectorPage, chair)
 	g.GET("/overleg/:id/inhoud", s.contentsPage, chair)
 	g.GET("/overleg/:id/jongere/:ref", s.itemPage, chair)
+	g.GET("/overleg/:id/jongere/:ref/verloop", s.chronologyPage, chair)
 	g.GET("/overleg/:id/verslag", s.minutesPage, members)
 	g.POST("/overleg/:id/punt/:ref/:what", s.itemSubmit, chair)
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
@@ -303,6 +304,29 @@ func (s *Server) renderItem(c echo.Context, status int, problems []FormError, fo
 		v := s.view(c, "meeting.item.title", data)
 		v.Errors, v.Form = problems, form
 		return s.render(c, status, "meeting_item", v)
+	})
+}
+
+type chronologyData struct {
+	Meeting    *signal.Meeting
+	Chronology signal.Chronology
+}
+
+// chronologyPage: GET /overleg/{id}/jongere/{ref}/verloop, one young person
+// across meetings (audited chronology.view); the meeting is where the
+// coordinator came from and goes back to.
+func (s *Server) chronologyPage(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		ctx := c.Request().Context()
+		d, err := m.Get(ctx, actor, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		ch, err := m.Chronology(ctx, actor, c.Param("ref"))
+		if err != nil {
+			return err
+		}
+		return s.Render(c, http.StatusOK, "meeting_chronology", "meeting.chronology.title", chronologyData{Meeting: d.Meeting, Chronology: ch})
 	})
 }
 
