@@ -139,7 +139,9 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 			agendaView[v.ID] = v
 		}
 	}
-	dueIn := func(days int) string { return signal.Today(clock.Now().Add(time.Duration(days) * 24 * time.Hour)).String() }
+	dueIn := func(days int) string {
+		return signal.Today(clock.Now().Add(time.Duration(days) * 24 * time.Hour)).String()
+	}
 
 	// Meeting 1: two partners about Sanne (one in full, one at minimal
 	// level), and an anonymous signal about her from the school.
