@@ -147,6 +147,21 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 	return cv, nil
 }
 
+// recordID is the id of a new action, decision or risk: random, or, when
+// the post carries an idempotency key, derived from the key, the poster and
+// the meeting, so the same post sent twice (a double click, a retry after
+// a lost answer) names the same record and is stored once (the store
+// answers ErrStoredBefore).
+func (m *Meetings) recordID(prefix string, actor Actor, meetingID, key string) (string, error) {
+	if key == "" {
+		return newMeetingID(prefix), nil
+	}
+	if err := ValidIdempotencyKey(key); err != nil {
+		return "", Invalid(FieldError{Field: "idempotency_key", Problem: "must be 1 to 100 visible ASCII characters"})
+	}
+	return prefix + "_k" + m.vault.Fingerprint([]byte("record\x00"+prefix+"\x00"+actor.UserID+"\x00"+meetingID+"\x00"+key))[:24], nil
+}
+
 func actionAD(id string) []byte   { return []byte("action/" + id + "/description") }
 func decisionAD(id string) []byte { return []byte("decision/" + id + "/text") }
 
@@ -273,7 +288,7 @@ func (m *Meetings) record(ctx context.Context, actor Actor, meetingID, ref strin
 		if err == nil {
 			break
 		}
-		if code := ErrorCode(err); code == CodeConflict || code == CodeNotFound {
+		if code := ErrorCode(err); code == CodeConflict || code == CodeNotFound || errors.Is(err, ErrStoredBefore) {
 			return CaseRecord{}, err
 		}
 		return CaseRecord{}, fmt.Errorf("store case record: %w", err)
@@ -327,6 +342,10 @@ func (m *Meetings) AddAction(ctx context.Context, actor Actor, meetingID, ref st
 	if err != nil {
 		return ActionView{}, err
 	}
+	id, err := m.recordID("act", actor, meetingID, in.Key)
+	if err != nil {
+		return ActionView{}, err
+	}
 	var owner Professional
 	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case, item []shown) (AuditEvent, error) {
 		if owner, err = m.professional(ctx, c.CooperationID, in.OwnerID, "owner_id"); err != nil {
@@ -337,7 +356,7 @@ func (m *Meetings) AddAction(ctx context.Context, actor Actor, meetingID, ref st
 		if err != nil {
 			return AuditEvent{}, err
 		}
-		a := &Action{ID: newMeetingID("act"), CaseID: c.ID, MeetingID: rec.MeetingID, OwnerID: owner.UserID, Due: due,
+		a := &Action{ID: id, CaseID: c.ID, MeetingID: rec.MeetingID, OwnerID: owner.UserID, Due: due,
 			Needs: needs, CreatedBy: actor.UserID, CreatedAt: rec.At}
 		ct, err := m.vault.Seal(ctx, c.Youth, actionAD(a.ID), []byte(text))
 		if err != nil {
@@ -346,6 +365,9 @@ func (m *Meetings) AddAction(ctx context.Context, actor Actor, meetingID, ref st
 		a.Description, rec.Action = ct, a
 		return AuditEvent{Action: ActionCaseAction}, nil
 	})
+	if errors.Is(err, ErrStoredBefore) {
+		return m.storedAction(ctx, actor, id)
+	}
 	if err != nil {
 		return ActionView{}, err
 	}
@@ -361,13 +383,17 @@ func (m *Meetings) Decide(ctx context.Context, actor Actor, meetingID, ref strin
 	if err := in.Validate(); err != nil {
 		return DecisionView{}, err
 	}
+	id, err := m.recordID("dec", actor, meetingID, in.Key)
+	if err != nil {
+		return DecisionView{}, err
+	}
 	rec, err := m.record(ctx, actor, meetingID, ref, func(rec *CaseRecord, c Case, item []shown) (AuditEvent, error) {
 		text := strings.TrimSpace(in.Text)
 		needs, err := m.checkItemText(ctx, actor, c, item, "text", text)
 		if err != nil {
 			return AuditEvent{}, err
 		}
-		d := &CaseDecision{ID: newMeetingID("dec"), CaseID: c.ID, MeetingID: rec.MeetingID, Kind: in.Kind,
+		d := &CaseDecision{ID: id, CaseID: c.ID, MeetingID: rec.MeetingID, Kind: in.Kind,
 			Needs: needs, CreatedBy: actor.UserID, CreatedAt: rec.At}
 		ct, err := m.vault.Seal(ctx, c.Youth, decisionAD(d.ID), []byte(text))
 		if err != nil {
@@ -376,6 +402,9 @@ func (m *Meetings) Decide(ctx context.Context, actor Actor, meetingID, ref strin
 		d.Text, rec.Decision = ct, d
 		return AuditEvent{Action: ActionCaseDecide}, nil
 	})
+	if errors.Is(err, ErrStoredBefore) {
+		return m.storedDecision(ctx, actor, id)
+	}
 	if err != nil {
 		return DecisionView{}, err
 	}
@@ -492,4 +521,79 @@ func (m *Meetings) CasesOf(ctx context.Context, coop, youth string) ([]YouthCase
 type YouthCaseRecord struct {
 	Case  CaseView
 	Leads []LeadProfessional
+}
+
+// storedAction is the action id as stored, for a post that came twice:
+// as the item shows it to actor.
+func (m *Meetings) storedAction(ctx context.Context, actor Actor, id string) (ActionView, error) {
+	cv, err := m.storedRecord(ctx, actor, func(cs *CaseSet) string {
+		for _, a := range cs.Actions {
+			if a.ID == id {
+				return a.CaseID
+			}
+		}
+		return ""
+	})
+	if err != nil {
+		return ActionView{}, err
+	}
+	for _, a := range cv.Actions {
+		if a.ID == id {
+			return a, nil
+		}
+	}
+	return ActionView{}, Errorf(CodeNotFound, "no action %s", id)
+}
+
+// storedDecision is storedAction for a decision.
+func (m *Meetings) storedDecision(ctx context.Context, actor Actor, id string) (DecisionView, error) {
+	cv, err := m.storedRecord(ctx, actor, func(cs *CaseSet) string {
+		for _, d := range cs.Decisions {
+			if d.ID == id {
+				return d.CaseID
+			}
+		}
+		return ""
+	})
+	if err != nil {
+		return DecisionView{}, err
+	}
+	for _, d := range cv.Decisions {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return DecisionView{}, Errorf(CodeNotFound, "no decision %s", id)
+}
+
+// storedRecord opens the case that caseOf finds in the coordinator's cases
+// as the agenda shows it (texts only where the item allows them).
+func (m *Meetings) storedRecord(ctx context.Context, actor Actor, caseOf func(*CaseSet) string) (CaseView, error) {
+	coop, err := m.coordinatorCoop(ctx, actor)
+	if err != nil {
+		return CaseView{}, err
+	}
+	cs, err := m.cases.Cases(ctx, coop)
+	if err != nil {
+		return CaseView{}, fmt.Errorf("read cases: %w", err)
+	}
+	id := caseOf(cs)
+	var c *Case
+	for _, k := range cs.Cases {
+		if k.ID == id {
+			c = k
+		}
+	}
+	if c == nil {
+		return CaseView{}, Errorf(CodeNotFound, "no record stored before")
+	}
+	items, _, err := m.caseItems(ctx, m.disclosure.perRequest(), actor, coop, []*Case{c})
+	if err != nil {
+		return CaseView{}, err
+	}
+	pros, err := m.professionals(ctx, coop)
+	if err != nil {
+		return CaseView{}, err
+	}
+	return m.caseView(ctx, c, cs, pros, Today(m.now()), "", items[0].allow)
 }

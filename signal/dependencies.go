@@ -35,6 +35,11 @@ var ErrContentErased = errors.New("content erased")
 // stored: nothing is stored; seal again (under the new key) and retry.
 var ErrKeyRetired = errors.New("the young person's key was erased while the content was sealed")
 
+// ErrStoredBefore is a store's answer to a record whose id (derived from
+// the form's idempotency key) it holds already: the same post came twice,
+// and nothing was stored or audited the second time.
+var ErrStoredBefore = errors.New("stored before under the same idempotency key")
+
 // Directory tells the domain services about organisations (implemented by
 // *sqlite.DB).
 type Directory interface {

@@ -261,6 +261,9 @@ type NewAction struct {
 	OwnerID     string `json:"owner_id"`
 	Description string `json:"description"`
 	Due         string `json:"due_on"`
+	// Key is the post's idempotency key (the form's hidden field, the
+	// API's Idempotency-Key header): the same key stores the action once.
+	Key string `json:"-"`
 }
 
 // Validate checks an action; today is the current date.
@@ -290,6 +293,7 @@ type NewDecision struct {
 	Kind DecisionKind `json:"kind"`
 	// Text is the decision; for no_action it must say why not.
 	Text string `json:"text"`
+	Key  string `json:"-"` // as NewAction.Key
 }
 
 // Validate checks a decision.

@@ -401,8 +401,9 @@ func (m *Meetings) checkTitle(ctx context.Context, actor Actor, coop, title stri
 // Errors: CodeForbidden for anyone but a coordinator, CodeNotFound for
 // another cooperation's meeting, CodeInvalid with the problem of "text"
 // (empty, too long, or naming or identifying someone), CodeConflict once
-// the meeting was held.
-func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text string) (RiskNote, error) {
+// the meeting was held. A post with an idempotency key (key, "" for none)
+// that was stored before returns that risk, stored and audited once.
+func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text, key string) (RiskNote, error) {
 	if p := validText(text, MaxTextLength); p != "" {
 		return RiskNote{}, Invalid(FieldError{Field: "text", Problem: p})
 	}
@@ -413,8 +414,16 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text str
 	if err := m.checkDetachedText(ctx, actor, coop, "text", strings.TrimSpace(text)); err != nil {
 		return RiskNote{}, err
 	}
-	r := RiskNote{ID: newMeetingID("rsk"), MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true}
-	if err := m.meetings.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}}); err != nil {
+	id, err := m.recordID("rsk", actor, meetingID, key)
+	if err != nil {
+		return RiskNote{}, err
+	}
+	r := RiskNote{ID: id, MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true}
+	err = m.meetings.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}})
+	if errors.Is(err, ErrStoredBefore) {
+		return r, nil // the same text, posted again
+	}
+	if err != nil {
 		return RiskNote{}, storeErr(err, "store risk")
 	}
 	return r, nil

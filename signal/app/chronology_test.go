@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -334,5 +335,103 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 	}
 	if meetingsLeft != 3 || erasedTexts != 3 || ch.Case == nil || ch.Case.CloseReason != signal.CloseResolved {
 		t.Errorf("after the erasure: %d meetings, %d texts marked erased or withheld (want 3, 3), case %+v", meetingsLeft, erasedTexts, ch.Case)
+	}
+}
+
+// TestTheSamePostStoresOnce (issue 16 item 4): an action, a decision and a
+// risk posted twice with the same idempotency key (a double click, a retry
+// after a lost answer, across a restart) are stored and audited once and
+// answered with the record stored the first time; another key stores
+// another record; a key that is not one is refused naming the field.
+func TestTheSamePostStoresOnce(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{t: time.Now()}
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	defer func() { a.Close() }()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.SeedDemo(ctx))
+	u, _, err := a.DB.UserByEmail(ctx, "zorgcoordinator@demo.signaal.nl")
+	must(err)
+	chair := signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	list, err := a.Meetings.List(ctx, chair)
+	must(err)
+	mt := list[0].ID
+	ag, err := a.Meetings.Agenda(ctx, chair, mt, false)
+	must(err)
+	var ref string
+	for _, it := range ag.Items {
+		if it.TextAllowed() {
+			ref = it.Ref
+		}
+	}
+	if ref == "" {
+		t.Fatal("no item of the demo agenda takes texts")
+	}
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		must(a.DB.Read().QueryRow(q, args...).Scan(&n))
+		return n
+	}
+	in := signal.NewAction{OwnerID: chair.UserID, Description: "Gesprek met de ouders plannen",
+		Due: signal.Today(clock.Now().Add(7 * 24 * time.Hour)).String(), Key: signal.NewIdempotencyKey(clock.Now())}
+	first, err := a.Meetings.AddAction(ctx, chair, mt, ref, in)
+	must(err)
+	again, err := a.Meetings.AddAction(ctx, chair, mt, ref, in)
+	must(err)
+	dec := signal.NewDecision{Kind: signal.DecisionAct, Text: "Samen optrekken", Key: signal.NewIdempotencyKey(clock.Now())}
+	d1, err := a.Meetings.Decide(ctx, chair, mt, ref, dec)
+	must(err)
+	riskKey := signal.NewIdempotencyKey(clock.Now())
+	r1, err := a.Meetings.AddRisk(ctx, chair, mt, "Wachtlijst jeugdhulp van twaalf weken", riskKey)
+	must(err)
+	// A restart between the two posts of the decision and the risk.
+	a.Close()
+	a = open()
+	d2, err := a.Meetings.Decide(ctx, chair, mt, ref, dec)
+	must(err)
+	r2, err := a.Meetings.AddRisk(ctx, chair, mt, "Wachtlijst jeugdhulp van twaalf weken", riskKey)
+	must(err)
+	if again.ID != first.ID || again.Description != in.Description || d2.ID != d1.ID || d2.Text != dec.Text || r2.ID != r1.ID {
+		t.Errorf("the second post answers another record: %s/%s, %s/%s, %s/%s", first.ID, again.ID, d1.ID, d2.ID, r1.ID, r2.ID)
+	}
+	for what, n := range map[string]int{
+		"actions":              count(`SELECT count(*) FROM case_actions`),
+		"decisions":            count(`SELECT count(*) FROM case_decisions`),
+		"risks":                count(`SELECT count(*) FROM meeting_risks`),
+		"case.action entries":  count(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionCaseAction),
+		"case.decide entries":  count(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionCaseDecide),
+		"meeting.risk entries": count(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionMeetingRisk),
+	} {
+		if n != 1 {
+			t.Errorf("%d %s after the same post twice, want 1", n, what)
+		}
+	}
+	// Another key: another action.
+	in.Key = signal.NewIdempotencyKey(clock.Now())
+	other, err := a.Meetings.AddAction(ctx, chair, mt, ref, in)
+	must(err)
+	if other.ID == first.ID || count(`SELECT count(*) FROM case_actions`) != 2 {
+		t.Errorf("a new post with a new key was not stored")
+	}
+	in.Key = "not a key"
+	var se *signal.Error
+	if _, err := a.Meetings.AddAction(ctx, chair, mt, ref, in); !errors.As(err, &se) || se.Code != signal.CodeInvalid ||
+		len(se.Fields) != 1 || se.Fields[0].Field != "idempotency_key" {
+		t.Errorf("a key with spaces: %v", err)
 	}
 }

@@ -658,15 +658,23 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 			}
 		case rec.Action != nil:
 			a := rec.Action
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_actions (id, case_id, meeting_id, owner_id, description_ct, needs, due_on, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, c.ID, rec.MeetingID, a.OwnerID, a.Description, needsColumn(a.Needs), a.Due.String(), a.CreatedBy, at); err != nil {
+			res, err := tx.ExecContext(ctx, `INSERT INTO case_actions (id, case_id, meeting_id, owner_id, description_ct, needs, due_on, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, a.ID, c.ID, rec.MeetingID, a.OwnerID, a.Description, needsColumn(a.Needs), a.Due.String(), a.CreatedBy, at)
+			if err != nil {
 				return fmt.Errorf("insert action: %w", err)
+			}
+			if err := storedOnce(res); err != nil {
+				return err
 			}
 		case rec.Decision != nil:
 			d := rec.Decision
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_decisions (id, case_id, meeting_id, kind, text_ct, needs, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, c.ID, rec.MeetingID, string(d.Kind), d.Text, needsColumn(d.Needs), d.CreatedBy, at); err != nil {
+			res, err := tx.ExecContext(ctx, `INSERT INTO case_decisions (id, case_id, meeting_id, kind, text_ct, needs, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, d.ID, c.ID, rec.MeetingID, string(d.Kind), d.Text, needsColumn(d.Needs), d.CreatedBy, at)
+			if err != nil {
 				return fmt.Errorf("insert decision: %w", err)
+			}
+			if err := storedOnce(res); err != nil {
+				return err
 			}
 		case rec.Close != nil:
 			res, err := tx.ExecContext(ctx, `UPDATE cases SET status = 'closed', closed_at = ?, close_reason = ?, closed_meeting = ?
@@ -686,6 +694,19 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 		s.w.keysErased(c.Youth)
 	}
 	return err
+}
+
+// storedOnce turns an insert that stored nothing (ON CONFLICT (id) DO
+// NOTHING: the id, derived from an idempotency key, is there already) into
+// signal.ErrStoredBefore, which rolls the unit of work back with its audit
+// events.
+func storedOnce(res sql.Result) error {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("rows stored: %w", err)
+	} else if n == 0 {
+		return signal.ErrStoredBefore
+	}
+	return nil
 }
 
 // SetActionDone implements signal.CaseStore.
@@ -712,11 +733,12 @@ func (s *MeetingStore) AddRisk(ctx context.Context, actor signal.Actor, r *signa
 		if err := plannedMeeting(ctx, tx, r.MeetingID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at, checked) VALUES (?, ?, ?, ?, ?, ?)`,
-			r.ID, r.MeetingID, r.Text, r.CreatedBy, r.CreatedAt.Format(timeLayout), r.Checked); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at, checked) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, r.ID, r.MeetingID, r.Text, r.CreatedBy, r.CreatedAt.Format(timeLayout), r.Checked)
+		if err != nil {
 			return fmt.Errorf("insert risk: %w", err)
 		}
-		return nil
+		return storedOnce(res)
 	})
 }
 

@@ -527,7 +527,7 @@ func TestMeetingRecordsLeadActionsDecisionsFollowUpAndMinutes(t *testing.T) {
 	if _, err := e.meetings.Decide(ctx, e.coordinator, first.ID, ai.Ref, signal.NewDecision{Kind: signal.DecisionNoAction, Text: "reporter vraagt eerst toestemming"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.meetings.AddRisk(ctx, e.coordinator, first.ID, "wachtlijst jeugdhulp 12 weken"); err != nil {
+	if _, err := e.meetings.AddRisk(ctx, e.coordinator, first.ID, "wachtlijst jeugdhulp 12 weken", ""); err != nil {
 		t.Fatal(err)
 	}
 

@@ -227,6 +227,7 @@ func (s *Server) addAction(c echo.Context) error {
 		if err := Decode(c, &in); err != nil {
 			return err
 		}
+		in.Key = c.Request().Header.Get(HeaderIdempotencyKey)
 		a, err := m.AddAction(c.Request().Context(), actor, c.Param("id"), c.Param("ref"), in)
 		if err != nil {
 			return err
@@ -243,6 +244,7 @@ func (s *Server) addDecision(c echo.Context) error {
 		if err := Decode(c, &in); err != nil {
 			return err
 		}
+		in.Key = c.Request().Header.Get(HeaderIdempotencyKey)
 		d, err := m.Decide(c.Request().Context(), actor, c.Param("id"), c.Param("ref"), in)
 		if err != nil {
 			return err
@@ -280,7 +282,7 @@ func (s *Server) addRisk(c echo.Context) error {
 		if err := Decode(c, &req); err != nil {
 			return err
 		}
-		r, err := m.AddRisk(c.Request().Context(), actor, c.Param("id"), req.Text)
+		r, err := m.AddRisk(c.Request().Context(), actor, c.Param("id"), req.Text, c.Request().Header.Get(HeaderIdempotencyKey))
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,9 @@ func init() {
 		}
 		return strings.Join(out, ", ")
 	}
+	// newkey: a fresh idempotency key for a form that adds a record (an
+	// action, a decision, a risk): the same form posted twice stores once.
+	templateFuncs["newkey"] = func() string { return signal.NewIdempotencyKey(time.Now()) }
 	// num: the value of an optional number (0 when absent).
 	templateFuncs["num"] = func(p *int) int {
 		if p == nil {
@@ -377,9 +380,10 @@ func (s *Server) itemSubmit(c echo.Context) error {
 		case "lead":
 			_, err = m.AssignLead(ctx, actor, id, ref, field("user_id"))
 		case "actie":
-			_, err = m.AddAction(ctx, actor, id, ref, signal.NewAction{OwnerID: field("owner_id"), Description: field("description"), Due: field("due_on")})
+			_, err = m.AddAction(ctx, actor, id, ref, signal.NewAction{OwnerID: field("owner_id"), Description: field("description"), Due: field("due_on"),
+				Key: f.Get("idempotency_key")})
 		case "besluit":
-			_, err = m.Decide(ctx, actor, id, ref, signal.NewDecision{Kind: signal.DecisionKind(field("kind")), Text: field("text")})
+			_, err = m.Decide(ctx, actor, id, ref, signal.NewDecision{Kind: signal.DecisionKind(field("kind")), Text: field("text"), Key: f.Get("idempotency_key")})
 		case "sluiten":
 			err = m.CloseCase(ctx, actor, id, ref, signal.CloseReason(field("reason")))
 		default:
@@ -415,7 +419,7 @@ func (s *Server) riskSubmit(c echo.Context) error {
 		if err != nil {
 			return signal.Errorf(signal.CodeInvalid, "unreadable form")
 		}
-		_, err = m.AddRisk(c.Request().Context(), actor, c.Param("id"), f.Get("risk"))
+		_, err = m.AddRisk(c.Request().Context(), actor, c.Param("id"), f.Get("risk"), f.Get("idempotency_key"))
 		var se *signal.Error
 		if errors.As(err, &se) && se.Code == signal.CodeInvalid {
 			v := s.view(c, "", nil)
