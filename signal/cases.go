@@ -159,7 +159,7 @@ func (m *Meetings) recordID(prefix string, actor Actor, meetingID, key string) (
 	if err := ValidIdempotencyKey(key); err != nil {
 		return "", Invalid(FieldError{Field: "idempotency_key", Problem: "must be 1 to 100 visible ASCII characters"})
 	}
-	return prefix + "_k" + m.vault.Fingerprint([]byte("record\x00"+prefix+"\x00"+actor.UserID+"\x00"+meetingID+"\x00"+key))[:24], nil
+	return prefix + "_k" + m.vault.Fingerprint([]byte("record\x00" + prefix + "\x00" + actor.UserID + "\x00" + meetingID + "\x00" + key))[:24], nil
 }
 
 func actionAD(id string) []byte   { return []byte("action/" + id + "/description") }
