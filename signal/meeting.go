@@ -119,6 +119,18 @@ func validStart(fe *FieldErrors, s string, now time.Time) time.Time {
 	return time.Time{}
 }
 
+// AttendanceStatus is how a member organisation took part in a meeting.
+type AttendanceStatus string
+
+const (
+	AttendancePresent   AttendanceStatus = "present"
+	AttendanceApologies AttendanceStatus = "apologies" // afgemeld: sent apologies
+	AttendanceAbsent    AttendanceStatus = "absent"    // without notice
+)
+
+// AttendanceStatuses lists every AttendanceStatus.
+var AttendanceStatuses = []AttendanceStatus{AttendancePresent, AttendanceApologies, AttendanceAbsent}
+
 // CaseStatus is whether a young person's case is still followed up.
 type CaseStatus string
 

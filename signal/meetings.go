@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,12 @@ type MeetingStore interface {
 	// (none: the title is dropped), with events, leaving the clear text in
 	// none of the database's files.
 	SealOldTitles(ctx context.Context, actor Actor, titles []SealedTitle, events []AuditEvent) error
+	// Attendance returns who took part in a meeting, by member
+	// organisation (an organisation not in it: not recorded).
+	Attendance(ctx context.Context, meetingID string) (map[string]AttendanceStatus, error)
+	// SetAttendance records the attendance of a planned meeting's members
+	// (CodeConflict once it is held or cancelled).
+	SetAttendance(ctx context.Context, actor Actor, meetingID string, att map[string]AttendanceStatus, at time.Time, events []AuditEvent) error
 }
 
 // CaseStore keeps the cases of young people the meeting discusses, with
@@ -350,6 +357,9 @@ type MeetingDetail struct {
 	Members       []OrgContact   `json:"members"`
 	Professionals []Professional `json:"professionals"`
 	Risks         []RiskNote     `json:"risks"`
+	// Attendance is how each member organisation took part (see
+	// RecordAttendance).
+	Attendance map[string]AttendanceStatus `json:"attendance"`
 }
 
 // Get returns a meeting for its chair, audited as meeting.view.
@@ -367,6 +377,9 @@ func (m *Meetings) Get(ctx context.Context, actor Actor, id string) (MeetingDeta
 	}
 	if d.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
 		return MeetingDetail{}, err
+	}
+	if d.Attendance, err = m.meetings.Attendance(ctx, mt.ID); err != nil {
+		return MeetingDetail{}, fmt.Errorf("read attendance: %w", err)
 	}
 	if err := m.audit.Record(ctx, actor, []AuditEvent{{Action: ActionMeetingView, Object: meetingObject(mt.ID)}}); err != nil {
 		return MeetingDetail{}, fmt.Errorf("audit view: %w", err)
@@ -523,4 +536,45 @@ func (m *Meetings) risks(ctx context.Context, actor Actor, coop, meetingID strin
 		}
 	}
 	return rs, nil
+}
+
+// RecordAttendance records who took part in the meeting, per member
+// organisation (its contact person attends for it): present, apologies sent
+// or absent. Members not named keep what was recorded for them. The minutes
+// show it. Audited as meeting.attendance (no names: organisations only).
+//
+// Callers: the coordinator (chair). Errors: CodeForbidden for anyone else,
+// CodeNotFound for another cooperation's meeting, CodeInvalid naming
+// "attendance[<org id>]" for an organisation that is not a member or a
+// status that is not one of AttendanceStatuses, CodeConflict once the
+// meeting was held or cancelled.
+func (m *Meetings) RecordAttendance(ctx context.Context, actor Actor, meetingID string, att map[string]AttendanceStatus) error {
+	_, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
+	if err != nil {
+		return err
+	}
+	var fe FieldErrors
+	orgs := slices.Sorted(maps.Keys(att))
+	for _, org := range orgs {
+		path := "attendance[" + org + "]"
+		if !slices.Contains(mt.Members, org) {
+			fe.Add(path, "is not a member organisation of this meeting")
+		} else if !oneOf(att[org], AttendanceStatuses) {
+			fe.Add(path, "must be one of present, apologies, absent")
+		}
+	}
+	if len(att) == 0 {
+		fe.Add("attendance", "is required: who was there")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	if mt.Status != MeetingPlanned {
+		return Errorf(CodeConflict, "attendance is recorded while the meeting is planned; this one is %s", mt.Status)
+	}
+	events := []AuditEvent{{Action: ActionMeetingAttendance, Object: meetingObject(mt.ID)}}
+	if err := m.meetings.SetAttendance(ctx, actor, mt.ID, att, m.now(), events); err != nil {
+		return storeErr(err, "store attendance")
+	}
+	return nil
 }

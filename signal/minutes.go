@@ -12,11 +12,14 @@ import (
 // professional, actions, closing; and the risks and bottlenecks. They go to
 // the members' contact persons (in the app: their list of minutes).
 type Minutes struct {
-	Meeting *Meeting      `json:"meeting"`
-	Final   bool          `json:"final"` // the meeting was closed
-	Members []OrgContact  `json:"members"`
-	Items   []MinutesItem `json:"items"`
-	Risks   []RiskNote    `json:"risks"`
+	Meeting *Meeting     `json:"meeting"`
+	Final   bool         `json:"final"` // the meeting was closed
+	Members []OrgContact `json:"members"`
+	// Attendance is how each member organisation took part, by its id
+	// (not recorded: absent from the map).
+	Attendance map[string]AttendanceStatus `json:"attendance"`
+	Items      []MinutesItem               `json:"items"`
+	Risks      []RiskNote                  `json:"risks"`
 }
 
 // MinutesItem is one young person in the minutes.
@@ -66,6 +69,9 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 	}
 	if mn.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
 		return Minutes{}, err
+	}
+	if mn.Attendance, err = m.meetings.Attendance(ctx, mt.ID); err != nil {
+		return Minutes{}, fmt.Errorf("read attendance: %w", err)
 	}
 	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {

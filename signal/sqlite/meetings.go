@@ -547,6 +547,42 @@ func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.Ri
 	return out, rows.Err()
 }
 
+// Attendance implements signal.MeetingStore.
+func (s *MeetingStore) Attendance(ctx context.Context, meetingID string) (map[string]signal.AttendanceStatus, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT org_id, status FROM meeting_attendance WHERE meeting_id = ?`, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("read attendance: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]signal.AttendanceStatus{}
+	for rows.Next() {
+		var org, status string
+		if err := rows.Scan(&org, &status); err != nil {
+			return nil, fmt.Errorf("read attendance: %w", err)
+		}
+		out[org] = signal.AttendanceStatus(status)
+	}
+	return out, rows.Err()
+}
+
+// SetAttendance implements signal.MeetingStore.
+func (s *MeetingStore) SetAttendance(ctx context.Context, actor signal.Actor, meetingID string, att map[string]signal.AttendanceStatus, at time.Time, events []signal.AuditEvent) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
+		for org, status := range att {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_attendance (meeting_id, org_id, status, recorded_by, recorded_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (meeting_id, org_id) DO UPDATE SET status = excluded.status,
+				recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
+				meetingID, org, string(status), actor.UserID, at.UTC().Format(timeLayout)); err != nil {
+				return fmt.Errorf("record attendance: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 // Professionals implements signal.PartnerStore.
 func (s *MeetingStore) Professionals(ctx context.Context, coop string) ([]signal.Professional, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT u.id, u.name, u.email, u.role, o.id, o.name FROM users u

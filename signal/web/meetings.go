@@ -33,6 +33,7 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings/:id/items/:ref/decisions", s.addDecision, chair)
 	authed.POST("/meetings/:id/items/:ref/close", s.closeCase, chair)
 	authed.POST("/meetings/:id/risks", s.addRisk, chair)
+	authed.POST("/meetings/:id/attendance", s.recordAttendance, chair)
 	authed.POST("/meetings/:id/held", s.holdMeeting, chair)
 	authed.POST("/meetings/:id/move", s.moveMeeting, chair)
 	authed.POST("/meetings/:id/cancel", s.cancelMeeting, chair)
@@ -287,6 +288,26 @@ func (s *Server) addRisk(c echo.Context) error {
 			return err
 		}
 		return c.JSON(http.StatusCreated, r)
+	})
+}
+
+type attendanceRequest struct {
+	// Attendance is the status per member organisation id.
+	Attendance map[string]signal.AttendanceStatus `json:"attendance"`
+}
+
+// recordAttendance: POST /api/v1/meetings/{id}/attendance
+// {"attendance": {"<org id>": "present"|"apologies"|"absent"}}.
+func (s *Server) recordAttendance(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req attendanceRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		if err := m.RecordAttendance(c.Request().Context(), actor, c.Param("id"), req.Attendance); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
 	})
 }
 

@@ -60,6 +60,7 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.GET("/overleg/:id/verslag", s.minutesPage, members)
 	g.POST("/overleg/:id/punt/:ref/:what", s.itemSubmit, chair)
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
+	g.POST("/overleg/:id/aanwezigheid", s.attendanceSubmit, chair)
 	g.POST("/overleg/:id/afsluiten", s.holdSubmit, chair)
 	g.POST("/acties/:id", s.actionSubmit, members)
 	g.GET("/signalen/terugkoppeling", s.feedbackPage, reporters)
@@ -433,6 +434,41 @@ func (s *Server) riskSubmit(c echo.Context) error {
 			return err
 		}
 		return redirect(c, "/overleg/"+c.Param("id")+"#knelpunten")
+	})
+}
+
+// attendanceSubmit: POST /overleg/{id}/aanwezigheid (att-<org id> per
+// member: present, apologies, absent; empty: not filled in).
+func (s *Server) attendanceSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		att := map[string]signal.AttendanceStatus{}
+		for name, vs := range f {
+			if org, ok := strings.CutPrefix(name, "att-"); ok && len(vs) > 0 && vs[0] != "" {
+				att[org] = signal.AttendanceStatus(vs[0])
+			}
+		}
+		err = m.RecordAttendance(c.Request().Context(), actor, c.Param("id"), att)
+		var se *signal.Error
+		if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+			v := s.view(c, "", nil)
+			var problems []FormError
+			for _, fe := range se.Fields {
+				name := fe.Field
+				if org, ok := strings.CutPrefix(strings.TrimSuffix(name, "]"), "attendance["); ok {
+					name = "att-" + org
+				}
+				problems = append(problems, FormError{name, meetingProblem(v, name, fe.Problem)})
+			}
+			return s.renderAgenda(c, http.StatusBadRequest, problems, f)
+		}
+		if err != nil {
+			return err
+		}
+		return redirect(c, "/overleg/"+c.Param("id")+"#leden")
 	})
 }
 
