@@ -435,3 +435,67 @@ func TestTheSamePostStoresOnce(t *testing.T) {
 		t.Errorf("a key with spaces: %v", err)
 	}
 }
+
+// TestAttendanceIsInTheMinutes (issue 16 item 4): the chair records per
+// member organisation present, apologies or absent; a correction before
+// the close replaces it; the minutes show it after the close and after a
+// restart; once held nothing changes; a non-member or an unknown status is
+// refused naming the field, and nothing of a refused post is stored.
+func TestAttendanceIsInTheMinutes(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{t: time.Now()}
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	defer func() { a.Close() }()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.SeedDemo(ctx))
+	u, _, err := a.DB.UserByEmail(ctx, "zorgcoordinator@demo.signaal.nl")
+	must(err)
+	chair := signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	list, err := a.Meetings.List(ctx, chair)
+	must(err)
+	mt := list[0]
+	if len(mt.Members) < 2 {
+		t.Fatalf("the demo meeting has %d members", len(mt.Members))
+	}
+	first, second := mt.Members[0], mt.Members[1]
+	must(a.Meetings.RecordAttendance(ctx, chair, mt.ID, map[string]signal.AttendanceStatus{first: signal.AttendanceAbsent, second: signal.AttendanceApologies}))
+	// A correction: the first was there after all.
+	must(a.Meetings.RecordAttendance(ctx, chair, mt.ID, map[string]signal.AttendanceStatus{first: signal.AttendancePresent}))
+	var se *signal.Error
+	err = a.Meetings.RecordAttendance(ctx, chair, mt.ID, map[string]signal.AttendanceStatus{first: "late", "org_nobody": signal.AttendancePresent})
+	if !errors.As(err, &se) || se.Code != signal.CodeInvalid || len(se.Fields) != 2 ||
+		se.Fields[0].Field != "attendance["+first+"]" && se.Fields[1].Field != "attendance["+first+"]" {
+		t.Errorf("a wrong status and a non-member: %v", err)
+	}
+	_, err = a.Meetings.Hold(ctx, chair, mt.ID)
+	must(err)
+	if err := a.Meetings.RecordAttendance(ctx, chair, mt.ID, map[string]signal.AttendanceStatus{second: signal.AttendancePresent}); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Errorf("attendance changed after the close: %v", err)
+	}
+	a.Close()
+	a = open()
+	mn, err := a.Meetings.Minutes(ctx, chair, mt.ID)
+	must(err)
+	if mn.Attendance[first] != signal.AttendancePresent || mn.Attendance[second] != signal.AttendanceApologies || len(mn.Attendance) != 2 {
+		t.Errorf("attendance in the minutes: %v", mn.Attendance)
+	}
+	var n int
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionMeetingAttendance).Scan(&n))
+	if n != 2 {
+		t.Errorf("%d meeting.attendance entries, want 2 (the refused post stores nothing)", n)
+	}
+}
