@@ -62,6 +62,8 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
 	g.POST("/overleg/:id/aanwezigheid", s.attendanceSubmit, chair)
 	g.POST("/overleg/:id/afsluiten", s.holdSubmit, chair)
+	g.POST("/overleg/:id/verplaatsen", s.moveSubmit, chair)
+	g.POST("/overleg/:id/afgelasten", s.cancelSubmit, chair)
 	g.POST("/acties/:id", s.actionSubmit, members)
 	g.GET("/signalen/terugkoppeling", s.feedbackPage, reporters)
 	g.GET("/evaluatie", s.evaluationPage, evaluators)
@@ -492,6 +494,62 @@ func (s *Server) holdSubmit(c echo.Context) error {
 			return err
 		}
 		return redirect(c, "/overleg/"+c.Param("id")+"/verslag")
+	})
+}
+
+// moveSubmit: POST /overleg/{id}/verplaatsen (date, time): a planned
+// meeting gets a new start; what is on its agenda does not change.
+func (s *Server) moveSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		v := s.view(c, "", nil)
+		var problems []FormError
+		var at string
+		if f.Get("date") == "" {
+			problems = append(problems, FormError{"date", v.T("meeting.err.date.required")})
+		} else if t, err := time.ParseInLocation("2006-01-02 15:04", f.Get("date")+" "+cmpOr(f.Get("time"), "14:00"), amsterdamZone()); err != nil {
+			problems = append(problems, FormError{"date", v.T("meeting.err.date.invalid")})
+		} else {
+			at = t.Format(time.RFC3339)
+		}
+		if len(problems) == 0 {
+			_, err = m.Move(c.Request().Context(), actor, c.Param("id"), at)
+			var se *signal.Error
+			if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+				for _, fe := range se.Fields {
+					problems = append(problems, FormError{"date", meetingProblem(v, "date", fe.Problem)})
+				}
+			} else if err != nil {
+				return err
+			}
+		}
+		if len(problems) > 0 {
+			return s.renderAgenda(c, http.StatusBadRequest, problems, f)
+		}
+		return redirect(c, "/overleg/"+c.Param("id"))
+	})
+}
+
+// cancelSubmit: POST /overleg/{id}/afgelasten (cancel_confirm=1): the
+// meeting will not take place; its items go to the next meeting held.
+// Without the confirmation nothing changes.
+func (s *Server) cancelSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		if f.Get("cancel_confirm") != "1" {
+			v := s.view(c, "", nil)
+			return s.renderAgenda(c, http.StatusBadRequest, []FormError{{"cancel_confirm", v.T("meeting.err.confirm.required")}}, f)
+		}
+		if _, err := m.Cancel(c.Request().Context(), actor, c.Param("id")); err != nil {
+			return err
+		}
+		return redirect(c, "/overleg")
 	})
 }
 
