@@ -44,6 +44,8 @@ const (
 	// A title from before the text check was checked at start: sealed
 	// when it passed, dropped when not (the entry says neither, nor the text).
 	ActionMeetingTitleSealed AuditAction = "meeting.title_sealed"
+	// A held meeting planned again, with a reason from a fixed list.
+	ActionMeetingReopen AuditAction = "meeting.reopen"
 	// Who took part: per member organisation, no names.
 	ActionMeetingAttendance AuditAction = "meeting.attendance"
 	// The administrator recorded when the meeting meets and its standing members.

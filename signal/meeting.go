@@ -131,6 +131,28 @@ const (
 // AttendanceStatuses lists every AttendanceStatus.
 var AttendanceStatuses = []AttendanceStatus{AttendancePresent, AttendanceApologies, AttendanceAbsent}
 
+// ReopenReason is why a held meeting was reopened: a fixed list, not free
+// text (it shows in the minutes, kept in the clear).
+type ReopenReason string
+
+const (
+	ReopenCorrection     ReopenReason = "correction"       // something was recorded wrongly
+	ReopenForgotten      ReopenReason = "forgotten"        // something was not recorded
+	ReopenClosedTooEarly ReopenReason = "closed_too_early" // closed before the meeting ended
+)
+
+// ReopenReasons lists every ReopenReason.
+var ReopenReasons = []ReopenReason{ReopenCorrection, ReopenForgotten, ReopenClosedTooEarly}
+
+// Reopening is one reopening of a held meeting.
+type Reopening struct {
+	Reason ReopenReason `json:"reason"`
+	// HeldAt is when the meeting had been closed before.
+	HeldAt time.Time `json:"held_at"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
 // CaseStatus is whether a young person's case is still followed up.
 type CaseStatus string
 

@@ -56,6 +56,11 @@ type MeetingStore interface {
 	// SetAttendance records the attendance of a planned meeting's members
 	// (CodeConflict once it is held or cancelled).
 	SetAttendance(ctx context.Context, actor Actor, meetingID string, att map[string]AttendanceStatus, at time.Time, events []AuditEvent) error
+	// ReopenMeeting makes a held meeting planned again and records why
+	// and when it had been held (CodeConflict if it is not held).
+	ReopenMeeting(ctx context.Context, actor Actor, meetingID string, reason ReopenReason, at time.Time, events []AuditEvent) error
+	// Reopenings returns a meeting's reopenings, oldest first.
+	Reopenings(ctx context.Context, meetingID string) ([]Reopening, error)
 }
 
 // CaseStore keeps the cases of young people the meeting discusses, with
@@ -577,4 +582,43 @@ func (m *Meetings) RecordAttendance(ctx context.Context, actor Actor, meetingID 
 		return storeErr(err, "store attendance")
 	}
 	return nil
+}
+
+// Reopen makes the meeting held last planned again, with a reason from
+// ReopenReasons: to correct or add what was recorded. Its minutes are a
+// draft again until it is closed anew, and then say that and why they were
+// reopened. Its agenda's window runs on until the new close, so signals
+// that came in meanwhile are new on this meeting, not the next: every
+// signal is still new on exactly one agenda. Audited as meeting.reopen.
+//
+// Callers: the coordinator (chair). Errors: CodeForbidden for anyone else,
+// CodeNotFound for another cooperation's meeting, CodeInvalid naming
+// "reason", CodeConflict when the meeting is not held or another meeting
+// was held after it.
+func (m *Meetings) Reopen(ctx context.Context, actor Actor, meetingID string, reason ReopenReason) (*Meeting, error) {
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	var fe FieldErrors
+	requireOneOf(&fe, "reason", reason, ReopenReasons)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if mt.Status != MeetingHeld {
+		return nil, Errorf(CodeConflict, "only a held meeting can be reopened; this one is %s", mt.Status)
+	}
+	last, err := m.meetings.LastHeld(ctx, coop, time.Time{}, "")
+	if err != nil {
+		return nil, fmt.Errorf("find the last meeting held: %w", err)
+	}
+	if last == nil || last.ID != mt.ID {
+		return nil, Errorf(CodeConflict, "a later meeting was held; record it in the next meeting")
+	}
+	events := []AuditEvent{{Action: ActionMeetingReopen, Object: meetingObject(mt.ID)}}
+	if err := m.meetings.ReopenMeeting(ctx, actor, mt.ID, reason, m.now(), events); err != nil {
+		return nil, storeErr(err, "store meeting reopened")
+	}
+	mt.Status, mt.HeldAt = MeetingPlanned, nil
+	return mt, nil
 }

@@ -18,8 +18,10 @@ type Minutes struct {
 	// Attendance is how each member organisation took part, by its id
 	// (not recorded: absent from the map).
 	Attendance map[string]AttendanceStatus `json:"attendance"`
-	Items      []MinutesItem               `json:"items"`
-	Risks      []RiskNote                  `json:"risks"`
+	// Reopened lists when and why the meeting was reopened after a close.
+	Reopened []Reopening   `json:"reopened"`
+	Items    []MinutesItem `json:"items"`
+	Risks    []RiskNote    `json:"risks"`
 }
 
 // MinutesItem is one young person in the minutes.
@@ -72,6 +74,12 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 	}
 	if mn.Attendance, err = m.meetings.Attendance(ctx, mt.ID); err != nil {
 		return Minutes{}, fmt.Errorf("read attendance: %w", err)
+	}
+	if mn.Reopened, err = m.meetings.Reopenings(ctx, mt.ID); err != nil {
+		return Minutes{}, fmt.Errorf("read reopenings: %w", err)
+	}
+	for i := range mn.Reopened {
+		mn.Reopened[i].By = "" // the minutes go to the members: no account ids
 	}
 	cs, err := m.cases.Cases(ctx, coop)
 	if err != nil {

@@ -499,3 +499,129 @@ func TestAttendanceIsInTheMinutes(t *testing.T) {
 		t.Errorf("%d meeting.attendance entries, want 2 (the refused post stores nothing)", n)
 	}
 }
+
+// TestReopeningAHeldMeetingLosesNothing (issue 16 item 4): the meeting
+// held last is reopened with a reason; a signal that came in after the
+// first close is then new on it (its window runs on to the new close) and
+// not on the next meeting, so it is still new on exactly one agenda; what
+// was recorded stays; the minutes say when and why it was reopened. A
+// meeting with a later meeting held after it cannot be reopened; without a
+// reason nothing changes.
+func TestReopeningAHeldMeetingLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{t: time.Now()}
+	later := func(d time.Duration) { clock.Set(clock.Now().Add(d)) }
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	defer func() { a.Close() }()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.SeedDemo(ctx))
+	actor := func(email string) signal.Actor {
+		u, _, err := a.DB.UserByEmail(ctx, email)
+		must(err)
+		return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	}
+	chair, mentor := actor("zorgcoordinator@demo.signaal.nl"), actor("mentor@demo.signaal.nl")
+	list, err := a.Meetings.List(ctx, chair)
+	must(err)
+	m1 := list[0]
+	newOn := func(m string) map[string]bool {
+		t.Helper()
+		ag, err := a.Meetings.Agenda(ctx, chair, m, false)
+		must(err)
+		out := map[string]bool{}
+		for _, it := range ag.Items {
+			for _, v := range it.Signals {
+				out[v.ID] = true
+			}
+		}
+		return out
+	}
+	before := newOn(m1.ID)
+	later(time.Hour)
+	_, err = a.Meetings.Hold(ctx, chair, m1.ID)
+	must(err)
+	decisionsBefore := 0
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM case_decisions`).Scan(&decisionsBefore))
+
+	// A signal after the close.
+	later(time.Hour)
+	var ans signal.Answers
+	must(json.Unmarshal([]byte(chronoAnswers[signal.LevelFull]), &ans))
+	res, err := a.Signals.Submit(ctx, mentor, signal.NewSignal{Youth: signal.NewYouth{Name: "Fenna Bos", BirthDate: "2011-04-30"},
+		Category: signal.CategorySchoolAbsence, Facts: "Vier dagen afwezig.", ObservedOn: signal.Today(clock.Now()).String(), Answers: ans,
+		Versions: signal.Versions{Minimal: &signal.TextVersion{Facts: "Vier dagen afwezig."}, Anonymous: &signal.TextVersion{Facts: "Vier dagen afwezig."}}}, "")
+	must(err)
+	late := res.ID
+
+	// No reason, another role: nothing changes.
+	var se *signal.Error
+	if _, err := a.Meetings.Reopen(ctx, chair, m1.ID, ""); !errors.As(err, &se) || se.Code != signal.CodeInvalid || se.Fields[0].Field != "reason" {
+		t.Errorf("reopened without a reason: %v", err)
+	}
+	if _, err := a.Meetings.Reopen(ctx, mentor, m1.ID, signal.ReopenForgotten); signal.ErrorCode(err) != signal.CodeForbidden {
+		t.Errorf("a reporter reopens: %v", err)
+	}
+	later(time.Minute)
+	mt, err := a.Meetings.Reopen(ctx, chair, m1.ID, signal.ReopenForgotten)
+	must(err)
+	if mt.Status != signal.MeetingPlanned {
+		t.Fatalf("reopened meeting is %s", mt.Status)
+	}
+	// A restart while it is open again.
+	a.Close()
+	a = open()
+	now := newOn(m1.ID)
+	for id := range before {
+		if !now[id] {
+			t.Errorf("signal %s left the reopened meeting's agenda", id)
+		}
+	}
+	if !now[late] {
+		t.Error("the signal that came in after the first close is not new on the reopened meeting")
+	}
+	var decisionsAfter int
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM case_decisions`).Scan(&decisionsAfter))
+	if decisionsAfter != decisionsBefore {
+		t.Errorf("reopening changed the decisions: %d, was %d", decisionsAfter, decisionsBefore)
+	}
+	later(time.Hour)
+	_, err = a.Meetings.Hold(ctx, chair, m1.ID)
+	must(err)
+	mn, err := a.Meetings.Minutes(ctx, chair, m1.ID)
+	must(err)
+	if len(mn.Reopened) != 1 || mn.Reopened[0].Reason != signal.ReopenForgotten || mn.Reopened[0].By != "" || !mn.Final {
+		t.Errorf("minutes after reopening: final %v, reopened %+v", mn.Final, mn.Reopened)
+	}
+	// The next meeting: the late signal is not new there.
+	later(time.Hour)
+	m2, err := a.Meetings.Plan(ctx, chair, signal.NewMeeting{Title: "Volgend overleg", StartsAt: clock.Now().Add(24 * time.Hour).Format(time.RFC3339)})
+	must(err)
+	if newOn(m2.ID)[late] {
+		t.Error("the late signal is new on two agendas")
+	}
+	later(time.Hour)
+	_, err = a.Meetings.Hold(ctx, chair, m2.ID)
+	must(err)
+	if _, err := a.Meetings.Reopen(ctx, chair, m1.ID, signal.ReopenCorrection); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Errorf("reopening a meeting with a later one held: %v", err)
+	}
+	var n int
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionMeetingReopen).Scan(&n))
+	if n != 1 {
+		t.Errorf("%d meeting.reopen entries, want 1", n)
+	}
+}

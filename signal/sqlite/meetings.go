@@ -804,6 +804,49 @@ func (s *MeetingStore) updatePlanned(ctx context.Context, actor signal.Actor, me
 	})
 }
 
+// ReopenMeeting implements signal.MeetingStore.
+func (s *MeetingStore) ReopenMeeting(ctx context.Context, actor signal.Actor, meetingID string, reason signal.ReopenReason, at time.Time, events []signal.AuditEvent) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		var held sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT held_at FROM meetings WHERE id = ? AND status = 'held'`, meetingID).Scan(&held)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !held.Valid {
+			return signal.Errorf(signal.CodeConflict, "only a held meeting can be reopened")
+		}
+		if err != nil {
+			return fmt.Errorf("read meeting: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_reopenings (meeting_id, reason, held_at, reopened_by, reopened_at) VALUES (?, ?, ?, ?, ?)`,
+			meetingID, string(reason), held.String, actor.UserID, at.UTC().Format(timeLayout)); err != nil {
+			return fmt.Errorf("record reopening: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE meetings SET status = 'planned', held_at = NULL WHERE id = ?`, meetingID); err != nil {
+			return fmt.Errorf("reopen meeting: %w", err)
+		}
+		return nil
+	})
+}
+
+// Reopenings implements signal.MeetingStore.
+func (s *MeetingStore) Reopenings(ctx context.Context, meetingID string) ([]signal.Reopening, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT reason, held_at, reopened_by, reopened_at FROM meeting_reopenings
+		WHERE meeting_id = ? ORDER BY reopened_at`, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("read reopenings: %w", err)
+	}
+	defer rows.Close()
+	out := []signal.Reopening{}
+	for rows.Next() {
+		var r signal.Reopening
+		var reason, held, at string
+		if err := rows.Scan(&reason, &held, &r.By, &at); err != nil {
+			return nil, fmt.Errorf("read reopenings: %w", err)
+		}
+		r.Reason, r.HeldAt, r.At = signal.ReopenReason(reason), parseTime(held), parseTime(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // CancelMeeting implements signal.MeetingStore.
 func (s *MeetingStore) CancelMeeting(ctx context.Context, actor signal.Actor, meetingID string, at time.Time, events []signal.AuditEvent) error {
 	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {

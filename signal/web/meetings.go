@@ -34,6 +34,7 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings/:id/items/:ref/close", s.closeCase, chair)
 	authed.POST("/meetings/:id/risks", s.addRisk, chair)
 	authed.POST("/meetings/:id/attendance", s.recordAttendance, chair)
+	authed.POST("/meetings/:id/reopen", s.reopenMeeting, chair)
 	authed.POST("/meetings/:id/held", s.holdMeeting, chair)
 	authed.POST("/meetings/:id/move", s.moveMeeting, chair)
 	authed.POST("/meetings/:id/cancel", s.cancelMeeting, chair)
@@ -308,6 +309,25 @@ func (s *Server) recordAttendance(c echo.Context) error {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
+	})
+}
+
+type reopenRequest struct {
+	Reason signal.ReopenReason `json:"reason"`
+}
+
+// reopenMeeting: POST /api/v1/meetings/{id}/reopen {"reason": ...}.
+func (s *Server) reopenMeeting(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req reopenRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		mt, err := m.Reopen(c.Request().Context(), actor, c.Param("id"), req.Reason)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, mt)
 	})
 }
 

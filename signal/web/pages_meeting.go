@@ -64,6 +64,7 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.POST("/overleg/:id/afsluiten", s.holdSubmit, chair)
 	g.POST("/overleg/:id/verplaatsen", s.moveSubmit, chair)
 	g.POST("/overleg/:id/afgelasten", s.cancelSubmit, chair)
+	g.POST("/overleg/:id/heropenen", s.reopenSubmit, chair)
 	g.POST("/acties/:id", s.actionSubmit, members)
 	g.GET("/signalen/terugkoppeling", s.feedbackPage, reporters)
 	g.GET("/evaluatie", s.evaluationPage, evaluators)
@@ -352,12 +353,59 @@ func (s *Server) projectorPage(c echo.Context) error {
 // minutesPage: GET /overleg/{id}/verslag, printable (print styles turn it
 // into a clean document; the browser's "print to PDF" makes the PDF).
 func (s *Server) minutesPage(c echo.Context) error {
+	return s.renderMinutes(c, http.StatusOK, nil, nil)
+}
+
+type minutesData struct {
+	Minutes signal.Minutes
+	// Chair: the reader chairs the meeting and may reopen it.
+	Chair   bool
+	Reasons []signal.ReopenReason
+}
+
+// renderMinutes renders the minutes, with what a refused reopening posted.
+func (s *Server) renderMinutes(c echo.Context, status int, problems []FormError, form map[string][]string) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
 		mn, err := m.Minutes(c.Request().Context(), actor, c.Param("id"))
 		if err != nil {
 			return err
 		}
-		return s.Render(c, http.StatusOK, "meeting_minutes", "meeting.minutes.title", mn)
+		v := s.view(c, "meeting.minutes.title", minutesData{Minutes: mn, Chair: actor.Role == signal.RoleCoordinator, Reasons: signal.ReopenReasons})
+		v.Errors, v.Form = problems, form
+		return s.render(c, status, "meeting_minutes", v)
+	})
+}
+
+// reopenSubmit: POST /overleg/{id}/heropenen (reason, reopen_confirm=1):
+// the meeting held last is planned again, to correct or add what was
+// recorded. Without the confirmation or a reason nothing changes.
+func (s *Server) reopenSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		v := s.view(c, "", nil)
+		var problems []FormError
+		if f.Get("reason") == "" {
+			problems = append(problems, FormError{"reason", v.T("meeting.err.reopen.required")})
+		}
+		if f.Get("reopen_confirm") != "1" {
+			problems = append(problems, FormError{"reopen_confirm", v.T("meeting.err.confirm.required")})
+		}
+		if len(problems) == 0 {
+			_, err = m.Reopen(c.Request().Context(), actor, c.Param("id"), signal.ReopenReason(f.Get("reason")))
+			var se *signal.Error
+			if errors.As(err, &se) && se.Code == signal.CodeInvalid {
+				problems = append(problems, FormError{"reason", v.T("meeting.err.reopen.required")})
+			} else if err != nil {
+				return err
+			}
+		}
+		if len(problems) > 0 {
+			return s.renderMinutes(c, http.StatusBadRequest, problems, f)
+		}
+		return redirect(c, "/overleg/"+c.Param("id"))
 	})
 }
 
