@@ -104,6 +104,25 @@ func TestChairMovesRecordsAttendanceClosesAndCancels(t *testing.T) {
 		t.Errorf("agenda numbers not found: %v", numbers)
 	}
 
+	// Reopened from the minutes: not without a reason and the confirmation.
+	p.ExpectConsoleError("status of 400")
+	p.ClickAndWait(browsertest.Name("Overleg heropenen"), browsertest.CSS(".error-summary"))
+	p.AssertAccessible()
+	if got, _ := s.app.DB.Meetings().Meeting(ctx, s.meeting); got.Status != signal.MeetingHeld {
+		t.Fatalf("reopened without a reason: %s", got.Status)
+	}
+	p.Select(browsertest.CSS("#f-reason"), "forgotten")
+	p.Click(browsertest.CSS("#f-reopen_confirm"))
+	p.ClickAndWait(browsertest.Name("Overleg heropenen"), browsertest.Name("Overleg afsluiten"))
+	p.Click(browsertest.CSS("#f-confirm"))
+	p.ClickAndWait(browsertest.Name("Overleg afsluiten"), browsertest.CSS("h1"))
+	p.AssertAccessible()
+	p.Screenshot("minutes-reopened")
+	if got := p.Text(browsertest.CSS("main")); !strings.Contains(got, "Heropend op") || !strings.Contains(got, "Iets is niet vastgelegd") ||
+		!strings.Contains(got, "Jongerenwerk (Contact Jongerenwerk): Afgemeld") {
+		t.Errorf("the minutes after reopening:\n%s", got)
+	}
+
 	// A second meeting, cancelled from its page.
 	m2, err := s.app.Meetings.Plan(ctx, chairActor, signal.NewMeeting{Title: "Extra overleg", StartsAt: time.Now().Add(72 * time.Hour).Format(time.RFC3339)})
 	if err != nil {
