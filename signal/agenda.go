@@ -51,6 +51,9 @@ type Agenda struct {
 	// actions (overdue ones flagged) and their earlier decisions.
 	FollowUp []AgendaItem `json:"follow_up"`
 	Risks    []RiskNote   `json:"risks"`
+	// CarriedRisks are the open risks of earlier meetings (a planned
+	// meeting's agenda only): on every agenda until a meeting resolves them.
+	CarriedRisks []RiskNote `json:"carried_risks"`
 	// Overdue counts the open actions past their due date, on the whole
 	// agenda.
 	Overdue int `json:"overdue"`
@@ -580,6 +583,11 @@ func (m *Meetings) buildAgenda(ctx context.Context, actor Actor, coop string, mt
 	if !r.heads { // a contents list shows no risk notes (and opens no text)
 		if ag.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {
 			return Agenda{}, built, fmt.Errorf("list risks: %w", err)
+		}
+		if mt.Status == MeetingPlanned {
+			if ag.CarriedRisks, err = m.carriedRisks(ctx, actor, coop, mt.ID); err != nil {
+				return Agenda{}, built, err
+			}
 		}
 	}
 

@@ -288,6 +288,29 @@ type RiskNote struct {
 	// written (every risk since it exists); one without it is checked
 	// again before it is shown.
 	Checked bool `json:"-"`
+	// OwnerID follows the risk up ("" for nobody yet); Owner is who that is.
+	OwnerID string        `json:"owner_id,omitempty"`
+	Owner   *Professional `json:"owner,omitempty"`
+	// Status: an open risk of a held meeting is on every later agenda.
+	Status RiskStatus `json:"status"`
+}
+
+// RiskStatus is whether a risk is still followed up.
+type RiskStatus string
+
+const (
+	RiskOpen     RiskStatus = "open"
+	RiskResolved RiskStatus = "resolved"
+)
+
+// RiskStatuses lists every RiskStatus.
+var RiskStatuses = []RiskStatus{RiskOpen, RiskResolved}
+
+// RiskUpdate is one change of a risk's owner and status, made in a meeting.
+type RiskUpdate struct {
+	RiskID, MeetingID, OwnerID string
+	Status                     RiskStatus
+	At                         time.Time
 }
 
 // NewAction is the body of POST …/items/{item}/actions.

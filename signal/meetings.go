@@ -56,6 +56,16 @@ type MeetingStore interface {
 	// SetAttendance records the attendance of a planned meeting's members
 	// (CodeConflict once it is held or cancelled).
 	SetAttendance(ctx context.Context, actor Actor, meetingID string, att map[string]AttendanceStatus, at time.Time, events []AuditEvent) error
+	// CarriedRisks returns the open risks of the cooperation's held
+	// meetings other than meetingID, oldest first.
+	CarriedRisks(ctx context.Context, coop, meetingID string) ([]RiskNote, error)
+	// Risk returns a risk and its meeting's cooperation; CodeNotFound if
+	// there is none.
+	Risk(ctx context.Context, id string) (*RiskNote, string, error)
+	// UpdateRisk sets a risk's owner and status and keeps the change in
+	// its history, under the planned meeting u.MeetingID (CodeConflict if
+	// it is held or cancelled).
+	UpdateRisk(ctx context.Context, actor Actor, u RiskUpdate, events []AuditEvent) error
 	// ReopenMeeting makes a held meeting planned again and records why
 	// and when it had been held (CodeConflict if it is not held).
 	ReopenMeeting(ctx context.Context, actor Actor, meetingID string, reason ReopenReason, at time.Time, events []AuditEvent) error
@@ -436,7 +446,7 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text, ke
 	if err != nil {
 		return RiskNote{}, err
 	}
-	r := RiskNote{ID: id, MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true}
+	r := RiskNote{ID: id, MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true, Status: RiskOpen}
 	err = m.meetings.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}})
 	if errors.Is(err, ErrStoredBefore) {
 		return r, nil // the same text, posted again
@@ -519,6 +529,38 @@ func (m *Meetings) Cancel(ctx context.Context, actor Actor, meetingID string) (*
 	return mt, nil
 }
 
+// riskOwners fills in the owners of rs.
+func (m *Meetings) riskOwners(ctx context.Context, coop string, rs []RiskNote) error {
+	var pros map[string]Professional
+	for i := range rs {
+		if rs[i].OwnerID == "" {
+			continue
+		}
+		if pros == nil {
+			var err error
+			if pros, err = m.professionals(ctx, coop); err != nil {
+				return err
+			}
+		}
+		p, ok := pros[rs[i].OwnerID]
+		if !ok {
+			p = Professional{UserID: rs[i].OwnerID, Name: "(account no longer active)"}
+		}
+		rs[i].Owner = &p
+	}
+	return nil
+}
+
+// carriedRisks are the open risks of earlier meetings, as risks shows
+// them.
+func (m *Meetings) carriedRisks(ctx context.Context, actor Actor, coop, meetingID string) ([]RiskNote, error) {
+	rs, err := m.meetings.CarriedRisks(ctx, coop, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("list carried risks: %w", err)
+	}
+	return m.checkedRisks(ctx, actor, coop, rs)
+}
+
 // risks returns the risks of a meeting as they may be shown: one written
 // before the text check (migration 0050, so not Checked) is checked now as
 // AddRisk checks, and held back (Withheld, no Text) when the check refuses
@@ -527,6 +569,15 @@ func (m *Meetings) risks(ctx context.Context, actor Actor, coop, meetingID strin
 	rs, err := m.meetings.Risks(ctx, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("list risks: %w", err)
+	}
+	return m.checkedRisks(ctx, actor, coop, rs)
+}
+
+// checkedRisks fills in the owners of rs and holds back the text of one
+// written before the check that the check now refuses.
+func (m *Meetings) checkedRisks(ctx context.Context, actor Actor, coop string, rs []RiskNote) ([]RiskNote, error) {
+	if err := m.riskOwners(ctx, coop, rs); err != nil {
+		return nil, err
 	}
 	for i := range rs {
 		if rs[i].Checked {
@@ -621,4 +672,54 @@ func (m *Meetings) Reopen(ctx context.Context, actor Actor, meetingID string, re
 	}
 	mt.Status, mt.HeldAt = MeetingPlanned, nil
 	return mt, nil
+}
+
+// UpdateRisk gives a risk (of this meeting, or carried over from an
+// earlier one) an owner and a status, in the planned meeting meetingID:
+// an open risk is on every later agenda until a meeting resolves it. The
+// change is kept in the risk's history (nothing is overwritten there) and
+// audited as meeting.risk_update.
+//
+// Callers: the coordinator (chair). Errors: CodeForbidden for anyone else,
+// CodeNotFound for another cooperation's meeting or risk, CodeInvalid
+// naming "owner_id" (not an active professional of the cooperation) or
+// "status", CodeConflict once the meeting was held or cancelled.
+func (m *Meetings) UpdateRisk(ctx context.Context, actor Actor, meetingID, riskID, ownerID string, status RiskStatus) (RiskNote, error) {
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
+	if err != nil {
+		return RiskNote{}, err
+	}
+	r, rcoop, err := m.meetings.Risk(ctx, riskID)
+	if ErrorCode(err) == CodeNotFound || err == nil && rcoop != coop {
+		return RiskNote{}, Errorf(CodeNotFound, "no risk %s", riskID)
+	}
+	if err != nil {
+		return RiskNote{}, fmt.Errorf("find risk: %w", err)
+	}
+	var fe FieldErrors
+	requireOneOf(&fe, "status", status, RiskStatuses)
+	var owner *Professional
+	if ownerID != "" {
+		if p, err := m.professional(ctx, coop, ownerID, "owner_id"); err != nil {
+			var se *Error
+			if !errors.As(err, &se) || se.Code != CodeInvalid {
+				return RiskNote{}, err
+			}
+			fe = append(fe, se.Fields...)
+		} else {
+			owner = &p
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return RiskNote{}, err
+	}
+	if mt.Status != MeetingPlanned {
+		return RiskNote{}, Errorf(CodeConflict, "this meeting was closed; record it in the next meeting")
+	}
+	u := RiskUpdate{RiskID: r.ID, MeetingID: mt.ID, OwnerID: ownerID, Status: status, At: m.now()}
+	if err := m.meetings.UpdateRisk(ctx, actor, u, []AuditEvent{{Action: ActionMeetingRiskUpdate, Object: meetingObject(mt.ID)}}); err != nil {
+		return RiskNote{}, storeErr(err, "store risk update")
+	}
+	r.OwnerID, r.Owner, r.Status = ownerID, owner, status
+	return *r, nil
 }

@@ -625,3 +625,98 @@ func TestReopeningAHeldMeetingLosesNothing(t *testing.T) {
 		t.Errorf("%d meeting.reopen entries, want 1", n)
 	}
 }
+
+// TestRisksCarryOverWithOwnerAndStatus (issue 16 item 4): a risk noted in
+// one meeting gets an owner; after the close it is on the next agenda with
+// that owner (across a restart) until a meeting resolves it, and then on
+// no later agenda. Every change is kept; a wrong status or owner is
+// refused naming the field.
+func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{t: time.Now()}
+	later := func(d time.Duration) { clock.Set(clock.Now().Add(d)) }
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	defer func() { a.Close() }()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.SeedDemo(ctx))
+	actor := func(email string) signal.Actor {
+		u, _, err := a.DB.UserByEmail(ctx, email)
+		must(err)
+		return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	}
+	chair, worker := actor("zorgcoordinator@demo.signaal.nl"), actor("jongerenwerker@demo.signaal.nl")
+	list, err := a.Meetings.List(ctx, chair)
+	must(err)
+	m1 := list[0].ID
+	r, err := a.Meetings.AddRisk(ctx, chair, m1, "Wachtlijst jeugdhulp van twaalf weken", "")
+	must(err)
+	var se *signal.Error
+	if _, err := a.Meetings.UpdateRisk(ctx, chair, m1, r.ID, "usr_nobody", "later"); !errors.As(err, &se) || len(se.Fields) != 2 {
+		t.Errorf("a wrong owner and status: %v", err)
+	}
+	_, err = a.Meetings.UpdateRisk(ctx, chair, m1, r.ID, worker.UserID, signal.RiskOpen)
+	must(err)
+	later(time.Hour)
+	_, err = a.Meetings.Hold(ctx, chair, m1)
+	must(err)
+	plan := func(title string) string {
+		t.Helper()
+		later(time.Hour)
+		m, err := a.Meetings.Plan(ctx, chair, signal.NewMeeting{Title: title, StartsAt: clock.Now().Add(24 * time.Hour).Format(time.RFC3339)})
+		must(err)
+		return m.ID
+	}
+	carried := func(m string) []signal.RiskNote {
+		t.Helper()
+		ag, err := a.Meetings.Agenda(ctx, chair, m, false)
+		must(err)
+		return ag.CarriedRisks
+	}
+	m2 := plan("Tweede overleg")
+	a.Close()
+	a = open()
+	got := carried(m2)
+	if len(got) != 1 || got[0].ID != r.ID || got[0].Owner == nil || got[0].Owner.UserID != worker.UserID || got[0].Status != signal.RiskOpen ||
+		got[0].Text != "Wachtlijst jeugdhulp van twaalf weken" {
+		t.Fatalf("carried risks on the next agenda: %+v", got)
+	}
+	later(time.Hour)
+	_, err = a.Meetings.Hold(ctx, chair, m2)
+	must(err)
+	m3 := plan("Derde overleg")
+	if got := carried(m3); len(got) != 1 {
+		t.Fatalf("an open risk left the agenda: %+v", got)
+	}
+	_, err = a.Meetings.UpdateRisk(ctx, chair, m3, r.ID, worker.UserID, signal.RiskResolved)
+	must(err)
+	later(time.Hour)
+	_, err = a.Meetings.Hold(ctx, chair, m3)
+	must(err)
+	m4 := plan("Vierde overleg")
+	if got := carried(m4); len(got) != 0 {
+		t.Errorf("a resolved risk is still carried: %+v", got)
+	}
+	if _, err := a.Meetings.UpdateRisk(ctx, chair, m3, r.ID, "", signal.RiskOpen); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Errorf("a risk changed under a held meeting: %v", err)
+	}
+	var n, audited int
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM risk_updates WHERE risk_id = ?`, r.ID).Scan(&n))
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionMeetingRiskUpdate).Scan(&audited))
+	if n != 2 || audited != 2 {
+		t.Errorf("%d changes kept, %d audited; want 2, 2", n, audited)
+	}
+}

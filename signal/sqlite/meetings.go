@@ -528,8 +528,13 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 
 // Risks implements signal.MeetingStore.
 func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.RiskNote, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, meeting_id, text, created_by, created_at, checked FROM meeting_risks
-		WHERE meeting_id = ? ORDER BY created_at, id`, meetingID)
+	return s.readRisks(ctx, `SELECT `+riskColumns+` FROM meeting_risks r WHERE meeting_id = ? ORDER BY created_at, id`, meetingID)
+}
+
+const riskColumns = `r.id, r.meeting_id, r.text, r.created_by, r.created_at, r.checked, coalesce(r.owner_id, ''), r.status`
+
+func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any) ([]signal.RiskNote, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read risks: %w", err)
 	}
@@ -537,14 +542,62 @@ func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.Ri
 	out := []signal.RiskNote{}
 	for rows.Next() {
 		var r signal.RiskNote
-		var created string
-		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked); err != nil {
+		var created, status string
+		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked, &r.OwnerID, &status); err != nil {
 			return nil, fmt.Errorf("read risks: %w", err)
 		}
-		r.CreatedAt = parseTime(created)
+		r.CreatedAt, r.Status = parseTime(created), signal.RiskStatus(status)
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// CarriedRisks implements signal.MeetingStore.
+func (s *MeetingStore) CarriedRisks(ctx context.Context, coop, meetingID string) ([]signal.RiskNote, error) {
+	return s.readRisks(ctx, `SELECT `+riskColumns+` FROM meeting_risks r JOIN meetings m ON m.id = r.meeting_id
+		WHERE m.cooperation_id = ? AND m.status = 'held' AND r.meeting_id <> ? AND r.status = 'open'
+		ORDER BY r.created_at, r.id`, coop, meetingID)
+}
+
+// UpdateRisk implements signal.MeetingStore.
+func (s *MeetingStore) UpdateRisk(ctx context.Context, actor signal.Actor, u signal.RiskUpdate, events []signal.AuditEvent) error {
+	var owner any
+	if u.OwnerID != "" {
+		owner = u.OwnerID
+	}
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		if err := plannedMeeting(ctx, tx, u.MeetingID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE meeting_risks SET owner_id = ?, status = ? WHERE id = ?`, owner, string(u.Status), u.RiskID)
+		if err != nil {
+			return fmt.Errorf("update risk: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return signal.Errorf(signal.CodeNotFound, "no risk %s", u.RiskID)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO risk_updates (risk_id, meeting_id, owner_id, status, updated_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, u.RiskID, u.MeetingID, owner, string(u.Status), actor.UserID, u.At.UTC().Format(timeLayout)); err != nil {
+			return fmt.Errorf("record risk update: %w", err)
+		}
+		return nil
+	})
+}
+
+// Risk implements signal.MeetingStore.
+func (s *MeetingStore) Risk(ctx context.Context, id string) (*signal.RiskNote, string, error) {
+	rs, err := s.readRisks(ctx, `SELECT `+riskColumns+` FROM meeting_risks r WHERE r.id = ?`, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(rs) == 0 {
+		return nil, "", signal.Errorf(signal.CodeNotFound, "no risk %s", id)
+	}
+	var coop string
+	if err := s.r.QueryRowContext(ctx, `SELECT cooperation_id FROM meetings WHERE id = ?`, rs[0].MeetingID).Scan(&coop); err != nil {
+		return nil, "", fmt.Errorf("read risk's meeting: %w", err)
+	}
+	return &rs[0], coop, nil
 }
 
 // Attendance implements signal.MeetingStore.

@@ -34,6 +34,7 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings/:id/items/:ref/close", s.closeCase, chair)
 	authed.POST("/meetings/:id/risks", s.addRisk, chair)
 	authed.POST("/meetings/:id/attendance", s.recordAttendance, chair)
+	authed.POST("/meetings/:id/risks/:rid", s.updateRisk, chair)
 	authed.POST("/meetings/:id/reopen", s.reopenMeeting, chair)
 	authed.POST("/meetings/:id/held", s.holdMeeting, chair)
 	authed.POST("/meetings/:id/move", s.moveMeeting, chair)
@@ -309,6 +310,26 @@ func (s *Server) recordAttendance(c echo.Context) error {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
+	})
+}
+
+type riskUpdateRequest struct {
+	OwnerID string            `json:"owner_id"`
+	Status  signal.RiskStatus `json:"status"`
+}
+
+// updateRisk: POST /api/v1/meetings/{id}/risks/{rid} {"owner_id", "status"}.
+func (s *Server) updateRisk(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req riskUpdateRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		r, err := m.UpdateRisk(c.Request().Context(), actor, c.Param("id"), c.Param("rid"), req.OwnerID, req.Status)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, r)
 	})
 }
 

@@ -60,6 +60,7 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.GET("/overleg/:id/verslag", s.minutesPage, members)
 	g.POST("/overleg/:id/punt/:ref/:what", s.itemSubmit, chair)
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
+	g.POST("/overleg/:id/knelpunt/:rid", s.riskUpdateSubmit, chair)
 	g.POST("/overleg/:id/aanwezigheid", s.attendanceSubmit, chair)
 	g.POST("/overleg/:id/afsluiten", s.holdSubmit, chair)
 	g.POST("/overleg/:id/verplaatsen", s.moveSubmit, chair)
@@ -484,6 +485,21 @@ func (s *Server) riskSubmit(c echo.Context) error {
 			return err
 		}
 		return redirect(c, "/overleg/"+c.Param("id")+"#knelpunten")
+	})
+}
+
+// riskUpdateSubmit: POST /overleg/{id}/knelpunt/{rid} (owner_id, status).
+func (s *Server) riskUpdateSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		if _, err := m.UpdateRisk(c.Request().Context(), actor, c.Param("id"), c.Param("rid"), f.Get("owner_id"),
+			signal.RiskStatus(f.Get("status"))); err != nil {
+			return err
+		}
+		return redirect(c, "/overleg/"+c.Param("id")+"#risico-"+c.Param("rid"))
 	})
 }
 
