@@ -62,6 +62,15 @@ func TestChairMovesRecordsAttendanceClosesAndCancels(t *testing.T) {
 	p.Select(browsertest.CSS("#f-att-"+members["Jongerenwerk"]), "apologies")
 	p.Select(browsertest.CSS("#f-att-"+members["Gemeente"]), "present")
 	p.ClickAndWait(browsertest.Name("Aanwezigheid opslaan"), browsertest.Name("Overleg afsluiten"))
+	// A risk, then who follows it up.
+	p.Fill(browsertest.CSS("#f-risk"), "Wachtlijst jeugdhulp van twaalf weken")
+	p.ClickAndWait(browsertest.CSS("form[action$='/knelpunten'] button"), browsertest.CSS("form.risk"))
+	p.Select(browsertest.CSS("form.risk select[name=owner_id]"), jamalID(t, s))
+	p.ClickAndWait(browsertest.CSS("form.risk button"), browsertest.CSS("form.risk"))
+	if got := p.Text(browsertest.CSS("#knelpunten ~ ul.list")); !strings.Contains(got, "Wachtlijst jeugdhulp") || !strings.Contains(got, "Wie pakt het op: jamal") ||
+		!strings.Contains(got, "Loopt") {
+		t.Errorf("the risk with its owner:\n%s", got)
+	}
 	p.AssertAccessible()
 	p.Screenshot("agenda-planning")
 	if got := p.Text(browsertest.CSS("#leden + ul")); strings.Count(got, "Aanwezig") != 2 || !strings.Contains(got, "Afgemeld") {
@@ -143,6 +152,15 @@ func TestChairMovesRecordsAttendanceClosesAndCancels(t *testing.T) {
 	if got := p.Text(browsertest.CSS("main")); !strings.Contains(got, "afgelast") {
 		t.Errorf("the meetings list does not say the meeting is cancelled:\n%s", got)
 	}
+}
+
+func jamalID(t *testing.T, s *site) string {
+	t.Helper()
+	u, _, err := s.app.DB.UserByEmail(context.Background(), "jamal@jongerenwerk.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }
 
 func amsterdam(t *testing.T) *time.Location {
