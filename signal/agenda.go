@@ -47,6 +47,9 @@ type Agenda struct {
 	// Proposals are the possible matches among the items the coordinator
 	// has not decided about (not on the projector; see matching.go).
 	Proposals []MatchProposal `json:"proposals,omitempty"`
+	// MoreProposals counts the proposals beyond the first MaxProposals,
+	// which come once those are decided.
+	MoreProposals int `json:"more_proposals,omitempty"`
 	// FollowUp are the open cases without new signals: their lead, their
 	// actions (overdue ones flagged) and their earlier decisions.
 	FollowUp []AgendaItem `json:"follow_up"`
@@ -58,6 +61,11 @@ type Agenda struct {
 	// agenda.
 	Overdue int `json:"overdue"`
 }
+
+// MaxProposals is how many possible matches an agenda proposes at a time
+// (in the order of the agenda's numbers); a cooperation with thousands of
+// young people born the same day would otherwise get hundreds of thousands.
+const MaxProposals = 50
 
 // AgendaItem is one young person on the agenda (or one anonymous signal).
 type AgendaItem struct {
@@ -579,6 +587,11 @@ func (m *Meetings) buildAgenda(ctx context.Context, actor Actor, coop string, mt
 	}
 	if !projector && !r.heads && m.names != nil && m.matches != nil && mt.Status == MeetingPlanned {
 		ag.Proposals = proposals(m.names, decided, ag.Items, ag.Carried, ag.FollowUp)
+		// A page at a time: the coordinator decides these, and the next
+		// ones take their place (a decided pair is never proposed again).
+		if n := len(ag.Proposals); n > MaxProposals {
+			ag.Proposals, ag.MoreProposals = ag.Proposals[:MaxProposals:MaxProposals], n-MaxProposals
+		}
 	}
 	if !r.heads { // a contents list shows no risk notes (and opens no text)
 		if ag.Risks, err = m.risks(ctx, actor, coop, mt.ID); err != nil {

@@ -237,3 +237,44 @@ func TestEvaluationCountsYoungPeopleAndMatchesAsTheAgendaShowsThem(t *testing.T)
 			ev.YoungPeople, ev.Matches, len(ag.Items), matches)
 	}
 }
+
+// TestProposalsComeAPageAtATime: thirteen spellings of one name, born the
+// same day, are 78 possible pairs; the agenda proposes the first
+// MaxProposals and counts the rest, and a decided pair makes room for the
+// next (the bench's 217,809 proposals were one unbounded list).
+func TestProposalsComeAPageAtATime(t *testing.T) {
+	e := newMeetingEnv(t)
+	ctx := context.Background()
+	names := []string{"Lotte Jansen"}
+	for _, v := range []string{"Lotta", "Lotti", "Lotty", "Lotto", "Lottu", "Latte", "Litte", "Lutte", "Lette"} {
+		names = append(names, v+" Jansen")
+	}
+	names = append(names, "Lotte Jansan", "Lotte Jansin", "Lotte Janson")
+	for _, n := range names {
+		e.submit(e.school, n, signal.CategoryWellbeing, "zorgen over welzijn", "", signal.LevelFull)
+	}
+	m := e.plan("Overleg", e.now.Add(time.Hour))
+	ag := e.agenda(m.ID, false)
+	total := len(ag.Proposals) + ag.MoreProposals
+	if len(ag.Proposals) != signal.MaxProposals || total != 78 {
+		t.Fatalf("%d proposals shown, %d more; want %d shown of 78", len(ag.Proposals), ag.MoreProposals, signal.MaxProposals)
+	}
+	for i := 1; i < len(ag.Proposals); i++ {
+		if a, b := ag.Proposals[i-1], ag.Proposals[i]; a.ANum > b.ANum {
+			t.Fatalf("proposals out of the agenda's order at %d: %+v %+v", i, a, b)
+		}
+	}
+	p := ag.Proposals[0]
+	if _, err := e.meetings.DecideMatch(ctx, e.coordinator, m.ID, p.A, p.B, false); err != nil {
+		t.Fatal(err)
+	}
+	ag = e.agenda(m.ID, false)
+	if len(ag.Proposals) != signal.MaxProposals || ag.MoreProposals != 78-1-signal.MaxProposals {
+		t.Errorf("after one decision: %d shown, %d more", len(ag.Proposals), ag.MoreProposals)
+	}
+	for _, q := range ag.Proposals {
+		if q.A == p.A && q.B == p.B {
+			t.Error("a decided pair is proposed again")
+		}
+	}
+}

@@ -60,6 +60,7 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.GET("/overleg/:id/verslag", s.minutesPage, members)
 	g.POST("/overleg/:id/punt/:ref/:what", s.itemSubmit, chair)
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
+	g.POST("/overleg/:id/koppelen", s.matchSubmit, chair)
 	g.POST("/overleg/:id/knelpunt/:rid", s.riskUpdateSubmit, chair)
 	g.POST("/overleg/:id/aanwezigheid", s.attendanceSubmit, chair)
 	g.POST("/overleg/:id/afsluiten", s.holdSubmit, chair)
@@ -485,6 +486,21 @@ func (s *Server) riskSubmit(c echo.Context) error {
 			return err
 		}
 		return redirect(c, "/overleg/"+c.Param("id")+"#knelpunten")
+	})
+}
+
+// matchSubmit: POST /overleg/{id}/koppelen (a, b: item refs; same=1|0):
+// the coordinator's answer to a proposed match.
+func (s *Server) matchSubmit(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		f, err := c.FormParams()
+		if err != nil {
+			return signal.Errorf(signal.CodeInvalid, "unreadable form")
+		}
+		if _, err := m.DecideMatch(c.Request().Context(), actor, c.Param("id"), f.Get("a"), f.Get("b"), f.Get("same") == "1"); err != nil {
+			return err
+		}
+		return redirect(c, "/overleg/"+c.Param("id")+"#koppelen")
 	})
 }
 

@@ -2,6 +2,7 @@ package meetingbrowser_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +171,44 @@ func amsterdam(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// TestChairJudgesAPossibleMatchOnThePage (issue 16 item 3): a signal about
+// "Sane de Vries", born the same day as Sanne de Vries, is proposed as
+// possibly the same young person on the agenda page; the chair confirms it
+// there, the question does not come back and both are one item.
+func TestChairJudgesAPossibleMatchOnThePage(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	ctx := context.Background()
+	u, _, err := s.app.DB.UserByEmail(ctx, "jamal@jongerenwerk.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ans signal.Answers
+	if err := json.Unmarshal([]byte(full), &ans); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Signals.Submit(ctx, signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}, signal.NewSignal{
+		Youth: signal.NewYouth{Name: "Sane de Vries", BirthDate: "2011-04-30"}, Category: signal.CategoryWellbeing,
+		Facts: "Komt niet meer naar het jongerenwerk.", ObservedOn: signal.Today(time.Now()).String(), Answers: ans,
+		Versions: signal.Versions{Minimal: &signal.TextVersion{Facts: "Komt niet meer."}, Anonymous: &signal.TextVersion{Facts: "Komt niet meer."}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p := browsertest.NewPage(t, browsertest.Laptop)
+	login(t, p, s.url, "zeynep@gemeente.example", browsertest.Name("Nieuw overleg plannen"))
+	p.Goto(s.url+"/overleg/"+s.meeting, browsertest.CSS("#koppelen"))
+	p.AssertAccessible()
+	p.Screenshot("proposal")
+	if got := p.Text(browsertest.CSS("ul.proposals")); !strings.Contains(got, "bijna dezelfde naam, zelfde geboortedatum") {
+		t.Errorf("the proposal:\n%s", got)
+	}
+	p.ClickAndWait(browsertest.CSS("ul.proposals form:first-of-type button"), browsertest.Name("Overleg afsluiten"))
+	if n := browsertest.Eval[int](p, `document.querySelectorAll("#koppelen").length`); n != 0 {
+		t.Error("the decided proposal is asked again")
+	}
+	h := browsertest.Eval[string](p, `[...document.querySelectorAll("section.item")].map(s => s.textContent).find(t => t.includes("Sanne de Vries") || t.includes("Sane de Vries")) || ""`)
+	if !strings.Contains(h, "Komt niet meer naar het jongerenwerk.") || !strings.Contains(h, "Negen dagen afwezig.") {
+		t.Errorf("the confirmed pair is not one item:\n%s", h)
+	}
 }
