@@ -107,6 +107,10 @@ const (
 	ActionOversightView    AuditAction = "oversight.view"
 )
 
+// E-mail: a message the mail server accepted, by kind (object
+// "mail/<kind>"), never its address or text.
+const ActionMailSent AuditAction = "mail.sent"
+
 // Accounts, organisations and sessions.
 const (
 	ActionCooperationCreate AuditAction = "cooperation.create"

@@ -113,9 +113,13 @@ type OutboxStore interface {
 	// after now, oldest first.
 	DueMail(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error)
 	// MailSent marks message id sent at at and forgets its body (an
-	// invitation's link holds a token).
-	MailSent(ctx context.Context, id int64, at time.Time) error
-	// MailFailed records a failed attempt.
+	// invitation's link holds a token), audited as mail.sent by kind only.
+	MailSent(ctx context.Context, id int64, kind MailKind, at time.Time) error
+	// ClaimMail marks message id as being handed to the mail server, unless
+	// it is sent or claimed already; claimed reports which. A claimed
+	// message is not due again (DueMail) until MailFailed releases it.
+	ClaimMail(ctx context.Context, id int64, at time.Time) (claimed bool, err error)
+	// MailFailed records a failed attempt and releases the claim.
 	MailFailed(ctx context.Context, id int64, attempts int, next time.Time, class string) error
 	// MailStatus counts the queue.
 	MailStatus(ctx context.Context) (OutboxStatus, error)
@@ -261,11 +265,26 @@ func (o *Outbox) Due(ctx context.Context, limit int) ([]OutboxMessage, error) {
 // tried again.
 //
 // Callers: the sender only. Errors: CodeInternal.
-func (o *Outbox) Delivered(ctx context.Context, id int64) error {
-	if err := o.store.MailSent(ctx, id, o.opts.Now()); err != nil {
+func (o *Outbox) Delivered(ctx context.Context, m OutboxMessage) error {
+	if err := o.store.MailSent(ctx, m.ID, m.Kind, o.opts.Now()); err != nil {
 		return fmt.Errorf("outbox: could not mark the message sent: %w", err)
 	}
 	return nil
+}
+
+// Claim marks m as being handed to the mail server now: it is sent at most
+// once. Only a claimed message may be sent (false: another round has it,
+// or it was sent). A claim that is never followed by Delivered or Failed
+// (the mail server accepted it and marking it failed, or the process
+// stopped) leaves the message pending and unsent again: /readyz shows it.
+//
+// Callers: the sender only. Errors: CodeInternal.
+func (o *Outbox) Claim(ctx context.Context, m OutboxMessage) (bool, error) {
+	ok, err := o.store.ClaimMail(ctx, m.ID, o.opts.Now())
+	if err != nil {
+		return false, fmt.Errorf("outbox: could not claim the message: %w", err)
+	}
+	return ok, nil
 }
 
 // Failed records a failed attempt at m with the error's class (a short

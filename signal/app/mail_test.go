@@ -12,6 +12,7 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/app"
 	"github.com/signaal-nl/signaal/signal/mail/mailtest"
+	"github.com/signaal-nl/signaal/signal/sqlite"
 )
 
 // openMailApp opens the database part on file db with the sender pointed
@@ -281,3 +282,68 @@ func TestMailEnqueueRefusesBadInput(t *testing.T) {
 }
 
 func errorsAs(err error, target **signal.Error) bool { return errors.As(err, target) }
+
+// TestMailNeverSentTwiceWhenMarkingItSentFails (issue 16 item 5): the mail
+// server accepts a message, and then recording that fails (the database
+// refuses the write). The message is not sent again, not in the next
+// rounds and not after a restart; it stays visible as pending in /readyz.
+// A send that is recorded is audited as mail.sent by kind, without the
+// address or the text.
+func TestMailNeverSentTwiceWhenMarkingItSentFails(t *testing.T) {
+	srv := mailtest.Start(t)
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	a := openMailApp(t, db, srv)
+	defer func() { a.Close() }()
+	// A real fault in the real database: marking a message sent aborts
+	// while fail_sent has a row.
+	for _, q := range []string{`CREATE TABLE fail_sent (x INTEGER)`, `INSERT INTO fail_sent VALUES (1)`,
+		`CREATE TRIGGER fail_sent_mark BEFORE UPDATE OF sent_ms ON outbox WHEN NEW.sent_ms IS NOT NULL AND EXISTS (SELECT 1 FROM fail_sent)
+		BEGIN SELECT RAISE(ABORT, 'disk full'); END`} {
+		exec(t, a, q)
+	}
+	enqueue(t, a, signal.Mail{Key: "action-assigned/77", To: "mentor@school.example.nl", Kind: signal.MailActionAssigned, Link: "/overleg/7"})
+	srv.Wait(t, 1)
+	srv.Quiet(t, 1, 400*time.Millisecond) // several retry rounds pass
+	exec(t, a, `DELETE FROM fail_sent`)
+	a.Close()
+	a = openMailApp(t, db, srv)
+	srv.Quiet(t, 1, 400*time.Millisecond)
+	if _, d := mailDetail(t, a); d["pending"] != 1 || d["sent"] != 0 {
+		t.Errorf("readiness after the failed mark: %v; want the message pending, not sent", d)
+	}
+	// A second message goes normally and is audited by kind.
+	enqueue(t, a, signal.Mail{Key: "minutes/9", To: "contact@jongerenwerk.example.nl", Kind: signal.MailMinutesReady, Link: "/overleg/9/verslag"})
+	srv.Wait(t, 2)
+	deadline := time.Now().Add(5 * time.Second)
+	var n int
+	for time.Now().Before(deadline) {
+		if err := a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionMailSent).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var object string
+	var leaks int
+	if err := a.DB.Read().QueryRow(`SELECT object FROM audit_entries WHERE action = ?`, signal.ActionMailSent).Scan(&object); err != nil || n != 1 ||
+		object != "mail/"+string(signal.MailMinutesReady) {
+		t.Errorf("mail.sent entries: %d, object %q (%v); want 1 naming the kind", n, object, err)
+	}
+	if err := a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ? AND (instr(object, '@') > 0 OR instr(subject, '@') > 0)`,
+		signal.ActionMailSent).Scan(&leaks); err != nil || leaks != 0 {
+		t.Errorf("a mail.sent entry names an address (%d, %v)", leaks, err)
+	}
+}
+
+// exec runs one statement on the app's database through its writer.
+func exec(t *testing.T, a *app.App, q string) {
+	t.Helper()
+	if err := a.DB.Do(context.Background(), func(ctx context.Context, tx *sqlite.Tx) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

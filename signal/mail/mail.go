@@ -195,6 +195,13 @@ func (s *Sender) send(ctx context.Context, due []signal.OutboxMessage) (int, err
 			s.failed(ctx, m, "message", err)
 			continue
 		}
+		// Claimed first: once handed over, it is never sent again, even
+		// when marking it sent fails below.
+		if ok, err := s.outbox.Claim(ctx, m); err != nil {
+			return sent, err
+		} else if !ok {
+			continue
+		}
 		if err := c.Send(msg); err != nil {
 			if ctx.Err() != nil {
 				return sent, ctx.Err()
@@ -202,10 +209,9 @@ func (s *Sender) send(ctx context.Context, due []signal.OutboxMessage) (int, err
 			s.failed(ctx, m, classify(err), err)
 			continue
 		}
-		if err := s.outbox.Delivered(ctx, m.ID); err != nil {
-			// Accepted but not marked: it would go again after a restart.
-			// Nothing else can be done; the Message-ID (from the key) lets
-			// the receiving side see it as the same message.
+		if err := s.outbox.Delivered(ctx, m); err != nil {
+			// Accepted but not marked: it stays claimed, so it is not sent
+			// again (it shows as pending in /readyz).
 			s.log.Error("mail: sent but not marked sent", slog.Int64("id", m.ID), slog.Any("err", err))
 			return sent, err
 		}

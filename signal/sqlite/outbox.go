@@ -41,7 +41,7 @@ func (o Outbox) EnqueueMail(ctx context.Context, m signal.OutboxMessage) (bool, 
 // DueMail implements signal.OutboxStore.
 func (o Outbox) DueMail(ctx context.Context, now time.Time, limit int) ([]signal.OutboxMessage, error) {
 	rows, err := o.db.read.QueryContext(ctx, `SELECT id, dedupe_key, recipient, kind, subject, body, created_ms, attempts, next_attempt_ms, last_error
-		FROM outbox WHERE sent_ms IS NULL AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`, now.UnixMilli(), limit)
+		FROM outbox WHERE sent_ms IS NULL AND claimed_ms IS NULL AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`, now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read due mail: %w", err)
 	}
@@ -61,17 +61,38 @@ func (o Outbox) DueMail(ctx context.Context, now time.Time, limit int) ([]signal
 }
 
 // MailSent implements signal.OutboxStore.
-func (o Outbox) MailSent(ctx context.Context, id int64, at time.Time) error {
-	return o.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+// The send is audited as mail.sent with the kind of message as object
+// ("mail/<kind>"), never the address or the text.
+func (o Outbox) MailSent(ctx context.Context, id int64, kind signal.MailKind, at time.Time) error {
+	events := []signal.AuditEvent{{Action: signal.ActionMailSent, Object: "mail/" + string(kind)}}
+	return o.db.doAudited(ctx, signal.Actor{UserID: "mailer", Role: signal.RoleSystem}, events, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_ms = ?, body = '', last_error = '' WHERE id = ? AND sent_ms IS NULL`, at.UnixMilli(), id)
 		return err
 	})
 }
 
+// ClaimMail implements signal.OutboxStore.
+func (o Outbox) ClaimMail(ctx context.Context, id int64, at time.Time) (bool, error) {
+	var claimed bool
+	err := o.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_ms = ? WHERE id = ? AND sent_ms IS NULL AND claimed_ms IS NULL`, at.UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		claimed = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim mail: %w", err)
+	}
+	return claimed, nil
+}
+
 // MailFailed implements signal.OutboxStore.
 func (o Outbox) MailFailed(ctx context.Context, id int64, attempts int, next time.Time, class string) error {
 	return o.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ? AND sent_ms IS NULL`,
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_attempt_ms = ?, last_error = ?, claimed_ms = NULL WHERE id = ? AND sent_ms IS NULL`,
 			attempts, next.UnixMilli(), class, id)
 		return err
 	})
