@@ -116,14 +116,14 @@ func TestChairMovesRecordsAttendanceClosesAndCancels(t *testing.T) {
 
 	// Reopened from the minutes: not without a reason and the confirmation.
 	p.ExpectConsoleError("status of 400")
-	p.ClickAndWait(browsertest.Name("Overleg heropenen"), browsertest.CSS(".error-summary"))
+	p.ClickAndWait(browsertest.CSS("form.reopen button"), browsertest.CSS(".error-summary"))
 	p.AssertAccessible()
 	if got, _ := s.app.DB.Meetings().Meeting(ctx, s.meeting); got.Status != signal.MeetingHeld {
 		t.Fatalf("reopened without a reason: %s", got.Status)
 	}
 	p.Select(browsertest.CSS("#f-reason"), "forgotten")
 	p.Click(browsertest.CSS("#f-reopen_confirm"))
-	p.ClickAndWait(browsertest.Name("Overleg heropenen"), browsertest.Name("Overleg afsluiten"))
+	p.ClickAndWait(browsertest.CSS("form.reopen button"), browsertest.Name("Overleg afsluiten"))
 	p.Click(browsertest.CSS("#f-confirm"))
 	p.ClickAndWait(browsertest.Name("Overleg afsluiten"), browsertest.CSS("h1"))
 	p.AssertAccessible()
