@@ -46,9 +46,6 @@ const (
 	ActionMeetingTitleSealed AuditAction = "meeting.title_sealed"
 	// A risk's owner or status changed (kept in its history).
 	ActionMeetingRiskUpdate AuditAction = "meeting.risk_update"
-	ActionMeetingHeld       AuditAction = "meeting.held"
-	ActionMeetingMove       AuditAction = "meeting.move"
-	ActionMeetingCancel     AuditAction = "meeting.cancel"
 	// A held meeting planned again, with a reason from a fixed list.
 	ActionMeetingReopen AuditAction = "meeting.reopen"
 	// Who took part: per member organisation, no names.
