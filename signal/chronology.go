@@ -89,6 +89,9 @@ func (m *Meetings) Chronology(ctx context.Context, actor Actor, ref string) (Chr
 	if err != nil {
 		return Chronology{}, fmt.Errorf("list meetings: %w", err)
 	}
+	if err := m.showTitles(ctx, all...); err != nil {
+		return Chronology{}, err
+	}
 	// The held meetings in the order they were held, then the planned
 	// ones by their start: a signal is new on the first held after it
 	// came in, else on the next planned.
