@@ -236,6 +236,65 @@ func (ad *Administration) SetAgreement(ctx context.Context, actor Actor, a *Agre
 	if err != nil {
 		return err
 	}
+	return ad.setAgreement(ctx, actor, coop, a)
+}
+
+// operatorCooperation is the cooperation of organisation org (id or name)
+// for the operator at the server's shell.
+func (ad *Administration) operatorCooperation(ctx context.Context, actor Actor, org string) (Cooperation, error) {
+	if actor.Role != RoleSystem {
+		return Cooperation{}, Errorf(CodeForbidden, "only the operator names a cooperation by one of its organisations")
+	}
+	if strings.TrimSpace(org) == "" {
+		return Cooperation{}, Invalid(FieldError{Field: "org", Problem: "required"})
+	}
+	o, err := ad.d.Accounts.dir.Organisation(ctx, strings.TrimSpace(org))
+	if err != nil {
+		return Cooperation{}, err
+	}
+	return ad.d.Accounts.dir.CooperationOf(ctx, o.ID)
+}
+
+// SetAgreementOf is SetAgreement for scripted set-ups: the agreement of
+// the cooperation of organisation org (its id or name), recorded by the
+// operator. Parties may be named by id or name. The same checks and audit
+// (agreement.set) as the console's.
+//
+// Callers: the operator (RoleSystem, signald agreement set).
+// Errors: CodeForbidden, CodeInvalid (org, Agreement.Validate, parties),
+// CodeNotFound (no such organisation).
+func (ad *Administration) SetAgreementOf(ctx context.Context, actor Actor, org string, a *Agreement) error {
+	coop, err := ad.operatorCooperation(ctx, actor, org)
+	if err != nil {
+		return err
+	}
+	for i, p := range a.Parties {
+		o, err := ad.d.Accounts.dir.Organisation(ctx, strings.TrimSpace(p.OrgID))
+		if ErrorCode(err) == CodeNotFound || (err == nil && o.CooperationID != coop.ID) {
+			return Invalid(FieldError{Field: "parties", Problem: p.OrgID + " is no partner of " + coop.Name})
+		} else if err != nil {
+			return err
+		}
+		a.Parties[i].OrgID = o.ID
+	}
+	return ad.setAgreement(ctx, actor, coop, a)
+}
+
+// AgreementOf returns the agreement of the cooperation of organisation
+// org (id or name).
+//
+// Callers: the operator (RoleSystem, signald agreement show).
+// Errors: CodeForbidden, CodeInvalid (org), CodeNotFound (no such
+// organisation, or no agreement recorded).
+func (ad *Administration) AgreementOf(ctx context.Context, actor Actor, org string) (Agreement, error) {
+	coop, err := ad.operatorCooperation(ctx, actor, org)
+	if err != nil {
+		return Agreement{}, err
+	}
+	return ad.d.Agreements.Agreement(ctx, coop.ID)
+}
+
+func (ad *Administration) setAgreement(ctx context.Context, actor Actor, coop Cooperation, a *Agreement) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ type command struct {
 var commands = []command{
 	{name: "serve", summary: "run the HTTP service (--demo for a demo cooperation)", run: serveCmd},
 	orgCommand,
+	agreementCommand,
 	userCommand,
 	policyCommand,
 	youthCommand,
