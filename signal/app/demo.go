@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/signaal-nl/signaal/signal"
 	"github.com/signaal-nl/signaal/signal/auth"
@@ -34,6 +35,9 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	if err := seedDemoAccounts(ctx, a.Accounts, hash); err != nil {
 		return fmt.Errorf("seed the demo: %w", err)
 	}
+	if err := seedDemoAgreement(ctx, a.Admin); err != nil {
+		return fmt.Errorf("seed the demo agreement: %w", err)
+	}
 	if err := a.seedDemoMeeting(ctx, a.opts.Now()); err != nil {
 		return fmt.Errorf("seed the demo meeting: %w", err)
 	}
@@ -57,4 +61,28 @@ func seedDemoAccounts(ctx context.Context, accounts *signal.Accounts, passwordHa
 		}
 	}
 	return nil
+}
+
+// seedDemoAgreement records the demo cooperation's privacy agreement
+// unless one is recorded: every purpose with every data category, all
+// three partners party to it. The demo reporters' purposes and whether a
+// recipient is a party then come from it, as in a real cooperation (no
+// police partner: the police is no party).
+func seedDemoAgreement(ctx context.Context, admin *signal.Administration) error {
+	org := sqlite.DemoOrganisations[0].Name
+	switch _, err := admin.AgreementOf(ctx, demoActor, org); {
+	case err == nil:
+		return nil
+	case signal.ErrorCode(err) != signal.CodeNotFound:
+		return err
+	}
+	signed, _ := signal.ParseDate("2026-01-15")
+	ag := signal.Agreement{Version: "Demo-2026", SignedOn: signed, RetentionMonths: 24}
+	for _, p := range signal.AgreedPurposes {
+		ag.Purposes = append(ag.Purposes, signal.AgreedPurpose{Purpose: p, Fields: slices.Clone(signal.Fields)})
+	}
+	for _, o := range sqlite.DemoOrganisations {
+		ag.Parties = append(ag.Parties, signal.AgreementParty{OrgID: o.Name})
+	}
+	return admin.SetAgreementOf(ctx, demoActor, org, &ag)
 }

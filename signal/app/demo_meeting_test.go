@@ -54,4 +54,19 @@ func TestDemoMeetingSeedsAFilledAgendaOnce(t *testing.T) {
 	if len(ag.Items) != 3 || !ag.Items[0].Match || len(levels) != 4 {
 		t.Errorf("demo agenda: %d items (first a match: %v), levels %v; want 3 with a match first, 4 levels", len(ag.Items), len(ag.Items) > 0 && ag.Items[0].Match, levels)
 	}
+
+	// The demo's agreement is recorded once, and the demo reporter's form
+	// offers what it says: every purpose, the meeting a party, the police
+	// (no partner of the demo) not.
+	var agreements int
+	db.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionAgreementSet).Scan(&agreements)
+	r, _, err := db.UserByEmail(ctx, "mentor@demo.signaal.nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := a.Signals.Offer(ctx, signal.Actor{UserID: r.ID, OrgID: r.OrgID, Role: r.Role})
+	if err != nil || agreements != 1 || !offer.Recorded || len(offer.Purposes) != len(signal.Purposes) ||
+		!offer.Recipient[signal.RecipientSignalMeeting] || offer.Recipient[signal.RecipientPolice] {
+		t.Errorf("the demo reporter's offer: %+v, %v, %d agreements recorded; want the demo agreement's, recorded once", offer, err, agreements)
+	}
 }
