@@ -79,6 +79,9 @@ type AgendaItem struct {
 	Youth *YouthView `json:"youth,omitempty"`
 	// Anonymous: one signal the meeting may only see without identity.
 	Anonymous bool `json:"anonymous"`
+	// Restricted: the young person's data is restricted (AVG art. 18): the
+	// meeting sees that there is a signal, nothing more.
+	Restricted bool `json:"restricted,omitempty"`
 	// Match: two or more partners signalled about this young person.
 	Match bool `json:"match"`
 	// Carried: the item was on an earlier agenda and not discussed there.
@@ -203,6 +206,7 @@ func (m *Meetings) joinedItem(group []shown, j joined) AgendaItem {
 	} else {
 		it.Ref = itemRef("", first.sig.ID)
 		it.Anonymous = true
+		it.Restricted = first.view.Restricted
 	}
 	partners := map[string]int{}
 	cats := map[Category]int{}
@@ -739,10 +743,24 @@ func (m *Meetings) caseItems(ctx context.Context, r *Disclosure, actor Actor, co
 				mine = append(mine, s)
 			}
 		}
+		restricted, err := r.restricted(ctx, coop, c.Youth)
+		if err != nil {
+			return nil, nil, err
+		}
 		var it AgendaItem
-		if len(mine) > 0 {
+		switch {
+		case restricted:
+			// Restricted (art. 18): the item is there, nothing of it shows.
+			it = AgendaItem{Ref: c.ItemRef(), Anonymous: c.AnonymousSignal != "", Restricted: true, Partners: []PartnerCount{},
+				Categories: []CategoryCount{}, Signals: []SignalView{}}
+			for _, s := range ss {
+				if s.sig.Youth == c.Youth && s.view.Restricted {
+					it.Signals = append(it.Signals, s.view)
+				}
+			}
+		case len(mine) > 0:
 			it = m.newItem(mine)
-		} else {
+		default:
 			it = AgendaItem{Ref: c.ItemRef(), Anonymous: c.AnonymousSignal != "", Partners: []PartnerCount{}, Categories: []CategoryCount{}, Signals: []SignalView{}}
 		}
 		out = append(out, it)

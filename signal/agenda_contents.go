@@ -45,6 +45,8 @@ type ContentsEntry struct {
 	Number    int           `json:"number"`
 	Section   AgendaSection `json:"section"`
 	Anonymous bool          `json:"anonymous"`
+	// Restricted: the young person's data is restricted (AVG art. 18).
+	Restricted bool `json:"restricted,omitempty"`
 	// Match: two or more partners signalled about this young person.
 	Match   bool `json:"match"`
 	Signals int  `json:"signals"`
@@ -189,7 +191,7 @@ func cmpString(a, b string) int {
 
 // contentsEntry is the contents list's line of an agenda item (of heads).
 func contentsEntry(it *AgendaItem, sec AgendaSection, rec itemRecords) ContentsEntry {
-	e := ContentsEntry{Ref: it.Ref, Number: it.Number, Section: sec, Anonymous: it.Anonymous, Match: it.Match,
+	e := ContentsEntry{Ref: it.Ref, Number: it.Number, Section: sec, Anonymous: it.Anonymous, Restricted: it.Restricted, Match: it.Match,
 		Signals: len(it.Signals), Levels: []LevelCount{}, Partners: make([]PartnerTally, 0, len(it.Partners))}
 	var latest time.Time
 	for _, l := range contentLevels {
@@ -320,7 +322,14 @@ func (m *Meetings) OpenItem(ctx context.Context, actor Actor, id, ref string) (O
 		return OpenedItem{}, err
 	}
 	it := AgendaItem{Ref: head.Ref, Anonymous: head.Anonymous, Partners: []PartnerCount{}, Categories: []CategoryCount{}, Signals: []SignalView{}}
-	if len(ss) > 0 {
+	switch {
+	case head.Restricted:
+		// Restricted (art. 18): the item as the agenda has it, nothing more.
+		it.Restricted = true
+		for _, s := range ss {
+			it.Signals = append(it.Signals, s.view)
+		}
+	case len(ss) > 0:
 		it = m.joinedItem(ss, built.joined)
 	}
 	if it.Ref != head.Ref || len(ss) != len(head.Signals) {

@@ -88,8 +88,20 @@ const (
 	// A third party (a reporting organisation's contact person) released
 	// for the young person's copy; object "access-request/<id>/signal/<id>".
 	ActionAccessThirdPartyRelease AuditAction = "access.third_party_release"
-	ActionSignalErase             AuditAction = "signal.erase"
-	ActionYouthKeyErase           AuditAction = "youth.key_erase"
+	// Erasure inside a request (erasure_requests.go): the answer recorded
+	// with its counts (object "access-request/<id>/<reason>"), the
+	// meetings' records erased once the signals are (erasure_complete),
+	// or the refusal on a ground of art. 17(3) (object ".../<ground>").
+	ActionAccessErasure         AuditAction = "access.erasure"
+	ActionAccessErasureComplete AuditAction = "access.erasure_complete"
+	ActionAccessErasureRefuse   AuditAction = "access.erasure_refuse"
+	// Restriction of processing (AVG art. 18, restriction.go) inside a
+	// request: object "access-request/<id>/<ground>"; lifted: object
+	// "access-request/<id>".
+	ActionYouthRestrict        AuditAction = "youth.restrict"
+	ActionYouthRestrictionLift AuditAction = "youth.restriction_lift"
+	ActionSignalErase          AuditAction = "signal.erase"
+	ActionYouthKeyErase        AuditAction = "youth.key_erase"
 	// ActionYouthEraseLegacy is what `signald youth erase` audited before
 	// erasure became one use case; read only when importing old keys.
 	ActionYouthEraseLegacy AuditAction = "youth.erase"

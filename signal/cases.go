@@ -57,6 +57,9 @@ type CaseView struct {
 	CloseReason CloseReason       `json:"close_reason,omitempty"`
 	Actions     []ActionView      `json:"actions"`
 	Decisions   []DecisionView    `json:"decisions"`
+	// Restricted: the young person's data is restricted (AVG art. 18); the
+	// texts are held back.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // ActionView is an action as people see it.
@@ -104,6 +107,15 @@ func (m *Meetings) professionals(ctx context.Context, coop string) (map[string]P
 func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[string]Professional, today Date, meetingID string, allow textAllowance) (CaseView, error) {
 	cv := CaseView{ID: c.ID, Status: c.Status, Lead: c.Lead, OpenedAt: c.OpenedAt, ClosedAt: c.ClosedAt,
 		CloseReason: c.CloseReason, Actions: []ActionView{}, Decisions: []DecisionView{}}
+	// A restricted young person's texts are held back (art. 18).
+	restricted, err := m.disclosure.restricted(ctx, c.CooperationID, c.Youth)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if restricted {
+		cv.Restricted = true
+		allow = textAllowance{}
+	}
 	for _, a := range cs.Actions {
 		if a.CaseID != c.ID || meetingID != "" && a.MeetingID != meetingID {
 			continue
@@ -206,6 +218,10 @@ func (m *Meetings) resolveItem(ctx context.Context, actor Actor, coop, ref strin
 	var c *Case
 	var item []shown
 	for _, s := range ss {
+		if s.view.Restricted {
+			// Restricted (art. 18): the meeting records nothing new about it.
+			return Case{}, nil, Errorf(CodeConflict, "agenda item %s is restricted (AVG art. 18): the meeting records nothing about it", ref)
+		}
 		switch {
 		case kind == "y" && s.identified():
 			if c == nil {

@@ -36,6 +36,11 @@ type Disclosure struct {
 	// reporting partners' contacts shared by its heads.
 	heads    bool
 	contacts map[string]*OrgContact
+	// restrictions reads who is restricted (art. 18, restriction.go); nil
+	// is nobody. restrictedMemo holds each cooperation's set on a
+	// per-request copy.
+	restrictions   RestrictionReader
+	restrictedMemo map[string]restrictedSet
 }
 
 // NewDisclosure returns the disclosure rules over the vault that opens
@@ -52,6 +57,7 @@ func NewDisclosure(vault Vault, dir Directory, checker TextChecker) *Disclosure 
 func (d *Disclosure) perRequest() *Disclosure {
 	r := *d
 	r.dir = &memoDirectory{dir: d.dir, orgs: map[string]Organisation{}}
+	r.restrictedMemo = map[string]restrictedSet{}
 	return &r
 }
 
@@ -143,6 +149,9 @@ type SignalView struct {
 	// Erased is set when the young person's key was erased: the content is
 	// gone for good, the record of what happened stays.
 	Erased bool `json:"erased,omitempty"`
+	// Restricted is set when the young person's data is restricted (AVG
+	// art. 18): the reader learns that a signal exists, nothing more.
+	Restricted bool `json:"restricted,omitempty"`
 	// disclosed are the texts shown, as the audit records them.
 	disclosed []DisclosedText
 }
@@ -269,6 +278,13 @@ func (d *Disclosure) view(ctx context.Context, actor Actor, sig *Signal, level L
 			return v, nil
 		}
 	}
+	if !own {
+		if r, err := d.restricted(ctx, sig.CooperationID, sig.Youth); err != nil {
+			return SignalView{}, err
+		} else if r {
+			return restrictedView(sig, level), nil
+		}
+	}
 	org, err := d.dir.Organisation(ctx, sig.OrgID)
 	if err != nil {
 		return SignalView{}, fmt.Errorf("find reporting organisation: %w", err)
@@ -336,6 +352,11 @@ func (d *Disclosure) view(ctx context.Context, actor Actor, sig *Signal, level L
 // numbers and counts of the agenda built of views. For the meeting's
 // reader (a coordinator) only.
 func (d *Disclosure) head(ctx context.Context, sig *Signal, level Level) (SignalView, error) {
+	if r, err := d.restricted(ctx, sig.CooperationID, sig.Youth); err != nil {
+		return SignalView{}, err
+	} else if r {
+		return restrictedView(sig, level), nil
+	}
 	v := SignalView{ID: sig.ID, Level: level, CreatedAt: sig.CreatedAt, Reporter: d.contacts[sig.OrgID]}
 	if v.Reporter == nil {
 		org, err := d.dir.Organisation(ctx, sig.OrgID)
@@ -500,4 +521,11 @@ func (d *Disclosure) caseText(ctx context.Context, c *Case, ad, ct []byte) (stri
 		return "", false, fmt.Errorf("unseal case text: %w", err)
 	}
 	return string(pt), false, nil
+}
+
+// restrictedView is what a reader other than the reporter and the privacy
+// officer sees of a signal whose young person is restricted: that there is
+// one, when it came in, nothing of whom or what it is about.
+func restrictedView(sig *Signal, level Level) SignalView {
+	return SignalView{ID: sig.ID, Level: level, CreatedAt: sig.CreatedAt, Restricted: true}
 }

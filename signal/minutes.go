@@ -30,6 +30,8 @@ type MinutesItem struct {
 	Label     string     `json:"label"`
 	Youth     *YouthView `json:"youth,omitempty"`
 	Anonymous bool       `json:"anonymous"`
+	// Restricted: the young person's data is restricted (AVG art. 18).
+	Restricted bool `json:"restricted,omitempty"`
 	// LeadAssigned is set when this meeting named the lead professional.
 	LeadAssigned bool              `json:"lead_assigned"`
 	Lead         *LeadProfessional `json:"lead,omitempty"`
@@ -117,7 +119,7 @@ func (m *Meetings) Minutes(ctx context.Context, actor Actor, id string) (Minutes
 		it := MinutesItem{
 			Number: n, Label: "Jongere " + strconv.Itoa(n), Youth: items[i].Youth, Anonymous: c.AnonymousSignal != "",
 			Lead: c.Lead, LeadAssigned: slices.ContainsFunc(cs.Leads, func(l *LeadRecord) bool { return l.CaseID == c.ID && l.MeetingID == mt.ID }),
-			Decisions: cv.Decisions, Actions: cv.Actions,
+			Decisions: cv.Decisions, Actions: cv.Actions, Restricted: cv.Restricted,
 			Closed: c.ClosedMeeting == mt.ID, CloseReason: c.CloseReason,
 		}
 		if !it.Closed {

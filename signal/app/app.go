@@ -293,7 +293,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		if a.Keys != nil {
 			// The memo answers repeated answer patterns without evaluating
 			// the Rego again: the engine is fixed for the life of the process.
-			disclosure := signal.NewDisclosure(a.Keys, a.DB, textcheck.Default())
+			disclosure := signal.NewDisclosure(a.Keys, a.DB, textcheck.Default()).WithRestrictions(a.DB.Privacy())
 			a.Signals = signal.NewSignals(policy.NewMemoDecider(engine, 0), a.Keys, a.DB.Signals(), disclosure,
 				signal.SignalsOptions{Now: opts.Now, Agreements: a.DB})
 			// Answers stored in the clear before they were sealed (issue 18

@@ -17,7 +17,7 @@ var _ signal.NotificationStore = Outbox{}
 // OpenActions implements signal.NotificationStore.
 func (o Outbox) OpenActions(ctx context.Context) ([]signal.ActionNotice, error) {
 	rows, err := o.db.read.QueryContext(ctx, `SELECT a.id, a.meeting_id, u.email, u.role, a.due_on FROM case_actions a
-		JOIN users u ON u.id = a.owner_id WHERE a.done_on IS NULL AND u.disabled = 0 ORDER BY a.due_on, a.id`)
+		JOIN users u ON u.id = a.owner_id WHERE a.done_on IS NULL AND length(a.description_ct) > 0 AND u.disabled = 0 ORDER BY a.due_on, a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read open actions: %w", err)
 	}

@@ -79,30 +79,30 @@ func TestBrowserSameSiteFormsChangeNothing(t *testing.T) {
 		"/beheer/partners/:id/inloggen": {":id": pe.org.ID},
 	}
 	fields := map[string]url.Values{
-		"/login":                          {"email": {"elsewhere@example.nl"}, "password": {testPassword}, "next": {"/"}},
-		"/login/code":                     {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
-		"/login/instellen":                {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
-		"/login/vergeten":                 {"email": {se.users[signal.RoleReporter].Email}},
-		"/wachtwoord/:token":              {"password": {"het wachtwoord van de aanvaller"}, "password_again": {"het wachtwoord van de aanvaller"}},
-		"/overleg":                        {"title": {"Overleg van de aanvaller"}, "date": {time.Now().Add(72 * time.Hour).Format("2006-01-02")}, "time": {"10:00"}},
-		"/overleg/:id/knelpunten":         {"risk": {"Te weinig plekken in de opvang"}},
-		"/overleg/:id/afsluiten":          {"confirm": {"1"}},
-		"/acties/:id":                     {"done": {"1"}, "back": {"/"}},
-		"/privacy/zoek":                   {"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}},
-		"/privacy/inzage":                 {"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}},
-		"/privacy/inzage/:subject/wissen": {"reason": {string(signal.ErasureObjection)}, "signal_id": {sig.ID}},
-		"/privacy/escalaties/:seq":        {"status": {"handled"}},
-		"/signalen/nieuw":                 validSignalForm(),
-		"/signalen/verstuur":              withKey(validSignalForm(), "attack-1"),
-		"/signalen/:id/vragen":            {"answers.purpose": {"coordinate_support"}},
-		"/beheer/partners":                {"name": {"Partner van de aanvaller"}, "kind": {"police"}, "part": {"Iets"}, "contact.name": {"A"}, "contact.email": {"a@evil.example"}, "deputy.name": {"B"}, "deputy.email": {"b@evil.example"}},
-		"/beheer/partners/:id":            {"name": {"Partner van de aanvaller"}, "kind": {"police"}, "part": {"Iets"}, "contact.name": {"A"}, "contact.email": {"a@evil.example"}, "deputy.name": {"B"}, "deputy.email": {"b@evil.example"}},
-		"/beheer/convenant":               {"version": {"x"}, "signed_on": {"2026-01-01"}, "retention_months": {"12"}, "purpose": {"coordinate_support"}, "fields.coordinate_support": {"facts"}, "parties": {pe.org.ID}},
-		"/beheer/accounts/:id/status":     {"disabled": {"1"}},
-		"/beheer/partners/:id/inloggen":   {"issuer": {"https://login.evil.example/tenant/v2.0"}, "client_id": {"evil"}, "secret": {"evil"}, "claim": {"email"}},
+		"/login":                        {"email": {"elsewhere@example.nl"}, "password": {testPassword}, "next": {"/"}},
+		"/login/code":                   {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
+		"/login/instellen":              {"code": {"123456"}, "remember": {"1"}, "next": {"/"}},
+		"/login/vergeten":               {"email": {se.users[signal.RoleReporter].Email}},
+		"/wachtwoord/:token":            {"password": {"het wachtwoord van de aanvaller"}, "password_again": {"het wachtwoord van de aanvaller"}},
+		"/overleg":                      {"title": {"Overleg van de aanvaller"}, "date": {time.Now().Add(72 * time.Hour).Format("2006-01-02")}, "time": {"10:00"}},
+		"/overleg/:id/knelpunten":       {"risk": {"Te weinig plekken in de opvang"}},
+		"/overleg/:id/afsluiten":        {"confirm": {"1"}},
+		"/acties/:id":                   {"done": {"1"}, "back": {"/"}},
+		"/privacy/zoek":                 {"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}},
+		"/privacy/inzage":               {"name": {"Sanne de Vries"}, "birth_date": {"2011-04-30"}},
+		"/privacy/verzoeken/:id/wissen": {"reason": {string(signal.ErasureObjection)}, "fingerprint": {"x"}, "confirm": {"1"}},
+		"/privacy/escalaties/:seq":      {"status": {"handled"}},
+		"/signalen/nieuw":               validSignalForm(),
+		"/signalen/verstuur":            withKey(validSignalForm(), "attack-1"),
+		"/signalen/:id/vragen":          {"answers.purpose": {"coordinate_support"}},
+		"/beheer/partners":              {"name": {"Partner van de aanvaller"}, "kind": {"police"}, "part": {"Iets"}, "contact.name": {"A"}, "contact.email": {"a@evil.example"}, "deputy.name": {"B"}, "deputy.email": {"b@evil.example"}},
+		"/beheer/partners/:id":          {"name": {"Partner van de aanvaller"}, "kind": {"police"}, "part": {"Iets"}, "contact.name": {"A"}, "contact.email": {"a@evil.example"}, "deputy.name": {"B"}, "deputy.email": {"b@evil.example"}},
+		"/beheer/convenant":             {"version": {"x"}, "signed_on": {"2026-01-01"}, "retention_months": {"12"}, "purpose": {"coordinate_support"}, "fields.coordinate_support": {"facts"}, "parties": {pe.org.ID}},
+		"/beheer/accounts/:id/status":   {"disabled": {"1"}},
+		"/beheer/partners/:id/inloggen": {"issuer": {"https://login.evil.example/tenant/v2.0"}, "client_id": {"evil"}, "secret": {"evil"}, "claim": {"email"}},
 	}
 	routes := pagePostRoutes(se.srv)
-	if len(routes) < 10 || !slices.Contains(routes, "/login") || !slices.Contains(routes, "/privacy/inzage/:subject/wissen") {
+	if len(routes) < 10 || !slices.Contains(routes, "/login") || !slices.Contains(routes, "/privacy/verzoeken/:id/wissen") {
 		t.Fatalf("the router's page POST routes: %v", routes)
 	}
 	t.Logf("%d page POST routes: %v", len(routes), routes)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,7 +33,6 @@ func (s *Server) privacyPages(g *PageGroup) {
 	g.GET("/privacy/inzage", s.privacyAccessPage, po)
 	g.POST("/privacy/inzage", s.privacyAccessSubmit, po)
 	g.GET("/privacy/inzage/:subject", s.privacyReportPage, po)
-	g.POST("/privacy/inzage/:subject/wissen", s.privacyEraseSubmit, po)
 	g.GET("/privacy/escalaties", s.privacyEscalationsPage, po)
 	g.POST("/privacy/escalaties/:seq", s.privacyEscalationSubmit, po)
 	g.GET("/privacy/beleid", s.privacyPoliciesPage, po)
@@ -209,13 +207,12 @@ func (s *Server) privacyAccessSubmit(c echo.Context) error {
 
 type reportPageData struct {
 	Report  signal.AccessReport
-	Reasons []signal.ErasureReason
-	Erased  int
 	JSONURL string
 }
 
 // privacyReportPage: GET /privacy/inzage/{subject}: the printable access
-// report without content, with the erasure form below it; ?content=true is
+// report without content (erasure goes through a registered request, see
+// pages_requests.go); ?content=true is
 // refused (audited): content is read inside a registered request only.
 func (s *Server) privacyReportPage(c echo.Context) error {
 	subject, err := subjectParam(c)
@@ -233,43 +230,9 @@ func (s *Server) privacyReportPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	erased, _ := strconv.Atoi(c.QueryParam("erased"))
 	jsonURL := "/api/v1/privacy/access-reports/" + subject
 	return s.Render(c, http.StatusOK, "privacy_report", "privacy.report.title",
-		reportPageData{Report: rep, Reasons: signal.RequestErasureReasons, Erased: erased, JSONURL: jsonURL})
-}
-
-// privacyEraseSubmit: POST /privacy/inzage/{subject}/wissen {reason,
-// signal_id?}: erase one signal or all of the young person's.
-func (s *Server) privacyEraseSubmit(c echo.Context) error {
-	subject, err := subjectParam(c)
-	if err != nil {
-		return err
-	}
-	req := eraseRequest{Reason: signal.ErasureReason(c.FormValue("reason")), SignalID: c.FormValue("signal_id")}
-	if req.SignalID == "" {
-		req.Subject = subject
-	}
-	done, err := s.erase(c, req)
-	if code := signal.ErrorCode(err); code == signal.CodeInvalid || code == signal.CodeNotFound {
-		// The report again with the problem, under the status the API
-		// gives the same refusal.
-		rep, rerr := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject)
-		if rerr != nil {
-			return rerr
-		}
-		v := s.view(c, "privacy.report.title", reportPageData{Report: rep, Reasons: signal.RequestErasureReasons,
-			JSONURL: "/api/v1/privacy/access-reports/" + subject})
-		v.Errors = []FormError{{Field: "reason", Message: v.T("privacy.erase.reason.required")}}
-		if code == signal.CodeNotFound {
-			v.Errors = []FormError{{Field: "reason", Message: v.T("privacy.erase.nothing")}}
-		}
-		return s.render(c, statusOf(code), "privacy_report", v)
-	}
-	if err != nil {
-		return err
-	}
-	return redirect(c, fmt.Sprintf("/privacy/inzage/%s?erased=%d", subject, len(done)))
+		reportPageData{Report: rep, JSONURL: jsonURL})
 }
 
 type escalationsPageData struct {

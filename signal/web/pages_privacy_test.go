@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,16 +70,25 @@ func TestPrivacyPages(t *testing.T) {
 	if withContent.status != 200 || !strings.Contains(withContent.body, "te laat") {
 		t.Fatalf("the report with content inside the request: %d, holds no content", withContent.status)
 	}
-	noReason := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{})
+	// Erasure goes through the request: the old one-click form is gone.
+	if old := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{"reason": {"data_subject_request"}}); old.status/100 == 2 || old.status == http.StatusSeeOther {
+		t.Fatalf("the one-click erasure still answers %d", old.status)
+	}
+	confirm := b.get(reqPage + "/wissen")
+	fp := regexp.MustCompile(`name="fingerprint" value="([^"]+)"`).FindStringSubmatch(confirm.body)
+	if confirm.status != 200 || fp == nil || !strings.Contains(confirm.body, "Wat gewist wordt") || strings.Contains(confirm.body, "te laat") {
+		t.Fatalf("the confirmation step: %d", confirm.status)
+	}
+	noReason := b.post(reqPage+"/wissen", url.Values{"fingerprint": {fp[1]}, "confirm": {"1"}})
 	if noReason.status != http.StatusBadRequest || !strings.Contains(noReason.body, `href="#f-reason"`) {
 		t.Fatalf("erase without a reason: %d", noReason.status)
 	}
-	erased := b.post("/privacy/inzage/"+subject+"/wissen", url.Values{"reason": {"data_subject_request"}})
-	if erased.status != http.StatusSeeOther {
+	erased := b.post(reqPage+"/wissen", url.Values{"reason": {"data_subject_request"}, "fingerprint": {fp[1]}, "confirm": {"1"}})
+	if erased.status != http.StatusSeeOther || erased.header.Get("Location") != reqPage+"/ontvangstbewijs" {
 		t.Fatalf("erase: %d %s", erased.status, erased.body)
 	}
-	if after := b.get(erased.header.Get("Location")); !strings.Contains(after.body, "Inhoud van 2 signalen gewist") {
-		t.Fatal("the report does not say the content was erased")
+	if after := b.get(erased.header.Get("Location")); !strings.Contains(after.body, "Ontvangstbewijs") || !strings.Contains(after.body, "afgerond op") {
+		t.Fatal("the receipt does not say the content was erased")
 	}
 
 	verified := b.post("/privacy/integriteit", url.Values{"from": {"start"}})
@@ -149,7 +159,6 @@ func TestOneDoorOneAnswer(t *testing.T) {
 	pe := newPrivacyEnv(t)
 	b := newBrowserClient(t, pe.url)
 	b.login(pe.users[signal.RolePrivacyOfficer].Email)
-	unknown := strings.Repeat("ab", 32)
 	for _, tc := range []struct {
 		name       string
 		api        func() response
@@ -174,12 +183,12 @@ func TestOneDoorOneAnswer(t *testing.T) {
 			},
 			func() int { return b.post("/privacy/escalaties/999999", url.Values{"status": {"done"}}).status },
 			http.StatusNotFound},
-		{"erasing a young person without signals",
+		{"erasing under a request that does not exist",
 			func() response {
-				return pe.api("POST", "/api/v1/privacy/erasures", map[string]string{"subject": unknown, "reason": "objection"})
+				return pe.api("POST", "/api/v1/privacy/access-requests/req_aaaaaaaaaaaaaaaa/erasure", map[string]string{"reason": "objection", "fingerprint": "x"})
 			},
 			func() int {
-				return b.post("/privacy/inzage/"+unknown+"/wissen", url.Values{"reason": {"objection"}}).status
+				return b.post("/privacy/verzoeken/req_aaaaaaaaaaaaaaaa/wissen", url.Values{"reason": {"objection"}, "fingerprint": {"x"}, "confirm": {"1"}}).status
 			},
 			http.StatusNotFound},
 		{"verifying from nowhere",

@@ -30,6 +30,125 @@ func (s *Server) requestPages(g *PageGroup) {
 	g.POST("/privacy/verzoeken/:id/sluiten", s.requestCloseSubmit, po)
 	g.GET("/privacy/verzoeken/:id/kopie", s.youthReportPage, po)
 	g.POST("/privacy/verzoeken/:id/contact", s.releaseContactSubmit, po)
+	g.GET("/privacy/verzoeken/:id/wissen", s.erasurePlanPage, po)
+	g.POST("/privacy/verzoeken/:id/wissen", s.eraseSubmit, po)
+	g.POST("/privacy/verzoeken/:id/weigeren", s.refuseErasureSubmit, po)
+	g.GET("/privacy/verzoeken/:id/ontvangstbewijs", s.receiptPage, po)
+	g.POST("/privacy/verzoeken/:id/beperken", s.restrictSubmit, po)
+	g.POST("/privacy/verzoeken/:id/opheffen", s.liftRestrictionSubmit, po)
+}
+
+type erasurePageData struct {
+	Plan    signal.ErasurePlan
+	Request signal.AccessRequest
+	Reasons []signal.ErasureReason
+	Grounds []signal.RefusalGround
+}
+
+// erasurePlanPage: GET /privacy/verzoeken/{id}/wissen: the confirmation
+// step: what would go, counted per kind, what stays, and the two answers
+// (erase, or decline on a ground).
+func (s *Server) erasurePlanPage(c echo.Context) error {
+	return s.renderErasurePlan(c, s.view(c, "erasure.title", nil), http.StatusOK)
+}
+
+func (s *Server) renderErasurePlan(c echo.Context, v *View, status int) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	ctx, actor := c.Request().Context(), signalActor(c)
+	plan, err := s.privacy.ErasurePlan(ctx, actor, id)
+	if signal.ErrorCode(err) == signal.CodeConflict {
+		// Answered already (or closed): the receipt, or the request.
+		if a, aerr := s.privacy.ErasureAnswer(ctx, actor, id); aerr == nil && a != nil {
+			return redirect(c, "/privacy/verzoeken/"+id+"/ontvangstbewijs")
+		}
+		v := s.view(c, "request.title", nil)
+		v.Errors = []FormError{{Field: "", Message: v.T("request.refused.conflict")}}
+		return s.renderRequest(c, v, http.StatusConflict)
+	}
+	if err != nil {
+		return err
+	}
+	r, err := s.privacy.Request(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	v.Data = erasurePageData{Plan: plan, Request: r, Reasons: signal.RequestErasureReasons, Grounds: signal.RefusalGrounds}
+	return s.render(c, status, "privacy_erasure", v)
+}
+
+// erasureStep runs the erasure or the refusal and shows the receipt, or the
+// confirmation step again with the problem.
+func (s *Server) erasureStep(c echo.Context, step func(id string) error) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	err = step(id)
+	switch code := signal.ErrorCode(err); {
+	case err == nil:
+		return redirect(c, "/privacy/verzoeken/"+id+"/ontvangstbewijs")
+	case code == signal.CodeInvalid || code == signal.CodeConflict:
+		v := s.view(c, "erasure.title", nil)
+		v.Form = url.Values{"reason": {c.FormValue("reason")}, "ground": {c.FormValue("ground")}}
+		v.Errors = []FormError{{Field: "", Message: v.T("erasure.changed")}}
+		if se, ok := err.(*signal.Error); ok && len(se.Fields) > 0 {
+			v.Errors = nil
+			for _, f := range se.Fields {
+				v.Errors = append(v.Errors, FormError{Field: f.Field, Message: v.T("erasure.error." + f.Field)})
+			}
+		}
+		return s.renderErasurePlan(c, v, statusOf(code))
+	default:
+		return err
+	}
+}
+
+// eraseSubmit: POST /privacy/verzoeken/{id}/wissen {reason, fingerprint,
+// confirm}: the erasure, then the receipt.
+func (s *Server) eraseSubmit(c echo.Context) error {
+	return s.erasureStep(c, func(id string) error {
+		if c.FormValue("confirm") != "1" {
+			fe := []signal.FieldError{{Field: "confirm", Problem: "tick that you checked what will be erased"}}
+			if c.FormValue("reason") == "" {
+				fe = append([]signal.FieldError{{Field: "reason", Problem: "is required"}}, fe...)
+			}
+			return signal.Invalid(fe...)
+		}
+		_, err := s.privacy.EraseOnRequest(c.Request().Context(), signalActor(c), id,
+			signal.ErasureReason(c.FormValue("reason")), c.FormValue("fingerprint"))
+		return err
+	})
+}
+
+// refuseErasureSubmit: POST /privacy/verzoeken/{id}/weigeren {ground}.
+func (s *Server) refuseErasureSubmit(c echo.Context) error {
+	return s.erasureStep(c, func(id string) error {
+		_, err := s.privacy.RefuseErasure(c.Request().Context(), signalActor(c), id, signal.RefusalGround(c.FormValue("ground")))
+		return err
+	})
+}
+
+type receiptPageData struct {
+	Receipt signal.ErasureReceipt
+	JSONURL string
+}
+
+// receiptPage: GET /privacy/verzoeken/{id}/ontvangstbewijs: the receipt for
+// the file, printable.
+func (s *Server) receiptPage(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	rc, err := s.privacy.ErasureReceipt(c.Request().Context(), signalActor(c), id)
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, "privacy_receipt", "receipt.title",
+		receiptPageData{Receipt: rc, JSONURL: "/api/v1/privacy/access-requests/" + id + "/erasure-receipt"})
 }
 
 type youthReportData struct {
@@ -125,6 +244,9 @@ func requestErrors(v *View, err error) []FormError {
 
 type requestPageData struct {
 	Request          signal.AccessRequest
+	Answer           *signal.ErasureAnswer
+	Restriction      *signal.Restriction
+	RestrictGrounds  []signal.RestrictionGround
 	Today            signal.Date
 	FourEyes         bool
 	ReadReasons      []signal.ReadReason
@@ -152,7 +274,15 @@ func (s *Server) renderRequest(c echo.Context, v *View, status int) error {
 	if err != nil {
 		return err
 	}
-	v.Data = requestPageData{Request: r, Today: signal.Today(s.now()), FourEyes: fourEyes, ReadReasons: signal.ReadReasons,
+	answer, err := s.privacy.ErasureAnswer(ctx, actor, id)
+	if err != nil && signal.ErrorCode(err) != signal.CodeUnavailable {
+		return err
+	}
+	restriction, err := s.privacy.Restriction(ctx, actor, id)
+	if err != nil && signal.ErrorCode(err) != signal.CodeUnavailable {
+		return err
+	}
+	v.Data = requestPageData{Request: r, Answer: answer, Restriction: restriction, RestrictGrounds: signal.RestrictionGrounds, Today: signal.Today(s.now()), FourEyes: fourEyes, ReadReasons: signal.ReadReasons,
 		ExtensionReasons: signal.ExtensionReasons, Done: c.QueryParam("done")}
 	return s.render(c, status, "privacy_request", v)
 }
@@ -178,6 +308,21 @@ func (s *Server) requestStep(c echo.Context, done string, step func(id string) (
 	default:
 		return err
 	}
+}
+
+// restrictSubmit: POST /privacy/verzoeken/{id}/beperken {ground}.
+func (s *Server) restrictSubmit(c echo.Context) error {
+	return s.requestStep(c, "restricted", func(id string) (signal.AccessRequest, error) {
+		_, err := s.privacy.Restrict(c.Request().Context(), signalActor(c), id, signal.RestrictionGround(c.FormValue("ground")))
+		return signal.AccessRequest{}, err
+	})
+}
+
+// liftRestrictionSubmit: POST /privacy/verzoeken/{id}/opheffen.
+func (s *Server) liftRestrictionSubmit(c echo.Context) error {
+	return s.requestStep(c, "lifted", func(id string) (signal.AccessRequest, error) {
+		return signal.AccessRequest{}, s.privacy.LiftRestriction(c.Request().Context(), signalActor(c), id)
+	})
 }
 
 // requestExtendSubmit: POST /privacy/verzoeken/{id}/verlengen {reason}.
@@ -229,6 +374,6 @@ func (s *Server) requestContentSubmit(c echo.Context) error {
 		return err
 	}
 	return s.Render(c, http.StatusOK, "privacy_report", "privacy.report.title",
-		reportPageData{Report: rep, Reasons: signal.RequestErasureReasons,
+		reportPageData{Report: rep,
 			JSONURL: "/api/v1/privacy/access-requests/" + id + "/report?reason=" + string(reason)})
 }

@@ -328,6 +328,15 @@ func TestCatalogueNamesEveryDomainValue(t *testing.T) {
 	for _, v := range signal.RecipientRoles {
 		keys = append(keys, "recipient."+string(v))
 	}
+	for _, v := range signal.RestrictionGrounds {
+		keys = append(keys, "restriction.ground."+string(v))
+	}
+	for _, v := range signal.RefusalGrounds {
+		keys = append(keys, "erasure.ground."+string(v))
+	}
+	for _, v := range signal.RequestErasureReasons {
+		keys = append(keys, "privacy.reason."+string(v))
+	}
 	for _, v := range []signal.Status{signal.StatusDraft, signal.StatusDecided} {
 		keys = append(keys, "status."+string(v))
 	}

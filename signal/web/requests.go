@@ -30,6 +30,13 @@ func (s *Server) requestRoutes(authed *echo.Group) {
 	g.POST("/access-requests/:id/close", s.apiCloseRequest, po)
 	g.GET("/access-requests/:id/youth-report", s.apiYouthReport, po)
 	g.POST("/access-requests/:id/releases", s.apiReleaseContact, po)
+	g.GET("/access-requests/:id/erasure-plan", s.apiErasurePlan, po)
+	g.POST("/access-requests/:id/erasure", s.apiEraseOnRequest, po)
+	g.POST("/access-requests/:id/erasure-refusal", s.apiRefuseErasure, po)
+	g.GET("/access-requests/:id/erasure-receipt", s.apiErasureReceipt, po)
+	g.GET("/access-requests/:id/restriction", s.apiRestriction, po)
+	g.POST("/access-requests/:id/restriction", s.apiRestrict, po)
+	g.DELETE("/access-requests/:id/restriction", s.apiLiftRestriction, po)
 	g.GET("/four-eyes", s.apiFourEyes, second)
 	g.PUT("/four-eyes", s.apiSetFourEyes, s.RequireRole(signal.RoleAdmin))
 }
@@ -168,6 +175,130 @@ func (s *Server) apiReleaseContact(c echo.Context) error {
 	return s.withRequest(c, http.StatusOK, func(id string) (signal.AccessRequest, error) {
 		return s.privacy.ReleaseContact(c.Request().Context(), signalActor(c), id, body.SignalID)
 	})
+}
+
+// apiErasurePlan: GET /api/v1/privacy/access-requests/{id}/erasure-plan:
+// what an erasure would take away, counted per kind, and its fingerprint.
+func (s *Server) apiErasurePlan(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	plan, err := s.privacy.ErasurePlan(c.Request().Context(), signalActor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, plan)
+}
+
+// apiEraseOnRequest: POST /api/v1/privacy/access-requests/{id}/erasure
+// {"reason", "fingerprint"} -> the receipt.
+func (s *Server) apiEraseOnRequest(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Reason      signal.ErasureReason `json:"reason"`
+		Fingerprint string               `json:"fingerprint"`
+	}
+	if err := Decode(c, &body); err != nil {
+		return err
+	}
+	ctx, actor := c.Request().Context(), signalActor(c)
+	if _, err := s.privacy.EraseOnRequest(ctx, actor, id, body.Reason, body.Fingerprint); err != nil {
+		return err
+	}
+	rc, err := s.privacy.ErasureReceipt(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rc)
+}
+
+// apiRefuseErasure: POST /api/v1/privacy/access-requests/{id}/erasure-refusal
+// {"ground"} -> the receipt.
+func (s *Server) apiRefuseErasure(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Ground signal.RefusalGround `json:"ground"`
+	}
+	if err := Decode(c, &body); err != nil {
+		return err
+	}
+	ctx, actor := c.Request().Context(), signalActor(c)
+	if _, err := s.privacy.RefuseErasure(ctx, actor, id, body.Ground); err != nil {
+		return err
+	}
+	rc, err := s.privacy.ErasureReceipt(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rc)
+}
+
+// apiErasureReceipt: GET /api/v1/privacy/access-requests/{id}/erasure-receipt:
+// the receipt for the file as a JSON file.
+func (s *Server) apiErasureReceipt(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	rc, err := s.privacy.ErasureReceipt(c.Request().Context(), signalActor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="signaal-ontvangstbewijs-`+id+`.json"`)
+	return c.JSON(http.StatusOK, rc)
+}
+
+// apiRestriction: GET /api/v1/privacy/access-requests/{id}/restriction ->
+// {"restricted", "restriction"?}.
+func (s *Server) apiRestriction(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.privacy.Restriction(c.Request().Context(), signalActor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"restricted": r != nil, "restriction": r})
+}
+
+// apiRestrict: POST /api/v1/privacy/access-requests/{id}/restriction
+// {"ground"}: restrict the young person's data (art. 18).
+func (s *Server) apiRestrict(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Ground signal.RestrictionGround `json:"ground"`
+	}
+	if err := Decode(c, &body); err != nil {
+		return err
+	}
+	r, err := s.privacy.Restrict(c.Request().Context(), signalActor(c), id, body.Ground)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"restricted": true, "restriction": r})
+}
+
+// apiLiftRestriction: DELETE /api/v1/privacy/access-requests/{id}/restriction.
+func (s *Server) apiLiftRestriction(c echo.Context) error {
+	id, err := requestParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.privacy.LiftRestriction(c.Request().Context(), signalActor(c), id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"restricted": false})
 }
 
 // apiFourEyes: GET /api/v1/privacy/four-eyes -> {"four_eyes"}.

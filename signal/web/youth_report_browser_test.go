@@ -189,6 +189,13 @@ func TestBrowserYouthReport(t *testing.T) {
 // $SIGNAAL_SCREENSHOTS set, the PDF and a PNG of each page are kept there.
 func printReport(t *testing.T, p *browsertest.Page, name string) {
 	t.Helper()
+	printDocument(t, p, name, "Wat Signaal over jou bewaart")
+}
+
+// printDocument prints the page (see printReport) and checks its first
+// page starts with title and every page is numbered.
+func printDocument(t *testing.T, p *browsertest.Page, name, title string) {
+	t.Helper()
 	pdf, err := chromedp.Run(p.Context(), func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
 		res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: ptrTo(true)})
 		return res.Data, err
@@ -215,8 +222,8 @@ func printReport(t *testing.T, p *browsertest.Page, name string) {
 		t.Fatal(err)
 	}
 	pages := strings.Split(strings.TrimRight(string(out), "\f\n"), "\f")
-	if first := strings.TrimSpace(pages[0]); !strings.HasPrefix(first, "Wat Signaal over jou bewaart") {
-		t.Errorf("the printed report's first page does not start with the title: %.200q", first)
+	if first := strings.TrimSpace(pages[0]); !strings.HasPrefix(first, title) {
+		t.Errorf("the printed document's first page does not start with %q: %.200q", title, first)
 	}
 	for i, pg := range pages {
 		if !regexp.MustCompile(fmt.Sprintf(`(?m)\b%d\s*/\s*%d\s*$`, i+1, len(pages))).MatchString(pg) {
