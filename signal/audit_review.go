@@ -77,6 +77,9 @@ const MaxAuditPage = 500
 type AuditPage struct {
 	Records []AuditRecord
 	Next    int64
+	// Names are the cooperation's staff and organisations (the console's
+	// pages; the store leaves it empty).
+	Names Names
 }
 
 // AuditFilter selects entries in sequence order. Zero fields do not filter.
@@ -138,9 +141,10 @@ type AuditReader interface {
 	// entries about a young person with one of actions in [since, until),
 	// keeping the accounts with more than threshold, most first.
 	ViewsPerReader(ctx context.Context, actions []AuditAction, orgs []string, since, until time.Time, threshold int) ([]ReaderCount, error)
-	// CountPerAddress counts the entries with action in [since, until) per
-	// client address, most first.
-	CountPerAddress(ctx context.Context, action AuditAction, since, until time.Time) ([]FailedLogins, error)
+	// CountPerAddress counts the entries with action in [since, until) by
+	// actors of the organisations orgs (every entry for nil) per client
+	// address, most first.
+	CountPerAddress(ctx context.Context, action AuditAction, orgs []string, since, until time.Time) ([]FailedLogins, error)
 }
 
 // AuditIntegrity checks and anchors the audit chain.
@@ -157,8 +161,9 @@ type AuditIntegrity interface {
 }
 
 // SearchAudit returns one page of the audit review, narrowed to actor's
-// cooperation, and audits the search (under the young person searched
-// for, if any).
+// cooperation (the system's and the operator's entries that concern it
+// included, console_scope.go), with the names of its staff, and audits the
+// search (under the young person searched for, if any).
 //
 // Callers: a privacy officer.
 // Errors: CodeForbidden for anyone else.
@@ -167,12 +172,60 @@ func (p *Privacy) SearchAudit(ctx context.Context, actor Actor, q AuditQuery) (A
 	if err != nil {
 		return AuditPage{}, err
 	}
-	q.Orgs = sc.Organisations
-	page, err := p.log.SearchAudit(ctx, q)
+	a, err := p.attribution(ctx, sc)
 	if err != nil {
 		return AuditPage{}, err
 	}
+	page, err := a.search(ctx, q)
+	if err != nil {
+		return AuditPage{}, err
+	}
+	page.Names = a.names
 	return page, p.record(ctx, actor, ActionAuditSearch, "audit", q.Subject)
+}
+
+// ExportAudit hands emit the entries of actor's cooperation that q selects
+// (q.Before and q.Limit aside: all of them, newest first), as rows with
+// the names and roles of the staff, for the door to write as format (JSON
+// lines or CSV), and returns how many it handed. The export is audited
+// before anything is handed (object "audit/export/<format>", the young
+// person searched for as subject): no entry, no export.
+//
+// Callers: a privacy officer.
+// Errors: CodeForbidden for anyone else, CodeInvalid for an unknown format.
+func (p *Privacy) ExportAudit(ctx context.Context, actor Actor, q AuditQuery, format AuditFormat, emit func(AuditExportRow) error) (int64, error) {
+	sc, err := p.scope(ctx, actor)
+	if err != nil {
+		return 0, err
+	}
+	if format != AuditJSONL && format != AuditCSV {
+		return 0, Invalid(FieldError{Field: "format", Problem: "must be jsonl or csv"})
+	}
+	a, err := p.attribution(ctx, sc)
+	if err != nil {
+		return 0, err
+	}
+	if err := p.record(ctx, actor, ActionAuditExport, "audit/export/"+string(format), q.Subject); err != nil {
+		return 0, err
+	}
+	q.Before, q.Limit = 0, MaxAuditPage
+	var n int64
+	for {
+		page, err := a.search(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		for _, r := range page.Records {
+			if err := emit(exportRow(r, a.names)); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if page.Next == 0 {
+			return n, nil
+		}
+		q.Before = page.Next
+	}
 }
 
 // VerifyAudit checks the audit chain from the first entry, or with

@@ -42,10 +42,13 @@ type Escalation struct {
 	Reasons   []string         `json:"reasons"`
 	Policy    string           `json:"policy_version"`
 	Org       string           `json:"org"` // the deciding actor's organisation
+	OrgName   string           `json:"org_name,omitempty"`
 	DecidedAt time.Time        `json:"decided_at"`
 	Status    EscalationStatus `json:"status"`
 	UpdatedAt *time.Time       `json:"updated_at,omitempty"`
 	UpdatedBy string           `json:"updated_by,omitempty"`
+	// UpdatedByName is the name of the account that last updated it.
+	UpdatedByName string `json:"updated_by_name,omitempty"`
 }
 
 // EscalationStore keeps the privacy officer's queue of escalations.
@@ -159,6 +162,9 @@ func (p *Privacy) Escalations(ctx context.Context, actor Actor, status Escalatio
 	if err != nil {
 		return nil, err
 	}
+	if err := p.nameEscalations(ctx, sc, list); err != nil {
+		return nil, err
+	}
 	return list, p.record(ctx, actor, ActionEscalationView, "escalations", "")
 }
 
@@ -195,7 +201,9 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor Actor, seq int64, 
 		}
 		for _, e := range all {
 			if e.Seq == seq {
-				return e, nil
+				one := []Escalation{e}
+				err := p.nameEscalations(ctx, sc, one)
+				return one[0], err
 			}
 		}
 		return Escalation{}, Errorf(CodeNotFound, "no escalation %d", seq)
@@ -217,3 +225,16 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor Actor, seq int64, 
 //
 // Callers: the notices job of signal/app. Errors: CodeInternal.
 func (p *Privacy) ScanEscalations(ctx context.Context) error { return p.scanEscalations(ctx) }
+
+// nameEscalations fills in the names of the organisations and accounts.
+func (p *Privacy) nameEscalations(ctx context.Context, sc officerScope, list []Escalation) error {
+	n, err := p.names(ctx, sc)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].OrgName = n.Orgs[list[i].Org]
+		list[i].UpdatedByName = n.Users[list[i].UpdatedBy].Name
+	}
+	return nil
+}

@@ -23,17 +23,22 @@ type Oversight struct {
 	// Refused are refused reads and actions (access.denied): outside one's
 	// own cooperation or signals, or beyond one's role.
 	Refused []RefusedAccess `json:"refused"`
-	// FailedLogins counts login.fail per client address.
+	// FailedLogins counts login.fail per client address, of the
+	// cooperation's accounts (an unknown address belongs to no
+	// cooperation: the operator sees those).
 	FailedLogins      []FailedLogins `json:"failed_logins"`
 	FailedLoginsTotal int            `json:"failed_logins_total"`
 	// ContentReads are the privacy officers' reads of content inside
 	// registered requests (access.content_read): every one counts.
 	ContentReads []ReaderCount `json:"content_reads"`
+	// Names are the cooperation's staff and organisations, for the page.
+	Names Names `json:"-"`
 }
 
 // ReaderCount is how many signal views one account had.
 type ReaderCount struct {
 	UserID   string `json:"user_id"`
+	Name     string `json:"name,omitempty"` // the account's name, for the cooperation's own
 	Role     string `json:"role"`
 	Org      string `json:"org"`
 	Views    int    `json:"views"`
@@ -45,6 +50,7 @@ type RefusedAccess struct {
 	Seq    int64     `json:"seq"`
 	Time   time.Time `json:"time"`
 	UserID string    `json:"user_id"`
+	Name   string    `json:"name,omitempty"` // the account's name, for the cooperation's own
 	Role   string    `json:"role"`
 	Org    string    `json:"org"`
 	Object string    `json:"object"`
@@ -106,6 +112,11 @@ func (p *Privacy) oversight(ctx context.Context, sc officerScope, since, until t
 	if len(sc.Organisations) == 0 {
 		return o, nil
 	}
+	names, err := p.names(ctx, sc)
+	if err != nil {
+		return o, err
+	}
+	o.Names = names
 	readers, err := p.log.ViewsPerReader(ctx, disclosures, sc.Organisations, since, until, threshold)
 	if err != nil {
 		return o, fmt.Errorf("count signal views: %w", err)
@@ -113,6 +124,11 @@ func (p *Privacy) oversight(ctx context.Context, sc officerScope, since, until t
 	o.HeavyReaders = append(o.HeavyReaders, readers...)
 	if o.ContentReads, err = p.contentReadsOf(ctx, sc, since, until); err != nil {
 		return o, err
+	}
+	for _, rs := range [][]ReaderCount{o.HeavyReaders, o.ContentReads} {
+		for i := range rs {
+			rs[i].Name = names.Users[rs[i].UserID].Name
+		}
 	}
 	page, err := p.log.SearchAudit(ctx, AuditQuery{Action: string(ActionAccessDenied), Since: since, Until: until, Limit: MaxAuditPage})
 	if err != nil {
@@ -122,10 +138,10 @@ func (p *Privacy) oversight(ctx context.Context, sc officerScope, since, until t
 		if !slices.Contains(sc.Organisations, r.Actor.OrgID) && !p.ofCooperation(ctx, r.Object, sc.Cooperation) {
 			continue
 		}
-		o.Refused = append(o.Refused, RefusedAccess{Seq: r.Seq, Time: r.Time, UserID: r.Actor.UserID,
+		o.Refused = append(o.Refused, RefusedAccess{Seq: r.Seq, Time: r.Time, UserID: r.Actor.UserID, Name: names.Users[r.Actor.UserID].Name,
 			Role: string(r.Actor.Role), Org: r.Actor.OrgID, Object: r.Object})
 	}
-	failed, err := p.log.CountPerAddress(ctx, ActionLoginFail, since, until)
+	failed, err := p.log.CountPerAddress(ctx, ActionLoginFail, sc.Organisations, since, until)
 	if err != nil {
 		return o, fmt.Errorf("count failed logins: %w", err)
 	}

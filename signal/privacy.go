@@ -48,6 +48,7 @@ type Privacy struct {
 	content     ContentOpener
 	reqs        AccessRequestStore
 	cases       YouthCases
+	staff       StaffDirectory
 	now         func() time.Time
 }
 
@@ -67,7 +68,10 @@ type PrivacyDeps struct {
 	Content     ContentOpener
 	Requests    AccessRequestStore
 	Cases       YouthCases
-	Now         func() time.Time
+	// Staff names the cooperation's accounts and organisations on the
+	// console's pages; nil shows ids.
+	Staff StaffDirectory
+	Now   func() time.Time
 }
 
 // NewPrivacy returns the privacy officer's use cases.
@@ -76,7 +80,7 @@ func NewPrivacy(d PrivacyDeps) *Privacy {
 		d.Now = time.Now
 	}
 	return &Privacy{log: d.Log, integrity: d.Integrity, recorder: d.Recorder, store: d.Store, policies: d.Policies,
-		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, cases: d.Cases, now: d.Now}
+		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, cases: d.Cases, staff: d.Staff, now: d.Now}
 }
 
 // officerScope is a privacy officer's cooperation and its organisations: the

@@ -42,7 +42,7 @@ func (f *fakeLog) ViewsPerReader(_ context.Context, actions []signal.AuditAction
 	return f.readers(actions), nil
 }
 
-func (f *fakeLog) CountPerAddress(_ context.Context, action signal.AuditAction, _, _ time.Time) ([]signal.FailedLogins, error) {
+func (f *fakeLog) CountPerAddress(_ context.Context, action signal.AuditAction, _ []string, _, _ time.Time) ([]signal.FailedLogins, error) {
 	return f.perAddr(action), nil
 }
 

@@ -580,12 +580,23 @@ func (p *Privacy) ViewsPerReader(ctx context.Context, actions []signal.AuditActi
 }
 
 // CountPerAddress implements signal.AuditReader.
-func (p *Privacy) CountPerAddress(ctx context.Context, action signal.AuditAction, since, until time.Time) ([]signal.FailedLogins, error) {
+func (p *Privacy) CountPerAddress(ctx context.Context, action signal.AuditAction, orgs []string, since, until time.Time) ([]signal.FailedLogins, error) {
 	// The address as kept (audit.AddressSQL): forgotten ones count
 	// together under "".
+	args := []any{string(action), auditTime(since), auditTime(until)}
+	byOrg := ""
+	if orgs != nil {
+		if len(orgs) == 0 {
+			return []signal.FailedLogins{}, nil
+		}
+		byOrg = ` AND actor_org IN (?` + strings.Repeat(", ?", len(orgs)-1) + `)`
+		for _, id := range orgs {
+			args = append(args, id)
+		}
+	}
 	rows, err := p.r.QueryContext(ctx, `SELECT `+audit.AddressSQL+` AS ip, count(*), max(time) FROM audit_entries
-		WHERE action = ? AND time >= ? AND time < ?
-		GROUP BY ip ORDER BY count(*) DESC LIMIT 100`, string(action), auditTime(since), auditTime(until))
+		WHERE action = ? AND time >= ? AND time < ?`+byOrg+`
+		GROUP BY ip ORDER BY count(*) DESC LIMIT 100`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count entries per address: %w", err)
 	}

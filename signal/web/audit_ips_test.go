@@ -38,7 +38,7 @@ func TestAuditForgetsAddressesAfter90Days(t *testing.T) {
 	// The privacy officer's oversight counts failed logins per address:
 	// both under 127.0.0.1 (each entry commits to its address with its own
 	// salt; the count goes by the address kept).
-	per, err := e.app.DB.Privacy().CountPerAddress(ctx, signal.ActionLoginFail, start.Add(-time.Hour), start.Add(time.Hour))
+	per, err := e.app.DB.Privacy().CountPerAddress(ctx, signal.ActionLoginFail, nil, start.Add(-time.Hour), start.Add(time.Hour))
 	if err != nil || len(per) != 1 || per[0].IP != "127.0.0.1" || per[0].Count != 2 {
 		t.Fatalf("failed logins per address: %+v, %v; want 127.0.0.1 twice", per, err)
 	}

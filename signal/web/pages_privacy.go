@@ -25,6 +25,7 @@ func (s *Server) privacyPages(g *PageGroup) {
 	g = g.With(s.requirePrivacy)
 	g.GET("/privacy", s.privacyHomePage, po)
 	g.GET("/privacy/audit", s.privacyAuditPage, po)
+	g.GET("/privacy/audit/export", s.auditExport, po)
 	g.POST("/privacy/zoek", s.privacyLookupSubmit, po)
 	g.GET("/privacy/integriteit", s.privacyVerifyPage, po)
 	g.POST("/privacy/integriteit", s.privacyVerifySubmit, po)
@@ -62,6 +63,8 @@ type auditPageData struct {
 	Next    string // the URL of the next page, "" on the last
 	Subject string
 	Filters url.Values
+	// ExportCSV and ExportJSONL download the whole selection.
+	ExportCSV, ExportJSONL string
 }
 
 // privacyAuditPage: GET /privacy/audit with the API's filters as query
@@ -82,7 +85,7 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 		return err
 	}
 	for _, r := range page.Records {
-		d.Entries = append(d.Entries, toEntryJSON(r))
+		d.Entries = append(d.Entries, toEntryJSON(r, page.Names))
 	}
 	if page.Next > 0 {
 		next := url.Values{}
@@ -94,6 +97,16 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 		next.Set("before", strconv.FormatInt(page.Next, 10))
 		d.Next = "/privacy/audit?" + next.Encode()
 	}
+	export := url.Values{}
+	for k, vs := range form {
+		if k != "before" && k != "limit" {
+			export[k] = vs
+		}
+	}
+	export.Set("format", "csv")
+	d.ExportCSV = "/privacy/audit/export?" + export.Encode()
+	export.Set("format", "jsonl")
+	d.ExportJSONL = "/privacy/audit/export?" + export.Encode()
 	v.Data = d
 	return s.render(c, http.StatusOK, "privacy_audit", v)
 }

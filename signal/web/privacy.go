@@ -19,6 +19,7 @@ func (s *Server) privacyRoutes(authed *echo.Group) {
 	po := s.RequireRole(signal.RolePrivacyOfficer)
 	g := authed.Group("/privacy", s.requirePrivacy)
 	g.GET("/audit", s.apiAuditSearch, po)
+	g.GET("/audit/export", s.auditExport, po)
 	g.POST("/youth-lookup", s.apiYouthLookup, po)
 	g.GET("/verify", s.apiVerify, po)
 	g.GET("/checkpoints", s.apiCheckpoints, po)
@@ -62,9 +63,11 @@ type entryJSON struct {
 
 // actorJSON is who acted; originJSON the request it came from.
 type actorJSON struct {
-	UserID string `json:"user_id"`
-	Role   string `json:"role"`
-	Org    string `json:"org"`
+	UserID  string `json:"user_id"`
+	Name    string `json:"name,omitempty"` // staff of the officer's cooperation by name
+	Role    string `json:"role"`
+	Org     string `json:"org"`
+	OrgName string `json:"org_name,omitempty"`
 }
 
 type originJSON struct {
@@ -72,8 +75,8 @@ type originJSON struct {
 	IP        string `json:"ip"`
 }
 
-func toEntryJSON(r signal.AuditRecord) entryJSON {
-	return entryJSON{Seq: r.Seq, Time: r.Time, Actor: actorJSON{r.Actor.UserID, string(r.Actor.Role), r.Actor.OrgID},
+func toEntryJSON(r signal.AuditRecord, n signal.Names) entryJSON {
+	return entryJSON{Seq: r.Seq, Time: r.Time, Actor: actorJSON{r.Actor.UserID, n.Users[r.Actor.UserID].Name, string(r.Actor.Role), r.Actor.OrgID, n.Orgs[r.Actor.OrgID]},
 		Action: string(r.Action), Object: r.Object, Subject: r.Subject, Decision: r.Decision,
 		Origin: originJSON{r.Actor.RequestID, r.Actor.IP}, Hash: "sha256:" + hex.EncodeToString(r.Hash[:])}
 }
@@ -154,7 +157,7 @@ func (s *Server) apiAuditSearch(c echo.Context) error {
 		Next    int64       `json:"next,omitempty"`
 	}{Entries: []entryJSON{}, Next: page.Next}
 	for _, r := range page.Records {
-		out.Entries = append(out.Entries, toEntryJSON(r))
+		out.Entries = append(out.Entries, toEntryJSON(r, page.Names))
 	}
 	return c.JSON(http.StatusOK, out)
 }
