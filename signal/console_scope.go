@@ -201,3 +201,33 @@ func (a *attribution) search(ctx context.Context, q AuditQuery) (AuditPage, erro
 	}
 	return out, nil
 }
+
+// Colleague is an account of the cooperation as a choice on a form.
+type Colleague struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Officers returns the privacy officers of actor's cooperation by name,
+// the owners an escalation can have.
+//
+// Callers: a privacy officer.
+// Errors: CodeForbidden.
+func (p *Privacy) Officers(ctx context.Context, actor Actor) ([]Colleague, error) {
+	sc, err := p.scope(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	n, err := p.names(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	out := []Colleague{}
+	for id, m := range n.Users {
+		if m.Role == RolePrivacyOfficer {
+			out = append(out, Colleague{ID: id, Name: m.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b Colleague) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}

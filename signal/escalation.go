@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -49,6 +50,59 @@ type Escalation struct {
 	UpdatedBy string           `json:"updated_by,omitempty"`
 	// UpdatedByName is the name of the account that last updated it.
 	UpdatedByName string `json:"updated_by_name,omitempty"`
+	// The officer's work on it (issue 17 item 5): who owns it, the advice
+	// given to the reporter, the decision and a note. Advice and note are
+	// free text: kept here, never in the audit log, and wiped with the
+	// young person's erasure.
+	Owner     string             `json:"owner,omitempty"`
+	OwnerName string             `json:"owner_name,omitempty"`
+	Advice    string             `json:"advice,omitempty"`
+	Decision  EscalationDecision `json:"decision,omitempty"`
+	Note      string             `json:"note,omitempty"`
+	// AgeDays is how many whole days ago the policy escalated; Overdue is
+	// set when it is not done after EscalationDue.
+	AgeDays int  `json:"age_days"`
+	Overdue bool `json:"overdue"`
+}
+
+// EscalationDue is how long an escalation may wait for the privacy
+// officer's decision before it shows as overdue.
+const EscalationDue = 3 * 24 * time.Hour
+
+// EscalationDecision is what the privacy officer decided about an
+// escalation.
+type EscalationDecision string
+
+const (
+	EscalationAgreed   EscalationDecision = "agreed"    // the decision stands
+	EscalationChanged  EscalationDecision = "changed"   // shared otherwise on the officer's advice
+	EscalationReferred EscalationDecision = "referred"  // referred on (Veilig Thuis, legal advice)
+	EscalationNoAction EscalationDecision = "no_action" // nothing needed
+)
+
+// EscalationDecisions lists every decision.
+var EscalationDecisions = []EscalationDecision{EscalationAgreed, EscalationChanged, EscalationReferred, EscalationNoAction}
+
+// EscalationChange is the officer's work on one escalation; a nil or empty
+// field is left as it is.
+type EscalationChange struct {
+	Status   EscalationStatus    `json:"status"`
+	Owner    *string             `json:"owner"` // a privacy officer's account of the cooperation; "" for nobody
+	Advice   *string             `json:"advice"`
+	Decision *EscalationDecision `json:"decision"` // "" withdraws it
+	Note     *string             `json:"note"`
+}
+
+// maxEscalationText bounds the advice and the note.
+const maxEscalationText = 2000
+
+// aged sets the age and the overdue flag of e at now.
+func (e *Escalation) aged(now time.Time) {
+	e.AgeDays = int(now.Sub(e.DecidedAt) / (24 * time.Hour))
+	if e.AgeDays < 0 {
+		e.AgeDays = 0
+	}
+	e.Overdue = e.Status != EscalationDone && now.Sub(e.DecidedAt) > EscalationDue
 }
 
 // EscalationStore keeps the privacy officer's queue of escalations.
@@ -62,9 +116,9 @@ type EscalationStore interface {
 	// Escalations returns the queue of decisions made in cooperation coop
 	// with status (every status for ""), oldest first.
 	Escalations(ctx context.Context, coop string, status EscalationStatus) ([]Escalation, error)
-	// SetEscalationStatus stores the status of escalation seq with events,
-	// in one unit.
-	SetEscalationStatus(ctx context.Context, actor Actor, seq int64, status EscalationStatus, at time.Time, events []AuditEvent) error
+	// SetEscalation stores the status, owner, advice, decision and note of
+	// escalation e.Seq with events, in one unit.
+	SetEscalation(ctx context.Context, actor Actor, e Escalation, at time.Time, events []AuditEvent) error
 }
 
 // EscalationOf reports whether a sharing decision (a share.decide entry)
@@ -168,24 +222,37 @@ func (p *Privacy) Escalations(ctx context.Context, actor Actor, status Escalatio
 	return list, p.record(ctx, actor, ActionEscalationView, "escalations", "")
 }
 
-// UpdateEscalation sets the status of escalation seq of actor's
-// cooperation and audits the change; it returns the escalation as it is
-// now.
+// UpdateEscalation records the officer's work on escalation seq of actor's
+// cooperation (status, owner, advice, decision, note; what change leaves
+// out stays) and audits it with codes only (object
+// "escalation/<seq>/<status>[/<decision>]", the owner's account id beside
+// it as "owner/<id>"); the advice and the note are never in the log. It
+// returns the escalation as it is now.
 //
 // Callers: a privacy officer.
-// Errors: CodeForbidden, CodeInvalid (a missing or unknown status, a seq
-// that is no escalation number), CodeNotFound (no such escalation in the
+// Errors: CodeForbidden, CodeInvalid (nothing to change, an unknown status
+// or decision, an owner who is no privacy officer of the cooperation,
+// "done" without a decision, a text over 2000 characters, a seq that is no
+// escalation number), CodeNotFound (no such escalation in the
 // cooperation).
-func (p *Privacy) UpdateEscalation(ctx context.Context, actor Actor, seq int64, status EscalationStatus) (Escalation, error) {
+func (p *Privacy) UpdateEscalation(ctx context.Context, actor Actor, seq int64, change EscalationChange) (Escalation, error) {
 	var fe FieldErrors
 	if seq < 1 {
 		fe.Add("seq", "must be the number of an escalation")
 	}
 	switch {
-	case status == "":
+	case change.Status == "" && change.Owner == nil && change.Advice == nil && change.Decision == nil && change.Note == nil:
 		fe.Add("status", "is required: open, in_progress or done")
-	case !status.Valid():
+	case change.Status != "" && !change.Status.Valid():
 		fe.Add("status", "must be open, in_progress or done")
+	}
+	if d := change.Decision; d != nil && *d != "" && !oneOf(*d, EscalationDecisions) {
+		fe.Add("decision", "must be agreed, changed, referred or no_action")
+	}
+	for name, v := range map[string]*string{"advice": change.Advice, "note": change.Note} {
+		if v != nil && len([]rune(*v)) > maxEscalationText {
+			fe.Add(name, fmt.Sprintf("must be at most %d characters", maxEscalationText))
+		}
 	}
 	if err := fe.Err(); err != nil {
 		return Escalation{}, err
@@ -212,8 +279,45 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor Actor, seq int64, 
 	if err != nil {
 		return Escalation{}, err
 	}
-	ev := AuditEvent{Action: ActionEscalationUpdate, Object: "escalation/" + strconv.FormatInt(seq, 10) + "/" + string(status), Subject: e.Subject}
-	if err := p.escalations.SetEscalationStatus(ctx, actor, seq, status, p.now().UTC(), []AuditEvent{ev}); err != nil {
+	if change.Status != "" {
+		e.Status = change.Status
+	}
+	if change.Owner != nil {
+		e.Owner = *change.Owner
+	}
+	if change.Advice != nil {
+		e.Advice = strings.TrimSpace(*change.Advice)
+	}
+	if change.Decision != nil {
+		e.Decision = *change.Decision
+	}
+	if change.Note != nil {
+		e.Note = strings.TrimSpace(*change.Note)
+	}
+	if e.Owner != "" {
+		names, err := p.names(ctx, sc)
+		if err != nil {
+			return Escalation{}, err
+		}
+		if m, ok := names.Users[e.Owner]; !ok || m.Role != RolePrivacyOfficer {
+			fe.Add("owner", "must be a privacy officer of the cooperation")
+		}
+	}
+	if e.Status == EscalationDone && e.Decision == "" {
+		fe.Add("decision", "is required to close an escalation: agreed, changed, referred or no_action")
+	}
+	if err := fe.Err(); err != nil {
+		return Escalation{}, err
+	}
+	object := "escalation/" + strconv.FormatInt(seq, 10) + "/" + string(e.Status)
+	if e.Decision != "" {
+		object += "/" + string(e.Decision)
+	}
+	events := []AuditEvent{{Action: ActionEscalationUpdate, Object: object, Subject: e.Subject}}
+	if change.Owner != nil {
+		events = append(events, AuditEvent{Action: ActionEscalationUpdate, Object: "escalation/" + strconv.FormatInt(seq, 10) + "/owner/" + e.Owner, Subject: e.Subject})
+	}
+	if err := p.escalations.SetEscalation(ctx, actor, e, p.now().UTC(), events); err != nil {
 		return Escalation{}, err
 	}
 	return find()
@@ -232,9 +336,12 @@ func (p *Privacy) nameEscalations(ctx context.Context, sc officerScope, list []E
 	if err != nil {
 		return err
 	}
+	now := p.now()
 	for i := range list {
 		list[i].OrgName = n.Orgs[list[i].Org]
 		list[i].UpdatedByName = n.Users[list[i].UpdatedBy].Name
+		list[i].OwnerName = n.Users[list[i].Owner].Name
+		list[i].aged(now)
 	}
 	return nil
 }

@@ -286,14 +286,14 @@ func TestEscalationUpdateRefusedIdentically(t *testing.T) {
 		{"no escalation number", 0, signal.EscalationDone, "seq"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := p.UpdateEscalation(ctx, officer, tc.seq, tc.status)
+			_, err := p.UpdateEscalation(ctx, officer, tc.seq, signal.EscalationChange{Status: tc.status})
 			var se *signal.Error
 			if signal.ErrorCode(err) != signal.CodeInvalid || !asError(err, &se) || se.Fields[0].Field != tc.field {
 				t.Fatalf("UpdateEscalation: %v; want invalid %s", err, tc.field)
 			}
 		})
 	}
-	if _, err := p.UpdateEscalation(ctx, signal.Actor{Role: signal.RoleAdmin, OrgID: "org_coop1"}, 3, signal.EscalationDone); signal.ErrorCode(err) != signal.CodeForbidden {
+	if _, err := p.UpdateEscalation(ctx, signal.Actor{Role: signal.RoleAdmin, OrgID: "org_coop1"}, 3, signal.EscalationChange{Status: signal.EscalationDone}); signal.ErrorCode(err) != signal.CodeForbidden {
 		t.Fatalf("an admin: %v; want forbidden", err)
 	}
 }

@@ -208,6 +208,12 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 		if _, err := tx.ExecContext(ctx, `DELETE FROM match_decisions WHERE youth_a = ? OR youth_b = ?`, youth, youth); err != nil {
 			return fmt.Errorf("erase the match decisions: %w", err)
 		}
+		// The privacy officer's advice and note on escalations about the
+		// young person are free text about them: they go too (the codes
+		// stay, as the audit log's do).
+		if _, err := tx.ExecContext(ctx, `UPDATE escalations SET advice = '', note = '' WHERE subject = ? AND (advice <> '' OR note <> '')`, youth); err != nil {
+			return fmt.Errorf("erase the escalations' texts: %w", err)
+		}
 		entries, err := auditEntries(actor, []signal.AuditEvent{keyEvent(youth)})
 		if err != nil {
 			return err
@@ -450,7 +456,8 @@ func (p *Privacy) QueueEscalations(ctx context.Context, found []signal.Escalatio
 
 // Escalations implements signal.EscalationStore.
 func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.EscalationStatus) ([]signal.Escalation, error) {
-	q := `SELECT seq, object, subject, why, outcome, rule, reasons, policy, org, decided_at, status, updated_at, updated_by FROM escalations
+	q := `SELECT seq, object, subject, why, outcome, rule, reasons, policy, org, decided_at, status, updated_at, updated_by,
+		owner, advice, decision, note FROM escalations
 		WHERE org IN (SELECT id FROM organisations WHERE cooperation_id = ?)`
 	args := []any{coop}
 	if status != "" {
@@ -470,7 +477,7 @@ func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.Es
 			updatedAt, updatedBy sql.NullString
 		)
 		if err := rows.Scan(&e.Seq, &e.Object, &e.Subject, &e.Why, &e.Outcome, &e.Rule, &reasons, &e.Policy, &e.Org,
-			&decided, &st, &updatedAt, &updatedBy); err != nil {
+			&decided, &st, &updatedAt, &updatedBy, &e.Owner, &e.Advice, &e.Decision, &e.Note); err != nil {
 			return nil, fmt.Errorf("list escalations: %w", err)
 		}
 		json.Unmarshal([]byte(reasons), &e.Reasons)
@@ -485,16 +492,17 @@ func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.Es
 	return out, rows.Err()
 }
 
-// SetEscalationStatus implements signal.EscalationStore.
-func (p *Privacy) SetEscalationStatus(ctx context.Context, actor signal.Actor, seq int64, status signal.EscalationStatus, at time.Time, events []signal.AuditEvent) error {
+// SetEscalation implements signal.EscalationStore.
+func (p *Privacy) SetEscalation(ctx context.Context, actor signal.Actor, e signal.Escalation, at time.Time, events []signal.AuditEvent) error {
 	return p.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE escalations SET status = ?, updated_at = ?, updated_by = ? WHERE seq = ?`,
-			string(status), formatTime(at), actor.UserID, seq)
+		res, err := tx.ExecContext(ctx, `UPDATE escalations SET status = ?, owner = ?, advice = ?, decision = ?, note = ?,
+			updated_at = ?, updated_by = ? WHERE seq = ?`,
+			string(e.Status), e.Owner, e.Advice, string(e.Decision), e.Note, formatTime(at), actor.UserID, e.Seq)
 		if err != nil {
 			return fmt.Errorf("update escalation: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return signal.Errorf(signal.CodeNotFound, "no escalation %d", seq)
+			return signal.Errorf(signal.CodeNotFound, "no escalation %d", e.Seq)
 		}
 		return nil
 	})

@@ -65,6 +65,7 @@ type auditPageData struct {
 	Filters url.Values
 	// ExportCSV and ExportJSONL download the whole selection.
 	ExportCSV, ExportJSONL string
+	Names                  signal.Names
 }
 
 // privacyAuditPage: GET /privacy/audit with the API's filters as query
@@ -84,6 +85,7 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	d.Names = page.Names
 	for _, r := range page.Records {
 		d.Entries = append(d.Entries, toEntryJSON(r, page.Names))
 	}
@@ -252,24 +254,53 @@ type escalationsPageData struct {
 	Escalations []signal.Escalation
 	Status      string
 	Statuses    []signal.EscalationStatus
+	Decisions   []signal.EscalationDecision
+	Officers    []signal.Colleague
 }
 
 // privacyEscalationsPage: GET /privacy/escalaties[?status=open]: the queue.
 func (s *Server) privacyEscalationsPage(c echo.Context) error {
-	list, st, err := s.escalations(c)
+	v, err := s.escalationsView(c)
 	if err != nil {
 		return err
 	}
-	return s.Render(c, http.StatusOK, "privacy_escalations", "privacy.escalations.title",
-		escalationsPageData{Escalations: list, Status: string(st), Statuses: signal.EscalationStatuses})
+	return s.render(c, http.StatusOK, "privacy_escalations", v)
 }
 
-// privacyEscalationSubmit: POST /privacy/escalaties/{seq} {status}.
+func (s *Server) escalationsView(c echo.Context) (*View, error) {
+	list, st, err := s.escalations(c)
+	if err != nil {
+		return nil, err
+	}
+	officers, err := s.privacy.Officers(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return nil, err
+	}
+	return s.view(c, "privacy.escalations.title", escalationsPageData{Escalations: list, Status: string(st),
+		Statuses: signal.EscalationStatuses, Decisions: signal.EscalationDecisions, Officers: officers}), nil
+}
+
+// privacyEscalationSubmit: POST /privacy/escalaties/{seq} {status, owner,
+// decision, advice, note}; a refusal shows the queue again with the
+// problem named.
 func (s *Server) privacyEscalationSubmit(c echo.Context) error {
-	if _, err := s.updateEscalation(c, signal.EscalationStatus(c.FormValue("status"))); err != nil {
+	owner, advice, note := c.FormValue("owner"), c.FormValue("advice"), c.FormValue("note")
+	decision := signal.EscalationDecision(c.FormValue("decision"))
+	change := signal.EscalationChange{Status: signal.EscalationStatus(c.FormValue("status")), Owner: &owner, Advice: &advice,
+		Decision: &decision, Note: &note}
+	_, err := s.updateEscalation(c, change)
+	if signal.ErrorCode(err) == signal.CodeInvalid {
+		v, verr := s.escalationsView(c)
+		if verr != nil {
+			return verr
+		}
+		v.Errors = formErrors(v, err)
+		return s.render(c, http.StatusBadRequest, "privacy_escalations", v)
+	}
+	if err != nil {
 		return err
 	}
-	return redirect(c, "/privacy/escalaties")
+	return redirect(c, "/privacy/escalaties#esc-"+c.Param("seq"))
 }
 
 // privacyPoliciesPage: GET /privacy/beleid: versions, loads, the version in

@@ -412,25 +412,24 @@ func (s *Server) apiEscalations(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"escalations": list})
 }
 
-// updateEscalation sets the status of escalation :seq: the API's PATCH and
-// the page's form, with one answer for the same refusal.
-func (s *Server) updateEscalation(c echo.Context, status signal.EscalationStatus) (signal.Escalation, error) {
+// updateEscalation records the officer's work on escalation :seq: the
+// API's PATCH and the page's form, with one answer for the same refusal.
+func (s *Server) updateEscalation(c echo.Context, change signal.EscalationChange) (signal.Escalation, error) {
 	seq, err := signal.ParseEscalationSeq(c.Param("seq"))
 	if err != nil {
 		return signal.Escalation{}, err
 	}
-	return s.privacy.UpdateEscalation(c.Request().Context(), signalActor(c), seq, status)
+	return s.privacy.UpdateEscalation(c.Request().Context(), signalActor(c), seq, change)
 }
 
-// apiUpdateEscalation: PATCH /api/v1/privacy/escalations/{seq} {"status"}.
+// apiUpdateEscalation: PATCH /api/v1/privacy/escalations/{seq} {"status",
+// "owner", "advice", "decision", "note"} (each optional; one at least).
 func (s *Server) apiUpdateEscalation(c echo.Context) error {
-	var body struct {
-		Status signal.EscalationStatus `json:"status"`
-	}
+	var body signal.EscalationChange
 	if err := Decode(c, &body); err != nil {
 		return err
 	}
-	e, err := s.updateEscalation(c, body.Status)
+	e, err := s.updateEscalation(c, body)
 	if err != nil {
 		return err
 	}

@@ -553,7 +553,9 @@ func TestPolicyGovernanceAndOversight(t *testing.T) {
 	if st, _ := pe.get("elsewhere-coordinator", s.ID); st != http.StatusNotFound {
 		t.Fatalf("read from another cooperation: %d", st)
 	}
-	pe.login("school@example.nl", "wrong password")
+	// A failed login on an account of the cooperation (one with an
+	// address nobody has belongs to no cooperation: issue 17 item 4).
+	pe.login(pe.users[signal.RoleReporter].Email, "wrong password")
 	pe.coordinatorReads(t, s.ID, 3)
 	var o signal.Oversight
 	pe.mustAPI("GET", "/api/v1/privacy/oversight?threshold=2", nil, &o)
