@@ -76,7 +76,7 @@ func TestConsoleIsScopedToTheOfficersCooperation(t *testing.T) {
 	for _, f := range []struct{ ip, email string }{
 		{"198.51.100.10", "youthwork@example.nl"}, {"203.0.113.77", "elsewhere@example.nl"}, {"192.0.2.99", "nobody@nowhere.nl"},
 	} {
-		if _, err := pe.accounts.Login(ctx, signal.Actor{IP: f.ip, RequestID: "r-" + f.ip}, f.email, "not the password"); err == nil {
+		if _, err := pe.accounts.Login(ctx, signal.Actor{IP: f.ip, RequestID: "r-" + f.ip}, f.email, "not the password", ""); err == nil {
 			t.Fatalf("login %s succeeded", f.email)
 		}
 	}
