@@ -14,7 +14,8 @@ import (
 // An entry by an account belongs to that account's organisation. An entry
 // by no organisation (the hourly jobs, signald's commands, a failed login
 // with an unknown address) belongs to the cooperation its object names: a
-// signal, an organisation, an account, a cooperation or its agreement, or
+// signal, a meeting, an organisation, an account, a cooperation or its
+// agreement, or
 // the young person of a key erased. The few that concern every
 // cooperation alike (a policy version loaded, addresses forgotten in the
 // whole log) are shown to every officer. What names no cooperation (a
@@ -136,6 +137,12 @@ func (a *attribution) objectOf(ctx context.Context, r AuditRecord) (bool, error)
 			return false, err
 		}
 		return sig.CooperationID == a.sc.Cooperation, nil
+	case "meeting":
+		coop, err := a.p.store.MeetingCooperation(ctx, id)
+		if ErrorCode(err) == CodeNotFound {
+			return false, nil
+		}
+		return coop == a.sc.Cooperation, err
 	case "cooperation", "agreement", "evaluation":
 		return id == a.sc.Cooperation, nil
 	case "org":

@@ -25,6 +25,9 @@ type PrivacyStore interface {
 	// (every cooperation's for ""), oldest first; erased ones only with
 	// erased set.
 	SignalsOfYouth(ctx context.Context, youth, coop string, erased bool) ([]*Signal, error)
+	// MeetingCooperation returns the cooperation of meeting id;
+	// CodeNotFound if there is none.
+	MeetingCooperation(ctx context.Context, id string) (string, error)
 	// ErasureOf returns when and why a signal's content was erased; nil if
 	// it was not.
 	ErasureOf(ctx context.Context, signalID string) (*ErasureRecord, error)

@@ -77,6 +77,10 @@ func (f fakePrivacyStore) SignalsOfYouth(_ context.Context, youth, coop string, 
 	return out, nil
 }
 
+func (f fakePrivacyStore) MeetingCooperation(context.Context, string) (string, error) {
+	return "", signal.Errorf(signal.CodeNotFound, "no meetings here")
+}
+
 func (f fakePrivacyStore) ErasureOf(context.Context, string) (*signal.ErasureRecord, error) {
 	return nil, nil
 }

@@ -329,6 +329,19 @@ func (p *Privacy) CooperationOrgs(ctx context.Context, coop string) ([]string, e
 	return ids, nil
 }
 
+// MeetingCooperation implements signal.PrivacyStore.
+func (p *Privacy) MeetingCooperation(ctx context.Context, id string) (string, error) {
+	var coop string
+	err := p.r.QueryRowContext(ctx, `SELECT cooperation_id FROM meetings WHERE id = ?`, id).Scan(&coop)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", signal.Errorf(signal.CodeNotFound, "no meeting %s", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("find the meeting's cooperation: %w", err)
+	}
+	return coop, nil
+}
+
 // ---- Policy governance ----
 
 // RecordPolicyLoad implements signal.PolicyStore.
