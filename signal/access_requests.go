@@ -224,7 +224,6 @@ func (p *Privacy) RegisterRequest(ctx context.Context, actor Actor, f RequestFor
 	return r, nil
 }
 
-// request returns request id of actor's cooperation.
 // officerRequest checks that actor is a privacy officer and finds the
 // request id of the officer's cooperation.
 func (p *Privacy) officerRequest(ctx context.Context, actor Actor, id string) (officerScope, AccessRequest, error) {
@@ -236,6 +235,7 @@ func (p *Privacy) officerRequest(ctx context.Context, actor Actor, id string) (o
 	return sc, r, err
 }
 
+// request returns request id of cooperation coop.
 func (p *Privacy) request(ctx context.Context, coop, id string) (AccessRequest, error) {
 	store, err := p.requests()
 	if err != nil {

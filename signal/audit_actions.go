@@ -164,3 +164,16 @@ const (
 	// A reset link used: a new password, every session ended.
 	ActionPasswordReset AuditAction = "password.reset"
 )
+
+// The privacy officer's accountability (AVG art. 30 and 33):
+// accountability.go. No entry carries the free text of an incident: there
+// is none.
+const (
+	// The register of processing (art. 30) generated and read.
+	ActionRegisterView AuditAction = "register.view"
+	// The breach log read; an incident recorded; a notification (to the
+	// Autoriteit Persoonsgegevens or to the people concerned) recorded.
+	ActionBreachesView AuditAction = "breaches.view"
+	ActionBreachRecord AuditAction = "breach.record"
+	ActionBreachNotify AuditAction = "breach.notify"
+)

@@ -52,6 +52,8 @@ type Privacy struct {
 	reqs        AccessRequestStore
 	cases       YouthCases
 	staff       StaffDirectory
+	agreements  AgreementReader
+	breaches    BreachStore
 	now         func() time.Time
 }
 
@@ -74,7 +76,11 @@ type PrivacyDeps struct {
 	// Staff names the cooperation's accounts and organisations on the
 	// console's pages; nil shows ids.
 	Staff StaffDirectory
-	Now   func() time.Time
+	// Agreements and Breaches serve the register of processing and the
+	// breach log (accountability.go).
+	Agreements AgreementReader
+	Breaches   BreachStore
+	Now        func() time.Time
 }
 
 // NewPrivacy returns the privacy officer's use cases.
@@ -83,7 +89,8 @@ func NewPrivacy(d PrivacyDeps) *Privacy {
 		d.Now = time.Now
 	}
 	return &Privacy{log: d.Log, integrity: d.Integrity, recorder: d.Recorder, store: d.Store, policies: d.Policies,
-		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, cases: d.Cases, staff: d.Staff, now: d.Now}
+		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, cases: d.Cases, staff: d.Staff,
+		agreements: d.Agreements, breaches: d.Breaches, now: d.Now}
 }
 
 // officerScope is a privacy officer's cooperation and its organisations: the

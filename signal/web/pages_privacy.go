@@ -39,6 +39,7 @@ func (s *Server) privacyPages(g *PageGroup) {
 	g.GET("/privacy/beleid", s.privacyPoliciesPage, po)
 	g.GET("/privacy/beleid/verschil", s.privacyDiffPage, po)
 	s.requestPages(g)
+	s.accountabilityPages(g, po)
 }
 
 type privacyHomeData = signal.Dashboard

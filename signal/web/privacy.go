@@ -35,6 +35,7 @@ func (s *Server) privacyRoutes(authed *echo.Group) {
 	g.GET("/oversight", s.apiOversight, po)
 	g.GET("/retention", s.apiRetention, po)
 	g.POST("/retention/run", s.apiRetentionRun, po)
+	s.accountabilityRoutes(g, po)
 }
 
 // requirePrivacy answers 503 on the console's routes when the server has
