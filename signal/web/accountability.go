@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +160,7 @@ func localTime(field, s string) (time.Time, *signal.FieldError) {
 // risk, categories..., young_people}.
 func (s *Server) recordBreachSubmit(c echo.Context) error {
 	v := s.view(c, "breach.title", nil)
+	v.Form = url.Values{}
 	for _, k := range []string{"discovered_at", "kind", "cause", "risk", "young_people"} {
 		v.Form.Set(k, c.FormValue(k))
 	}
