@@ -347,3 +347,58 @@ func exec(t *testing.T, a *app.App, q string) {
 		t.Fatal(err)
 	}
 }
+
+// A message the mail server accepts while the service is stopping is
+// recorded as sent: after the restart it is neither pending nor sent
+// again, and it shows as sent in the in-app list. (Before, the stop
+// cancelled the mark, so an accepted message stayed "not sent" for good:
+// TestNoticesOnceAcrossTime saw it about once in twenty runs.)
+func TestMailAcceptedDuringAStopIsRecordedAsSent(t *testing.T) {
+	hold := make(chan struct{})
+	srv := mailtest.Start(t, mailtest.Options{Hold: hold})
+	db := filepath.Join(t.TempDir(), "signaal.db")
+	a := openMailApp(t, db, srv)
+	enqueue(t, a, signal.Mail{Key: "action-due/12", To: "mentor@school.example.nl", Kind: signal.MailActionDue, Link: "/overleg/7"})
+	srv.Wait(t, 1) // received; the server's "accepted" is held back
+	closed := make(chan error, 1)
+	go func() { closed <- a.Close() }()
+	// Close cancels the sender's context at once and then waits for it;
+	// the server answers only after that.
+	time.Sleep(200 * time.Millisecond)
+	close(hold)
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the app did not stop within 20 s after the server answered")
+	}
+	a = openMailApp(t, db, srv)
+	defer a.Close()
+	srv.Quiet(t, 1, 300*time.Millisecond)
+	if _, d := mailDetail(t, a); d["pending"] != 0 || d["sent"] != 1 {
+		t.Fatalf("after a stop during the send: %v; want the accepted message recorded as sent (0 pending, 1 sent)", d)
+	}
+}
+
+// A message the server accepted is never sent again when the connection
+// fails right after (go-mail resets the session after each message; that
+// RSET meeting a dropped connection used to count the delivered message
+// as failed, so the next round sent it a second time:
+// TestNoticesOnceAcrossTime's "10 messages; want 9").
+func TestMailAcceptedThenDisconnectedIsSentOnce(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{DropAfterAccept: true})
+	a := openMailApp(t, filepath.Join(t.TempDir(), "signaal.db"), srv)
+	defer a.Close()
+	enqueue(t, a, signal.Mail{Key: "action-overdue/3", To: "mentor@school.example.nl", Kind: signal.MailActionOverdue, Link: "/overleg/7"})
+	enqueue(t, a, signal.Mail{Key: "minutes/4", To: "contact@jongerenwerk.example.nl", Kind: signal.MailMinutesReady, Link: "/overleg/4/verslag"})
+	srv.Wait(t, 2)
+	got := srv.Quiet(t, 2, 500*time.Millisecond) // many retry rounds of 20 ms pass
+	if got[0].To[0] == got[1].To[0] {
+		t.Fatalf("the same message twice: %v and %v", got[0].To, got[1].To)
+	}
+	if _, d := mailDetail(t, a); d["pending"] != 0 || d["sent"] != 2 {
+		t.Fatalf("readiness: %v; want both recorded as sent", d)
+	}
+}

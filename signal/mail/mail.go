@@ -202,20 +202,36 @@ func (s *Sender) send(ctx context.Context, due []signal.OutboxMessage) (int, err
 		} else if !ok {
 			continue
 		}
-		if err := c.Send(msg); err != nil {
+		// What the server answered is recorded even when the service is
+		// stopping meanwhile (ctx cancelled): the send cannot be undone, so
+		// its record must not be dropped (a stop between the server's
+		// answer and the mark left an accepted message claimed and
+		// "not sent" for good).
+		record := context.WithoutCancel(ctx)
+		if err := c.Send(msg); err != nil && !msg.IsDelivered() {
+			s.failed(record, m, classify(err), err)
 			if ctx.Err() != nil {
 				return sent, ctx.Err()
 			}
-			s.failed(ctx, m, classify(err), err)
 			continue
+		} else if err != nil {
+			// Accepted, then the connection failed (go-mail's RSET after
+			// the message): delivered, so recorded as sent and never
+			// sent again; the next message finds the connection broken
+			// and is tried again later.
+			s.log.Warn("mail: connection failed after the server accepted a message", slog.Int64("id", m.ID),
+				slog.String("class", classify(err)))
 		}
-		if err := s.outbox.Delivered(ctx, m); err != nil {
+		if err := s.outbox.Delivered(record, m); err != nil {
 			// Accepted but not marked: it stays claimed, so it is not sent
 			// again (it shows as pending in /readyz).
 			s.log.Error("mail: sent but not marked sent", slog.Int64("id", m.ID), slog.Any("err", err))
 			return sent, err
 		}
 		sent++
+		if ctx.Err() != nil {
+			return sent, ctx.Err()
+		}
 	}
 	return sent, nil
 }

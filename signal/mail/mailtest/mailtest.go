@@ -47,6 +47,15 @@ type Options struct {
 	// User and Password, when set, make the server require AUTH PLAIN
 	// with them (over the plain loopback connection).
 	User, Password string
+	// Hold, when set, makes the server keep its answer to a message's
+	// data (the "accepted") until Hold is closed; the message counts as
+	// received (Wait sees it) before the answer goes. A test uses it to
+	// stop the service between the server's acceptance and the answer.
+	Hold <-chan struct{}
+	// DropAfterAccept makes the server close the connection right after
+	// it accepted a message, so the client's next command (go-mail's
+	// RSET) fails although the message was delivered.
+	DropAfterAccept bool
 }
 
 // Server is a running SMTP server.
@@ -186,10 +195,14 @@ func (s *Server) add(m Message) {
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: b.s, conn: c}, nil
+}
 
 type session struct {
 	s        *Server
+	conn     *smtp.Conn
+	accepted bool
 	authed   bool
 	from     string
 	to       []string
@@ -250,8 +263,18 @@ func (ss *session) Data(r io.Reader) error {
 		m.Body = strings.ReplaceAll(string(b), "\r\n", "\n")
 	}
 	ss.s.add(m)
+	ss.accepted = true
+	if ss.s.opts.Hold != nil {
+		<-ss.s.opts.Hold
+	}
 	return nil
 }
 
-func (ss *session) Reset()        { ss.from, ss.to, ss.mailFrom = "", nil, false }
+func (ss *session) Reset() {
+	ss.from, ss.to, ss.mailFrom = "", nil, false
+	if ss.accepted && ss.s.opts.DropAfterAccept {
+		ss.conn.Conn().Close() // after the "accepted" answer went out
+	}
+}
+
 func (ss *session) Logout() error { return nil }
