@@ -150,6 +150,17 @@ func (a *attribution) objectOf(ctx context.Context, r AuditRecord) (bool, error)
 	case "user":
 		_, ok := a.names.Users[id]
 		return ok, nil
+	case "access-request":
+		// The operator's steps inside a registered request (signald youth
+		// erase --request): the request's cooperation's.
+		if a.p.reqs == nil {
+			return false, nil
+		}
+		req, err := a.p.reqs.Request(ctx, id)
+		if ErrorCode(err) == CodeNotFound {
+			return false, nil
+		}
+		return err == nil && req.Cooperation == a.sc.Cooperation, err
 	case "youth-key":
 		if r.Subject == "" {
 			return false, nil

@@ -169,16 +169,41 @@ func (p *Privacy) erasures() (ErasureStore, error) {
 	return st, nil
 }
 
+// erasureRequest finds request id for an erasure: a privacy officer's
+// of their own cooperation, or, for the operator at the server's shell
+// (RoleSystem: signald youth erase --request), any cooperation's. There is
+// no erasure on request outside a registered request.
+func (p *Privacy) erasureRequest(ctx context.Context, actor Actor, id string) (officerScope, AccessRequest, error) {
+	if actor.Role != RoleSystem {
+		return p.officerRequest(ctx, actor, id)
+	}
+	store, err := p.requests()
+	if err != nil {
+		return officerScope{}, AccessRequest{}, err
+	}
+	r, err := store.Request(ctx, id)
+	if err != nil {
+		return officerScope{}, AccessRequest{}, err
+	}
+	orgs, err := p.store.CooperationOrgs(ctx, r.Cooperation)
+	if err != nil {
+		return officerScope{}, AccessRequest{}, fmt.Errorf("list organisations of cooperation: %w", err)
+	}
+	return officerScope{Cooperation: r.Cooperation, Organisations: orgs}, r, nil
+}
+
 // ErasurePlan is the confirmation step of an erasure inside request id:
-// what would go, counted per kind for its young person in the officer's
+// what would go, counted per kind for its young person in the request's
 // cooperation, and what stays. Audited as access_request.view (object
 // ".../erasure-plan").
 //
-// Callers: a privacy officer.
+// Callers: a privacy officer (their cooperation's requests); the operator
+// at the server's shell (RoleSystem, signald youth erase --request), any
+// registered request.
 // Errors: CodeForbidden, CodeNotFound, CodeConflict (closed, or answered
 // already), CodeUnavailable.
 func (p *Privacy) ErasurePlan(ctx context.Context, actor Actor, id string) (ErasurePlan, error) {
-	sc, r, err := p.officerRequest(ctx, actor, id)
+	sc, r, err := p.erasureRequest(ctx, actor, id)
 	if err != nil {
 		return ErasurePlan{}, err
 	}
@@ -233,12 +258,17 @@ func (p *Privacy) answerable(ctx context.Context, st ErasureStore, r AccessReque
 // youth.key_erase), then the meetings' records (access.erasure_complete).
 // Interrupted, the receipt says so and running it again completes it.
 //
-// Callers: a privacy officer.
+// This is the only erasure on request: neither the API nor signald erases
+// a young person outside a registered request.
+//
+// Callers: a privacy officer (their cooperation's requests); the operator
+// at the server's shell (RoleSystem, signald youth erase --request
+// --confirm), any registered request.
 // Errors: CodeForbidden, CodeInvalid (reason, fingerprint), CodeNotFound,
 // CodeConflict (closed, answered, or changed since the plan),
 // CodeUnavailable.
 func (p *Privacy) EraseOnRequest(ctx context.Context, actor Actor, id string, reason ErasureReason, fingerprint string) (ErasureAnswer, error) {
-	sc, r, err := p.officerRequest(ctx, actor, id)
+	sc, r, err := p.erasureRequest(ctx, actor, id)
 	if err != nil {
 		return ErasureAnswer{}, err
 	}

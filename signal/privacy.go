@@ -3,7 +3,6 @@ package signal
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -123,77 +122,6 @@ func (p *Privacy) record(ctx context.Context, actor Actor, action AuditAction, o
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
-}
-
-// Erase erases on request (AVG art. 17): the content of every signal about
-// one young person (req.Youth), or of one signal (req.SignalID), with the
-// reason; a young person with no content left loses their data key. Every
-// erasure is audited (signal.erase per signal, youth.key_erase per key),
-// whichever door it comes through. It returns what was erased.
-//
-// Callers: a privacy officer, for their own cooperation's signals; the
-// operator at the server's shell (RoleSystem, signald youth erase), for
-// every cooperation's.
-// Errors: CodeForbidden for anyone else, CodeInvalid for a missing target
-// or reason, CodeNotFound for an unknown signal (or another cooperation's)
-// or a young person without signals, CodeUnavailable when erasure is not
-// available.
-func (p *Privacy) Erase(ctx context.Context, actor Actor, req EraseRequest) ([]Erasure, error) {
-	var coop string
-	switch actor.Role {
-	case RolePrivacyOfficer:
-		sc, err := p.scope(ctx, actor)
-		if err != nil {
-			return nil, err
-		}
-		coop = sc.Cooperation
-	case RoleSystem:
-		// The operator answers for every cooperation.
-	default:
-		return nil, Errorf(CodeForbidden, "only a privacy officer erases on request")
-	}
-	if p.retention == nil {
-		return nil, Errorf(CodeUnavailable, "erasure is not available on this server")
-	}
-	var fe FieldErrors
-	switch {
-	case req.Reason == "":
-		fe.Add("reason", "is required: why the content must be erased")
-	case !slices.Contains(RequestErasureReasons, req.Reason):
-		fe.Add("reason", unknownValue(req.Reason, RequestErasureReasons))
-	}
-	if (req.Youth == "") == (req.SignalID == "") {
-		fe.Add("youth", "name the young person or one signal (signal_id), not both")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	var es []Erasure
-	if req.SignalID != "" {
-		sig, err := p.store.Signal(ctx, req.SignalID)
-		if err != nil {
-			return nil, err
-		}
-		if coop != "" && sig.CooperationID != coop {
-			return nil, Errorf(CodeNotFound, "no signal %s", req.SignalID)
-		}
-		es = append(es, Erasure{SignalID: sig.ID, Youth: sig.Youth, Reason: req.Reason})
-	} else {
-		sigs, err := p.store.SignalsOfYouth(ctx, req.Youth, coop, false)
-		if err != nil {
-			return nil, fmt.Errorf("find signals of young person: %w", err)
-		}
-		if len(sigs) == 0 {
-			return nil, Errorf(CodeNotFound, "there are no signals about this young person")
-		}
-		for _, s := range sigs {
-			es = append(es, Erasure{SignalID: s.ID, Youth: req.Youth, Reason: req.Reason})
-		}
-	}
-	if _, err := p.retention.erase(ctx, actor, es); err != nil {
-		return nil, err
-	}
-	return es, nil
 }
 
 // RetentionPeriod is the configured retention period ("" when retention is

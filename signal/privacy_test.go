@@ -135,55 +135,105 @@ const youth = "1111111111111111111111111111111111111111111111111111111111111111"
 
 var officer = signal.Actor{UserID: "usr_po", OrgID: "org_coop1", Role: signal.RolePrivacyOfficer}
 
+// fakeRequests is a request store holding registered requests, and the
+// erasure store's answers (the rest of its interface must not be asked).
+type fakeRequests struct {
+	signal.AccessRequestStore
+	reqs    map[string]signal.AccessRequest
+	answers map[string]*signal.ErasureAnswer
+	events  *[]signal.AuditEvent
+}
+
+func (f fakeRequests) Request(_ context.Context, id string) (signal.AccessRequest, error) {
+	if r, ok := f.reqs[id]; ok {
+		return r, nil
+	}
+	return signal.AccessRequest{}, signal.Errorf(signal.CodeNotFound, "no request %s", id)
+}
+
+func (f fakeRequests) ErasureInventory(_ context.Context, coop, youth string) (signal.ErasureCounts, error) {
+	return signal.ErasureCounts{Signals: 1}, nil
+}
+
+func (f fakeRequests) RecordAnswer(_ context.Context, _ signal.Actor, a signal.ErasureAnswer, ev signal.AuditEvent) (int64, error) {
+	f.answers[a.Request] = &a
+	*f.events = append(*f.events, ev)
+	return int64(len(*f.events)), nil
+}
+
+func (f fakeRequests) Answer(_ context.Context, id string) (*signal.ErasureAnswer, error) {
+	return f.answers[id], nil
+}
+
+func (f fakeRequests) EraseYouthRecords(_ context.Context, _ signal.Actor, _, _, id string, at time.Time, ev signal.AuditEvent) error {
+	f.answers[id].CompletedAt = &at
+	*f.events = append(*f.events, ev)
+	return nil
+}
+
+// requestPrivacy is a console over young person youth's signals s1
+// (cooperation coop1) and s2 (coop2), with request req_coop1aaaaaaaaaaa
+// registered in coop1 and req_coop2aaaaaaaaaaa in coop2; every audit
+// event lands in events.
+func requestPrivacy(events *[]signal.AuditEvent, keysErased *[]string) *signal.Privacy {
+	store := fakeRetentionStore{
+		erase: func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent, keyAudit func(string) signal.AuditEvent) (bool, error) {
+			for _, e := range es {
+				*events = append(*events, audit(e))
+			}
+			if len(es) == 2 { // nothing left of the young person: the key goes in the same unit
+				*events = append(*events, keyAudit(youth))
+				*keysErased = append(*keysErased, youth)
+				return true, nil
+			}
+			return false, nil
+		},
+	}
+	reqs := fakeRequests{reqs: map[string]signal.AccessRequest{
+		"req_coop1aaaaaaaaaaa": {ID: "req_coop1aaaaaaaaaaa", Cooperation: "coop1", Subject: youth, Status: signal.RequestOpen},
+		"req_coop2aaaaaaaaaaa": {ID: "req_coop2aaaaaaaaaaa", Cooperation: "coop2", Subject: youth, Status: signal.RequestOpen},
+	}, answers: map[string]*signal.ErasureAnswer{}, events: events}
+	log := &fakeLog{entries: func(signal.AuditFilter) []signal.AuditRecord { return nil }}
+	return signal.NewPrivacy(signal.PrivacyDeps{
+		Store: fakePrivacyStore{signals: map[string]*signal.Signal{
+			"s1": {ID: "s1", Youth: youth, CooperationID: "coop1"},
+			"s2": {ID: "s2", Youth: youth, CooperationID: "coop2"},
+		}},
+		Log: log, Recorder: log, Directory: fakeDirectory{}, Requests: reqs,
+		Retention: signal.NewRetention(store, nil, signal.RetentionOptions{}),
+	})
+}
+
 // TestErasureIsOneUseCaseWhicheverDoor: the console (a privacy officer)
-// and signald youth erase (the operator) run the same erasure, audited
-// with the same actions: signal.erase per signal, youth.key_erase for the
-// key; the operator answers for every cooperation, the privacy officer for
-// their own.
+// and signald youth erase --request (the operator) run the same erasure,
+// inside the same registered request: the request's young person in the
+// request's cooperation, audited with the same actions (access.erasure,
+// signal.erase per signal, access.erasure_complete); the key stays while
+// another cooperation holds content.
 func TestErasureIsOneUseCaseWhicheverDoor(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		actor   signal.Actor
-		erased  []string // signal ids
-		keyGone bool
+		name  string
+		actor signal.Actor
 	}{
-		{"the console", officer, []string{"s1"}, false},
-		{"signald youth erase", signal.Actor{UserID: "cli", Role: signal.RoleSystem}, []string{"s1", "s2"}, true},
+		{"the console", officer},
+		{"signald youth erase --request", signal.Actor{UserID: "cli", Role: signal.RoleSystem}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var events []signal.AuditEvent
 			var keysErased []string
-			store := fakeRetentionStore{
-				erase: func(es []signal.Erasure, audit func(signal.Erasure) signal.AuditEvent, keyAudit func(string) signal.AuditEvent) (bool, error) {
-					for _, e := range es {
-						events = append(events, audit(e))
-					}
-					if len(es) == 2 { // nothing left of the young person: the key goes in the same unit
-						events = append(events, keyAudit(youth))
-						keysErased = append(keysErased, youth)
-						return true, nil
-					}
-					return false, nil
-				},
-			}
-			p := signal.NewPrivacy(signal.PrivacyDeps{
-				Store: fakePrivacyStore{signals: map[string]*signal.Signal{
-					"s1": {ID: "s1", Youth: youth, CooperationID: "coop1"},
-					"s2": {ID: "s2", Youth: youth, CooperationID: "coop2"},
-				}},
-				Directory: fakeDirectory{},
-				Retention: signal.NewRetention(store, nil, signal.RetentionOptions{}),
-			})
-			done, err := p.Erase(context.Background(), tc.actor, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection})
+			p := requestPrivacy(&events, &keysErased)
+			ctx := context.Background()
+			plan, err := p.ErasurePlan(ctx, tc.actor, "req_coop1aaaaaaaaaaa")
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []string
-			for _, e := range done {
-				ids = append(ids, e.SignalID)
+			events = nil
+			a, err := p.EraseOnRequest(ctx, tc.actor, "req_coop1aaaaaaaaaaa", signal.ErasureObjection, plan.Fingerprint)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !slices.Equal(ids, tc.erased) {
-				t.Fatalf("erased %v, want %v", ids, tc.erased)
+			if a.CompletedAt == nil || a.Kind != signal.AnswerErased {
+				t.Fatalf("answer %+v", a)
 			}
 			var actions []signal.AuditAction
 			for _, ev := range events {
@@ -192,48 +242,59 @@ func TestErasureIsOneUseCaseWhicheverDoor(t *testing.T) {
 					t.Errorf("%s audited under subject %q", ev.Action, ev.Subject)
 				}
 			}
-			want := []signal.AuditAction{}
-			for range tc.erased {
-				want = append(want, signal.ActionSignalErase)
-			}
-			if tc.keyGone {
-				want = append(want, signal.ActionYouthKeyErase)
-			}
+			want := []signal.AuditAction{signal.ActionAccessErasure, signal.ActionSignalErase, signal.ActionAccessErasureComplete}
 			if !slices.Equal(actions, want) {
 				t.Fatalf("audited %v, want %v", actions, want)
 			}
-			if d := events[0].Decision; d == nil || d.Decision.PolicyVersion != "avg-art17" || d.Decision.Rule != signal.Rule(signal.ErasureObjection) {
+			if events[1].Object != "signal/s1" {
+				t.Fatalf("erased %s, want signal/s1 (the request's cooperation's)", events[1].Object)
+			}
+			if d := events[1].Decision; d == nil || d.Decision.PolicyVersion != "avg-art17" || d.Decision.Rule != signal.Rule(signal.ErasureObjection) {
 				t.Fatalf("erasure's decision %+v; want the request's ground and reason", d)
 			}
-			if tc.keyGone != (len(keysErased) == 1) {
-				t.Fatalf("keys erased %v", keysErased)
+			if len(keysErased) != 0 {
+				t.Fatalf("keys erased %v while another cooperation holds content", keysErased)
 			}
 		})
 	}
 }
 
+// TestEraseRefusals: no erasure outside a registered request of the
+// officer's own cooperation, nor without the plan's fingerprint and a
+// ground of art. 17(1); a refused erasure erases nothing.
 func TestEraseRefusals(t *testing.T) {
-	p := signal.NewPrivacy(signal.PrivacyDeps{
-		Store:     fakePrivacyStore{signals: map[string]*signal.Signal{"s2": {ID: "s2", Youth: youth, CooperationID: "coop2"}}},
-		Directory: fakeDirectory{},
-		Retention: signal.NewRetention(fakeRetentionStore{}, nil, signal.RetentionOptions{}),
-	})
+	var events []signal.AuditEvent
+	var keys []string
+	p := requestPrivacy(&events, &keys)
+	ctx := context.Background()
+	plan, err := p.ErasurePlan(ctx, officer, "req_coop1aaaaaaaaaaa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events = nil
 	for _, tc := range []struct {
-		name  string
-		actor signal.Actor
-		req   signal.EraseRequest
-		want  signal.Code
+		name        string
+		actor       signal.Actor
+		id          string
+		reason      signal.ErasureReason
+		fingerprint string
+		want        signal.Code
 	}{
-		{"a coordinator", signal.Actor{Role: signal.RoleCoordinator, OrgID: "org_coop2"}, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection}, signal.CodeForbidden},
-		{"no reason", officer, signal.EraseRequest{Youth: youth}, signal.CodeInvalid},
-		{"both targets", officer, signal.EraseRequest{Youth: youth, SignalID: "s2", Reason: signal.ErasureObjection}, signal.CodeInvalid},
-		{"a scheduled reason", officer, signal.EraseRequest{Youth: youth, Reason: signal.ErasureAgeLimit}, signal.CodeInvalid},
-		{"another cooperation's signal", officer, signal.EraseRequest{SignalID: "s2", Reason: signal.ErasureObjection}, signal.CodeNotFound},
-		{"nobody's signals here", officer, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection}, signal.CodeNotFound},
+		{"a coordinator", signal.Actor{Role: signal.RoleCoordinator, OrgID: "org_coop1"}, "req_coop1aaaaaaaaaaa", signal.ErasureObjection, plan.Fingerprint, signal.CodeForbidden},
+		{"an administrator", signal.Actor{Role: signal.RoleAdmin, OrgID: "org_coop1"}, "req_coop1aaaaaaaaaaa", signal.ErasureObjection, plan.Fingerprint, signal.CodeForbidden},
+		{"no registered request", officer, "req_nonexistentaaaaa", signal.ErasureObjection, plan.Fingerprint, signal.CodeNotFound},
+		{"another cooperation's request", officer, "req_coop2aaaaaaaaaaa", signal.ErasureObjection, plan.Fingerprint, signal.CodeNotFound},
+		{"no reason", officer, "req_coop1aaaaaaaaaaa", "", plan.Fingerprint, signal.CodeInvalid},
+		{"a scheduled reason", officer, "req_coop1aaaaaaaaaaa", signal.ErasureAgeLimit, plan.Fingerprint, signal.CodeInvalid},
+		{"no fingerprint", officer, "req_coop1aaaaaaaaaaa", signal.ErasureObjection, "", signal.CodeInvalid},
+		{"another plan's fingerprint", officer, "req_coop1aaaaaaaaaaa", signal.ErasureObjection, "s9.v0.c0.l0.a0.d0.m0.n0.t0", signal.CodeConflict},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := p.Erase(context.Background(), tc.actor, tc.req); signal.ErrorCode(err) != tc.want {
-				t.Fatalf("Erase: %v; want %s", err, tc.want)
+			if _, err := p.EraseOnRequest(ctx, tc.actor, tc.id, tc.reason, tc.fingerprint); signal.ErrorCode(err) != tc.want {
+				t.Fatalf("EraseOnRequest: %v; want %s", err, tc.want)
+			}
+			if len(events) != 0 {
+				t.Fatalf("a refused erasure audited %+v", events)
 			}
 		})
 	}

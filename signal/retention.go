@@ -516,7 +516,7 @@ func erasureEvent(e Erasure) AuditEvent {
 // person with nothing left, with the configured pause between two young
 // people, and returns how many keys it erased. It is the one
 // erasure, whoever asks: a retention run (Run), a privacy officer or the
-// operator (Privacy.Erase). Stopped half-way (a failure, a cancelled
+// operator (Privacy.EraseOnRequest, inside a registered request). Stopped half-way (a failure, a cancelled
 // context), what is erased stays erased and the rest waits for the next
 // run.
 func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, error) {
@@ -558,14 +558,6 @@ func (r *Retention) erase(ctx context.Context, actor Actor, es []Erasure) (int, 
 // keyErasureEvent is the audit event of retiring a young person's data key.
 func keyErasureEvent(youth string) AuditEvent {
 	return AuditEvent{Action: ActionYouthKeyErase, Object: "youth-key", Subject: youth}
-}
-
-// EraseRequest is an erasure on request (Privacy.Erase): every signal about
-// one young person, or one signal, with the reason.
-type EraseRequest struct {
-	Youth    string        // the pseudonym; or
-	SignalID string        // one signal
-	Reason   ErasureReason `json:"reason"`
 }
 
 // ContentErased reports whether the signal's content was erased (retention

@@ -133,8 +133,8 @@ func TestLitestreamReplicaHoldsWhatWasAcknowledged(t *testing.T) {
 	}
 	waitFor(100, "before the erasures")
 	erasing := time.Now()
-	for i, ref := range refs {
-		status, body := c.call("POST", "/api/v1/privacy/erasures", "privacy", map[string]string{"subject": ref, "reason": "objection"})
+	for i := range refs {
+		status, body := c.eraseByRequest(fmt.Sprintf("Replica Jongere %d", i))
 		if status != 200 {
 			t.Fatalf("erase young person %d: %d %s", i, status, body)
 		}

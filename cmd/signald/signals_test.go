@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,22 +76,47 @@ func TestServeDemoSignalSurvivesARestartUntilErased(t *testing.T) {
 	if status != 200 || json.Unmarshal(res, &v) != nil || v.Youth == nil || v.Youth.Name != "Noah Peters" || v.Erased {
 		t.Fatalf("coordinator after restart: %d %s", status, res)
 	}
+	// The privacy officer registers Noah's request for erasure.
+	reqBody, _ := json.Marshal(map[string]any{"youth": map[string]string{"name": "Noah Peters", "birth_date": "2010-06-01"},
+		"requester": "young_person", "received_on": signal.Today(time.Now()).String()})
+	status, res = call("POST", s.url+"/api/v1/privacy/access-requests", login(s.url, "privacy@demo.signaal.nl"), reqBody)
+	var req signal.AccessRequest
+	if status != 201 || json.Unmarshal(res, &req) != nil || req.Subject != v.Youth.Ref {
+		t.Fatalf("register the request: %d %s", status, res)
+	}
 	if code, stderr := s.stop(); code != 0 {
 		t.Fatalf("serve exited %d: %s", code, stderr)
 	}
 
-	// The privacy officer's ref erases the young person's content.
+	// No erasure outside a registered request: the ref alone is refused
+	// with what to do instead, and nothing is erased.
 	for _, tc := range []struct {
-		ref  string
+		args []string
 		code int
+		says string
 	}{
-		{"not-a-ref", 2},
-		{"00" + v.Youth.Ref[2:], 1}, // no signal about this one
-		{v.Youth.Ref, 0},
+		{[]string{"--ref", v.Youth.Ref}, 2, "--request"},
+		{nil, 2, "registered request"},
+		{[]string{"--request", "not-a-request"}, 2, "--request"},
+		{[]string{"--request", "req_aaaaaaaaaaaaaaaa"}, 1, "no registered request"},
+		{[]string{"--request", req.ID, "--confirm", "s9.v0.c0.l0.a0.d0.m0.n0.t0"}, 1, "changed"},
 	} {
-		if code, _, stderr := runCmd(t, "", "youth", "erase", "--db", db, "--ref", tc.ref); code != tc.code {
-			t.Fatalf("youth erase --ref %s: exit %d (%s), want %d", tc.ref, code, stderr, tc.code)
+		code, _, stderr := runCmd(t, "", append([]string{"youth", "erase", "--db", db}, tc.args...)...)
+		if code != tc.code || !strings.Contains(stderr, tc.says) {
+			t.Fatalf("youth erase %v: exit %d (%s), want %d saying %q", tc.args, code, stderr, tc.code, tc.says)
 		}
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM signal_erasures`); n != 0 {
+		t.Fatalf("a refused youth erase erased %d signals", n)
+	}
+	// Inside the request: first what would go, then exactly that.
+	code, out, stderr := runCmd(t, "", "youth", "erase", "--db", db, "--request", req.ID)
+	fp := regexp.MustCompile(`--confirm (\S+)`).FindStringSubmatch(out)
+	if code != 0 || fp == nil || !strings.Contains(out, "1 signals with content") {
+		t.Fatalf("youth erase --request: exit %d (%s) %q; want the plan and its fingerprint", code, stderr, out)
+	}
+	if code, out, stderr := runCmd(t, "", "youth", "erase", "--db", db, "--request", req.ID, "--reason", "objection", "--confirm", fp[1]); code != 0 {
+		t.Fatalf("youth erase --confirm: exit %d (%s) %q", code, stderr, out)
 	}
 	// The same erasure as the privacy officer's console, audited with the
 	// same actions, by the operator.

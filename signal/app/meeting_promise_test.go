@@ -308,7 +308,16 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 
 	// An erasure after the meetings: what happened stays, no text does.
 	later(24 * time.Hour)
-	if _, err := a.Privacy.Erase(ctx, cli, signal.EraseRequest{Youth: pseudonym, Reason: signal.ErasureObjection}); err != nil {
+	// Inside a registered request, the one way to erase (issue 17).
+	req, err := a.Privacy.RegisterRequest(ctx, officer, signal.RequestForm{Youth: signal.YouthLookup{Name: "Sanne de Vries", BirthDate: "2011-04-30"},
+		Requester: signal.Requesters[0], ReceivedOn: signal.Today(clock.Now()).String()})
+	must(err)
+	if req.Subject != pseudonym {
+		t.Fatalf("the request is about %s, want Sanne (%s)", req.Subject, pseudonym)
+	}
+	erasure, err := a.Privacy.ErasurePlan(ctx, officer, req.ID)
+	must(err)
+	if _, err := a.Privacy.EraseOnRequest(ctx, officer, req.ID, signal.ErasureObjection, erasure.Fingerprint); err != nil {
 		t.Fatalf("erase: %v", err)
 	}
 	ch, err = a.Meetings.Chronology(ctx, chair, ref)

@@ -163,11 +163,7 @@ func TestErasureForgetsTheMatchDecisionsAboutTheYoungPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ret := signal.NewRetention(e.db.Privacy(), e.keys, signal.RetentionOptions{Now: func() time.Time { return e.now }})
-	privacy := signal.NewPrivacy(signal.PrivacyDeps{Store: e.db.Privacy(), Directory: e.db, Retention: ret, Now: func() time.Time { return e.now }})
-	if _, err := privacy.Erase(ctx, cli, signal.EraseRequest{Youth: s.Youth, Reason: signal.ErasureObjection}); err != nil {
-		t.Fatalf("erase: %v", err)
-	}
+	eraseOnRequest(t, e.db, e.keys, e.now, s.CooperationID, s.Youth)
 	if n := e.count(`SELECT count(*) FROM match_decisions WHERE youth_a = ? OR youth_b = ?`, s.Youth, s.Youth); n != 0 {
 		t.Errorf("%d match decisions about the erased young person are left", n)
 	}

@@ -756,13 +756,12 @@ func TestMeetingTextsGoWithTheYoungPersonsKey(t *testing.T) {
 		}
 		return s.Youth
 	}
-	ret := signal.NewRetention(e.db.Privacy(), e.keys, signal.RetentionOptions{Now: func() time.Time { return e.now }})
-	privacy := signal.NewPrivacy(signal.PrivacyDeps{Store: e.db.Privacy(), Directory: e.db, Retention: ret, Now: func() time.Time { return e.now }})
-	erase := func(youth string) {
-		if _, err := privacy.Erase(ctx, cli, signal.EraseRequest{Youth: youth, Reason: signal.ErasureObjection}); err != nil {
-			t.Fatalf("erase: %v", err)
-		}
+	lucasSig, err := e.db.Signals().Signal(ctx, lucas)
+	if err != nil {
+		t.Fatal(err)
 	}
+	coop := lucasSig.CooperationID
+	erase := func(youth string) { eraseOnRequest(t, e.db, e.keys, e.now, coop, youth) }
 	liveKeys := func(youth string) int {
 		return e.count(`SELECT count(*) FROM youth_keys WHERE youth = ? AND erased_at IS NULL`, youth)
 	}

@@ -128,10 +128,7 @@ func TestDatabaseThiefFindsNoAnswers(t *testing.T) {
 	}
 
 	// An erasure takes the answers with the content.
-	_, v := se.get("school", draft.ID)
-	if res := se.do("POST", "/api/v1/privacy/erasures", se.tokens["privacy"], strings.NewReader(`{"subject": "`+v.Youth.Ref+`", "reason": "objection"}`)); res.status != http.StatusOK && res.status != http.StatusCreated {
-		t.Fatalf("erasure: %d %s", res.status, res.body)
-	}
+	se.eraseByRequest("Bram Bakker", "2011-04-30", signal.ErasureObjection)
 	if n := se.count(`SELECT count(*) FROM signals WHERE id = ? AND (answers_ct IS NOT NULL OR answers <> '{}')`, draft.ID); n != 0 {
 		t.Fatal("the erased signal keeps its sealed answers")
 	}

@@ -32,9 +32,9 @@ func TestConsoleIsScopedToTheOfficersCooperation(t *testing.T) {
 	se.addPerson("privacy-elders", "Gemeente Elders", "Samenwerking Elders", signal.OrgMunicipality, signal.RolePrivacyOfficer)
 
 	_ = pe.mustSubmit("school", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
-	ours2 := pe.mustSubmit("youthwork", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
+	ours2 := pe.mustSubmit("youthwork", youthBody("Lotte Ons", "2012-02-02", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
 	theirs := pe.mustSubmit("elsewhere", youthBody("Kees Elders", "2010-06-01", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
-	theirs2 := pe.mustSubmit("elsewhere", youthBody("Kees Elders", "2010-06-01", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
+	theirs2 := pe.mustSubmit("elsewhere", youthBody("Piet Elders", "2010-07-07", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
 	subject := pe.lookup("Sanne de Vries", "2011-04-30")
 
 	orgOf := func(name string) signal.Organisation {
@@ -49,10 +49,18 @@ func TestConsoleIsScopedToTheOfficersCooperation(t *testing.T) {
 		t.Fatal("the test needs two cooperations")
 	}
 
-	// The system and the operator act in both cooperations.
+	// The system and the operator act in both cooperations: the operator
+	// erases inside each cooperation's registered request.
 	shell := signal.Actor{UserID: "cli", Role: signal.RoleSystem}
-	for _, id := range []string{ours2.ID, theirs2.ID} {
-		if _, err := pe.app.Privacy.Erase(ctx, shell, signal.EraseRequest{SignalID: id, Reason: signal.ErasureDataSubjectRequest}); err != nil {
+	for _, r := range []struct{ officer, name, birth string }{{"privacy", "Lotte Ons", "2012-02-02"}, {"privacy-elders", "Piet Elders", "2010-07-07"}} {
+		var req signal.AccessRequest
+		se.json(r.officer, "POST", "/api/v1/privacy/access-requests", map[string]any{"youth": map[string]string{"name": r.name, "birth_date": r.birth},
+			"requester": "young_person", "received_on": today}, http.StatusCreated, &req)
+		plan, err := pe.app.Privacy.ErasurePlan(ctx, shell, req.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pe.app.Privacy.EraseOnRequest(ctx, shell, req.ID, signal.ErasureDataSubjectRequest, plan.Fingerprint); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -251,8 +251,7 @@ func TestMeetingTextsShowOnlyWhereTheLevelAllows(t *testing.T) {
 
 	// Erase Sanne: her texts are gone from the minutes for everyone, and
 	// no name or text of the meeting is readable in the database files.
-	subject := s.lookup("Sanne de Vries", "2011-04-30")
-	s.mustAPI("POST", "/api/v1/privacy/erasures", map[string]string{"subject": subject, "reason": "objection"}, nil)
+	s.eraseByRequest("Sanne de Vries", "2011-04-30", signal.ErasureObjection)
 	for view, body := range s.views(t) {
 		for _, leak := range []string{"Sanne", "bijles wiskunde"} {
 			if strings.Contains(body, leak) {

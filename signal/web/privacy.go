@@ -26,7 +26,6 @@ func (s *Server) privacyRoutes(authed *echo.Group) {
 	g.POST("/checkpoints", s.apiIssueCheckpoint, po)
 	g.GET("/checkpoints/:id", s.apiCheckpointNote, po)
 	g.GET("/access-reports/:subject", s.apiAccessReport, po)
-	g.POST("/erasures", s.apiErase, po)
 	g.GET("/escalations", s.apiEscalations, po)
 	g.PATCH("/escalations/:seq", s.apiUpdateEscalation, po)
 	g.GET("/policies", s.apiPolicies, po)
@@ -363,34 +362,6 @@ func boolParam(c echo.Context, name string) (bool, error) {
 		return false, signal.Invalid(signal.FieldError{Field: name, Problem: "must be true or false"})
 	}
 	return b, nil
-}
-
-// eraseRequest is the body of POST /api/v1/privacy/erasures.
-type eraseRequest struct {
-	Subject  string               `json:"subject"`
-	SignalID string               `json:"signal_id"`
-	Reason   signal.ErasureReason `json:"reason"`
-}
-
-func (s *Server) erase(c echo.Context, req eraseRequest) ([]signal.Erasure, error) {
-	if req.Subject != "" && !pseudonymPattern.MatchString(req.Subject) {
-		return nil, signal.Invalid(signal.FieldError{Field: "subject", Problem: "must be a young person's pseudonym (64 hex digits)"})
-	}
-	return s.privacy.Erase(c.Request().Context(), signalActor(c),
-		signal.EraseRequest{Youth: req.Subject, SignalID: req.SignalID, Reason: req.Reason})
-}
-
-// apiErase: POST /api/v1/privacy/erasures {"subject" | "signal_id", "reason"}.
-func (s *Server) apiErase(c echo.Context) error {
-	var req eraseRequest
-	if err := Decode(c, &req); err != nil {
-		return err
-	}
-	done, err := s.erase(c, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"erased": done})
 }
 
 // escalations loads the cooperation's escalation queue with ?status and

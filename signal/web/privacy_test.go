@@ -97,6 +97,23 @@ func (pe *privacyEnv) register(name, birth string) signal.AccessRequest {
 	return r
 }
 
+// eraseByRequest erases what the privacy officer's cooperation holds about
+// the young person named, the one way there is (issue 17): a registered
+// request, its plan, and the erasure of exactly that plan. It returns the
+// receipt.
+func (se *signalsEnv) eraseByRequest(name, birth string, reason signal.ErasureReason) signal.ErasureReceipt {
+	se.t.Helper()
+	var r signal.AccessRequest
+	se.json("privacy", "POST", "/api/v1/privacy/access-requests", map[string]any{"youth": map[string]string{"name": name, "birth_date": birth},
+		"requester": "young_person", "received_on": signal.Today(time.Now()).String()}, http.StatusCreated, &r)
+	base := "/api/v1/privacy/access-requests/" + r.ID
+	var plan signal.ErasurePlan
+	se.json("privacy", "GET", base+"/erasure-plan", nil, http.StatusOK, &plan)
+	var rc signal.ErasureReceipt
+	se.json("privacy", "POST", base+"/erasure", map[string]string{"reason": string(reason), "fingerprint": plan.Fingerprint}, http.StatusOK, &rc)
+	return rc
+}
+
 func youthBody(name, birth, observed string, outcome signal.Outcome) string {
 	return fmt.Sprintf(`{"youth": {"name": %q, "birth_date": %q}, "category": "wellbeing",
 		"facts": "Komt al weken te laat, oogt moe.", "observed_on": %q, "answers": %s}`, name, birth, observed, answersFor[outcome])
@@ -146,8 +163,16 @@ func TestAccessReportTwoPartners(t *testing.T) {
 	if len(rep.Signals) != 2 || rep.Signals[0].ID != a.ID || rep.Signals[1].ID != b.ID {
 		t.Fatalf("report signals = %+v, want %s and %s (not %s of another cooperation)", rep.Signals, a.ID, b.ID, elsewhere.ID)
 	}
-	if res := pe.api("POST", "/api/v1/privacy/erasures", map[string]string{"signal_id": elsewhere.ID, "reason": "objection"}); res.status != http.StatusNotFound {
-		t.Fatalf("erasing another cooperation's signal: %d %s", res.status, res.body)
+	// Another cooperation's request is not this officer's to answer.
+	pe.addPerson("privacy-elders", "Gemeente Elders", "Samenwerking Elders", signal.OrgMunicipality, signal.RolePrivacyOfficer)
+	var theirs signal.AccessRequest
+	pe.json("privacy-elders", "POST", "/api/v1/privacy/access-requests", map[string]any{"youth": map[string]string{"name": "Sanne de Vries", "birth_date": "2011-04-30"},
+		"requester": "young_person", "received_on": today}, http.StatusCreated, &theirs)
+	if res := pe.api("GET", "/api/v1/privacy/access-requests/"+theirs.ID+"/erasure-plan", nil); res.status != http.StatusNotFound {
+		t.Fatalf("the plan of another cooperation's request: %d %s", res.status, res.body)
+	}
+	if res := pe.api("POST", "/api/v1/privacy/access-requests/"+theirs.ID+"/erasure", map[string]string{"reason": "objection", "fingerprint": "s1.v0.c0.l0.a0.d0.m0.n0.t0"}); res.status != http.StatusNotFound {
+		t.Fatalf("erasing inside another cooperation's request: %d %s", res.status, res.body)
 	}
 	var page struct{ Entries []entryJSON }
 	pe.mustAPI("GET", "/api/v1/privacy/audit?user="+pe.ids["elsewhere"], nil, &page)
@@ -319,11 +344,18 @@ func TestRetentionExpiresByPeriodAndAt23(t *testing.T) {
 	verifyLog(t, pe.app.DB.Read())
 }
 
+// TestEraseOnRequest: the privacy officer erases only inside a registered
+// request (the old POST /api/v1/privacy/erasures is gone): bad input names
+// its field and erases nothing; the erasure takes the young person's
+// content in the officer's cooperation out of the database files, leaves
+// another cooperation's signal about the same person alone, and the audit
+// chain still verifies.
 func TestEraseOnRequest(t *testing.T) {
 	pe := newPrivacyEnv(t)
 	today := signal.Today(time.Now()).String()
 	a := pe.mustSubmit("school", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
 	b := pe.mustSubmit("youthwork", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
+	elsewhere := pe.mustSubmit("elsewhere", youthBody("Sanne de Vries", "2011-04-30", today, signal.OutcomeShareFull), signal.OutcomeShareFull)
 	subject := pe.lookup("Sanne de Vries", "2011-04-30")
 	ciphertext := func(id string) []byte {
 		var ct []byte
@@ -334,18 +366,31 @@ func TestEraseOnRequest(t *testing.T) {
 	}
 	before := ciphertext(a.ID)
 
+	// The door without a request is gone.
+	for _, body := range []map[string]string{{"subject": subject, "reason": "objection"}, {"signal_id": a.ID, "reason": "data_subject_request"}} {
+		if res := pe.api("POST", "/api/v1/privacy/erasures", body); res.status != http.StatusNotFound && res.status != http.StatusMethodNotAllowed {
+			t.Fatalf("POST /api/v1/privacy/erasures %v: %d %s, want no such route", body, res.status, res.body)
+		}
+	}
+	req := pe.register("Sanne de Vries", "2011-04-30")
+	base := "/api/v1/privacy/access-requests/" + req.ID
+	var plan signal.ErasurePlan
+	pe.mustAPI("GET", base+"/erasure-plan", nil, &plan)
+	if plan.Goes.Signals != 2 {
+		t.Fatalf("the plan counts %d signals, want 2 (not the other cooperation's)", plan.Goes.Signals)
+	}
 	for _, tt := range []struct {
 		name  string
 		body  map[string]string
 		field string
 	}{
-		{"no reason", map[string]string{"subject": subject}, "reason"},
-		{"a reason that is not a code of art. 17", map[string]string{"subject": subject, "reason": "because"}, "reason"},
-		{"neither young person nor signal", map[string]string{"reason": "objection"}, "youth"},
-		{"a name instead of a pseudonym", map[string]string{"subject": "Sanne de Vries", "reason": "objection"}, "subject"},
+		{"no reason", map[string]string{"fingerprint": plan.Fingerprint}, "reason"},
+		{"a reason that is not a code of art. 17", map[string]string{"reason": "because", "fingerprint": plan.Fingerprint}, "reason"},
+		{"a reason of the retention job", map[string]string{"reason": "age_limit", "fingerprint": plan.Fingerprint}, "reason"},
+		{"no fingerprint", map[string]string{"reason": "objection"}, "fingerprint"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			res := pe.api("POST", "/api/v1/privacy/erasures", tt.body)
+			res := pe.api("POST", base+"/erasure", tt.body)
 			if res.status != http.StatusBadRequest || res.errorBody(t).Fields[0].Field != tt.field {
 				t.Fatalf("%d %s, want 400 naming %s", res.status, res.body, tt.field)
 			}
@@ -355,16 +400,18 @@ func TestEraseOnRequest(t *testing.T) {
 		t.Fatal("a refused request erased something")
 	}
 
-	var out struct{ Erased []signal.Erasure }
-	pe.mustAPI("POST", "/api/v1/privacy/erasures", map[string]string{"signal_id": a.ID, "reason": "data_subject_request"}, &out)
-	if len(out.Erased) != 1 {
-		t.Fatalf("erased %+v", out.Erased)
+	var rc signal.ErasureReceipt
+	pe.mustAPI("POST", base+"/erasure", map[string]string{"reason": "data_subject_request", "fingerprint": plan.Fingerprint}, &rc)
+	if rc.Answer.Counts.Signals != 2 || rc.Left.Signals != 0 {
+		t.Fatalf("receipt %+v", rc)
 	}
-	if st, v := pe.get("school", a.ID); st != http.StatusOK || !v.Erased {
-		t.Fatalf("after erasure: %d %+v", st, v)
+	for who, id := range map[string]string{"school": a.ID, "youthwork": b.ID} {
+		if st, v := pe.get(who, id); st != http.StatusOK || !v.Erased {
+			t.Fatalf("%s after erasure: %d %+v", who, st, v)
+		}
 	}
-	if st, v := pe.get("youthwork", b.ID); !(st == http.StatusOK && !v.Erased) {
-		t.Fatalf("the other partner's signal was erased too: %d %+v", st, v)
+	if st, v := pe.get("elsewhere", elsewhere.ID); !(st == http.StatusOK && !v.Erased) {
+		t.Fatalf("another cooperation's signal was erased too: %d %+v", st, v)
 	}
 	// secure_delete and the WAL truncation: the old ciphertext is nowhere
 	// in the database files.
@@ -373,10 +420,6 @@ func TestEraseOnRequest(t *testing.T) {
 		if bytes.Contains(raw, before) {
 			t.Fatalf("the erased ciphertext is still in %s", filepath.Base(f))
 		}
-	}
-	pe.mustAPI("POST", "/api/v1/privacy/erasures", map[string]string{"subject": subject, "reason": "objection"}, &out)
-	if len(out.Erased) != 1 || out.Erased[0].SignalID != b.ID {
-		t.Fatalf("erasing the young person erased %+v, want the one signal left", out.Erased)
 	}
 	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_role = ?`, signal.ActionSignalErase, signal.RolePrivacyOfficer); n != 2 {
 		t.Fatalf("%d signal.erase entries by the privacy officer", n)

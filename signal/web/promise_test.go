@@ -625,8 +625,10 @@ func TestPromiseHoldsAcrossARestartAndAnErasure(t *testing.T) {
 
 	// The meeting is held; afterwards the young people are erased.
 	s.json("coordinator", "POST", "/api/v1/meetings/"+s.meeting+"/held", nil, http.StatusOK, nil)
-	for k := range erased {
-		s.mustAPI("POST", "/api/v1/privacy/erasures", map[string]string{"subject": s.subjects[k], "reason": "data_subject_request"}, nil)
+	for _, ls := range leakSignals {
+		if _, ok := erased[ls.key]; ok {
+			s.eraseByRequest(ls.name, leakBirth, signal.ErasureDataSubjectRequest)
+		}
 	}
 	gone := func(stage string, views []promiseView) {
 		t.Helper()

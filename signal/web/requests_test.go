@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -88,6 +90,8 @@ func TestContentOnlyInsideARegisteredRequest(t *testing.T) {
 	base := map[string][]string{":id": {sanne.ID, daan.ID, mt.ID}, ":subject": {sanneSubject, daanSubject}, ":ref": {sanne.ID},
 		":signal": {sanne.ID}}
 	noContentAnywhere("no request", base)
+	noErasureWithoutARequest(t, pe, base, map[string]string{"subject": sanneSubject, "youth": sanneSubject, "signal_id": sanne.ID,
+		"ref": sanneSubject, "reason": "objection", "ground": "no_ground", "fingerprint": "s2.v2.c0.l0.a0.d0.m0.n0.t0"})
 
 	// Asking content by pseudonym is refused, and the refusal is audited
 	// and shows in the oversight.
@@ -278,4 +282,59 @@ func TestRequestDeadlineAndExtension(t *testing.T) {
 		t.Fatalf("%d extension entries, want 1", n)
 	}
 	_ = url.Values{}
+}
+
+// noErasureWithoutARequest tries every route that changes anything (API
+// and pages, every method but GET), as the privacy officer, with every
+// parameter filled with a young person's or a signal's id and a body asking
+// an erasure of them: none erases anything, since no request is registered.
+// (signald youth erase refuses without --request: cmd/signald's
+// TestServeDemoSignalSurvivesARestartUntilErased.)
+func noErasureWithoutARequest(t *testing.T, pe *privacyEnv, ids map[string][]string, fields map[string]string) {
+	t.Helper()
+	b := newBrowserClient(t, pe.url)
+	b.login(pe.users[signal.RolePrivacyOfficer].Email)
+	param := regexp.MustCompile(`:[a-z_]+`)
+	form := url.Values{}
+	for k, v := range fields {
+		form.Set(k, v)
+	}
+	tried := 0
+	for _, r := range pe.srv.echo.Routes() {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == "echo_route_not_found" || strings.HasSuffix(r.Path, "*") ||
+			strings.Contains(r.Path, "logout") || strings.Contains(r.Path, "uitloggen") || strings.Contains(r.Path, "login") {
+			continue
+		}
+		paths := []string{r.Path}
+		for _, p := range param.FindAllString(r.Path, -1) {
+			var next []string
+			for _, path := range paths {
+				for _, v := range ids[p] {
+					next = append(next, strings.Replace(path, p, v, 1))
+				}
+				if len(ids[p]) == 0 {
+					next = append(next, strings.Replace(path, p, "1", 1))
+				}
+			}
+			paths = next
+		}
+		for _, path := range paths {
+			tried++
+			if strings.HasPrefix(path, "/api/") {
+				body, _ := json.Marshal(fields)
+				pe.do(r.Method, path, pe.tokens["privacy"], bytes.NewReader(body))
+			} else if r.Method == http.MethodPost {
+				b.post(path, form)
+			}
+		}
+	}
+	if tried < 50 {
+		t.Fatalf("only %d routes tried", tried)
+	}
+	if n := pe.count(`SELECT count(*) FROM signal_erasures`); n != 0 {
+		t.Fatalf("%d signals erased without a registered request", n)
+	}
+	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action IN (?, ?, ?)`, signal.ActionSignalErase, signal.ActionYouthKeyErase, signal.ActionAccessErasure); n != 0 {
+		t.Fatalf("%d erasures audited without a registered request", n)
+	}
 }
