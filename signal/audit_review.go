@@ -185,7 +185,7 @@ func (p *Privacy) SearchAudit(ctx context.Context, actor Actor, q AuditQuery) (A
 }
 
 // ExportAudit hands emit the entries of actor's cooperation that q selects
-// (q.Before and q.Limit aside: all of them, newest first), as rows with
+// (q.Before and q.Limit aside: all of them, oldest first), as rows with
 // the names and roles of the staff, for the door to write as format (JSON
 // lines or CSV), and returns how many it handed. The export is audited
 // before anything is handed (object "audit/export/<format>", the young
@@ -208,24 +208,44 @@ func (p *Privacy) ExportAudit(ctx context.Context, actor Actor, q AuditQuery, fo
 	if err := p.record(ctx, actor, ActionAuditExport, "audit/export/"+string(format), q.Subject); err != nil {
 		return 0, err
 	}
-	q.Before, q.Limit = 0, MaxAuditPage
-	var n int64
+	// Chronological, oldest first, as an auditor reads a log: the review
+	// pages newest first, so a first pass notes where each page starts
+	// (one page in memory at a time), and the second hands the pages from
+	// the oldest, each oldest first. The log only grows at its head, so the
+	// pages end where the first pass saw them end: up to the entry of this
+	// export.
+	size, err := p.log.AuditSize(ctx)
+	if err != nil {
+		return 0, err
+	}
+	q.Before, q.Limit = size+1, MaxAuditPage
+	starts := []int64{q.Before}
 	for {
+		page, err := a.search(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		if page.Next == 0 {
+			break
+		}
+		starts = append(starts, page.Next)
+		q.Before = page.Next
+	}
+	var n int64
+	for i := len(starts) - 1; i >= 0; i-- {
+		q.Before = starts[i]
 		page, err := a.search(ctx, q)
 		if err != nil {
 			return n, err
 		}
-		for _, r := range page.Records {
-			if err := emit(exportRow(r, a.names)); err != nil {
+		for j := len(page.Records) - 1; j >= 0; j-- {
+			if err := emit(exportRow(page.Records[j], a.names)); err != nil {
 				return n, err
 			}
 			n++
 		}
-		if page.Next == 0 {
-			return n, nil
-		}
-		q.Before = page.Next
 	}
+	return n, nil
 }
 
 // VerifyAudit checks the audit chain from the first entry, or with

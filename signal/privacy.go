@@ -186,10 +186,13 @@ func (p *Privacy) RunRetention(ctx context.Context, actor Actor, confirm bool) (
 }
 
 // Dashboard is the privacy officer's start page: the oversight of the last
-// seven days, the number of open escalations and the retention period.
+// seven days, the number of open escalations, how many escalations are
+// overdue (not done EscalationDue after the policy escalated, open or in
+// progress) and the retention period.
 type Dashboard struct {
 	Oversight Oversight
 	Open      int
+	Overdue   int
 	Period    string
 }
 
@@ -207,9 +210,20 @@ func (p *Privacy) Dashboard(ctx context.Context, actor Actor, w OversightWindow)
 	if err != nil {
 		return Dashboard{}, err
 	}
-	open, err := p.queue(ctx, sc.Cooperation, EscalationOpen)
+	all, err := p.queue(ctx, sc.Cooperation, "")
 	if err != nil {
 		return Dashboard{}, err
 	}
-	return Dashboard{Oversight: o, Open: len(open), Period: p.RetentionPeriod()}, nil
+	d := Dashboard{Oversight: o, Period: p.RetentionPeriod()}
+	now := p.now()
+	for i := range all {
+		all[i].aged(now)
+		if all[i].Status == EscalationOpen {
+			d.Open++
+		}
+		if all[i].Overdue {
+			d.Overdue++
+		}
+	}
+	return d, nil
 }

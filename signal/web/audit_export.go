@@ -19,7 +19,8 @@ var auditExportColumns = []string{"seq", "time", "user_id", "name", "role", "org
 
 // auditExport: GET /privacy/audit/export and /api/v1/privacy/audit/export
 // ?format=jsonl|csv with the review's filters: the whole selection of the
-// officer's cooperation as a download, newest first. The export is
+// officer's cooperation as a download, oldest first (as an auditor
+// reads a log). The export is
 // audited (audit.export) before the first byte.
 func (s *Server) auditExport(c echo.Context) error {
 	q, err := auditQuery(c.QueryParam)

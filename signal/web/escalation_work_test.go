@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,15 @@ func TestEscalationIsASmallWorkflow(t *testing.T) {
 		}
 		if !strings.Contains(r.body, (&View{Lang: LangNL, cat: pe.srv.pages.cat}).T("privacy.field."+tc.field)) {
 			t.Errorf("%v: the problem does not name %s", tc.extra, tc.field)
+		}
+		// The summary's link leads to that field of that escalation, which
+		// is marked invalid and described by its message.
+		id := fmt.Sprintf("f-esc-%d-%s", seq, tc.field)
+		if !strings.Contains(r.body, `href="#`+id+`"`) {
+			t.Errorf("%v: the error summary does not link to #%s", tc.extra, id)
+		}
+		if !regexp.MustCompile(`<(select|textarea) id="` + id + `"[^>]*aria-describedby="[^"]*` + id + `-error"[^>]*aria-invalid="true"`).MatchString(r.body) {
+			t.Errorf("%v: field #%s is not there, or not marked invalid with its message", tc.extra, id)
 		}
 	}
 	pe.mustAPI("GET", "/api/v1/privacy/escalations", nil, &q)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,7 +76,7 @@ func (s *Server) privacyAuditPage(c echo.Context) error {
 	v := s.view(c, "privacy.audit.title", nil)
 	form := c.QueryParams()
 	v.Form = form
-	d := auditPageData{Entries: []entryJSON{}, Subject: form.Get("subject"), Filters: form, Texts: s.texts}
+	d := auditPageData{Entries: []entryJSON{}, Subject: SubjectParam(form.Get("subject")), Filters: form, Texts: s.texts}
 	q, err := auditQuery(form.Get)
 	if err != nil {
 		v.Errors = formErrors(v, err)
@@ -257,7 +258,14 @@ type escalationsPageData struct {
 	Statuses    []signal.EscalationStatus
 	Decisions   []signal.EscalationDecision
 	Officers    []signal.Colleague
+	// Fields are the work form's fields, in order; each escalation's are
+	// named esc.<seq>.<field> (FieldID f-esc-<seq>-<field>), so the error
+	// summary links to the field of the escalation that was posted.
+	Fields []string
 }
+
+// escalationFields are the fields of an escalation's work form.
+var escalationFields = []string{"status", "owner", "decision", "advice", "note"}
 
 // privacyEscalationsPage: GET /privacy/escalaties[?status=open]: the queue.
 func (s *Server) privacyEscalationsPage(c echo.Context) error {
@@ -278,7 +286,7 @@ func (s *Server) escalationsView(c echo.Context) (*View, error) {
 		return nil, err
 	}
 	return s.view(c, "privacy.escalations.title", escalationsPageData{Escalations: list, Status: string(st),
-		Statuses: signal.EscalationStatuses, Decisions: signal.EscalationDecisions, Officers: officers}), nil
+		Statuses: signal.EscalationStatuses, Decisions: signal.EscalationDecisions, Officers: officers, Fields: escalationFields}), nil
 }
 
 // privacyEscalationSubmit: POST /privacy/escalaties/{seq} {status, owner,
@@ -296,6 +304,11 @@ func (s *Server) privacyEscalationSubmit(c echo.Context) error {
 			return verr
 		}
 		v.Errors = formErrors(v, err)
+		for i, e := range v.Errors {
+			if slices.Contains(escalationFields, e.Field) {
+				v.Errors[i].Field = "esc." + c.Param("seq") + "." + e.Field
+			}
+		}
 		return s.render(c, http.StatusBadRequest, "privacy_escalations", v)
 	}
 	if err != nil {

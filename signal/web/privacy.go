@@ -115,7 +115,7 @@ func auditQuery(get func(string) string) (signal.AuditQuery, error) {
 	q.UserID, q.Org, q.Role = get("user"), get("org"), get("role")
 	q.Action, q.Object = get("action"), get("object")
 	q.Outcome, q.Rule = get("outcome"), get("rule")
-	if v := get("subject"); v != "" {
+	if v := SubjectParam(get("subject")); v != "" {
 		if !pseudonymPattern.MatchString(v) {
 			fe.Add("subject", "must be a young person's pseudonym (64 hex digits); search by name and birth date to find it")
 		}

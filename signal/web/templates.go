@@ -115,6 +115,29 @@ func (v *View) Pick(nl, en string) string {
 // CSS selectors, so "youth.birth_date" becomes "f-youth-birth_date").
 func (v *View) FieldID(name string) string { return FieldID(name) }
 
+// ReadablePseudonym is the one form in which the console shows a young
+// person's pseudonym, on every page: all 64 hex digits (the review's
+// subject filter takes nothing shorter), in eight groups of eight, so an
+// officer can read it aloud and compare it; pasted back into a filter the
+// spaces are ignored (SubjectParam).
+func ReadablePseudonym(p string) string {
+	if !pseudonymPattern.MatchString(p) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i += 8 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p[i : i+8])
+	}
+	return b.String()
+}
+
+// SubjectParam reads a pseudonym as typed or pasted: in the readable form
+// (groups with spaces) or in one piece.
+func SubjectParam(v string) string { return strings.Join(strings.Fields(v), "") }
+
 // FieldID is the HTML id of the form field name (see View.FieldID).
 func FieldID(name string) string {
 	return "f-" + strings.NewReplacer(".", "-", "[", "-", "]", "").Replace(name)
@@ -189,7 +212,8 @@ type pages struct {
 
 // templateFuncs are the few functions templates need besides View's methods.
 var templateFuncs = template.FuncMap{
-	"list": func(xs ...any) []any { return xs },
+	"list":      func(xs ...any) []any { return xs },
+	"pseudonym": ReadablePseudonym,
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
 			return nil, errors.New("dict needs key, value pairs")
