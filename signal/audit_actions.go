@@ -109,6 +109,9 @@ const (
 	// when a person's word took it past a hold (signal.RetentionHold).
 	ActionRetentionRun     AuditAction = "retention.run"
 	ActionRetentionConfirm AuditAction = "retention.confirm"
+	// ActionRetentionHold: a run stopped by a safeguard before erasing
+	// anything; the object names the cooperation and the hold.
+	ActionRetentionHold    AuditAction = "retention.hold"
 	ActionEscalationView   AuditAction = "escalations.list"
 	ActionEscalationUpdate AuditAction = "escalation.update"
 	ActionPolicyLoad       AuditAction = "policy.load"

@@ -127,8 +127,16 @@ func (f fakeRetentionStore) EraseYouth(_ context.Context, _ signal.Actor, _ stri
 
 func (f fakeRetentionStore) Scrub(context.Context) {}
 
-func (f fakeRetentionStore) RecordRun(_ context.Context, _ signal.Actor, _ string, _ time.Time, ev signal.AuditEvent) error {
+func (f fakeRetentionStore) RecordRun(_ context.Context, _ signal.Actor, _ signal.RetentionRunRecord, _ bool, ev signal.AuditEvent) error {
 	return f.record([]signal.AuditEvent{ev})
+}
+
+func (f fakeRetentionStore) LastRun(context.Context, string) (time.Time, error) {
+	return time.Time{}, nil
+}
+
+func (f fakeRetentionStore) RetentionRuns(context.Context, string, int) ([]signal.RetentionRunRecord, error) {
+	return nil, nil
 }
 
 const youth = "1111111111111111111111111111111111111111111111111111111111111111"

@@ -182,9 +182,54 @@ type RetentionStore interface {
 	// (old page images); it is called once after a series of EraseYouth
 	// and never makes a writer wait.
 	Scrub(ctx context.Context)
-	// RecordRun appends event by actor and remembers at as cooperation
-	// coop's last run, in one unit.
-	RecordRun(ctx context.Context, actor Actor, coop string, at time.Time, event AuditEvent) error
+	// RecordRun appends event by actor and, in the same unit, remembers
+	// rec.At as cooperation rec.Cooperation's last run (unless the run was
+	// held and not confirmed: a held run ran nothing, and its clock may be
+	// wrong) and, when keep, adds rec to the cooperation's run log.
+	RecordRun(ctx context.Context, actor Actor, rec RetentionRunRecord, keep bool, event AuditEvent) error
+	// LastRun returns when retention last ran in cooperation coop (held
+	// runs aside); zero when it never did.
+	LastRun(ctx context.Context, coop string) (time.Time, error)
+	// RetentionRuns returns cooperation coop's run log, newest first, at
+	// most limit.
+	RetentionRuns(ctx context.Context, coop string, limit int) ([]RetentionRunRecord, error)
+}
+
+// RetentionRunRecord is one run as the console lists it: who or which job
+// started it, when, what it erased, and whether a safeguard stopped it or
+// a person's word took it past one. Counts and codes only.
+type RetentionRunRecord struct {
+	Cooperation string    `json:"cooperation"`
+	At          time.Time `json:"at"`
+	By          Actor     `json:"-"`
+	ByUser      string    `json:"by_user"`
+	ByRole      Role      `json:"by_role"`
+	ByName      string    `json:"by_name,omitempty"` // filled in by the console
+	Checked     int       `json:"checked"`
+	Erased      int       `json:"erased"`       // signals whose content went
+	YoungPeople int       `json:"young_people"` // whose content went
+	// Due is how many signals had expired: erased, or (held) not.
+	Due        int           `json:"due"`
+	KeysErased int           `json:"keys_erased"`
+	Content    int           `json:"content"` // signals with content before the run
+	Held       RetentionHold `json:"held,omitempty"`
+	// Confirmed: By went past Held on their word (Held stays as the hold
+	// it went past).
+	Confirmed bool `json:"confirmed,omitempty"`
+}
+
+// ByJob reports whether the scheduled job started the run.
+func (r RetentionRunRecord) ByJob() bool { return r.ByUser == RetentionActor.UserID }
+
+// runRecord is run's log record.
+func runRecord(actor Actor, at time.Time, run RetentionRun) RetentionRunRecord {
+	rec := RetentionRunRecord{Cooperation: run.Cooperation, At: at.UTC(), By: actor, ByUser: actor.UserID, ByRole: actor.Role,
+		Checked: run.Checked, KeysErased: run.KeysErased, Content: run.Content, Due: len(run.Expired),
+		Held: run.Held, Confirmed: run.Confirmed}
+	if run.Held == "" || run.Confirmed {
+		rec.Erased, rec.YoungPeople = len(run.Expired), run.YoungPeople
+	}
+	return rec
 }
 
 // The limits a run checks before it erases anything (RetentionOptions).
@@ -420,7 +465,14 @@ func (r *Retention) runIn(ctx context.Context, actor Actor, coop string, req Ret
 	if run.Held != "" {
 		if !req.Confirm || run.Held == HoldClockBehind {
 			r.log.Error("retention: stopped before erasing anything", slog.String("cooperation", coop), slog.String("held", string(run.Held)), slog.Int("expired", len(run.Expired)))
-			return run, &Error{Code: CodeConflict, Message: run.HoldWhy, Err: ErrRetentionHeld}
+			held := &Error{Code: CodeConflict, Message: run.HoldWhy, Err: ErrRetentionHeld}
+			// The stop is on the record too: the console lists it, why, and
+			// who or which job it stopped.
+			ev := AuditEvent{Action: ActionRetentionHold, Object: "cooperation/" + coop + "/" + string(run.Held)}
+			if err := r.store.RecordRun(ctx, actor, runRecord(actor, now, run), true, ev); err != nil {
+				return run, errors.Join(held, fmt.Errorf("record the stopped retention run: %w", err))
+			}
+			return run, held
 		}
 		run.Confirmed = true
 	}
@@ -436,7 +488,10 @@ func (r *Retention) runIn(ctx context.Context, actor Actor, coop string, req Ret
 		ev.Action = ActionRetentionConfirm
 		ev.Object += "/" + string(run.Held)
 	}
-	if err := r.store.RecordRun(ctx, actor, coop, now, ev); err != nil {
+	// The log keeps what a person started and what erased or went past a
+	// hold; the job's hourly runs that found nothing show as the last run.
+	keep := actor.UserID != RetentionActor.UserID || len(run.Expired) > 0 || run.Confirmed
+	if err := r.store.RecordRun(ctx, actor, runRecord(actor, now, run), keep, ev); err != nil {
 		return run, fmt.Errorf("record the retention run: %w", err)
 	}
 	if len(run.Expired) > 0 {

@@ -250,19 +250,64 @@ func eraseCaseTexts(ctx context.Context, tx *Tx, youth string) error {
 }
 
 // RecordRun implements signal.RetentionStore.
-func (p *Privacy) RecordRun(ctx context.Context, actor signal.Actor, coop string, at time.Time, event signal.AuditEvent) error {
+func (p *Privacy) RecordRun(ctx context.Context, actor signal.Actor, rec signal.RetentionRunRecord, keep bool, event signal.AuditEvent) error {
 	entries, err := auditEntries(actor, []signal.AuditEvent{event})
 	if err != nil {
 		return err
 	}
 	err = p.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_runs (cooperation_id, last_run_at) VALUES (?, ?)
-			ON CONFLICT (cooperation_id) DO UPDATE SET last_run_at = excluded.last_run_at`, coop, formatTime(at)); err != nil {
-			return fmt.Errorf("remember the retention run: %w", err)
+		if rec.Held == "" || rec.Confirmed {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO retention_runs (cooperation_id, last_run_at) VALUES (?, ?)
+				ON CONFLICT (cooperation_id) DO UPDATE SET last_run_at = excluded.last_run_at`, rec.Cooperation, formatTime(rec.At)); err != nil {
+				return fmt.Errorf("remember the retention run: %w", err)
+			}
+		}
+		if keep {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO retention_run_log (cooperation_id, at, actor_user, actor_role, checked, due, erased,
+				young_people, keys_erased, content, held, confirmed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				rec.Cooperation, formatTime(rec.At), rec.ByUser, string(rec.ByRole), rec.Checked, rec.Due, rec.Erased, rec.YoungPeople,
+				rec.KeysErased, rec.Content, string(rec.Held), rec.Confirmed); err != nil {
+				return fmt.Errorf("log the retention run: %w", err)
+			}
 		}
 		return appendAll(ctx, tx, entries)
 	})
 	return err
+}
+
+// LastRun implements signal.RetentionStore.
+func (p *Privacy) LastRun(ctx context.Context, coop string) (time.Time, error) {
+	var last string
+	err := p.r.QueryRowContext(ctx, `SELECT last_run_at FROM retention_runs WHERE cooperation_id = ?`, coop).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the last retention run: %w", err)
+	}
+	return parseTime(last), nil
+}
+
+// RetentionRuns implements signal.RetentionStore.
+func (p *Privacy) RetentionRuns(ctx context.Context, coop string, limit int) ([]signal.RetentionRunRecord, error) {
+	rows, err := p.r.QueryContext(ctx, `SELECT at, actor_user, actor_role, checked, due, erased, young_people, keys_erased, content, held, confirmed
+		FROM retention_run_log WHERE cooperation_id = ? ORDER BY id DESC LIMIT ?`, coop, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the retention run log: %w", err)
+	}
+	defer rows.Close()
+	out := []signal.RetentionRunRecord{}
+	for rows.Next() {
+		r := signal.RetentionRunRecord{Cooperation: coop}
+		var at, role, held string
+		if err := rows.Scan(&at, &r.ByUser, &role, &r.Checked, &r.Due, &r.Erased, &r.YoungPeople, &r.KeysErased, &r.Content, &held, &r.Confirmed); err != nil {
+			return nil, fmt.Errorf("read the retention run log: %w", err)
+		}
+		r.At, r.ByRole, r.Held = parseTime(at), signal.Role(role), signal.RetentionHold(held)
+		r.By = signal.Actor{UserID: r.ByUser, Role: r.ByRole}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // Scrub implements signal.RetentionStore: after erasures, the WAL's old

@@ -41,6 +41,7 @@ func (s *Server) privacyPages(g *PageGroup) {
 	g.GET("/privacy/beleid/verschil", s.privacyDiffPage, po)
 	s.requestPages(g)
 	s.accountabilityPages(g, po)
+	s.retentionPages(g, po)
 }
 
 type privacyHomeData = signal.Dashboard

@@ -34,6 +34,7 @@ func (s *Server) privacyRoutes(authed *echo.Group) {
 	g.GET("/oversight", s.apiOversight, po)
 	g.GET("/retention", s.apiRetention, po)
 	g.POST("/retention/run", s.apiRetentionRun, po)
+	g.GET("/retention/schedule", s.apiRetentionSchedule, po)
 	s.accountabilityRoutes(g, po)
 }
 
