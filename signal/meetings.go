@@ -411,6 +411,17 @@ func (m *Meetings) members(ctx context.Context, mt *Meeting) ([]OrgContact, erro
 		}
 		out = append(out, *orgContact(o))
 	}
+	// A stable order, whatever order the meeting was planned with: by
+	// organisation, then contact person.
+	slices.SortStableFunc(out, func(a, b OrgContact) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(strings.ToLower(a.Contact.Name), strings.ToLower(b.Contact.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.OrgID, b.OrgID)
+	})
 	return out, nil
 }
 

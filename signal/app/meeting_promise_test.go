@@ -509,6 +509,62 @@ func TestAttendanceIsInTheMinutes(t *testing.T) {
 	}
 }
 
+// The minutes (and the meeting page) list the members by organisation,
+// then contact person, whatever order the meeting was planned with.
+func TestMinutesListTheMembersInAStableOrder(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{t: time.Now()}
+	a, err := app.Open(ctx, app.Options{DB: filepath.Join(t.TempDir(), "signaal.db"), Now: clock.Now,
+		PasswordParams: auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := a.DB.UserByEmail(ctx, "zorgcoordinator@demo.signaal.nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chair := signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	list, err := a.Meetings.List(ctx, chair)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.Meetings.Get(ctx, chair, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, o := range d.Members {
+		want = append(want, o.Name)
+	}
+	if len(want) < 3 || !slices.IsSortedFunc(want, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) {
+		t.Fatalf("the meeting page's members %v: want at least 3, by organisation", want)
+	}
+	// Planned in the reverse order.
+	var reversed []string
+	for i := len(d.Members) - 1; i >= 0; i-- {
+		reversed = append(reversed, d.Members[i].OrgID)
+	}
+	mt, err := a.Meetings.Plan(ctx, chair, signal.NewMeeting{Title: "Extra overleg", StartsAt: clock.Now().Add(96 * time.Hour).Format(time.RFC3339), Members: reversed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mn, err := a.Meetings.Minutes(ctx, chair, mt.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range mn.Members {
+		got = append(got, o.Name)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the minutes list the members as %v; want %v", got, want)
+	}
+}
+
 // TestReopeningAHeldMeetingLosesNothing (issue 16 item 4): the meeting
 // held last is reopened with a reason; a signal that came in after the
 // first close is then new on it (its window runs on to the new close) and

@@ -128,7 +128,7 @@ func TestChairMovesRecordsAttendanceClosesAndCancels(t *testing.T) {
 	p.ClickAndWait(browsertest.Name("Overleg afsluiten"), browsertest.CSS("h1"))
 	p.AssertAccessible()
 	p.Screenshot("minutes-reopened")
-	if got := p.Text(browsertest.CSS("main")); !strings.Contains(got, "Heropend op") || !strings.Contains(got, "Iets is niet vastgelegd") ||
+	if got := p.Text(browsertest.CSS("main")); !strings.Contains(got, "Heropend op") || !strings.Contains(got, ". Reden: Iets is niet vastgelegd. Eerder afgesloten op ") ||
 		!strings.Contains(got, "Jongerenwerk (Contact Jongerenwerk): Afgemeld") {
 		t.Errorf("the minutes after reopening:\n%s", got)
 	}
