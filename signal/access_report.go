@@ -245,9 +245,10 @@ func (p *Privacy) LookupYouth(ctx context.Context, actor Actor, l YouthLookup) (
 // (agenda.project), one young person opened (agenda.open) or opened again
 // (agenda.reopen), the minutes (minutes.view, one entry per young
 // person in them), and a young person's chronology across meetings
-// (chronology.view). The contents list (agenda.contents) shows no one.
+// (chronology.view), and the earlier versions of a corrected action or
+// decision (record.history). The contents list (agenda.contents) shows no one.
 var disclosures = []AuditAction{ActionSignalRead, ActionSignalsList, ActionAgendaView, ActionAgendaProject,
-	ActionAgendaOpen, ActionAgendaReopen, ActionMinutesView, ActionChronologyView}
+	ActionAgendaOpen, ActionAgendaReopen, ActionMinutesView, ActionChronologyView, ActionRecordHistory}
 
 // isView reports whether record r, about one signal, showed it to someone:
 // a read or a list, or any other entry that disclosed it at some level (an

@@ -37,10 +37,19 @@ const (
 	ActionCaseDecide     AuditAction = "case.decide"
 	ActionCaseClose      AuditAction = "case.close"
 	ActionActionUpdate   AuditAction = "action.update"
-	ActionMeetingRisk    AuditAction = "meeting.risk"
-	ActionMeetingHeld    AuditAction = "meeting.held"
-	ActionMeetingMove    AuditAction = "meeting.move"
-	ActionMeetingCancel  AuditAction = "meeting.cancel"
+	// A correction of an action or decision (the earlier version kept in
+	// its history; object "action/<id>" or "decision/<id>", never the
+	// text nor the reason), a closed case reopened (object "case/<id>",
+	// the reason a code in the database), and a record's history read
+	// (object "case/<id>", subject the young person: a read of content).
+	ActionActionCorrect   AuditAction = "action.correct"
+	ActionDecisionCorrect AuditAction = "decision.correct"
+	ActionCaseReopen      AuditAction = "case.reopen"
+	ActionRecordHistory   AuditAction = "record.history"
+	ActionMeetingRisk     AuditAction = "meeting.risk"
+	ActionMeetingHeld     AuditAction = "meeting.held"
+	ActionMeetingMove     AuditAction = "meeting.move"
+	ActionMeetingCancel   AuditAction = "meeting.cancel"
 	// A title from before the text check was checked at start: sealed
 	// when it passed, dropped when not (the entry says neither, nor the text).
 	ActionMeetingTitleSealed AuditAction = "meeting.title_sealed"

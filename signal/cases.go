@@ -71,7 +71,11 @@ type ActionView struct {
 	Due         Date          `json:"due_on"`
 	DoneOn      *Date         `json:"done_on,omitempty"`
 	Overdue     bool          `json:"overdue"`
-	Erased      bool          `json:"erased,omitempty"`
+	// Version counts the versions (1: never changed); Corrected is set
+	// when there is an earlier one (Meetings.RecordHistory shows them).
+	Version   int  `json:"version"`
+	Corrected bool `json:"corrected,omitempty"`
+	Erased    bool `json:"erased,omitempty"`
 	// Withheld: the description is not shown here, because the item, as
 	// the reader may see it, does not allow what it carries (or no text at
 	// all: existence level; the projector: less than full).
@@ -85,6 +89,8 @@ type DecisionView struct {
 	Kind      DecisionKind `json:"kind"`
 	Text      string       `json:"text,omitempty"`
 	CreatedAt time.Time    `json:"created_at"`
+	Version   int          `json:"version"`             // as ActionView.Version
+	Corrected bool         `json:"corrected,omitempty"` // as ActionView.Corrected
 	Erased    bool         `json:"erased,omitempty"`
 	Withheld  bool         `json:"withheld,omitempty"` // as ActionView.Withheld
 }
@@ -120,7 +126,7 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 		if a.CaseID != c.ID || meetingID != "" && a.MeetingID != meetingID {
 			continue
 		}
-		av := ActionView{ID: a.ID, MeetingID: a.MeetingID, Due: a.Due, DoneOn: a.DoneOn}
+		av := ActionView{ID: a.ID, MeetingID: a.MeetingID, Due: a.Due, DoneOn: a.DoneOn, Version: max(a.Version, 1), Corrected: a.Version > 1}
 		if p, ok := pros[a.OwnerID]; ok {
 			av.Owner = &p
 		} else {
@@ -143,7 +149,7 @@ func (m *Meetings) caseView(ctx context.Context, c *Case, cs *CaseSet, pros map[
 		if d.CaseID != c.ID || meetingID != "" && d.MeetingID != meetingID {
 			continue
 		}
-		dv := DecisionView{ID: d.ID, MeetingID: d.MeetingID, Kind: d.Kind, CreatedAt: d.CreatedAt}
+		dv := DecisionView{ID: d.ID, MeetingID: d.MeetingID, Kind: d.Kind, CreatedAt: d.CreatedAt, Version: max(d.Version, 1), Corrected: d.Version > 1}
 		if !allow.shows(d.Needs) {
 			dv.Withheld = true
 			cv.Decisions = append(cv.Decisions, dv)
@@ -476,11 +482,12 @@ func (m *Meetings) SetActionDone(ctx context.Context, actor Actor, actionID stri
 		today := Today(m.now())
 		on = &today
 	}
-	ev := AuditEvent{Action: ActionActionUpdate, Object: "action/" + act.ID, Subject: c.Youth}
-	if err := m.cases.SetActionDone(ctx, actor, act.ID, on, []AuditEvent{ev}); err != nil {
-		return ActionView{}, fmt.Errorf("store action: %w", err)
+	// As it is already (a post sent twice): nothing to store.
+	if (act.DoneOn != nil) != done {
+		if err := m.setActionDone(ctx, actor, act, c, on); err != nil {
+			return ActionView{}, err
+		}
 	}
-	act.DoneOn = on
 	pros, err := m.professionals(ctx, coop)
 	if err != nil {
 		return ActionView{}, err
@@ -494,6 +501,17 @@ func (m *Meetings) SetActionDone(ctx context.Context, actor Actor, actionID stri
 		return ActionView{}, err
 	}
 	return cv.Actions[0], nil
+}
+
+// setActionDone stores act's new done date as its next version.
+func (m *Meetings) setActionDone(ctx context.Context, actor Actor, act *Action, c *Case, on *Date) error {
+	ev := AuditEvent{Action: ActionActionUpdate, Object: "action/" + act.ID, Subject: c.Youth}
+	rev := Revision{By: actor.UserID, At: m.now().UTC(), Reason: CorrectionDone}
+	if err := m.cases.SetActionDone(ctx, actor, act.ID, on, rev, []AuditEvent{ev}); err != nil {
+		return fmt.Errorf("store action: %w", err)
+	}
+	act.DoneOn, act.Version, act.Revision = on, max(act.Version, 1)+1, &rev
+	return nil
 }
 
 // CasesOf returns the cases about youth in cooperation coop as the young

@@ -24,8 +24,12 @@ type Chronology struct {
 	Anonymous bool       `json:"anonymous"`
 	// Case is the case as it stands now (nil: nothing was ever recorded).
 	Case *CaseView `json:"case,omitempty"`
-	// Leads is every lead professional the case had, oldest first.
+	// Leads is every lead professional the case had, oldest first, each
+	// with the date it ended (Until; nil for the current one).
 	Leads []LeadProfessional `json:"leads"`
+	// Closings are the case's earlier closings, each with when and why it
+	// was reopened, oldest first.
+	Closings []CaseClosing `json:"closings"`
 	// Meetings are the meetings in which the item was new or something was
 	// recorded about it, in the order they were held; the last one may be
 	// planned (Status planned): what is waiting for the next meeting.
@@ -79,7 +83,7 @@ func (m *Meetings) Chronology(ctx context.Context, actor Actor, ref string) (Chr
 	if c != nil {
 		subject = *c
 	}
-	ch := Chronology{Ref: ref, Anonymous: subject.AnonymousSignal != "", Leads: []LeadProfessional{}, Meetings: []ChronologyMeeting{}}
+	ch := Chronology{Ref: ref, Anonymous: subject.AnonymousSignal != "", Leads: []LeadProfessional{}, Closings: []CaseClosing{}, Meetings: []ChronologyMeeting{}}
 	allow := textAllowance{}
 	if len(item) > 0 {
 		it := m.newItem(item)
@@ -154,10 +158,27 @@ func (m *Meetings) Chronology(ctx context.Context, actor Actor, ref string) (Chr
 		}
 		for _, l := range cs.Leads {
 			if l.CaseID == c.ID {
+				if n := len(ch.Leads); n > 0 {
+					until := l.AssignedAt
+					ch.Leads[n-1].Until = &until
+				}
 				ch.Leads = append(ch.Leads, l.LeadProfessional)
 				if s := at(l.MeetingID); s != nil {
 					s.Leads = append(s.Leads, l.LeadProfessional)
 				}
+			}
+		}
+		closings, err := m.cases.Closings(ctx, coop)
+		if err != nil {
+			return Chronology{}, fmt.Errorf("read closings: %w", err)
+		}
+		if k := closings[c.ID]; k != nil {
+			ch.Closings = k
+		}
+		for i := range ch.Closings {
+			ch.Closings[i].ReopenedBy = "" // no account ids
+			if s := at(ch.Closings[i].ClosedMeeting); s != nil && s.Closed == "" {
+				s.Closed = ch.Closings[i].CloseReason
 			}
 		}
 		for _, a := range cv.Actions {

@@ -238,6 +238,9 @@ type LeadProfessional struct {
 	Email      string    `json:"email"`
 	AssignedAt time.Time `json:"assigned_at"`
 	MeetingID  string    `json:"meeting_id"`
+	// Until is when the next lead took over (set in a lead history; nil:
+	// still lead).
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // Action is what someone agreed to do for a young person, by a date.
@@ -255,6 +258,18 @@ type Action struct {
 	DoneOn    *Date
 	CreatedBy string
 	CreatedAt time.Time
+	// Version is 1 as first recorded and counts every correction (and
+	// every change of done); the earlier versions are kept in its history
+	// (RecordVersion). Revision is the last one's who, when and why.
+	Version  int
+	Revision *Revision
+}
+
+// Revision is who wrote a version of a record, when and why (a code).
+type Revision struct {
+	By     string
+	At     time.Time
+	Reason CorrectionReason
 }
 
 // CaseDecision is a decision of the meeting about a young person.
@@ -267,6 +282,8 @@ type CaseDecision struct {
 	Needs     []Field // as Action.Needs
 	CreatedBy string
 	CreatedAt time.Time
+	Version   int       // as Action.Version
+	Revision  *Revision // as Action.Revision
 }
 
 // RiskNote is one entry under the standing item "risks and bottlenecks"

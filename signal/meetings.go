@@ -85,8 +85,27 @@ type CaseStore interface {
 	// person that an erasure retired meanwhile is not stored
 	// (ErrKeyRetired: seal again).
 	RecordCase(ctx context.Context, actor Actor, rec CaseRecord, events []AuditEvent) error
-	// SetActionDone marks an action done on a date, or not done (nil).
-	SetActionDone(ctx context.Context, actor Actor, actionID string, done *Date, events []AuditEvent) error
+	// SetActionDone marks an action done on a date, or not done (nil), as
+	// a new version written by rev (the one it replaces kept in the
+	// action's history).
+	SetActionDone(ctx context.Context, actor Actor, actionID string, done *Date, rev Revision, events []AuditEvent) error
+	// CorrectAction stores a (a.Version: the new version; a.Revision: who,
+	// when, why) in place of its current version, which is kept in the
+	// action's history, with events in one unit. The text must be sealed
+	// under youth's live key (ErrKeyRetired otherwise); CodeConflict when
+	// the current version is not a.Version-1 (changed meanwhile).
+	CorrectAction(ctx context.Context, actor Actor, youth string, a *Action, events []AuditEvent) error
+	// CorrectDecision is CorrectAction for a decision.
+	CorrectDecision(ctx context.Context, actor Actor, youth string, d *CaseDecision, events []AuditEvent) error
+	// Versions returns the earlier versions of a record, oldest first.
+	Versions(ctx context.Context, kind RecordKind, id string) ([]RecordVersion, error)
+	// ReopenCase opens closed case caseID again, keeping its closing with
+	// the reopening in the case's closings (CodeConflict when it is not
+	// closed), with events in one unit.
+	ReopenCase(ctx context.Context, actor Actor, caseID string, reason CaseReopenReason, at time.Time, events []AuditEvent) error
+	// Closings returns the earlier closings of the cooperation's reopened
+	// cases by case id, oldest first.
+	Closings(ctx context.Context, coop string) (map[string][]CaseClosing, error)
 }
 
 // AgendaSignalStore reads the signals the meeting and its members work

@@ -159,11 +159,46 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 	must(err)
 	act, err := a.Meetings.AddAction(ctx, chair, m1.ID, ref, signal.NewAction{OwnerID: youth.UserID, Description: actionText, Due: dueIn(14)})
 	must(err)
-	_, err = a.Meetings.Decide(ctx, chair, m1.ID, ref, signal.NewDecision{Kind: signal.DecisionAct, Text: decision1})
+	dec1, err := a.Meetings.Decide(ctx, chair, m1.ID, ref, signal.NewDecision{Kind: signal.DecisionAct, Text: decision1})
 	must(err)
+	// A correction in meeting 1: the action was written down wrongly.
+	later(10 * time.Minute)
+	const actionFixed, decision1Fixed = "Huisbezoek plannen met moeder en de mentor", "Samen optrekken: school, jongerenwerk en leerplicht"
+	fixed, err := a.Meetings.CorrectAction(ctx, chair, act.ID, signal.ActionCorrection{OwnerID: youth.UserID, Description: actionFixed,
+		Due: dueIn(21), Reason: signal.CorrectionMistake, Version: 1})
+	must(err)
+	if fixed.Description != actionFixed || fixed.Version != 2 || !fixed.Corrected || fixed.Due.String() != dueIn(21) {
+		t.Fatalf("the corrected action: %+v", fixed)
+	}
+	// The same correction posted again stores nothing new; one of the
+	// replaced version is refused as changed meanwhile.
+	if again, err := a.Meetings.CorrectAction(ctx, chair, act.ID, signal.ActionCorrection{OwnerID: youth.UserID, Description: actionFixed,
+		Due: dueIn(21), Reason: signal.CorrectionMistake}); err != nil || again.Version != 2 {
+		t.Fatalf("the same correction again: %+v %v; want version 2 unchanged", again, err)
+	}
+	if _, err := a.Meetings.CorrectAction(ctx, chair, act.ID, signal.ActionCorrection{OwnerID: youth.UserID, Description: "iets anders",
+		Due: dueIn(21), Version: 1}); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("a correction of the replaced version: %v; want a conflict", err)
+	}
+	// Bad input names the field and stores nothing.
+	var fe *signal.Error
+	if _, err := a.Meetings.CorrectAction(ctx, chair, act.ID, signal.ActionCorrection{OwnerID: youth.UserID, Description: " ",
+		Due: "morgen", Reason: "oops"}); !errors.As(err, &fe) || fe.Code != signal.CodeInvalid || len(fe.Fields) != 3 {
+		t.Fatalf("a correction without text, with a bad date and reason: %v; want description, due_on and reason named", err)
+	}
+	if _, err := a.Meetings.CorrectAction(ctx, school, act.ID, signal.ActionCorrection{OwnerID: youth.UserID, Description: "x", Due: dueIn(3)}); signal.ErrorCode(err) != signal.CodeForbidden {
+		t.Fatalf("a reporter corrects an action: %v", err)
+	}
 	later(2 * time.Hour)
 	opened(m1)
 	hold(m1)
+	// After the meeting, its decision is corrected (the agreement changed).
+	later(time.Hour)
+	dfix, err := a.Meetings.CorrectDecision(ctx, chair, dec1.ID, signal.DecisionCorrection{Kind: signal.DecisionAct, Text: decision1Fixed, Reason: signal.CorrectionChanged})
+	must(err)
+	if dfix.Text != decision1Fixed || dfix.Version != 2 || !dfix.Corrected {
+		t.Fatalf("the corrected decision: %+v", dfix)
+	}
 
 	// Meeting 2: a new signal; the action is done; the lead changes.
 	later(3 * 24 * time.Hour)
@@ -192,6 +227,57 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 	// What the agenda shows of each signal now, to compare with.
 	opened(m3)
 	hold(m3)
+	// After meeting 3 the case is reopened: new worries. It is on the next
+	// agenda as a running case; the closing stays in its history.
+	later(24 * time.Hour)
+	if _, err := a.Meetings.ReopenCase(ctx, chair, ref, "because"); signal.ErrorCode(err) != signal.CodeInvalid {
+		t.Fatalf("a reopening without a listed reason: %v", err)
+	}
+	reopened, err := a.Meetings.ReopenCase(ctx, chair, ref, signal.CaseReopenNewConcern)
+	must(err)
+	if reopened.Status != signal.CaseOpen || reopened.ClosedAt != nil {
+		t.Fatalf("the reopened case: %+v", reopened)
+	}
+	if _, err := a.Meetings.ReopenCase(ctx, chair, ref, signal.CaseReopenNewConcern); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("reopening an open case: %v; want a conflict", err)
+	}
+	m4 := plan("Overleg juni")
+	ag4, err := a.Meetings.Agenda(ctx, chair, m4.ID, false)
+	must(err)
+	if !slices.ContainsFunc(ag4.FollowUp, func(it signal.AgendaItem) bool {
+		return it.Ref == ref && it.Case != nil && it.Case.Status == signal.CaseOpen
+	}) {
+		t.Fatalf("the reopened case is not on the next agenda as running: follow-up %d items", len(ag4.FollowUp))
+	}
+	// A second restart: the history is read from the files again.
+	a.Close()
+	a = open()
+	history := func(kind signal.RecordKind, id string) []signal.RecordVersionView {
+		t.Helper()
+		h, err := a.Meetings.RecordHistory(ctx, chair, kind, id)
+		must(err)
+		return h.Versions
+	}
+	// Every version, nothing overwritten: the action as first written, as
+	// corrected, and as marked done; the decision before and after.
+	av := history(signal.RecordAction, act.ID)
+	if len(av) != 3 || av[0].Text != actionText || *av[0].Due != act.Due || *av[1].Due != fixed.Due || av[1].Text != actionFixed ||
+		av[1].Reason != signal.CorrectionMistake || av[1].WrittenBy == "" || av[2].DoneOn == nil || av[2].Text != actionFixed || !av[2].Current || av[0].Current {
+		t.Fatalf("the action's history: %+v", av)
+	}
+	if !av[1].WrittenAt.After(av[0].WrittenAt) || !av[2].WrittenAt.After(av[1].WrittenAt) {
+		t.Errorf("the versions' times do not follow each other: %v %v %v", av[0].WrittenAt, av[1].WrittenAt, av[2].WrittenAt)
+	}
+	dv := history(signal.RecordDecision, dec1.ID)
+	if len(dv) != 2 || dv[0].Text != decision1 || dv[1].Text != decision1Fixed || dv[1].Reason != signal.CorrectionChanged || !dv[1].Current {
+		t.Fatalf("the decision's history: %+v", dv)
+	}
+	if _, err := a.Meetings.RecordHistory(ctx, school, signal.RecordAction, act.ID); signal.ErrorCode(err) != signal.CodeForbidden {
+		t.Errorf("a reporter reads the action's history: %v", err)
+	}
+	if _, err := a.Meetings.RecordHistory(ctx, elsewhere, signal.RecordAction, act.ID); signal.ErrorCode(err) != signal.CodeNotFound {
+		t.Errorf("another cooperation's coordinator reads the action's history: %v", err)
+	}
 
 	views := func() int {
 		t.Helper()
@@ -242,8 +328,8 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 		}
 	}
 	if got := ch.Meetings[0]; len(got.Leads) != 1 || got.Leads[0].UserID != youth.UserID || len(got.Actions) != 1 ||
-		got.Actions[0].Description != actionText || got.Actions[0].DoneOn == nil || *got.Actions[0].DoneOn != doneOn ||
-		len(got.Decisions) != 1 || got.Decisions[0].Text != decision1 {
+		got.Actions[0].Description != actionFixed || !got.Actions[0].Corrected || !got.Decisions[0].Corrected || got.Actions[0].DoneOn == nil || *got.Actions[0].DoneOn != doneOn ||
+		len(got.Decisions) != 1 || got.Decisions[0].Text != decision1Fixed {
 		t.Errorf("meeting 1 in the chronology: %+v", got)
 	}
 	if got := ch.Meetings[1]; len(got.Leads) != 1 || got.Leads[0].UserID != school.UserID || len(got.Actions)+len(got.Decisions) != 0 {
@@ -252,9 +338,16 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 	if got := ch.Meetings[2]; len(got.Decisions) != 1 || got.Decisions[0].Text != decision3 || got.Closed != signal.CloseResolved {
 		t.Errorf("meeting 3 in the chronology: %+v", got)
 	}
+	// The lead history: the first lead until the second took over.
 	if len(ch.Leads) != 2 || ch.Leads[0].UserID != youth.UserID || ch.Leads[1].UserID != school.UserID ||
-		ch.Case == nil || ch.Case.Status != signal.CaseClosed {
+		ch.Leads[0].Until == nil || !ch.Leads[0].Until.Equal(ch.Leads[1].AssignedAt) || ch.Leads[1].Until != nil ||
+		ch.Case == nil || ch.Case.Status != signal.CaseOpen {
 		t.Errorf("lead history %+v, case %+v", ch.Leads, ch.Case)
+	}
+	// The closing in meeting 3 is kept, with its reopening.
+	if len(ch.Closings) != 1 || ch.Closings[0].CloseReason != signal.CloseResolved || ch.Closings[0].ClosedMeeting != m3.ID ||
+		ch.Closings[0].ReopenReason != signal.CaseReopenNewConcern || ch.Closings[0].ReopenedBy != "" {
+		t.Errorf("closings in the chronology: %+v", ch.Closings)
 	}
 
 	// Audited as a read of content: the access report lists it as a view
@@ -324,10 +417,27 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 	must(err)
 	out, err := json.Marshal(ch)
 	must(err)
-	for _, secret := range []string{"Sanne", "Negen dagen", "skatebaan", "drie dagen", actionText, decision1, decision3} {
+	for _, secret := range []string{"Sanne", "Negen dagen", "skatebaan", "drie dagen", actionText, actionFixed, decision1, decision1Fixed, decision3} {
 		if strings.Contains(string(out), secret) {
 			t.Errorf("after the erasure the chronology still shows %q", secret)
 		}
+	}
+	// Every version is erased too: the history keeps who and when, no text.
+	for kind, id := range map[signal.RecordKind]string{signal.RecordAction: act.ID, signal.RecordDecision: dec1.ID} {
+		vs := history(kind, id)
+		if len(vs) != map[signal.RecordKind]int{signal.RecordAction: 3, signal.RecordDecision: 2}[kind] {
+			t.Errorf("after the erasure the %s's history has %d versions", kind, len(vs))
+		}
+		for _, v := range vs {
+			if v.Text != "" || !v.Erased && !v.Withheld {
+				t.Errorf("after the erasure version %d of the %s shows %q (erased %v)", v.Version, kind, v.Text, v.Erased)
+			}
+		}
+	}
+	var left int
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM case_record_versions WHERE length(text_ct) > 0`).Scan(&left))
+	if left != 0 {
+		t.Errorf("%d earlier versions keep their sealed text after the erasure", left)
 	}
 	erasedTexts, meetingsLeft := 0, len(ch.Meetings)
 	for _, cm := range ch.Meetings {
@@ -342,7 +452,7 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 			}
 		}
 	}
-	if meetingsLeft != 3 || erasedTexts != 3 || ch.Case == nil || ch.Case.CloseReason != signal.CloseResolved {
+	if meetingsLeft != 3 || erasedTexts != 3 || ch.Case == nil || len(ch.Closings) != 1 || ch.Closings[0].CloseReason != signal.CloseResolved {
 		t.Errorf("after the erasure: %d meetings, %d texts marked erased or withheld (want 3, 3), case %+v", meetingsLeft, erasedTexts, ch.Case)
 	}
 }

@@ -114,6 +114,7 @@ func (p *Privacy) EraseYouthRecords(ctx context.Context, actor signal.Actor, coo
 		for _, q := range []string{
 			`UPDATE case_actions SET description_ct = X'' WHERE length(description_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?1 AND cooperation_id = ?2)`,
 			`UPDATE case_decisions SET text_ct = X'' WHERE length(text_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?1 AND cooperation_id = ?2)`,
+			`UPDATE case_record_versions SET text_ct = X'' WHERE length(text_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?1 AND cooperation_id = ?2)`,
 			`DELETE FROM match_decisions WHERE cooperation_id = ?2 AND (youth_a = ?1 OR youth_b = ?1)`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, youth, coop); err != nil {

@@ -450,7 +450,8 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 	rows.Close()
 
 	arows, err := s.r.QueryContext(ctx, `SELECT a.id, a.case_id, a.meeting_id, a.owner_id, a.description_ct, a.needs, a.due_on, a.done_on,
-		a.created_by, a.created_at FROM case_actions a JOIN cases c ON c.id = a.case_id
+		a.created_by, a.created_at, a.version, coalesce(a.revised_by, ''), coalesce(a.revised_at, ''), a.revision_reason
+		FROM case_actions a JOIN cases c ON c.id = a.case_id
 		WHERE c.cooperation_id = ? ORDER BY a.due_on, a.created_at`, coop)
 	if err != nil {
 		return nil, fmt.Errorf("read actions: %w", err)
@@ -460,9 +461,12 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 		var a signal.Action
 		var due, created string
 		var done, needs sql.NullString
-		if err := arows.Scan(&a.ID, &a.CaseID, &a.MeetingID, &a.OwnerID, &a.Description, &needs, &due, &done, &a.CreatedBy, &created); err != nil {
+		var revBy, revAt, revReason string
+		if err := arows.Scan(&a.ID, &a.CaseID, &a.MeetingID, &a.OwnerID, &a.Description, &needs, &due, &done, &a.CreatedBy, &created,
+			&a.Version, &revBy, &revAt, &revReason); err != nil {
 			return nil, fmt.Errorf("read actions: %w", err)
 		}
+		a.Revision = revision(revBy, revAt, revReason)
 		a.Needs = parseNeeds(needs)
 		if a.Due, err = signal.ParseDate(due); err != nil {
 			return nil, fmt.Errorf("action %s: due_on: %w", a.ID, err)
@@ -482,7 +486,8 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 	}
 	arows.Close()
 
-	drows, err := s.r.QueryContext(ctx, `SELECT d.id, d.case_id, d.meeting_id, d.kind, d.text_ct, d.needs, d.created_by, d.created_at
+	drows, err := s.r.QueryContext(ctx, `SELECT d.id, d.case_id, d.meeting_id, d.kind, d.text_ct, d.needs, d.created_by, d.created_at,
+		d.version, coalesce(d.revised_by, ''), coalesce(d.revised_at, ''), d.revision_reason
 		FROM case_decisions d JOIN cases c ON c.id = d.case_id WHERE c.cooperation_id = ? ORDER BY d.created_at, d.id`, coop)
 	if err != nil {
 		return nil, fmt.Errorf("read decisions: %w", err)
@@ -492,9 +497,12 @@ func (s *MeetingStore) Cases(ctx context.Context, coop string) (*signal.CaseSet,
 		var d signal.CaseDecision
 		var kind, created string
 		var needs sql.NullString
-		if err := drows.Scan(&d.ID, &d.CaseID, &d.MeetingID, &kind, &d.Text, &needs, &d.CreatedBy, &created); err != nil {
+		var revBy, revAt, revReason string
+		if err := drows.Scan(&d.ID, &d.CaseID, &d.MeetingID, &kind, &d.Text, &needs, &d.CreatedBy, &created,
+			&d.Version, &revBy, &revAt, &revReason); err != nil {
 			return nil, fmt.Errorf("read decisions: %w", err)
 		}
+		d.Revision = revision(revBy, revAt, revReason)
 		d.Needs = parseNeeds(needs)
 		d.Kind, d.CreatedAt = signal.DecisionKind(kind), parseTime(created)
 		set.Decisions = append(set.Decisions, &d)
@@ -730,9 +738,8 @@ func (s *MeetingStore) RecordCase(ctx context.Context, actor signal.Actor, rec s
 			return fmt.Errorf("open case: %w", err)
 		}
 		if rec.Close == nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET status = 'open', closed_at = NULL, close_reason = NULL, closed_meeting = NULL
-				WHERE id = ? AND status = 'closed'`, c.ID); err != nil {
-				return fmt.Errorf("reopen case: %w", err)
+			if err := reopenCase(ctx, tx, c.ID, actor.UserID, signal.CaseReopenRecorded, rec.MeetingID, at); err != nil && signal.ErrorCode(err) != signal.CodeConflict {
+				return err
 			}
 		}
 		switch {
@@ -799,13 +806,17 @@ func storedOnce(res sql.Result) error {
 }
 
 // SetActionDone implements signal.CaseStore.
-func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, actionID string, done *signal.Date, events []signal.AuditEvent) error {
+func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, actionID string, done *signal.Date, rev signal.Revision, events []signal.AuditEvent) error {
 	var on any
 	if done != nil {
 		on = done.String()
 	}
 	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE case_actions SET done_on = ? WHERE id = ?`, on, actionID)
+		if err := keepActionVersion(ctx, tx, actionID, 0); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE case_actions SET done_on = ?, version = version + 1, revised_by = ?, revised_at = ?, revision_reason = ?
+			WHERE id = ?`, on, rev.By, rev.At.UTC().Format(timeLayout), string(rev.Reason), actionID)
 		if err != nil {
 			return fmt.Errorf("update action: %w", err)
 		}
@@ -814,6 +825,174 @@ func (s *MeetingStore) SetActionDone(ctx context.Context, actor signal.Actor, ac
 		}
 		return nil
 	})
+}
+
+// revision is the last correction of a record as stored (nil: none).
+func revision(by, at, reason string) *signal.Revision {
+	if by == "" {
+		return nil
+	}
+	return &signal.Revision{By: by, At: parseTime(at), Reason: signal.CorrectionReason(reason)}
+}
+
+// keepActionVersion copies action id's current version into its history
+// inside tx; want, when not 0, is the version the caller replaces
+// (CodeConflict when another is current: changed meanwhile).
+func keepActionVersion(ctx context.Context, tx *Tx, id string, want int) error {
+	var version int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM case_actions WHERE id = ?`, id).Scan(&version); errors.Is(err, sql.ErrNoRows) {
+		return signal.Errorf(signal.CodeNotFound, "no action %s", id)
+	} else if err != nil {
+		return fmt.Errorf("read action: %w", err)
+	}
+	if want != 0 && version != want {
+		return signal.Errorf(signal.CodeConflict, "the action was changed meanwhile: look at it again")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_record_versions (record_kind, record_id, case_id, version, text_ct, needs, owner_id, due_on, done_on,
+			written_by, written_at, reason)
+		SELECT 'action', id, case_id, version, description_ct, needs, owner_id, due_on, done_on,
+			coalesce(revised_by, created_by), coalesce(revised_at, created_at), revision_reason FROM case_actions WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("keep the action's version: %w", err)
+	}
+	return nil
+}
+
+// CorrectAction implements signal.CaseStore.
+func (s *MeetingStore) CorrectAction(ctx context.Context, actor signal.Actor, youth string, a *signal.Action, events []signal.AuditEvent) error {
+	err := s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		if err := checkLiveKeys(ctx, tx, youth, a.Description); err != nil {
+			return err
+		}
+		if err := keepActionVersion(ctx, tx, a.ID, a.Version-1); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE case_actions SET owner_id = ?, description_ct = ?, needs = ?, due_on = ?, version = ?,
+			revised_by = ?, revised_at = ?, revision_reason = ? WHERE id = ?`, a.OwnerID, a.Description, needsColumn(a.Needs), a.Due.String(), a.Version,
+			a.Revision.By, a.Revision.At.UTC().Format(timeLayout), string(a.Revision.Reason), a.ID)
+		if err != nil {
+			return fmt.Errorf("correct action: %w", err)
+		}
+		return nil
+	})
+	if errors.Is(err, signal.ErrKeyRetired) {
+		s.w.keysErased(youth)
+	}
+	return err
+}
+
+// CorrectDecision implements signal.CaseStore.
+func (s *MeetingStore) CorrectDecision(ctx context.Context, actor signal.Actor, youth string, d *signal.CaseDecision, events []signal.AuditEvent) error {
+	err := s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		if err := checkLiveKeys(ctx, tx, youth, d.Text); err != nil {
+			return err
+		}
+		var version int
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM case_decisions WHERE id = ?`, d.ID).Scan(&version); errors.Is(err, sql.ErrNoRows) {
+			return signal.Errorf(signal.CodeNotFound, "no decision %s", d.ID)
+		} else if err != nil {
+			return fmt.Errorf("read decision: %w", err)
+		}
+		if version != d.Version-1 {
+			return signal.Errorf(signal.CodeConflict, "the decision was changed meanwhile: look at it again")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_record_versions (record_kind, record_id, case_id, version, text_ct, needs, kind,
+				written_by, written_at, reason)
+			SELECT 'decision', id, case_id, version, text_ct, needs, kind,
+				coalesce(revised_by, created_by), coalesce(revised_at, created_at), revision_reason FROM case_decisions WHERE id = ?`, d.ID); err != nil {
+			return fmt.Errorf("keep the decision's version: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE case_decisions SET kind = ?, text_ct = ?, needs = ?, version = ?,
+			revised_by = ?, revised_at = ?, revision_reason = ? WHERE id = ?`, string(d.Kind), d.Text, needsColumn(d.Needs), d.Version,
+			d.Revision.By, d.Revision.At.UTC().Format(timeLayout), string(d.Revision.Reason), d.ID)
+		if err != nil {
+			return fmt.Errorf("correct decision: %w", err)
+		}
+		return nil
+	})
+	if errors.Is(err, signal.ErrKeyRetired) {
+		s.w.keysErased(youth)
+	}
+	return err
+}
+
+// Versions implements signal.CaseStore.
+func (s *MeetingStore) Versions(ctx context.Context, kind signal.RecordKind, id string) ([]signal.RecordVersion, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT case_id, version, text_ct, needs, coalesce(owner_id, ''), coalesce(due_on, ''), done_on, coalesce(kind, ''),
+		written_by, written_at, reason FROM case_record_versions WHERE record_kind = ? AND record_id = ? ORDER BY version`, string(kind), id)
+	if err != nil {
+		return nil, fmt.Errorf("read versions: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.RecordVersion
+	for rows.Next() {
+		v := signal.RecordVersion{Kind: kind, RecordID: id}
+		var needs, done sql.NullString
+		var due, dkind, at, reason string
+		if err := rows.Scan(&v.CaseID, &v.Version, &v.Text, &needs, &v.OwnerID, &due, &done, &dkind, &v.Written.By, &at, &reason); err != nil {
+			return nil, fmt.Errorf("read versions: %w", err)
+		}
+		v.Needs, v.DecisionKind, v.Written.At, v.Written.Reason = parseNeeds(needs), signal.DecisionKind(dkind), parseTime(at), signal.CorrectionReason(reason)
+		if due != "" {
+			if v.Due, err = signal.ParseDate(due); err != nil {
+				return nil, fmt.Errorf("version %d of %s: due_on: %w", v.Version, id, err)
+			}
+		}
+		if done.Valid {
+			d, err := signal.ParseDate(done.String)
+			if err != nil {
+				return nil, fmt.Errorf("version %d of %s: done_on: %w", v.Version, id, err)
+			}
+			v.DoneOn = &d
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// reopenCase opens closed case id again inside tx, keeping its closing in
+// case_closings (CodeConflict when it is not closed).
+func reopenCase(ctx context.Context, tx *Tx, id, by string, reason signal.CaseReopenReason, meeting, at string) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO case_closings (case_id, closed_at, close_reason, closed_meeting, reopened_at, reopened_by, reopen_reason, reopen_meeting)
+		SELECT id, closed_at, close_reason, closed_meeting, ?, ?, ?, ? FROM cases WHERE id = ? AND status = 'closed'`, at, by, string(reason), meeting, id)
+	if err != nil {
+		return fmt.Errorf("keep the closing: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return signal.Errorf(signal.CodeConflict, "this case is not closed")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET status = 'open', closed_at = NULL, close_reason = NULL, closed_meeting = NULL
+		WHERE id = ? AND status = 'closed'`, id); err != nil {
+		return fmt.Errorf("reopen case: %w", err)
+	}
+	return nil
+}
+
+// ReopenCase implements signal.CaseStore.
+func (s *MeetingStore) ReopenCase(ctx context.Context, actor signal.Actor, caseID string, reason signal.CaseReopenReason, at time.Time, events []signal.AuditEvent) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		return reopenCase(ctx, tx, caseID, actor.UserID, reason, "", at.UTC().Format(timeLayout))
+	})
+}
+
+// Closings implements signal.CaseStore.
+func (s *MeetingStore) Closings(ctx context.Context, coop string) (map[string][]signal.CaseClosing, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT k.case_id, k.closed_at, k.close_reason, k.closed_meeting, k.reopened_at, k.reopened_by, k.reopen_reason
+		FROM case_closings k JOIN cases c ON c.id = k.case_id WHERE c.cooperation_id = ? ORDER BY k.reopened_at, k.rowid`, coop)
+	if err != nil {
+		return nil, fmt.Errorf("read closings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]signal.CaseClosing{}
+	for rows.Next() {
+		var id, closed, reason, reopened, reopenReason string
+		var k signal.CaseClosing
+		if err := rows.Scan(&id, &closed, &reason, &k.ClosedMeeting, &reopened, &k.ReopenedBy, &reopenReason); err != nil {
+			return nil, fmt.Errorf("read closings: %w", err)
+		}
+		k.ClosedAt, k.CloseReason, k.ReopenedAt, k.ReopenReason = parseTime(closed), signal.CloseReason(reason), parseTime(reopened), signal.CaseReopenReason(reopenReason)
+		out[id] = append(out[id], k)
+	}
+	return out, rows.Err()
 }
 
 // AddRisk implements signal.MeetingStore.

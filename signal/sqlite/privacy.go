@@ -241,6 +241,8 @@ func eraseCaseTexts(ctx context.Context, tx *Tx, youth string) error {
 	for _, q := range []string{
 		`UPDATE case_actions SET description_ct = X'' WHERE length(description_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?)`,
 		`UPDATE case_decisions SET text_ct = X'' WHERE length(text_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?)`,
+		// Every earlier version of a corrected action or decision too.
+		`UPDATE case_record_versions SET text_ct = X'' WHERE length(text_ct) > 0 AND case_id IN (SELECT id FROM cases WHERE youth = ?)`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, youth); err != nil {
 			return fmt.Errorf("erase the meetings' texts: %w", err)
