@@ -41,6 +41,11 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings/:id/cancel", s.cancelMeeting, chair)
 	authed.POST("/meetings/:id/matches", s.decideMatch, chair)
 	authed.PATCH("/actions/:id", s.updateAction, members)
+	authed.POST("/actions/:id/corrections", s.correctAction, chair)
+	authed.POST("/decisions/:id/corrections", s.correctDecision, chair)
+	authed.GET("/actions/:id/history", s.recordHistory(signal.RecordAction), chair)
+	authed.GET("/decisions/:id/history", s.recordHistory(signal.RecordDecision), chair)
+	authed.POST("/chronology/:ref/reopen", s.reopenCase, chair)
 	authed.GET("/matches", s.listMatches, reporters)
 	authed.GET("/outcomes", s.listOutcomes, reporters)
 	authed.GET("/evaluation", s.getEvaluation, evaluators)
@@ -513,5 +518,71 @@ func (s *Server) exportEvaluation(c echo.Context) error {
 		}
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="evaluatie-`+q.String()+`.csv"`)
 		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	})
+}
+
+// correctAction: POST /api/v1/actions/{id}/corrections {"owner_id",
+// "description", "due_on", "reason", "version"}: the action's next version.
+func (s *Server) correctAction(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req signal.ActionCorrection
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		a, err := m.CorrectAction(c.Request().Context(), actor, c.Param("id"), req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, a)
+	})
+}
+
+// correctDecision: POST /api/v1/decisions/{id}/corrections {"kind", "text",
+// "reason", "version"}: the decision's next version.
+func (s *Server) correctDecision(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req signal.DecisionCorrection
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		d, err := m.CorrectDecision(c.Request().Context(), actor, c.Param("id"), req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, d)
+	})
+}
+
+// recordHistory: GET /api/v1/{actions|decisions}/{id}/history: every
+// version, oldest first (audited record.history).
+func (s *Server) recordHistory(kind signal.RecordKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+			h, err := m.RecordHistory(c.Request().Context(), actor, kind, c.Param("id"))
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, h)
+		})
+	}
+}
+
+type caseReopenRequest struct {
+	Reason signal.CaseReopenReason `json:"reason"`
+}
+
+// reopenCase: POST /api/v1/chronology/{ref}/reopen {"reason": ...}: the
+// closed case of the item runs again; its closing is kept.
+func (s *Server) reopenCase(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req caseReopenRequest
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		cv, err := m.ReopenCase(c.Request().Context(), actor, c.Param("ref"), req.Reason)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, cv)
 	})
 }

@@ -57,6 +57,9 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.GET("/overleg/:id/inhoud", s.contentsPage, chair)
 	g.GET("/overleg/:id/jongere/:ref", s.itemPage, chair)
 	g.GET("/overleg/:id/jongere/:ref/verloop", s.chronologyPage, chair)
+	g.POST("/overleg/:id/jongere/:ref/heropenen", s.caseReopenSubmit, chair)
+	g.GET("/overleg/:id/geschiedenis/:what/:rid", s.historyPage, chair)
+	g.POST("/overleg/:id/geschiedenis/:what/:rid", s.correctionSubmit, chair)
 	g.GET("/overleg/:id/verslag", s.minutesPage, members)
 	g.POST("/overleg/:id/punt/:ref/:what", s.itemSubmit, chair)
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
@@ -319,12 +322,21 @@ func (s *Server) renderItem(c echo.Context, status int, problems []FormError, fo
 type chronologyData struct {
 	Meeting    *signal.Meeting
 	Chronology signal.Chronology
+	// Reasons a closed case may be reopened for (the form under a closed
+	// case).
+	Reasons []signal.CaseReopenReason
 }
 
 // chronologyPage: GET /overleg/{id}/jongere/{ref}/verloop, one young person
 // across meetings (audited chronology.view); the meeting is where the
 // coordinator came from and goes back to.
 func (s *Server) chronologyPage(c echo.Context) error {
+	return s.renderChronology(c, http.StatusOK, nil, nil)
+}
+
+// renderChronology renders the chronology, with what a refused reopening
+// of the case posted.
+func (s *Server) renderChronology(c echo.Context, status int, problems []FormError, form map[string][]string) error {
 	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
 		ctx := c.Request().Context()
 		d, err := m.Get(ctx, actor, c.Param("id"))
@@ -335,7 +347,9 @@ func (s *Server) chronologyPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.Render(c, http.StatusOK, "meeting_chronology", "meeting.chronology.title", chronologyData{Meeting: d.Meeting, Chronology: ch})
+		v := s.view(c, "meeting.chronology.title", chronologyData{Meeting: d.Meeting, Chronology: ch, Reasons: signal.CaseReopenReasons})
+		v.Errors, v.Form = problems, form
+		return s.render(c, status, "meeting_chronology", v)
 	})
 }
 
