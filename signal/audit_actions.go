@@ -55,6 +55,8 @@ const (
 	ActionMeetingTitleSealed AuditAction = "meeting.title_sealed"
 	// A risk's owner or status changed (kept in its history).
 	ActionMeetingRiskUpdate AuditAction = "meeting.risk_update"
+	// A risk's text corrected (the earlier text kept).
+	ActionMeetingRiskCorrect AuditAction = "meeting.risk_correct"
 	// A held meeting planned again, with a reason from a fixed list.
 	ActionMeetingReopen AuditAction = "meeting.reopen"
 	// Who took part: per member organisation, no names.

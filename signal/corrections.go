@@ -476,3 +476,69 @@ func (m *Meetings) ReopenCase(ctx context.Context, actor Actor, ref string, reas
 	}
 	return m.storedRecord(ctx, actor, func(*CaseSet) string { return c.ID })
 }
+
+// CorrectRisk writes a new text for risk riskID in planned meeting
+// meetingID; the text it replaces is kept (RiskNote.Versions), with who
+// wrote it, when and why (a code). The text is checked as AddRisk checks
+// it. The same text again stores nothing. Audited as meeting.risk_correct
+// (object the meeting; never the text or the reason).
+//
+// Callers: the coordinator of the risk's cooperation. Errors:
+// CodeForbidden for anyone else, CodeNotFound for an unknown risk or
+// meeting, CodeInvalid with the problems of "text" (as AddRisk) and
+// "reason", CodeConflict once the meeting was held or when version (not
+// 0) was replaced meanwhile.
+func (m *Meetings) CorrectRisk(ctx context.Context, actor Actor, meetingID, riskID, text string, reason CorrectionReason, version int) (RiskNote, error) {
+	var fe FieldErrors
+	if p := validText(text, MaxTextLength); p != "" {
+		fe.Add("text", p)
+	}
+	validCorrection(&fe, reason, version)
+	if err := fe.Err(); err != nil {
+		return RiskNote{}, err
+	}
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
+	if err != nil {
+		return RiskNote{}, err
+	}
+	r, rcoop, err := m.meetings.Risk(ctx, riskID)
+	if ErrorCode(err) == CodeNotFound || err == nil && rcoop != coop {
+		return RiskNote{}, Errorf(CodeNotFound, "no risk %s", riskID)
+	}
+	if err != nil {
+		return RiskNote{}, fmt.Errorf("find risk: %w", err)
+	}
+	if mt.Status != MeetingPlanned {
+		return RiskNote{}, Errorf(CodeConflict, "this meeting was closed; correct it in the next meeting")
+	}
+	cur := max(r.TextVersion, 1)
+	if version != 0 && version != cur {
+		return RiskNote{}, Errorf(CodeConflict, "risk %s was changed meanwhile (version %d, not %d): look at it again", riskID, cur, version)
+	}
+	text = strings.TrimSpace(text)
+	if err := m.checkDetachedText(ctx, actor, coop, "text", text); err != nil {
+		return RiskNote{}, err
+	}
+	if r.Checked && r.Text == text {
+		rs, err := m.checkedRisks(ctx, actor, coop, []RiskNote{*r})
+		if err != nil {
+			return RiskNote{}, err
+		}
+		return rs[0], nil
+	}
+	next := *r
+	next.Text, next.Checked, next.TextVersion = text, true, cur+1
+	rev := Revision{By: actor.UserID, At: m.now().UTC(), Reason: reason}
+	if err := m.meetings.CorrectRiskText(ctx, actor, mt.ID, &next, rev, []AuditEvent{{Action: ActionMeetingRiskCorrect, Object: meetingObject(mt.ID)}}); err != nil {
+		return RiskNote{}, storeErr(err, "store risk correction")
+	}
+	r, _, err = m.meetings.Risk(ctx, riskID)
+	if err != nil {
+		return RiskNote{}, fmt.Errorf("find risk: %w", err)
+	}
+	rs, err := m.checkedRisks(ctx, actor, coop, []RiskNote{*r})
+	if err != nil {
+		return RiskNote{}, err
+	}
+	return rs[0], nil
+}

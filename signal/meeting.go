@@ -310,6 +310,24 @@ type RiskNote struct {
 	Owner   *Professional `json:"owner,omitempty"`
 	// Status: an open risk of a held meeting is on every later agenda.
 	Status RiskStatus `json:"status"`
+	// TextVersion counts the versions of the text (1: never corrected);
+	// Corrected is set when there is an earlier one, and Versions are the
+	// earlier ones, oldest first (Meetings.CorrectRisk).
+	TextVersion int           `json:"text_version"`
+	Corrected   bool          `json:"corrected,omitempty"`
+	Versions    []RiskVersion `json:"versions,omitempty"`
+}
+
+// RiskVersion is an earlier text of a risk. Text is empty and Withheld set
+// when it was written before the text check and the check now refuses it.
+type RiskVersion struct {
+	Version   int              `json:"version"`
+	Text      string           `json:"text"`
+	Withheld  bool             `json:"withheld,omitempty"`
+	Checked   bool             `json:"-"`
+	WrittenBy string           `json:"written_by"`
+	WrittenAt time.Time        `json:"written_at"`
+	Reason    CorrectionReason `json:"reason,omitempty"`
 }
 
 // RiskStatus is whether a risk is still followed up.

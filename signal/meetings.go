@@ -66,6 +66,11 @@ type MeetingStore interface {
 	// its history, under the planned meeting u.MeetingID (CodeConflict if
 	// it is held or cancelled).
 	UpdateRisk(ctx context.Context, actor Actor, u RiskUpdate, events []AuditEvent) error
+	// CorrectRiskText stores r.Text as the risk's text version r.TextVersion
+	// in planned meeting meetingID, keeping the text it replaces with its
+	// writer (CodeConflict when the current version is not
+	// r.TextVersion-1 or the meeting is not planned), with events.
+	CorrectRiskText(ctx context.Context, actor Actor, meetingID string, r *RiskNote, rev Revision, events []AuditEvent) error
 	// ReopenMeeting makes a held meeting planned again and records why
 	// and when it had been held (CodeConflict if it is not held).
 	ReopenMeeting(ctx context.Context, actor Actor, meetingID string, reason ReopenReason, at time.Time, events []AuditEvent) error
@@ -610,6 +615,19 @@ func (m *Meetings) checkedRisks(ctx context.Context, actor Actor, coop string, r
 		return nil, err
 	}
 	for i := range rs {
+		for j := range rs[i].Versions {
+			v := &rs[i].Versions[j]
+			if v.Checked {
+				continue
+			}
+			err := m.checkDetachedText(ctx, actor, coop, "text", v.Text)
+			switch {
+			case ErrorCode(err) == CodeInvalid:
+				v.Text, v.Withheld = "", true
+			case err != nil:
+				return nil, err
+			}
+		}
 		if rs[i].Checked {
 			continue
 		}

@@ -845,6 +845,23 @@ func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
 	}
 	_, err = a.Meetings.UpdateRisk(ctx, chair, m1, r.ID, worker.UserID, signal.RiskOpen)
 	must(err)
+	// Its text corrected in the same meeting: the first text is kept.
+	const first, fixed, changed = "Wachtlijst jeugdhulp van twaalf weken", "Wachtlijst jeugdhulp van zestien weken", "Wachtlijst jeugdhulp van zestien weken, ook bij spoed"
+	later(time.Minute)
+	c1, err := a.Meetings.CorrectRisk(ctx, chair, m1, r.ID, fixed, signal.CorrectionMistake, 1)
+	must(err)
+	if c1.Text != fixed || c1.TextVersion != 2 || !c1.Corrected || len(c1.Versions) != 1 || c1.Versions[0].Text != first || c1.Versions[0].WrittenBy == "" {
+		t.Fatalf("the corrected risk: %+v", c1)
+	}
+	// A correction that names a young person of the meeting is refused
+	// like a new risk, naming the field; nothing is stored.
+	if _, err := a.Meetings.CorrectRisk(ctx, chair, m1, r.ID, "Sanne de Vries wacht al zestien weken", "", 2); !errors.As(err, &se) ||
+		se.Code != signal.CodeInvalid || len(se.Fields) != 1 || se.Fields[0].Field != "text" {
+		t.Fatalf("a correction naming a young person: %v", err)
+	}
+	if _, err := a.Meetings.CorrectRisk(ctx, chair, m1, r.ID, "Wachtlijst", "", 1); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("a correction of the replaced text: %v; want a conflict", err)
+	}
 	later(time.Hour)
 	_, err = a.Meetings.Hold(ctx, chair, m1)
 	must(err)
@@ -866,8 +883,25 @@ func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
 	a = open()
 	got := carried(m2)
 	if len(got) != 1 || got[0].ID != r.ID || got[0].Owner == nil || got[0].Owner.UserID != worker.UserID || got[0].Status != signal.RiskOpen ||
-		got[0].Text != "Wachtlijst jeugdhulp van twaalf weken" {
+		got[0].Text != fixed || !got[0].Corrected || len(got[0].Versions) != 1 || got[0].Versions[0].Text != first {
 		t.Fatalf("carried risks on the next agenda: %+v", got)
+	}
+	// Corrected again in the next meeting; the held one's is closed.
+	if _, err := a.Meetings.CorrectRisk(ctx, chair, m1, r.ID, changed, signal.CorrectionChanged, 2); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("a risk corrected under a held meeting: %v", err)
+	}
+	c2, err := a.Meetings.CorrectRisk(ctx, chair, m2, r.ID, changed, signal.CorrectionChanged, 2)
+	must(err)
+	if c2.Text != changed || c2.TextVersion != 3 || len(c2.Versions) != 2 || c2.Versions[0].Text != first || c2.Versions[1].Text != fixed ||
+		c2.Versions[1].Reason != signal.CorrectionMistake {
+		t.Fatalf("the risk corrected again: %+v", c2)
+	}
+	a.Close()
+	a = open()
+	mn, err := a.Meetings.Minutes(ctx, chair, m1)
+	must(err)
+	if len(mn.Risks) != 1 || mn.Risks[0].Text != changed || !mn.Risks[0].Corrected || len(mn.Risks[0].Versions) != 2 {
+		t.Fatalf("the first meeting's minutes show the risk as %+v; want the current text, marked changed, with both earlier ones", mn.Risks)
 	}
 	later(time.Hour)
 	_, err = a.Meetings.Hold(ctx, chair, m2)
@@ -893,5 +927,10 @@ func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
 	must(a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionMeetingRiskUpdate).Scan(&audited))
 	if n != 2 || audited != 2 {
 		t.Errorf("%d changes kept, %d audited; want 2, 2", n, audited)
+	}
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM risk_text_versions WHERE risk_id = ?`, r.ID).Scan(&n))
+	must(a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionMeetingRiskCorrect).Scan(&audited))
+	if n != 2 || audited != 2 {
+		t.Errorf("%d earlier texts kept, %d corrections audited; want 2, 2", n, audited)
 	}
 }

@@ -539,7 +539,7 @@ func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.Ri
 	return s.readRisks(ctx, `SELECT `+riskColumns+` FROM meeting_risks r WHERE meeting_id = ? ORDER BY created_at, id`, meetingID)
 }
 
-const riskColumns = `r.id, r.meeting_id, r.text, r.created_by, r.created_at, r.checked, coalesce(r.owner_id, ''), r.status`
+const riskColumns = `r.id, r.meeting_id, r.text, r.created_by, r.created_at, r.checked, coalesce(r.owner_id, ''), r.status, r.text_version`
 
 func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any) ([]signal.RiskNote, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
@@ -551,13 +551,71 @@ func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any)
 	for rows.Next() {
 		var r signal.RiskNote
 		var created, status string
-		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked, &r.OwnerID, &status); err != nil {
+		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked, &r.OwnerID, &status, &r.TextVersion); err != nil {
 			return nil, fmt.Errorf("read risks: %w", err)
 		}
-		r.CreatedAt, r.Status = parseTime(created), signal.RiskStatus(status)
+		r.CreatedAt, r.Status, r.Corrected = parseTime(created), signal.RiskStatus(status), r.TextVersion > 1
 		out = append(out, r)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read risks: %w", err)
+	}
+	rows.Close()
+	for i := range out {
+		if !out[i].Corrected {
+			continue
+		}
+		if out[i].Versions, err = s.riskVersions(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// riskVersions are the earlier texts of risk id, oldest first, with the
+// writer's name.
+func (s *MeetingStore) riskVersions(ctx context.Context, id string) ([]signal.RiskVersion, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT v.version, v.text, v.checked, coalesce(u.name, ''), v.written_at, v.reason
+		FROM risk_text_versions v LEFT JOIN users u ON u.id = v.written_by WHERE v.risk_id = ? ORDER BY v.version`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read risk versions: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.RiskVersion
+	for rows.Next() {
+		var v signal.RiskVersion
+		var at, reason string
+		if err := rows.Scan(&v.Version, &v.Text, &v.Checked, &v.WrittenBy, &at, &reason); err != nil {
+			return nil, fmt.Errorf("read risk versions: %w", err)
+		}
+		v.WrittenAt, v.Reason = parseTime(at), signal.CorrectionReason(reason)
+		out = append(out, v)
+	}
 	return out, rows.Err()
+}
+
+// CorrectRiskText implements signal.MeetingStore.
+func (s *MeetingStore) CorrectRiskText(ctx context.Context, actor signal.Actor, meetingID string, r *signal.RiskNote, rev signal.Revision, events []signal.AuditEvent) error {
+	return s.w.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO risk_text_versions (risk_id, version, text, checked, written_by, written_at, reason)
+			SELECT id, text_version, text, checked, coalesce(text_revised_by, created_by), coalesce(text_revised_at, created_at), text_revision_reason
+			FROM meeting_risks WHERE id = ? AND text_version = ?`, r.ID, r.TextVersion-1); err != nil {
+			return fmt.Errorf("keep the risk's text: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE meeting_risks SET text = ?, checked = ?, text_version = ?, text_revised_by = ?, text_revised_at = ?,
+			text_revision_reason = ? WHERE id = ? AND text_version = ?`, r.Text, r.Checked, r.TextVersion, rev.By, rev.At.UTC().Format(timeLayout),
+			string(rev.Reason), r.ID, r.TextVersion-1)
+		if err != nil {
+			return fmt.Errorf("correct risk: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return signal.Errorf(signal.CodeConflict, "the risk was changed meanwhile: look at it again")
+		}
+		return nil
+	})
 }
 
 // CarriedRisks implements signal.MeetingStore.

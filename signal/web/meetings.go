@@ -35,6 +35,7 @@ func (s *Server) meetingRoutes(authed *echo.Group) {
 	authed.POST("/meetings/:id/risks", s.addRisk, chair)
 	authed.POST("/meetings/:id/attendance", s.recordAttendance, chair)
 	authed.POST("/meetings/:id/risks/:rid", s.updateRisk, chair)
+	authed.POST("/meetings/:id/risks/:rid/corrections", s.correctRisk, chair)
 	authed.POST("/meetings/:id/reopen", s.reopenMeeting, chair)
 	authed.POST("/meetings/:id/held", s.holdMeeting, chair)
 	authed.POST("/meetings/:id/move", s.moveMeeting, chair)
@@ -584,5 +585,27 @@ func (s *Server) reopenCase(c echo.Context) error {
 			return err
 		}
 		return c.JSON(http.StatusOK, cv)
+	})
+}
+
+type riskCorrection struct {
+	Text    string                  `json:"text"`
+	Reason  signal.CorrectionReason `json:"reason"`
+	Version int                     `json:"version"`
+}
+
+// correctRisk: POST /api/v1/meetings/{id}/risks/{rid}/corrections {"text",
+// "reason", "version"}: the risk's next text, the earlier one kept.
+func (s *Server) correctRisk(c echo.Context) error {
+	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
+		var req riskCorrection
+		if err := Decode(c, &req); err != nil {
+			return err
+		}
+		r, err := m.CorrectRisk(c.Request().Context(), actor, c.Param("id"), c.Param("rid"), req.Text, req.Reason, req.Version)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, r)
 	})
 }

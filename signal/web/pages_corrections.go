@@ -164,3 +164,31 @@ func (s *Server) withForm(c echo.Context, rerender func(echo.Context, int, []For
 		return redirect(c, next)
 	})
 }
+
+// riskCorrectionSubmit: POST /overleg/{id}/knelpunt/{rid}/tekst
+// (risktext-<rid>, reason, version): the risk's next text; the earlier one
+// is kept. Problems re-render the agenda with the field named.
+func (s *Server) riskCorrectionSubmit(c echo.Context) error {
+	return s.withForm(c, s.renderAgenda, func(m *signal.Meetings, actor signal.Actor, f url.Values, v *View) ([]FormError, string, error) {
+		rid := c.Param("rid")
+		name := "risktext-" + rid
+		version, _ := strconv.Atoi(f.Get("version"))
+		_, err := m.CorrectRisk(c.Request().Context(), actor, c.Param("id"), rid, f.Get(name), signal.CorrectionReason(f.Get("reason")), version)
+		var se *signal.Error
+		switch {
+		case errors.As(err, &se) && se.Code == signal.CodeInvalid:
+			var problems []FormError
+			for _, fe := range se.Fields {
+				base := "risk"
+				if fe.Field == "reason" {
+					base = "correction_reason"
+				}
+				problems = append(problems, FormError{name, meetingProblem(v, base, fe.Problem)})
+			}
+			return problems, "", nil
+		case err != nil:
+			return nil, "", err
+		}
+		return nil, "/overleg/" + c.Param("id") + "#risico-" + rid, nil
+	})
+}

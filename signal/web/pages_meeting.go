@@ -65,6 +65,7 @@ func (s *Server) meetingPages(g *PageGroup) {
 	g.POST("/overleg/:id/knelpunten", s.riskSubmit, chair)
 	g.POST("/overleg/:id/koppelen", s.matchSubmit, chair)
 	g.POST("/overleg/:id/knelpunt/:rid", s.riskUpdateSubmit, chair)
+	g.POST("/overleg/:id/knelpunt/:rid/tekst", s.riskCorrectionSubmit, chair)
 	g.POST("/overleg/:id/aanwezigheid", s.attendanceSubmit, chair)
 	g.POST("/overleg/:id/afsluiten", s.holdSubmit, chair)
 	g.POST("/overleg/:id/verplaatsen", s.moveSubmit, chair)

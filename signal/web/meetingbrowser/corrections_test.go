@@ -93,6 +93,25 @@ func TestChairCorrectsARecordAndReopensACase(t *testing.T) {
 		t.Errorf("Sanne's page after the correction:\n%s", got)
 	}
 
+	// A risk's text, corrected on the agenda: the earlier text stays
+	// under "Eerdere teksten".
+	r, err := a.Meetings.AddRisk(ctx, chair, s.meeting, "Wachtlijst jeugdhulp van twaalf weken", "")
+	must(err)
+	p.Goto(s.url+"/overleg/"+s.meeting+"#risico-"+r.ID, browsertest.CSS("#risico-"+r.ID+" details.correct-risk summary"))
+	p.Click(browsertest.CSS("#risico-" + r.ID + " details.correct-risk summary"))
+	p.Fill(browsertest.CSS("#f-risktext-"+r.ID), "")
+	p.ClickAndWait(browsertest.CSS("#risico-"+r.ID+" form.risk-text button"), browsertest.CSS(".error-summary"))
+	p.AssertAccessible()
+	p.Fill(browsertest.CSS("#f-risktext-"+r.ID), "Wachtlijst jeugdhulp van zestien weken")
+	p.Select(browsertest.CSS("#f-riskreason-"+r.ID), string(signal.CorrectionMistake))
+	p.ClickAndWait(browsertest.CSS("#risico-"+r.ID+" form.risk-text button"), browsertest.CSS("#risico-"+r.ID+" details.versions"))
+	p.Click(browsertest.CSS("#risico-" + r.ID + " details.versions summary"))
+	p.AssertAccessible()
+	if got := p.Text(browsertest.CSS("#risico-" + r.ID)); !strings.Contains(got, "zestien weken") || !strings.Contains(got, "gewijzigd") ||
+		!strings.Contains(got, "Eerdere teksten (1)") || !strings.Contains(got, "twaalf weken") || !strings.Contains(got, "Reden: Het was verkeerd vastgelegd") {
+		t.Errorf("the corrected risk on the agenda:\n%s", got)
+	}
+
 	// The case closed in this meeting, the meeting held; then reopened
 	// from the chronology.
 	must(a.Meetings.CloseCase(ctx, chair, s.meeting, ref, signal.CloseResolved))
