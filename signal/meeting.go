@@ -313,9 +313,11 @@ type RiskNote struct {
 	// TextVersion counts the versions of the text (1: never corrected);
 	// Corrected is set when there is an earlier one, and Versions are the
 	// earlier ones, oldest first (Meetings.CorrectRisk).
-	TextVersion int           `json:"text_version"`
-	Corrected   bool          `json:"corrected,omitempty"`
-	Versions    []RiskVersion `json:"versions,omitempty"`
+	TextVersion int  `json:"text_version"`
+	Corrected   bool `json:"corrected,omitempty"`
+	// TextReason is why the current text was written (a code).
+	TextReason CorrectionReason `json:"text_reason,omitempty"`
+	Versions   []RiskVersion    `json:"versions,omitempty"`
 }
 
 // RiskVersion is an earlier text of a risk. Text is empty and Withheld set

@@ -539,7 +539,7 @@ func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.Ri
 	return s.readRisks(ctx, `SELECT `+riskColumns+` FROM meeting_risks r WHERE meeting_id = ? ORDER BY created_at, id`, meetingID)
 }
 
-const riskColumns = `r.id, r.meeting_id, r.text, r.created_by, r.created_at, r.checked, coalesce(r.owner_id, ''), r.status, r.text_version`
+const riskColumns = `r.id, r.meeting_id, r.text, r.created_by, r.created_at, r.checked, coalesce(r.owner_id, ''), r.status, r.text_version, r.text_revision_reason`
 
 func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any) ([]signal.RiskNote, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
@@ -550,11 +550,11 @@ func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any)
 	out := []signal.RiskNote{}
 	for rows.Next() {
 		var r signal.RiskNote
-		var created, status string
-		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked, &r.OwnerID, &status, &r.TextVersion); err != nil {
+		var created, status, reason string
+		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked, &r.OwnerID, &status, &r.TextVersion, &reason); err != nil {
 			return nil, fmt.Errorf("read risks: %w", err)
 		}
-		r.CreatedAt, r.Status, r.Corrected = parseTime(created), signal.RiskStatus(status), r.TextVersion > 1
+		r.CreatedAt, r.Status, r.Corrected, r.TextReason = parseTime(created), signal.RiskStatus(status), r.TextVersion > 1, signal.CorrectionReason(reason)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
