@@ -137,6 +137,28 @@ type RecordVersionView struct {
 // caseOfRecord finds the case of action or decision id in the coordinator's
 // cooperation.
 func (m *Meetings) caseOfRecord(ctx context.Context, actor Actor, kind RecordKind, id string) (string, *CaseSet, *Case, error) {
+	return m.coordinatorCase(ctx, actor, "no "+string(kind)+" "+id, func(cs *CaseSet) string {
+		switch kind {
+		case RecordAction:
+			for _, a := range cs.Actions {
+				if a.ID == id {
+					return a.CaseID
+				}
+			}
+		case RecordDecision:
+			for _, d := range cs.Decisions {
+				if d.ID == id {
+					return d.CaseID
+				}
+			}
+		}
+		return ""
+	})
+}
+
+// coordinatorCase finds the case that caseOf names among the cases of the
+// coordinator's cooperation (CodeNotFound with notFound when none).
+func (m *Meetings) coordinatorCase(ctx context.Context, actor Actor, notFound string, caseOf func(*CaseSet) string) (string, *CaseSet, *Case, error) {
 	coop, err := m.coordinatorCoop(ctx, actor)
 	if err != nil {
 		return "", nil, nil, err
@@ -145,27 +167,23 @@ func (m *Meetings) caseOfRecord(ctx context.Context, actor Actor, kind RecordKin
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("read cases: %w", err)
 	}
-	var caseID string
-	switch kind {
-	case RecordAction:
-		for _, a := range cs.Actions {
-			if a.ID == id {
-				caseID = a.CaseID
-			}
-		}
-	case RecordDecision:
-		for _, d := range cs.Decisions {
-			if d.ID == id {
-				caseID = d.CaseID
+	if id := caseOf(cs); id != "" {
+		for _, c := range cs.Cases {
+			if c.ID == id {
+				return coop, cs, c, nil
 			}
 		}
 	}
-	for _, c := range cs.Cases {
-		if c.ID == caseID && caseID != "" {
-			return coop, cs, c, nil
-		}
+	return "", nil, nil, Errorf(CodeNotFound, "%s", notFound)
+}
+
+// fieldsOf is the field problems of a validation's error (none for nil).
+func fieldsOf(err error) FieldErrors {
+	var se *Error
+	if errors.As(err, &se) {
+		return append(FieldErrors(nil), se.Fields...)
 	}
-	return "", nil, nil, Errorf(CodeNotFound, "no %s %s", kind, id)
+	return nil
 }
 
 func validCorrection(fe *FieldErrors, reason CorrectionReason, version int) {
@@ -209,24 +227,14 @@ func (m *Meetings) CorrectAction(ctx context.Context, actor Actor, id string, in
 			cur = a
 		}
 	}
-	var fe FieldErrors
-	if strings.TrimSpace(in.OwnerID) == "" {
-		fe.Add("owner_id", "is required: who does it")
+	// As a new action, except that an unchanged due date may lie in the past.
+	today := Today(m.now())
+	if in.Due == cur.Due.String() && cur.Due.Before(today) {
+		today = cur.Due
 	}
+	due, err := NewAction{OwnerID: in.OwnerID, Description: in.Description, Due: in.Due}.Validate(today)
+	fe := fieldsOf(err)
 	text := strings.TrimSpace(in.Description)
-	if p := validText(in.Description, MaxTextLength); p != "" {
-		fe.Add("description", p)
-	}
-	var due Date
-	if in.Due == "" {
-		fe.Add("due_on", "is required")
-	} else if d, err := ParseDate(in.Due); err != nil {
-		fe.Add("due_on", err.Error())
-	} else if d != cur.Due && d.Before(Today(m.now())) {
-		fe.Add("due_on", "must not be in the past")
-	} else {
-		due = d
-	}
 	validCorrection(&fe, in.Reason, in.Version)
 	if err := fe.Err(); err != nil {
 		return ActionView{}, err
@@ -283,13 +291,7 @@ func (m *Meetings) CorrectDecision(ctx context.Context, actor Actor, id string, 
 			cur = d
 		}
 	}
-	var fe FieldErrors
-	if err := (NewDecision{Kind: in.Kind, Text: in.Text}).Validate(); err != nil {
-		var se *Error
-		if errors.As(err, &se) {
-			fe = append(fe, se.Fields...)
-		}
-	}
+	fe := fieldsOf(NewDecision{Kind: in.Kind, Text: in.Text}.Validate())
 	validCorrection(&fe, in.Reason, in.Version)
 	if err := fe.Err(); err != nil {
 		return DecisionView{}, err
@@ -447,22 +449,16 @@ func (m *Meetings) ReopenCase(ctx context.Context, actor Actor, ref string, reas
 	if err := fe.Err(); err != nil {
 		return CaseView{}, err
 	}
-	coop, err := m.coordinatorCoop(ctx, actor)
+	_, _, c, err := m.coordinatorCase(ctx, actor, "no case for "+ref, func(cs *CaseSet) string {
+		for _, k := range cs.Cases {
+			if k.ItemRef() == ref {
+				return k.ID
+			}
+		}
+		return ""
+	})
 	if err != nil {
 		return CaseView{}, err
-	}
-	cs, err := m.cases.Cases(ctx, coop)
-	if err != nil {
-		return CaseView{}, fmt.Errorf("read cases: %w", err)
-	}
-	var c *Case
-	for _, k := range cs.Cases {
-		if k.ItemRef() == ref {
-			c = k
-		}
-	}
-	if c == nil {
-		return CaseView{}, Errorf(CodeNotFound, "no case for %s", ref)
 	}
 	if c.Status != CaseClosed {
 		return CaseView{}, Errorf(CodeConflict, "this case is not closed")
@@ -497,16 +493,9 @@ func (m *Meetings) CorrectRisk(ctx context.Context, actor Actor, meetingID, risk
 	if err := fe.Err(); err != nil {
 		return RiskNote{}, err
 	}
-	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
+	coop, mt, r, err := m.meetingRisk(ctx, actor, meetingID, riskID)
 	if err != nil {
 		return RiskNote{}, err
-	}
-	r, rcoop, err := m.meetings.Risk(ctx, riskID)
-	if ErrorCode(err) == CodeNotFound || err == nil && rcoop != coop {
-		return RiskNote{}, Errorf(CodeNotFound, "no risk %s", riskID)
-	}
-	if err != nil {
-		return RiskNote{}, fmt.Errorf("find risk: %w", err)
 	}
 	if mt.Status != MeetingPlanned {
 		return RiskNote{}, Errorf(CodeConflict, "this meeting was closed; correct it in the next meeting")

@@ -722,6 +722,23 @@ func (m *Meetings) Reopen(ctx context.Context, actor Actor, meetingID string, re
 	return mt, nil
 }
 
+// meetingRisk is the coordinator's meeting meetingID and risk riskID of
+// the same cooperation (CodeNotFound for another's).
+func (m *Meetings) meetingRisk(ctx context.Context, actor Actor, meetingID, riskID string) (string, *Meeting, *RiskNote, error) {
+	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	r, rcoop, err := m.meetings.Risk(ctx, riskID)
+	if ErrorCode(err) == CodeNotFound || err == nil && rcoop != coop {
+		return "", nil, nil, Errorf(CodeNotFound, "no risk %s", riskID)
+	}
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("find risk: %w", err)
+	}
+	return coop, mt, r, nil
+}
+
 // UpdateRisk gives a risk (of this meeting, or carried over from an
 // earlier one) an owner and a status, in the planned meeting meetingID:
 // an open risk is on every later agenda until a meeting resolves it. The
@@ -733,16 +750,9 @@ func (m *Meetings) Reopen(ctx context.Context, actor Actor, meetingID string, re
 // naming "owner_id" (not an active professional of the cooperation) or
 // "status", CodeConflict once the meeting was held or cancelled.
 func (m *Meetings) UpdateRisk(ctx context.Context, actor Actor, meetingID, riskID, ownerID string, status RiskStatus) (RiskNote, error) {
-	coop, mt, err := m.coordinatorMeeting(ctx, actor, meetingID)
+	coop, mt, r, err := m.meetingRisk(ctx, actor, meetingID, riskID)
 	if err != nil {
 		return RiskNote{}, err
-	}
-	r, rcoop, err := m.meetings.Risk(ctx, riskID)
-	if ErrorCode(err) == CodeNotFound || err == nil && rcoop != coop {
-		return RiskNote{}, Errorf(CodeNotFound, "no risk %s", riskID)
-	}
-	if err != nil {
-		return RiskNote{}, fmt.Errorf("find risk: %w", err)
 	}
 	var fe FieldErrors
 	requireOneOf(&fe, "status", status, RiskStatuses)
