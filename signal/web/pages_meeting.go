@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -397,12 +398,7 @@ func (s *Server) renderMinutes(c echo.Context, status int, problems []FormError,
 // the meeting held last is planned again, to correct or add what was
 // recorded. Without the confirmation or a reason nothing changes.
 func (s *Server) reopenSubmit(c echo.Context) error {
-	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
-		f, err := c.FormParams()
-		if err != nil {
-			return signal.Errorf(signal.CodeInvalid, "unreadable form")
-		}
-		v := s.view(c, "", nil)
+	return s.withForm(c, s.renderMinutes, func(m *signal.Meetings, actor signal.Actor, f url.Values, v *View) ([]FormError, string, error) {
 		var problems []FormError
 		if f.Get("reason") == "" {
 			problems = append(problems, FormError{"reason", v.T("meeting.err.reopen.required")})
@@ -411,18 +407,15 @@ func (s *Server) reopenSubmit(c echo.Context) error {
 			problems = append(problems, FormError{"reopen_confirm", v.T("meeting.err.confirm.required")})
 		}
 		if len(problems) == 0 {
-			_, err = m.Reopen(c.Request().Context(), actor, c.Param("id"), signal.ReopenReason(f.Get("reason")))
+			_, err := m.Reopen(c.Request().Context(), actor, c.Param("id"), signal.ReopenReason(f.Get("reason")))
 			var se *signal.Error
 			if errors.As(err, &se) && se.Code == signal.CodeInvalid {
 				problems = append(problems, FormError{"reason", v.T("meeting.err.reopen.required")})
 			} else if err != nil {
-				return err
+				return nil, "", err
 			}
 		}
-		if len(problems) > 0 {
-			return s.renderMinutes(c, http.StatusBadRequest, problems, f)
-		}
-		return redirect(c, "/overleg/"+c.Param("id"))
+		return problems, "/overleg/" + c.Param("id"), nil
 	})
 }
 
@@ -576,31 +569,21 @@ func (s *Server) attendanceSubmit(c echo.Context) error {
 // confirm (field "confirm") and warns when the meeting is planned for a
 // later day; without the confirmation nothing changes.
 func (s *Server) holdSubmit(c echo.Context) error {
-	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
-		f, err := c.FormParams()
-		if err != nil {
-			return signal.Errorf(signal.CodeInvalid, "unreadable form")
-		}
+	return s.withForm(c, s.renderAgenda, func(m *signal.Meetings, actor signal.Actor, f url.Values, v *View) ([]FormError, string, error) {
 		if f.Get("confirm") != "1" {
-			v := s.view(c, "", nil)
-			return s.renderAgenda(c, http.StatusBadRequest, []FormError{{"confirm", v.T("meeting.err.confirm.required")}}, f)
+			return []FormError{{"confirm", v.T("meeting.err.confirm.required")}}, "", nil
 		}
 		if _, err := m.Hold(c.Request().Context(), actor, c.Param("id")); err != nil {
-			return err
+			return nil, "", err
 		}
-		return redirect(c, "/overleg/"+c.Param("id")+"/verslag")
+		return nil, "/overleg/" + c.Param("id") + "/verslag", nil
 	})
 }
 
 // moveSubmit: POST /overleg/{id}/verplaatsen (date, time): a planned
 // meeting gets a new start; what is on its agenda does not change.
 func (s *Server) moveSubmit(c echo.Context) error {
-	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
-		f, err := c.FormParams()
-		if err != nil {
-			return signal.Errorf(signal.CodeInvalid, "unreadable form")
-		}
-		v := s.view(c, "", nil)
+	return s.withForm(c, s.renderAgenda, func(m *signal.Meetings, actor signal.Actor, f url.Values, v *View) ([]FormError, string, error) {
 		var problems []FormError
 		var at string
 		if f.Get("date") == "" {
@@ -611,20 +594,17 @@ func (s *Server) moveSubmit(c echo.Context) error {
 			at = t.Format(time.RFC3339)
 		}
 		if len(problems) == 0 {
-			_, err = m.Move(c.Request().Context(), actor, c.Param("id"), at)
+			_, err := m.Move(c.Request().Context(), actor, c.Param("id"), at)
 			var se *signal.Error
 			if errors.As(err, &se) && se.Code == signal.CodeInvalid {
 				for _, fe := range se.Fields {
 					problems = append(problems, FormError{"date", meetingProblem(v, "date", fe.Problem)})
 				}
 			} else if err != nil {
-				return err
+				return nil, "", err
 			}
 		}
-		if len(problems) > 0 {
-			return s.renderAgenda(c, http.StatusBadRequest, problems, f)
-		}
-		return redirect(c, "/overleg/"+c.Param("id"))
+		return problems, "/overleg/" + c.Param("id"), nil
 	})
 }
 
@@ -632,19 +612,14 @@ func (s *Server) moveSubmit(c echo.Context) error {
 // meeting will not take place; its items go to the next meeting held.
 // Without the confirmation nothing changes.
 func (s *Server) cancelSubmit(c echo.Context) error {
-	return s.withMeetings(c, func(m *signal.Meetings, actor signal.Actor) error {
-		f, err := c.FormParams()
-		if err != nil {
-			return signal.Errorf(signal.CodeInvalid, "unreadable form")
-		}
+	return s.withForm(c, s.renderAgenda, func(m *signal.Meetings, actor signal.Actor, f url.Values, v *View) ([]FormError, string, error) {
 		if f.Get("cancel_confirm") != "1" {
-			v := s.view(c, "", nil)
-			return s.renderAgenda(c, http.StatusBadRequest, []FormError{{"cancel_confirm", v.T("meeting.err.confirm.required")}}, f)
+			return []FormError{{"cancel_confirm", v.T("meeting.err.confirm.required")}}, "", nil
 		}
 		if _, err := m.Cancel(c.Request().Context(), actor, c.Param("id")); err != nil {
-			return err
+			return nil, "", err
 		}
-		return redirect(c, "/overleg")
+		return nil, "/overleg", nil
 	})
 }
 
