@@ -561,29 +561,9 @@ func TestTheSamePostStoresOnce(t *testing.T) {
 // restart; once held nothing changes; a non-member or an unknown status is
 // refused naming the field, and nothing of a refused post is stored.
 func TestAttendanceIsInTheMinutes(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{t: time.Now()}
-	db := filepath.Join(t.TempDir(), "signaal.db")
-	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	open := func() *app.App {
-		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	a := open()
-	defer func() { a.Close() }()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(a.SeedDemo(ctx))
-	u, _, err := a.DB.UserByEmail(ctx, "zorgcoordinator@demo.signaal.nl")
-	must(err)
-	chair := signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	a := openDemo(t)
+	ctx, must := context.Background(), a.must
+	chair := a.actor("zorgcoordinator@demo.signaal.nl")
 	list, err := a.Meetings.List(ctx, chair)
 	must(err)
 	mt := list[0]
@@ -605,8 +585,7 @@ func TestAttendanceIsInTheMinutes(t *testing.T) {
 	if err := a.Meetings.RecordAttendance(ctx, chair, mt.ID, map[string]signal.AttendanceStatus{second: signal.AttendancePresent}); signal.ErrorCode(err) != signal.CodeConflict {
 		t.Errorf("attendance changed after the close: %v", err)
 	}
-	a.Close()
-	a = open()
+	a.restart()
 	mn, err := a.Meetings.Minutes(ctx, chair, mt.ID)
 	must(err)
 	if mn.Attendance[first] != signal.AttendancePresent || mn.Attendance[second] != signal.AttendanceApologies || len(mn.Attendance) != 2 {
@@ -622,22 +601,9 @@ func TestAttendanceIsInTheMinutes(t *testing.T) {
 // The minutes (and the meeting page) list the members by organisation,
 // then contact person, whatever order the meeting was planned with.
 func TestMinutesListTheMembersInAStableOrder(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{t: time.Now()}
-	a, err := app.Open(ctx, app.Options{DB: filepath.Join(t.TempDir(), "signaal.db"), Now: clock.Now,
-		PasswordParams: auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.SeedDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	u, _, err := a.DB.UserByEmail(ctx, "zorgcoordinator@demo.signaal.nl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chair := signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	a := openDemo(t)
+	ctx, clock := context.Background(), a.clock
+	chair := a.actor("zorgcoordinator@demo.signaal.nl")
 	list, err := a.Meetings.List(ctx, chair)
 	if err != nil {
 		t.Fatal(err)
@@ -683,32 +649,9 @@ func TestMinutesListTheMembersInAStableOrder(t *testing.T) {
 // meeting with a later meeting held after it cannot be reopened; without a
 // reason nothing changes.
 func TestReopeningAHeldMeetingLosesNothing(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{t: time.Now()}
+	a := openDemo(t)
+	ctx, clock, must, actor := context.Background(), a.clock, a.must, a.actor
 	later := func(d time.Duration) { clock.Set(clock.Now().Add(d)) }
-	db := filepath.Join(t.TempDir(), "signaal.db")
-	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	open := func() *app.App {
-		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	a := open()
-	defer func() { a.Close() }()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(a.SeedDemo(ctx))
-	actor := func(email string) signal.Actor {
-		u, _, err := a.DB.UserByEmail(ctx, email)
-		must(err)
-		return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
-	}
 	chair, mentor := actor("zorgcoordinator@demo.signaal.nl"), actor("mentor@demo.signaal.nl")
 	list, err := a.Meetings.List(ctx, chair)
 	must(err)
@@ -757,8 +700,7 @@ func TestReopeningAHeldMeetingLosesNothing(t *testing.T) {
 		t.Fatalf("reopened meeting is %s", mt.Status)
 	}
 	// A restart while it is open again.
-	a.Close()
-	a = open()
+	a.restart()
 	now := newOn(m1.ID)
 	for id := range before {
 		if !now[id] {
@@ -807,32 +749,9 @@ func TestReopeningAHeldMeetingLosesNothing(t *testing.T) {
 // no later agenda. Every change is kept; a wrong status or owner is
 // refused naming the field.
 func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{t: time.Now()}
+	a := openDemo(t)
+	ctx, clock, must, actor := context.Background(), a.clock, a.must, a.actor
 	later := func(d time.Duration) { clock.Set(clock.Now().Add(d)) }
-	db := filepath.Join(t.TempDir(), "signaal.db")
-	params := auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	open := func() *app.App {
-		a, err := app.Open(ctx, app.Options{DB: db, Now: clock.Now, PasswordParams: params})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	a := open()
-	defer func() { a.Close() }()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(a.SeedDemo(ctx))
-	actor := func(email string) signal.Actor {
-		u, _, err := a.DB.UserByEmail(ctx, email)
-		must(err)
-		return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
-	}
 	chair, worker := actor("zorgcoordinator@demo.signaal.nl"), actor("jongerenwerker@demo.signaal.nl")
 	list, err := a.Meetings.List(ctx, chair)
 	must(err)
@@ -879,8 +798,7 @@ func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
 		return ag.CarriedRisks
 	}
 	m2 := plan("Tweede overleg")
-	a.Close()
-	a = open()
+	a.restart()
 	got := carried(m2)
 	if len(got) != 1 || got[0].ID != r.ID || got[0].Owner == nil || got[0].Owner.UserID != worker.UserID || got[0].Status != signal.RiskOpen ||
 		got[0].Text != fixed || !got[0].Corrected || len(got[0].Versions) != 1 || got[0].Versions[0].Text != first {
@@ -896,8 +814,7 @@ func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
 		c2.Versions[1].Reason != signal.CorrectionMistake {
 		t.Fatalf("the risk corrected again: %+v", c2)
 	}
-	a.Close()
-	a = open()
+	a.restart()
 	mn, err := a.Meetings.Minutes(ctx, chair, m1)
 	must(err)
 	if len(mn.Risks) != 1 || mn.Risks[0].Text != changed || !mn.Risks[0].Corrected || len(mn.Risks[0].Versions) != 2 {
@@ -933,4 +850,54 @@ func TestRisksCarryOverWithOwnerAndStatus(t *testing.T) {
 	if n != 2 || audited != 2 {
 		t.Errorf("%d earlier texts kept, %d corrections audited; want 2, 2", n, audited)
 	}
+}
+
+// demoApp is the app on a database file of its own in t.TempDir(), the
+// demo seeded, its clock at the real time: the set-up of the meeting
+// tests that run on the demo. restart closes it and opens it again on the
+// same file; it is closed when the test ends.
+type demoApp struct {
+	*app.App
+	t     *testing.T
+	db    string
+	clock *testClock
+}
+
+func openDemo(t *testing.T) *demoApp {
+	t.Helper()
+	d := &demoApp{t: t, db: filepath.Join(t.TempDir(), "signaal.db"), clock: &testClock{t: time.Now()}}
+	d.open()
+	t.Cleanup(func() { d.App.Close() })
+	d.must(d.SeedDemo(context.Background()))
+	return d
+}
+
+func (d *demoApp) open() {
+	d.t.Helper()
+	a, err := app.Open(context.Background(), app.Options{DB: d.db, Now: d.clock.Now,
+		PasswordParams: auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	d.must(err)
+	d.App = a
+}
+
+// restart closes the app and opens it on the same file.
+func (d *demoApp) restart() {
+	d.t.Helper()
+	d.must(d.App.Close())
+	d.open()
+}
+
+func (d *demoApp) must(err error) {
+	d.t.Helper()
+	if err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// actor is the demo account with address email as an actor.
+func (d *demoApp) actor(email string) signal.Actor {
+	d.t.Helper()
+	u, _, err := d.DB.UserByEmail(context.Background(), email)
+	d.must(err)
+	return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
 }

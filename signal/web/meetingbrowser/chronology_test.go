@@ -24,33 +24,15 @@ func TestCoordinatorReadsAYoungPersonsChronology(t *testing.T) {
 	s := startSite(t)
 	ctx := context.Background()
 	a := s.app
-	actor := func(email string) signal.Actor {
-		t.Helper()
-		u, _, err := a.DB.UserByEmail(ctx, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
-	}
-	chair, school, jamal := actor("zeynep@gemeente.example"), actor("mentor@college.example"), actor("jamal@jongerenwerk.example")
+	chair, school, jamal := actorOf(t, s, "zeynep@gemeente.example"), actorOf(t, s, "mentor@college.example"), actorOf(t, s, "jamal@jongerenwerk.example")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	ag, err := a.Meetings.Agenda(ctx, chair, s.meeting, false)
-	must(err)
-	var ref string
-	for _, it := range ag.Items {
-		if it.Youth != nil && it.Youth.Name == "Sanne de Vries" {
-			ref = it.Ref
-		}
-	}
-	if ref == "" {
-		t.Fatal("Sanne is not on the agenda")
-	}
-	_, err = a.Meetings.AssignLead(ctx, chair, s.meeting, ref, jamal.UserID)
+	ref := itemOf(t, s, chair, "Sanne de Vries")
+	_, err := a.Meetings.AssignLead(ctx, chair, s.meeting, ref, jamal.UserID)
 	must(err)
 	_, err = a.Meetings.AddAction(ctx, chair, s.meeting, ref, signal.NewAction{OwnerID: jamal.UserID,
 		Description: "Huisbezoek plannen met de ouders", Due: signal.Today(time.Now().Add(14 * 24 * time.Hour)).String()})
@@ -90,4 +72,30 @@ func TestCoordinatorReadsAYoungPersonsChronology(t *testing.T) {
 	if i, j := strings.Index(got, "Negen dagen afwezig."), strings.Index(got, "Weer afwezig op maandag."); i < 0 || j < i {
 		t.Errorf("the signals are not under their meetings in order:\n%s", got)
 	}
+}
+
+// actorOf is the account with e-mail address email as an actor.
+func actorOf(t *testing.T, s *site, email string) signal.Actor {
+	t.Helper()
+	u, _, err := s.app.DB.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+}
+
+// itemOf is the ref of the young person named name on the site's meeting.
+func itemOf(t *testing.T, s *site, chair signal.Actor, name string) string {
+	t.Helper()
+	ag, err := s.app.Meetings.Agenda(context.Background(), chair, s.meeting, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range ag.Items {
+		if it.Youth != nil && it.Youth.Name == name {
+			return it.Ref
+		}
+	}
+	t.Fatalf("%s is not on the agenda", name)
+	return ""
 }

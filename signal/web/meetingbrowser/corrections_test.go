@@ -25,28 +25,14 @@ func TestChairCorrectsARecordAndReopensACase(t *testing.T) {
 	s := startSite(t)
 	ctx := context.Background()
 	a := s.app
-	u, _, err := a.DB.UserByEmail(ctx, "zeynep@gemeente.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chair := signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+	chair := actorOf(t, s, "zeynep@gemeente.example")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	ag, err := a.Meetings.Agenda(ctx, chair, s.meeting, false)
-	must(err)
-	var ref string
-	for _, it := range ag.Items {
-		if it.Youth != nil && it.Youth.Name == "Sanne de Vries" {
-			ref = it.Ref
-		}
-	}
-	if ref == "" {
-		t.Fatal("Sanne is not on the agenda")
-	}
+	ref := itemOf(t, s, chair, "Sanne de Vries")
 	const first, fixed = "Huisbezoek plannen met de ouders", "Huisbezoek plannen met moeder en de mentor"
 	act, err := a.Meetings.AddAction(ctx, chair, s.meeting, ref, signal.NewAction{OwnerID: jamalID(t, s), Description: first,
 		Due: signal.Today(time.Now().Add(14 * 24 * time.Hour)).String()})
@@ -146,7 +132,7 @@ func TestChairCorrectsARecordAndReopensACase(t *testing.T) {
 	}
 	next, err := a.Meetings.Plan(ctx, chair, signal.NewMeeting{Title: "Signaleringsoverleg januari", StartsAt: time.Now().Add(72 * time.Hour).Format(time.RFC3339)})
 	must(err)
-	ag, err = a.Meetings.Agenda(ctx, chair, next.ID, false)
+	ag, err := a.Meetings.Agenda(ctx, chair, next.ID, false)
 	must(err)
 	running := false
 	for _, it := range ag.FollowUp {
