@@ -34,6 +34,9 @@ type serveConfig struct {
 	minFree                              uint64
 	smtp                                 mail.Config
 	smtpPasswordFile, publicURL          string
+	// ssoPublicURL is publicURL when the operator gave it or the service
+	// listens on loopback; empty otherwise (see web.Deps.PublicURL).
+	ssoPublicURL string
 }
 
 // maxMinFreeMiB bounds --min-free-mib: 1 EiB, far beyond any disk and
@@ -119,7 +122,7 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	srv, err := web.New(web.FromApp(a, web.Deps{
 		Logger:        logger,
 		SecureCookies: cfg.secureCookies, TrustedProxies: cfg.trustedProxies,
-		MetricsToken: metricsToken,
+		MetricsToken: metricsToken, PublicURL: cfg.ssoPublicURL,
 		// The demo listens on loopback and shows everything anyway.
 		OpenMetrics: cfg.demo && !cfg.allowRemoteDemo,
 	}))
@@ -228,7 +231,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.smtp.User, "smtp-user", os.Getenv("SIGNAAL_SMTP_USER"), "SMTP login `name`, if the server asks for one (SIGNAAL_SMTP_USER)")
 	fs.StringVar(&cfg.smtpPasswordFile, "smtp-password-file", os.Getenv("SIGNAAL_SMTP_PASSWORD_FILE"), "`file` holding the SMTP password, readable by the owner only (SIGNAAL_SMTP_PASSWORD_FILE)")
 	smtpTLS := fs.String("smtp-tls", envOr("SIGNAAL_SMTP_TLS", string(mail.TLSStartTLS)), "`mode` of the SMTP connection: none, starttls or tls (SIGNAAL_SMTP_TLS)")
-	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("SIGNAAL_PUBLIC_URL"), "the `URL` users reach Signaal at, the start of the links in e-mail; default http:// and --addr (SIGNAAL_PUBLIC_URL)")
+	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("SIGNAAL_PUBLIC_URL"), "the `URL` users reach Signaal at, the start of the links in e-mail and of the redirect URL of sign-in through an organisation; default http:// and --addr, and then that sign-in only on loopback (SIGNAAL_PUBLIC_URL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -265,8 +268,15 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if cfg.publicURL == "" {
 		cfg.publicURL = "http://" + cfg.addr
+		// Sign-in through an organisation's issuer takes its redirect URI
+		// from a public address the operator gave, or from loopback.
+		if demoOnLoopback(cfg.addr) {
+			cfg.ssoPublicURL = cfg.publicURL
+		}
 	} else if u, err := url.Parse(cfg.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return cfg, usageError("--public-url %q: want an address such as https://signaal.example.nl", cfg.publicURL)
+	} else {
+		cfg.ssoPublicURL = cfg.publicURL
 	}
 	return cfg, nil
 }

@@ -25,8 +25,19 @@ const SSOCookie = "__Host-signaal_sso"
 // SSOCallbackPath is where the issuer sends the browser back.
 const SSOCallbackPath = "/login/sso/terug"
 
-func (s *Server) ssoRedirectURL(c echo.Context) string {
-	return c.Scheme() + "://" + c.Request().Host + SSOCallbackPath
+// ssoRedirectURL is the redirect URI for the issuer: the configured
+// public address's callback. Without one it is the request's own address,
+// but only for a loopback host (the demo, tests): a Host header is the
+// client's to choose, and an issuer that trusts a wildcard would send the
+// code to whatever host it names. ok is false when there is no safe one.
+func (s *Server) ssoRedirectURL(c echo.Context) (redirect string, ok bool) {
+	if s.publicURL != "" {
+		return s.publicURL + SSOCallbackPath, true
+	}
+	if !loopbackHost(c.Request().Host) {
+		return "", false
+	}
+	return c.Scheme() + "://" + c.Request().Host + SSOCallbackPath, true
 }
 
 // ssoStart: GET /login/sso?org=<id>&next=<path>.
@@ -35,7 +46,12 @@ func (s *Server) ssoStart(c echo.Context) error {
 	if s.needsHTTPS(c) {
 		return s.loginPageError(c, http.StatusForbidden, next, "login.https")
 	}
-	state, authURL, err := s.users.BeginSSO(c.Request().Context(), c.QueryParam("org"), s.ssoRedirectURL(c), next)
+	redirect, ok := s.ssoRedirectURL(c)
+	if !ok {
+		s.logger.Warn("sign-in through an organisation needs the public address: start signald serve with --public-url", slog.String("request_id", requestID(c)))
+		return s.loginPageError(c, http.StatusServiceUnavailable, next, "login.sso.unavailable")
+	}
+	state, authURL, err := s.users.BeginSSO(c.Request().Context(), c.QueryParam("org"), redirect, next)
 	switch signal.ErrorCode(err) {
 	case "":
 	case signal.CodeNotFound:

@@ -20,7 +20,8 @@ type adminSignInData struct {
 }
 
 func (s *Server) signInData(c echo.Context, p signal.PartnerSignIn) adminSignInData {
-	return adminSignInData{PartnerSignIn: p, Redirect: s.ssoRedirectURL(c)}
+	redirect, _ := s.ssoRedirectURL(c) // empty: the page asks for --public-url
+	return adminSignInData{PartnerSignIn: p, Redirect: redirect}
 }
 
 // adminSignInPage: GET /beheer/partners/:id/inloggen.

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -80,6 +81,12 @@ type Deps struct {
 	// held and then checked, so a short delay is only slowness; a longer
 	// one is answered 429 with Retry-After. Zero: 2s; negative: never held.
 	LoginHold time.Duration
+	// PublicURL is the address users reach Signaal at (signald serve
+	// --public-url), e.g. https://signaal.example.nl. The redirect URI
+	// sent to an organisation's OpenID issuer is built from it, never
+	// from the request's Host header. Empty: only a request to a loopback
+	// host may begin a sign-in through an organisation (the demo, tests).
+	PublicURL string
 }
 
 // Check is one readiness check: nil when the part is ready.
@@ -115,6 +122,7 @@ type Server struct {
 	texts        map[string]signal.Text
 	metricsToken string
 	openMetrics  bool
+	publicURL    string
 }
 
 // New returns the server with every route registered.
@@ -133,7 +141,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		echo: echo.New(), users: d.Accounts, issuer: d.Issuer, verifier: d.Verifier, logger: d.Logger, now: d.Now,
-		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies,
+		ready: d.Ready, bodyLimit: d.BodyLimit, secure: d.SecureCookies, publicURL: strings.TrimRight(d.PublicURL, "/"),
 		accounts:  newThrottle(d.AccountThrottle.orDefault(LoginThrottle{Free: 5, First: time.Second, Max: 15 * time.Minute}), true),
 		sources:   newThrottle(d.SourceThrottle.orDefault(LoginThrottle{Free: 20, First: time.Second, Max: time.Minute}), false),
 		resets:    newThrottle(resetThrottle, false),

@@ -269,10 +269,20 @@ type ssoSite struct {
 // coordinator Ank; the issuer knows Ank, Bram (no account in Signaal), Ank
 // with an unverified address, and Wim (an account of another organisation).
 func startSSOSite(t *testing.T, claim signal.IdentityClaim) *ssoSite {
+	return startSSOSiteWith(t, claim, "")
+}
+
+// startSSOSiteWith is startSSOSite for a server that knows its public
+// address (signald serve --public-url), registered at the issuer as the
+// redirect URI in its place; "" for none.
+func startSSOSiteWith(t *testing.T, claim signal.IdentityClaim, publicURL string) *ssoSite {
 	t.Helper()
 	clock := newTestClock()
 	logs := &syncBuffer{}
-	s := startMFASite(t, t.TempDir(), clock, false, func(d *Deps) { d.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	s := startMFASite(t, t.TempDir(), clock, false, func(d *Deps) {
+		d.Logger = slog.New(slog.NewTextHandler(logs, nil))
+		d.PublicURL = publicURL
+	})
 	s.addWorker(mfaEmail, signal.RoleCoordinator)
 	ctx := context.Background()
 	other := signal.Organisation{Name: "Gemeente Noord", Kind: signal.OrgMunicipality,
@@ -291,7 +301,11 @@ func startSSOSite(t *testing.T, claim signal.IdentityClaim) *ssoSite {
 		"sub-wim":  {ID: "sub-wim", Username: "wim", Password: "x", Email: "wim@noord.nl", EmailVerified: true},
 	}
 	const clientID, secret = "signaal-lyceum", "een geheim van de school"
-	iss := startIssuer(t, clientID, secret, s.url+SSOCallbackPath, users)
+	redirect := s.url + SSOCallbackPath
+	if publicURL != "" {
+		redirect = publicURL + SSOCallbackPath
+	}
+	iss := startIssuer(t, clientID, secret, redirect, users)
 	secretFile := filepath.Join(t.TempDir(), "lyceum.secret")
 	if err := os.WriteFile(secretFile, []byte(secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -521,4 +535,66 @@ func TestOIDCSettingsRefuseBadInput(t *testing.T) {
 	if _, err := s.app.Accounts.OrgOIDC(context.Background(), cliActor, "Het Lyceum"); signal.ErrorCode(err) != signal.CodeNotFound {
 		t.Fatalf("settings stored after a refusal: %v", err)
 	}
+}
+
+// TestSSORedirectComesFromThePublicAddress: the redirect URI sent to the
+// organisation's issuer, where it sends the browser back with the code, is
+// the configured public address (signald serve --public-url), never the
+// Host header a client chose. Without a public address only a loopback
+// host (the demo) may begin such a sign-in; any other host is refused
+// before anything goes to the issuer, and the log tells the operator what
+// to set.
+func TestSSORedirectComesFromThePublicAddress(t *testing.T) {
+	const public = "https://signaal.lyceum.example"
+	start := func(t *testing.T, s *ssoSite, host string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, s.url+"/login/sso?"+url.Values{"org": {s.org.ID}, "next": {"/signalen"}}.Encode(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		if !loopbackHost(host) {
+			// As behind the TLS-terminating proxy a public address implies.
+			req.Header.Set("X-Forwarded-Proto", "https")
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	redirectURI := func(t *testing.T, res *http.Response) string {
+		t.Helper()
+		loc, err := url.Parse(res.Header.Get("Location"))
+		if res.StatusCode != http.StatusSeeOther || err != nil {
+			t.Fatalf("start of the sign-in: %d to %q; want the issuer", res.StatusCode, res.Header.Get("Location"))
+		}
+		return loc.Query().Get("redirect_uri")
+	}
+
+	t.Run("public address", func(t *testing.T) {
+		s := startSSOSiteWith(t, signal.ClaimEmail, public)
+		for _, host := range []string{"signaal.lyceum.example", "evil.example", "signaal.lyceum.example.evil.example", strings.TrimPrefix(s.url, "http://")} {
+			if got := redirectURI(t, start(t, s, host)); got != public+SSOCallbackPath {
+				t.Errorf("Host %q: the issuer is told to send the code to %q; want %q", host, got, public+SSOCallbackPath)
+			}
+		}
+	})
+
+	t.Run("no public address", func(t *testing.T) {
+		s := startSSOSiteWith(t, signal.ClaimEmail, "")
+		res := start(t, s, "evil.example")
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Location") != "" {
+			t.Fatalf("a sign-in begun at host evil.example without a public address: %d to %q; want 503 and nothing sent to the issuer", res.StatusCode, res.Header.Get("Location"))
+		}
+		if !strings.Contains(s.logs.String(), "--public-url") {
+			t.Errorf("the log does not tell the operator to set --public-url:\n%s", s.logs.String())
+		}
+		// The demo and tests on loopback still sign in.
+		if got := redirectURI(t, start(t, s, strings.TrimPrefix(s.url, "http://"))); got != s.url+SSOCallbackPath {
+			t.Errorf("on loopback the redirect is %q; want %q", got, s.url+SSOCallbackPath)
+		}
+	})
 }
