@@ -23,6 +23,10 @@ type ActionNotice struct {
 	OwnerEmail    string
 	OwnerRole     Role
 	Due           Date
+	// Reassigned is the owner's user id when a correction gave the action
+	// to someone else than it was first given to ("" otherwise): the new
+	// owner is told as the first was (the notices' keys name them).
+	Reassigned string
 }
 
 // MinutesNotice is a held meeting and who is told its minutes are ready:
@@ -147,12 +151,16 @@ func (n *Notifications) Run(ctx context.Context) (NotifyRun, error) {
 		if a.OwnerRole == RoleCoordinator {
 			link = "/overleg/" + a.MeetingID + "/verslag"
 		}
-		send(&run.Assigned, Mail{Key: "action-assigned/" + a.ID, To: a.OwnerEmail, Kind: MailActionAssigned, Link: link})
+		owner := "" // the first owner's keys are as they always were
+		if a.Reassigned != "" {
+			owner = "/" + a.Reassigned
+		}
+		send(&run.Assigned, Mail{Key: "action-assigned/" + a.ID + owner, To: a.OwnerEmail, Kind: MailActionAssigned, Link: link})
 		switch {
 		case a.Due == today:
-			send(&run.Due, Mail{Key: "action-due/" + a.ID + "/" + a.Due.String(), To: a.OwnerEmail, Kind: MailActionDue, Link: link})
+			send(&run.Due, Mail{Key: "action-due/" + a.ID + "/" + a.Due.String() + owner, To: a.OwnerEmail, Kind: MailActionDue, Link: link})
 		case a.Due.Before(today):
-			send(&run.Overdue, Mail{Key: "action-overdue/" + a.ID + "/" + a.Due.String(), To: a.OwnerEmail, Kind: MailActionOverdue, Link: link})
+			send(&run.Overdue, Mail{Key: "action-overdue/" + a.ID + "/" + a.Due.String() + owner, To: a.OwnerEmail, Kind: MailActionOverdue, Link: link})
 		}
 	}
 	held, err := n.d.Store.HeldMeetings(ctx, n.d.Now().Add(-MinutesWindow))

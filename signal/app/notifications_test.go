@@ -213,3 +213,48 @@ func TestNoticesOnceAcrossTime(t *testing.T) {
 		t.Errorf("the officer's list: %d (%v); want %d", len(list), err, openEsc)
 	}
 }
+
+// An action corrected to another owner is told to the new owner once, as
+// the first owner was told; a correction of its text alone tells no one
+// again, and neither does a restart.
+func TestReassignedActionIsToldToTheNewOwnerOnce(t *testing.T) {
+	a := openDemo(t)
+	ctx := context.Background()
+	chair, worker, mentor := a.actor("zorgcoordinator@demo.signaal.nl"), a.actor("jongerenwerker@demo.signaal.nl"), a.actor("mentor@demo.signaal.nl")
+	list, err := a.Meetings.List(ctx, chair)
+	a.must(err)
+	ag, err := a.Meetings.Agenda(ctx, chair, list[0].ID, false)
+	a.must(err)
+	due := signal.Today(a.clock.Now().Add(10 * 24 * time.Hour)).String()
+	act, err := a.Meetings.AddAction(ctx, chair, list[0].ID, ag.Items[0].Ref, signal.NewAction{OwnerID: worker.UserID, Description: "Huisbezoek plannen", Due: due})
+	a.must(err)
+	assigned := func(when string, want int) {
+		t.Helper()
+		got, err := a.Notifications.Run(ctx)
+		a.must(err)
+		if got.Assigned != want {
+			t.Fatalf("%s: %d assigned notices queued; want %d", when, got.Assigned, want)
+		}
+	}
+	assigned("after the action", 1)
+	_, err = a.Meetings.CorrectAction(ctx, chair, act.ID, signal.ActionCorrection{OwnerID: mentor.UserID, Description: "Huisbezoek plannen", Due: due})
+	a.must(err)
+	assigned("after the owner changed", 1)
+	_, err = a.Meetings.CorrectAction(ctx, chair, act.ID, signal.ActionCorrection{OwnerID: mentor.UserID, Description: "Huisbezoek plannen met moeder", Due: due})
+	a.must(err)
+	assigned("after the text changed", 0)
+	a.restart()
+	assigned("after a restart", 0)
+	rows, err := a.DB.Read().Query(`SELECT recipient FROM outbox WHERE kind = ? ORDER BY id`, string(signal.MailActionAssigned))
+	a.must(err)
+	defer rows.Close()
+	var to []string
+	for rows.Next() {
+		var r string
+		a.must(rows.Scan(&r))
+		to = append(to, r)
+	}
+	if len(to) != 2 || to[0] != "jongerenwerker@demo.signaal.nl" || to[1] != "mentor@demo.signaal.nl" {
+		t.Errorf("assigned notices went to %v; want the youth worker, then the mentor", to)
+	}
+}

@@ -32,7 +32,7 @@ func (p *Privacy) ErasureInventory(ctx context.Context, coop, youth string) (sig
 			UNION SELECT meeting_id FROM case_actions WHERE case_id IN (SELECT id FROM cases WHERE youth = ?1 AND cooperation_id = ?2)
 			UNION SELECT meeting_id FROM case_decisions WHERE case_id IN (SELECT id FROM cases WHERE youth = ?1 AND cooperation_id = ?2)
 			UNION SELECT meeting_id FROM match_decisions WHERE cooperation_id = ?2 AND (youth_a = ?1 OR youth_b = ?1))),
-		(SELECT count(*) FROM outbox o JOIN case_actions a ON o.dedupe_key IN ('action-assigned/' || a.id)
+		(SELECT count(*) FROM outbox o JOIN case_actions a ON (o.dedupe_key IN ('action-assigned/' || a.id) OR o.dedupe_key LIKE 'action-assigned/' || a.id || '/%')
 			OR o.dedupe_key LIKE 'action-due/' || a.id || '/%' OR o.dedupe_key LIKE 'action-overdue/' || a.id || '/%'
 			WHERE a.case_id IN (SELECT id FROM cases WHERE youth = ?1 AND cooperation_id = ?2))`,
 		youth, coop).Scan(&c.Signals, &c.Versions, &c.Cases, &c.Leads, &c.Actions, &c.Decisions, &c.Matches, &c.Minutes, &c.Notices)

@@ -16,8 +16,13 @@ var _ signal.NotificationStore = Outbox{}
 
 // OpenActions implements signal.NotificationStore.
 func (o Outbox) OpenActions(ctx context.Context) ([]signal.ActionNotice, error) {
-	rows, err := o.db.read.QueryContext(ctx, `SELECT a.id, a.meeting_id, u.email, u.role, a.due_on FROM case_actions a
-		JOIN users u ON u.id = a.owner_id WHERE a.done_on IS NULL AND length(a.description_ct) > 0 AND u.disabled = 0 ORDER BY a.due_on, a.id`)
+	// An action corrected to another owner than its first version's is
+	// "reassigned" to the current one.
+	rows, err := o.db.read.QueryContext(ctx, `SELECT a.id, a.meeting_id, u.email, u.role, a.due_on,
+		CASE WHEN a.owner_id <> coalesce((SELECT v.owner_id FROM case_record_versions v WHERE v.record_kind = 'action' AND v.record_id = a.id
+			AND v.version = 1), a.owner_id) THEN a.owner_id ELSE '' END
+		FROM case_actions a JOIN users u ON u.id = a.owner_id WHERE a.done_on IS NULL AND length(a.description_ct) > 0 AND u.disabled = 0
+		ORDER BY a.due_on, a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read open actions: %w", err)
 	}
@@ -26,7 +31,7 @@ func (o Outbox) OpenActions(ctx context.Context) ([]signal.ActionNotice, error) 
 	for rows.Next() {
 		var a signal.ActionNotice
 		var due, role string
-		if err := rows.Scan(&a.ID, &a.MeetingID, &a.OwnerEmail, &role, &due); err != nil {
+		if err := rows.Scan(&a.ID, &a.MeetingID, &a.OwnerEmail, &role, &due, &a.Reassigned); err != nil {
 			return nil, fmt.Errorf("read open actions: %w", err)
 		}
 		a.OwnerRole = signal.Role(role)
