@@ -127,7 +127,10 @@ const (
 	ActionEscalationUpdate AuditAction = "escalation.update"
 	ActionPolicyLoad       AuditAction = "policy.load"
 	ActionPolicyView       AuditAction = "policy.view"
-	ActionOversightView    AuditAction = "oversight.view"
+	// ActionPolicyApprove: a privacy officer approved a policy version for
+	// their cooperation ("policy/<version>/cooperation/<id>").
+	ActionPolicyApprove AuditAction = "policy.approve"
+	ActionOversightView AuditAction = "oversight.view"
 )
 
 // E-mail: a message the mail server accepted, by kind (object

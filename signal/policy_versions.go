@@ -102,6 +102,8 @@ type Policies struct {
 	InForce  *PolicyLoad     `json:"in_force,omitempty"`
 	Versions []PolicyVersion `json:"versions"`
 	Loads    []PolicyLoad    `json:"loads"`
+	// Approvals are the officer's cooperation's, by version.
+	Approvals map[string]PolicyApproval `json:"approvals"`
 }
 
 // Policies returns the governance overview at time at and audits the
@@ -111,10 +113,13 @@ type Policies struct {
 // Errors: CodeForbidden.
 func (p *Privacy) Policies(ctx context.Context, actor Actor, at time.Time) (Policies, error) {
 	var out Policies
-	if actor.Role != RolePrivacyOfficer {
-		return out, Errorf(CodeForbidden, "only a privacy officer uses the privacy console")
+	sc, err := p.scope(ctx, actor)
+	if err != nil {
+		return out, err
 	}
-	var err error
+	if out.Approvals, err = p.approvalsOf(ctx, sc); err != nil {
+		return out, err
+	}
 	if out.Versions, err = p.policies.PolicyVersions(ctx); err != nil {
 		return out, err
 	}
@@ -163,4 +168,13 @@ func (p *Privacy) ComparePolicies(ctx context.Context, actor Actor, from, to str
 		return a, b, err
 	}
 	return a, b, p.record(ctx, actor, ActionPolicyView, "policy-diff/"+from, "")
+}
+
+// PolicyVersions loads stored policy versions and names their rules (the
+// policy package: the only one that knows Rego).
+type PolicyVersions interface {
+	// Load compiles a stored version's files.
+	Load(ctx context.Context, files []PolicyFile) (Decider, error)
+	// Rules returns each rule's source text by rule name.
+	Rules(files []PolicyFile) (map[string]string, error)
 }

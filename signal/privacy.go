@@ -53,6 +53,9 @@ type Privacy struct {
 	staff       StaffDirectory
 	agreements  AgreementReader
 	breaches    BreachStore
+	versions    PolicyVersions
+	recorded    RecordedSignals
+	approvals   PolicyApprovals
 	now         func() time.Time
 }
 
@@ -79,7 +82,13 @@ type PrivacyDeps struct {
 	// breach log (accountability.go).
 	Agreements AgreementReader
 	Breaches   BreachStore
-	Now        func() time.Time
+	// Versions, Recorded and Approvals serve the policy comparison's
+	// effect and the approval of versions (policy_effect.go); nil answers
+	// CodeUnavailable there.
+	Versions  PolicyVersions
+	Recorded  RecordedSignals
+	Approvals PolicyApprovals
+	Now       func() time.Time
 }
 
 // NewPrivacy returns the privacy officer's use cases.
@@ -89,7 +98,7 @@ func NewPrivacy(d PrivacyDeps) *Privacy {
 	}
 	return &Privacy{log: d.Log, integrity: d.Integrity, recorder: d.Recorder, store: d.Store, policies: d.Policies,
 		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, cases: d.Cases, staff: d.Staff,
-		agreements: d.Agreements, breaches: d.Breaches, now: d.Now}
+		agreements: d.Agreements, breaches: d.Breaches, versions: d.Versions, recorded: d.Recorded, approvals: d.Approvals, now: d.Now}
 }
 
 // officerScope is a privacy officer's cooperation and its organisations: the

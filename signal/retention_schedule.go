@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -103,7 +104,7 @@ func (r *Retention) schedule(ctx context.Context, coop string, today, until Date
 			if c := a.On.Time().Compare(b.On.Time()); c != 0 {
 				return c
 			}
-			return compareStrings(string(a.Reason), string(b.Reason))
+			return strings.Compare(string(a.Reason), string(b.Reason))
 		})
 		d.Now = !today.Before(d.Days[0].On)
 		out = append(out, d)
@@ -112,19 +113,9 @@ func (r *Retention) schedule(ctx context.Context, coop string, today, until Date
 		if c := a.Days[0].On.Time().Compare(b.Days[0].On.Time()); c != 0 {
 			return c
 		}
-		return compareStrings(a.Youth, b.Youth)
+		return strings.Compare(a.Youth, b.Youth)
 	})
 	return out, total, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // RetentionSchedule returns the retention page of actor's cooperation: what

@@ -323,6 +323,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	privacy.Log, privacy.Integrity, privacy.Recorder, privacy.Store = ps, a.integrity, ps, ps
 	privacy.Policies, privacy.Escalations, privacy.Directory, privacy.Requests, privacy.Staff = ps, ps, a.DB, ps, a.DB
 	privacy.Agreements, privacy.Breaches = a.DB, ps
+	privacy.Versions, privacy.Recorded, privacy.Approvals = policy.Versions{}, ps, ps
 	a.Privacy = signal.NewPrivacy(privacy)
 	a.Notifications = signal.NewNotifications(signal.NotificationsDeps{Store: a.DB.Outbox(), Outbox: a.Outbox,
 		ScanEscalations: a.Privacy.ScanEscalations, Now: opts.Now})

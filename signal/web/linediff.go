@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/signaal-nl/signaal/signal"
@@ -28,6 +29,78 @@ type FileDiff struct {
 	Lines   []DiffLine `json:"lines,omitempty"`
 	Added   int        `json:"added"`
 	Removed int        `json:"removed"`
+	// Hunks are the changes with DiffContext unchanged lines around each,
+	// as a unified diff shows them.
+	Hunks []DiffHunk `json:"hunks,omitempty"`
+}
+
+// DiffContext is how many unchanged lines a hunk shows around a change.
+const DiffContext = 3
+
+// DiffHunk is one stretch of a unified diff: from line From (1-based) of
+// the old file, FromCount lines, to line To of the new, ToCount lines.
+type DiffHunk struct {
+	From      int        `json:"from"`
+	FromCount int        `json:"from_count"`
+	To        int        `json:"to"`
+	ToCount   int        `json:"to_count"`
+	Lines     []DiffLine `json:"lines"`
+}
+
+// Header is the hunk's unified-diff header, "@@ -12,7 +12,8 @@".
+func (h DiffHunk) Header() string {
+	return fmt.Sprintf("@@ -%d,%d +%d,%d @@", h.From, h.FromCount, h.To, h.ToCount)
+}
+
+// Hunks groups a line diff into hunks with context unchanged lines around
+// each change; changes closer than twice that share a hunk.
+func Hunks(lines []DiffLine, context int) []DiffHunk {
+	var out []DiffHunk
+	// oldAt[i], newAt[i]: the 1-based line numbers before lines[i].
+	oldAt, newAt := make([]int, len(lines)+1), make([]int, len(lines)+1)
+	o, n := 1, 1
+	for i, l := range lines {
+		oldAt[i], newAt[i] = o, n
+		if l.Op != DiffAdd {
+			o++
+		}
+		if l.Op != DiffRemove {
+			n++
+		}
+	}
+	oldAt[len(lines)], newAt[len(lines)] = o, n
+	i := 0
+	for i < len(lines) {
+		if lines[i].Op == DiffSame {
+			i++
+			continue
+		}
+		start := max(0, i-context)
+		end := i
+		for end < len(lines) {
+			if lines[end].Op != DiffSame {
+				end++
+				continue
+			}
+			// A run of unchanged lines: the hunk ends unless another
+			// change comes within 2×context.
+			j := end
+			for j < len(lines) && lines[j].Op == DiffSame {
+				j++
+			}
+			if j < len(lines) && j-end <= 2*context {
+				end = j
+				continue
+			}
+			end = min(end+context, len(lines))
+			break
+		}
+		h := DiffHunk{From: oldAt[start], To: newAt[start], Lines: lines[start:end]}
+		h.FromCount, h.ToCount = oldAt[end]-oldAt[start], newAt[end]-newAt[start]
+		out = append(out, h)
+		i = end
+	}
+	return out
 }
 
 // maxDiffCells bounds the work of one file's diff (lines × lines): the
@@ -73,6 +146,7 @@ func DiffPolicies(from, to []signal.PolicyFile) []FileDiff {
 }
 
 func count(d FileDiff) FileDiff {
+	d.Hunks = Hunks(d.Lines, DiffContext)
 	for _, l := range d.Lines {
 		switch l.Op {
 		case DiffAdd:

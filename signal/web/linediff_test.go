@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,5 +41,31 @@ func TestDiffLines(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "a.rego:changed new.rego:added gone.rego:removed" || files[0].Added != 1 {
 		t.Fatalf("DiffPolicies = %v (%+v)", got, files[0])
+	}
+}
+
+// TestHunks: a unified diff shows each change with three unchanged lines
+// around it, joins changes closer than six lines, and numbers both sides.
+func TestHunks(t *testing.T) {
+	var a, b []string
+	for i := 1; i <= 30; i++ {
+		a = append(a, fmt.Sprintf("line %d", i))
+	}
+	b = append(b, a...)
+	b[4] = "line 5 changed"       // one change near the top
+	b[9] = "line 10 changed"      // 5 lines later: the same hunk
+	b = append(b[:25], b[26:]...) // line 26 removed: a hunk of its own
+	hs := Hunks(DiffLines(strings.Join(a, "\n"), strings.Join(b, "\n")), DiffContext)
+	if len(hs) != 2 {
+		t.Fatalf("%d hunks, want 2: %+v", len(hs), hs)
+	}
+	if got := hs[0].Header(); got != "@@ -2,12 +2,12 @@" {
+		t.Errorf("first hunk %s, want @@ -2,12 +2,12 @@", got)
+	}
+	if hs[0].Lines[0] != (DiffLine{DiffSame, "line 2"}) || hs[0].Lines[len(hs[0].Lines)-1] != (DiffLine{DiffSame, "line 13"}) {
+		t.Errorf("first hunk runs %v .. %v", hs[0].Lines[0], hs[0].Lines[len(hs[0].Lines)-1])
+	}
+	if got := hs[1].Header(); got != "@@ -23,7 +23,6 @@" {
+		t.Errorf("second hunk %s, want @@ -23,7 +23,6 @@", got)
 	}
 }

@@ -39,6 +39,7 @@ func (s *Server) privacyPages(g *PageGroup) {
 	g.POST("/privacy/escalaties/:seq", s.privacyEscalationSubmit, po)
 	g.GET("/privacy/beleid", s.privacyPoliciesPage, po)
 	g.GET("/privacy/beleid/verschil", s.privacyDiffPage, po)
+	g.POST("/privacy/beleid/goedkeuren", s.privacyApproveSubmit, po)
 	s.requestPages(g)
 	s.accountabilityPages(g, po)
 	s.retentionPages(g, po)
@@ -331,14 +332,57 @@ func (s *Server) privacyPoliciesPage(c echo.Context) error {
 type diffPageData struct {
 	From, To string
 	Files    []FileDiff
+	// Effect is which rules changed and how the recorded paths would end;
+	// nil when the server cannot compare (EffectError says why).
+	Effect      *signal.PolicyEffect
+	EffectError string
+	// Approval is the cooperation's approval of To, nil if none.
+	Approval *signal.PolicyApproval
 }
 
-// privacyDiffPage: GET /privacy/beleid/verschil?from&to: the line diff.
+// privacyDiffPage: GET /privacy/beleid/verschil?from&to: the unified diff
+// with context, the rules changed by name, the effect on the recorded
+// question paths, and the approval of the new version.
 func (s *Server) privacyDiffPage(c echo.Context) error {
 	from, to := c.QueryParam("from"), c.QueryParam("to")
 	files, err := s.policyDiff(c, from, to)
 	if err != nil {
 		return err
 	}
-	return s.Render(c, http.StatusOK, "privacy_diff", "privacy.diff.title", diffPageData{From: from, To: to, Files: files})
+	d := diffPageData{From: from, To: to, Files: files}
+	ctx, actor := c.Request().Context(), signalActor(c)
+	eff, err := s.privacy.PolicyEffect(ctx, actor, from, to)
+	switch signal.ErrorCode(err) {
+	case "":
+		d.Effect = &eff
+	case signal.CodeUnavailable:
+		d.EffectError = "unavailable"
+	default:
+		return err
+	}
+	pol, err := s.privacy.Policies(ctx, actor, s.now())
+	if err != nil {
+		return err
+	}
+	if a, ok := pol.Approvals[to]; ok {
+		d.Approval = &a
+	}
+	return s.Render(c, http.StatusOK, "privacy_diff", "privacy.diff.title", d)
+}
+
+// privacyApproveSubmit: POST /privacy/beleid/goedkeuren {version, from}:
+// the officer approves a version for the cooperation, back to the
+// comparison it was approved from.
+func (s *Server) privacyApproveSubmit(c echo.Context) error {
+	version, err := policyVersionParam("version", c.FormValue("version"))
+	if err != nil {
+		return err
+	}
+	if _, err := s.privacy.ApprovePolicy(c.Request().Context(), signalActor(c), version); err != nil && signal.ErrorCode(err) != signal.CodeConflict {
+		return err
+	}
+	if from, err := policyVersionParam("from", c.FormValue("from")); err == nil {
+		return redirect(c, "/privacy/beleid/verschil?"+url.Values{"from": {from}, "to": {version}}.Encode()+"#approval")
+	}
+	return redirect(c, "/privacy/beleid")
 }

@@ -31,6 +31,8 @@ func (s *Server) privacyRoutes(authed *echo.Group) {
 	g.GET("/policies", s.apiPolicies, po)
 	g.GET("/policies/:version", s.apiPolicy, po)
 	g.GET("/policy-diff", s.apiPolicyDiff, po)
+	g.GET("/policy-effect", s.apiPolicyEffect, po)
+	g.POST("/policies/:version/approval", s.apiApprovePolicy, po)
 	g.GET("/oversight", s.apiOversight, po)
 	g.GET("/retention", s.apiRetention, po)
 	g.POST("/retention/run", s.apiRetentionRun, po)
@@ -544,4 +546,37 @@ func (s *Server) apiRetentionRun(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, run)
+}
+
+// apiPolicyEffect: GET /api/v1/privacy/policy-effect?from=VERSION&to=VERSION:
+// the rules changed by name and how the cooperation's recorded question
+// paths would end under each version (counts per change of outcome).
+func (s *Server) apiPolicyEffect(c echo.Context) error {
+	from, err := policyVersionParam("from", c.QueryParam("from"))
+	if err != nil {
+		return err
+	}
+	to, err := policyVersionParam("to", c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	eff, err := s.privacy.PolicyEffect(c.Request().Context(), signalActor(c), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, eff)
+}
+
+// apiApprovePolicy: POST /api/v1/privacy/policies/{version}/approval -> 201
+// the approval; 409 when approved already.
+func (s *Server) apiApprovePolicy(c echo.Context) error {
+	version, err := policyVersionParam("version", c.Param("version"))
+	if err != nil {
+		return err
+	}
+	a, err := s.privacy.ApprovePolicy(c.Request().Context(), signalActor(c), version)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
 }

@@ -46,26 +46,12 @@ func TestContentOnlyInsideARegisteredRequest(t *testing.T) {
 		t.Helper()
 		b := newBrowserClient(t, pe.url)
 		b.login(pe.users[signal.RolePrivacyOfficer].Email)
-		param := regexp.MustCompile(`:[a-z_]+`)
 		tried := 0
 		for _, r := range pe.srv.echo.Routes() {
 			if r.Method != http.MethodGet || strings.HasSuffix(r.Path, "*") || strings.Contains(r.Path, "logout") {
 				continue
 			}
-			paths := []string{r.Path}
-			for _, p := range param.FindAllString(r.Path, -1) {
-				var next []string
-				for _, path := range paths {
-					for _, v := range ids[p] {
-						next = append(next, strings.Replace(path, p, v, 1))
-					}
-					if len(ids[p]) == 0 {
-						next = append(next, strings.Replace(path, p, "1", 1))
-					}
-				}
-				paths = next
-			}
-			for _, path := range paths {
+			for _, path := range routePaths(r.Path, ids) {
 				for _, q := range []string{"", "?content=true"} {
 					var status int
 					var body string
@@ -294,7 +280,6 @@ func noErasureWithoutARequest(t *testing.T, pe *privacyEnv, ids map[string][]str
 	t.Helper()
 	b := newBrowserClient(t, pe.url)
 	b.login(pe.users[signal.RolePrivacyOfficer].Email)
-	param := regexp.MustCompile(`:[a-z_]+`)
 	form := url.Values{}
 	for k, v := range fields {
 		form.Set(k, v)
@@ -305,20 +290,7 @@ func noErasureWithoutARequest(t *testing.T, pe *privacyEnv, ids map[string][]str
 			strings.Contains(r.Path, "logout") || strings.Contains(r.Path, "uitloggen") || strings.Contains(r.Path, "login") {
 			continue
 		}
-		paths := []string{r.Path}
-		for _, p := range param.FindAllString(r.Path, -1) {
-			var next []string
-			for _, path := range paths {
-				for _, v := range ids[p] {
-					next = append(next, strings.Replace(path, p, v, 1))
-				}
-				if len(ids[p]) == 0 {
-					next = append(next, strings.Replace(path, p, "1", 1))
-				}
-			}
-			paths = next
-		}
-		for _, path := range paths {
+		for _, path := range routePaths(r.Path, ids) {
 			tried++
 			if strings.HasPrefix(path, "/api/") {
 				body, _ := json.Marshal(fields)
@@ -337,4 +309,26 @@ func noErasureWithoutARequest(t *testing.T, pe *privacyEnv, ids map[string][]str
 	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action IN (?, ?, ?)`, signal.ActionSignalErase, signal.ActionYouthKeyErase, signal.ActionAccessErasure); n != 0 {
 		t.Fatalf("%d erasures audited without a registered request", n)
 	}
+}
+
+// routeParam is a parameter of an echo route path (":id").
+var routeParam = regexp.MustCompile(`:[a-z_]+`)
+
+// routePaths fills route path's parameters with each value ids has for
+// them ("1" for a parameter it has none for): every combination.
+func routePaths(path string, ids map[string][]string) []string {
+	paths := []string{path}
+	for _, p := range routeParam.FindAllString(path, -1) {
+		var next []string
+		for _, path := range paths {
+			for _, v := range ids[p] {
+				next = append(next, strings.Replace(path, p, v, 1))
+			}
+			if len(ids[p]) == 0 {
+				next = append(next, strings.Replace(path, p, "1", 1))
+			}
+		}
+		paths = next
+	}
+	return paths
 }

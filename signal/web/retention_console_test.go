@@ -225,13 +225,7 @@ func TestBrowserRetentionPage(t *testing.T) {
 		rs.setClock(rs.now().Add(72 * time.Hour))
 		rs.app.Retention.Run(context.Background(), signal.RetentionActor, signal.RetentionRequest{}) // day 21 stops
 	}
-	p := browsertest.NewPage(t, browsertest.Laptop)
-	p.ExpectConsoleError("Cache.add() failed")
-	p.Goto(rs.url+"/login", browsertest.CSS("#f-email"))
-	p.Fill(browsertest.CSS("#f-email"), rs.users[signal.RolePrivacyOfficer].Email)
-	p.Fill(browsertest.CSS("#f-password"), testPassword)
-	p.Click(browsertest.CSS("form button[type=submit].primary"))
-	p.WaitFor(browsertest.Name("Bewaren en wissen"))
+	p := browserLogin(t, rs.url, rs.users[signal.RolePrivacyOfficer].Email, browsertest.Laptop)
 	p.ClickAndWait(browsertest.Name("Bewaren en wissen"), browsertest.CSS("#due-title"))
 	text := p.Text(browsertest.CSS("main"))
 	for _, want := range []string{"Een veiligheidsgrens houdt het wissen tegen", "tegengehouden: te groot deel van de inhoud; niets gewist (er zouden 22 meldingen weggaan)", "het automatische wissen", "jongere wordt 23"} {
