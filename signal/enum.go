@@ -32,6 +32,17 @@ func checkEnum[T ~string](fe *FieldErrors, path string, v *T, allowed []T) {
 	}
 }
 
+// requireCode adds the problem of a required code field to fe: missing
+// ("is required: " and why), or outside allowed.
+func requireCode[T ~string](fe *FieldErrors, field string, v T, allowed []T, why string) {
+	switch {
+	case v == "":
+		fe.Add(field, "is required: "+why)
+	case !slices.Contains(allowed, v):
+		fe.Add(field, unknownValue(v, allowed))
+	}
+}
+
 // unknownValue is the problem for a value outside an enum, listing what is
 // allowed so the caller can fix it without reading the contract.
 func unknownValue[T ~string](v T, allowed []T) string {

@@ -192,6 +192,19 @@ func (p *Privacy) erasureRequest(ctx context.Context, actor Actor, id string) (o
 	return officerScope{Cooperation: r.Cooperation, Organisations: orgs}, r, nil
 }
 
+// requestCase finds request id as find does for actor (officerRequest, or
+// erasureRequest for what the operator may do too) and the store the use
+// case needs, or the first error.
+func requestCase[S any](ctx context.Context, find func(context.Context, Actor, string) (officerScope, AccessRequest, error), actor Actor, id string, store func() (S, error)) (officerScope, AccessRequest, S, error) {
+	var st S
+	sc, r, err := find(ctx, actor, id)
+	if err != nil {
+		return sc, r, st, err
+	}
+	st, err = store()
+	return sc, r, st, err
+}
+
 // ErasurePlan is the confirmation step of an erasure inside request id:
 // what would go, counted per kind for its young person in the request's
 // cooperation, and what stays. Audited as access_request.view (object
@@ -203,11 +216,7 @@ func (p *Privacy) erasureRequest(ctx context.Context, actor Actor, id string) (o
 // Errors: CodeForbidden, CodeNotFound, CodeConflict (closed, or answered
 // already), CodeUnavailable.
 func (p *Privacy) ErasurePlan(ctx context.Context, actor Actor, id string) (ErasurePlan, error) {
-	sc, r, err := p.erasureRequest(ctx, actor, id)
-	if err != nil {
-		return ErasurePlan{}, err
-	}
-	st, err := p.erasures()
+	sc, r, st, err := requestCase(ctx, p.erasureRequest, actor, id, p.erasures)
 	if err != nil {
 		return ErasurePlan{}, err
 	}
@@ -268,21 +277,12 @@ func (p *Privacy) answerable(ctx context.Context, st ErasureStore, r AccessReque
 // CodeConflict (closed, answered, or changed since the plan),
 // CodeUnavailable.
 func (p *Privacy) EraseOnRequest(ctx context.Context, actor Actor, id string, reason ErasureReason, fingerprint string) (ErasureAnswer, error) {
-	sc, r, err := p.erasureRequest(ctx, actor, id)
-	if err != nil {
-		return ErasureAnswer{}, err
-	}
-	st, err := p.erasures()
+	sc, r, st, err := requestCase(ctx, p.erasureRequest, actor, id, p.erasures)
 	if err != nil {
 		return ErasureAnswer{}, err
 	}
 	var fe FieldErrors
-	switch {
-	case reason == "":
-		fe.Add("reason", "is required: the ground of art. 17(1) the request rests on")
-	case !slices.Contains(RequestErasureReasons, reason):
-		fe.Add("reason", unknownValue(reason, RequestErasureReasons))
-	}
+	requireCode(&fe, "reason", reason, RequestErasureReasons, "the ground of art. 17(1) the request rests on")
 	if fingerprint == "" {
 		fe.Add("fingerprint", "is required: confirm the counts of the erasure plan")
 	}
@@ -343,21 +343,12 @@ func (p *Privacy) EraseOnRequest(ctx context.Context, actor Actor, id string, re
 // Errors: CodeForbidden, CodeInvalid (ground), CodeNotFound, CodeConflict
 // (closed or answered), CodeUnavailable.
 func (p *Privacy) RefuseErasure(ctx context.Context, actor Actor, id string, ground RefusalGround) (ErasureAnswer, error) {
-	_, r, err := p.officerRequest(ctx, actor, id)
-	if err != nil {
-		return ErasureAnswer{}, err
-	}
-	st, err := p.erasures()
+	_, r, st, err := requestCase(ctx, p.officerRequest, actor, id, p.erasures)
 	if err != nil {
 		return ErasureAnswer{}, err
 	}
 	var fe FieldErrors
-	switch {
-	case ground == "":
-		fe.Add("ground", "is required: why the data may not be erased (art. 17(3))")
-	case !slices.Contains(RefusalGrounds, ground):
-		fe.Add("ground", unknownValue(ground, RefusalGrounds))
-	}
+	requireCode(&fe, "ground", ground, RefusalGrounds, "why the data may not be erased (art. 17(3))")
 	if err := fe.Err(); err != nil {
 		return ErasureAnswer{}, err
 	}
@@ -387,11 +378,7 @@ func (p *Privacy) RefuseErasure(ctx context.Context, actor Actor, id string, gro
 // Errors: CodeForbidden, CodeNotFound (no request, or not answered),
 // CodeUnavailable.
 func (p *Privacy) ErasureReceipt(ctx context.Context, actor Actor, id string) (ErasureReceipt, error) {
-	sc, r, err := p.officerRequest(ctx, actor, id)
-	if err != nil {
-		return ErasureReceipt{}, err
-	}
-	st, err := p.erasures()
+	sc, r, st, err := requestCase(ctx, p.officerRequest, actor, id, p.erasures)
 	if err != nil {
 		return ErasureReceipt{}, err
 	}

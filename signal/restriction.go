@@ -3,7 +3,6 @@ package signal
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -111,21 +110,12 @@ func (p *Privacy) Restriction(ctx context.Context, actor Actor, id string) (*Res
 // (the request is closed, or the young person is restricted already),
 // CodeUnavailable.
 func (p *Privacy) Restrict(ctx context.Context, actor Actor, id string, ground RestrictionGround) (Restriction, error) {
-	sc, r, err := p.officerRequest(ctx, actor, id)
-	if err != nil {
-		return Restriction{}, err
-	}
-	st, err := p.restrictions()
+	sc, r, st, err := requestCase(ctx, p.officerRequest, actor, id, p.restrictions)
 	if err != nil {
 		return Restriction{}, err
 	}
 	var fe FieldErrors
-	switch {
-	case ground == "":
-		fe.Add("ground", "is required: why the processing is restricted (art. 18(1))")
-	case !slices.Contains(RestrictionGrounds, ground):
-		fe.Add("ground", unknownValue(ground, RestrictionGrounds))
-	}
+	requireCode(&fe, "ground", ground, RestrictionGrounds, "why the processing is restricted (art. 18(1))")
 	if err := fe.Err(); err != nil {
 		return Restriction{}, err
 	}
@@ -149,11 +139,7 @@ func (p *Privacy) Restrict(ctx context.Context, actor Actor, id string, ground R
 // Errors: CodeForbidden, CodeNotFound, CodeConflict (not restricted),
 // CodeUnavailable.
 func (p *Privacy) LiftRestriction(ctx context.Context, actor Actor, id string) error {
-	sc, r, err := p.officerRequest(ctx, actor, id)
-	if err != nil {
-		return err
-	}
-	st, err := p.restrictions()
+	sc, r, st, err := requestCase(ctx, p.officerRequest, actor, id, p.restrictions)
 	if err != nil {
 		return err
 	}

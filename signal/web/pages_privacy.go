@@ -234,18 +234,7 @@ type reportPageData struct {
 // pages_requests.go); ?content=true is
 // refused (audited): content is read inside a registered request only.
 func (s *Server) privacyReportPage(c echo.Context) error {
-	subject, err := subjectParam(c)
-	if err != nil {
-		return err
-	}
-	withContent, err := boolParam(c, "content")
-	if err != nil {
-		return err
-	}
-	if withContent {
-		return s.refuseContent(c, subject)
-	}
-	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject)
+	rep, subject, err := s.accessReport(c)
 	if err != nil {
 		return err
 	}

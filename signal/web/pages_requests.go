@@ -139,11 +139,7 @@ type receiptPageData struct {
 // receiptPage: GET /privacy/verzoeken/{id}/ontvangstbewijs: the receipt for
 // the file, printable.
 func (s *Server) receiptPage(c echo.Context) error {
-	id, err := requestParam(c)
-	if err != nil {
-		return err
-	}
-	rc, err := s.privacy.ErasureReceipt(c.Request().Context(), signalActor(c), id)
+	rc, id, err := onRequest(c, s.privacy.ErasureReceipt)
 	if err != nil {
 		return err
 	}
@@ -159,11 +155,7 @@ type youthReportData struct {
 // youthReportPage: GET /privacy/verzoeken/{id}/kopie: the young person's
 // copy, printable as one document (a content read, reason copy).
 func (s *Server) youthReportPage(c echo.Context) error {
-	id, err := requestParam(c)
-	if err != nil {
-		return err
-	}
-	rep, err := s.privacy.YouthReport(c.Request().Context(), signalActor(c), id)
+	rep, id, err := onRequest(c, s.privacy.YouthReport)
 	if signal.ErrorCode(err) == signal.CodeConflict {
 		v := s.view(c, "request.title", nil)
 		v.Errors = []FormError{{Field: "", Message: v.T("youth.notReleased")}}

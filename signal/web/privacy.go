@@ -336,23 +336,32 @@ func subjectParam(c echo.Context) (string, error) {
 // without content; ?content=true is refused (content only inside a
 // registered request, requests.go).
 func (s *Server) apiAccessReport(c echo.Context) error {
-	subject, err := subjectParam(c)
-	if err != nil {
-		return err
-	}
-	withContent, err := boolParam(c, "content")
-	if err != nil {
-		return err
-	}
-	if withContent {
-		return s.refuseContent(c, subject)
-	}
-	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject)
+	rep, _, err := s.accessReport(c)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="inzageverzoek.json"`)
 	return c.JSON(http.StatusOK, rep)
+}
+
+// accessReport loads the access report (no content) of the young person
+// in the path, for the API and the page, and returns it with the
+// pseudonym; ?content=true is refused and audited (content only inside a
+// registered request).
+func (s *Server) accessReport(c echo.Context) (signal.AccessReport, string, error) {
+	subject, err := subjectParam(c)
+	if err != nil {
+		return signal.AccessReport{}, "", err
+	}
+	withContent, err := boolParam(c, "content")
+	if err != nil {
+		return signal.AccessReport{}, "", err
+	}
+	if withContent {
+		return signal.AccessReport{}, "", s.refuseContent(c, subject)
+	}
+	rep, err := s.privacy.AccessReport(c.Request().Context(), signalActor(c), subject)
+	return rep, subject, err
 }
 
 func boolParam(c echo.Context, name string) (bool, error) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 
@@ -39,6 +40,18 @@ func (s *Server) requestRoutes(authed *echo.Group) {
 	g.DELETE("/access-requests/:id/restriction", s.apiLiftRestriction, po)
 	g.GET("/four-eyes", s.apiFourEyes, second)
 	g.PUT("/four-eyes", s.apiSetFourEyes, s.RequireRole(signal.RoleAdmin))
+}
+
+// onRequest runs one request use case on the id in the path for the
+// signed-in actor, and returns its result and the id.
+func onRequest[T any](c echo.Context, f func(context.Context, signal.Actor, string) (T, error)) (T, string, error) {
+	var v T
+	id, err := requestParam(c)
+	if err != nil {
+		return v, "", err
+	}
+	v, err = f(c.Request().Context(), signalActor(c), id)
+	return v, id, err
 }
 
 // requestIDPattern is the shape of a request id (signal.NewID("req")).
@@ -147,11 +160,7 @@ func (s *Server) apiRequestReport(c echo.Context) error {
 // apiYouthReport: GET /api/v1/privacy/access-requests/{id}/youth-report:
 // the young person's copy as a JSON file (a content read, reason copy).
 func (s *Server) apiYouthReport(c echo.Context) error {
-	id, err := requestParam(c)
-	if err != nil {
-		return err
-	}
-	rep, err := s.privacy.YouthReport(c.Request().Context(), signalActor(c), id)
+	rep, _, err := onRequest(c, s.privacy.YouthReport)
 	if err != nil {
 		return err
 	}
@@ -180,11 +189,7 @@ func (s *Server) apiReleaseContact(c echo.Context) error {
 // apiErasurePlan: GET /api/v1/privacy/access-requests/{id}/erasure-plan:
 // what an erasure would take away, counted per kind, and its fingerprint.
 func (s *Server) apiErasurePlan(c echo.Context) error {
-	id, err := requestParam(c)
-	if err != nil {
-		return err
-	}
-	plan, err := s.privacy.ErasurePlan(c.Request().Context(), signalActor(c), id)
+	plan, _, err := onRequest(c, s.privacy.ErasurePlan)
 	if err != nil {
 		return err
 	}
@@ -243,11 +248,7 @@ func (s *Server) apiRefuseErasure(c echo.Context) error {
 // apiErasureReceipt: GET /api/v1/privacy/access-requests/{id}/erasure-receipt:
 // the receipt for the file as a JSON file.
 func (s *Server) apiErasureReceipt(c echo.Context) error {
-	id, err := requestParam(c)
-	if err != nil {
-		return err
-	}
-	rc, err := s.privacy.ErasureReceipt(c.Request().Context(), signalActor(c), id)
+	rc, id, err := onRequest(c, s.privacy.ErasureReceipt)
 	if err != nil {
 		return err
 	}
