@@ -394,6 +394,40 @@ var ErrWrongLogin = Errorf(CodeUnauthorized, "wrong email address or password")
 // being investigated).
 var ErrNoSession = Errorf(CodeUnauthorized, "no valid session: log in")
 
+// PhoneOutbox is what a phone needs to keep its outbox (signals and drafts
+// waiting on the phone) bound to one account: Account tags the entries
+// (not the user's id, nothing to recognise a person by) and Key (32 bytes)
+// is the AES-GCM key they are encrypted with. Both are derived from the
+// login key and the user's id, so the same account gets the same key
+// again after logging out and in, on any server of the installation, and
+// another account never gets it.
+type PhoneOutbox struct {
+	Account string
+	Key     []byte
+}
+
+// OutboxKey returns the actor's PhoneOutbox (issue 15 item 4). The phone
+// keeps the key as a WebCrypto key that cannot be exported and forgets it
+// at logout; what is queued stays encrypted until the same account logs in
+// again. Nothing is stored or audited: no data about anyone leaves.
+//
+// Callers: a logged-in user, for their own phone (the web reporter pages).
+// Errors: CodeUnauthorized without a user.
+func (a *Accounts) OutboxKey(actor Actor) (PhoneOutbox, error) {
+	if actor.UserID == "" {
+		return PhoneOutbox{}, ErrNoSession
+	}
+	derive := func(purpose string) []byte {
+		m := hmac.New(sha256.New, a.loginKey)
+		m.Write([]byte(purpose + "\x00" + actor.UserID))
+		return m.Sum(nil)
+	}
+	return PhoneOutbox{
+		Account: base64.RawURLEncoding.EncodeToString(derive("signaal phone outbox account v1")[:12]),
+		Key:     derive("signaal phone outbox key v1"),
+	}, nil
+}
+
 // LoginRef is the keyed pseudonym of a (normalised) email address: what a
 // failed login for an unknown address is audited under, and what the login
 // rate limit counts per account. The address itself is never stored.

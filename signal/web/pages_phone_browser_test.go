@@ -170,7 +170,13 @@ func TestBrowserPolicyOnThePhone(t *testing.T) {
 			p.AssertAccessible()
 			p.SetOffline(false)
 			phone := bt.Eval[string](p, `document.getElementById('phone-outcome').textContent`)
+			if got := p.Text(bt.CSS("#screen-step")); got != "Stap 1 van 3: invullen" {
+				t.Errorf("the form's step label reads %q", got)
+			}
 			submit(p, bt.CSS("main button.primary"), ".panel")
+			if got := p.Text(bt.CSS("#screen-step")); got != "Stap 2 van 3: controleren en versturen" {
+				t.Errorf("the check screen's step label reads %q", got)
+			}
 			if report {
 				if !p.Has(bt.CSS(`#report-step a[href="tel:08002000"]`)) {
 					t.Error("the check screen has no separate Veilig Thuis step with the number")

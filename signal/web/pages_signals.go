@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -28,9 +29,23 @@ func (s *Server) reporterPages(g *PageGroup) {
 	g.GET("/signalen/nieuw", s.newSignalPage, reporter)
 	g.POST("/signalen/nieuw", s.newSignalStep, reporter)
 	g.POST("/signalen/verstuur", s.sendSignal, reporter)
+	g.GET("/signalen/telefoonsleutel", s.outboxKey, reporter)
 	g.GET("/signalen/:id", s.signalPage, reporter)
 	g.GET("/signalen/:id/vragen", s.completeQuestion, reporter)
 	g.POST("/signalen/:id/vragen", s.completeStep, reporter)
+}
+
+// outboxKey: GET /signalen/telefoonsleutel, the key this reporter's phone
+// encrypts its outbox with (signal.Accounts.OutboxKey): app.js fetches it
+// once per login, keeps it as a WebCrypto key that cannot be exported and
+// forgets it at logout. Never cached, never logged.
+func (s *Server) outboxKey(c echo.Context) error {
+	ob, err := s.users.OutboxKey(signalActor(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]string{"account": ob.Account, "key": base64.StdEncoding.EncodeToString(ob.Key)})
 }
 
 // recentLimit is how many of their signals the home page lists.

@@ -56,6 +56,10 @@ type View struct {
 	Form url.Values
 	// Data is the page's own data.
 	Data any
+	// Outbox tags the phone's outbox entries of the logged-in reporter
+	// (signal.PhoneOutbox.Account): app.js shows, sends and decrypts only
+	// those. Empty on other pages.
+	Outbox string
 
 	cat    *Catalogue
 	assets map[string]string
@@ -278,6 +282,11 @@ func (s *Server) view(c echo.Context, title string, data any) *View {
 	}
 	if u, ok := CurrentUser(c); ok {
 		v.User = &u
+		if u.Role == signal.RoleReporter {
+			if ob, err := s.users.OutboxKey(signalActor(c)); err == nil {
+				v.Outbox = ob.Account
+			}
+		}
 	}
 	v.CSRF, _ = c.Get(ctxCSRF).(string)
 	return v

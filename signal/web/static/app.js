@@ -6,36 +6,203 @@
 //    page was closed; it is deleted once the server acknowledged it. The
 //    key makes every retry store the signal exactly once.
 //  - the service worker (app shell for offline use) and the network status.
+// The outbox is safe on a shared phone (issue 15 item 4): every entry is
+// encrypted (AES-GCM, WebCrypto) with a key the server derives for the
+// account that wrote it (GET /signalen/telefoonsleutel), kept on the phone
+// as a key that cannot be exported and forgotten at logout and on every
+// page without a logged-in reporter. An entry is tagged with its account
+// (data-account, not a name): only that account's pages show, decrypt and
+// send it, so nothing about a young person is readable before login and a
+// signal is never sent under another account.
 'use strict';
 (function () {
-  var DB_NAME = 'signaal', STORE = 'outbox';
+  var DB_NAME = 'signaal', STORE = 'outbox', KEYS = 'keys', DRAFTS = 'drafts';
   var SHELL = '/signalen/nieuw?shell=1';
   var PAGES = 'signaal-pages-';
   var VERSION = (document.currentScript && document.currentScript.src.split('v=')[1]) || '0';
+  // ACCOUNT is the logged-in reporter's outbox tag, '' on other pages.
+  var ACCOUNT = (document.body && document.body.getAttribute('data-account')) || '';
 
   function openDB() {
     return new Promise(function (resolve, reject) {
-      var r = indexedDB.open(DB_NAME, 1);
-      r.onupgradeneeded = function () { r.result.createObjectStore(STORE, { keyPath: 'key' }); };
+      var r = indexedDB.open(DB_NAME, 2);
+      r.onupgradeneeded = function () {
+        var db = r.result;
+        if (!db.objectStoreNames.contains(STORE)) { db.createObjectStore(STORE, { keyPath: 'key' }); }
+        if (!db.objectStoreNames.contains(KEYS)) { db.createObjectStore(KEYS, { keyPath: 'account' }); }
+        if (!db.objectStoreNames.contains(DRAFTS)) { db.createObjectStore(DRAFTS, { keyPath: 'account' }); }
+      };
       r.onsuccess = function () { resolve(r.result); };
       r.onerror = function () { reject(r.error); };
     });
   }
-  function store(mode, fn) {
+  function store(mode, fn, name) {
     return openDB().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(STORE, mode);
-        var out = fn(t.objectStore(STORE));
+        var t = db.transaction(name || STORE, mode);
+        var out = fn(t.objectStore(name || STORE));
         t.oncomplete = function () { db.close(); resolve(out && out.result); };
         t.onerror = function () { db.close(); reject(t.error); };
       });
     });
   }
+
+  // The account's key: from IndexedDB, else fetched once (online, logged
+  // in) and imported so it cannot be exported.
+  var keyPromise = null;
+  function accountKey() {
+    if (!ACCOUNT || !self.crypto || !crypto.subtle) { return Promise.reject(new Error('no account')); }
+    if (keyPromise) { return keyPromise; }
+    keyPromise = store('readonly', function (s) { return s.get(ACCOUNT); }, KEYS).then(function (hit) {
+      if (hit && hit.key) { return hit.key; }
+      return fetch('/signalen/telefoonsleutel', { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+        if (!res.ok) { throw new Error('key ' + res.status); }
+        return res.json();
+      }).then(function (body) {
+        if (body.account !== ACCOUNT) { throw new Error('key of another account'); }
+        var raw = Uint8Array.from(atob(body.key), function (c) { return c.charCodeAt(0); });
+        return crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+      }).then(function (key) {
+        return store('readwrite', function (s) { s.put({ account: ACCOUNT, key: key }); }, KEYS).then(function () { return key; });
+      });
+    });
+    keyPromise.catch(function () { keyPromise = null; });
+    return keyPromise;
+  }
+  // forgetKeys removes the keys of every account (or of one) from the phone.
+  function forgetKeys(account) {
+    keyPromise = null;
+    return store('readwrite', function (s) { if (account) { s.delete(account); } else { s.clear(); } }, KEYS);
+  }
+  // The entry's key and account are bound to its ciphertext (associated
+  // data): an entry moved to another account does not decrypt.
+  function aad(key, account) { return new TextEncoder().encode('signaal outbox v1|' + account + '|' + key); }
+  function seal(item) {
+    return accountKey().then(function (k) {
+      var iv = crypto.getRandomValues(new Uint8Array(12));
+      var plain = new TextEncoder().encode(JSON.stringify({ signal: item.signal, label: item.label, problem: item.problem || '' }));
+      return crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv, additionalData: aad(item.key, ACCOUNT) }, k, plain).then(function (ct) {
+        return { key: item.key, account: ACCOUNT, iv: iv, ct: ct, created: item.created, state: item.state };
+      });
+    });
+  }
+  function unseal(rec) {
+    return accountKey().then(function (k) {
+      return crypto.subtle.decrypt({ name: 'AES-GCM', iv: rec.iv, additionalData: aad(rec.key, rec.account) }, k, rec.ct);
+    }).then(function (plain) {
+      var body = JSON.parse(new TextDecoder().decode(plain));
+      return { key: rec.key, signal: body.signal, label: body.label, problem: body.problem, created: rec.created, state: rec.state };
+    });
+  }
   var outbox = {
-    all: function () { return store('readonly', function (s) { return s.getAll(); }); },
-    put: function (item) { return store('readwrite', function (s) { s.put(item); }); },
+    // records are the stored entries, encrypted, of every account.
+    records: function () { return store('readonly', function (s) { return s.getAll(); }); },
+    // all is this account's entries, decrypted; an entry that does not
+    // decrypt is left alone (it waits for its own account).
+    all: function () {
+      if (!ACCOUNT) { return Promise.resolve([]); }
+      return outbox.records().then(function (recs) {
+        return Promise.all(recs.filter(function (r) { return r.account === ACCOUNT && r.ct; }).map(function (r) {
+          return unseal(r).catch(function () { return null; });
+        }));
+      }).then(function (items) { return items.filter(Boolean); });
+    },
+    put: function (item) { return seal(item).then(function (rec) { return store('readwrite', function (s) { s.put(rec); }); }); },
     del: function (key) { return store('readwrite', function (s) { s.delete(key); }); }
   };
+
+  // The draft (issue 15 item 3): the new-signal form as typed, kept on the
+  // phone from the first keystroke, encrypted like the outbox (one per
+  // account), so a dropped connection, Back, a reload, a closed tab or the
+  // language switch loses nothing. It is cleared once the signal is in the
+  // outbox or the worker stops.
+  function sealDraft(fields) {
+    return accountKey().then(function (k) {
+      var iv = crypto.getRandomValues(new Uint8Array(12));
+      var plain = new TextEncoder().encode(JSON.stringify(fields));
+      return crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv, additionalData: aad('draft', ACCOUNT) }, k, plain).then(function (ct) {
+        return store('readwrite', function (s) { s.put({ account: ACCOUNT, iv: iv, ct: ct, saved: Date.now() }); }, DRAFTS);
+      });
+    });
+  }
+  function loadDraft() {
+    if (!ACCOUNT) { return Promise.resolve(null); }
+    return store('readonly', function (s) { return s.get(ACCOUNT); }, DRAFTS).then(function (rec) {
+      if (!rec) { return null; }
+      return accountKey().then(function (k) {
+        return crypto.subtle.decrypt({ name: 'AES-GCM', iv: rec.iv, additionalData: aad('draft', ACCOUNT) }, k, rec.ct);
+      }).then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); });
+    });
+  }
+  function clearDraft() {
+    if (!ACCOUNT || !self.indexedDB) { return Promise.resolve(); }
+    return store('readwrite', function (s) { s.delete(ACCOUNT); }, DRAFTS).catch(function () {});
+  }
+  // draftFields are the form's own fields as [name, value] pairs.
+  function draftFields(form) {
+    var out = [];
+    new FormData(form).forEach(function (v, k) {
+      if (k === '_csrf' || k === 'phone_decision' || k === 'idempotency_key' || typeof v !== 'string') { return; }
+      out.push([k, v]);
+    });
+    return out;
+  }
+  function keepDraft(form) {
+    var timer = 0;
+    var pending = 0;
+    var save = function () {
+      clearTimeout(timer);
+      form.setAttribute('data-draft', 'saving');
+      pending++;
+      var mine = pending;
+      timer = setTimeout(function () {
+        timer = 0;
+        sealDraft(draftFields(form)).then(function () {
+          if (mine === pending) { form.setAttribute('data-draft', 'saved'); }
+        }, function () {});
+      }, 250);
+    };
+    form.addEventListener('input', save);
+    form.addEventListener('change', save);
+    // Leaving the page (Back, closing the tab, the language switch) saves
+    // at once what the last keystroke left.
+    window.addEventListener('pagehide', function () { if (timer) { clearTimeout(timer); sealDraft(draftFields(form)).catch(function () {}); } });
+    var stop = form.querySelector('.actions a');
+    if (stop) { stop.addEventListener('click', function () { clearTimeout(timer); timer = 0; clearDraft(); }); }
+  }
+  // restoreDraft fills an empty new-signal form with the draft; the
+  // answers to the policy's questions go in as the carried answers the
+  // policy on the phone (phone.js) checks when it builds its questions.
+  function restoreDraft(form) {
+    var filled = ['youth.name', 'facts', 'opinions'].some(function (n) {
+      var f = form.querySelector('[name="' + n + '"]');
+      return f && f.value.trim() !== '';
+    });
+    if (filled) { return Promise.resolve(); }
+    return loadDraft().then(function (fields) {
+      if (!fields || !fields.length) { return; }
+      fields.forEach(function (kv) {
+        var name = kv[0], v = kv[1];
+        var all = form.querySelectorAll('[name="' + name + '"]');
+        if (!all.length) {
+          if (name.indexOf('answers.') === 0) {
+            var h = document.createElement('input');
+            h.type = 'hidden'; h.name = name; h.value = v;
+            form.appendChild(h);
+          }
+          return;
+        }
+        all.forEach(function (f) {
+          if (f.type === 'radio' || f.type === 'checkbox') { if (f.value === v) { f.checked = true; } }
+          else if (f.type !== 'hidden') { f.value = v; }
+        });
+      });
+      form.setAttribute('data-draft', 'restored');
+      var note = document.getElementById('draft-restored');
+      if (note) { note.hidden = false; }
+      form.dispatchEvent(new Event('change', { bubbles: true }));
+    }).catch(function () {});
+  }
 
   // newKey makes an Idempotency-Key: a UUIDv7 (RFC 9562), random but
   // ordered by time, which the server stores next to the keys of the same
@@ -96,6 +263,7 @@
     return (el && el.getAttribute('data-msg-' + name)) || name;
   }
 
+  var SEND_TIMEOUT = 15000;
   var flushing = null;
   // flush sends every waiting signal once; it stops at the first network
   // failure or expired session (the rest wait for the next try). It
@@ -108,11 +276,16 @@
       items.forEach(function (it) {
         chain = chain.then(function (go) {
           if (!go || it.state === 'rejected') { return go; }
+          // A send that hangs is given up after SEND_TIMEOUT and tried
+          // again later: the Idempotency-Key stores it once whatever happens.
+          var ctl = self.AbortController ? new AbortController() : null;
+          var timer = ctl ? setTimeout(function () { ctl.abort(); }, SEND_TIMEOUT) : 0;
           return fetch('/api/v1/signals', {
-            method: 'POST', credentials: 'same-origin',
+            method: 'POST', credentials: 'same-origin', signal: ctl ? ctl.signal : undefined,
             headers: { 'Content-Type': 'application/json', 'Idempotency-Key': it.key },
             body: JSON.stringify(it.signal)
           }).then(function (res) {
+            clearTimeout(timer);
             if (res.status === 201) {
               return res.json().then(function (body) { sent[it.key] = body.id; return outbox.del(it.key); })
                 .then(function () { return true; });
@@ -125,7 +298,7 @@
                 body.error.fields.map(function (f) { return f.field + ' ' + f.problem; }).join('; ') : '') : String(res.status);
               return outbox.put(it).then(function () { return true; });
             });
-          }, function () { return false; }); // no connection: try again later
+          }, function () { clearTimeout(timer); return false; }); // no connection: try again later
         });
       });
       return chain;
@@ -136,8 +309,13 @@
 
   // render shows the waiting signals in every page's outbox section.
   function render() {
+    var note = document.getElementById('outbox-login-note');
+    if (note && self.indexedDB) {
+      // Before login: only that something waits, never what or whose.
+      outbox.records().then(function (recs) { note.hidden = recs.length === 0; }, function () {});
+    }
     var box = document.getElementById('outbox'), list = document.getElementById('outbox-list');
-    if (!box || !list || !self.indexedDB) { return; }
+    if (!box || !list || !self.indexedDB || !ACCOUNT) { return; }
     outbox.all().then(function (items) {
       list.textContent = '';
       box.hidden = items.length === 0;
@@ -173,9 +351,7 @@
       });
       var link = document.getElementById('outbox-login');
       if (link) { link.hidden = !login; }
-      var note = document.getElementById('outbox-login-note');
-      if (note) { note.hidden = items.length === 0; }
-    });
+    }, function () {});
   }
 
   function label(form) {
@@ -203,9 +379,55 @@
       ev.preventDefault();
       var keyField = form.querySelector('input[name=idempotency_key]');
       var item = { key: keyField ? keyField.value : newKey(), signal: toSignal(form), label: label(form), created: Date.now(), state: 'waiting' };
-      form.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
-      outbox.put(item).then(flush).then(function (sent) {
-        location.href = sent[item.key] ? '/signalen/' + encodeURIComponent(sent[item.key]) : '/signalen';
+      var buttons = form.querySelectorAll('button');
+      buttons.forEach(function (b) { b.disabled = true; });
+      // The send state in words (issue 15 item 3): sending, sent, waiting
+      // for the network, or refused; never a grey button without a word.
+      var state = document.getElementById('send-state');
+      if (!state) {
+        state = document.createElement('p');
+        state.id = 'send-state';
+        state.className = 'notice';
+        state.setAttribute('role', 'status');
+        var actions = form.querySelector('.actions');
+        form.insertBefore(state, actions);
+      }
+      var say = function (name) { state.setAttribute('data-state', name); state.textContent = msg(name); };
+      var done = function (sent) {
+        if (sent[item.key]) {
+          say('sent');
+          clearDraft();
+          location.href = '/signalen/' + encodeURIComponent(sent[item.key]);
+          return true;
+        }
+        return false;
+      };
+      say('sending');
+      outbox.put(item).then(function () {
+        clearDraft();
+        return flush();
+      }).then(function (sent) {
+        if (done(sent)) { return; }
+        return outbox.all().then(function (items) {
+          var it = items.filter(function (x) { return x.key === item.key; })[0];
+          if (it && (it.state === 'rejected' || it.state === 'login')) {
+            // The server answered: the list says what to do next.
+            say(it.state === 'login' ? 'login' : 'rejected');
+            location.href = '/signalen';
+            return;
+          }
+          // No (or a hanging) connection: it waits, encrypted, on the
+          // phone and goes by itself; this page says so and follows it.
+          say('offline');
+          window.addEventListener('online', function retry() {
+            flush().then(function (sent) { if (done(sent)) { window.removeEventListener('online', retry); } });
+          });
+        });
+      }, function () {
+        // It could not be kept on the phone (no key yet): nothing is
+        // lost, the form is still filled in.
+        say('nokey');
+        buttons.forEach(function (b) { b.disabled = false; });
       });
     });
   }
@@ -247,10 +469,15 @@
         return;
       }
       outbox.put({ key: newKey(), signal: s, label: label(form), created: Date.now(), state: 'waiting' }).then(function () {
+        clearDraft();
         form.reset();
         var note = document.getElementById('saved-offline');
         if (note) { note.hidden = false; note.focus(); }
         render();
+      }, function () {
+        // Not kept (no key on this phone yet): the draft still holds it.
+        var note = document.getElementById('saved-offline');
+        if (note) { note.textContent = msg('nokey'); note.hidden = false; note.focus(); }
       });
     });
   }
@@ -268,16 +495,44 @@
       enhanceOffline(form);
       var key = new URLSearchParams(location.search).get('herstel');
       if (key && self.indexedDB) { restore(form, key); }
+      else if (ACCOUNT && self.indexedDB && self.crypto && crypto.subtle) {
+        restoreDraft(form).then(function () { keepDraft(form); });
+      }
     });
     document.querySelectorAll('form[action="/logout"], form[action="/logout/everywhere"]').forEach(function (f) {
-      // The app shell holds the user's name: forget it at logout. The
-      // outbox stays, so nothing waiting is lost.
-      f.addEventListener('submit', function () {
+      // The app shell holds the user's name: forget it at logout, and the
+      // account's key. The outbox stays, encrypted: nothing waiting is
+      // lost, and it is sent when the same account logs in again.
+      f.addEventListener('submit', function (ev) {
+        if (f.getAttribute('data-forgotten')) { return; }
+        ev.preventDefault();
+        var done = function () { f.setAttribute('data-forgotten', '1'); f.submit(); };
+        var steps = [self.indexedDB ? forgetKeys().catch(function () {}) : null];
         if (self.caches) {
-          caches.keys().then(function (keys) { keys.forEach(function (k) { if (k.indexOf(PAGES) === 0) { caches.delete(k); } }); });
+          steps.push(caches.keys().then(function (keys) {
+            return Promise.all(keys.filter(function (k) { return k.indexOf(PAGES) === 0; }).map(function (k) { return caches.delete(k); }));
+          }).catch(function () {}));
         }
+        Promise.all(steps).then(done, done);
       });
     });
+    if (self.indexedDB) {
+      // Entries from before the outbox was encrypted hold plain text and
+      // no account: they cannot be tied to anyone, so they are removed.
+      outbox.records().then(function (recs) {
+        recs.forEach(function (r) { if (!r.ct) { outbox.del(r.key); } });
+      }).catch(function () {});
+    }
+    if (self.indexedDB && ACCOUNT && navigator.onLine) {
+      // Fetch the account's key while there is a connection, so the phone
+      // can keep what is typed later without one.
+      accountKey().catch(function () {});
+    }
+    if (self.indexedDB && !ACCOUNT) {
+      // No reporter logged in (the login page, a public page): no key of
+      // any account stays on the phone.
+      forgetKeys().catch(function () {});
+    }
     netStatus();
     window.addEventListener('online', function () { netStatus(); flush(); });
     window.addEventListener('offline', netStatus);
@@ -290,7 +545,9 @@
       if (document.body.getAttribute('data-user') === '1' && self.caches && navigator.onLine) {
         // The shell is kept per release (the version of this script), so
         // an upgrade never serves a shell whose static files are gone.
-        var name = PAGES + VERSION;
+        // Per account too: another worker on this phone never gets the
+        // shell (the name, the account tag) of the one before.
+        var name = PAGES + VERSION + '-' + ACCOUNT;
         caches.keys().then(function (keys) {
           keys.forEach(function (k) { if (k.indexOf(PAGES) === 0 && k !== name) { caches.delete(k); } });
           return caches.open(name);

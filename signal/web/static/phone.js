@@ -33,6 +33,8 @@ if (form && typeof WebAssembly === 'object') {
   form.addEventListener('focusin', kick);
   form.addEventListener('change', kick);
   form.addEventListener('pointerdown', kick);
+  // A draft app.js put back holds answers to the questions: show them.
+  if (form.dataset.draft === 'restored') { kick(); }
 }
 
 // ageOn is the age in whole years on the day observed, as the server
