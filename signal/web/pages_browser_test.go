@@ -260,6 +260,9 @@ func TestBrowserExpiredSessionKeepsTheQueuedSignal(t *testing.T) {
 	p.Fill(bt.CSS("#f-email"), email)
 	p.Fill(bt.CSS("#f-password"), testPassword)
 	submit(p, bt.CSS("main button[type=submit]"), "a.button.primary[href='/signalen/nieuw']")
+	// The entry is decrypted with the key fetched after login: wait until
+	// the phone's outbox is empty, not only the list on the page.
+	waitOutboxEmpty(t, p)
 	p.Gone(bt.CSS("#outbox-list li"))
 	if n := countSignals(t, se); n != 1 {
 		t.Fatalf("%d signals stored after logging in again, want 1", n)

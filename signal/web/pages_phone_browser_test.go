@@ -106,11 +106,21 @@ func recordOnPhone(t testing.TB, p *bt.Page, c phoneCase) phoneCount {
 	return n
 }
 
+// discardDraft starts a new signal afresh when the phone put back an
+// earlier one (the worker's "Begin opnieuw").
+func discardDraft(p *bt.Page, base string) {
+	// The draft comes back a moment after the page: give it that moment.
+	if bt.Eval[bool](p, `new Promise(r => setTimeout(() => r(!document.getElementById('draft-restored').hidden), 400))`) {
+		submit(p, bt.CSS("#draft-discard"), "form[data-phone-policy]")
+	}
+}
+
 // openPhoneForm opens the new-signal form and waits until the policy runs
 // on the phone.
 func openPhoneForm(t testing.TB, p *bt.Page, base string) {
 	t.Helper()
 	p.Goto(base+"/signalen/nieuw", bt.CSS("form[data-phone-policy]"))
+	discardDraft(p, base)
 	// The policy loads at the first touch of the form.
 	bt.Eval[bool](p, `(document.getElementById('f-youth-name').focus(), true)`)
 	p.WaitFor(bt.CSS("form[data-phone=ready]"))

@@ -200,6 +200,12 @@
       form.setAttribute('data-draft', 'restored');
       var note = document.getElementById('draft-restored');
       if (note) { note.hidden = false; }
+      var discard = document.getElementById('draft-discard');
+      if (discard) {
+        discard.addEventListener('click', function () {
+          clearDraft().then(function () { location.href = '/signalen/nieuw'; });
+        });
+      }
       form.dispatchEvent(new Event('change', { bubbles: true }));
     }).catch(function () {});
   }
