@@ -395,8 +395,11 @@
         state.id = 'send-state';
         state.className = 'notice';
         state.setAttribute('role', 'status');
-        var actions = form.querySelector('.actions');
-        form.insertBefore(state, actions);
+        // Above the send button, wherever its .actions sits in the form
+        // (the check screen also has .actions inside its text panels).
+        var primary = form.querySelector('button.primary');
+        var actions = (primary && primary.closest('.actions')) || null;
+        if (actions) { actions.parentNode.insertBefore(state, actions); } else { form.appendChild(state); }
       }
       var say = function (name) { state.setAttribute('data-state', name); state.textContent = msg(name); };
       var done = function (sent) {
