@@ -7,7 +7,8 @@ import (
 	"github.com/signaal-nl/signaal/signal"
 )
 
-// Dates and times as people read them (issue 17): in Europe/Amsterdam,
+// Dates and times as people read them (issue 17): in Europe/Amsterdam (also
+// the zone in which a coordinator types a meeting's date and time),
 // the month written out ("4 december 2026"), not UTC or ISO.
 
 var amsterdam = func() *time.Location {

@@ -24,7 +24,7 @@ func init() {
 	// The coordinator starts at the meetings (see startPages).
 	startPages[signal.RoleCoordinator] = "/overleg"
 	// when: a moment in Dutch time, as the meeting's pages show it.
-	templateFuncs["when"] = func(t time.Time) string { return t.In(amsterdamZone()).Format("02-01-2006 15:04") }
+	templateFuncs["when"] = func(t time.Time) string { return t.In(amsterdam).Format("02-01-2006 15:04") }
 	// times: moments as the privacy pages show them (UTC), comma-separated.
 	templateFuncs["times"] = func(ts []time.Time) string {
 		out := make([]string, len(ts))
@@ -109,7 +109,7 @@ func (s *Server) planMeetingSubmit(c echo.Context) error {
 		var problems []FormError
 		if f.Get("date") == "" {
 			problems = append(problems, FormError{"date", v.T("meeting.err.date.required")})
-		} else if t, err := time.ParseInLocation("2006-01-02 15:04", f.Get("date")+" "+cmpOr(f.Get("time"), "14:00"), amsterdamZone()); err != nil {
+		} else if t, err := time.ParseInLocation("2006-01-02 15:04", f.Get("date")+" "+cmpOr(f.Get("time"), "14:00"), amsterdam); err != nil {
 			problems = append(problems, FormError{"date", v.T("meeting.err.date.invalid")})
 		} else {
 			in.StartsAt = t.Format(time.RFC3339)
@@ -149,15 +149,6 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// amsterdamZone is the zone in which the coordinator types a meeting's
-// date and time.
-func amsterdamZone() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Amsterdam"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CET", 3600)
 }
 
 // meetingProblem is a domain field problem in the user's language.
@@ -588,7 +579,7 @@ func (s *Server) moveSubmit(c echo.Context) error {
 		var at string
 		if f.Get("date") == "" {
 			problems = append(problems, FormError{"date", v.T("meeting.err.date.required")})
-		} else if t, err := time.ParseInLocation("2006-01-02 15:04", f.Get("date")+" "+cmpOr(f.Get("time"), "14:00"), amsterdamZone()); err != nil {
+		} else if t, err := time.ParseInLocation("2006-01-02 15:04", f.Get("date")+" "+cmpOr(f.Get("time"), "14:00"), amsterdam); err != nil {
 			problems = append(problems, FormError{"date", v.T("meeting.err.date.invalid")})
 		} else {
 			at = t.Format(time.RFC3339)
