@@ -60,11 +60,9 @@ func userAdd(ctx context.Context, args []string, std stdio) error {
 	return d.Close()
 }
 
-func userSetDisabled(disabled bool) func(ctx context.Context, args []string, std stdio) error {
-	verb := "enable"
-	if disabled {
-		verb = "disable"
-	}
+// userByEmail is a `signald user VERB --email ADDRESS` command: it opens
+// the database, runs do on the account named and prints done.
+func userByEmail(verb string, do func(ctx context.Context, accounts *signal.Accounts, email string) error, done func(email string) string) func(ctx context.Context, args []string, std stdio) error {
 	return func(ctx context.Context, args []string, std stdio) error {
 		fs := newFlagSet("user "+verb, "user "+verb+" --email ADDRESS", std.err)
 		db := dbFlag(fs)
@@ -80,36 +78,30 @@ func userSetDisabled(disabled bool) func(ctx context.Context, args []string, std
 			return err
 		}
 		defer d.Close()
-		if err := accounts.SetUserDisabled(ctx, cliActor, *email, disabled); err != nil {
+		if err := do(ctx, accounts, *email); err != nil {
 			return fieldUsage(err)
 		}
-		fmt.Fprintf(std.out, "%sd %s\n", verb, *email)
+		fmt.Fprintln(std.out, done(*email))
 		return d.Close()
 	}
 }
 
-// userResetSecondFactor: `signald user reset-second-factor --email ADDRESS`.
-func userResetSecondFactor(ctx context.Context, args []string, std stdio) error {
-	fs := newFlagSet("user reset-second-factor", "user reset-second-factor --email ADDRESS", std.err)
-	db := dbFlag(fs)
-	email := fs.String("email", "", "the account's email `address`")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func userSetDisabled(disabled bool) func(ctx context.Context, args []string, std stdio) error {
+	verb := "enable"
+	if disabled {
+		verb = "disable"
 	}
-	if *email == "" {
-		return usageError("--email: required")
-	}
-	d, accounts, err := openExisting(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := accounts.ResetSecondFactor(ctx, cliActor, *email); err != nil {
-		return fieldUsage(err)
-	}
-	fmt.Fprintf(std.out, "Second factor of %s reset: it sets up a new one at its next login; its sessions have ended\n", *email)
-	return d.Close()
+	return userByEmail(verb, func(ctx context.Context, accounts *signal.Accounts, email string) error {
+		return accounts.SetUserDisabled(ctx, cliActor, email, disabled)
+	}, func(email string) string { return verb + "d " + email })
 }
+
+// userResetSecondFactor: `signald user reset-second-factor --email ADDRESS`.
+var userResetSecondFactor = userByEmail("reset-second-factor", func(ctx context.Context, accounts *signal.Accounts, email string) error {
+	return accounts.ResetSecondFactor(ctx, cliActor, email)
+}, func(email string) string {
+	return "Second factor of " + email + " reset: it sets up a new one at its next login; its sessions have ended"
+})
 
 // userLinkSSO: `signald user link-sso --email ADDRESS --subject ID`.
 func userLinkSSO(ctx context.Context, args []string, std stdio) error {
