@@ -517,6 +517,9 @@ func (m *Meetings) CorrectRisk(ctx context.Context, actor Actor, meetingID, risk
 	}
 	next := *r
 	next.Text, next.Checked, next.TextVersion = text, true, cur+1
+	if err := m.sealRisk(ctx, coop, &next); err != nil {
+		return RiskNote{}, err
+	}
 	rev := Revision{By: actor.UserID, At: m.now().UTC(), Reason: reason}
 	if err := m.meetings.CorrectRiskText(ctx, actor, mt.ID, &next, rev, []AuditEvent{{Action: ActionMeetingRiskCorrect, Object: meetingObject(mt.ID)}}); err != nil {
 		return RiskNote{}, storeErr(err, "store risk correction")

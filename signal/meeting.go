@@ -318,6 +318,10 @@ type RiskNote struct {
 	// TextReason is why the current text was written (a code).
 	TextReason CorrectionReason `json:"text_reason,omitempty"`
 	Versions   []RiskVersion    `json:"versions,omitempty"`
+	// SealedText is Text sealed under the cooperation's key, as the store
+	// keeps it (nil for a text from before risks were sealed, which the
+	// store returns in Text until SealStoredRisks sealed it).
+	SealedText []byte `json:"-"`
 }
 
 // RiskVersion is an earlier text of a risk. Text is empty and Withheld set
@@ -330,6 +334,8 @@ type RiskVersion struct {
 	WrittenBy string           `json:"written_by"`
 	WrittenAt time.Time        `json:"written_at"`
 	Reason    CorrectionReason `json:"reason,omitempty"`
+	// SealedText: as RiskNote.SealedText.
+	SealedText []byte `json:"-"`
 }
 
 // RiskStatus is whether a risk is still followed up.

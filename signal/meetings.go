@@ -71,6 +71,11 @@ type MeetingStore interface {
 	// writer (CodeConflict when the current version is not
 	// r.TextVersion-1 or the meeting is not planned), with events.
 	CorrectRiskText(ctx context.Context, actor Actor, meetingID string, r *RiskNote, rev Revision, events []AuditEvent) error
+	// PlainRisks returns up to limit risk texts still kept in the clear
+	// (current texts and earlier versions); SealRisk replaces one with
+	// its sealed form, false when it changed meanwhile (SealStoredRisks).
+	PlainRisks(ctx context.Context, limit int) ([]PlainRisk, error)
+	SealRisk(ctx context.Context, p PlainRisk, sealed []byte) (bool, error)
 	// ReopenMeeting makes a held meeting planned again and records why
 	// and when it had been held (CodeConflict if it is not held).
 	ReopenMeeting(ctx context.Context, actor Actor, meetingID string, reason ReopenReason, at time.Time, events []AuditEvent) error
@@ -481,7 +486,10 @@ func (m *Meetings) AddRisk(ctx context.Context, actor Actor, meetingID, text, ke
 	if err != nil {
 		return RiskNote{}, err
 	}
-	r := RiskNote{ID: id, MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true, Status: RiskOpen}
+	r := RiskNote{ID: id, MeetingID: mt.ID, Text: strings.TrimSpace(text), CreatedBy: actor.UserID, CreatedAt: m.now().UTC(), Checked: true, Status: RiskOpen, TextVersion: 1}
+	if err := m.sealRisk(ctx, coop, &r); err != nil {
+		return RiskNote{}, err
+	}
 	err = m.meetings.AddRisk(ctx, actor, &r, []AuditEvent{{Action: ActionMeetingRisk, Object: meetingObject(mt.ID)}})
 	if errors.Is(err, ErrStoredBefore) {
 		return r, nil // the same text, posted again
@@ -611,6 +619,9 @@ func (m *Meetings) risks(ctx context.Context, actor Actor, coop, meetingID strin
 // checkedRisks fills in the owners of rs and holds back the text of one
 // written before the check that the check now refuses.
 func (m *Meetings) checkedRisks(ctx context.Context, actor Actor, coop string, rs []RiskNote) ([]RiskNote, error) {
+	if err := m.openRisks(ctx, coop, rs); err != nil {
+		return nil, err
+	}
 	if err := m.riskOwners(ctx, coop, rs); err != nil {
 		return nil, err
 	}
@@ -736,7 +747,11 @@ func (m *Meetings) meetingRisk(ctx context.Context, actor Actor, meetingID, risk
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("find risk: %w", err)
 	}
-	return coop, mt, r, nil
+	rs := []RiskNote{*r}
+	if err := m.openRisks(ctx, coop, rs); err != nil {
+		return "", nil, nil, err
+	}
+	return coop, mt, &rs[0], nil
 }
 
 // UpdateRisk gives a risk (of this meeting, or carried over from an

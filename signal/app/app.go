@@ -315,6 +315,13 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			} else if n.Sealed+n.Dropped > 0 {
 				logger.Info("meeting titles from before the check sealed", "sealed", n.Sealed, "dropped", n.Dropped)
 			}
+			// Risks and bottlenecks stored in the clear before they were
+			// sealed (issue 18): sealed once, before anything is served.
+			if n, err := a.Meetings.SealStoredRisks(ctx); err != nil {
+				return nil, fmt.Errorf("seal the risks stored in the clear: %w", err)
+			} else if n > 0 {
+				logger.Info("sealed the risk texts stored before risks were sealed", "texts", n)
+			}
 		}
 	}
 

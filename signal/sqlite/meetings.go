@@ -539,7 +539,7 @@ func (s *MeetingStore) Risks(ctx context.Context, meetingID string) ([]signal.Ri
 	return s.readRisks(ctx, `SELECT `+riskColumns+` FROM meeting_risks r WHERE meeting_id = ? ORDER BY created_at, id`, meetingID)
 }
 
-const riskColumns = `r.id, r.meeting_id, r.text, r.created_by, r.created_at, r.checked, coalesce(r.owner_id, ''), r.status, r.text_version, r.text_revision_reason`
+const riskColumns = `r.id, r.meeting_id, r.text, r.created_by, r.created_at, r.checked, coalesce(r.owner_id, ''), r.status, r.text_version, r.text_revision_reason, r.text_ct`
 
 func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any) ([]signal.RiskNote, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
@@ -551,7 +551,7 @@ func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any)
 	for rows.Next() {
 		var r signal.RiskNote
 		var created, status, reason string
-		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked, &r.OwnerID, &status, &r.TextVersion, &reason); err != nil {
+		if err := rows.Scan(&r.ID, &r.MeetingID, &r.Text, &r.CreatedBy, &created, &r.Checked, &r.OwnerID, &status, &r.TextVersion, &reason, &r.SealedText); err != nil {
 			return nil, fmt.Errorf("read risks: %w", err)
 		}
 		r.CreatedAt, r.Status, r.Corrected, r.TextReason = parseTime(created), signal.RiskStatus(status), r.TextVersion > 1, signal.CorrectionReason(reason)
@@ -575,7 +575,7 @@ func (s *MeetingStore) readRisks(ctx context.Context, query string, args ...any)
 // riskVersions are the earlier texts of risk id, oldest first, with the
 // writer's name.
 func (s *MeetingStore) riskVersions(ctx context.Context, id string) ([]signal.RiskVersion, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT v.version, v.text, v.checked, coalesce(u.name, ''), v.written_at, v.reason
+	rows, err := s.r.QueryContext(ctx, `SELECT v.version, v.text, v.checked, coalesce(u.name, ''), v.written_at, v.reason, v.text_ct
 		FROM risk_text_versions v LEFT JOIN users u ON u.id = v.written_by WHERE v.risk_id = ? ORDER BY v.version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read risk versions: %w", err)
@@ -585,7 +585,7 @@ func (s *MeetingStore) riskVersions(ctx context.Context, id string) ([]signal.Ri
 	for rows.Next() {
 		var v signal.RiskVersion
 		var at, reason string
-		if err := rows.Scan(&v.Version, &v.Text, &v.Checked, &v.WrittenBy, &at, &reason); err != nil {
+		if err := rows.Scan(&v.Version, &v.Text, &v.Checked, &v.WrittenBy, &at, &reason, &v.SealedText); err != nil {
 			return nil, fmt.Errorf("read risk versions: %w", err)
 		}
 		v.WrittenAt, v.Reason = parseTime(at), signal.CorrectionReason(reason)
@@ -600,13 +600,17 @@ func (s *MeetingStore) CorrectRiskText(ctx context.Context, actor signal.Actor, 
 		if err := plannedMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO risk_text_versions (risk_id, version, text, checked, written_by, written_at, reason)
-			SELECT id, text_version, text, checked, coalesce(text_revised_by, created_by), coalesce(text_revised_at, created_at), text_revision_reason
+		if _, err := tx.ExecContext(ctx, `INSERT INTO risk_text_versions (risk_id, version, text, checked, written_by, written_at, reason, text_ct)
+			SELECT id, text_version, text, checked, coalesce(text_revised_by, created_by), coalesce(text_revised_at, created_at), text_revision_reason, text_ct
 			FROM meeting_risks WHERE id = ? AND text_version = ?`, r.ID, r.TextVersion-1); err != nil {
 			return fmt.Errorf("keep the risk's text: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE meeting_risks SET text = ?, checked = ?, text_version = ?, text_revised_by = ?, text_revised_at = ?,
-			text_revision_reason = ? WHERE id = ? AND text_version = ?`, r.Text, r.Checked, r.TextVersion, rev.By, rev.At.UTC().Format(timeLayout),
+		text, ct, err := sealedRiskText(r)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE meeting_risks SET text = ?, text_ct = ?, checked = ?, text_version = ?, text_revised_by = ?, text_revised_at = ?,
+			text_revision_reason = ? WHERE id = ? AND text_version = ?`, text, ct, r.Checked, r.TextVersion, rev.By, rev.At.UTC().Format(timeLayout),
 			string(rev.Reason), r.ID, r.TextVersion-1)
 		if err != nil {
 			return fmt.Errorf("correct risk: %w", err)
@@ -1059,8 +1063,12 @@ func (s *MeetingStore) AddRisk(ctx context.Context, actor signal.Actor, r *signa
 		if err := plannedMeeting(ctx, tx, r.MeetingID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at, checked) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, r.ID, r.MeetingID, r.Text, r.CreatedBy, r.CreatedAt.Format(timeLayout), r.Checked)
+		text, ct, err := sealedRiskText(r)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO meeting_risks (id, meeting_id, text, text_ct, created_by, created_at, checked) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, r.ID, r.MeetingID, text, ct, r.CreatedBy, r.CreatedAt.Format(timeLayout), r.Checked)
 		if err != nil {
 			return fmt.Errorf("insert risk: %w", err)
 		}
@@ -1360,4 +1368,65 @@ func (s *MeetingStore) LastDisclosure(ctx context.Context, q signal.DisclosureQu
 		return signal.EarlierDisclosure{Seq: r.Seq, Fields: d.Fields, Texts: d.Texts}, true, nil
 	}
 	return signal.EarlierDisclosure{}, false, nil
+}
+
+// sealedRiskText is what a risk's row holds: the placeholder and its sealed
+// text. A risk is never stored in the clear (migration 0120).
+func sealedRiskText(r *signal.RiskNote) (string, []byte, error) {
+	if len(r.SealedText) == 0 {
+		return "", nil, errors.New("store risk: its text is not sealed")
+	}
+	return sealedTitlePlaceholder, r.SealedText, nil
+}
+
+// PlainRisks implements signal.MeetingStore: risk texts written before
+// they were sealed (migration 0120), current ones and earlier versions.
+func (s *MeetingStore) PlainRisks(ctx context.Context, limit int) ([]signal.PlainRisk, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT r.id, m.cooperation_id, r.text_version, 1, r.text
+		FROM meeting_risks r JOIN meetings m ON m.id = r.meeting_id WHERE r.text_ct IS NULL
+		UNION ALL
+		SELECT v.risk_id, m.cooperation_id, v.version, 0, v.text
+		FROM risk_text_versions v JOIN meeting_risks r ON r.id = v.risk_id JOIN meetings m ON m.id = r.meeting_id WHERE v.text_ct IS NULL
+		LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read risks in the clear: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.PlainRisk
+	for rows.Next() {
+		var p signal.PlainRisk
+		if err := rows.Scan(&p.RiskID, &p.CooperationID, &p.Version, &p.Current, &p.Text); err != nil {
+			return nil, fmt.Errorf("read risks in the clear: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SealRisk implements signal.MeetingStore: it replaces p's text in the
+// clear by sealed, unless it changed meanwhile.
+func (s *MeetingStore) SealRisk(ctx context.Context, p signal.PlainRisk, sealed []byte) (bool, error) {
+	if len(sealed) == 0 {
+		return false, errors.New("seal risk: no ciphertext")
+	}
+	var ok bool
+	err := s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		q := `UPDATE risk_text_versions SET text = ?, text_ct = ? WHERE risk_id = ? AND version = ? AND text_ct IS NULL AND text = ?`
+		if p.Current {
+			q = `UPDATE meeting_risks SET text = ?, text_ct = ? WHERE id = ? AND text_version = ? AND text_ct IS NULL AND text = ?`
+		}
+		res, err := tx.ExecContext(ctx, q, sealedTitlePlaceholder, sealed, p.RiskID, p.Version, p.Text)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	if ok {
+		// The WAL's page images of the text in the clear go at the
+		// checkpointer's next tick, as after an erasure.
+		s.w.truncatePending.Store(true)
+	}
+	return ok, err
 }

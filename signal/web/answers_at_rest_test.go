@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signaal-nl/signaal/signal"
 )
@@ -148,6 +150,98 @@ func TestDatabaseThiefFindsNoAnswers(t *testing.T) {
 			if bytes.Contains(b, []byte(frag)) {
 				i := bytes.Index(b, []byte(frag))
 				t.Errorf("%s holds the answer %s in plain text: …%q…", filepath.Base(f), frag, b[max(0, i-80):min(len(b), i+80)])
+			}
+		}
+	}
+	if files == 0 {
+		t.Fatal("no database file read; the check would prove nothing")
+	}
+}
+
+// TestDatabaseThiefFindsNoRisks (issue 18: the remaining free text
+// encrypted at rest): the meeting's risks and bottlenecks, and every
+// earlier version of a corrected one, are sealed under the cooperation's
+// key. Whoever copies the database files reads none of them, neither new
+// ones nor those stored in the clear before (the service seals those at
+// its next start), while the chair still reads each text and its history,
+// after restarts too.
+func TestDatabaseThiefFindsNoRisks(t *testing.T) {
+	s := newTextsSite(t)
+	s.write(t) // among them the risk "Wachtlijst jeugd-GGZ is twaalf weken."
+	base := "/api/v1/meetings/" + s.meeting
+	risks := func() []signal.RiskNote {
+		t.Helper()
+		var ag struct {
+			Risks []signal.RiskNote `json:"risks"`
+		}
+		s.json("coordinator", "GET", base+"/agenda", nil, http.StatusOK, &ag)
+		return ag.Risks
+	}
+	rs := risks()
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "twaalf weken") {
+		t.Fatalf("the agenda's risks: %+v; want the one written", rs)
+	}
+	s.json("coordinator", "POST", base+"/risks/"+rs[0].ID+"/corrections",
+		map[string]any{"text": "Wachtlijst jeugd-GGZ is nu zestien weken.", "reason": "changed", "version": 1}, http.StatusOK, nil)
+
+	// A risk as stored before risks were sealed, corrected once then: its
+	// text and its earlier version in the clear.
+	raw, err := sql.Open("sqlite3", s.app.DB.Path()+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, q := range []string{
+		`INSERT INTO meeting_risks (id, meeting_id, text, created_by, created_at, checked, text_version, text_revised_by, text_revised_at, text_revision_reason)
+			VALUES ('rsk_from_before', ?1, 'Vervoer naar de dagbesteding ontbreekt.', 'usr_chair', ?2, 1, 2, 'usr_chair', ?2, 'changed')`,
+		`INSERT INTO risk_text_versions (risk_id, version, text, checked, written_by, written_at, reason)
+			VALUES ('rsk_from_before', 1, 'Vervoer ontbreekt op woensdag.', 1, 'usr_chair', ?2, '')`,
+	} {
+		if _, err := raw.Exec(q, s.meeting, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	s.restart() // seals them
+
+	if n := s.count(`SELECT (SELECT count(*) FROM meeting_risks WHERE text_ct IS NULL OR text <> '-')
+		+ (SELECT count(*) FROM risk_text_versions WHERE text_ct IS NULL OR text <> '-')`); n != 0 {
+		t.Fatalf("after the restart %d risk texts are kept in the clear", n)
+	}
+	texts := func(stage string) {
+		t.Helper()
+		got := map[string][]string{}
+		for _, r := range risks() {
+			got[r.Text] = nil
+			for _, v := range r.Versions {
+				got[r.Text] = append(got[r.Text], v.Text)
+			}
+		}
+		want := map[string][]string{
+			"Wachtlijst jeugd-GGZ is nu zestien weken.": {"Wachtlijst jeugd-GGZ is twaalf weken."},
+			"Vervoer naar de dagbesteding ontbreekt.":   {"Vervoer ontbreekt op woensdag."},
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s the chair reads the risks %v; want %v", stage, got, want)
+		}
+	}
+	texts("after the restart")
+	s.restart() // a clean close writes the WAL back into the database file
+	texts("after a second restart")
+
+	files := 0
+	for _, f := range []string{s.app.DB.Path(), s.app.DB.Path() + "-wal"} {
+		b, err := os.ReadFile(f)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		files++
+		for _, w := range []string{"twaalf weken", "zestien weken", "dagbesteding", "ontbreekt op woensdag"} {
+			if i := bytes.Index(b, []byte(w)); i >= 0 {
+				t.Errorf("%s holds the risk text %q in plain text: …%q…", filepath.Base(f), w, b[max(0, i-80):min(len(b), i+80)])
 			}
 		}
 	}

@@ -129,8 +129,9 @@ var meetingTexts = []meetingText{
 	{what: "decision", item: "noor", text: "Daan Jansen en de ouders uitnodigen.", marker: "en de ouders uitnodigen", refused: "a name or a birth date"},
 	// Existence: no text at all.
 	{what: "action", item: "milan", text: "Contact opnemen met de melder.", marker: "opnemen met de melder", refused: "existence level"},
-	// Risks and titles are about the cooperation, kept in the clear: no
-	// young person's name (a special category about a service may stand).
+	// Risks and titles are about the cooperation, sealed under its key:
+	// no young person's name (a special category about a service may
+	// stand).
 	{what: "risk", text: "Wachtlijst jeugd-GGZ is twaalf weken.", marker: "twaalf weken", chair: true, minutes: true},
 	{what: "risk", text: "Sanne de Vries wacht al maanden op hulp.", marker: "wacht al maanden", refused: "names a young person known to the meeting"},
 	{what: "title", text: "Extra overleg Daan Jansen", marker: "Extra overleg", refused: "names a young person known to the meeting"},
