@@ -1371,7 +1371,7 @@ func (s *MeetingStore) LastDisclosure(ctx context.Context, q signal.DisclosureQu
 }
 
 // sealedRiskText is what a risk's row holds: the placeholder and its sealed
-// text. A risk is never stored in the clear (migration 0120).
+// text. A risk is never stored in the clear (migration 0121).
 func sealedRiskText(r *signal.RiskNote) (string, []byte, error) {
 	if len(r.SealedText) == 0 {
 		return "", nil, errors.New("store risk: its text is not sealed")
@@ -1380,7 +1380,7 @@ func sealedRiskText(r *signal.RiskNote) (string, []byte, error) {
 }
 
 // PlainRisks implements signal.MeetingStore: risk texts written before
-// they were sealed (migration 0120), current ones and earlier versions.
+// they were sealed (migration 0121), current ones and earlier versions.
 func (s *MeetingStore) PlainRisks(ctx context.Context, limit int) ([]signal.PlainRisk, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT r.id, m.cooperation_id, r.text_version, 1, r.text
 		FROM meeting_risks r JOIN meetings m ON m.id = r.meeting_id WHERE r.text_ct IS NULL
