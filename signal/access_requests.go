@@ -319,11 +319,7 @@ func (p *Privacy) ExtendRequest(ctx context.Context, actor Actor, id string, rea
 		return AccessRequest{}, err
 	}
 	var fe FieldErrors
-	if reason == "" {
-		fe.Add("reason", "is required: why the answer takes longer")
-	} else if !slices.Contains(ExtensionReasons, reason) {
-		fe.Add("reason", unknownValue(reason, ExtensionReasons))
-	}
+	requireCode(&fe, "reason", reason, ExtensionReasons, "why the answer takes longer")
 	if err := fe.Err(); err != nil {
 		return AccessRequest{}, err
 	}
@@ -492,11 +488,7 @@ func (p *Privacy) RequestReport(ctx context.Context, actor Actor, id string, rea
 		return AccessReport{}, err
 	}
 	var fe FieldErrors
-	if reason == "" {
-		fe.Add("reason", "is required: why the content is read")
-	} else if !slices.Contains(ReadReasons, reason) {
-		fe.Add("reason", unknownValue(reason, ReadReasons))
-	}
+	requireCode(&fe, "reason", reason, ReadReasons, "why the content is read")
 	if err := fe.Err(); err != nil {
 		return AccessReport{}, err
 	}

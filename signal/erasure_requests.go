@@ -403,17 +403,21 @@ func (p *Privacy) ErasureReceipt(ctx context.Context, actor Actor, id string) (E
 // Callers: a privacy officer or an administrator of the cooperation.
 // Errors: CodeForbidden, CodeNotFound, CodeUnavailable.
 func (p *Privacy) ErasureAnswer(ctx context.Context, actor Actor, id string) (*ErasureAnswer, error) {
-	coop, err := p.approverScope(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	r, err := p.request(ctx, coop, id)
-	if err != nil {
-		return nil, err
-	}
-	st, err := p.erasures()
+	_, r, st, err := requestCase(ctx, p.approverRequest, actor, id, p.erasures)
 	if err != nil {
 		return nil, err
 	}
 	return st.Answer(ctx, r.ID)
+}
+
+// approverRequest finds request id of the cooperation of actor, a privacy
+// officer or an administrator (the second pair of eyes); the scope holds
+// the cooperation only.
+func (p *Privacy) approverRequest(ctx context.Context, actor Actor, id string) (officerScope, AccessRequest, error) {
+	coop, err := p.approverScope(ctx, actor)
+	if err != nil {
+		return officerScope{}, AccessRequest{}, err
+	}
+	r, err := p.request(ctx, coop, id)
+	return officerScope{Cooperation: coop}, r, err
 }

@@ -85,19 +85,11 @@ func (p *Privacy) restrictions() (RestrictionStore, error) {
 // Callers: a privacy officer or an administrator of the cooperation.
 // Errors: CodeForbidden, CodeNotFound, CodeUnavailable.
 func (p *Privacy) Restriction(ctx context.Context, actor Actor, id string) (*Restriction, error) {
-	coop, err := p.approverScope(ctx, actor)
+	sc, r, st, err := requestCase(ctx, p.approverRequest, actor, id, p.restrictions)
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.request(ctx, coop, id)
-	if err != nil {
-		return nil, err
-	}
-	st, err := p.restrictions()
-	if err != nil {
-		return nil, err
-	}
-	return st.Restriction(ctx, coop, r.Subject)
+	return st.Restriction(ctx, sc.Cooperation, r.Subject)
 }
 
 // Restrict restricts, inside request id, the processing of its young
