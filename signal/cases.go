@@ -540,10 +540,26 @@ func (m *Meetings) CasesOf(ctx context.Context, coop, youth string) ([]YouthCase
 		if err != nil {
 			return nil, err
 		}
-		rec := YouthCaseRecord{Case: cv}
+		rec := YouthCaseRecord{Case: cv, Earlier: map[string][]string{}}
 		for _, l := range cs.Leads {
 			if l.CaseID == c.ID {
 				rec.Leads = append(rec.Leads, l.LeadProfessional)
+			}
+		}
+		// The earlier texts of corrected actions and decisions: nothing
+		// about the young person is left out of their copy.
+		for _, a := range cv.Actions {
+			if a.Corrected {
+				if rec.Earlier[a.ID], err = m.earlierTexts(ctx, c, RecordAction, a.ID, a.Description); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, d := range cv.Decisions {
+			if d.Corrected {
+				if rec.Earlier[d.ID], err = m.earlierTexts(ctx, c, RecordDecision, d.ID, d.Text); err != nil {
+					return nil, err
+				}
 			}
 		}
 		out = append(out, rec)
@@ -551,10 +567,36 @@ func (m *Meetings) CasesOf(ctx context.Context, coop, youth string) ([]YouthCase
 	return out, nil
 }
 
-// YouthCaseRecord is one case about a young person with every lead it had.
+// YouthCaseRecord is one case about a young person with every lead it had
+// and, per corrected action or decision id, its earlier texts.
 type YouthCaseRecord struct {
-	Case  CaseView
-	Leads []LeadProfessional
+	Case    CaseView
+	Leads   []LeadProfessional
+	Earlier map[string][]string
+}
+
+// earlierTexts are the texts record id had before its current one
+// (current), oldest first, each once; erased ones are left out.
+func (m *Meetings) earlierTexts(ctx context.Context, c *Case, kind RecordKind, id, current string) ([]string, error) {
+	vs, err := m.cases.Versions(ctx, kind, id)
+	if err != nil {
+		return nil, fmt.Errorf("read versions: %w", err)
+	}
+	ad := actionAD(id)
+	if kind == RecordDecision {
+		ad = decisionAD(id)
+	}
+	var out []string
+	for _, v := range vs {
+		text, erased, err := m.disclosure.caseText(ctx, c, ad, v.Text)
+		if err != nil {
+			return nil, err
+		}
+		if !erased && text != current && (len(out) == 0 || out[len(out)-1] != text) {
+			out = append(out, text)
+		}
+	}
+	return out, nil
 }
 
 // storedAction is the action id as stored, for a post that came twice:

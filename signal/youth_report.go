@@ -113,6 +113,8 @@ type YouthAction struct {
 	Due          Date   `json:"due_on"`
 	DoneOn       *Date  `json:"done_on,omitempty"`
 	Erased       bool   `json:"erased,omitempty"`
+	// Earlier are the texts it had before a correction, oldest first.
+	Earlier []string `json:"earlier,omitempty"`
 }
 
 // YouthDecision is a decision of the meeting.
@@ -121,6 +123,8 @@ type YouthDecision struct {
 	Kind   DecisionKind `json:"kind"`
 	Text   string       `json:"text,omitempty"`
 	Erased bool         `json:"erased,omitempty"`
+	// Earlier are the texts it had before a correction, oldest first.
+	Earlier []string `json:"earlier,omitempty"`
 }
 
 // YouthMatch is the meeting's decision whether two items were the same
@@ -268,14 +272,14 @@ func (p *Privacy) youthReport(ctx context.Context, sc officerScope, r AccessRequ
 				yc.Leads = append(yc.Leads, YouthLead{Organisation: l.OrgName, Since: l.AssignedAt})
 			}
 			for _, a := range rec.Case.Actions {
-				ya := YouthAction{Text: a.Description, Due: a.Due, DoneOn: a.DoneOn, Erased: a.Erased}
+				ya := YouthAction{Text: a.Description, Due: a.Due, DoneOn: a.DoneOn, Erased: a.Erased, Earlier: rec.Earlier[a.ID]}
 				if a.Owner != nil {
 					ya.Organisation = a.Owner.OrgName
 				}
 				yc.Actions = append(yc.Actions, ya)
 			}
 			for _, d := range rec.Case.Decisions {
-				yc.Decisions = append(yc.Decisions, YouthDecision{At: d.CreatedAt, Kind: d.Kind, Text: d.Text, Erased: d.Erased})
+				yc.Decisions = append(yc.Decisions, YouthDecision{At: d.CreatedAt, Kind: d.Kind, Text: d.Text, Erased: d.Erased, Earlier: rec.Earlier[d.ID]})
 			}
 			out.Cases = append(out.Cases, yc)
 		}

@@ -272,6 +272,12 @@ func TestChronologyAcrossThreeMeetingsARestartAndAnErasure(t *testing.T) {
 	if len(dv) != 2 || dv[0].Text != decision1 || dv[1].Text != decision1Fixed || dv[1].Reason != signal.CorrectionChanged || !dv[1].Current {
 		t.Fatalf("the decision's history: %+v", dv)
 	}
+	// The young person's own copy (AVG art. 15) has the earlier texts too.
+	recs, err := a.Meetings.CasesOf(ctx, cooperationOf(t, a, chair), strings.TrimPrefix(ref, "y-"))
+	must(err)
+	if len(recs) != 1 || !slices.Equal(recs[0].Earlier[act.ID], []string{actionText}) || !slices.Equal(recs[0].Earlier[dec1.ID], []string{decision1}) {
+		t.Errorf("the young person's copy lacks the earlier texts: %v", recs)
+	}
 	if _, err := a.Meetings.RecordHistory(ctx, school, signal.RecordAction, act.ID); signal.ErrorCode(err) != signal.CodeForbidden {
 		t.Errorf("a reporter reads the action's history: %v", err)
 	}
@@ -900,4 +906,14 @@ func (d *demoApp) actor(email string) signal.Actor {
 	u, _, err := d.DB.UserByEmail(context.Background(), email)
 	d.must(err)
 	return signal.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+}
+
+// cooperationOf is the cooperation of actor's organisation.
+func cooperationOf(t *testing.T, a *app.App, actor signal.Actor) string {
+	t.Helper()
+	var coop string
+	if err := a.DB.Read().QueryRow(`SELECT cooperation_id FROM organisations WHERE id = ?`, actor.OrgID).Scan(&coop); err != nil {
+		t.Fatal(err)
+	}
+	return coop
 }
