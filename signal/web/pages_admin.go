@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -90,27 +89,6 @@ type adminPartnerData struct {
 	ID    string
 	Name  string
 	Kinds []signal.OrgKind
-}
-
-// adminErrors turns a refusal into form errors in the page's language,
-// each naming its field.
-func adminErrors(v *View, err error) []FormError {
-	var se *signal.Error
-	if !errors.As(err, &se) {
-		return []FormError{{Field: "", Message: v.T("admin.error.generic")}}
-	}
-	if len(se.Fields) == 0 {
-		return []FormError{{Field: "", Message: se.Message}}
-	}
-	var out []FormError
-	for _, f := range se.Fields {
-		label := f.Field
-		if key := "admin.field." + f.Field; v.cat.Has(key) {
-			label = v.T(key)
-		}
-		out = append(out, FormError{Field: f.Field, Message: label + ": " + f.Problem})
-	}
-	return out
 }
 
 // refusedForm re-renders page with the form as posted and its errors when
