@@ -24,6 +24,27 @@ import (
 // authenticator (here totp), its code is entered, the recovery codes are
 // shown once, and on. It returns the secret and the 30-second step of the
 // code used.
+// rememberBesideItsLabel: "Onthoud dit apparaat" is a checkbox with its
+// label after it on the same line, and a tap on the label ticks it (a
+// large target on a phone); it is left as it was.
+func rememberBesideItsLabel(t *testing.T, p *bt.Page) {
+	t.Helper()
+	layout := bt.Eval[string](p, `(() => {
+		const i = document.querySelector('#f-remember'), l = document.querySelector('label[for=f-remember]');
+		const a = i.getBoundingClientRect(), b = l.getBoundingClientRect();
+		return (b.left >= a.right ? 'after' : 'not after') + ' ' + (b.top < a.bottom && a.top < b.bottom ? 'same line' : 'other line');
+	})()`)
+	if layout != "after same line" {
+		t.Errorf("the remember-this-device label is %s of its checkbox; want after it, on the same line", layout)
+	}
+	before := bt.Eval[bool](p, `document.querySelector('#f-remember').checked`)
+	p.Click(bt.CSS("label[for=f-remember]"))
+	if bt.Eval[bool](p, `document.querySelector('#f-remember').checked`) == before {
+		t.Error("a click on the label does not tick the checkbox")
+	}
+	p.Click(bt.CSS("label[for=f-remember]"))
+}
+
 func enrolInBrowser(t *testing.T, p *bt.Page, shot string) (string, int64) {
 	t.Helper()
 	if path := bt.Eval[string](p, `location.pathname`); path != "/login/instellen" {
@@ -34,6 +55,7 @@ func enrolInBrowser(t *testing.T, p *bt.Page, shot string) (string, int64) {
 	}
 	p.AssertAccessible()
 	p.Screenshot(shot + "-second-factor")
+	rememberBesideItsLabel(t, p)
 	secret := strings.ReplaceAll(p.Text(bt.CSS("#totp-secret")), " ", "")
 	now := time.Now()
 	code, err := totp.GenerateCode(secret, now)
@@ -286,6 +308,9 @@ func TestBrowserNewCooperationThroughTheConsole(t *testing.T) {
 	j.Screenshot("login-with-sso")
 	if got := j.Text(bt.CSS("#sso-organisations")); !strings.Contains(got, "Jongerenwerk Zuidhaven") || strings.Contains(got, "De Linde") {
 		t.Errorf("the login page's sign-in buttons: %q", got)
+	}
+	if bullet := bt.Eval[string](j, `getComputedStyle(document.querySelector('#sso-organisations li')).listStyleType`); bullet != "none" {
+		t.Errorf("the sign-in buttons are a bulleted list (%s); want buttons only", bullet)
 	}
 	j.Click(bt.CSS("#sso-organisations a"))
 	path := waitPath(t, j, strings.TrimPrefix(iss.url, "http://"), "/login")
