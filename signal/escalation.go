@@ -59,6 +59,11 @@ type Escalation struct {
 	Advice    string             `json:"advice,omitempty"`
 	Decision  EscalationDecision `json:"decision,omitempty"`
 	Note      string             `json:"note,omitempty"`
+	// SealedAdvice and SealedNote are Advice and Note sealed under the
+	// cooperation's key, as the store keeps them (nil for none, or for a
+	// text from before they were sealed, which the store returns as is).
+	SealedAdvice []byte `json:"-"`
+	SealedNote   []byte `json:"-"`
 	// AgeDays is how many whole days ago the policy escalated; Overdue is
 	// set when it is not done after EscalationDue.
 	AgeDays int  `json:"age_days"`
@@ -119,6 +124,11 @@ type EscalationStore interface {
 	// SetEscalation stores the status, owner, advice, decision and note of
 	// escalation e.Seq with events, in one unit.
 	SetEscalation(ctx context.Context, actor Actor, e Escalation, at time.Time, events []AuditEvent) error
+	// PlainEscalationTexts lists the escalations whose advice or note is
+	// kept in the clear; SealEscalationTexts replaces them by their sealed
+	// forms (nil for an empty one), false when they changed meanwhile.
+	PlainEscalationTexts(ctx context.Context) ([]PlainEscalationText, error)
+	SealEscalationTexts(ctx context.Context, p PlainEscalationText, advice, note []byte) (bool, error)
 }
 
 // EscalationOf reports whether a sharing decision (a share.decide entry)
@@ -175,7 +185,16 @@ func (p *Privacy) queue(ctx context.Context, coop string, status EscalationStatu
 	if err := p.scanEscalations(ctx); err != nil {
 		return nil, fmt.Errorf("update escalation queue: %w", err)
 	}
-	return p.escalations.Escalations(ctx, coop, status)
+	list, err := p.escalations.Escalations(ctx, coop, status)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if err := p.openEscalation(ctx, coop, &list[i]); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
 }
 
 // ParseEscalationStatus reads a status filter or a new status; "" is no
@@ -316,6 +335,9 @@ func (p *Privacy) UpdateEscalation(ctx context.Context, actor Actor, seq int64, 
 	events := []AuditEvent{{Action: ActionEscalationUpdate, Object: object, Subject: e.Subject}}
 	if change.Owner != nil {
 		events = append(events, AuditEvent{Action: ActionEscalationUpdate, Object: "escalation/" + strconv.FormatInt(seq, 10) + "/owner/" + e.Owner, Subject: e.Subject})
+	}
+	if err := p.sealEscalation(ctx, sc.Cooperation, &e); err != nil {
+		return Escalation{}, err
 	}
 	if err := p.escalations.SetEscalation(ctx, actor, e, p.now().UTC(), events); err != nil {
 		return Escalation{}, err

@@ -44,6 +44,7 @@ type Privacy struct {
 	store       PrivacyStore
 	policies    PolicyStore
 	escalations EscalationStore
+	vault       Vault // seals escalation advice and notes (escalation_sealed.go)
 	dir         Directory
 	retention   *Retention
 	pseudonyms  Pseudonyms
@@ -88,7 +89,10 @@ type PrivacyDeps struct {
 	Versions  PolicyVersions
 	Recorded  RecordedSignals
 	Approvals PolicyApprovals
-	Now       func() time.Time
+	// Vault seals the officer's advice and note on an escalation under
+	// the cooperation's key; nil refuses to store them (CodeUnavailable).
+	Vault Vault
+	Now   func() time.Time
 }
 
 // NewPrivacy returns the privacy officer's use cases.
@@ -98,7 +102,7 @@ func NewPrivacy(d PrivacyDeps) *Privacy {
 	}
 	return &Privacy{log: d.Log, integrity: d.Integrity, recorder: d.Recorder, store: d.Store, policies: d.Policies,
 		escalations: d.Escalations, dir: d.Directory, retention: d.Retention, pseudonyms: d.Pseudonyms, content: d.Content, reqs: d.Requests, cases: d.Cases, staff: d.Staff,
-		agreements: d.Agreements, breaches: d.Breaches, versions: d.Versions, recorded: d.Recorded, approvals: d.Approvals, now: d.Now}
+		agreements: d.Agreements, breaches: d.Breaches, versions: d.Versions, recorded: d.Recorded, approvals: d.Approvals, vault: d.Vault, now: d.Now}
 }
 
 // officerScope is a privacy officer's cooperation and its organisations: the

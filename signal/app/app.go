@@ -274,7 +274,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		a.Ready = append(a.Ready, health.Check{Name: "keys", Check: a.Keys.Check})
 		a.Retention = signal.NewRetention(a.DB.Privacy(), a.Keys,
 			signal.RetentionOptions{Period: opts.Retention, Now: opts.RetentionNow, Logger: logger})
-		privacy.Retention, privacy.Pseudonyms = a.Retention, a.Keys
+		privacy.Retention, privacy.Pseudonyms, privacy.Vault = a.Retention, a.Keys, a.Keys
 	}
 
 	if opts.Parts&Policy != 0 {
@@ -332,6 +332,15 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	privacy.Agreements, privacy.Breaches = a.DB, ps
 	privacy.Versions, privacy.Recorded, privacy.Approvals = policy.Versions{}, ps, ps
 	a.Privacy = signal.NewPrivacy(privacy)
+	if a.Keys != nil {
+		// Escalation advice and notes stored in the clear before they were
+		// sealed (issue 18): sealed once, before anything is served.
+		if n, err := a.Privacy.SealStoredEscalationTexts(ctx); err != nil {
+			return nil, fmt.Errorf("seal the escalation texts stored in the clear: %w", err)
+		} else if n > 0 {
+			logger.Info("sealed the advice and notes of escalations stored before they were sealed", "escalations", n)
+		}
+	}
 	a.Notifications = signal.NewNotifications(signal.NotificationsDeps{Store: a.DB.Outbox(), Outbox: a.Outbox,
 		ScanEscalations: a.Privacy.ScanEscalations, Now: opts.Now})
 	return a, nil

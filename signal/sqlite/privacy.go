@@ -211,7 +211,8 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 		// The privacy officer's advice and note on escalations about the
 		// young person are free text about them: they go too (the codes
 		// stay, as the audit log's do).
-		if _, err := tx.ExecContext(ctx, `UPDATE escalations SET advice = '', note = '' WHERE subject = ? AND (advice <> '' OR note <> '')`, youth); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE escalations SET advice = '', note = '', advice_ct = NULL, note_ct = NULL
+			WHERE subject = ? AND (advice <> '' OR note <> '' OR advice_ct IS NOT NULL OR note_ct IS NOT NULL)`, youth); err != nil {
 			return fmt.Errorf("erase the escalations' texts: %w", err)
 		}
 		entries, err := auditEntries(actor, []signal.AuditEvent{keyEvent(youth)})
@@ -517,7 +518,7 @@ func (p *Privacy) QueueEscalations(ctx context.Context, found []signal.Escalatio
 // Escalations implements signal.EscalationStore.
 func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.EscalationStatus) ([]signal.Escalation, error) {
 	q := `SELECT seq, object, subject, why, outcome, rule, reasons, policy, org, decided_at, status, updated_at, updated_by,
-		owner, advice, decision, note FROM escalations
+		owner, advice, decision, note, advice_ct, note_ct FROM escalations
 		WHERE org IN (SELECT id FROM organisations WHERE cooperation_id = ?)`
 	args := []any{coop}
 	if status != "" {
@@ -537,7 +538,7 @@ func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.Es
 			updatedAt, updatedBy sql.NullString
 		)
 		if err := rows.Scan(&e.Seq, &e.Object, &e.Subject, &e.Why, &e.Outcome, &e.Rule, &reasons, &e.Policy, &e.Org,
-			&decided, &st, &updatedAt, &updatedBy, &e.Owner, &e.Advice, &e.Decision, &e.Note); err != nil {
+			&decided, &st, &updatedAt, &updatedBy, &e.Owner, &e.Advice, &e.Decision, &e.Note, &e.SealedAdvice, &e.SealedNote); err != nil {
 			return nil, fmt.Errorf("list escalations: %w", err)
 		}
 		json.Unmarshal([]byte(reasons), &e.Reasons)
@@ -554,10 +555,14 @@ func (p *Privacy) Escalations(ctx context.Context, coop string, status signal.Es
 
 // SetEscalation implements signal.EscalationStore.
 func (p *Privacy) SetEscalation(ctx context.Context, actor signal.Actor, e signal.Escalation, at time.Time, events []signal.AuditEvent) error {
+	// Advice and note are kept sealed only (migration 0122).
+	if e.Advice != "" && len(e.SealedAdvice) == 0 || e.Note != "" && len(e.SealedNote) == 0 {
+		return errors.New("update escalation: advice and note must be sealed")
+	}
 	return p.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE escalations SET status = ?, owner = ?, advice = ?, decision = ?, note = ?,
+		res, err := tx.ExecContext(ctx, `UPDATE escalations SET status = ?, owner = ?, advice = '', advice_ct = ?, decision = ?, note = '', note_ct = ?,
 			updated_at = ?, updated_by = ? WHERE seq = ?`,
-			string(e.Status), e.Owner, e.Advice, string(e.Decision), e.Note, formatTime(at), actor.UserID, e.Seq)
+			string(e.Status), e.Owner, nilIfEmpty(e.SealedAdvice), string(e.Decision), nilIfEmpty(e.SealedNote), formatTime(at), actor.UserID, e.Seq)
 		if err != nil {
 			return fmt.Errorf("update escalation: %w", err)
 		}
@@ -685,3 +690,57 @@ func (p *Privacy) CountPerAddress(ctx context.Context, action signal.AuditAction
 // auditTime formats t the way the audit log stores times (fixed nine-digit
 // fraction), so text comparison is time order.
 func auditTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+// nilIfEmpty stores an empty sealed text as NULL.
+func nilIfEmpty(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// PlainEscalationTexts implements signal.EscalationStore.
+func (p *Privacy) PlainEscalationTexts(ctx context.Context) ([]signal.PlainEscalationText, error) {
+	rows, err := p.r.QueryContext(ctx, `SELECT e.seq, o.cooperation_id, e.advice, e.note
+		FROM escalations e JOIN organisations o ON o.id = e.org WHERE e.advice <> '' OR e.note <> '' ORDER BY e.seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read escalation texts in the clear: %w", err)
+	}
+	defer rows.Close()
+	var out []signal.PlainEscalationText
+	for rows.Next() {
+		var pe signal.PlainEscalationText
+		if err := rows.Scan(&pe.Seq, &pe.CooperationID, &pe.Advice, &pe.Note); err != nil {
+			return nil, fmt.Errorf("read escalation texts in the clear: %w", err)
+		}
+		out = append(out, pe)
+	}
+	return out, rows.Err()
+}
+
+// SealEscalationTexts implements signal.EscalationStore.
+func (p *Privacy) SealEscalationTexts(ctx context.Context, pe signal.PlainEscalationText, advice, note []byte) (bool, error) {
+	if pe.Advice != "" && len(advice) == 0 || pe.Note != "" && len(note) == 0 {
+		return false, errors.New("seal escalation texts: no ciphertext")
+	}
+	var ok bool
+	err := p.db.writer.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		// Only a text kept in the clear is replaced: the other one may be
+		// sealed already.
+		res, err := tx.ExecContext(ctx, `UPDATE escalations SET
+			advice_ct = CASE WHEN advice <> '' THEN ?1 ELSE advice_ct END, note_ct = CASE WHEN note <> '' THEN ?2 ELSE note_ct END,
+			advice = '', note = '' WHERE seq = ?3 AND advice = ?4 AND note = ?5`, nilIfEmpty(advice), nilIfEmpty(note), pe.Seq, pe.Advice, pe.Note)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	if ok {
+		// The WAL's page images of the texts in the clear go at the
+		// checkpointer's next tick, as after an erasure.
+		p.db.truncatePending.Store(true)
+	}
+	return ok, err
+}

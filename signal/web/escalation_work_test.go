@@ -1,9 +1,13 @@
 package web
 
 import (
+	"bytes"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -111,6 +115,42 @@ func TestEscalationIsASmallWorkflow(t *testing.T) {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the queue page does not show %q", want)
 		}
+	}
+	// Sealed at rest (issue 18): after a clean close (the WAL written
+	// back) the database files hold neither text.
+	for _, f := range []string{pe.app.DB.Path(), pe.app.DB.Path() + "-wal"} {
+		raw, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, w := range []string{"Fatima", "groep 8b", "Bespreek eerst"} {
+			if bytes.Contains(raw, []byte(w)) {
+				t.Errorf("%s holds %q of the advice or note in plain text", filepath.Base(f), w)
+			}
+		}
+	}
+	// A note stored in the clear before notes were sealed is sealed at
+	// the next start, and still read.
+	func() {
+		db, err := sql.Open("sqlite3", pe.app.DB.Path()+"?_busy_timeout=10000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`UPDATE escalations SET note = 'Oude notitie: vader belt terug.', note_ct = NULL WHERE seq = ?`, seq); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	pe.restart()
+	b = newBrowserClient(t, pe.url)
+	b.login(pe.users[signal.RolePrivacyOfficer].Email)
+	if n := pe.count(`SELECT count(*) FROM escalations WHERE advice <> '' OR note <> ''`); n != 0 {
+		t.Fatalf("after a restart %d escalations keep advice or a note in the clear", n)
+	}
+	q.Escalations = nil
+	pe.mustAPI("GET", "/api/v1/privacy/escalations", nil, &q)
+	if e := q.Escalations[0]; e.Note != "Oude notitie: vader belt terug." || e.Advice != advice {
+		t.Fatalf("after sealing the old note: advice %q, note %q", e.Advice, e.Note)
 	}
 	// Codes in the log, never the texts.
 	if n := pe.count(`SELECT count(*) FROM audit_entries WHERE action = ? AND object = ?`, signal.ActionEscalationUpdate,
