@@ -88,3 +88,37 @@ func TestServeKeepsMetricsOffTheUsersAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestServeWarnsWhenTheKeysAreBesideTheDatabase (issue 18, finding 5):
+// without --keys the keys go to keys/ next to the database, where one
+// stolen volume or copied directory holds both. The demo's one command
+// keeps that default quietly; a real set-up starts, and its log says what
+// to change.
+func TestServeWarnsWhenTheKeysAreBesideTheDatabase(t *testing.T) {
+	const warning = "the keys directory is next to the database"
+	for _, c := range []struct {
+		name string
+		args func(db, keys string) []string
+		warn bool
+	}{
+		{"real set-up without --keys", func(db, keys string) []string { return []string{"--db", db} }, true},
+		{"real set-up with --keys elsewhere", func(db, keys string) []string { return []string{"--db", db, "--keys", keys} }, false},
+		{"demo", func(db, keys string) []string { return []string{"--demo", "--db", db} }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			keys := filepath.Join(dir, "keys-volume")
+			if err := os.Mkdir(keys, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			s := startServe(t, c.args(filepath.Join(dir, "data", "signaal.db"), keys)...)
+			code, stderr := s.stop()
+			if code != 0 {
+				t.Fatalf("serve exited %d: %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, warning); got != c.warn {
+				t.Errorf("the log warns about the keys beside the database: %v, want %v:\n%s", got, c.warn, stderr)
+			}
+		})
+	}
+}

@@ -34,6 +34,9 @@ type serveConfig struct {
 	minFree                              uint64
 	smtp                                 mail.Config
 	smtpPasswordFile, publicURL          string
+	// keysBesideDB: --keys was not given, so the keys are in keys/ next
+	// to the database.
+	keysBesideDB bool
 	// ssoPublicURL is publicURL when the operator gave it or the service
 	// listens on loopback; empty otherwise (see web.Deps.PublicURL).
 	ssoPublicURL string
@@ -63,6 +66,11 @@ func serveCmd(ctx context.Context, args []string, std stdio) error {
 	}
 	logger := newLogger(cfg.logFormat, std.err)
 	tuneRuntime()
+	if cfg.keysBesideDB && !cfg.demo {
+		// The demo's one command keeps working; a real set-up is told.
+		logger.Warn("the keys directory is next to the database, so one copy of that directory reads everything: give --keys a directory on another volume (README, Operations)",
+			slog.String("keys", cfg.keys))
+	}
 
 	if err := checkPrivateFiles(cfg.db, cfg.keys); err != nil {
 		return err
@@ -306,6 +314,7 @@ func validateServe(cfg *serveConfig) error {
 	}
 	if cfg.keys == "" {
 		cfg.keys = filepath.Join(filepath.Dir(cfg.db), "keys")
+		cfg.keysBesideDB = true
 	}
 	if cfg.policyDir != "" {
 		fi, err := os.Stat(cfg.policyDir)
