@@ -112,19 +112,7 @@ func (ad *Administration) Invitation(ctx context.Context, token string) (User, e
 		return User{}, ErrInvitationInvalid
 	}
 	userID, expires, used, err := ad.d.Invitations.Invitation(ctx, invitationTokenHash(token))
-	switch {
-	case ErrorCode(err) == CodeNotFound:
-		return User{}, ErrInvitationInvalid
-	case err != nil:
-		return User{}, err
-	case used || !ad.d.Now().Before(expires):
-		return User{}, ErrInvitationInvalid
-	}
-	u, err := ad.d.Users.UserByID(ctx, userID)
-	if ErrorCode(err) == CodeNotFound || (err == nil && u.Disabled) {
-		return User{}, ErrInvitationInvalid
-	}
-	return u, err
+	return linkHolder(ctx, ad.d.Users, userID, expires, used, err, ad.d.Now(), ErrInvitationInvalid)
 }
 
 // AcceptInvitation uses an invitation link once: the invitee chooses a

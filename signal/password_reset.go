@@ -122,19 +122,7 @@ func (a *Accounts) PasswordResetFor(ctx context.Context, token string) (User, er
 		return User{}, ErrPasswordResetInvalid
 	}
 	userID, expires, used, err := a.resets.PasswordReset(ctx, passwordResetTokenHash(token))
-	switch {
-	case ErrorCode(err) == CodeNotFound:
-		return User{}, ErrPasswordResetInvalid
-	case err != nil:
-		return User{}, err
-	case used || !a.now().Before(expires):
-		return User{}, ErrPasswordResetInvalid
-	}
-	u, err := a.factors.UserByID(ctx, userID)
-	if ErrorCode(err) == CodeNotFound || (err == nil && u.Disabled) {
-		return User{}, ErrPasswordResetInvalid
-	}
-	return u, err
+	return linkHolder(ctx, a.factors, userID, expires, used, err, a.now(), ErrPasswordResetInvalid)
 }
 
 // ResetPassword uses a reset link once: password (CheckPassword) becomes

@@ -33,14 +33,21 @@ func (a Accounts) CreateInvitedUser(ctx context.Context, actor signal.Actor, u s
 
 // Invitation implements signal.InvitationStore.
 func (a Accounts) Invitation(ctx context.Context, tokenHash string) (string, time.Time, bool, error) {
+	return a.link(ctx, `SELECT user_id, expires_at, used_at FROM invitations WHERE token_hash = ?`, tokenHash, "invitation")
+}
+
+// link reads a single-use link (an invitation, a password reset) by its
+// token hash with query: its account, expiry and whether it was used.
+// CodeNotFound names what (an invitation, a password reset link).
+func (a Accounts) link(ctx context.Context, query, tokenHash, what string) (string, time.Time, bool, error) {
 	var userID, expires string
 	var used sql.NullString
-	err := a.db.read.QueryRowContext(ctx, `SELECT user_id, expires_at, used_at FROM invitations WHERE token_hash = ?`, tokenHash).Scan(&userID, &expires, &used)
+	err := a.db.read.QueryRowContext(ctx, query, tokenHash).Scan(&userID, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", time.Time{}, false, signal.Errorf(signal.CodeNotFound, "no such invitation")
+		return "", time.Time{}, false, signal.Errorf(signal.CodeNotFound, "no such %s", what)
 	}
 	if err != nil {
-		return "", time.Time{}, false, fmt.Errorf("find invitation: %w", err)
+		return "", time.Time{}, false, fmt.Errorf("find %s: %w", what, err)
 	}
 	return userID, parseTime(expires), used.Valid, nil
 }

@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -33,16 +31,7 @@ func (a Accounts) CreatePasswordReset(ctx context.Context, actor signal.Actor, u
 
 // PasswordReset implements signal.PasswordResetStore.
 func (a Accounts) PasswordReset(ctx context.Context, tokenHash string) (string, time.Time, bool, error) {
-	var userID, expires string
-	var used sql.NullString
-	err := a.db.read.QueryRowContext(ctx, `SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = ?`, tokenHash).Scan(&userID, &expires, &used)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", time.Time{}, false, signal.Errorf(signal.CodeNotFound, "no such password reset link")
-	}
-	if err != nil {
-		return "", time.Time{}, false, fmt.Errorf("find password reset: %w", err)
-	}
-	return userID, parseTime(expires), used.Valid, nil
+	return a.link(ctx, `SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = ?`, tokenHash, "password reset link")
 }
 
 // UsePasswordReset implements signal.PasswordResetStore.
