@@ -116,9 +116,11 @@ type Accounts struct {
 	dummyHash string
 	now       func() time.Time
 	factors   SecondFactorStore
-	codes     OneTimeCodes
-	demo      bool
-	remember  time.Duration
+	// factorVault seals the second-factor secrets (second_factor_sealed.go).
+	factorVault Vault
+	codes       OneTimeCodes
+	demo        bool
+	remember    time.Duration
 
 	oidc       OIDCStore
 	oidcClient OIDCClient

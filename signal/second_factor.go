@@ -143,7 +143,7 @@ func (a *Accounts) passwordStep(ctx context.Context, actor Actor, u User, rehash
 	if a.factors == nil {
 		return LoginResult{}, Errorf(CodeUnavailable, "second factors are not available")
 	}
-	sf, err := a.factors.SecondFactor(ctx, u.ID)
+	sf, _, err := a.readSecondFactor(ctx, u.ID)
 	switch {
 	case ErrorCode(err) == CodeNotFound:
 		sf = SecondFactor{}
@@ -285,7 +285,7 @@ func (a *Accounts) LoginSecondFactor(ctx context.Context, origin Actor, pending,
 		}
 		return User{}, ErrSecondFactorWrong
 	}
-	sf, err := a.factors.SecondFactor(ctx, u.ID)
+	sf, _, err := a.readSecondFactor(ctx, u.ID)
 	if ErrorCode(err) == CodeNotFound || err == nil && !sf.Confirmed {
 		return fail()
 	}
@@ -338,7 +338,7 @@ func (a *Accounts) BeginEnrolment(ctx context.Context, pending string) (Enrolmen
 	if err != nil {
 		return Enrolment{}, err
 	}
-	sf, err := a.factors.SecondFactor(ctx, u.ID)
+	sf, _, err := a.readSecondFactor(ctx, u.ID)
 	switch {
 	case err == nil && sf.Confirmed:
 		return Enrolment{}, Errorf(CodeConflict, "this account has a second factor already")
@@ -352,7 +352,11 @@ func (a *Accounts) BeginEnrolment(ctx context.Context, pending string) (Enrolmen
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("new second factor: %w", err)
 	}
-	if err := a.factors.BeginSecondFactor(ctx, u.ID, secret); err != nil {
+	sealed, err := a.sealSecret(ctx, u.ID, secret)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	if err := a.factors.BeginSecondFactor(ctx, u.ID, sealed); err != nil {
 		return Enrolment{}, err
 	}
 	return Enrolment{Secret: secret, URI: uri}, nil
@@ -375,7 +379,7 @@ func (a *Accounts) ConfirmEnrolment(ctx context.Context, origin Actor, pending, 
 		return User{}, nil, err
 	}
 	actor := Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: origin.RequestID, IP: origin.IP}
-	sf, err := a.factors.SecondFactor(ctx, u.ID)
+	sf, stored, err := a.readSecondFactor(ctx, u.ID)
 	if ErrorCode(err) == CodeNotFound || err == nil && sf.Confirmed {
 		return User{}, nil, Errorf(CodeConflict, "no second factor is being set up for this account; log in again")
 	}
@@ -396,7 +400,7 @@ func (a *Accounts) ConfirmEnrolment(ctx context.Context, origin Actor, pending, 
 		hashes[i] = hashRecoveryCode(normaliseCode(codes[i]))
 	}
 	events := []AuditEvent{{Action: ActionSecondFactorEnrol, Object: "user/" + u.ID}, {Action: ActionLoginOK, Object: "user/" + u.ID}}
-	if err := a.factors.ConfirmSecondFactor(ctx, actor, u.ID, sf.Secret, step, hashes, events); err != nil {
+	if err := a.factors.ConfirmSecondFactor(ctx, actor, u.ID, stored, step, hashes, events); err != nil {
 		return User{}, nil, err
 	}
 	return u, codes, nil

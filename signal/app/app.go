@@ -275,6 +275,8 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		a.Retention = signal.NewRetention(a.DB.Privacy(), a.Keys,
 			signal.RetentionOptions{Period: opts.Retention, Now: opts.RetentionNow, Logger: logger})
 		privacy.Retention, privacy.Pseudonyms, privacy.Vault = a.Retention, a.Keys, a.Keys
+		// The accounts' second-factor secrets are sealed like content.
+		a.Accounts.SealSecondFactorsWith(a.Keys)
 	}
 
 	if opts.Parts&Policy != 0 {

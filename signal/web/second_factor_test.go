@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -217,6 +218,16 @@ func TestSecondFactorRequiredAndWorksOnce(t *testing.T) {
 	s.app.DB.Read().QueryRow(`SELECT count(*) FROM recovery_codes WHERE code_hash IN (?, ?)`, recovery[0], strings.ReplaceAll(recovery[0], "-", "")).Scan(&leaks)
 	if leaks != 0 {
 		t.Fatal("a recovery code is stored in plain text")
+	}
+	// Nor the secret (issue 18: a stolen database must not pass the
+	// second step): it is sealed under the key store's key.
+	var stored string
+	s.app.DB.Read().QueryRow(`SELECT secret FROM second_factors WHERE user_id = ?`, u.ID).Scan(&stored)
+	if !strings.HasPrefix(stored, "sealed1:") || strings.Contains(stored, secret) {
+		t.Fatalf("the second factor's secret is stored as %q; want it sealed", stored)
+	}
+	if raw, err := os.ReadFile(s.app.DB.Path() + "-wal"); err == nil && bytes.Contains(raw, []byte(secret)) {
+		t.Fatal("the WAL holds the second factor's secret in plain text")
 	}
 
 	res := s.apiLogin(mfaEmail, mfaPassword, "")
