@@ -55,6 +55,11 @@ type SecondFactorStore interface {
 	// generation on, and appends events, in one unit. CodeNotFound for an
 	// unknown account.
 	ResetSecondFactor(ctx context.Context, actor Actor, userID string, events []AuditEvent) error
+	// PlainSecondFactors returns the secrets (per account id) not yet
+	// sealed, those not starting with sealedPrefix; SealSecondFactor
+	// replaces one by its sealed form, false when it changed meanwhile.
+	PlainSecondFactors(ctx context.Context, sealedPrefix string) (map[string]string, error)
+	SealSecondFactor(ctx context.Context, userID, plain, sealed string) (bool, error)
 }
 
 // OneTimeCodes makes TOTP secrets and checks codes (implemented by

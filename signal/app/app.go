@@ -277,6 +277,11 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 		privacy.Retention, privacy.Pseudonyms, privacy.Vault = a.Retention, a.Keys, a.Keys
 		// The accounts' second-factor secrets are sealed like content.
 		a.Accounts.SealSecondFactorsWith(a.Keys)
+		if n, err := a.Accounts.SealStoredSecondFactors(ctx); err != nil {
+			return nil, fmt.Errorf("seal the second-factor secrets stored in the clear: %w", err)
+		} else if n > 0 {
+			logger.Info("sealed the second-factor secrets stored before they were sealed", "accounts", n)
+		}
 	}
 
 	if opts.Parts&Policy != 0 {

@@ -117,3 +117,42 @@ func (a Accounts) ResetSecondFactor(ctx context.Context, actor signal.Actor, use
 	a.db.sessions.forget() // also when it failed: it may have been committed
 	return err
 }
+
+// PlainSecondFactors implements signal.SecondFactorStore: the secrets kept
+// as they were before secrets were sealed (no sealed prefix).
+func (a Accounts) PlainSecondFactors(ctx context.Context, sealedPrefix string) (map[string]string, error) {
+	rows, err := a.db.read.QueryContext(ctx, `SELECT user_id, secret FROM second_factors WHERE substr(secret, 1, length(?1)) <> ?1`, sealedPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("read second factors: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, secret string
+		if err := rows.Scan(&id, &secret); err != nil {
+			return nil, fmt.Errorf("read second factors: %w", err)
+		}
+		out[id] = secret
+	}
+	return out, rows.Err()
+}
+
+// SealSecondFactor implements signal.SecondFactorStore.
+func (a Accounts) SealSecondFactor(ctx context.Context, userID, plain, sealed string) (bool, error) {
+	var ok bool
+	err := a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE second_factors SET secret = ? WHERE user_id = ? AND secret = ?`, sealed, userID, plain)
+		if err != nil {
+			return fmt.Errorf("seal second factor: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	if ok {
+		// The WAL's page images of the secret in the clear go at the
+		// checkpointer's next tick, as after an erasure.
+		a.db.truncatePending.Store(true)
+	}
+	return ok, err
+}
