@@ -1409,24 +1409,9 @@ func (s *MeetingStore) SealRisk(ctx context.Context, p signal.PlainRisk, sealed 
 	if len(sealed) == 0 {
 		return false, errors.New("seal risk: no ciphertext")
 	}
-	var ok bool
-	err := s.w.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		q := `UPDATE risk_text_versions SET text = ?, text_ct = ? WHERE risk_id = ? AND version = ? AND text_ct IS NULL AND text = ?`
-		if p.Current {
-			q = `UPDATE meeting_risks SET text = ?, text_ct = ? WHERE id = ? AND text_version = ? AND text_ct IS NULL AND text = ?`
-		}
-		res, err := tx.ExecContext(ctx, q, sealedTitlePlaceholder, sealed, p.RiskID, p.Version, p.Text)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		ok = n == 1
-		return nil
-	})
-	if ok {
-		// The WAL's page images of the text in the clear go at the
-		// checkpointer's next tick, as after an erasure.
-		s.w.truncatePending.Store(true)
+	q := `UPDATE risk_text_versions SET text = ?, text_ct = ? WHERE risk_id = ? AND version = ? AND text_ct IS NULL AND text = ?`
+	if p.Current {
+		q = `UPDATE meeting_risks SET text = ?, text_ct = ? WHERE id = ? AND text_version = ? AND text_ct IS NULL AND text = ?`
 	}
-	return ok, err
+	return s.w.sealInPlace(ctx, q, sealedTitlePlaceholder, sealed, p.RiskID, p.Version, p.Text)
 }

@@ -723,24 +723,9 @@ func (p *Privacy) SealEscalationTexts(ctx context.Context, pe signal.PlainEscala
 	if pe.Advice != "" && len(advice) == 0 || pe.Note != "" && len(note) == 0 {
 		return false, errors.New("seal escalation texts: no ciphertext")
 	}
-	var ok bool
-	err := p.db.writer.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		// Only a text kept in the clear is replaced: the other one may be
-		// sealed already.
-		res, err := tx.ExecContext(ctx, `UPDATE escalations SET
-			advice_ct = CASE WHEN advice <> '' THEN ?1 ELSE advice_ct END, note_ct = CASE WHEN note <> '' THEN ?2 ELSE note_ct END,
-			advice = '', note = '' WHERE seq = ?3 AND advice = ?4 AND note = ?5`, nilIfEmpty(advice), nilIfEmpty(note), pe.Seq, pe.Advice, pe.Note)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		ok = n == 1
-		return nil
-	})
-	if ok {
-		// The WAL's page images of the texts in the clear go at the
-		// checkpointer's next tick, as after an erasure.
-		p.db.truncatePending.Store(true)
-	}
-	return ok, err
+	// Only a text kept in the clear is replaced: the other one may be
+	// sealed already.
+	return p.db.sealInPlace(ctx, `UPDATE escalations SET
+		advice_ct = CASE WHEN advice <> '' THEN ?1 ELSE advice_ct END, note_ct = CASE WHEN note <> '' THEN ?2 ELSE note_ct END,
+		advice = '', note = '' WHERE seq = ?3 AND advice = ?4 AND note = ?5`, nilIfEmpty(advice), nilIfEmpty(note), pe.Seq, pe.Advice, pe.Note)
 }

@@ -139,20 +139,9 @@ func (a Accounts) PlainSecondFactors(ctx context.Context, sealedPrefix string) (
 
 // SealSecondFactor implements signal.SecondFactorStore.
 func (a Accounts) SealSecondFactor(ctx context.Context, userID, plain, sealed string) (bool, error) {
-	var ok bool
-	err := a.db.Do(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE second_factors SET secret = ? WHERE user_id = ? AND secret = ?`, sealed, userID, plain)
-		if err != nil {
-			return fmt.Errorf("seal second factor: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		ok = n == 1
-		return nil
-	})
-	if ok {
-		// The WAL's page images of the secret in the clear go at the
-		// checkpointer's next tick, as after an erasure.
-		a.db.truncatePending.Store(true)
+	ok, err := a.db.sealInPlace(ctx, `UPDATE second_factors SET secret = ? WHERE user_id = ? AND secret = ?`, sealed, userID, plain)
+	if err != nil {
+		return false, fmt.Errorf("seal second factor: %w", err)
 	}
-	return ok, err
+	return ok, nil
 }
