@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/signaal-nl/signaal/signal"
@@ -74,6 +75,48 @@ func (v *View) When(t time.Time) string {
 		return ""
 	}
 	return v.Day(t) + ", " + t.In(amsterdam).Format("15:04")
+}
+
+// Span writes a retention period ("2y", "1y6m") in words: "2 jaar",
+// "1 jaar en 6 maanden"; an unreadable one as it is.
+func (v *View) Span(s string) string {
+	p, err := signal.ParsePeriod(s)
+	if err != nil {
+		return s
+	}
+	units := [3][2][2]string{ // unit, language (nl, en), singular/plural
+		{{"jaar", "jaar"}, {"year", "years"}},
+		{{"maand", "maanden"}, {"month", "months"}},
+		{{"dag", "dagen"}, {"day", "days"}},
+	}
+	lang, and := 0, " en "
+	if v.Lang == LangEN {
+		lang, and = 1, " and "
+	}
+	var parts []string
+	for i, n := range []int{p.Years, p.Months, p.Days} {
+		if n == 0 {
+			continue
+		}
+		w := units[i][lang][1]
+		if n == 1 {
+			w = units[i][lang][0]
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n, w))
+	}
+	if len(parts) > 1 {
+		return strings.Join(parts[:len(parts)-1], ", ") + and + parts[len(parts)-1]
+	}
+	return strings.Join(parts, "")
+}
+
+// Moments writes several times as When does, comma-separated.
+func (v *View) Moments(ts []time.Time) string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = v.When(t)
+	}
+	return strings.Join(out, "; ")
 }
 
 // MeetingTitle is a meeting's title as the page shows it: its own title,

@@ -23,16 +23,6 @@ import (
 func init() {
 	// The coordinator starts at the meetings (see startPages).
 	startPages[signal.RoleCoordinator] = "/overleg"
-	// when: a moment in Dutch time, as the meeting's pages show it.
-	templateFuncs["when"] = func(t time.Time) string { return t.In(amsterdam).Format("02-01-2006 15:04") }
-	// times: moments as the privacy pages show them (UTC), comma-separated.
-	templateFuncs["times"] = func(ts []time.Time) string {
-		out := make([]string, len(ts))
-		for i, t := range ts {
-			out[i] = t.UTC().Format("2006-01-02 15:04")
-		}
-		return strings.Join(out, ", ")
-	}
 	// newkey: a fresh idempotency key for a form that adds a record (an
 	// action, a decision, a risk): the same form posted twice stores once.
 	templateFuncs["newkey"] = func() string { return signal.NewIdempotencyKey(time.Now()) }

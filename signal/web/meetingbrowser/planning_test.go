@@ -3,6 +3,7 @@ package meetingbrowser_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestChairMovesRecordsAttendanceClosesAndCancels(t *testing.T) {
 	set("form.move #f-time", "09:30")
 	p.ClickAndWait(browsertest.Name("Verplaatsen"), browsertest.Name("Overleg afsluiten"))
 	after := p.Text(browsertest.CSS("main"))
-	if want := day.Format("02-01-2006") + " 09:30"; !strings.Contains(after, want) {
+	if want := dutchDay(day) + ", 09:30"; !strings.Contains(after, want) {
 		t.Errorf("the moved meeting does not start %s:\n%s", want, after)
 	}
 	if strings.Count(after, "Sanne de Vries") != strings.Count(before, "Sanne de Vries") || !strings.Contains(after, "Daan Jansen") {
@@ -104,7 +105,7 @@ func TestChairMovesRecordsAttendanceClosesAndCancels(t *testing.T) {
 	p.AssertAccessible()
 	p.Screenshot("minutes")
 	minutes := p.Text(browsertest.CSS("main"))
-	for _, want := range []string{"Gehouden op " + time.Now().In(amsterdam(t)).Format("02-01-2006"), "Demo College (Contact Demo College): Aanwezig",
+	for _, want := range []string{"Gehouden op " + dutchDay(time.Now().In(amsterdam(t))) + ", ", "Demo College (Contact Demo College): Aanwezig",
 		"Jongerenwerk (Contact Jongerenwerk): Afgemeld", numbers["Sanne de Vries"] + ". Sanne de Vries"} {
 		if !strings.Contains(minutes, want) {
 			t.Errorf("the minutes lack %q:\n%s", want, minutes)
@@ -162,6 +163,12 @@ func jamalID(t *testing.T, s *site) string {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// dutchDay writes a day as a Dutch reader reads it: "4 december 2026".
+func dutchDay(d time.Time) string {
+	months := []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+	return fmt.Sprintf("%d %s %d", d.Day(), months[d.Month()-1], d.Year())
 }
 
 func amsterdam(t *testing.T) *time.Location {
