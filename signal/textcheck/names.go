@@ -78,6 +78,8 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 			ok, family = true, e.family
 		} else if i > 0 && t.capital && !t.allCaps && !starters[t.norm] && afterTitleOrInitial(toks, i) {
 			ok = true // "mevrouw Yilmaz", "J. Smit": a name, listed or not
+		} else if possibleName(toks, i) {
+			ok = true // "met Xiomara", "heet Kacper": unlisted, but where a name stands
 		}
 		if !ok {
 			continue
@@ -102,6 +104,48 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 	return out
 }
 
+// beforeName are the words after which a capitalised word inside a
+// sentence is most likely someone's name ("met Xiomara", "haar vriendin
+// Priya", "heet Kacper"), listed or not.
+var beforeName = map[string]bool{
+	"met": true, "en": true, "heet": true, "heten": true, "genaamd": true, "noemt": true, "naast": true,
+	"tegen": true, "volgens": true, "samen": true, "vriend": true, "vriendin": true, "vriendje": true,
+	"vriendinnetje": true, "broer": true, "broertje": true, "zus": true, "zusje": true, "neef": true,
+	"nicht": true, "nichtje": true, "neefje": true, "moeder": true, "vader": true, "oom": true, "tante": true,
+	"opa": true, "oma": true, "buurjongen": true, "buurmeisje": true, "klasgenoot": true, "klasgenote": true,
+	"vriendinnen": true, "vrienden": true, "stiefvader": true, "stiefmoeder": true, "named": true, "with": true,
+	"and": true, "friend": true, "brother": true, "sister": true,
+}
+
+// notNames are capitalised words that often stand where a name would and
+// are none: places, schools' and care words, apps and shops (folded).
+var notNames = map[string]bool{
+	"amsterdam": true, "rotterdam": true, "utrecht": true, "eindhoven": true, "groningen": true, "tilburg": true,
+	"almere": true, "breda": true, "nijmegen": true, "arnhem": true, "haarlem": true, "zwolle": true, "leiden": true,
+	"maastricht": true, "dordrecht": true, "zoetermeer": true, "delft": true, "nederland": true, "marokko": true,
+	"turkije": true, "suriname": true, "polen": true, "syrie": true, "instagram": true, "snapchat": true,
+	"tiktok": true, "whatsapp": true, "youtube": true, "discord": true, "roblox": true, "fortnite": true,
+	"facebook": true, "telegram": true, "google": true, "teams": true, "zoom": true, "magister": true,
+	"somtoday": true, "jumbo": true, "lidl": true, "aldi": true, "action": true, "kruidvat": true, "hema": true,
+	"sparta": true, "ajax": true, "feyenoord": true, "veilig": true, "thuis": true, "jeugdzorg": true,
+	"politie": true, "gemeente": true, "school": true, "mentor": true, "kerst": true, "pasen": true,
+	"ramadan": true, "suikerfeest": true, "offerfeest": true, "nederlands": true, "engels": true,
+	"wiskunde": true, "gym": true, "english": true, "dutch": true, "mbo": true, "havo": true, "vwo": true,
+}
+
+// possibleName reports whether toks[i], capitalised inside a sentence,
+// stands where a name stands (after beforeName, on the same line) and is
+// no word the check knows to be something else.
+func possibleName(toks []token, i int) bool {
+	t := toks[i]
+	if i == 0 || t.sentence || !t.capital || t.allCaps || utf8.RuneCountInString(t.raw) < 3 ||
+		starters[t.norm] || infixes[t.norm] || titles[t.norm] || notNames[t.norm] || roles[t.norm] {
+		return false
+	}
+	p := toks[i-1]
+	return beforeName[p.norm] && onlySpaces(t.gap)
+}
+
 // isName decides whether the listed name at toks[i] is used as a name here.
 func (c *Checker) isName(toks []token, i int, e nameEntry) bool {
 	t := toks[i]
@@ -124,6 +168,10 @@ func (c *Checker) isName(toks []token, i int, e nameEntry) bool {
 // person.
 var notPersons = map[string]bool{
 	"albert heijn": true, "den bosch": true, "den haag": true, "den helder": true, "jan linders": true,
+	// rivers, regions and places named like a family name ("de Maas")
+	"de maas": true, "de rijn": true, "de waal": true, "de schelde": true, "de vecht": true, "de dommel": true,
+	"de amstel": true, "de ijssel": true, "de lek": true, "de veluwe": true, "de betuwe": true, "de kempen": true,
+	"de peel": true, "de dam": true, "de kuip": true, "de bijenkorf": true, "de efteling": true, "de hema": true,
 }
 
 // spanNorm is the folded words toks[first..last] joined by one space.
@@ -234,14 +282,38 @@ func (c *Checker) fullNameFindings(text string, toks []token, name string, kind 
 		coreInitials.WriteString(t.norm[:1])
 		parts = append(parts, t.norm)
 	}
+	// The family name after its own infix counts in any case: "de vries".
+	var infix []string
+	for _, t := range nt[:len(nt)-1] {
+		if infixes[t.norm] {
+			infix = append(infix, t.norm)
+		} else {
+			infix = infix[:0]
+		}
+	}
+	family := nt[len(nt)-1].norm
+	afterInfix := func(i int) bool {
+		if len(infix) == 0 || toks[i].norm != family || i < len(infix) {
+			return false
+		}
+		for k, w := range infix {
+			if j := i - len(infix) + k; toks[j].norm != w || (j > i-len(infix) && !onlySpaces(toks[j].gap)) {
+				return false
+			}
+		}
+		return onlySpaces(toks[i].gap)
+	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if claimed[i] {
 			continue
 		}
 		first, last := i, i
-		if c.isNamePart(t, parts) {
+		if c.isNamePart(t, parts) || afterInfix(i) {
 			first = extendInfixBack(toks, i)
+			if afterInfix(i) {
+				first = i - len(infix)
+			}
 			if first > 0 && utf8.RuneCountInString(toks[first-1].raw) == 1 && toks[first-1].capital && strings.HasPrefix(toks[first].gap, ".") {
 				first-- // "S. de Vries"
 			}
@@ -273,7 +345,7 @@ func (c *Checker) fullNameFindings(text string, toks []token, name string, kind 
 // ("Daans moeder"). A part that is also an ordinary word must be capitalised.
 func (c *Checker) isNamePart(t token, parts []string) bool {
 	for _, p := range parts {
-		if t.norm != p && (t.norm != p+"s" || len(p) < 3 || strings.HasSuffix(p, "s")) {
+		if t.norm != p && !inflected(t.norm, p) {
 			continue
 		}
 		if t.capital {
@@ -282,6 +354,22 @@ func (c *Checker) isNamePart(t token, parts []string) bool {
 		if e, ok := c.names[p]; (ok && e.word) || utf8.RuneCountInString(p) <= 2 {
 			continue
 		}
+		return true
+	}
+	return false
+}
+
+// inflected reports whether word is name with a possessive or diminutive
+// ending: "Sannes", "Sannetje", "Sanneke", "Daantje", "Noortjes".
+func inflected(word, name string) bool {
+	rest, ok := strings.CutPrefix(word, name)
+	if !ok || len(name) < 3 {
+		return false
+	}
+	switch rest {
+	case "s":
+		return !strings.HasSuffix(name, "s")
+	case "tje", "tjes", "je", "jes", "pje", "ke", "kje":
 		return true
 	}
 	return false

@@ -16,7 +16,12 @@ var (
 	phoneIntlRe = regexp.MustCompile(`^(?:\+|00)31[ \-]?(?:\(0\)[ \-]?)?[1-9](?:[ \-.]?\d){8}`)
 	phoneNatRe  = regexp.MustCompile(`^\(?0(?:[ \-.)]{0,3}\d){9}`)
 	datePrefix  = regexp.MustCompile(`^\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}`)
-	bsnRe       = regexp.MustCompile(`^\d(?:[ .]?\d){8}`)
+	bsnRe       = regexp.MustCompile(`^\d(?:[ .\-]?\d){8}`)
+	// E-mail addresses written so that a program does not see them: "naam
+	// at gmail punt com", "naam(at)example(dot)nl", "naam apenstaartje ...".
+	emailHiddenRe = regexp.MustCompile(`(?i)[a-z0-9][a-z0-9._%+\-]*\s*(?:\(at\)|\[at\]|\{at\}|\s(?:at|apenstaartje)\s)\s*[a-z0-9\-]+` +
+		`(?:\s*(?:\.|\(dot\)|\[dot\]|\(punt\)|\[punt\]|\s(?:dot|punt)\s)\s*[a-z0-9\-]+)*` +
+		`\s*(?:\.|\(dot\)|\[dot\]|\(punt\)|\[punt\]|\s(?:dot|punt)\s)\s*(?:nl|com|net|org|be|eu|info|de|uk|fr|tr|ma|sr|io|me)\b`)
 	// Postcodes: four digits (not starting with 0) and two letters, the
 	// letters upper case (with or without a space) or lower case right
 	// after the digits, so that "2012 en" is no postcode.
@@ -39,6 +44,29 @@ var monthNumber = map[string]int{
 	"juni": 6, "june": 6, "jun": 6, "juli": 7, "july": 7, "jul": 7, "augustus": 8,
 	"august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10,
 	"october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+
+// areaCode reports whether a national number d ("0...") starts with a
+// prefix Dutch numbers have: no area code starts with 012, 014 or 019, so
+// "0123456789" is a made-up or other number.
+func areaCode(d string) bool {
+	switch d[1:3] {
+	case "12", "14", "19":
+		return false
+	}
+	return true
+}
+
+// digitGroups counts the runs of digits in s: a date has three, a phone
+// number written in pairs ("06.12.34.56.78") more.
+func digitGroups(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
+			n++
+		}
+	}
+	return n
 }
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
@@ -95,6 +123,9 @@ func numberFindings(text string, s Subject, out []Finding) []Finding {
 	add := func(k Kind, start, end int) {
 		out = append(out, Finding{Kind: k, Start: start, End: end, Text: text[start:end]})
 	}
+	for _, m := range emailHiddenRe.FindAllStringIndex(text, -1) {
+		add(KindEmail, m[0], m[1])
+	}
 	if strings.IndexByte(text, '@') >= 0 {
 		for _, m := range emailRe.FindAllStringIndex(text, -1) {
 			add(KindEmail, m[0], m[1])
@@ -125,7 +156,8 @@ func numberFindings(text string, s Subject, out []Finding) []Finding {
 		}
 		if m := phoneNatRe.FindStringIndex(w); m != nil {
 			start, end := at+m[0], at+m[1]
-			if d := digits(text[start:end]); d[1] != '0' && standsAlone(text, start, end) && !datePrefix.MatchString(text[start:end]) &&
+			if d := digits(text[start:end]); d[1] != '0' && areaCode(d) && standsAlone(text, start, end) &&
+				(!datePrefix.MatchString(text[start:end]) || digitGroups(text[start:end]) >= 4) &&
 				(start == 0 || text[start-1] != '+') {
 				add(KindPhone, start, end)
 			}

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-//go:embed data/names.txt data/special.txt
+//go:embed data/names.txt data/names-origins.txt data/special.txt
 var dataFiles embed.FS
 
 // Finding is one thing in a text that a level below full may forbid.
@@ -47,10 +47,15 @@ type Checker struct {
 // New builds a Checker from the word lists embedded in the package.
 func New() (*Checker, error) {
 	c := &Checker{}
-	names, err := dataFiles.ReadFile("data/names.txt")
-	if err != nil {
-		return nil, fmt.Errorf("read name list: %w", err)
+	var names []byte
+	for _, f := range []string{"data/names.txt", "data/names-origins.txt"} {
+		b, err := dataFiles.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read name list: %w", err)
+		}
+		names = append(append(names, b...), '\n')
 	}
+	var err error
 	if c.names, err = parseNames(string(names)); err != nil {
 		return nil, fmt.Errorf("parse name list: %w", err)
 	}
@@ -79,13 +84,23 @@ func Check(text string, s Subject) []Finding { return defaultChecker().Check(tex
 // order of the text. Where two findings overlap only the longer is kept
 // (a phone number is not also a BSN). An empty result does not mean the text
 // is safe to share: see the package comment.
+//
+// The text is checked as a reader reads it (normalize): invisible
+// characters, look-alike letters of other scripts, full-width digits and
+// words spelled out letter by letter do not hide a finding. Each finding's
+// Start, End and Text are those of the text as written.
 func (c *Checker) Check(text string, s Subject) []Finding {
-	toks := tokenize(text)
+	n := normalize(text)
+	toks := tokenize(n.text)
 	var out []Finding
-	out = c.nameFindings(text, toks, s, out)
-	out = numberFindings(text, s, out)
-	out = streetFindings(text, toks, out)
-	out = c.specialFindings(text, toks, out)
+	out = c.nameFindings(n.text, toks, s, out)
+	out = numberFindings(n.text, s, out)
+	out = streetFindings(n.text, toks, out)
+	out = c.specialFindings(n.text, toks, out)
+	for i := range out {
+		out[i].Start, out[i].End = n.span(out[i].Start, out[i].End)
+		out[i].Text = text[out[i].Start:out[i].End]
+	}
 	return resolve(out)
 }
 
@@ -159,7 +174,7 @@ func tokenize(text string) []token {
 		t := token{start: start, end: i, raw: text[start:i], capital: capital, allCaps: upper && !lowerSeen}
 		t.norm = fold(t.raw)
 		t.gap = text[prevEnd:start]
-		t.sentence = len(toks) == 0 || strings.ContainsAny(t.gap, ".!?:;\n•*") || strings.HasPrefix(strings.TrimLeft(t.gap, " \t"), "- ")
+		t.sentence = len(toks) == 0 || strings.ContainsAny(t.gap, ".!?:\n•*") || strings.HasPrefix(strings.TrimLeft(t.gap, " \t"), "- ")
 		if t.sentence && len(toks) > 0 && strings.HasPrefix(t.gap, ".") && !strings.ContainsAny(t.gap, "\n!?") {
 			p := toks[len(toks)-1]
 			if titles[p.norm] || (utf8.RuneCountInString(p.raw) == 1 && p.capital) {
