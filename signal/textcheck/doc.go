@@ -17,11 +17,19 @@
 // the domain itself imports only the standard library and is given a
 // Checker by the wiring.
 //
+// It reads the text as a person does (normalize.go): invisible characters,
+// letters of other scripts that look like Latin ones, full-width forms and
+// words spelled out letter by letter ("S a n n e") do not hide a finding.
+//
 // What it cannot do: it is an aid for the writer, not a guarantee. It knows
-// the young person's own name and the names it is given, the Dutch names in
-// its list and capitalised words after a title or an initial; other names,
-// nicknames, misspellings, a street without a number, a school class or a
-// rare detail that identifies someone pass unseen. The special categories
+// the young person's own name (also inflected: "Sannes", "Sannetje") and the
+// names it is given, the names in its lists (Dutch, and common names of
+// Turkish, Moroccan, Surinamese, Antillean, Polish and other origins),
+// capitalised words after a title or an initial, and capitalised words
+// where a name stands ("met Zuleika", "haar vriendin Xiomara"); other
+// names, nicknames, misspellings, a name written in another script, a
+// street without a number, a school class or a rare detail that identifies
+// someone pass unseen. The special categories
 // are word lists: a health matter described without a listed word passes,
 // and a listed word used about someone else is still raised. Ordinary words
 // that are also names ("Roos", "de Jong", "Storm") count as names only when

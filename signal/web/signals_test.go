@@ -228,7 +228,7 @@ func byID(views []signal.SignalView, id string) *signal.SignalView {
 func TestSignalFlowPerRole(t *testing.T) {
 	se := newSignalsEnv(t)
 	full := se.mustSubmit("school", signalBody("Sanne de Vries", "Elke maandag afwezig.", "Lijkt moe.", signal.OutcomeShareFull), signal.OutcomeShareFull)
-	minimal := se.mustSubmit("school", signalBody("Daan Bakker", "Blauwe plekken op de arm.", "Ik vermoed meer.", signal.OutcomeShareMinimal), signal.OutcomeShareMinimal)
+	minimal := se.mustSubmit("school", signalBody("Daan Bakker", "Komt vaak zonder ontbijt naar school.", "Ik vermoed meer.", signal.OutcomeShareMinimal), signal.OutcomeShareMinimal)
 	existence := se.mustSubmit("youthwork", signalBody("sanne  DE-VRIES", "Hangt 's avonds laat rond.", "", signal.OutcomeDoNotShare), signal.OutcomeDoNotShare)
 	anonymous := se.mustSubmit("youthwork", signalBody("Mo Yilmaz", "Wordt online bedreigd.", "Maakt zich zorgen.", signal.OutcomeAskConsent), signal.OutcomeAskConsent)
 	draft := se.mustSubmit("school", signalBody("Lotte Smit", "Vertelt over ruzie thuis.", "", signal.OutcomeIncomplete), signal.OutcomeIncomplete)
