@@ -22,6 +22,8 @@ func TestEvasions(t *testing.T) {
 		// the young person's own name
 		{"zero-width space in the name", "Gesprek met San" + zw + "ne gehad.", "own_name", "San" + zw + "ne"},
 		{"zero-width joiner and word joiner", "S" + zwj + "an" + wj + "ne komt niet.", "own_name", "S" + zwj + "an" + wj + "ne"},
+		{"Hangul filler", "Met San\u3164ne gesproken.", "own_name", "San\u3164ne"},
+		{"braille blank", "Met San\u2800ne gesproken.", "own_name", "San\u2800ne"},
 		{"soft hyphen", "Met San" + shy + "ne gesproken.", "own_name", "San" + shy + "ne"},
 		{"Cyrillic look-alikes", "Gesprek met Ѕаnnе over school.", "own_name", "Ѕаnnе"},
 		{"Greek and Cyrillic in the family name", "Moeder de Vrіеѕ belde.", "own_name", "de Vrіеѕ"},

@@ -71,10 +71,17 @@ func normalize(text string) normalized {
 	return n.joinSpelledOut()
 }
 
+// blank are characters that show nothing and are no format character:
+// the combining grapheme joiner, Hangul fillers (letters!) and the braille
+// blank (as keystore.NormaliseName drops them from a name).
+var blank = map[rune]bool{
+	'\u034f': true, '\u115f': true, '\u1160': true, '\u3164': true, '\uffa0': true, '\u2800': true,
+}
+
 // readAs is what a non-ASCII rune reads as (see normalize).
 func readAs(r rune) string {
 	switch {
-	case unicode.Is(unicode.Cf, r), r == '\u034f':
+	case unicode.Is(unicode.Cf, r), blank[r]:
 		return ""
 	case unicode.Is(unicode.Zs, r):
 		return " "

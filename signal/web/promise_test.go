@@ -74,6 +74,22 @@ var leakSignals = []leakSignal{
 	{key: "rami", reporter: "school", name: "Rami Haddad", outcome: signal.OutcomeEscalate, level: signal.LevelAnonymous, purpose: "radicalisation_concern",
 		facts:   "Rami Haddad deelt filmpjes van een extremistische groep in de klasapp en bidt niet meer mee in de moskee.",
 		secrets: []string{"Rami", "Haddad", "moskee", "extremistische groep"}},
+	// Texts written around the check (issue 14), each with one thing the
+	// level forbids and nothing else the check would stop: a name with a
+	// zero-width space and spelled out, a phone number in full-width digits,
+	// a BSN with dashes, injuries.
+	{key: "eva", reporter: "youthwork", name: "Eva de Wit", outcome: signal.OutcomeAskConsent, level: signal.LevelAnonymous,
+		facts:   "E\u200bva d e W i t wordt online benaderd.",
+		secrets: []string{"E\u200bva", "d e W i t"}},
+	{key: "fatih", reporter: "youthwork", name: "Fatih Demir", outcome: signal.OutcomeAskConsent, level: signal.LevelAnonymous,
+		facts:   "Bereikbaar op ０６-１２３４５６７８ als het misgaat.",
+		secrets: []string{"０６-１２３４５６７８"}},
+	{key: "yusuf", reporter: "school", name: "Yusuf Kaya", outcome: signal.OutcomeShareMinimal, level: signal.LevelMinimal,
+		facts:   "Yusuf komt vaak te laat; BSN 111-222-333.",
+		secrets: []string{"111-222-333"}},
+	{key: "joy", reporter: "school", name: "Joy Meijer", outcome: signal.OutcomeShareMinimal, level: signal.LevelMinimal,
+		facts:   "Joy heeft blauwe plekken op haar armen.",
+		secrets: []string{"blauwe plekken"}},
 	{key: "milan", reporter: "school", name: "Milan Bakker", outcome: signal.OutcomeDoNotShare, level: signal.LevelExistence,
 		facts:   "Milan Bakker is aangehouden na een steekpartij, BSN 123456782, en gebruikt medicatie.",
 		secrets: []string{"steekpartij", "123456782", "aangehouden", "medicatie"}},
