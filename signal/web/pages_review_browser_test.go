@@ -117,3 +117,30 @@ func TestBrowserCompletingADraftWritesTheTextPerLevel(t *testing.T) {
 		t.Fatalf("the coordinator reads %q (withheld %v), want %q", read.Facts, read.Withheld, fixed)
 	}
 }
+
+// TestBrowserFindingsThroughDisguises (issue 14): a name spelled out letter
+// by letter and a phone number in a phone keyboard's full-width digits are
+// found on the phone's summary as the reporter wrote them, explained in
+// plain Dutch, and the text is held back from the meeting.
+func TestBrowserFindingsThroughDisguises(t *testing.T) {
+	se := browserEnv(t)
+	p := bt.NewPage(t, bt.Phone)
+	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
+	p.Goto(se.url+"/signalen/nieuw", bt.CSS("#f-youth-name"))
+	fillSignal(p, "Sam de Vries")
+	p.Fill(bt.CSS("#f-facts"), "S a m wil niet naar huis. Bel zijn oom op ０６１２３４５６７８.")
+	submit(p, bt.CSS("main button.primary"), "main h1")
+	answerQuestions(t, p, pageAnswersFor[signal.LevelAnonymous], false)
+	p.WaitFor(bt.CSS(".outgoing"))
+	p.Screenshot("summary-disguised-findings")
+	p.AssertAccessible()
+	if !p.Has(bt.CSS(".outgoing .withheld")) || p.Has(bt.CSS(".outgoing-facts")) {
+		t.Fatalf("with a spelled-out name and a full-width phone number in it, the text is not held back: %s", p.Text(bt.CSS(".outgoing")))
+	}
+	findings := p.Text(bt.CSS(".version .findings"))
+	for _, want := range []string{"S a m", "naam van de jongere", "０６１２３４５６７８", "telefoonnummer"} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("the findings lack %q: %s", want, findings)
+		}
+	}
+}
