@@ -41,6 +41,7 @@ func TestEvasions(t *testing.T) {
 		{"glued to punctuation", "(Sanne)/Daan: ruzie.", "own_name", "Sanne"},
 		{"glued to digits", "Sanne2011 op insta.", "own_name", "Sanne"},
 		{"hashtag", "#sanne #devries", "own_name", "sanne"},
+		{"family name joined to its infix", "Gesprek met Devries gehad.", "own_name", "Devries"},
 		{"family name lower case", "de vries komt uit 2b.", "own_name", "de vries"},
 		// other names
 		{"Turkish name mid-sentence", "Ze zit naast Emre in de klas.", "person_name", "Emre"},

@@ -292,6 +292,9 @@ func (c *Checker) fullNameFindings(text string, toks []token, name string, kind 
 		}
 	}
 	family := nt[len(nt)-1].norm
+	if len(infix) > 0 {
+		parts = append(parts, strings.Join(infix, "")+family) // "Devries", "vandenberg"
+	}
 	afterInfix := func(i int) bool {
 		if len(infix) == 0 || toks[i].norm != family || i < len(infix) {
 			return false
