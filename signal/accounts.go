@@ -128,6 +128,7 @@ type Accounts struct {
 
 	resets      PasswordResetStore
 	resetSender PasswordResetSender
+	invitations InvitationStore
 }
 
 // AccountsOptions configure NewAccounts; zero values get defaults.
@@ -159,6 +160,10 @@ type AccountsOptions struct {
 	// (CodeUnavailable).
 	PasswordResets PasswordResetStore
 	ResetSender    PasswordResetSender
+	// Invitations are the administrator's invitations, which an invitee
+	// may accept by signing in through their organisation
+	// (BeginInvitationSSO); without them, only with a password.
+	Invitations InvitationStore
 }
 
 // NewAccounts returns the account use cases over their stores.
@@ -182,7 +187,8 @@ func NewAccounts(store AccountStore, dir AccountDirectory, sessions SessionStore
 	return &Accounts{store: store, dir: dir, sessions: sessions, passwords: passwords,
 		loginKey: opts.LoginKey, dummyHash: dummy, now: opts.Now,
 		factors: opts.SecondFactors, codes: opts.Codes, demo: opts.Demo, remember: opts.RememberDevice,
-		oidc: opts.OIDC, oidcClient: opts.OIDCClient, resets: opts.PasswordResets, resetSender: opts.ResetSender}, nil
+		oidc: opts.OIDC, oidcClient: opts.OIDCClient, resets: opts.PasswordResets, resetSender: opts.ResetSender,
+		invitations: opts.Invitations}, nil
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

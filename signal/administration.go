@@ -87,6 +87,10 @@ type CooperationMap struct {
 	// Standing is when the signal meeting meets and who takes part, when
 	// recorded.
 	Standing *MeetingStanding
+	// Invited holds, for the administrator, the accounts that have not
+	// accepted their invitation yet: when the latest one expires (or
+	// expired). Such an account cannot log in yet.
+	Invited map[string]time.Time
 }
 
 // MaxPartLength is the longest description of what a partner does.
@@ -127,6 +131,11 @@ func (ad *Administration) Map(ctx context.Context, actor Actor) (CooperationMap,
 	if actor.Role == RoleAdmin {
 		if users, err = ad.d.Directory.Users(ctx, coop.ID); err != nil {
 			return CooperationMap{}, err
+		}
+		if ad.d.Invitations != nil {
+			if m.Invited, err = ad.d.Invitations.OpenInvitations(ctx, coop.ID); err != nil {
+				return CooperationMap{}, err
+			}
 		}
 	}
 	for _, o := range orgs {

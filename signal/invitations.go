@@ -26,9 +26,17 @@ type InvitationStore interface {
 	// expires and whether it was used; CodeNotFound for an unknown token.
 	Invitation(ctx context.Context, tokenHash string) (userID string, expires time.Time, used bool, err error)
 	// AcceptInvitation marks the invitation used and stores the account's
-	// password hash, with events, in one unit; CodeNotFound when it was
-	// used meanwhile (each link works once).
-	AcceptInvitation(ctx context.Context, actor Actor, tokenHash, userID, passwordHash string, events []AuditEvent) error
+	// password hash (unless empty: accepted by signing in through the
+	// organisation) and links subject, the id the organisation's issuer
+	// gives the invitee (unless empty), with events, in one unit;
+	// CodeNotFound when it was used meanwhile (each link works once),
+	// CodeConflict when another account of the organisation has the
+	// subject or the account has another one.
+	AcceptInvitation(ctx context.Context, actor Actor, tokenHash, userID, passwordHash, subject string, events []AuditEvent) error
+	// OpenInvitations returns, for every account of cooperation coopID
+	// that was invited and never accepted an invitation, when its latest
+	// invitation expires (or expired).
+	OpenInvitations(ctx context.Context, coopID string) (map[string]time.Time, error)
 }
 
 // InvitationSender delivers an invitation: an e-mail to u.Email with the
@@ -135,7 +143,7 @@ func (ad *Administration) AcceptInvitation(ctx context.Context, origin Actor, to
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	actor := Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: origin.RequestID, IP: origin.IP}
-	if err := ad.d.Invitations.AcceptInvitation(ctx, actor, invitationTokenHash(token), u.ID, hash,
+	if err := ad.d.Invitations.AcceptInvitation(ctx, actor, invitationTokenHash(token), u.ID, hash, "",
 		[]AuditEvent{{Action: ActionInviteAccept, Object: "user/" + u.ID}}); err != nil {
 		return User{}, err
 	}

@@ -139,7 +139,10 @@ const maxPendingSSO = 10_000
 
 type pendingSSO struct {
 	orgID, nonce, verifier, redirect, next string
-	expires                                time.Time
+	// invitation and invitee: a sign-in that accepts an invitation (the
+	// token's hash) for account invitee (BeginInvitationSSO).
+	invitation, invitee string
+	expires             time.Time
 }
 
 // ssoState is the sign-ins begun and not yet finished, by state. Each is
@@ -312,10 +315,56 @@ func (a *Accounts) BeginSSO(ctx context.Context, orgID, redirectURL, next string
 	if err != nil {
 		return "", "", err
 	}
+	return a.beginSSO(ctx, s, pendingSSO{redirect: redirectURL, next: next})
+}
+
+// BeginInvitationSSO starts accepting an invitation by signing in through
+// the invitee's organisation's issuer, as BeginSSO starts a sign-in: when
+// the issuer sends the browser back, FinishSSO links the person the issuer
+// vouches for to the invited account (the subject id, for an organisation
+// that names accounts by it; for one that names them by a verified
+// address, that address must be the invitation's) and uses the invitation
+// up, then signs them in. The invitation stays usable until then.
+//
+// Callers: anyone holding the invitation link (no session).
+// Errors: CodeNotFound (ErrInvitationInvalid; or the organisation does
+// not sign in through an issuer), CodeUnavailable.
+func (a *Accounts) BeginInvitationSSO(ctx context.Context, token, redirectURL string) (state, authURL string, err error) {
+	if err := a.mayUseOIDC(); err != nil {
+		return "", "", err
+	}
+	if a.invitations == nil || a.factors == nil {
+		return "", "", Errorf(CodeUnavailable, "accepting an invitation through the organisation is not available")
+	}
+	u, err := a.invitee(ctx, token)
+	if err != nil {
+		return "", "", err
+	}
+	s, err := a.oidc.OIDC(ctx, u.OrgID)
+	if err != nil {
+		return "", "", err
+	}
+	return a.beginSSO(ctx, s, pendingSSO{redirect: redirectURL, next: "/", invitation: invitationTokenHash(token), invitee: u.ID})
+}
+
+// invitee is the account an invitation link is for (ErrInvitationInvalid
+// for an unknown, used or expired one).
+func (a *Accounts) invitee(ctx context.Context, token string) (User, error) {
+	if token == "" {
+		return User{}, ErrInvitationInvalid
+	}
+	userID, expires, used, err := a.invitations.Invitation(ctx, invitationTokenHash(token))
+	return linkHolder(ctx, a.factors, userID, expires, used, err, a.now(), ErrInvitationInvalid)
+}
+
+// beginSSO keeps p (with a new state, nonce and PKCE verifier) for
+// SSOLoginTTL and returns the state and where to send the browser.
+func (a *Accounts) beginSSO(ctx context.Context, s OIDCSettings, p pendingSSO) (state, authURL string, err error) {
 	state, nonce, verifier := randomToken(), randomToken(), randomToken()+randomToken()
 	now := a.now()
-	if !a.ssoPending.put(state, pendingSSO{orgID: s.OrgID, nonce: nonce, verifier: verifier, redirect: redirectURL, next: next,
-		expires: now.Add(SSOLoginTTL)}, now) {
+	p.orgID, p.nonce, p.verifier, p.expires = s.OrgID, nonce, verifier, now.Add(SSOLoginTTL)
+	redirectURL := p.redirect
+	if !a.ssoPending.put(state, p, now) {
 		return "", "", Errorf(CodeUnavailable, "too many sign-ins at once; try again in a minute")
 	}
 	authURL, err = a.oidcClient.AuthURL(ctx, s, redirectURL, state, nonce, verifier)
@@ -330,7 +379,8 @@ func (a *Accounts) BeginSSO(ctx context.Context, orgID, redirectURL, next string
 // the browser back with state and code: the state is taken (once; a
 // replay finds none), the code redeemed and the ID token verified, and the
 // identity leads to an account of the organisation (see IdentityClaim),
-// enabled. Audited: login.sso (on record before this returns) or
+// enabled; a sign-in begun by BeginInvitationSSO accepts the invitation
+// first (acceptBySSO). Audited: login.sso (on record before this returns) or
 // login.fail (under the account, else a keyed pseudonym of issuer and
 // subject only). It returns the account and the next page.
 //
@@ -361,6 +411,9 @@ func (a *Accounts) FinishSSO(ctx context.Context, origin Actor, state, code stri
 		return fail(anon, "org/"+s.OrgID, err)
 	}
 	ref := "sso/" + a.LoginRef(s.Issuer+" "+id.Subject)
+	if p.invitation != "" {
+		return a.acceptBySSO(ctx, origin, p, s, id, ref, fail)
+	}
 	var u User
 	switch s.Claim {
 	case ClaimEmail:
@@ -383,6 +436,55 @@ func (a *Accounts) FinishSSO(ctx context.Context, origin Actor, state, code stri
 	actor := Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: origin.RequestID, IP: origin.IP}
 	if u.OrgID != s.OrgID || u.Disabled {
 		return fail(actor, "user/"+u.ID, errorString("an account of another organisation, or disabled"))
+	}
+	if err := a.sessions.RecordLogin(ctx, actor, u.ID, "", []AuditEvent{{Action: ActionLoginSSO, Object: "user/" + u.ID}}); err != nil {
+		return User{}, "", err
+	}
+	return u, p.next, nil
+}
+
+// acceptBySSO finishes a sign-in that accepts an invitation (see
+// BeginInvitationSSO): the invitation is checked again, the identity tied
+// to the invited account, the invitation used up and the acceptance
+// audited (user.invite_accept, and user.sso_link for a subject id) in one
+// unit, then the sign-in recorded.
+func (a *Accounts) acceptBySSO(ctx context.Context, origin Actor, p pendingSSO, s OIDCSettings, id SSOIdentity, ref string,
+	fail func(Actor, string, error) (User, string, error)) (User, string, error) {
+	anon := Actor{RequestID: origin.RequestID, IP: origin.IP}
+	userID, expires, used, err := a.invitations.Invitation(ctx, p.invitation)
+	u, err := linkHolder(ctx, a.factors, userID, expires, used, err, a.now(), ErrInvitationInvalid)
+	if ErrorCode(err) == CodeNotFound || (err == nil && u.ID != p.invitee) {
+		return fail(anon, ref, errorString("the invitation was used, expired or withdrawn meanwhile"))
+	}
+	if err != nil {
+		return User{}, "", err
+	}
+	actor := Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, RequestID: origin.RequestID, IP: origin.IP}
+	if u.OrgID != s.OrgID {
+		return fail(actor, "user/"+u.ID, errorString("an account of another organisation"))
+	}
+	subject := ""
+	events := []AuditEvent{{Action: ActionInviteAccept, Object: "user/" + u.ID}}
+	switch s.Claim {
+	case ClaimEmail:
+		email, err := NormaliseEmail(id.Email)
+		if err != nil || !id.EmailVerified || email != u.Email {
+			return fail(actor, "user/"+u.ID, errorString("the issuer does not vouch for the invitation's address"))
+		}
+	case ClaimSubject:
+		if strings.TrimSpace(id.Subject) == "" || len(id.Subject) > 255 {
+			return fail(actor, "user/"+u.ID, errorString("no usable subject id in the token"))
+		}
+		subject = id.Subject
+		events = append(events, AuditEvent{Action: ActionUserSSOLink, Object: "user/" + u.ID})
+	}
+	switch err := a.invitations.AcceptInvitation(ctx, actor, p.invitation, u.ID, "", subject, events); {
+	case ErrorCode(err) == CodeConflict:
+		return fail(actor, "user/"+u.ID, errorString("the subject id is another account's, or the account has another"))
+	case ErrorCode(err) == CodeNotFound:
+		return fail(actor, "user/"+u.ID, errorString("the invitation was used meanwhile"))
+	case err != nil:
+		return User{}, "", err
 	}
 	if err := a.sessions.RecordLogin(ctx, actor, u.ID, "", []AuditEvent{{Action: ActionLoginSSO, Object: "user/" + u.ID}}); err != nil {
 		return User{}, "", err

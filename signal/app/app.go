@@ -251,7 +251,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.Accounts, err = signal.NewAccounts(store, a.DB, store, auth.Passwords{Params: opts.PasswordParams},
 		signal.AccountsOptions{LoginKey: loginKey, Now: opts.Now, SecondFactors: store, Codes: auth.TOTP{},
 			Demo: opts.Demo, RememberDevice: opts.RememberDevice, OIDC: store, OIDCClient: oidcrp.New(),
-			PasswordResets: store, ResetSender: resetSender}); err != nil {
+			PasswordResets: store, ResetSender: resetSender, Invitations: store}); err != nil {
 		return nil, err
 	}
 	if opts.Invitations == nil && a.Outbox != nil {

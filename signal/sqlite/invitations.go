@@ -53,7 +53,7 @@ func (a Accounts) link(ctx context.Context, query, tokenHash, what string) (stri
 }
 
 // AcceptInvitation implements signal.InvitationStore.
-func (a Accounts) AcceptInvitation(ctx context.Context, actor signal.Actor, tokenHash, userID, passwordHash string, events []signal.AuditEvent) error {
+func (a Accounts) AcceptInvitation(ctx context.Context, actor signal.Actor, tokenHash, userID, passwordHash, subject string, events []signal.AuditEvent) error {
 	err := a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE invitations SET used_at = ? WHERE token_hash = ? AND user_id = ? AND used_at IS NULL`,
 			formatTime(a.db.now()), tokenHash, userID)
@@ -67,11 +67,57 @@ func (a Accounts) AcceptInvitation(ctx context.Context, actor signal.Actor, toke
 		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, formatTime(a.db.now()), userID); err != nil {
 			return fmt.Errorf("end other invitations: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID); err != nil {
-			return fmt.Errorf("store password: %w", err)
+		if passwordHash != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID); err != nil {
+				return fmt.Errorf("store password: %w", err)
+			}
+		}
+		if subject != "" {
+			res, err := tx.ExecContext(ctx, `UPDATE users SET oidc_subject = ? WHERE id = ? AND (oidc_subject IS NULL OR oidc_subject = '' OR oidc_subject = ?)`,
+				subject, userID, subject)
+			if isUniqueViolation(err) {
+				return signal.Errorf(signal.CodeConflict, "another account of the organisation has this subject id")
+			}
+			if err != nil {
+				return fmt.Errorf("link subject: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return signal.Errorf(signal.CodeConflict, "the account has another subject id")
+			}
 		}
 		return nil
 	})
 	a.db.sessions.forget()
 	return err
+}
+
+// OpenInvitations implements signal.InvitationStore.
+func (a Accounts) OpenInvitations(ctx context.Context, coopID string) (map[string]time.Time, error) {
+	// The latest expiry is found here, not by MAX(): RFC 3339 with
+	// fractions does not sort as text.
+	rows, err := a.db.read.QueryContext(ctx, `SELECT i.user_id, i.expires_at, i.used_at IS NOT NULL FROM invitations i
+		JOIN users u ON u.id = i.user_id JOIN organisations o ON o.id = u.org_id
+		WHERE o.cooperation_id = ?`, coopID)
+	if err != nil {
+		return nil, fmt.Errorf("open invitations: %w", err)
+	}
+	defer rows.Close()
+	out, accepted := map[string]time.Time{}, map[string]bool{}
+	for rows.Next() {
+		var id, expires string
+		var used bool
+		if err := rows.Scan(&id, &expires, &used); err != nil {
+			return nil, err
+		}
+		if used {
+			accepted[id] = true
+		}
+		if t := parseTime(expires); t.After(out[id]) {
+			out[id] = t
+		}
+	}
+	for id := range accepted {
+		delete(out, id)
+	}
+	return out, rows.Err()
 }

@@ -253,6 +253,11 @@ func TestBrowserNewCooperationThroughTheConsole(t *testing.T) {
 	invite("Joris Kok", "joris@jwzuidhaven.nl", youthWork, "coordinator")
 	p.AssertAccessible()
 	p.Screenshot("accounts-invited")
+	// Not active yet: the list says they were invited, and until when.
+	lotteRow := bt.Eval[string](p, `[...document.querySelectorAll("tr")].find(r => r.textContent.includes("lotte@delinde.nl")).textContent`)
+	if !strings.Contains(lotteRow, "Uitgenodigd") || strings.Contains(lotteRow, "Actief") {
+		t.Errorf("an invitee who has not accepted is listed as %q; want Uitgenodigd", lotteRow)
+	}
 	msgs := smtp.Wait(t, 2)
 	var lotteLink string
 	for _, msg := range msgs {

@@ -62,6 +62,12 @@ func (s *Server) ssoStart(c echo.Context) error {
 	default:
 		return err
 	}
+	return toIssuer(c, state, authURL)
+}
+
+// toIssuer binds the sign-in begun with state to this browser (SSOCookie)
+// and sends it to the issuer.
+func toIssuer(c echo.Context, state, authURL string) error {
 	ck := hostCookie(SSOCookie, signal.SSOBinding(state), time.Time{})
 	ck.SameSite = http.SameSiteLaxMode
 	ck.MaxAge = int(signal.SSOLoginTTL / time.Second)
@@ -69,6 +75,29 @@ func (s *Server) ssoStart(c echo.Context) error {
 	// The one redirect to another site: the issuer's authorization
 	// endpoint, from the organisation's settings, never from the request.
 	return c.Redirect(http.StatusSeeOther, authURL)
+}
+
+// invitationSSO: POST /uitnodiging/:token/sso, the invitee accepts by
+// signing in through their organisation (see signal.BeginInvitationSSO);
+// the issuer sends them back to the same callback as a sign-in.
+func (s *Server) invitationSSO(c echo.Context) error {
+	if s.needsHTTPS(c) {
+		return s.loginPageError(c, http.StatusForbidden, "/", "login.https")
+	}
+	redirect, ok := s.ssoRedirectURL(c)
+	if !ok {
+		s.logger.Warn("sign-in through an organisation needs the public address: start signald serve with --public-url", slog.String("request_id", requestID(c)))
+		return s.loginPageError(c, http.StatusServiceUnavailable, "/", "login.sso.unavailable")
+	}
+	state, authURL, err := s.users.BeginInvitationSSO(c.Request().Context(), c.Param("token"), redirect)
+	if signal.ErrorCode(err) == signal.CodeUnavailable {
+		s.logger.Warn("sign-in through an organisation unavailable", slog.String("request_id", requestID(c)), slog.Any("err", err))
+		return s.loginPageError(c, http.StatusServiceUnavailable, "/", "login.sso.unavailable")
+	}
+	if err != nil {
+		return err
+	}
+	return toIssuer(c, state, authURL)
 }
 
 type ssoDoneData struct{ Next string }

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/signaal-nl/signaal/signal"
@@ -46,6 +48,7 @@ func (s *Server) invitationPages(g *PageGroup) {
 	g = g.With(s.requireAdmin)
 	g.GET("/uitnodiging/:token", s.invitationPage)
 	g.POST("/uitnodiging/:token", s.invitationSubmit)
+	g.POST("/uitnodiging/:token/sso", s.invitationSSO)
 }
 
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
@@ -298,6 +301,10 @@ type adminAccountsData struct {
 	Saved    string
 	// ResetFactor: the console offers a second-factor reset.
 	ResetFactor bool
+	// Invited: the accounts that have not accepted their invitation, and
+	// when it expires; Now to tell whether it did.
+	Invited map[string]time.Time
+	Now     time.Time
 }
 
 // adminAccountsPage: GET /beheer/accounts, every account per partner,
@@ -308,7 +315,8 @@ func (s *Server) adminAccountsPage(c echo.Context) error {
 		return err
 	}
 	return s.Render(c, http.StatusOK, "admin_accounts", "admin.accounts.title",
-		adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, Saved: c.QueryParam("opgeslagen"), ResetFactor: s.admin.CanResetSecondFactor()})
+		adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, Saved: c.QueryParam("opgeslagen"), ResetFactor: s.admin.CanResetSecondFactor(),
+			Invited: m.Invited, Now: s.now()})
 }
 
 // adminInviteSubmit: POST /beheer/accounts invites someone by e-mail.
@@ -336,6 +344,9 @@ func (s *Server) adminInviteSubmit(c echo.Context) error {
 type invitationData struct {
 	Name  string
 	Token string
+	// SSO names the invitee's organisation when its people sign in
+	// through its own issuer: the invitee may accept that way.
+	SSO string
 }
 
 // invitationPage: GET /uitnodiging/:token, the invitee chooses a password.
@@ -345,7 +356,22 @@ func (s *Server) invitationPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.Render(c, http.StatusOK, "invitation", "invite.title", invitationData{Name: u.Name, Token: c.Param("token")})
+	return s.Render(c, http.StatusOK, "invitation", "invite.title", s.invitationData(c, u))
+}
+
+// invitationData is what the invitation page shows invitee u.
+func (s *Server) invitationData(c echo.Context, u signal.User) invitationData {
+	d := invitationData{Name: u.Name, Token: c.Param("token")}
+	orgs, err := s.users.SSOOrganisations(c.Request().Context())
+	if err != nil {
+		s.logger.Warn("list the organisations that sign in through an issuer", slog.String("request_id", requestID(c)), slog.Any("err", err))
+	}
+	for _, o := range orgs {
+		if o.ID == u.OrgID {
+			d.SSO = o.Name
+		}
+	}
+	return d
 }
 
 // invitationSubmit: POST /uitnodiging/:token, the password chosen; then
@@ -357,7 +383,7 @@ func (s *Server) invitationSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Data = invitationData{Name: u.Name, Token: c.Param("token")}
+	v.Data = s.invitationData(c, u)
 	if pw != again {
 		v.Errors = []FormError{{Field: "password_again", Message: v.T("invite.mismatch")}}
 		return s.render(c, http.StatusBadRequest, "invitation", v)
@@ -463,6 +489,7 @@ func meetingData(m signal.CooperationMap) any {
 
 func (s *Server) accountsData(c echo.Context) func(signal.CooperationMap) any {
 	return func(m signal.CooperationMap) any {
-		return adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, ResetFactor: s.admin.CanResetSecondFactor()}
+		return adminAccountsData{Partners: m.Partners, Roles: signal.Roles, Self: signalActor(c).UserID, ResetFactor: s.admin.CanResetSecondFactor(),
+			Invited: m.Invited, Now: s.now()}
 	}
 }

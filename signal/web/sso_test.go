@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -597,4 +598,144 @@ func TestSSORedirectComesFromThePublicAddress(t *testing.T) {
 			t.Errorf("on loopback the redirect is %q; want %q", got, s.url+SSOCallbackPath)
 		}
 	})
+}
+
+// invitationLink is the token of the invitation the outbox holds for
+// address (the link the invitee finds in their mail).
+func (s *ssoSite) invitationLink(address string) string {
+	s.t.Helper()
+	due, err := s.app.Outbox.Due(context.Background(), 100)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, m := range due {
+		if m.To == address && m.Kind == signal.MailInvitation {
+			if l := regexp.MustCompile(`/uitnodiging/([A-Za-z0-9_-]+)`).FindStringSubmatch(m.Body); l != nil {
+				return l[1]
+			}
+		}
+	}
+	s.t.Fatalf("no invitation for %s in the outbox", address)
+	return ""
+}
+
+// invite invites address to the school as a reporter, as the console does.
+func (s *ssoSite) invite(name, address string) string {
+	s.t.Helper()
+	ctx := context.Background()
+	admin, _, err := s.app.DB.UserByEmail(ctx, "beheer@lyceum.nl")
+	if signal.ErrorCode(err) == signal.CodeNotFound {
+		admin = signal.User{Email: "beheer@lyceum.nl", Name: "Beheer", OrgID: s.org.ID, Role: signal.RoleAdmin}
+		err = s.app.Accounts.CreateUser(ctx, cliActor, &admin, mfaPassword)
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	u := signal.User{Name: name, Email: address, OrgID: s.org.ID, Role: signal.RoleReporter}
+	if _, err := s.app.Admin.Invite(ctx, signal.Actor{UserID: admin.ID, OrgID: admin.OrgID, Role: admin.Role}, &u); err != nil {
+		s.t.Fatal(err)
+	}
+	return s.invitationLink(address)
+}
+
+// acceptBySSO clicks "Inloggen met <organisatie>" on the invitation page
+// and follows the issuer back; it returns Signaal's answer and the URL the
+// issuer sent the browser back to.
+func (b ssoBrowser) acceptBySSO(t *testing.T, token string) (pageResponse, string) {
+	t.Helper()
+	res := b.post("/uitnodiging/"+token+"/sso", url.Values{})
+	loc := res.header.Get("Location")
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(loc, "http") {
+		t.Fatalf("accepting through the organisation: %d to %q; want the issuer\n%s", res.status, loc, res.body)
+	}
+	loc = b.atIssuer(t, loc)
+	req, _ := http.NewRequest(http.MethodGet, loc, nil)
+	return b.send(req), loc
+}
+
+// TestSSOInvitationLinksTheSubject (issue 19, item 2: "a subject id linked
+// at invitation"): for a school whose issuer names people by subject id,
+// the invitee accepts the invitation by signing in there; from then on
+// that sign-in is their account, after a restart too. The invitation is
+// used up only by an accepted sign-in, and works once: a replayed answer
+// of the issuer, a subject that is another account's and an expired
+// invitation are refused, and every step is on record without names.
+func TestSSOInvitationLinksTheSubject(t *testing.T) {
+	s := startSSOSite(t, signal.ClaimSubject)
+	token := s.invite("Bram", "bram@lyceum.nl")
+
+	b := s.browser()
+	page := b.get("/uitnodiging/" + token)
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Inloggen met Het Lyceum") {
+		t.Fatalf("the invitation page does not offer the school's sign-in: %d\n%s", page.status, page.body)
+	}
+	s.issuer.signIn("bram")
+	res, back := b.acceptBySSO(t, token)
+	if res.status != http.StatusOK || !loggedIn(b.browserClient) {
+		t.Fatalf("accepting through the school's sign-in: %d\n%s", res.status, res.body)
+	}
+	if again := b.get("/uitnodiging/" + token); again.status == http.StatusOK {
+		t.Error("the invitation still works after it was accepted")
+	}
+	// The issuer's answer replayed, in another browser: refused.
+	other := s.browser()
+	req, _ := http.NewRequest(http.MethodGet, back, nil)
+	if r := other.send(req); r.status != http.StatusUnauthorized || loggedIn(other.browserClient) {
+		t.Errorf("a replayed answer of the issuer: %d", r.status)
+	}
+	// From now on the school's sign-in is Bram's account.
+	b = s.browser()
+	if res, _ := b.signIn(t, s.org.ID); !signedIn(t, b, res) {
+		t.Fatalf("Bram signs in through the school after accepting: %d\n%s", res.status, res.body)
+	}
+	bram, _, err := s.app.DB.UserByEmail(context.Background(), "bram@lyceum.nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := s.actions(bram.ID)
+	for _, want := range []string{string(signal.ActionInviteAccept), string(signal.ActionUserSSOLink), string(signal.ActionLoginSSO)} {
+		if !slices.Contains(acts, want) {
+			t.Errorf("audit of Bram lacks %s: %v", want, acts)
+		}
+	}
+
+	// A subject that is another account's: Ank's sign-in, linked to Ank,
+	// cannot accept Carla's invitation, which stays usable.
+	if err := s.app.Accounts.LinkSubject(context.Background(), cliActor, mfaEmail, "sub-ank"); err != nil {
+		t.Fatal(err)
+	}
+	carla := s.invite("Carla", "carla@lyceum.nl")
+	s.issuer.signIn("ank")
+	b = s.browser()
+	if res, _ := b.acceptBySSO(t, carla); res.status != http.StatusUnauthorized || loggedIn(b.browserClient) {
+		t.Errorf("Carla's invitation accepted with Ank's sign-in: %d", res.status)
+	}
+	s.refusedFor("another account")
+	if page := b.get("/uitnodiging/" + carla); page.status != http.StatusOK {
+		t.Errorf("Carla's invitation no longer works after a refused acceptance: %d", page.status)
+	}
+
+	// The console lists who has not accepted yet: Carla, not Bram.
+	admin, _, err := s.app.DB.UserByEmail(context.Background(), "beheer@lyceum.nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.app.Admin.Map(context.Background(), signal.Actor{UserID: admin.ID, OrgID: admin.OrgID, Role: admin.Role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carlaUser, _, _ := s.app.DB.UserByEmail(context.Background(), "carla@lyceum.nl")
+	if _, open := m.Invited[bram.ID]; open {
+		t.Error("Bram is listed as invited after accepting")
+	}
+	if until, open := m.Invited[carlaUser.ID]; !open || !until.After(s.clock.Now()) {
+		t.Errorf("Carla is not listed as invited until later: %v %v", until, open)
+	}
+
+	// An invitation that expired (the clock moved on) starts nothing.
+	dirk := s.invite("Dirk", "dirk@lyceum.nl")
+	s.clock.Add(signal.InvitationTTL + time.Minute)
+	if res := s.browser().post("/uitnodiging/"+dirk+"/sso", url.Values{}); res.status != http.StatusNotFound {
+		t.Errorf("an expired invitation starts a sign-in: %d %s", res.status, res.header.Get("Location"))
+	}
 }
