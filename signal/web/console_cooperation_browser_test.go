@@ -259,12 +259,15 @@ func TestBrowserNewCooperationThroughTheConsole(t *testing.T) {
 		t.Errorf("an invitee who has not accepted is listed as %q; want Uitgenodigd", lotteRow)
 	}
 	msgs := smtp.Wait(t, 2)
-	var lotteLink string
+	var lotteLink, jorisLink string
 	for _, msg := range msgs {
-		if len(msg.To) == 1 && msg.To[0] == "lotte@delinde.nl" {
-			if l := regexp.MustCompile(`https://signaal\.test(/uitnodiging/[A-Za-z0-9_-]+)`).FindStringSubmatch(msg.Body); l != nil {
-				lotteLink = l[1]
-			}
+		l := regexp.MustCompile(`https://signaal\.test(/uitnodiging/[A-Za-z0-9_-]+)`).FindStringSubmatch(msg.Body)
+		switch {
+		case l == nil || len(msg.To) != 1:
+		case msg.To[0] == "lotte@delinde.nl":
+			lotteLink = l[1]
+		case msg.To[0] == "joris@jwzuidhaven.nl":
+			jorisLink = l[1]
 		}
 	}
 	if lotteLink == "" {
@@ -305,8 +308,28 @@ func TestBrowserNewCooperationThroughTheConsole(t *testing.T) {
 	}
 	r.Screenshot("reporter-summary")
 
-	// The youth worker signs in through Jongerenwerk's provider: no
-	// password here, no second factor here (the provider asks it).
+	// The youth worker accepts his invitation through Jongerenwerk's
+	// provider: no password here, no second factor here (the provider
+	// asks it).
+	inv := bt.NewPage(t, bt.Laptop)
+	inv.Goto(base+jorisLink, bt.CSS(".sso-accept a"))
+	inv.AssertAccessible()
+	inv.Screenshot("invitation-sso")
+	if got := inv.Text(bt.CSS(".sso-accept a")); got != "Inloggen met Jongerenwerk Zuidhaven" {
+		t.Errorf("the invitation's sign-in button says %q", got)
+	}
+	inv.Click(bt.CSS(".sso-accept a"))
+	if path := waitPath(t, inv, strings.TrimPrefix(iss.url, "http://"), "/uitnodiging", "/login"); path != strings.TrimPrefix(base, "http://")+"/overleg" {
+		t.Fatalf("after accepting through the provider the browser is at %s; want the coordinator's /overleg", path)
+	}
+	inv.WaitFor(bt.CSS("main h1"))
+	inv.Screenshot("invitation-accepted")
+	p.Goto(base+"/beheer/accounts", bt.CSS("#f-name"))
+	if row := bt.Eval[string](p, `[...document.querySelectorAll("tr")].find(r => r.textContent.includes("joris@jwzuidhaven.nl")).textContent`); !strings.Contains(row, "Actief") {
+		t.Errorf("after accepting, the youth worker is listed as %q; want Actief", row)
+	}
+
+	// Later he signs in through the login page's button.
 	j := bt.NewPage(t, bt.Laptop)
 	j.Goto(base+"/login", bt.CSS("#sso-organisations"))
 	j.AssertAccessible()
@@ -331,8 +354,8 @@ func TestBrowserNewCooperationThroughTheConsole(t *testing.T) {
 	}
 	var ssoLogins int
 	a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ? AND actor_user = ?`, signal.ActionLoginSSO, joris.ID).Scan(&ssoLogins)
-	if ssoLogins != 1 {
-		t.Errorf("%d login.sso entries for the youth worker; want 1", ssoLogins)
+	if ssoLogins != 2 {
+		t.Errorf("%d login.sso entries for the youth worker; want 2 (accepting, then signing in)", ssoLogins)
 	}
 
 	// The reporter forgot her password: the link by e-mail, once; the new

@@ -77,9 +77,11 @@ func toIssuer(c echo.Context, state, authURL string) error {
 	return c.Redirect(http.StatusSeeOther, authURL)
 }
 
-// invitationSSO: POST /uitnodiging/:token/sso, the invitee accepts by
+// invitationSSO: GET /uitnodiging/:token/sso, the invitee accepts by
 // signing in through their organisation (see signal.BeginInvitationSSO);
-// the issuer sends them back to the same callback as a sign-in.
+// the issuer sends them back to the same callback as a sign-in. A link,
+// as /login/sso, not a form: the page's CSP (form-action 'self') keeps a
+// form from being sent on to the issuer.
 func (s *Server) invitationSSO(c echo.Context) error {
 	if s.needsHTTPS(c) {
 		return s.loginPageError(c, http.StatusForbidden, "/", "login.https")

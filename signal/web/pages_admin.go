@@ -48,7 +48,7 @@ func (s *Server) invitationPages(g *PageGroup) {
 	g = g.With(s.requireAdmin)
 	g.GET("/uitnodiging/:token", s.invitationPage)
 	g.POST("/uitnodiging/:token", s.invitationSubmit)
-	g.POST("/uitnodiging/:token/sso", s.invitationSSO)
+	g.GET("/uitnodiging/:token/sso", s.invitationSSO)
 }
 
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {

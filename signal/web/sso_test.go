@@ -643,7 +643,7 @@ func (s *ssoSite) invite(name, address string) string {
 // issuer sent the browser back to.
 func (b ssoBrowser) acceptBySSO(t *testing.T, token string) (pageResponse, string) {
 	t.Helper()
-	res := b.post("/uitnodiging/"+token+"/sso", url.Values{})
+	res := b.get("/uitnodiging/" + token + "/sso")
 	loc := res.header.Get("Location")
 	if res.status != http.StatusSeeOther || !strings.HasPrefix(loc, "http") {
 		t.Fatalf("accepting through the organisation: %d to %q; want the issuer\n%s", res.status, loc, res.body)
@@ -735,7 +735,7 @@ func TestSSOInvitationLinksTheSubject(t *testing.T) {
 	// An invitation that expired (the clock moved on) starts nothing.
 	dirk := s.invite("Dirk", "dirk@lyceum.nl")
 	s.clock.Add(signal.InvitationTTL + time.Minute)
-	if res := s.browser().post("/uitnodiging/"+dirk+"/sso", url.Values{}); res.status != http.StatusNotFound {
+	if res := s.browser().get("/uitnodiging/" + dirk + "/sso"); res.status != http.StatusNotFound {
 		t.Errorf("an expired invitation starts a sign-in: %d %s", res.status, res.header.Get("Location"))
 	}
 }
