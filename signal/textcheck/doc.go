@@ -33,8 +33,9 @@
 // are word lists: a health matter described without a listed word passes,
 // and a listed word used about someone else is still raised. Ordinary words
 // that are also names ("Roos", "de Jong", "Storm") count as names only when
-// capitalised inside a sentence, so such a name at the start of a sentence
-// is missed. Whether a text may go at a level is decided by the gate, by
-// the level and the decision's fields, with the reporter's confirmations;
-// the check only tells the reporter what to look at.
+// capitalised inside a sentence, or at the start of one when a verb a
+// person does follows ("Roos belde"); otherwise such a name at the start of
+// a sentence is missed. Whether a text may go at a level is decided by the
+// gate, by the level and the decision's fields, with the reporter's
+// confirmations; the check only tells the reporter what to look at.
 package textcheck

@@ -157,7 +157,7 @@ func (c *Checker) isName(toks []token, i int, e nameEntry) bool {
 		if !t.capital {
 			return false
 		}
-		return !t.sentence || extendInfixBack(toks, i) < i || appositive(toks, i)
+		return !t.sentence || extendInfixBack(toks, i) < i || appositive(toks, i) || actsAsSubject(toks, i)
 	}
 	return t.capital || n >= 4
 }
@@ -195,6 +195,30 @@ var roles = map[string]bool{
 	"vriend": true, "vriendin": true, "buurman": true, "buurvrouw": true, "klasgenoot": true, "klasgenote": true,
 	"stiefvader": true, "stiefmoeder": true, "pleegmoeder": true, "pleegvader": true, "jongerenwerker": true,
 	"wijkagent": true, "zorgcoordinator": true, "intern": true, "teamleider": true, "leerplichtambtenaar": true,
+}
+
+// personVerbs are finite verbs that follow a person who is the subject of
+// a sentence ("Roos belde", "Storm zegt"). A word that is also a name,
+// capitalised at the start of a sentence without an article and followed
+// by one of them, is the name: the common noun would have its article
+// ("De storm kwam").
+var personVerbs = map[string]bool{
+	"is": true, "was": true, "heeft": true, "had": true, "zegt": true, "zei": true, "vertelt": true, "vertelde": true,
+	"belt": true, "belde": true, "komt": true, "kwam": true, "gaat": true, "ging": true, "wil": true, "wilde": true,
+	"woont": true, "woonde": true, "zit": true, "zat": true, "speelt": true, "speelde": true, "loopt": true, "liep": true,
+	"wordt": true, "werd": true, "kan": true, "kon": true, "mag": true, "moet": true, "moest": true, "durft": true,
+	"durfde": true, "weet": true, "wist": true, "voelt": true, "voelde": true, "huilt": true, "huilde": true,
+	"doet": true, "deed": true, "krijgt": true, "kreeg": true, "slaapt": true, "sliep": true, "blijft": true,
+	"bleef": true, "lijkt": true, "leek": true, "vindt": true, "vond": true, "heet": true, "spijbelt": true,
+	"verzuimt": true, "rookt": true, "blowt": true, "drinkt": true, "vecht": true, "vocht": true, "schreeuwt": true,
+	"says": true, "said": true, "has": true, "told": true, "called": true, "lives": true,
+}
+
+// actsAsSubject reports whether toks[i], at the start of a sentence, is
+// followed on the same line by a verb a person does (personVerbs).
+func actsAsSubject(toks []token, i int) bool {
+	j := i + 1
+	return j < len(toks) && onlySpaces(toks[j].gap) && !toks[j].capital && personVerbs[toks[j].norm]
 }
 
 // appositive reports whether toks[i], the first word of a sentence or list
