@@ -59,6 +59,8 @@ func TestEvasions(t *testing.T) {
 		{"an unlisted name after heet", "Het meisje heet Ksenia en zit in 2b.", "person_name", "Ksenia"},
 		{"word-name starting a sentence as its subject", "Het gaat slecht. Roos belde vanochtend over thuis.", "person_name", "Roos"},
 		{"word-name starting a list item as its subject", "- Storm zegt dat hij niet naar huis wil.", "person_name", "Storm"},
+		{"an unlisted name, no Dutch word, inside a sentence", "Ze was gisteren bij Xiomara thuis.", "person_name", "Xiomara"},
+		{"an unlisted name, no Dutch word, as a sentence's subject", "Het gaat slecht. Zuleika belde vanochtend.", "person_name", "Zuleika"},
 		{"word-name after genaamd", "Een jongen genaamd Storm kwam erbij.", "person_name", "Storm"},
 		// BSN
 		{"BSN with spaces", "BSN 111 222 333", "bsn", "111 222 333"},
@@ -129,6 +131,7 @@ func TestEvasions(t *testing.T) {
 		{"a stolen bike", "De wijkagent neemt de actie over een gestolen fiets op zich."},
 		{"contact taken up", "De mentor heeft contact opgenomen met de ouders."},
 		{"a word-name starting a sentence as a thing", "Storm en regen: de buitenles ging niet door. Roos in de vaas."},
+		{"Dutch words and places starting or inside sentences", "Gisteren was ze thuis. Vandaag is ze er. Ze woont in Lelystad, in de wijk Overvecht, bij de Kerkstraat."},
 		{"places and apps after met", "Ze chat met Snapchat en gaat met Jumbo-tassen naar Amsterdam."},
 		{"blue", "Ze droeg een blauwe jas en had plekken op haar rooster vrij."},
 	}

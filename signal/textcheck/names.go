@@ -78,7 +78,7 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 			ok, family = true, e.family
 		} else if i > 0 && t.capital && !t.allCaps && !starters[t.norm] && afterTitleOrInitial(toks, i) {
 			ok = true // "mevrouw Yilmaz", "J. Smit": a name, listed or not
-		} else if possibleName(toks, i) {
+		} else if c.possibleName(toks, i) {
 			ok = true // "met Xiomara", "heet Kacper": unlisted, but where a name stands
 		}
 		if !ok {
@@ -133,17 +133,39 @@ var notNames = map[string]bool{
 	"wiskunde": true, "gym": true, "english": true, "dutch": true, "mbo": true, "havo": true, "vwo": true,
 }
 
-// possibleName reports whether toks[i], capitalised inside a sentence,
-// stands where a name stands (after beforeName, on the same line) and is
-// no word the check knows to be something else.
-func possibleName(toks []token, i int) bool {
+// possibleName reports whether toks[i], capitalised, is a name nobody
+// listed: inside a sentence where a name stands (after beforeName, on the
+// same line) or where it is no Dutch word ("bij Xiomara thuis"), or at the
+// start of a sentence as the subject of a verb a person does, when it is
+// no Dutch word ("Xiomara belde"); never a word the check knows to be
+// something else.
+func (c *Checker) possibleName(toks []token, i int) bool {
 	t := toks[i]
-	if i == 0 || t.sentence || !t.capital || t.allCaps || utf8.RuneCountInString(t.raw) < 3 ||
-		starters[t.norm] || infixes[t.norm] || titles[t.norm] || notNames[t.norm] || roles[t.norm] {
+	if !t.capital || t.allCaps || utf8.RuneCountInString(t.raw) < 3 ||
+		starters[t.norm] || infixes[t.norm] || titles[t.norm] || notNames[t.norm] || roles[t.norm] ||
+		c.special.word(&toks[i]) != nil {
 		return false
 	}
+	if i == 0 || t.sentence {
+		return actsAsSubject(toks, i) && !dutchWords().has(t.norm)
+	}
 	p := toks[i-1]
-	return beforeName[p.norm] && onlySpaces(t.gap)
+	if beforeName[p.norm] && onlySpaces(t.gap) {
+		return true
+	}
+	if isStreet(t) || placeBefore[p.norm] || (i > 1 && (p.norm == "de" || p.norm == "het") && placeBefore[toks[i-2].norm]) {
+		return false
+	}
+	return !dutchWords().has(t.norm)
+}
+
+// placeBefore are the words after which a capitalised word that is no
+// Dutch word is a place ("in Lelystad", "de wijk Overvecht", "via
+// Amersfoort"), not a person.
+var placeBefore = map[string]bool{
+	"in": true, "naar": true, "uit": true, "via": true, "vanuit": true, "richting": true, "te": true,
+	"wijk": true, "buurt": true, "stad": true, "dorp": true, "gemeente": true, "station": true,
+	"centrum": true, "regio": true, "provincie": true, "land": true, "to": true, "from": true,
 }
 
 // isName decides whether the listed name at toks[i] is used as a name here.

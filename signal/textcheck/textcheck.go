@@ -66,6 +66,7 @@ func New() (*Checker, error) {
 	if c.special, err = parseSpecial(string(special)); err != nil {
 		return nil, fmt.Errorf("parse special categories: %w", err)
 	}
+	dutchWords() // read the word list now, not during a reporter's first check
 	return c, nil
 }
 
