@@ -25,11 +25,12 @@
 // the young person's own name (also inflected: "Sannes", "Sannetje") and the
 // names it is given, the names in its lists (Dutch, and common names of
 // Turkish, Moroccan, Surinamese, Antillean, Polish and other origins),
-// capitalised words after a title or an initial, and capitalised words
-// where a name stands ("met Zuleika", "haar vriendin Xiomara"); other
-// names, nicknames, misspellings, a name written in another script, a
-// street without a number, a school class or a rare detail that identifies
-// someone pass unseen. The special categories
+// capitalised words after a title or an initial, capitalised words where a
+// name stands ("met Zuleika", "haar vriendin Xiomara") and capitalised
+// words that are no Dutch word ("bij Xiomara thuis"); a name written in
+// lower case that it does not know, a nickname that is also a word, a
+// name in another script, a street without a number, a school class or a
+// rare detail that identifies someone pass unseen. The special categories
 // are word lists: a health matter described without a listed word passes,
 // and a listed word used about someone else is still raised. Ordinary words
 // that are also names ("Roos", "de Jong", "Storm") count as names only when
