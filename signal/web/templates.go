@@ -233,6 +233,21 @@ var templateFuncs = template.FuncMap{
 		return m, nil
 	},
 	"str": func(v any) string { return fmt.Sprint(v) },
+	// telnum is a phone number as a tel: link wants it: its digits and a
+	// leading +, without the spaces, dashes and brackets people write.
+	"telnum": func(phone string) string {
+		phone = strings.TrimSpace(phone)
+		if strings.HasPrefix(phone, "+") {
+			phone = strings.Replace(phone, "(0)", "", 1) // +31 (0)6 …: the 0 is not dialled from abroad
+		}
+		var b strings.Builder
+		for i, r := range phone {
+			if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	},
 }
 
 // loadPages parses every page with the shared parts, loads the catalogue
