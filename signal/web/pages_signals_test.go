@@ -76,6 +76,23 @@ func TestNewSignalFlow(t *testing.T) {
 	b := newBrowserClient(t, se.url)
 	b.login(se.users[signal.RoleReporter].Email)
 
+	t.Run("the required fields say so, to the eye and to a screen reader", func(t *testing.T) {
+		res := b.get("/signalen/nieuw")
+		for _, id := range []string{"f-youth-name", "f-youth-birth_date", "f-facts", "f-observed_on"} {
+			label := regexp.MustCompile(`<label for="` + id + `">[^<]*<span class="required">\(verplicht\)</span></label>`)
+			field := regexp.MustCompile(`id="` + id + `"[^>]*aria-required="true"`)
+			if !label.MatchString(res.body) || !field.MatchString(res.body) {
+				t.Errorf("%s is not marked required", id)
+			}
+		}
+		if !regexp.MustCompile(`<legend>[^<]*<span class="required">\(verplicht\)</span></legend>\s*<ul class="choices">\s*<li class="choice"><input type="radio" name="category"`).MatchString(res.body) {
+			t.Error("the category is not marked required")
+		}
+		if !strings.Contains(res.body, `<label for="f-opinions">`) || regexp.MustCompile(`<label for="f-opinions">[^<]*<span class="required">`).MatchString(res.body) {
+			t.Error("the opinion, which is optional, is marked required")
+		}
+	})
+
 	t.Run("screen one names every problem with a link to its field", func(t *testing.T) {
 		res := b.post("/signalen/nieuw", url.Values{"youth.birth_date": {"2030-01-01"}, "observed_on": {"2026-11-20"}})
 		if res.status != http.StatusBadRequest {
