@@ -70,6 +70,19 @@ func answerAll(t *testing.T, b *browserClient, first pageResponse, answers map[s
 	return page, asked
 }
 
+// TestReporterPagesWriteDaysInWords (issue 15 item 7): the reporter's list
+// writes the day a signal was seen as "4 december 2026", not 2026-12-04.
+func TestReporterPagesWriteDaysInWords(t *testing.T) {
+	se := newSignalsEnv(t)
+	b := newBrowserClient(t, se.url)
+	b.login(se.users[signal.RoleReporter].Email)
+	se.mustSubmit("school", signalBody("Daan Bakker", "Komt vaak te laat.", "", signal.OutcomeShareFull), signal.OutcomeShareFull)
+	home := b.get("/signalen")
+	if regexp.MustCompile(`gezien op \d{4}-\d{2}-\d{2}`).MatchString(home.body) || !regexp.MustCompile(`gezien op \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december) \d{4}`).MatchString(home.body) {
+		t.Errorf("the reporter's list does not write the day in words:\n%s", home.body)
+	}
+}
+
 func TestNewSignalFlow(t *testing.T) {
 	se := newSignalsEnv(t)
 	se.srv.now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
@@ -164,7 +177,7 @@ func TestNewSignalFlow(t *testing.T) {
 
 	t.Run("a young person reported before is picked instead of typed", func(t *testing.T) {
 		form := b.get("/signalen/nieuw")
-		if !strings.Contains(form.body, `<option value="2011-04-02|Sam de Vries">Sam de Vries (2011-04-02)</option>`) {
+		if !strings.Contains(form.body, `<option value="2011-04-02|Sam de Vries">Sam de Vries (2 april 2011)</option>`) {
 			t.Fatalf("no earlier young person to pick:\n%s", form.body)
 		}
 		if shell := b.get("/signalen/nieuw?shell=1"); strings.Contains(shell.body, "Sam de Vries") {
