@@ -83,6 +83,23 @@ func TestReporterPagesWriteDaysInWords(t *testing.T) {
 	}
 }
 
+// TestQuestionFocusLandsOnTheFirstAnswer (issue 15 item 7): each question
+// page without the phone's script puts the focus on its first answer, so a
+// keyboard or screen reader user answers at once; after a refusal the
+// error summary has it instead.
+func TestQuestionFocusLandsOnTheFirstAnswer(t *testing.T) {
+	se := newSignalsEnv(t)
+	b := newBrowserClient(t, se.url)
+	b.login(se.users[signal.RoleReporter].Email)
+	q := b.post("/signalen/nieuw", validSignalForm())
+	if q.status != http.StatusOK || !strings.Contains(q.body, `name="asked"`) {
+		t.Fatalf("no question page: %d", q.status)
+	}
+	if n := strings.Count(q.body, "autofocus"); n != 1 || !regexp.MustCompile(`id="q-(yes|0)" value="[^"]*" autofocus`).MatchString(q.body) {
+		t.Errorf("the focus is not on the first answer (%d autofocus)", n)
+	}
+}
+
 func TestNewSignalFlow(t *testing.T) {
 	se := newSignalsEnv(t)
 	se.srv.now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
