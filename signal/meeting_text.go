@@ -290,6 +290,11 @@ func (m *Meetings) checkDetachedAgainst(known []string, field, text string) erro
 		switch need := f.Kind.Field(); {
 		case f.Kind == FindingKnownName:
 			problem = problemKnownDetached
+		case f.Kind == FindingPersonName && f.Term == TermUnlistedName:
+			// A capitalised word that is no listed name, in a title or a
+			// risk: most often a place, a provider or a project
+			// ("Signaleringsoverleg Lelystad", "wachtlijst bij Accare");
+			// the young people the meeting knows are found by name above.
 		case need == FieldIdentity || need == FieldContact || need == FieldBSN:
 			problem = detachedTextProblem(need)
 		}

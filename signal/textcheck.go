@@ -33,9 +33,15 @@ type TextFinding struct {
 	// Start and End are byte offsets into the text; Text is text[Start:End].
 	Start, End int
 	Text       string
-	// Term is the word-list entry that matched, for a special category.
+	// Term is the word-list entry that matched, for a special category;
+	// for a person's name, TermUnlistedName when it is a guess.
 	Term string
 }
+
+// TermUnlistedName is the Term of a person_name finding that is no known
+// name, only a capitalised word where a name stands or that is no Dutch
+// word ("bij Xiomara thuis"): it may be a place or a shop as well.
+const TermUnlistedName = "unlisted"
 
 // FindingKind is what a finding is; the codes are those of
 // signal/textcheck's Kind.

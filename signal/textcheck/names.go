@@ -2,6 +2,7 @@ package textcheck
 
 import (
 	"fmt"
+	"github.com/signaal-nl/signaal/signal"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,13 +74,13 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 			continue
 		}
 		t := toks[i]
-		first, last, ok, family := i, i, false, true
+		first, last, ok, family, term := i, i, false, true, ""
 		if e, found := c.names[t.norm]; found && c.isName(toks, i, e) {
 			ok, family = true, e.family
 		} else if i > 0 && t.capital && !t.allCaps && !starters[t.norm] && afterTitleOrInitial(toks, i) {
 			ok = true // "mevrouw Yilmaz", "J. Smit": a name, listed or not
 		} else if c.possibleName(toks, i) {
-			ok = true // "met Xiomara", "heet Kacper": unlisted, but where a name stands
+			ok, term = true, TermUnlisted // "met Xiomara", "heet Kacper": unlisted, but where a name stands
 		}
 		if !ok {
 			continue
@@ -98,11 +99,16 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 			i = last
 			continue
 		}
-		out = append(out, Finding{Kind: KindPersonName, Start: toks[first].start, End: toks[last].end, Text: text[toks[first].start:toks[last].end]})
+		out = append(out, Finding{Kind: KindPersonName, Start: toks[first].start, End: toks[last].end, Text: text[toks[first].start:toks[last].end], Term: term})
 		i = last
 	}
 	return out
 }
+
+// TermUnlisted is the Term of a person_name finding that is no listed
+// name, only a capitalised word that stands where a name stands or is no
+// Dutch word (possibleName): a guess, which may be a place or a shop.
+const TermUnlisted = signal.TermUnlistedName
 
 // beforeName are the words after which a capitalised word inside a
 // sentence is most likely someone's name ("met Xiomara", "haar vriendin

@@ -134,6 +134,9 @@ var meetingTexts = []meetingText{
 	// stand).
 	{what: "risk", text: "Wachtlijst jeugd-GGZ is twaalf weken.", marker: "twaalf weken", chair: true, minutes: true},
 	{what: "risk", text: "Sanne de Vries wacht al maanden op hulp.", marker: "wacht al maanden", refused: "names a young person known to the meeting"},
+	// A provider or a place is no one: the check's guesses at unlisted
+	// names do not refuse a risk (the young people known are found by name).
+	{what: "risk", text: "Wachtlijst bij Accare voor Zuidhaven is lang.", marker: "Accare voor Zuidhaven", chair: true, minutes: true},
 	{what: "title", text: "Extra overleg Daan Jansen", marker: "Extra overleg", refused: "names a young person known to the meeting"},
 }
 
