@@ -51,30 +51,71 @@ type mfaSite struct {
 	app    *app.App
 	clock  *testClock
 	closed bool
+	// what restart needs: the files, the mode, the server's settings and
+	// the handler its address serves.
+	dir     string
+	demo    bool
+	tweak   func(*Deps)
+	handler *swapHandler
+}
+
+// swapHandler serves whichever server is current, so a restarted service
+// answers at the same address (an OpenID provider knows it as the
+// redirect URI).
+type swapHandler struct {
+	mu sync.Mutex
+	h  http.Handler
+}
+
+func (s *swapHandler) set(h http.Handler) { s.mu.Lock(); s.h = h; s.mu.Unlock() }
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.h
+	s.mu.Unlock()
+	h.ServeHTTP(w, r)
 }
 
 // startMFASite starts the application over dir (a real SQLite file) and a
 // real loopback server; demo is demo mode.
 func startMFASite(t *testing.T, dir string, clock *testClock, demo bool, tweak func(*Deps)) *mfaSite {
 	t.Helper()
-	opts := app.Options{Now: clock.Now, Demo: demo}
-	var a *app.App
-	if demo {
-		a = openApp(t, dir, opts)
-	} else {
-		a = openRealApp(t, dir, opts)
-	}
-	d := Deps{Now: clock.Now}
-	if tweak != nil {
-		tweak(&d)
-	}
-	srv, err := New(FromApp(a, d))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
+	s := &mfaSite{t: t, clock: clock, dir: dir, demo: demo, tweak: tweak, handler: &swapHandler{}}
+	s.open()
+	hs := httptest.NewServer(s.handler)
 	t.Cleanup(hs.Close)
-	return &mfaSite{t: t, url: hs.URL, app: a, clock: clock}
+	s.url = hs.URL
+	return s
+}
+
+// open opens the application over s.dir and makes its server the one
+// s.url serves.
+func (s *mfaSite) open() {
+	s.t.Helper()
+	opts := app.Options{Now: s.clock.Now, Demo: s.demo}
+	if s.demo {
+		s.app = openApp(s.t, s.dir, opts)
+	} else {
+		s.app = openRealApp(s.t, s.dir, opts)
+	}
+	d := Deps{Now: s.clock.Now}
+	if s.tweak != nil {
+		s.tweak(&d)
+	}
+	srv, err := New(FromApp(s.app, d))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.handler.set(srv)
+}
+
+// restart stops the application and starts it again over the same files,
+// at the same address.
+func (s *mfaSite) restart() {
+	s.t.Helper()
+	if err := s.app.Close(); err != nil {
+		s.t.Fatalf("close the application: %v", err)
+	}
+	s.open()
 }
 
 const mfaEmail = "ank@lyceum.nl"
