@@ -80,7 +80,9 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 		} else if i > 0 && t.capital && !t.allCaps && !starters[t.norm] && afterTitleOrInitial(toks, i) {
 			ok = true // "mevrouw Yilmaz", "J. Smit": a name, listed or not
 		} else if c.possibleName(toks, i) {
-			ok, term = true, TermUnlisted // "met Xiomara", "heet Kacper": unlisted, but where a name stands
+			// "met Xiomara", "heet Kacper": unlisted, a guess (it may be a
+			// place or a shop), so marked as one.
+			ok, term = true, signal.TermUnlistedName
 		}
 		if !ok {
 			continue
@@ -104,11 +106,6 @@ func (c *Checker) nameFindings(text string, toks []token, s Subject, out []Findi
 	}
 	return out
 }
-
-// TermUnlisted is the Term of a person_name finding that is no listed
-// name, only a capitalised word that stands where a name stands or is no
-// Dutch word (possibleName): a guess, which may be a place or a shop.
-const TermUnlisted = signal.TermUnlistedName
 
 // beforeName are the words after which a capitalised word inside a
 // sentence is most likely someone's name ("met Xiomara", "haar vriendin

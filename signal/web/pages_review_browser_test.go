@@ -22,11 +22,7 @@ func TestBrowserSummaryShowsWhatTheMeetingReads(t *testing.T) {
 	if !p.Has(bt.CSS("#facts-warning")) {
 		t.Error("the form does not warn to keep names and health details out of the facts")
 	}
-	fillSignal(p, "Sam de Vries")
-	p.Fill(bt.CSS("#f-facts"), "Sam de Vries zei tegen de mentor dat hij niet meer wil leven. Hij was drie weken niet op school.")
-	submit(p, bt.CSS("main button.primary"), "main h1")
-	answerQuestions(t, p, pageAnswersFor[signal.LevelAnonymous], false)
-	p.WaitFor(bt.CSS(".outgoing"))
+	toAnonymousSummary(t, p, "Sam de Vries zei tegen de mentor dat hij niet meer wil leven. Hij was drie weken niet op school.")
 	p.Screenshot("summary-findings")
 	p.AssertAccessible()
 	if got := p.Text(bt.CSS("#review-name")); got != "Sam de Vries" {
@@ -127,11 +123,7 @@ func TestBrowserFindingsThroughDisguises(t *testing.T) {
 	p := bt.NewPage(t, bt.Phone)
 	loginAs(p, se.url, se.users[signal.RoleReporter].Email, "nl")
 	p.Goto(se.url+"/signalen/nieuw", bt.CSS("#f-youth-name"))
-	fillSignal(p, "Sam de Vries")
-	p.Fill(bt.CSS("#f-facts"), "S a m wil niet naar huis. Bel zijn oom op ０６１２３４５６７８.")
-	submit(p, bt.CSS("main button.primary"), "main h1")
-	answerQuestions(t, p, pageAnswersFor[signal.LevelAnonymous], false)
-	p.WaitFor(bt.CSS(".outgoing"))
+	toAnonymousSummary(t, p, "S a m wil niet naar huis. Bel zijn oom op ０６１２３４５６７８.")
 	p.Screenshot("summary-disguised-findings")
 	p.AssertAccessible()
 	if !p.Has(bt.CSS(".outgoing .withheld")) || p.Has(bt.CSS(".outgoing-facts")) {
@@ -143,4 +135,16 @@ func TestBrowserFindingsThroughDisguises(t *testing.T) {
 			t.Errorf("the findings lack %q: %s", want, findings)
 		}
 	}
+}
+
+// toAnonymousSummary fills the open new-signal form for Sam de Vries with
+// facts, answers the questions of a signal that goes to the meeting at
+// level anonymous and waits for the summary.
+func toAnonymousSummary(t *testing.T, p *bt.Page, facts string) {
+	t.Helper()
+	fillSignal(p, "Sam de Vries")
+	p.Fill(bt.CSS("#f-facts"), facts)
+	submit(p, bt.CSS("main button.primary"), "main h1")
+	answerQuestions(t, p, pageAnswersFor[signal.LevelAnonymous], false)
+	p.WaitFor(bt.CSS(".outgoing"))
 }
