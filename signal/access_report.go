@@ -48,6 +48,11 @@ type AccessSignal struct {
 	Decisions []AccessEvent `json:"decisions"`
 	// Views are every time someone was shown the signal, in order.
 	Views []AccessEvent `json:"views"`
+	// Duties are what the reporter recorded about the decision's duties
+	// (a report to Veilig Thuis, the consent, the justification, informing
+	// or why it waits), oldest first; the texts only in a report with
+	// content.
+	Duties []DutyRecord `json:"duties,omitempty"`
 }
 
 // AccessContent is the content of a signal in a report with content.
@@ -185,6 +190,14 @@ type ContentOpener interface {
 	// AnswersOf is what was answered for sig (sealed like the content);
 	// none once erased.
 	AnswersOf(ctx context.Context, sig *Signal) (Answers, error)
+	// DutyRecordsOf is what sig's reporter recorded about its duties,
+	// oldest first; the notes only withNotes (and while not erased).
+	DutyRecordsOf(ctx context.Context, sig *Signal, withNotes bool) ([]DutyRecord, error)
+}
+
+// DutyRecordsOf implements ContentOpener.
+func (s *Signals) DutyRecordsOf(ctx context.Context, sig *Signal, withNotes bool) ([]DutyRecord, error) {
+	return s.dutyRecords(ctx, sig, withNotes)
 }
 
 // AccessContentOf unseals a signal's content for an access report with
@@ -314,6 +327,11 @@ func (p *Privacy) accessReport(ctx context.Context, sc officerScope, subject str
 		}
 		if withContent {
 			if as.Content, err = p.content.AccessContentOf(ctx, s); err != nil {
+				return rep, err
+			}
+		}
+		if p.content != nil {
+			if as.Duties, err = p.content.DutyRecordsOf(ctx, s, withContent); err != nil {
 				return rep, err
 			}
 		}

@@ -14,6 +14,9 @@ const (
 	ActionSignalRead     AuditAction = "signal.read"
 	ActionSignalsList    AuditAction = "signals.list"
 	ActionAccessDenied   AuditAction = "access.denied"
+	// A duty of a signal's decision recorded by its reporter (duties.go):
+	// object "signal/<id>/<duty>/<state>", never the record's text.
+	ActionSignalDuty AuditAction = "signal.duty"
 )
 
 // The signal meeting.

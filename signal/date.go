@@ -53,6 +53,9 @@ func (d Date) Before(o Date) bool {
 	return d.Day < o.Day
 }
 
+// AddDays returns the day n days after d (before it for a negative n).
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
 // Time returns midnight at the start of d in UTC.
 func (d Date) Time() time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)

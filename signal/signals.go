@@ -83,6 +83,7 @@ type Signals struct {
 	store      SignalStore
 	disclosure *Disclosure
 	agreements AgreementReader
+	duties     DutyStore
 	now        func() time.Time
 }
 
@@ -92,6 +93,9 @@ type SignalsOptions struct {
 	// Agreements, when set, is where recipient.in_agreement comes from
 	// (the cooperation's agreement; see Agreement.RecipientInAgreement).
 	Agreements AgreementReader
+	// Duties, when set, keeps what reporters record about their
+	// signals' duties (duties.go).
+	Duties DutyStore
 }
 
 // NewSignals returns the signal use cases over their dependencies: vault
@@ -101,7 +105,7 @@ func NewSignals(decider Decider, vault Vault, store SignalStore, disclosure *Dis
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Signals{decider: decider, vault: vault, store: store, disclosure: disclosure, agreements: opts.Agreements, now: opts.Now}
+	return &Signals{decider: decider, vault: vault, store: store, disclosure: disclosure, agreements: opts.Agreements, duties: opts.Duties, now: opts.Now}
 }
 
 // ValidIdempotencyKey checks an Idempotency-Key header value: 1 to 100

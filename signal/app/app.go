@@ -302,7 +302,7 @@ func Open(ctx context.Context, opts Options) (_ *App, err error) {
 			// the Rego again: the engine is fixed for the life of the process.
 			disclosure := signal.NewDisclosure(a.Keys, a.DB, textcheck.Default()).WithRestrictions(a.DB.Privacy())
 			a.Signals = signal.NewSignals(policy.NewMemoDecider(engine, 0), a.Keys, a.DB.Signals(), disclosure,
-				signal.SignalsOptions{Now: opts.Now, Agreements: a.DB})
+				signal.SignalsOptions{Now: opts.Now, Agreements: a.DB, Duties: a.DB.Signals()})
 			// Answers stored in the clear before they were sealed (issue 18
 			// finding 6) are sealed once, before anything is served.
 			n, err := a.Signals.SealStoredAnswers(ctx)

@@ -174,6 +174,12 @@ func (p *Privacy) EraseYouth(ctx context.Context, actor signal.Actor, youth stri
 			if n, _ := res.RowsAffected(); n == 0 {
 				continue // erased already
 			}
+			// What the reporter wrote about the signal's duties (a
+			// justification, what the consent covered, why informing
+			// waited) goes with it; the records' dates and codes stay.
+			if _, err := tx.ExecContext(ctx, `UPDATE signal_duties SET note_ct = X'' WHERE signal_id = ? AND length(note_ct) > 0`, e.SignalID); err != nil {
+				return fmt.Errorf("erase the duties' notes of %s: %w", e.SignalID, err)
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO signal_erasures (signal_id, erased_at, reason, erased_by) VALUES (?, ?, ?, ?)`,
 				e.SignalID, formatTime(now), string(e.Reason), actor.UserID); err != nil {
 				return fmt.Errorf("record erasure of %s: %w", e.SignalID, err)

@@ -33,6 +33,7 @@ func (s *Server) reporterPages(g *PageGroup) {
 	g.GET("/signalen/:id", s.signalPage, reporter)
 	g.GET("/signalen/:id/vragen", s.completeQuestion, reporter)
 	g.POST("/signalen/:id/vragen", s.completeStep, reporter)
+	g.POST("/signalen/:id/plichten", s.recordDuty, reporter)
 }
 
 // outboxKey: GET /signalen/telefoonsleutel, the key this reporter's phone
@@ -54,6 +55,14 @@ const recentLimit = 20
 type homeData struct {
 	Signals []signal.SignalView
 	Sent    bool
+	// Duties are the duties still open on the reporter's signals, with
+	// the young person's name where the recent list has it.
+	Duties []homeDuty
+}
+
+type homeDuty struct {
+	signal.OpenDuty
+	Name string
 }
 
 // homePage: GET /signalen, the reporter's start: "new signal", their recent
@@ -68,7 +77,21 @@ func (s *Server) homePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.Render(c, http.StatusOK, "home", "home.title", homeData{Signals: page.Signals})
+	open, err := svc.OpenDuties(c.Request().Context(), signalActor(c))
+	if err != nil {
+		return err
+	}
+	d := homeData{Signals: page.Signals}
+	for _, od := range open {
+		hd := homeDuty{OpenDuty: od}
+		for _, sv := range page.Signals {
+			if sv.ID == od.SignalID && sv.Youth != nil {
+				hd.Name = sv.Youth.Name
+			}
+		}
+		d.Duties = append(d.Duties, hd)
+	}
+	return s.Render(c, http.StatusOK, "home", "home.title", d)
 }
 
 // knownYouth is a young person the reporter reported before, to pick
@@ -459,6 +482,11 @@ type signalPageData struct {
 	Signal    signal.SignalView
 	Decision  signal.Decision
 	Recipient signal.RecipientRole
+	// Duties are what the decision asks of the reporter and what they
+	// recorded; Recorded the duty just recorded (its confirmation).
+	Duties   []dutyForm
+	Recorded signal.Duty
+	Today    string
 }
 
 // recipientOf is the recipient a form's answers name, else the default
@@ -473,22 +501,43 @@ func recipientOf(f url.Values) signal.RecipientRole {
 // signalPage: GET /signalen/:id, the reporter's own signal: what they
 // recorded and what the policy decided (or the questions still open).
 func (s *Server) signalPage(c echo.Context) error {
+	d, err := s.signalPageData(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if r := signal.Duty(c.QueryParam("vastgelegd")); r.Valid() {
+		d.Recorded = r
+	}
+	return s.Render(c, http.StatusOK, "signal", "signal.title", d)
+}
+
+// signalPageData is the reporter's own signal id with its decision and
+// duties.
+func (s *Server) signalPageData(c echo.Context, id string) (signalPageData, error) {
 	svc, err := s.signalsService()
 	if err != nil {
-		return err
+		return signalPageData{}, err
 	}
-	sv, err := svc.Get(c.Request().Context(), signalActor(c), c.Param("id"))
+	ctx, actor := c.Request().Context(), signalActor(c)
+	sv, err := svc.Get(ctx, actor, id)
 	if err != nil {
-		return err
+		return signalPageData{}, err
 	}
-	d := signalPageData{Stored: true, Signal: sv, Recipient: *signal.DefaultRecipient().Role}
+	d := signalPageData{Stored: true, Signal: sv, Recipient: *signal.DefaultRecipient().Role, Today: signal.Today(s.now()).String()}
 	if sv.Decision != nil {
 		d.Decision = *sv.Decision
 	}
 	if sv.Answers != nil && sv.Answers.Recipient.Role != nil {
 		d.Recipient = *sv.Answers.Recipient.Role
 	}
-	return s.Render(c, http.StatusOK, "signal", "signal.title", d)
+	if !sv.Erased {
+		sts, err := svc.DutiesOfSignal(ctx, actor, id)
+		if err != nil {
+			return signalPageData{}, err
+		}
+		d.Duties = dutiesOf(sts)
+	}
+	return d, nil
 }
 
 // completeQuestion: GET /signalen/:id/vragen, the first open question of a
