@@ -151,6 +151,29 @@ func (ad *Administration) Map(ctx context.Context, actor Actor) (CooperationMap,
 	return m, nil
 }
 
+// MeetingPartners names the partners "het signaleringsoverleg" is for a
+// reporter (issue 15 item 6): the standing members when recorded, else the
+// partners that signed the privacy agreement, else every partner.
+func (m CooperationMap) MeetingPartners() []string {
+	var standing, signed, all []string
+	for _, p := range m.Partners {
+		all = append(all, p.Name)
+		if p.StandingMember {
+			standing = append(standing, p.Name)
+		}
+		if p.InAgreement {
+			signed = append(signed, p.Name)
+		}
+	}
+	switch {
+	case len(standing) > 0:
+		return standing
+	case len(signed) > 0:
+		return signed
+	}
+	return all
+}
+
 // ownCooperation is the administrator's cooperation; only an admin passes.
 func (ad *Administration) ownCooperation(ctx context.Context, actor Actor) (Cooperation, error) {
 	if actor.Role != RoleAdmin {

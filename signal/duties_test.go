@@ -86,3 +86,24 @@ func TestDutiesOpenAcrossTime(t *testing.T) {
 		t.Errorf("a decision on consent asks %v", got)
 	}
 }
+
+// "Het signaleringsoverleg" is its standing members, else the partners
+// that signed the agreement, else every partner.
+func TestMeetingPartners(t *testing.T) {
+	p := func(name string, signed, standing bool) Partner {
+		return Partner{Organisation: Organisation{Name: name}, InAgreement: signed, StandingMember: standing}
+	}
+	for _, tc := range []struct {
+		name string
+		m    CooperationMap
+		want []string
+	}{
+		{"standing members", CooperationMap{Partners: []Partner{p("School", true, true), p("Wijkteam", true, false), p("Jongerenwerk", false, true)}}, []string{"School", "Jongerenwerk"}},
+		{"signed", CooperationMap{Partners: []Partner{p("School", true, false), p("Wijkteam", false, false)}}, []string{"School"}},
+		{"nothing recorded", CooperationMap{Partners: []Partner{p("School", false, false), p("Wijkteam", false, false)}}, []string{"School", "Wijkteam"}},
+	} {
+		if got := tc.m.MeetingPartners(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -31,6 +31,12 @@ func TestBrowserDutiesOnThePhone(t *testing.T) {
 			if !p.Has(bt.CSS(`#duty-report_veilig_thuis a[href="tel:08002000"]`)) {
 				t.Error("the report's step has no number to call")
 			}
+			// "Het signaleringsoverleg" says which partners it is.
+			for _, sel := range []string{"#report-step .report-to", ".panel dd"} {
+				if got := p.Text(bt.CSS(sel)); !strings.Contains(got, "Demo College") || !strings.Contains(got, "Jongerenwerk Test") {
+					t.Errorf("%s reads %q: the meeting's partners are not named", sel, got)
+				}
+			}
 			p.Screenshot("duties-report-open-" + lang)
 			p.AssertAccessible()
 			// Without the tick: refused, the field named, the choice kept.

@@ -147,6 +147,9 @@ func TestBrowserPolicyOnThePhone(t *testing.T) {
 			if !bt.Eval[bool](p, `!document.getElementById('phone-decision').hidden && document.getElementById('phone-outcome').textContent !== ''`) {
 				t.Error("the decision is not on the screen")
 			}
+			if got := p.Text(bt.CSS("#phone-recipient")); !strings.Contains(got, "Demo College") || !strings.Contains(got, "Jongerenwerk Test") {
+				t.Errorf("the phone names the recipient %q, without the meeting's partners", got)
+			}
 			if pc.c.Outcome == signal.OutcomeEmergency && !bt.Eval[bool](p, `getComputedStyle(document.getElementById('acute-emergency')).display !== 'none'`) {
 				t.Error("acute danger answered yes: 112 is not shown at once")
 			}

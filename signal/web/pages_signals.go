@@ -120,7 +120,9 @@ type signalFormData struct {
 	// Recipient names who "Verstuur signaal" sends to in the report step
 	// (phone.js updates it as the worker answers).
 	Recipient signal.RecipientRole
-	Stored    bool // always false: nothing is stored yet
+	// Partners names the partners of the signal meeting (meetingPartners).
+	Partners string
+	Stored   bool // always false: nothing is stored yet
 }
 
 // onPhone are the questions phone.js never shows: the age comes from the
@@ -147,6 +149,7 @@ func (s *Server) phoneTexts(v *View) map[string]string {
 	for _, l := range signal.Levels {
 		add("report.recipient.", string(l))
 	}
+	out["recipient.partners"] = v.T("recipient.partners")
 	out["lang"] = string(v.Lang)
 	out["answer.yes"], out["answer.no"], out["form.required"] = v.T("answer.yes"), v.T("answer.no"), v.T("form.required")
 	return out
@@ -163,13 +166,14 @@ func (s *Server) newSignalPage(c echo.Context) error {
 
 func (s *Server) renderSignalForm(c echo.Context, status int, v *View) error {
 	d := signalFormData{Categories: signal.Categories, Contains: signal.ContainedFields, Today: signal.Today(s.now()).String(),
-		Phone: s.policyOnPhone(), Recipient: recipientOf(v.Form)}
+		Phone: s.policyOnPhone(), Recipient: recipientOf(v.Form), Partners: s.meetingPartners(c)}
 	except := append(slices.Clone(formFields), "answers.risk.acute_danger")
 	if q, ok := s.question("risk.acute_danger"); ok {
 		d.Acute = &q
 	}
 	if d.Phone.URL != "" {
 		d.PhoneTexts = s.phoneTexts(v)
+		d.PhoneTexts["partners"] = d.Partners
 		c.Response().Header().Set("Content-Security-Policy", cspWithWasm)
 	}
 	d.Carry = carry(v.Form, except...)
@@ -264,7 +268,9 @@ type questionData struct {
 type summaryData struct {
 	Action    string
 	Recipient signal.RecipientRole
-	Decision  signal.Decision
+	// Partners names the partners of the signal meeting (meetingPartners).
+	Partners string
+	Decision signal.Decision
 	// Review is what the gate makes of the texts (for a stored draft being
 	// completed, of its stored texts, which are not edited here): the young
 	// person's name, the findings per text and what each recipient will
@@ -399,7 +405,7 @@ func (s *Server) nextScreen(c echo.Context, v *View, d signal.Decision, ask, sen
 		return s.render(c, status, "signal_question", v)
 	}
 	v.Title = "summary.title"
-	sd := summaryData{Action: send, Decision: d, Carry: carry(f), Edit: edit, Recipient: recipientOf(f)}
+	sd := summaryData{Action: send, Decision: d, Carry: carry(f), Edit: edit, Recipient: recipientOf(f), Partners: s.meetingPartners(c)}
 	if edit {
 		if err := s.reviewTexts(c, f, &sd); err != nil {
 			return err
@@ -482,6 +488,8 @@ type signalPageData struct {
 	Signal    signal.SignalView
 	Decision  signal.Decision
 	Recipient signal.RecipientRole
+	// Partners names the partners of the signal meeting (meetingPartners).
+	Partners string
 	// Duties are what the decision asks of the reporter and what they
 	// recorded; Recorded the duty just recorded (its confirmation).
 	Duties   []dutyForm
@@ -523,7 +531,7 @@ func (s *Server) signalPageData(c echo.Context, id string) (signalPageData, erro
 	if err != nil {
 		return signalPageData{}, err
 	}
-	d := signalPageData{Stored: true, Signal: sv, Recipient: *signal.DefaultRecipient().Role, Today: signal.Today(s.now()).String()}
+	d := signalPageData{Stored: true, Signal: sv, Recipient: *signal.DefaultRecipient().Role, Today: signal.Today(s.now()).String(), Partners: s.meetingPartners(c)}
 	if sv.Decision != nil {
 		d.Decision = *sv.Decision
 	}
@@ -663,4 +671,19 @@ func problemText(v *View, field, problem string) string {
 		return v.T(key)
 	}
 	return v.T("label."+field) + ": " + problem
+}
+
+// meetingPartners names who "het signaleringsoverleg" is in the reporter's
+// cooperation: "Demo College, Jongerenwerk Test, Gemeente Test". "" when
+// the map cannot be read (the page then names the meeting alone).
+func (s *Server) meetingPartners(c echo.Context) string {
+	if s.admin == nil {
+		return ""
+	}
+	m, err := s.admin.Map(c.Request().Context(), signalActor(c))
+	if err != nil {
+		s.logger.Warn("read the cooperation's partners", "error", err.Error())
+		return ""
+	}
+	return strings.Join(m.MeetingPartners(), ", ")
 }

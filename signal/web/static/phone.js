@@ -178,11 +178,13 @@ async function start(form) {
     // decision then says what the recipient gets, not "report".
     const report = d.obligations.includes('report_veilig_thuis');
     reportStep.hidden = !report;
-    reportStep.querySelectorAll('.report-to').forEach((e) => { e.textContent = t('recipient.' + role); });
+    // "Het signaleringsoverleg" names its partners (issue 15 item 6).
+    const partners = role === 'signal_meeting' && texts.partners ? ' (' + texts['recipient.partners'].replace('%s', texts.partners) + ')' : '';
+    reportStep.querySelectorAll('.report-to').forEach((e) => { e.textContent = t('recipient.' + role) + partners; });
     document.getElementById('phone-outcome').textContent = d.outcome === 'report_veilig_thuis'
       ? t('report.recipient.' + d.level).replace('%s', t('recipient.' + role))
       : t('outcome.' + d.outcome);
-    document.getElementById('phone-recipient').textContent = t('recipient.' + role);
+    document.getElementById('phone-recipient').textContent = t('recipient.' + role) + partners;
     document.getElementById('phone-level').textContent = t('level.' + d.level);
     const reasons = document.getElementById('phone-reasons');
     reasons.replaceChildren(...d.reasons.map((r) => {
