@@ -107,3 +107,19 @@ func TestMeetingPartners(t *testing.T) {
 		}
 	}
 }
+
+// The signal meeting chosen by name on the phone is the default recipient,
+// so checking it decides as leaving it out does; another recipient keeps
+// what was answered about them.
+func TestMeetingChosenByNameIsTheDefaultRecipient(t *testing.T) {
+	meeting, partner := RecipientSignalMeeting, RecipientPartnerContact
+	in := decisionInput(Answers{Recipient: Recipient{Role: &meeting}}, CategorySchoolAbsence, 10, nil, []Field{FieldIdentity, FieldFacts}, false)
+	def := DefaultRecipient()
+	if *in.Recipient.Role != *def.Role || *in.Recipient.DirectlyInvolved != *def.DirectlyInvolved || *in.Recipient.InAgreement != *def.InAgreement {
+		t.Errorf("the meeting by name reads %+v, want the default %+v", in.Recipient, def)
+	}
+	in = decisionInput(Answers{Recipient: Recipient{Role: &partner}}, CategorySchoolAbsence, 10, nil, []Field{FieldIdentity, FieldFacts}, false)
+	if in.Recipient.DirectlyInvolved != nil || in.Recipient.InAgreement != nil {
+		t.Errorf("a partner's contact person is assumed involved: %+v", in.Recipient)
+	}
+}

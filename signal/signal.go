@@ -227,6 +227,20 @@ func decisionInput(answers Answers, category Category, age int, capable *bool, f
 	if answers.Recipient == (Recipient{}) {
 		answers.Recipient = DefaultRecipient()
 	}
+	if r := &answers.Recipient; r.Role != nil && *r.Role == RecipientSignalMeeting {
+		// The cooperation's own signal meeting chosen by name (the phone
+		// shows the recipient changeable, with the meeting checked) is the
+		// default recipient: those who work with the young person, under
+		// the agreement (withAgreement then says whether it covers this
+		// purpose).
+		def := DefaultRecipient()
+		if r.DirectlyInvolved == nil {
+			r.DirectlyInvolved = def.DirectlyInvolved
+		}
+		if r.InAgreement == nil {
+			r.InAgreement = def.InAgreement
+		}
+	}
 	if answers.Purpose == nil && category == CategoryRadicalisation {
 		// The category feeds the policy (issue 15 item 5): a signal about
 		// radicalisation has that purpose, so the purpose question is not

@@ -213,6 +213,42 @@ func TestBrowserPolicyOnThePhone(t *testing.T) {
 		})
 	}
 
+	// The recipient is shown and changeable (issue 15 item 6): the
+	// meeting starts checked; another recipient makes the policy ask
+	// what it needs about them, on the same screen, and the server decides
+	// the same.
+	t.Run("recipient-changed", func(t *testing.T) {
+		openPhoneForm(t, p, se.url)
+		recordOnPhone(t, p, phoneCases[0].c)
+		if !bt.Eval[bool](p, `(() => { const f = document.querySelector('fieldset[data-q="recipient.role"]'); return !!f && !f.hidden && f.querySelector('input[value=signal_meeting]').checked; })()`) {
+			t.Fatal("the recipient is not shown with the signal meeting checked")
+		}
+		p.Click(bt.CSS(`fieldset[data-q="recipient.role"] input[value=partner_contact] + label`))
+		var asked []string
+		for i := 0; i < 10; i++ {
+			next := bt.Eval[string](p, `(() => { for (const f of document.querySelectorAll('fieldset[data-q]:not([hidden])')) { if (!f.querySelector('input:checked')) { return f.dataset.q; } } return ''; })()`)
+			if next == "" {
+				break
+			}
+			asked = append(asked, next)
+			p.Click(bt.CSS(fmt.Sprintf(`fieldset[data-q=%q] input[value=true] + label`, next)))
+		}
+		if !slices.Contains(asked, "recipient.directly_involved") {
+			t.Errorf("a partner's contact person chosen, the phone asked %v, not whether they work with the young person", asked)
+		}
+		if got := p.Text(bt.CSS("#phone-recipient")); !strings.Contains(got, "aanspreekpunt") {
+			t.Errorf("the decision names the recipient %q", got)
+		}
+		phone := bt.Eval[string](p, `document.getElementById('phone-outcome').textContent`)
+		submit(p, bt.CSS("main button.primary"), ".panel")
+		if p.Has(bt.CSS("#phone-differs")) {
+			t.Errorf("the server decided otherwise than the phone: %s", p.Text(bt.CSS("#phone-differs")))
+		}
+		if got := p.Text(bt.CSS("main")); !strings.Contains(got, phone) || !strings.Contains(got, "aanspreekpunt") {
+			t.Errorf("the check does not show the phone's decision %q for the partner's contact person", phone)
+		}
+	})
+
 	t.Run("server-differs", func(t *testing.T) {
 		openPhoneForm(t, p, se.url)
 		recordOnPhone(t, p, phoneCases[0].c)

@@ -89,6 +89,11 @@ async function start(form) {
   });
   const byId = {};
   form.querySelectorAll('fieldset[data-q]').forEach((f) => { byId[f.dataset.q] = f; });
+  // The recipient starts as the signal meeting, checked: one tap changes it.
+  if (byId['recipient.role'] && !byId['recipient.role'].querySelector('input:checked')) {
+    const meeting = byId['recipient.role'].querySelector('input[value=signal_meeting]');
+    if (meeting) { meeting.checked = true; }
+  }
 
   // value is the answer checked for question id, undefined when none.
   const value = (id) => {
@@ -138,6 +143,14 @@ async function start(form) {
     const answers = {};
     const asked = [];
     let d;
+    // The recipient is shown and changeable (issue 15 item 6): the
+    // signal meeting, checked at the start, is the default recipient; any
+    // other makes the policy ask what it needs about that recipient.
+    const role = value('recipient.role');
+    if (role && role !== DEFAULT_RECIPIENT.role) {
+      asked.push('recipient.role');
+      setPath(answers, 'recipient.role', role);
+    }
     for (let i = 0; i < 40; i++) {
       const input = { ...base(), ...answers };
       if (!answers.recipient) { input.recipient = DEFAULT_RECIPIENT; }
@@ -167,7 +180,8 @@ async function start(form) {
     matchCategory();
     const { asked, d, answers } = walk();
     Object.keys(byId).forEach((id) => {
-      const show = id === 'risk.acute_danger' || asked.includes(id);
+      const show = id === 'risk.acute_danger' || asked.includes(id) ||
+        (id === 'recipient.role' && value('risk.acute_danger') === false);
       byId[id].hidden = !show;
       byId[id].disabled = !show;
     });
