@@ -186,6 +186,12 @@ func TestPromiseDutiesStayOpenUntilDone(t *testing.T) {
 	if len(listed) != 3 {
 		t.Errorf("the access report lists duties %v, want the justification, the postponement and informing", listed)
 	}
+	officer := newBrowserClient(t, se.url)
+	officer.login(se.users[signal.RolePrivacyOfficer].Email)
+	if page := officer.get("/privacy/inzage/" + subject).body; !strings.Contains(page, "Wat de melder vastlegde") ||
+		!strings.Contains(page, "Vertellen aan de ouders wacht tot "+dayNL(today.AddDays(30))) || strings.Contains(page, why) {
+		t.Error("the officer's access report page does not list the records, or shows their text outside a request")
+	}
 
 	// Nothing typed is in the clear in the database files, nor in the
 	// audit (which only has the duty and its state).
