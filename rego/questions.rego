@@ -37,10 +37,10 @@ questions := [
 		"id": "recipient.role",
 		"type": "choice",
 		"text": {"nl": "Met wie wil je de informatie delen?", "en": "With whom would you share the information?"},
-		"help": {"nl": "De ontvanger bepaalt mee wat er mag. Alleen wie direct bij de jongere betrokken is, krijgt iets te zien. Een gezinsvoogd is de hulpverlener die toezicht houdt als een rechter dat beslist.", "en": "The recipient partly decides what is allowed. Only those directly involved with the young person get to see anything. A family guardian is the care worker who supervises when a judge orders it."},
+		"help": {"nl": "De ontvanger bepaalt mee wat er mag. Alleen wie direct bij de jongere betrokken is, krijgt iets te zien. Het aanspreekpunt is de vaste contactpersoon van een partner. Een gezinsvoogd is de hulpverlener die toezicht houdt als een rechter dat beslist.", "en": "The recipient partly decides what is allowed. Only those directly involved with the young person get to see anything. A partner's contact person is their fixed contact for the cooperation. A family guardian is the care worker who supervises when a judge orders it."},
 		"answers": [
 			{"value": "signal_meeting", "label": {"nl": "Het signaleringsoverleg", "en": "The signal meeting"}},
-			{"value": "partner_contact", "label": {"nl": "De contactpersoon van een partner", "en": "A partner's contact person"}},
+			{"value": "partner_contact", "label": {"nl": "Het aanspreekpunt van een partner", "en": "A partner's contact person"}},
 			{"value": "own_organisation", "label": {"nl": "Mijn eigen organisatie", "en": "My own organisation"}},
 			{"value": "veilig_thuis", "label": {"nl": "Veilig Thuis", "en": "Veilig Thuis"}},
 			{"value": "court_supervisor", "label": {"nl": "De gezinsvoogd (jeugdbescherming)", "en": "The family guardian (child protection)"}},
