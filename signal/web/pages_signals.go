@@ -148,8 +148,11 @@ func (s *Server) phoneTexts(v *View) map[string]string {
 	}
 	for _, l := range signal.Levels {
 		add("report.recipient.", string(l))
+		add("review.why.", string(l))
 	}
 	out["recipient.partners"] = v.T("recipient.partners")
+	// The check screen made on the phone without a connection.
+	add("", "review.outgoing.noname", "review.outgoing.notext", "label.opinions")
 	out["lang"] = string(v.Lang)
 	out["answer.yes"], out["answer.no"], out["form.required"] = v.T("answer.yes"), v.T("answer.no"), v.T("form.required")
 	return out
@@ -495,6 +498,10 @@ type signalPageData struct {
 	Duties   []dutyForm
 	Recorded signal.Duty
 	Today    string
+	// Sent: the page is the result of sending it (step 3 of 3), so it says
+	// "sent" in words and what the recipient reads of it (Review).
+	Sent   bool
+	Review *signal.Review
 }
 
 // recipientOf is the recipient a form's answers name, else the default
@@ -531,7 +538,8 @@ func (s *Server) signalPageData(c echo.Context, id string) (signalPageData, erro
 	if err != nil {
 		return signalPageData{}, err
 	}
-	d := signalPageData{Stored: true, Signal: sv, Recipient: *signal.DefaultRecipient().Role, Today: signal.Today(s.now()).String(), Partners: s.meetingPartners(c)}
+	d := signalPageData{Stored: true, Signal: sv, Recipient: *signal.DefaultRecipient().Role, Today: signal.Today(s.now()).String(), Partners: s.meetingPartners(c),
+		Sent: c.QueryParam("verstuurd") != ""}
 	if sv.Decision != nil {
 		d.Decision = *sv.Decision
 	}
@@ -544,6 +552,25 @@ func (s *Server) signalPageData(c echo.Context, id string) (signalPageData, erro
 			return signalPageData{}, err
 		}
 		d.Duties = dutiesOf(sts)
+	}
+	if d.Sent && sv.Status == signal.StatusDecided && !sv.Erased {
+		// What went, as the server's check let it go: a text the level
+		// does not allow did not go, and the reporter sees that here.
+		r, err := svc.ReviewComplete(ctx, actor, sv.ID, signal.Answers{}, signal.Versions{})
+		if err != nil {
+			return signalPageData{}, err
+		}
+		if r.Write != "" {
+			// No text stored for the level: none went (ReviewComplete
+			// judges the text it proposes to write as if it were there).
+			for i := range r.Outgoing {
+				if r.Outgoing[i].Level == r.Write {
+					r.Outgoing[i].Facts, r.Outgoing[i].Opinions, r.Outgoing[i].Version = "", "", ""
+					r.Outgoing[i].Withheld = true
+				}
+			}
+		}
+		d.Review = &r
 	}
 	return d, nil
 }

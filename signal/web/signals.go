@@ -81,6 +81,11 @@ func (s *Server) submitSignal(c echo.Context) error {
 			return err
 		}
 	}
+	if body.PhoneDecision != nil {
+		if err := s.phoneChecked(c, svc, in, *body.PhoneDecision); err != nil {
+			return err
+		}
+	}
 	res, err := svc.Submit(c.Request().Context(), signalActor(c), in, idemKey)
 	if err != nil {
 		return err
@@ -107,6 +112,39 @@ type newSignalBody struct {
 	Answers    json.RawMessage `json:"answers"`
 	// Versions are the texts for recipients who may see less than full.
 	Versions signal.Versions `json:"versions"`
+	// PhoneDecision is the decision the policy on the phone showed the
+	// reporter who checked the signal without a connection (app.js's
+	// outbox): see phoneChecked.
+	PhoneDecision *phoneDecision `json:"phone_decision"`
+}
+
+// phoneDecision is the decision a phone showed, as phone.js writes it.
+type phoneDecision struct {
+	Outcome       signal.Outcome `json:"outcome"`
+	Level         signal.Level   `json:"level"`
+	Rule          string         `json:"rule"`
+	PolicyVersion string         `json:"policy_version"`
+}
+
+// phoneChecked: a signal the reporter checked on the phone without a
+// connection is stored only as they checked it (issue 15 items 1 and 2).
+// The server decides again and is the authority: when its outcome or level
+// differs from the phone's, nothing is stored and the reporter is told, so
+// nothing goes to a recipient at a level the reporter did not see. (The
+// texts are checked as always: what the level does not allow never goes,
+// and the result page shows what did.)
+func (s *Server) phoneChecked(c echo.Context, svc *signal.Signals, in signal.NewSignal, phone phoneDecision) error {
+	d, err := svc.Preview(c.Request().Context(), signalActor(c), in)
+	if err != nil {
+		return err
+	}
+	if d.Outcome != phone.Outcome || d.Level != phone.Level {
+		return &signal.Error{Code: signal.CodeConflict,
+			Message: "the service decided otherwise than the phone: nothing was stored; check the signal again",
+			Fields: []signal.FieldError{{Field: "phone_decision",
+				Problem: "differs from the service's decision (" + string(d.Outcome) + ", level " + string(d.Level) + ")"}}}
+	}
+	return nil
 }
 
 // completeRequest is the body of PATCH /api/v1/signals/{id}: more answers,

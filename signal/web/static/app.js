@@ -80,7 +80,7 @@
   function seal(item) {
     return accountKey().then(function (k) {
       var iv = crypto.getRandomValues(new Uint8Array(12));
-      var plain = new TextEncoder().encode(JSON.stringify({ signal: item.signal, label: item.label, problem: item.problem || '' }));
+      var plain = new TextEncoder().encode(JSON.stringify({ signal: item.signal, label: item.label, problem: item.problem || '', phone: item.phone || null }));
       return crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv, additionalData: aad(item.key, ACCOUNT) }, k, plain).then(function (ct) {
         return { key: item.key, account: ACCOUNT, iv: iv, ct: ct, created: item.created, state: item.state };
       });
@@ -91,7 +91,7 @@
       return crypto.subtle.decrypt({ name: 'AES-GCM', iv: rec.iv, additionalData: aad(rec.key, rec.account) }, k, rec.ct);
     }).then(function (plain) {
       var body = JSON.parse(new TextDecoder().decode(plain));
-      return { key: rec.key, signal: body.signal, label: body.label, problem: body.problem, created: rec.created, state: rec.state };
+      return { key: rec.key, signal: body.signal, label: body.label, problem: body.problem, phone: body.phone, created: rec.created, state: rec.state };
     });
   }
   var outbox = {
@@ -289,7 +289,10 @@
           return fetch('/api/v1/signals', {
             method: 'POST', credentials: 'same-origin', signal: ctl ? ctl.signal : undefined,
             headers: { 'Content-Type': 'application/json', 'Idempotency-Key': it.key },
-            body: JSON.stringify(it.signal)
+            // A signal checked on the phone without a connection carries
+            // the phone's decision: the server stores it only when it
+            // decides the same and its check lets the text go.
+            body: JSON.stringify(it.phone ? Object.assign({ phone_decision: it.phone }, it.signal) : it.signal)
           }).then(function (res) {
             clearTimeout(timer);
             if (res.status === 201) {
@@ -302,6 +305,10 @@
               it.state = 'rejected';
               it.problem = body && body.error ? body.error.message + (body.error.fields ? ': ' +
                 body.error.fields.map(function (f) { return f.field + ' ' + f.problem; }).join('; ') : '') : String(res.status);
+              // Refused because the server decided otherwise than the phone
+              // showed the worker: it says so in words.
+              var field = body && body.error && body.error.fields && body.error.fields[0] ? body.error.fields[0].field : '';
+              if (res.status === 409 && field === 'phone_decision') { it.problem = msg('differs'); }
               return outbox.put(it).then(function () { return true; });
             });
           }, function () { clearTimeout(timer); return false; }); // no connection: try again later
@@ -406,7 +413,7 @@
         if (sent[item.key]) {
           say('sent');
           clearDraft();
-          location.href = '/signalen/' + encodeURIComponent(sent[item.key]);
+          location.href = '/signalen/' + encodeURIComponent(sent[item.key]) + '?verstuurd=1';
           return true;
         }
         return false;
@@ -460,13 +467,35 @@
         var box = form.querySelector('input[name=contains][value="' + c + '"]');
         if (box) { box.checked = true; }
       });
+      // The answers go back as the carried answers the policy on the
+      // phone checks when it builds its questions.
+      (function walk(o, prefix) {
+        Object.keys(o || {}).forEach(function (k) {
+          if (o[k] && typeof o[k] === 'object') { walk(o[k], prefix + k + '.'); return; }
+          var name = 'answers.' + prefix + k, v = String(o[k]);
+          var here = form.querySelector('input[name="' + name + '"][value="' + v + '"]');
+          if (here) { here.checked = true; return; }
+          var h = document.createElement('input');
+          h.type = 'hidden'; h.name = name; h.value = v;
+          form.appendChild(h);
+        });
+      })(s.answers, '');
+      form.setAttribute('data-draft', 'restored');
+      form.dispatchEvent(new Event('change', { bubbles: true }));
       form.addEventListener('submit', function () { outbox.del(key); });
     });
   }
 
-  // The first screen without a connection: keep it in the outbox; its
-  // questions are asked once it is sent (it is stored as a draft).
+  // The first screen without a connection. With the policy on the phone
+  // and its decision complete, "Volgende" shows the check (screen 2, made
+  // by phone.js) and "Verstuur" keeps the signal, with the phone's
+  // decision, in the outbox and shows the result (screen 3): waiting for a
+  // connection, then sent, once, and the server's decision. Without the
+  // policy on the phone it is kept in the outbox as it is; its questions
+  // are asked once it is sent (it is stored as a draft).
   function enhanceOffline(form) {
+    var send = document.getElementById('check-send');
+    if (send) { send.addEventListener('click', function () { sendChecked(form, send); }); }
     form.addEventListener('submit', function (ev) {
       if (navigator.onLine) { return; }
       ev.preventDefault();
@@ -475,6 +504,11 @@
       if (missing) {
         var field = form.querySelector('[name="' + missing + '"]');
         if (field) { field.focus(); }
+        return;
+      }
+      if (form.phoneCheck && form.phoneCheck.ready()) {
+        send.disabled = false;
+        form.phoneCheck.show();
         return;
       }
       outbox.put({ key: newKey(), signal: s, label: label(form), created: Date.now(), state: 'waiting' }).then(function () {
@@ -488,6 +522,69 @@
         var note = document.getElementById('saved-offline');
         if (note) { note.textContent = msg('nokey'); note.hidden = false; note.focus(); }
       });
+    });
+  }
+
+  // sendChecked keeps the signal the worker checked on the phone in the
+  // outbox and shows screen 3; it is sent as soon as there is a
+  // connection, tried again (with a growing pause) until the server
+  // answers, and the screen follows it: sent (the signal's page, with the
+  // server's decision) or refused (what to do).
+  function sendChecked(form, button) {
+    button.disabled = true;
+    var s = toSignal(form);
+    var versions = form.phoneCheck.versions();
+    if (Object.keys(versions).length) { s.versions = versions; }
+    var item = { key: newKey(), signal: s, label: label(form), created: Date.now(), state: 'waiting', phone: form.phoneCheck.decision() };
+    var state = document.getElementById('phone-send-state');
+    var say = function (name) { state.setAttribute('data-state', name); state.textContent = msg(name); };
+    outbox.put(item).then(function () {
+      clearDraft();
+      form.phoneCheck.screen('sent');
+      say('offline');
+      render();
+      var pause = 2000, timer = 0;
+      var attempt = function () {
+        clearTimeout(timer);
+        flush().then(function (sent) {
+          if (sent[item.key]) {
+            say('sent');
+            window.removeEventListener('online', attempt);
+            location.href = '/signalen/' + encodeURIComponent(sent[item.key]) + '?verstuurd=1';
+            return;
+          }
+          return outbox.all().then(function (items) {
+            var it = items.filter(function (x) { return x.key === item.key; })[0];
+            if (it && it.state === 'rejected') {
+              window.removeEventListener('online', attempt);
+              state.setAttribute('data-state', 'rejected');
+              state.textContent = it.problem || msg('rejected');
+              // Not "waiting" any more: the heading says it was not sent.
+              var screen = document.getElementById('phone-sent'), h1 = document.querySelector('main h1');
+              if (h1 && screen.getAttribute('data-refused')) { h1.textContent = screen.getAttribute('data-refused'); }
+              document.getElementById('phone-sent-next').hidden = true;
+              document.getElementById('phone-send-fix').href = '/signalen/nieuw?herstel=' + encodeURIComponent(it.key);
+              document.getElementById('phone-send-problem').hidden = false;
+              return;
+            }
+            if (it && it.state === 'login') { say('login'); }
+            // Still waiting: try again after a pause (the key stores it
+            // once however often it is tried).
+            timer = setTimeout(function () { if (navigator.onLine) { attempt(); } }, pause);
+            pause = Math.min(pause * 2, 30000);
+          });
+        });
+      };
+      window.addEventListener('online', attempt);
+      if (navigator.onLine) { attempt(); }
+    }, function () {
+      // It could not be kept on the phone (no key yet): the draft still
+      // holds it; nothing is lost.
+      button.disabled = false;
+      var note = document.getElementById('phone-check').querySelector('.notice');
+      note.textContent = msg('nokey');
+      note.tabIndex = -1;
+      note.focus();
     });
   }
 

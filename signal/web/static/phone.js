@@ -211,7 +211,99 @@ async function start(form) {
     field.disabled = d.outcome === 'incomplete';
     field.value = JSON.stringify({ outcome: d.outcome, level: d.level, rule: d.rule || '', policy_version: version });
     form.dataset.phoneOutcome = d.outcome;
+    last = { d, role };
   };
+  let last = null;
+
+  // Screens 2 and 3 without a connection (issue 15 item 2). app.js calls
+  // form.phoneCheck.show() when "Volgende" finds no network and the
+  // decision is complete: the check is made here, on the same page, as the
+  // server's summary makes it (signal_summary.html, Signals.Review): per
+  // recipient the level, the name as the recipient sees it, why, and the
+  // exact text. The phone cannot run the server's check of the text
+  // (names, special categories): it says so, and the server checks it on
+  // receipt; a text that may not go is not stored (the API refuses it).
+  const h1 = document.querySelector('main h1');
+  const step = document.getElementById('screen-step');
+  const screens = {
+    fill: { title: h1.textContent, step: step.textContent },
+    check: document.getElementById('phone-check'),
+    sent: document.getElementById('phone-sent'),
+  };
+  const screen = (name) => {
+    form.dataset.screen = name;
+    screens.check.hidden = name !== 'check';
+    screens.sent.hidden = name !== 'sent';
+    const s = name === 'fill' ? screens.fill : screens[name].dataset;
+    h1.textContent = s.title;
+    step.textContent = s.step;
+    ['draft-restored', 'saved-offline'].forEach((id) => {
+      const e = document.getElementById(id);
+      if (e && name !== 'fill') { e.hidden = true; }
+    });
+    h1.tabIndex = -1;
+    h1.focus();
+  };
+  // parts is what the recipient at level reads (Disclosure's levelParts):
+  // the name, the facts, the opinions.
+  const parts = (level, fields) => ({
+    name: level === 'minimal' || level === 'existence' || (level === 'full' && fields.includes('identity')),
+    facts: ['full', 'minimal', 'anonymous'].includes(level) && fields.includes('facts'),
+    opinions: (level === 'full' || level === 'anonymous') && fields.includes('opinions'),
+  });
+  // check is what goes: the level for the recipient (nothing goes through
+  // Signaal to anyone but the signal meeting), the name and the text, and
+  // the texts per level below full as the server's summary proposes them
+  // (the signal's own text, for the server to check).
+  const check = () => {
+    const { d, role } = last;
+    const fd = new FormData(form);
+    const level = role !== DEFAULT_RECIPIENT.role ? 'none' : d.level;
+    const p = parts(level, d.fields || []);
+    let name = String(fd.get('youth.name') || '').trim();
+    const pick = fd.get('youth.pick') || '';
+    if (!name && pick && !fd.get('youth.birth_date')) { name = pick.slice(pick.indexOf('|') + 1).trim(); }
+    const facts = p.facts ? String(fd.get('facts') || '') : '';
+    const opinions = p.opinions ? String(fd.get('opinions') || '') : '';
+    const versions = {};
+    if ((level === 'minimal' || level === 'anonymous') && facts.trim()) {
+      versions[level] = level === 'anonymous' && opinions ? { facts, opinions } : { facts };
+    }
+    return { d, role, level, name: p.name ? name : '', facts, opinions, versions };
+  };
+  const show = () => {
+    const c = check();
+    const partners = c.role === 'signal_meeting' && texts.partners ? ' (' + texts['recipient.partners'].replace('%s', texts.partners) + ')' : '';
+    document.getElementById('check-recipient').textContent = t('recipient.' + c.role) + partners;
+    document.getElementById('check-nothing').hidden = c.level !== 'none';
+    document.getElementById('check-what').hidden = c.level === 'none';
+    document.getElementById('check-level').textContent = t('level.' + c.level);
+    document.getElementById('check-name').textContent = c.name || t('review.outgoing.noname');
+    document.getElementById('check-name').classList.toggle('outgoing-name', !!c.name);
+    document.getElementById('check-why').textContent = t('review.why.' + c.level);
+    document.getElementById('check-reasons').replaceChildren(...c.d.reasons.map((r) => el('li', { textContent: lang === 'en' ? r.en : r.nl })));
+    const text = document.getElementById('check-text');
+    const kids = [];
+    if (c.facts) { kids.push(el('blockquote', { className: 'outgoing-facts', textContent: c.facts })); }
+    if (c.opinions) {
+      kids.push(el('p', { textContent: t('label.opinions') + ':' }));
+      kids.push(el('blockquote', { className: 'outgoing-opinions', textContent: c.opinions }));
+    }
+    if (!kids.length) { kids.push(el('p', { textContent: t('review.outgoing.notext') })); }
+    text.replaceChildren(...kids);
+    document.getElementById('check-text-note').hidden = !c.facts && !c.opinions;
+    screen('check');
+  };
+  form.phoneCheck = {
+    // ready: the phone has a complete decision to check.
+    ready: () => !!last && last.d.outcome !== 'incomplete',
+    show,
+    screen,
+    // decision is what the phone decided, as the API's phone_decision.
+    decision: () => ({ outcome: last.d.outcome, level: last.d.level, rule: last.d.rule || '', policy_version: version }),
+    versions: () => check().versions,
+  };
+  document.getElementById('check-edit').addEventListener('click', () => screen('fill'));
 
   form.addEventListener('change', update);
   // A question left open is asked by the server on a screen of its own,
