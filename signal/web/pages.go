@@ -28,6 +28,7 @@ func (s *Server) pageRoutes() {
 	pub := &PageGroup{e: s.echo, mw: []echo.MiddlewareFunc{s.pageRequest, language, sameOriginPages}}
 	pub.GET("/static/policy.wasm", s.policyWasmFile)
 	pub.GET("/static/policy-questions.json", s.policyQuestions)
+	pub.GET("/static/phone-screens.json", s.phoneScreens)
 	pub.GET("/static/*", s.static)
 	pub.GET("/sw.js", s.serviceWorker)
 	pub.GET("/manifest.webmanifest", s.manifest)

@@ -164,6 +164,11 @@ func TestBrowserFiveCasesOffline(t *testing.T) {
 				}
 				p.Click(bt.CSS("main button.primary"))
 				p.WaitFor(bt.CSS("#phone-check:not([hidden])"))
+				// The phone's Back does the same.
+				bt.Eval[bool](p, `(history.back(), true)`)
+				p.WaitFor(bt.CSS("form[data-screen=fill] #f-facts"))
+				p.Click(bt.CSS("main button.primary"))
+				p.WaitFor(bt.CSS("#phone-check:not([hidden])"))
 
 				// Screen 3: kept on the phone, waiting for a connection.
 				p.Click(bt.CSS("#check-send"))

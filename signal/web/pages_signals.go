@@ -117,6 +117,9 @@ type signalFormData struct {
 	Questions  []signal.Question
 	Phone      policyOnPhone
 	PhoneTexts map[string]string
+	// Screens is where phone.js finds the texts of the check and the
+	// result it makes without a connection.
+	Screens string
 	// Recipient names who "Verstuur signaal" sends to in the report step
 	// (phone.js updates it as the worker answers).
 	Recipient signal.RecipientRole
@@ -148,11 +151,8 @@ func (s *Server) phoneTexts(v *View) map[string]string {
 	}
 	for _, l := range signal.Levels {
 		add("report.recipient.", string(l))
-		add("review.why.", string(l))
 	}
 	out["recipient.partners"] = v.T("recipient.partners")
-	// The check screen made on the phone without a connection.
-	add("", "review.outgoing.noname", "review.outgoing.notext", "label.opinions")
 	out["lang"] = string(v.Lang)
 	out["answer.yes"], out["answer.no"], out["form.required"] = v.T("answer.yes"), v.T("answer.no"), v.T("form.required")
 	return out
@@ -175,7 +175,7 @@ func (s *Server) renderSignalForm(c echo.Context, status int, v *View) error {
 		d.Acute = &q
 	}
 	if d.Phone.URL != "" {
-		d.PhoneTexts = s.phoneTexts(v)
+		d.PhoneTexts, d.Screens = s.phoneTexts(v), s.phoneScreensURL(v.Lang)
 		d.PhoneTexts["partners"] = d.Partners
 		c.Response().Header().Set("Content-Security-Policy", cspWithWasm)
 	}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -98,6 +99,56 @@ func (s *Server) policyWasmFile(c echo.Context) error {
 // policy.wasm needs; only the new-signal form gets it (still no inline
 // script, no eval of JavaScript).
 const cspWithWasm = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// phoneScreenKeys are the catalogue texts of the check and the result that
+// the phone makes without a connection (phone.js builds both screens).
+var phoneScreenKeys = []string{"summary.title", "screen.check", "summary.intro", "phone.check.offline",
+	"review.outgoing.title", "review.outgoing.nothing", "decision.level", "review.outgoing.name", "review.outgoing.why",
+	"review.outgoing.text", "review.outgoing.noname", "review.outgoing.notext", "label.opinions", "phone.check.text",
+	"summary.send", "summary.edit", "phone.sent.title", "screen.result", "phone.refused.title", "send.offline",
+	"outbox.fix", "phone.sent.next", "phone.sent.goes", "phone.sent.decides", "phone.sent.differs", "signal.back"}
+
+// phoneScreensJSON is the texts of the offline check and result in lang,
+// with the reasons per level.
+func (s *Server) phoneScreensJSON(lang Lang) []byte {
+	v := &View{Lang: lang, cat: s.pages.cat}
+	out := map[string]string{}
+	for _, k := range phoneScreenKeys {
+		out[k] = v.T(k)
+	}
+	for _, l := range signal.Levels {
+		out["review.why."+string(l)] = v.T("review.why." + string(l))
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+// phoneScreensURL is where the form finds the texts of the offline check
+// and result in lang: versioned by their content, so the service worker
+// keeps them (both languages) with the app shell.
+func (s *Server) phoneScreensURL(lang Lang) string {
+	sum := sha256.Sum256(s.phoneScreensJSON(lang))
+	return "/static/phone-screens.json?lang=" + string(lang) + "&v=" + hex.EncodeToString(sum[:6])
+}
+
+// phoneScreens: GET /static/phone-screens.json?lang=, the texts of the
+// check and the result the phone makes without a connection (issue 15
+// item 2), loaded with the policy at the first touch of the form, so they
+// do not weigh on the form's first load. Catalogue texts, no data.
+func (s *Server) phoneScreens(c echo.Context) error {
+	lang := Lang(c.QueryParam("lang"))
+	if !slices.Contains(Langs, lang) {
+		return echo.ErrNotFound
+	}
+	body := s.phoneScreensJSON(lang)
+	h := c.Response().Header()
+	if c.Request().URL.RequestURI() == s.phoneScreensURL(lang) {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	return c.Blob(http.StatusOK, "application/json", body)
+}
 
 // policyQuestions: GET /static/policy-questions.json, the questions the
 // policy on the phone shows in the form (phone.js builds them), loaded

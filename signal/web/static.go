@@ -129,6 +129,11 @@ func (s *Server) serviceWorker(c echo.Context) error {
 		// The policy, so the form decides offline too.
 		if ph := s.policyOnPhone(); ph.URL != "" {
 			urls = append(urls, ph.URL, ph.Questions)
+			for _, l := range Langs {
+				u := s.phoneScreensURL(l)
+				urls = append(urls, u)
+				sum.Write([]byte(u))
+			}
 			sum.Write([]byte(ph.Version))
 		}
 	}

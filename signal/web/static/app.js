@@ -494,8 +494,11 @@
   // policy on the phone it is kept in the outbox as it is; its questions
   // are asked once it is sent (it is stored as a draft).
   function enhanceOffline(form) {
-    var send = document.getElementById('check-send');
-    if (send) { send.addEventListener('click', function () { sendChecked(form, send); }); }
+    // "Verstuur" on the check phone.js makes (screen 2).
+    form.addEventListener('click', function (ev) {
+      var send = ev.target.closest && ev.target.closest('#check-send');
+      if (send && !send.disabled) { sendChecked(form, send); }
+    });
     form.addEventListener('submit', function (ev) {
       if (navigator.onLine) { return; }
       ev.preventDefault();
@@ -507,7 +510,7 @@
         return;
       }
       if (form.phoneCheck && form.phoneCheck.ready()) {
-        send.disabled = false;
+        document.getElementById('check-send').disabled = false;
         form.phoneCheck.show();
         return;
       }
@@ -560,8 +563,8 @@
               state.setAttribute('data-state', 'rejected');
               state.textContent = it.problem || msg('rejected');
               // Not "waiting" any more: the heading says it was not sent.
-              var screen = document.getElementById('phone-sent'), h1 = document.querySelector('main h1');
-              if (h1 && screen.getAttribute('data-refused')) { h1.textContent = screen.getAttribute('data-refused'); }
+              var h1 = document.querySelector('main h1');
+              if (h1) { h1.textContent = form.phoneCheck.refused; }
               document.getElementById('phone-sent-next').hidden = true;
               document.getElementById('phone-send-fix').href = '/signalen/nieuw?herstel=' + encodeURIComponent(it.key);
               document.getElementById('phone-send-problem').hidden = false;

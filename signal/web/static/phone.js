@@ -53,6 +53,9 @@ async function start(form) {
   const policy = await opa.loadPolicy(fetch(form.dataset.phonePolicy, { credentials: 'same-origin' }));
   const version = form.dataset.policyVersion;
   const texts = JSON.parse(document.getElementById('phone-texts').textContent);
+  // The texts of the check and the result made without a connection,
+  // loaded (and kept by the service worker) with the policy.
+  const screenTexts = fetch(form.dataset.screens, { credentials: 'same-origin' }).then((r) => r.json());
   const t = (key) => texts[key] || key;
   const box = document.getElementById('phone-questions');
   const panel = document.getElementById('phone-decision');
@@ -221,89 +224,137 @@ async function start(form) {
   // server's summary makes it (signal_summary.html, Signals.Review): per
   // recipient the level, the name as the recipient sees it, why, and the
   // exact text. The phone cannot run the server's check of the text
-  // (names, special categories): it says so, and the server checks it on
-  // receipt; a text that may not go is not stored (the API refuses it).
-  const h1 = document.querySelector('main h1');
-  const step = document.getElementById('screen-step');
-  const screens = {
-    fill: { title: h1.textContent, step: step.textContent },
-    check: document.getElementById('phone-check'),
-    sent: document.getElementById('phone-sent'),
-  };
-  const screen = (name) => {
-    form.dataset.screen = name;
-    screens.check.hidden = name !== 'check';
-    screens.sent.hidden = name !== 'sent';
-    const s = name === 'fill' ? screens.fill : screens[name].dataset;
-    h1.textContent = s.title;
-    step.textContent = s.step;
-    ['draft-restored', 'saved-offline'].forEach((id) => {
-      const e = document.getElementById(id);
-      if (e && name !== 'fill') { e.hidden = true; }
+  // (names, special categories): it says so; the server checks it on
+  // receipt, what the level does not allow does not go, and the result
+  // page shows what went. The server also decides again: the API stores
+  // the signal only when it decides as the phone showed (phone_decision).
+  // Without its texts (not kept on this phone) there is no check on the
+  // phone: offline, the signal then waits in the outbox as before.
+  const st = await screenTexts.catch(() => null);
+  if (st) {
+    Object.assign(texts, st);
+    const T = (k) => texts[k];
+    // Screen 2 (#phone-check) and screen 3 (#phone-sent), in the form: the
+    // form stays, filled in, behind them (app.css).
+    form.append(
+      el('div', { id: 'phone-check', hidden: true },
+        el('p', { textContent: T('summary.intro') }),
+        el('p', { className: 'notice', textContent: T('phone.check.offline') }),
+        el('div', { className: 'panel outgoing' },
+          el('h2', { textContent: T('review.outgoing.title') }),
+          el('section', { className: 'recipient' },
+            el('h3', { id: 'check-recipient' }),
+            el('p', { id: 'check-nothing', hidden: true, textContent: T('review.outgoing.nothing') }),
+            el('dl', { className: 'summary', id: 'check-what' },
+              el('dt', { textContent: T('decision.level') }), el('dd', { id: 'check-level' }),
+              el('dt', { textContent: T('review.outgoing.name') }), el('dd', { id: 'check-name' }),
+              el('dt', { textContent: T('review.outgoing.why') }), el('dd', {}, el('span', { id: 'check-why' }), el('ul', { id: 'check-reasons' })),
+              el('dt', { textContent: T('review.outgoing.text') }),
+              el('dd', {}, el('div', { id: 'check-text' }), el('p', { className: 'hint', id: 'check-text-note', hidden: true, textContent: T('phone.check.text') }))))),
+        el('div', { className: 'actions' },
+          el('button', { type: 'button', className: 'primary', id: 'check-send', textContent: T('summary.send') }), ' ',
+          el('button', { type: 'button', className: 'link', id: 'check-edit', textContent: T('summary.edit') }))),
+      el('div', { id: 'phone-sent', hidden: true },
+        el('p', { className: 'notice', id: 'phone-send-state', textContent: T('send.offline') }),
+        el('p', { id: 'phone-send-problem', hidden: true }, el('a', { className: 'button', id: 'phone-send-fix', href: '/signalen', textContent: T('outbox.fix') })),
+        el('div', { id: 'phone-sent-next' },
+          el('h2', { textContent: T('phone.sent.next') }),
+          el('ul', {}, ...['phone.sent.goes', 'phone.sent.decides', 'phone.sent.differs'].map((k) => el('li', { textContent: T(k) })))),
+        el('p', {}, el('a', { href: '/signalen', textContent: T('signal.back') }))));
+    document.getElementById('phone-send-state').setAttribute('role', 'status');
+    document.getElementById('phone-send-state').dataset.state = 'offline';
+    const h1 = document.querySelector('main h1');
+    const step = document.getElementById('screen-step');
+    const screens = {
+      fill: { title: h1.textContent, step: step.textContent },
+      check: { el: document.getElementById('phone-check'), title: T('summary.title'), step: T('screen.check') },
+      sent: { el: document.getElementById('phone-sent'), title: T('phone.sent.title'), step: T('screen.result') },
+    };
+    const screen = (name) => {
+      form.dataset.screen = name;
+      screens.check.el.hidden = name !== 'check';
+      screens.sent.el.hidden = name !== 'sent';
+      h1.textContent = screens[name].title;
+      step.textContent = screens[name].step;
+      ['draft-restored', 'saved-offline'].forEach((id) => {
+        const e = document.getElementById(id);
+        if (e && name !== 'fill') { e.hidden = true; }
+      });
+      h1.tabIndex = -1;
+      h1.focus();
+    };
+    // parts is what the recipient at level reads (Disclosure's levelParts):
+    // the name, the facts, the opinions.
+    const parts = (level, fields) => ({
+      name: level === 'minimal' || level === 'existence' || (level === 'full' && fields.includes('identity')),
+      facts: ['full', 'minimal', 'anonymous'].includes(level) && fields.includes('facts'),
+      opinions: (level === 'full' || level === 'anonymous') && fields.includes('opinions'),
     });
-    h1.tabIndex = -1;
-    h1.focus();
-  };
-  // parts is what the recipient at level reads (Disclosure's levelParts):
-  // the name, the facts, the opinions.
-  const parts = (level, fields) => ({
-    name: level === 'minimal' || level === 'existence' || (level === 'full' && fields.includes('identity')),
-    facts: ['full', 'minimal', 'anonymous'].includes(level) && fields.includes('facts'),
-    opinions: (level === 'full' || level === 'anonymous') && fields.includes('opinions'),
-  });
-  // check is what goes: the level for the recipient (nothing goes through
-  // Signaal to anyone but the signal meeting), the name and the text, and
-  // the texts per level below full as the server's summary proposes them
-  // (the signal's own text, for the server to check).
-  const check = () => {
-    const { d, role } = last;
-    const fd = new FormData(form);
-    const level = role !== DEFAULT_RECIPIENT.role ? 'none' : d.level;
-    const p = parts(level, d.fields || []);
-    let name = String(fd.get('youth.name') || '').trim();
-    const pick = fd.get('youth.pick') || '';
-    if (!name && pick && !fd.get('youth.birth_date')) { name = pick.slice(pick.indexOf('|') + 1).trim(); }
-    const facts = p.facts ? String(fd.get('facts') || '') : '';
-    const opinions = p.opinions ? String(fd.get('opinions') || '') : '';
-    const versions = {};
-    if ((level === 'minimal' || level === 'anonymous') && facts.trim()) {
-      versions[level] = level === 'anonymous' && opinions ? { facts, opinions } : { facts };
-    }
-    return { d, role, level, name: p.name ? name : '', facts, opinions, versions };
-  };
-  const show = () => {
-    const c = check();
-    const partners = c.role === 'signal_meeting' && texts.partners ? ' (' + texts['recipient.partners'].replace('%s', texts.partners) + ')' : '';
-    document.getElementById('check-recipient').textContent = t('recipient.' + c.role) + partners;
-    document.getElementById('check-nothing').hidden = c.level !== 'none';
-    document.getElementById('check-what').hidden = c.level === 'none';
-    document.getElementById('check-level').textContent = t('level.' + c.level);
-    document.getElementById('check-name').textContent = c.name || t('review.outgoing.noname');
-    document.getElementById('check-name').classList.toggle('outgoing-name', !!c.name);
-    document.getElementById('check-why').textContent = t('review.why.' + c.level);
-    document.getElementById('check-reasons').replaceChildren(...c.d.reasons.map((r) => el('li', { textContent: lang === 'en' ? r.en : r.nl })));
-    const text = document.getElementById('check-text');
-    const kids = [];
-    if (c.facts) { kids.push(el('blockquote', { className: 'outgoing-facts', textContent: c.facts })); }
-    if (c.opinions) {
-      kids.push(el('p', { textContent: t('label.opinions') + ':' }));
-      kids.push(el('blockquote', { className: 'outgoing-opinions', textContent: c.opinions }));
-    }
-    if (!kids.length) { kids.push(el('p', { textContent: t('review.outgoing.notext') })); }
-    text.replaceChildren(...kids);
-    document.getElementById('check-text-note').hidden = !c.facts && !c.opinions;
-    screen('check');
-  };
-  form.phoneCheck = {
-    // ready: the phone has a complete decision to check.
-    ready: () => !!last && last.d.outcome !== 'incomplete',
-    show,
-    screen,
-    // decision is what the phone decided, as the API's phone_decision.
-    decision: () => ({ outcome: last.d.outcome, level: last.d.level, rule: last.d.rule || '', policy_version: version }),
-    versions: () => check().versions,
-  };
-  document.getElementById('check-edit').addEventListener('click', () => screen('fill'));
+    // check is what goes: the level for the recipient (nothing goes through
+    // Signaal to anyone but the signal meeting), the name and the text, and
+    // the texts per level below full as the server's summary proposes them
+    // (the signal's own text, for the server to check).
+    const check = () => {
+      const { d, role } = last;
+      const fd = new FormData(form);
+      const level = role !== DEFAULT_RECIPIENT.role ? 'none' : d.level;
+      const p = parts(level, d.fields || []);
+      let name = String(fd.get('youth.name') || '').trim();
+      const pick = fd.get('youth.pick') || '';
+      if (!name && pick && !fd.get('youth.birth_date')) { name = pick.slice(pick.indexOf('|') + 1).trim(); }
+      const facts = p.facts ? String(fd.get('facts') || '') : '';
+      const opinions = p.opinions ? String(fd.get('opinions') || '') : '';
+      const versions = {};
+      if ((level === 'minimal' || level === 'anonymous') && facts.trim()) {
+        versions[level] = level === 'anonymous' && opinions ? { facts, opinions } : { facts };
+      }
+      return { d, role, level, name: p.name ? name : '', facts, opinions, versions };
+    };
+    const show = () => {
+      const c = check();
+      const partners = c.role === 'signal_meeting' && texts.partners ? ' (' + texts['recipient.partners'].replace('%s', texts.partners) + ')' : '';
+      document.getElementById('check-recipient').textContent = t('recipient.' + c.role) + partners;
+      document.getElementById('check-nothing').hidden = c.level !== 'none';
+      document.getElementById('check-what').hidden = c.level === 'none';
+      document.getElementById('check-level').textContent = t('level.' + c.level);
+      document.getElementById('check-name').textContent = c.name || t('review.outgoing.noname');
+      document.getElementById('check-name').classList.toggle('outgoing-name', !!c.name);
+      document.getElementById('check-why').textContent = t('review.why.' + c.level);
+      document.getElementById('check-reasons').replaceChildren(...c.d.reasons.map((r) => el('li', { textContent: lang === 'en' ? r.en : r.nl })));
+      const text = document.getElementById('check-text');
+      const kids = [];
+      if (c.facts) { kids.push(el('blockquote', { className: 'outgoing-facts', textContent: c.facts })); }
+      if (c.opinions) {
+        kids.push(el('p', { textContent: t('label.opinions') + ':' }));
+        kids.push(el('blockquote', { className: 'outgoing-opinions', textContent: c.opinions }));
+      }
+      if (!kids.length) { kids.push(el('p', { textContent: t('review.outgoing.notext') })); }
+      text.replaceChildren(...kids);
+      document.getElementById('check-text-note').hidden = !c.facts && !c.opinions;
+      screen('check');
+      // The phone's Back on the check goes back to the form, as online.
+      if (!history.state || history.state.screen !== 'check') { history.pushState({ screen: 'check' }, ''); }
+    };
+    window.addEventListener('popstate', () => {
+      // Only from the check: once kept for sending (screen 3), Back does
+      // not show the form again to be sent a second time.
+      if (form.dataset.screen === 'check') { screen('fill'); }
+    });
+    form.phoneCheck = {
+      // ready: the phone has a complete decision to check.
+      ready: () => !!last && last.d.outcome !== 'incomplete',
+      show,
+      screen,
+      // decision is what the phone decided, as the API's phone_decision.
+      decision: () => ({ outcome: last.d.outcome, level: last.d.level, rule: last.d.rule || '', policy_version: version }),
+      // refused is the heading of screen 3 when the server refused it.
+      refused: T('phone.refused.title'),
+      versions: () => check().versions,
+    };
+    document.getElementById('check-edit').addEventListener('click', () => {
+      if (history.state && history.state.screen === 'check') { history.back(); } else { screen('fill'); }
+    });
+  }
 
   form.addEventListener('change', update);
   // A question left open is asked by the server on a screen of its own,
