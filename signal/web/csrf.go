@@ -61,8 +61,9 @@ func safeMethod(m string) bool {
 
 // sessionCSRF protects the forms of a logged-in page (after pageSession):
 // every form carries the session's token (signal.Accounts.FormToken, a MAC
-// of the session's id under a server key), and every POST must bring it
-// back, in the form field or the header. A token is good for its session
+// of the session's id under a server key), masked anew for each response
+// (maskToken), and every POST must bring it back, in the form field or the
+// header. A token is good for its session
 // only: a neighbouring site that sets cookies in the victim's browser
 // cannot make one, and neither can another session's page.
 func (s *Server) sessionCSRF(next echo.HandlerFunc) echo.HandlerFunc {
@@ -76,7 +77,7 @@ func (s *Server) sessionCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		if !safeMethod(c.Request().Method) && !s.users.FormTokenValid(sess.Claims.ID, postedCSRF(c)) {
 			return signal.Errorf(signal.CodeForbidden, "csrf")
 		}
-		c.Set(ctxCSRF, s.users.FormToken(sess.Claims.ID))
+		c.Set(ctxCSRF, maskToken(s.users.FormToken(sess.Claims.ID)))
 		return next(c)
 	}
 }
@@ -107,17 +108,19 @@ func (s *Server) loginCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			ck.MaxAge = int(loginNonceTTL / time.Second) // the browser's clock, not ours
 			c.SetCookie(ck)
 		}
-		c.Set(ctxCSRF, s.users.LoginFormToken(nonce))
+		c.Set(ctxCSRF, maskToken(s.users.LoginFormToken(nonce)))
 		return next(c)
 	}
 }
 
-// postedCSRF is the token a POST brings: the form field, else the header.
+// postedCSRF is the token a POST brings, the form field's else the
+// header's, unmasked: pages carry it masked, with other bytes in every
+// response (maskToken, compress.go).
 func postedCSRF(c echo.Context) string {
 	if v := c.Request().Header.Get(CSRFHeader); v != "" {
-		return v
+		return unmaskToken(v)
 	}
-	return c.FormValue(CSRFField)
+	return unmaskToken(c.FormValue(CSRFField))
 }
 
 // hostCookie is a cookie with the __Host- prefix's rules: Secure, Path=/,

@@ -104,7 +104,30 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 
 // securityHeaders: a strict CSP without inline script, no framing, no
 // sniffing, no referrer (URLs carry signal ids), HSTS on TLS, and no caching
-// of responses that hold personal data on shared phones or proxies.
+// of responses that hold personal data on shared phones or proxies:
+// no-store unless the answer says otherwise (static files, the service
+// worker, the manifest, and the pages of backForwardPages).
+//
+// no-store also keeps a page out of the browser's back-forward cache, so
+// after logout Back cannot show a page again from memory. That is wanted
+// for every page with a young person's data, a user's name or a secret;
+// page by page (issue 15 item 8):
+//   - offline (/offline, and what the service worker shows offline): no
+//     user, no token, no data. Back-forward cache allowed.
+//   - login, login_code, login_enrol, login_recovery, login_forgot,
+//     login_reset, invitation, login_sso_done: no user's data yet, but a
+//     form token (a secret, bound to the browser's login nonce, which a
+//     login ends: a page restored after login would post a dead token) and
+//     what was typed. no-store.
+//   - error: may show the logged-in user's name. no-store.
+//   - every page after login (home, signal, signal_form, signal_question,
+//     signal_summary, start, notices, meeting_*, privacy_*, youth_report,
+//     admin_*): the user's name, the session's form token and mostly a
+//     young person's data. no-store. The reporter's empty new-signal form
+//     (/signalen/nieuw?shell=1) too: it holds the reporter's name and
+//     account tag; the service worker keeps it per account instead, and
+//     app.js removes it at logout.
+//   - the API (JSON): no-store.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
@@ -120,6 +143,13 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// backForwardPages are the pages the browser may keep in its back-forward
+// cache (Cache-Control: private, no-cache: kept, but checked with the
+// server before it is used again from the HTTP cache), when rendered
+// without a user and without a form token; see securityHeaders for the
+// choice page by page.
+var backForwardPages = map[string]bool{"offline": true}
 
 // limitBody refuses a declared Content-Length over the limit at once, and
 // cuts off a longer body while it is read (Decode then answers 413).

@@ -190,6 +190,7 @@ func New(d Deps) (*Server, error) {
 			return err
 		}}),
 		securityHeaders,
+		compress(), // only where it opens no side channel (compress.go)
 		s.limitBody,
 	)
 	s.routes()

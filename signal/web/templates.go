@@ -319,6 +319,9 @@ func (s *Server) render(c echo.Context, status int, name string, v *View) error 
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("render page %s: %w", name, err)
 	}
+	if backForwardPages[name] && v.User == nil && v.CSRF == "" {
+		c.Response().Header().Set("Cache-Control", "private, no-cache")
+	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

@@ -598,6 +598,36 @@
     el.textContent = navigator.onLine ? '' : el.getAttribute('data-offline');
   }
 
+  // guardBackForward: a page of a logged-in user (a young person's data,
+  // the user's name) is sent no-store, but browsers may still keep it in
+  // their back-forward cache (Safari does; Chromium does until a cookie
+  // changes). So such a page hides itself when the browser keeps it, and
+  // when Back brings it again it is shown only if the same user is still
+  // logged in; otherwise the browser goes to the start page (the login
+  // page for nobody). Without a connection nobody can have logged out,
+  // and it is shown. Issue 15 item 8.
+  function guardBackForward() {
+    var uid = document.body.getAttribute('data-uid');
+    if (!uid) { return; }
+    window.addEventListener('pagehide', function (ev) { if (ev.persisted) { document.body.hidden = true; } });
+    window.addEventListener('pageshow', function (ev) {
+      if (!ev.persisted) { return; }
+      fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+        return res.ok ? res.json() : null;
+      }).then(function (me) {
+        if (me && me.id === uid) { document.body.hidden = false; } else { location.replace('/'); }
+      }, function () { document.body.hidden = false; });
+    });
+  }
+
+  // forgetShells removes every account's app shell (the per-account
+  // PAGES caches); the static files' cache stays.
+  function forgetShells() {
+    return caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k.indexOf(PAGES) === 0; }).map(function (k) { return caches.delete(k); }));
+    });
+  }
+
   function init() {
     document.querySelectorAll('form[data-outbox]').forEach(enhanceSend);
     document.querySelectorAll('form[data-offline-outbox]').forEach(function (form) {
@@ -617,11 +647,7 @@
         ev.preventDefault();
         var done = function () { f.setAttribute('data-forgotten', '1'); f.submit(); };
         var steps = [self.indexedDB ? forgetKeys().catch(function () {}) : null];
-        if (self.caches) {
-          steps.push(caches.keys().then(function (keys) {
-            return Promise.all(keys.filter(function (k) { return k.indexOf(PAGES) === 0; }).map(function (k) { return caches.delete(k); }));
-          }).catch(function () {}));
-        }
+        if (self.caches) { steps.push(forgetShells().catch(function () {})); }
         Promise.all(steps).then(done, done);
       });
     });
@@ -637,12 +663,26 @@
       // can keep what is typed later without one.
       accountKey().catch(function () {});
     }
+    // The offline page is also what the service worker shows, offline, in
+    // place of a reporter's page: it says nothing about who is logged in.
+    var offlinePage = !!document.querySelector('[data-offline-page]');
     if (self.indexedDB && !ACCOUNT) {
       // No reporter logged in (the login page, a public page): no key of
       // any account stays on the phone.
       forgetKeys().catch(function () {});
     }
+    if (self.caches && !ACCOUNT && !offlinePage) {
+      // Nor a reporter's app shell (issue 15 item 8): it is kept only while
+      // a reporter is logged in.
+      forgetShells().catch(function () {});
+    }
     netStatus();
+    // A page the browser brings back from its back-forward cache shows the
+    // outbox and the connection as they are now.
+    window.addEventListener('pageshow', function (ev) {
+      if (ev.persisted) { netStatus(); if (self.indexedDB) { render(); } }
+    });
+    guardBackForward();
     window.addEventListener('online', function () { netStatus(); flush(); });
     window.addEventListener('offline', netStatus);
     if (self.indexedDB) {
@@ -651,7 +691,7 @@
     }
     if ('serviceWorker' in navigator) {
       navigator.serviceWorker.register('/sw.js').catch(function () {});
-      if (document.body.getAttribute('data-user') === '1' && self.caches && navigator.onLine) {
+      if (document.body.getAttribute('data-user') === '1' && ACCOUNT && self.caches && navigator.onLine) {
         // The shell is kept per release (the version of this script), so
         // an upgrade never serves a shell whose static files are gone.
         // Per account too: another worker on this phone never gets the

@@ -2,6 +2,14 @@
 // offline page and the empty new-signal form) so a youth worker can record
 // a signal without a connection. It never caches signals or lists: pages
 // with young people's data always come from the network.
+// What the phone keeps (issue 15 item 8), and nothing else:
+//  - signaal-static-<release>: the static files (ASSETS, with the policy
+//    and its questions) and /offline, which holds nobody's data;
+//  - signaal-pages-<release>-<account>: /signalen/nieuw?shell=1, the
+//    reporter's empty form (their own name, no young person), put there
+//    by app.js only on a logged-in reporter's page and removed at logout
+//    and on every page without one.
+// It stores nothing it fetches later: no page, no API answer.
 'use strict';
 var VERSION = '__VERSION__';
 var ASSETS = __ASSETS__;
