@@ -12,29 +12,29 @@ reason_texts := {
 	},
 	# R2
 	"legal_duty": {
-		"nl": "Een wet of rechterlijke uitspraak verplicht tot delen: deel de noodzakelijke gegevens, ook zonder toestemming.",
-		"en": "A law or court order requires sharing: share the necessary information, also without consent.",
+		"nl": "Een wet of een rechter verplicht tot delen. Deel de nodige gegevens, ook zonder toestemming.",
+		"en": "A law or a judge requires sharing. Share the necessary information, also without consent.",
 	},
 	# R3
 	"unsafe_situation": {
-		"nl": "Er is een vermoeden van huiselijk geweld of kindermishandeling met acute of structurele onveiligheid: meld bij Veilig Thuis (meldcode). Melden mag zonder toestemming.",
-		"en": "Domestic violence or child abuse is suspected with acute or structural unsafety: report to Veilig Thuis (reporting code). Reporting needs no consent.",
+		"nl": "Er is een vermoeden van geweld thuis of kindermishandeling. Het is nu of steeds weer onveilig. Meld bij Veilig Thuis, volgens de meldcode (het stappenplan bij geweld thuis). Melden mag zonder toestemming.",
+		"en": "Domestic violence or child abuse is suspected. It is unsafe now or again and again. Report to Veilig Thuis, as the reporting code (the step-by-step plan for violence at home) says. Reporting needs no consent.",
 	},
 	"help_impossible": {
-		"nl": "Er is een vermoeden van huiselijk geweld of kindermishandeling en passende hulp is niet mogelijk: meld bij Veilig Thuis (meldcode).",
-		"en": "Domestic violence or child abuse is suspected and suitable help cannot be organised: report to Veilig Thuis (reporting code).",
+		"nl": "Er is een vermoeden van geweld thuis of kindermishandeling. Goede hulp is niet mogelijk. Meld bij Veilig Thuis, volgens de meldcode (het stappenplan bij geweld thuis).",
+		"en": "Domestic violence or child abuse is suspected. Suitable help cannot be organised. Report to Veilig Thuis, as the reporting code (the step-by-step plan for violence at home) says.",
 	},
 	"help_refused": {
-		"nl": "Er is een vermoeden van huiselijk geweld of kindermishandeling en de hulp wordt niet geaccepteerd: meld bij Veilig Thuis (meldcode).",
-		"en": "Domestic violence or child abuse is suspected and the help is not accepted: report to Veilig Thuis (reporting code).",
+		"nl": "Er is een vermoeden van geweld thuis of kindermishandeling. De hulp wordt niet aangenomen. Meld bij Veilig Thuis, volgens de meldcode (het stappenplan bij geweld thuis).",
+		"en": "Domestic violence or child abuse is suspected. The help is not accepted. Report to Veilig Thuis, as the reporting code (the step-by-step plan for violence at home) says.",
 	},
 	"help_not_working": {
-		"nl": "Er is een vermoeden van huiselijk geweld of kindermishandeling en de hulp werkt niet (op tijd): meld bij Veilig Thuis (meldcode).",
-		"en": "Domestic violence or child abuse is suspected and the help does not work (in time): report to Veilig Thuis (reporting code).",
+		"nl": "Er is een vermoeden van geweld thuis of kindermishandeling. De hulp werkt niet, of niet op tijd. Meld bij Veilig Thuis, volgens de meldcode (het stappenplan bij geweld thuis).",
+		"en": "Domestic violence or child abuse is suspected. The help does not work, or not in time. Report to Veilig Thuis, as the reporting code (the step-by-step plan for violence at home) says.",
 	},
 	"report_is_the_share": {
-		"nl": "De ontvanger is Veilig Thuis: dit is de melding zelf, op grond van het meldrecht. Het BSN mag mee.",
-		"en": "The recipient is Veilig Thuis: this is the report itself, under the right to report. The BSN may be included.",
+		"nl": "De ontvanger is Veilig Thuis. Dit is de melding zelf. Je mag melden, ook zonder toestemming. Het BSN mag mee.",
+		"en": "The recipient is Veilig Thuis. This is the report itself. You may report, also without consent. The BSN may be included.",
 	},
 	"report_first_meeting_anonymous": {
 		"nl": "De melding bij Veilig Thuis gaat voor. Het signaleringsoverleg bespreekt het signaal intussen zonder naam. Om toestemming vragen kan later.",
@@ -47,26 +47,26 @@ reason_texts := {
 	},
 	# R5
 	"purpose_outside_agreement": {
-		"nl": "Het doel valt buiten het convenant van de samenwerking: niet delen.",
-		"en": "The purpose lies outside the cooperation's agreement: do not share.",
+		"nl": "Het doel valt buiten het convenant (de afspraken over delen in de samenwerking). Deel niet.",
+		"en": "The purpose lies outside the cooperation's agreement on sharing. Do not share.",
 	},
 	"recipient_not_in_agreement": {
-		"nl": "De ontvanger is geen partij bij het convenant: niet delen.",
-		"en": "The recipient is not a party to the agreement: do not share.",
+		"nl": "De ontvanger heeft het convenant (de afspraken over delen) niet getekend. Deel niet.",
+		"en": "The recipient has not signed the cooperation's agreement on sharing. Do not share.",
 	},
 	"recipient_not_directly_involved": {
-		"nl": "De ontvanger is niet direct betrokken bij deze jongere en heeft de informatie niet nodig voor het eigen werk: niet delen.",
-		"en": "The recipient is not directly involved with this young person and does not need the information for their own work: do not share.",
+		"nl": "De ontvanger werkt niet zelf met deze jongere. Hij heeft de informatie niet nodig. Deel niet.",
+		"en": "The recipient does not work with this young person and does not need the information. Do not share.",
 	},
 	# R6
 	"radicalisation_concern": {
-		"nl": "Zorg over radicalisering: eerst het eigen aandachtspunt en de functionaris gegevensbescherming. Alleen feiten, ook contra-signalen, en anoniem tot zij anders besluiten.",
-		"en": "Radicalisation concern: first your organisation's contact point and the privacy officer. Facts only, contra-signals too, and anonymous until they decide otherwise.",
+		"nl": "Zorg over radicalisering. Bespreek het eerst met het aandachtspunt in je organisatie en de functionaris gegevensbescherming (de privacy-toezichthouder). Deel alleen feiten, ook wat de zorg tegenspreekt. Deel anoniem tot zij anders beslissen.",
+		"en": "Radicalisation concern. First talk to your organisation's lead for this and the data protection officer (who oversees privacy). Share facts only, also what speaks against the concern. Share anonymously until they decide otherwise.",
 	},
 	# The age rule
 	"consent_parents_under_12": {
-		"nl": "De jongere is jonger dan 12: de ouders met gezag geven toestemming.",
-		"en": "The young person is under 12: the parents with authority consent.",
+		"nl": "De jongere is jonger dan 12. De ouders met gezag (die wettelijk voor het kind zorgen) geven toestemming.",
+		"en": "The young person is under 12. The parents with authority (who legally care for the child) consent.",
 	},
 	"consent_youth_and_parents_12_15": {
 		"nl": "De jongere is 12 tot en met 15: zowel de jongere als de ouders geven toestemming.",
@@ -77,8 +77,8 @@ reason_texts := {
 		"en": "The young person is 16 or over: the young person alone consents.",
 	},
 	"consent_parents_not_capable": {
-		"nl": "De jongere kan de eigen belangen niet goed afwegen: de ouders (wettelijk vertegenwoordigers) geven toestemming.",
-		"en": "The young person cannot weigh their own interests: the parents (legal representatives) consent.",
+		"nl": "De jongere kan de eigen belangen niet goed afwegen. De ouders geven toestemming, of de wettelijk vertegenwoordiger (die een rechter daarvoor aanwees).",
+		"en": "The young person cannot weigh their own interests. The parents consent, or the legal representative (whom a judge appointed for this).",
 	},
 	# R7
 	"consent_valid": {
@@ -112,8 +112,8 @@ reason_texts := {
 		"en": "The parents have refused consent.",
 	},
 	"parents_consent_impossible": {
-		"nl": "Toestemming van de ouders is niet te krijgen (of er is geen ouder met gezag).",
-		"en": "The parents' consent cannot be obtained (or there is no parent with authority).",
+		"nl": "Toestemming van de ouders is niet te krijgen. Of er is geen ouder met gezag (die wettelijk voor het kind zorgt).",
+		"en": "The parents' consent cannot be obtained. Or no parent has authority (the legal care for the child).",
 	},
 	"asking_endangers": {
 		"nl": "Om toestemming vragen brengt de jongere of een ander in gevaar.",
@@ -124,36 +124,36 @@ reason_texts := {
 		"en": "Without sharing, serious harm is likely.",
 	},
 	"conflict_of_duties": {
-		"nl": "Conflict van plichten: alle voorwaarden zijn vervuld. Deel alleen de strikt noodzakelijke feiten, herleidbaar, met wie kan ingrijpen, en leg de afweging vast.",
-		"en": "Conflict of duties: every condition holds. Share only the strictly necessary facts, identified, with whoever can act, and record the reasoning.",
+		"nl": "Er is een conflict van plichten (je zwijgplicht botst met je plicht om te beschermen). Alle voorwaarden zijn vervuld. Deel alleen de strikt nodige feiten, met naam, met wie kan ingrijpen. Leg je afweging vast.",
+		"en": "There is a conflict of duties (your duty of confidentiality clashes with your duty to protect). Every condition holds. Share only the strictly necessary facts, with the name, with whoever can act. Record your reasoning.",
 	},
 	"harm_possible": {
-		"nl": "Ernstige schade is mogelijk, maar niet waarschijnlijk: dat is te weinig om het beroepsgeheim te doorbreken. Leg het voor aan de functionaris gegevensbescherming; bespreek intussen anoniem.",
-		"en": "Serious harm is possible but not likely: too little to break professional secrecy. Put it to the privacy officer; meanwhile discuss anonymously.",
+		"nl": "Ernstige schade is mogelijk, maar niet waarschijnlijk. Dat is te weinig om je beroepsgeheim (je plicht om te zwijgen) te doorbreken. Leg het voor aan de functionaris gegevensbescherming (de privacy-toezichthouder). Bespreek intussen anoniem.",
+		"en": "Serious harm is possible but not likely. That is too little to break your professional secrecy (your duty to keep quiet). Put it to the data protection officer (who oversees privacy). Meanwhile discuss anonymously.",
 	},
 	"no_other_way_not_met": {
-		"nl": "Er is nog een andere weg dan delen zonder toestemming: dan is er geen conflict van plichten. Leg het voor aan de functionaris gegevensbescherming; bespreek intussen anoniem.",
-		"en": "There is another way than sharing without consent, so there is no conflict of duties. Put it to the privacy officer; meanwhile discuss anonymously.",
+		"nl": "Er is nog een andere weg dan delen zonder toestemming. Dan is er geen conflict van plichten (zwijgplicht tegen beschermplicht). Leg het voor aan de functionaris gegevensbescherming (de privacy-toezichthouder). Bespreek intussen anoniem.",
+		"en": "There is another way than sharing without consent. Then there is no conflict of duties (confidentiality against protection). Put it to the data protection officer (who oversees privacy). Meanwhile discuss anonymously.",
 	},
 	"prevents_harm_not_met": {
-		"nl": "Het is niet vrijwel zeker dat delen de schade voorkomt: dan is er geen conflict van plichten. Leg het voor aan de functionaris gegevensbescherming; bespreek intussen anoniem.",
-		"en": "It is not almost certain that sharing prevents the harm, so there is no conflict of duties. Put it to the privacy officer; meanwhile discuss anonymously.",
+		"nl": "Het is niet vrijwel zeker dat delen de schade voorkomt. Dan is er geen conflict van plichten (zwijgplicht tegen beschermplicht). Leg het voor aan de functionaris gegevensbescherming (de privacy-toezichthouder). Bespreek intussen anoniem.",
+		"en": "It is not almost certain that sharing prevents the harm. Then there is no conflict of duties (confidentiality against protection). Put it to the data protection officer (who oversees privacy). Meanwhile discuss anonymously.",
 	},
 	"expert_consulted_not_met": {
-		"nl": "Er is nog geen deskundige geraadpleegd: doe dat eerst. Leg het voor aan de functionaris gegevensbescherming; bespreek intussen anoniem.",
-		"en": "No expert has been consulted yet: do so first. Put it to the privacy officer; meanwhile discuss anonymously.",
+		"nl": "Er is nog geen deskundige geraadpleegd. Doe dat eerst. Leg het voor aan de functionaris gegevensbescherming (de privacy-toezichthouder). Bespreek intussen anoniem.",
+		"en": "No expert has been consulted yet. Do so first. Put it to the data protection officer (who oversees privacy). Meanwhile discuss anonymously.",
 	},
 	"recipient_cannot_act": {
-		"nl": "Deze ontvanger kan de schade niet afwenden: doorbreken van het beroepsgeheim tegenover hem is niet gerechtvaardigd. Leg het voor aan de functionaris gegevensbescherming.",
-		"en": "This recipient cannot avert the harm: breaking professional secrecy towards them is not justified. Put it to the privacy officer.",
+		"nl": "Deze ontvanger kan de schade niet afwenden. Dan mag je je beroepsgeheim (je plicht om te zwijgen) niet doorbreken. Leg het voor aan de functionaris gegevensbescherming (de privacy-toezichthouder).",
+		"en": "This recipient cannot avert the harm. Then you may not break your professional secrecy (your duty to keep quiet). Put it to the data protection officer (who oversees privacy).",
 	},
 	"no_serious_harm": {
 		"nl": "Zonder toestemming en zonder risico op ernstige schade wordt niets gedeeld.",
 		"en": "Without consent and without a risk of serious harm, nothing is shared.",
 	},
 	"existence_only": {
-		"nl": "Het convenant staat toe te melden dat er een signaal is en bij wie men terecht kan, zonder inhoud. Informeer de jongere (12+) en ouders (onder 16) daarover.",
-		"en": "The agreement allows saying that a signal exists and whom to contact, without content. Inform the young person (12+) and parents (under 16) of this.",
+		"nl": "Volgens het convenant (de afspraken over delen) mag alleen gezegd worden dat er een signaal is. Ook bij wie men terecht kan, maar niet wat er speelt. Vertel dat aan de jongere (vanaf 12) en de ouders (tot 16).",
+		"en": "Under the cooperation's agreement on sharing, only the fact that there is a signal may be told. Also whom to contact, but not what it is about. Tell the young person (12 and over) and the parents (under 16).",
 	},
 	# R10
 	"fields_beyond_level_removed": {
@@ -161,16 +161,16 @@ reason_texts := {
 		"en": "Information this level does not allow has been left out.",
 	},
 	"bsn_removed": {
-		"nl": "Het BSN is weggelaten: dat mag alleen mee bij een wettelijke plicht of in de melding aan Veilig Thuis.",
-		"en": "The BSN has been left out: it may only go under a legal duty or in the report to Veilig Thuis.",
+		"nl": "Het BSN is weggelaten. Het mag alleen mee bij een wettelijke plicht of in de melding aan Veilig Thuis.",
+		"en": "The BSN has been left out. It may only go under a legal duty or in the report to Veilig Thuis.",
 	},
 	"opinions_not_separated": {
 		"nl": "Meningen zijn weggelaten omdat ze niet gescheiden van de feiten zijn beschreven.",
 		"en": "Opinions have been left out because they are not written apart from the facts.",
 	},
 	"special_category_shared": {
-		"nl": "Er gaan bijzondere of strafrechtelijke gegevens mee: de functionaris gegevensbescherming wordt ingelicht.",
-		"en": "Special-category or criminal data is included: the privacy officer is notified.",
+		"nl": "Er gaan gevoelige gegevens mee (over gezondheid, geloof of afkomst) of strafrechtelijke gegevens (over politie en justitie). De functionaris gegevensbescherming (de privacy-toezichthouder) krijgt bericht.",
+		"en": "Sensitive data (about health, religion or origin) or criminal data (about police and justice) goes along. The data protection officer (who oversees privacy) is notified.",
 	},
 	# Incomplete
 	"answers_missing": {

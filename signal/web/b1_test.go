@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -276,4 +277,31 @@ func TestB1CheckCanFail(t *testing.T) {
 	if uses("Dit is gezagsgetrouw", "gezag") != true || uses("ongezag", "gezag") {
 		t.Error("a term is matched at the start of a word only")
 	}
+}
+
+// TestEveryReasonReadsAtB1: the "Waarom" lines of a decision, which the
+// worker reads on the phone and on the check, keep to the same B1 rules:
+// sentences of at most 20 words, and a specialist term only with its
+// explanation in the same line (rego/reasons.rego, both languages).
+func TestEveryReasonReadsAtB1(t *testing.T) {
+	src, err := os.ReadFile("../../rego/reasons.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := regexp.MustCompile(`"([a-z0-9_]+)": \{\s*"nl": "([^"]*)",\s*"en": "([^"]*)",`).FindAllStringSubmatch(string(src), -1)
+	if len(pairs) < 30 {
+		t.Fatalf("found %d reasons in rego/reasons.rego: the pattern no longer matches the file", len(pairs))
+	}
+	reasons := newReadability()
+	for _, p := range pairs {
+		for lang, text := range map[Lang]string{LangNL: p[2], LangEN: p[3]} {
+			reasons.read(t, "reason "+p[1], lang, text)
+			for _, term := range jargon[lang] {
+				if uses(text, term) && !explains(text, term) {
+					t.Errorf("reason %s (%s): %q uses %q without explaining it", p[1], lang, text, term)
+				}
+			}
+		}
+	}
+	reasons.report(t, "reasons")
 }
