@@ -56,6 +56,10 @@ func compress() echo.MiddlewareFunc {
 			switch c.Path() {
 			case "/static/*", "/static/policy.wasm":
 				return true // compressed once, at start (static.go)
+			case "/metrics":
+				// Prometheus's handler compresses on its own: a second
+				// layer would reach the scraper still compressed.
+				return true
 			}
 			// The answer depends on where the request came from.
 			c.Response().Header().Add(echo.HeaderVary, "Sec-Fetch-Site")
