@@ -157,7 +157,7 @@ func TestBrowserAdminSetsUpACooperation(t *testing.T) {
 	if slices.Contains(asked, "recipient.in_agreement") {
 		t.Errorf("the reporter was asked whether the recipient is a party: %v", asked)
 	}
-	if !strings.Contains(summary, "geen partij bij het convenant") {
+	if !strings.Contains(summary, "het convenant (de afspraken over delen) niet getekend") {
 		t.Errorf("a reporter whose school did not sign: %s; want not shared (no party)", summary)
 	}
 	r.Screenshot("summary-not-a-party")
