@@ -76,6 +76,14 @@ func goBack(t *testing.T, p *bt.Page, ready string) {
 	}
 }
 
+// waitControlled waits until the service worker controls the page.
+func waitControlled(t *testing.T, p *bt.Page) {
+	t.Helper()
+	if !bt.Eval[bool](p, `(async () => { await navigator.serviceWorker.ready; for (let i = 0; i < 200 && !navigator.serviceWorker.controller; i++) await new Promise(r => setTimeout(r, 50)); return !!navigator.serviceWorker.controller; })()`) {
+		t.Fatal("the service worker never took control of the page")
+	}
+}
+
 // restored reports whether the page on screen came back from the
 // back-forward cache: its memory kept the mark and pageshow said persisted.
 func restored(p *bt.Page) bool {
@@ -106,6 +114,12 @@ func TestBrowserBackForwardCacheOnlyWithoutSecrets(t *testing.T) {
 
 	// Not in subtests: a subtest's failure must not leave the page half way.
 	p.Goto(se.url+"/offline", bt.CSS("[data-offline-page]"))
+	// On the very first visit the service worker installs and then claims
+	// the open pages; a page already in the back-forward cache at that
+	// moment is evicted (Chromium: ServiceWorkerClaim). That happens once
+	// per phone, in the first second; the promise is about every visit
+	// after it, so wait until the worker controls this page.
+	waitControlled(t, p)
 	markPage(p)
 	p.Goto(se.url+"/login", bt.CSS("#f-email"))
 	goBack(t, p, "[data-offline-page]")
