@@ -479,7 +479,9 @@ func TestBrowserRefusedSignalIsCorrectedNotLost(t *testing.T) {
 	p.ExpectConsoleError("ERR_INTERNET_DISCONNECTED")
 	p.ExpectConsoleError("status of 400")
 	fillSignal(p, "Eva de Boer")
-	bt.Eval[bool](p, `(document.getElementById('f-observed_on').value = '2027-01-01') !== ''`)
+	today := signal.Today(time.Now())
+	future, past := today.AddDays(30).String(), today.AddDays(-2).String()
+	bt.Eval[bool](p, fmt.Sprintf(`(document.getElementById('f-observed_on').value = %q) !== ''`, future))
 	p.Click(bt.CSS("main button.primary"))
 	p.WaitFor(bt.CSS("#outbox-list li"))
 	p.SetOffline(false)
@@ -496,7 +498,7 @@ func TestBrowserRefusedSignalIsCorrectedNotLost(t *testing.T) {
 	if got := p.Value(bt.CSS("#f-youth-name")); got != "Eva de Boer" {
 		t.Fatalf("name %q", got)
 	}
-	bt.Eval[bool](p, `(document.getElementById('f-observed_on').value = '2026-11-20') !== ''`)
+	bt.Eval[bool](p, fmt.Sprintf(`(document.getElementById('f-observed_on').value = %q) !== ''`, past))
 	submit(p, bt.CSS("main button.primary"), "main h1")
 	if q := bt.Eval[string](p, `(document.querySelector('input[name=asked]') || {value: ''}).value`); q != "risk.acute_danger" {
 		t.Fatalf("after correcting: asked %q", q)
