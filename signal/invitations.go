@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,11 @@ type InvitationStore interface {
 	// CodeConflict when another account of the organisation has the
 	// subject or the account has another one.
 	AcceptInvitation(ctx context.Context, actor Actor, tokenHash, userID, passwordHash, subject string, events []AuditEvent) error
+	// Reinvite stores a new invitation (tokenHash, expires) for account
+	// userID, which was invited and never accepted, with events, in one
+	// unit; the account's earlier links stop working. CodeNotFound when
+	// the account was never invited, CodeConflict when it accepted.
+	Reinvite(ctx context.Context, actor Actor, userID, tokenHash string, expires time.Time, events []AuditEvent) error
 	// OpenInvitations returns, for every account of cooperation coopID
 	// that was invited and never accepted an invitation, when its latest
 	// invitation expires (or expired).
@@ -104,6 +110,54 @@ func (ad *Administration) Invite(ctx context.Context, actor Actor, u *User) (Inv
 		return Invited{}, fmt.Errorf("send the invitation: %w", err)
 	}
 	return Invited{User: *u, Expires: expires}, nil
+}
+
+// Reinvite e-mails account userID of the administrator's cooperation a
+// new single-use link, valid for InvitationTTL, when it has not accepted
+// its invitation (the link expired, or the mail was lost); every earlier
+// link of the account stops working. Audited user.invite, like the first.
+//
+// Callers: an admin.
+// Errors: CodeForbidden, CodeNotFound (no such account in this cooperation,
+// or one that was never invited), CodeConflict (the invitation was
+// accepted, or the account is disabled: enable it first),
+// CodeUnavailable (no e-mail configured; nothing is stored then).
+func (ad *Administration) Reinvite(ctx context.Context, actor Actor, userID string) (Invited, error) {
+	coop, err := ad.ownCooperation(ctx, actor)
+	if err != nil {
+		return Invited{}, err
+	}
+	if ad.d.Invitations == nil || ad.d.Sender == nil {
+		return Invited{}, Errorf(CodeUnavailable, "invitations need e-mail, which is not configured on this server")
+	}
+	users, err := ad.d.Directory.Users(ctx, coop.ID)
+	if err != nil {
+		return Invited{}, err
+	}
+	i := slices.IndexFunc(users, func(u User) bool { return u.ID == userID })
+	if i < 0 {
+		return Invited{}, Errorf(CodeNotFound, "no account %s", userID)
+	}
+	u := users[i]
+	if u.Disabled {
+		return Invited{}, Errorf(CodeConflict, "account %s is disabled: enable it before inviting again", userID)
+	}
+	o, err := ad.partnerOf(ctx, coop, u.OrgID)
+	if err != nil {
+		return Invited{}, err
+	}
+	tok := make([]byte, 32)
+	rand.Read(tok)
+	token := base64.RawURLEncoding.EncodeToString(tok)
+	expires := ad.d.Now().UTC().Add(InvitationTTL)
+	if err := ad.d.Invitations.Reinvite(ctx, actor, u.ID, invitationTokenHash(token), expires,
+		[]AuditEvent{{Action: ActionUserInvite, Object: "user/" + u.ID}}); err != nil {
+		return Invited{}, err
+	}
+	if err := ad.d.Sender.SendInvitation(ctx, u, o, token, expires); err != nil {
+		return Invited{}, fmt.Errorf("send the invitation: %w", err)
+	}
+	return Invited{User: u, Expires: expires}, nil
 }
 
 // ErrInvitationInvalid is the one answer to an unknown, used or expired

@@ -121,3 +121,149 @@ func TestInvitationWorksOnceAndExpires(t *testing.T) {
 		t.Fatalf("audit: %d; want 2 invitations by the admin and 1 acceptance (21)", n)
 	}
 }
+
+// The promise of a new invitation: an invitee whose link expired (or whose
+// mail was lost) gets a new one from the administrator; only the newest
+// link works, it works once, across a restart and with the clock moved
+// back; an account that accepted, a disabled one, one of another
+// cooperation, or one never invited gets none, and then nothing is stored,
+// sent or audited.
+func TestReinvitationGivesOneWorkingLink(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "signaal.db")
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	setNow := func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	box := &letterbox{sent: map[string]string{}}
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Options{DB: dbPath, PasswordParams: cheap, Now: clock, Invitations: box})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	defer func() { a.Close() }()
+	op := signal.Actor{Role: signal.RoleSystem}
+	admins := map[string]signal.Actor{}
+	for _, coop := range []string{"Wijk Noord", "Wijk Zuid"} {
+		org := signal.Organisation{Name: "School " + coop, Kind: signal.OrgSchool,
+			Contact: signal.Person{Name: "Ans", Email: "ans@" + coop[5:] + ".example"}, Deputy: signal.Person{Name: "Bert", Email: "bert@" + coop[5:] + ".example"}}
+		if err := a.Accounts.CreateOrganisation(ctx, op, &org, coop); err != nil {
+			t.Fatal(err)
+		}
+		adm := signal.User{Email: "beheer@" + coop[5:] + ".example", Name: "Beheer", OrgID: org.ID, Role: signal.RoleAdmin}
+		if err := a.Accounts.CreateUser(ctx, op, &adm, "een lang genoeg wachtwoord"); err != nil {
+			t.Fatal(err)
+		}
+		admins[coop] = signal.Actor{UserID: adm.ID, OrgID: org.ID, Role: signal.RoleAdmin}
+	}
+	admin := admins["Wijk Noord"]
+	invite := func(email string) signal.User {
+		u := signal.User{Name: "Nieuw", Email: email, OrgID: admin.OrgID, Role: signal.RoleReporter}
+		if _, err := a.Admin.Invite(ctx, admin, &u); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	late, done, off := invite("late@noord.example"), invite("klaar@noord.example"), invite("uit@noord.example")
+	first := box.sent[late.Email]
+	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, box.sent[done.Email], "fietsen langs de gracht"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Admin.SetAccountDisabled(ctx, admin, off.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	audited := func() int {
+		var n int
+		a.DB.Read().QueryRow(`SELECT count(*) FROM audit_entries WHERE action = ?`, signal.ActionUserInvite).Scan(&n)
+		return n
+	}
+	invitations := func() int {
+		var n int
+		a.DB.Read().QueryRow(`SELECT count(*) FROM invitations`).Scan(&n)
+		return n
+	}
+
+	// Eight days on, the first link has expired; the administrator sees it.
+	setNow(now.Add(8 * 24 * time.Hour))
+	if _, err := a.Admin.Invitation(ctx, first); err != signal.ErrInvitationInvalid {
+		t.Fatalf("the expired link: %v", err)
+	}
+	m, err := a.Admin.Map(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp, ok := m.Invited[late.ID]; !ok || clock().Before(exp) {
+		t.Fatalf("the console does not show the expired invitation: %v %v", exp, ok)
+	}
+
+	// Refused: nothing stored, sent or audited.
+	beforeAudit, beforeRows, beforeSent := audited(), invitations(), len(box.sent)
+	for _, tc := range []struct {
+		name  string
+		actor signal.Actor
+		id    string
+		code  signal.Code
+	}{
+		{"accepted", admin, done.ID, signal.CodeConflict},
+		{"disabled", admin, off.ID, signal.CodeConflict},
+		{"never invited", admin, admin.UserID, signal.CodeNotFound},
+		{"unknown", admin, "usr_nobody", signal.CodeNotFound},
+		{"another cooperation's admin", admins["Wijk Zuid"], late.ID, signal.CodeNotFound},
+		{"not an admin", signal.Actor{UserID: late.ID, OrgID: admin.OrgID, Role: signal.RoleReporter}, late.ID, signal.CodeForbidden},
+	} {
+		if _, err := a.Admin.Reinvite(ctx, tc.actor, tc.id); signal.ErrorCode(err) != tc.code {
+			t.Errorf("%s: %v; want %s", tc.name, err, tc.code)
+		}
+	}
+	if audited() != beforeAudit || invitations() != beforeRows || len(box.sent) != beforeSent {
+		t.Fatalf("a refused re-invitation left something: audit %d→%d, invitations %d→%d, mails %d→%d",
+			beforeAudit, audited(), beforeRows, invitations(), beforeSent, len(box.sent))
+	}
+
+	// Twice again: only the newest link works.
+	inv, err := a.Admin.Reinvite(ctx, admin, late.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := box.sent[late.Email]
+	if inv.Expires != clock().Add(signal.InvitationTTL) || second == first {
+		t.Fatalf("new invitation: until %v, new link %v", inv.Expires, second != first)
+	}
+	if _, err := a.Admin.Reinvite(ctx, admin, late.ID); err != nil {
+		t.Fatal(err)
+	}
+	third := box.sent[late.Email]
+	m, _ = a.Admin.Map(ctx, admin)
+	if got := m.Invited[late.ID]; !got.Equal(clock().Add(signal.InvitationTTL)) {
+		t.Fatalf("the console shows the invitation until %v", got)
+	}
+	// A restart, and a clock set back a month: the older links stay dead.
+	a.Close()
+	a = open()
+	setNow(now.Add(-30 * 24 * time.Hour))
+	for name, tok := range map[string]string{"first": first, "second": second} {
+		if _, err := a.Admin.Invitation(ctx, tok); err != signal.ErrInvitationInvalid {
+			t.Errorf("the %s link after a new one was sent: %v", name, err)
+		}
+	}
+	setNow(now.Add(30 * 24 * time.Hour))
+	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, third, "fietsen langs de gracht"); err != nil {
+		t.Fatalf("the newest link: %v", err)
+	}
+	if _, err := a.Admin.AcceptInvitation(ctx, signal.Actor{}, third, "een ander wachtwoord kiezen"); err != signal.ErrInvitationInvalid {
+		t.Fatalf("the newest link used twice: %v", err)
+	}
+	if _, err := a.Admin.Reinvite(ctx, admin, late.ID); signal.ErrorCode(err) != signal.CodeConflict {
+		t.Fatalf("re-inviting after acceptance: %v", err)
+	}
+	m, _ = a.Admin.Map(ctx, admin)
+	if _, ok := m.Invited[late.ID]; ok {
+		t.Fatal("the console still shows an accepted invitation as open")
+	}
+	if n := audited(); n != beforeAudit+2 {
+		t.Fatalf("audit: %d invitations, want %d", n, beforeAudit+2)
+	}
+}

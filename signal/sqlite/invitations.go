@@ -31,6 +31,33 @@ func (a Accounts) CreateInvitedUser(ctx context.Context, actor signal.Actor, u s
 	})
 }
 
+// Reinvite implements signal.InvitationStore. The earlier open links end
+// by an expiry at the Unix epoch, so no clock, however set, revives them
+// (used_at stays for acceptance alone).
+func (a Accounts) Reinvite(ctx context.Context, actor signal.Actor, userID, tokenHash string, expires time.Time, events []signal.AuditEvent) error {
+	return a.db.doAudited(ctx, actor, events, func(ctx context.Context, tx *Tx) error {
+		var invited, accepted int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(used_at) FROM invitations WHERE user_id = ?`, userID).Scan(&invited, &accepted); err != nil {
+			return fmt.Errorf("find invitations: %w", err)
+		}
+		switch {
+		case invited == 0:
+			return signal.Errorf(signal.CodeNotFound, "account %s was never invited", userID)
+		case accepted > 0:
+			return signal.Errorf(signal.CodeConflict, "account %s accepted its invitation already", userID)
+		}
+		now := a.db.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET expires_at = ? WHERE user_id = ? AND used_at IS NULL`, formatTime(time.Unix(0, 0).UTC()), userID); err != nil {
+			return fmt.Errorf("end earlier invitations: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, userID, formatTime(expires), formatTime(now)); err != nil {
+			return fmt.Errorf("insert invitation: %w", err)
+		}
+		return nil
+	})
+}
+
 // Invitation implements signal.InvitationStore.
 func (a Accounts) Invitation(ctx context.Context, tokenHash string) (string, time.Time, bool, error) {
 	return a.link(ctx, `SELECT user_id, expires_at, used_at FROM invitations WHERE token_hash = ?`, tokenHash, "invitation")

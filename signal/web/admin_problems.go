@@ -47,6 +47,8 @@ var adminRefusalKinds = []struct {
 	{regexp.MustCompile(`stays reachable$`), "", "still_contact"},
 	{regexp.MustCompile(`^you cannot disable your own account$`), "", "own_account"},
 	{regexp.MustCompile(`is not a valid email address$`), "email", "email"},
+	{regexp.MustCompile(`is disabled: enable it before inviting again$`), "", "reinvite_disabled"},
+	{regexp.MustCompile(`accepted its invitation already$`), "", "invite_accepted"},
 }
 
 var atMostRE = regexp.MustCompile(`^at most (\d+) characters`)

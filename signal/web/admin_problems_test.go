@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -104,7 +105,65 @@ func TestEveryConsoleProblemHasWords(t *testing.T) {
 			}
 		}
 	}
+	// The store's refusal of a new invitation for an account that
+	// accepted (sqlite/invitations.go, whose other refusals reach only
+	// the invitee's own page).
+	if errs := adminErrors(v, signal.Errorf(signal.CodeConflict, "account usr_x accepted its invitation already")); len(errs) != 1 || errs[0].Message == v.T("admin.error.generic") {
+		t.Errorf("no words for the refusal of a new invitation after acceptance")
+	}
 	if problems < 30 || refusals < 4 {
 		t.Fatalf("found %d problems and %d refusals; the scan no longer reads the sources", problems, refusals)
+	}
+}
+
+// TestReinviteRefusedInWords: a new invitation for an invitee whose
+// account was disabled meanwhile is refused on the console in the page's
+// language, and nothing is stored; an account that was never invited is
+// not found.
+func TestReinviteRefusedInWords(t *testing.T) {
+	se := newSignalsEnv(t)
+	b := newBrowserClient(t, se.url)
+	admin := se.users[signal.RoleAdmin]
+	b.login(admin.Email)
+	b.get("/beheer/accounts")
+	if res := b.post("/beheer/accounts", url.Values{"name": {"Noor Visser"}, "email": {"noor@school.example"},
+		"org": {se.users[signal.RoleReporter].OrgID}, "role": {"reporter"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("invite: %d\n%s", res.status, res.body)
+	}
+	m, err := se.app.Admin.Map(context.Background(), signal.Actor{UserID: admin.ID, OrgID: admin.OrgID, Role: admin.Role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	for _, p := range m.Partners {
+		for _, u := range p.Accounts {
+			if u.Email == "noor@school.example" {
+				id = u.ID
+			}
+		}
+	}
+	if _, open := m.Invited[id]; id == "" || !open {
+		t.Fatalf("the invitee %q is not listed as invited", id)
+	}
+	b.get("/beheer/accounts")
+	if res := b.post("/beheer/accounts/"+id+"/status", url.Values{"disabled": {"1"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", res.status)
+	}
+	rows := func() (n int) {
+		se.app.DB.Read().QueryRow(`SELECT count(*) FROM invitations`).Scan(&n)
+		return n
+	}
+	before := rows()
+	b.get("/beheer/accounts")
+	res := b.post("/beheer/accounts/"+id+"/uitnodiging", url.Values{})
+	if body := html.UnescapeString(res.body); res.status != http.StatusConflict || !strings.Contains(body, "Dit account staat uit. Zet het eerst aan.") || strings.Contains(body, "enable it") {
+		t.Errorf("a new invitation for a disabled account: %d; want 409 said in Dutch", res.status)
+	}
+	if rows() != before {
+		t.Errorf("a refused new invitation was stored")
+	}
+	b.get("/beheer/accounts")
+	if res := b.post("/beheer/accounts/"+se.users[signal.RoleReporter].ID+"/uitnodiging", url.Values{}); res.status != http.StatusNotFound {
+		t.Errorf("a new invitation for an account that was never invited: %d; want 404", res.status)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -274,6 +275,35 @@ func TestBrowserNewCooperationThroughTheConsole(t *testing.T) {
 		t.Fatalf("no invitation reached lotte@delinde.nl: %v", msgs)
 	}
 
+	// Lotte's mail got lost: the administrator sends her a new invitation
+	// from the list (an invitee is offered that, not a second-factor
+	// reset); the new link works and the first one no longer does.
+	p.Goto(base+"/beheer/accounts", bt.CSS("#f-name"))
+	lotteRowID := bt.Eval[string](p, `[...document.querySelectorAll("tr")].find(r => r.textContent.includes("lotte@delinde.nl")).id`)
+	if bt.Eval[bool](p, `!!document.querySelector("#`+lotteRowID+` form[action$='/tweede-factor']")`) {
+		t.Errorf("an invitee who has no second factor yet is offered a second-factor reset")
+	}
+	submit(p, bt.CSS("#"+lotteRowID+` form[action$='/uitnodiging'] button`), ".notice")
+	p.AssertAccessible()
+	p.Screenshot("accounts-reinvited")
+	if got := p.Text(bt.CSS(".notice")); !strings.Contains(got, "nieuwe uitnodiging") {
+		t.Errorf("after sending a new invitation the page says %q", got)
+	}
+	msgs = smtp.Wait(t, 3)
+	l := regexp.MustCompile(`https://signaal\.test(/uitnodiging/[A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[2].Body)
+	if l == nil || msgs[2].To[0] != "lotte@delinde.nl" || l[1] == lotteLink {
+		t.Fatalf("no new invitation reached lotte@delinde.nl: %v %s", msgs[2].To, msgs[2].Body)
+	}
+	res, err := http.Get(base + lotteLink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("the first link after a new one was sent: %s; want 404", res.Status)
+	}
+	lotteLink = l[1]
+
 	// The reporter: the link, a password, the first login with the second
 	// factor, on her phone.
 	r := bt.NewPage(t, bt.Phone)
@@ -370,10 +400,10 @@ func TestBrowserNewCooperationThroughTheConsole(t *testing.T) {
 	submit(f, bt.CSS("main button.primary"), "#reset-sent")
 	f.AssertAccessible()
 	f.Screenshot("forgot-sent")
-	msgs = smtp.Wait(t, 3)
-	link := regexp.MustCompile(`https://signaal\.test(/wachtwoord/[A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[2].Body)
-	if link == nil || msgs[2].To[0] != "lotte@delinde.nl" {
-		t.Fatalf("no reset link to the reporter: %v %s", msgs[2].To, msgs[2].Body)
+	msgs = smtp.Wait(t, 4)
+	link := regexp.MustCompile(`https://signaal\.test(/wachtwoord/[A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[3].Body)
+	if link == nil || msgs[3].To[0] != "lotte@delinde.nl" {
+		t.Fatalf("no reset link to the reporter: %v %s", msgs[3].To, msgs[3].Body)
 	}
 	f.Goto(base+link[1], bt.CSS("#f-password"))
 	f.AssertAccessible()

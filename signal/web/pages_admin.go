@@ -40,6 +40,7 @@ func (s *Server) adminPages(g *PageGroup) {
 	g.POST("/beheer/accounts", s.adminInviteSubmit, admin)
 	g.POST("/beheer/accounts/:id/status", s.adminAccountStatusSubmit, admin)
 	g.POST("/beheer/accounts/:id/tweede-factor", s.adminResetFactorSubmit, admin)
+	g.POST("/beheer/accounts/:id/uitnodiging", s.adminReinviteSubmit, admin)
 }
 
 // invitationPages registers the invitation link's page: public (the
@@ -423,6 +424,30 @@ func (s *Server) adminAccountStatusSubmit(c echo.Context) error {
 		return s.refusedForm(c, v, "admin_accounts", err)
 	}
 	return redirect(c, "/beheer/accounts?opgeslagen=status")
+}
+
+// adminReinviteSubmit: POST /beheer/accounts/:id/uitnodiging sends an
+// invitee who has not accepted (the link expired, the mail was lost) a
+// new link; older links stop working.
+func (s *Server) adminReinviteSubmit(c echo.Context) error {
+	_, err := s.admin.Reinvite(c.Request().Context(), signalActor(c), c.Param("id"))
+	if err == nil {
+		return redirect(c, "/beheer/accounts?opgeslagen=reinvite")
+	}
+	switch signal.ErrorCode(err) {
+	case signal.CodeConflict, signal.CodeUnavailable:
+		v, verr := s.adminView(c, "admin.accounts.title", s.accountsData(c))
+		if verr != nil {
+			return verr
+		}
+		if signal.ErrorCode(err) == signal.CodeUnavailable {
+			v.Errors = []FormError{{Message: v.T("admin.invite.nomail")}}
+			return s.render(c, http.StatusServiceUnavailable, "admin_accounts", v)
+		}
+		v.Errors = adminErrors(v, err)
+		return s.render(c, http.StatusConflict, "admin_accounts", v)
+	}
+	return err
 }
 
 // adminResetFactorSubmit: POST /beheer/accounts/:id/tweede-factor, a
