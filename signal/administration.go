@@ -372,18 +372,28 @@ func (ad *Administration) SetAccountDisabled(ctx context.Context, actor Actor, u
 	if err != nil {
 		return err
 	}
-	users, err := ad.d.Directory.Users(ctx, coop.ID)
+	u, err := ad.accountIn(ctx, coop, userID)
 	if err != nil {
 		return err
-	}
-	i := slices.IndexFunc(users, func(u User) bool { return u.ID == userID })
-	if i < 0 {
-		return Errorf(CodeNotFound, "no account %s", userID)
 	}
 	if disabled && userID == actor.UserID {
 		return Errorf(CodeConflict, "you cannot disable your own account")
 	}
-	return ad.d.Accounts.SetUserDisabled(ctx, actor, users[i].Email, disabled)
+	return ad.d.Accounts.SetUserDisabled(ctx, actor, u.Email, disabled)
+}
+
+// accountIn returns account userID of cooperation coop; CodeNotFound when
+// the cooperation has no such account.
+func (ad *Administration) accountIn(ctx context.Context, coop Cooperation, userID string) (User, error) {
+	users, err := ad.d.Directory.Users(ctx, coop.ID)
+	if err != nil {
+		return User{}, err
+	}
+	i := slices.IndexFunc(users, func(u User) bool { return u.ID == userID })
+	if i < 0 {
+		return User{}, Errorf(CodeNotFound, "no account %s", userID)
+	}
+	return users[i], nil
 }
 
 // addFields adds the field problems of err, when it has any, to fe.
@@ -414,13 +424,9 @@ func (ad *Administration) ResetSecondFactor(ctx context.Context, actor Actor, us
 	if ad.d.Factors == nil {
 		return Errorf(CodeUnavailable, "second factors are not available on this server")
 	}
-	users, err := ad.d.Directory.Users(ctx, coop.ID)
+	u, err := ad.accountIn(ctx, coop, userID)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(users, func(u User) bool { return u.ID == userID })
-	if i < 0 {
-		return Errorf(CodeNotFound, "no account %s", userID)
-	}
-	return ad.d.Factors.ResetSecondFactor(ctx, actor, users[i].Email)
+	return ad.d.Factors.ResetSecondFactor(ctx, actor, u.Email)
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,15 +129,10 @@ func (ad *Administration) Reinvite(ctx context.Context, actor Actor, userID stri
 	if ad.d.Invitations == nil || ad.d.Sender == nil {
 		return Invited{}, Errorf(CodeUnavailable, "invitations need e-mail, which is not configured on this server")
 	}
-	users, err := ad.d.Directory.Users(ctx, coop.ID)
+	u, err := ad.accountIn(ctx, coop, userID)
 	if err != nil {
 		return Invited{}, err
 	}
-	i := slices.IndexFunc(users, func(u User) bool { return u.ID == userID })
-	if i < 0 {
-		return Invited{}, Errorf(CodeNotFound, "no account %s", userID)
-	}
-	u := users[i]
 	if u.Disabled {
 		return Invited{}, Errorf(CodeConflict, "account %s is disabled: enable it before inviting again", userID)
 	}

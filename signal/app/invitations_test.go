@@ -24,23 +24,30 @@ func (l *letterbox) SendInvitation(_ context.Context, u signal.User, _ signal.Or
 	return nil
 }
 
-// The promise of an invitation: the link works once, not after it
-// expired (a clock that moved on, across a restart), and before it is
-// used the account cannot log in; every step is on record.
-func TestInvitationWorksOnceAndExpires(t *testing.T) {
-	ctx := context.Background()
+// invitationApp returns how to open (and, after Close, reopen) the app on
+// one database file of the test, with clock and the invitations going to
+// box.
+func invitationApp(t *testing.T, clock func() time.Time, box *letterbox) func() *app.App {
 	dbPath := filepath.Join(t.TempDir(), "signaal.db")
-	var mu sync.Mutex
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	box := &letterbox{sent: map[string]string{}}
-	open := func() *app.App {
-		a, err := app.Open(ctx, app.Options{DB: dbPath, PasswordParams: cheap, Now: clock, Invitations: box})
+	return func() *app.App {
+		a, err := app.Open(context.Background(), app.Options{DB: dbPath, PasswordParams: cheap, Now: clock, Invitations: box})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return a
 	}
+}
+
+// The promise of an invitation: the link works once, not after it
+// expired (a clock that moved on, across a restart), and before it is
+// used the account cannot log in; every step is on record.
+func TestInvitationWorksOnceAndExpires(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	box := &letterbox{sent: map[string]string{}}
+	open := invitationApp(t, clock, box)
 	a := open()
 	defer func() { a.Close() }()
 	op := signal.Actor{Role: signal.RoleSystem}
@@ -130,19 +137,12 @@ func TestInvitationWorksOnceAndExpires(t *testing.T) {
 // sent or audited.
 func TestReinvitationGivesOneWorkingLink(t *testing.T) {
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "signaal.db")
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	setNow := func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	box := &letterbox{sent: map[string]string{}}
-	open := func() *app.App {
-		a, err := app.Open(ctx, app.Options{DB: dbPath, PasswordParams: cheap, Now: clock, Invitations: box})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
+	open := invitationApp(t, clock, box)
 	a := open()
 	defer func() { a.Close() }()
 	op := signal.Actor{Role: signal.RoleSystem}
